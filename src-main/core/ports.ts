@@ -1,0 +1,91 @@
+/**
+ * Ports: the interfaces the core talks to (DESIGN §1). Adapters implement them; the core imports
+ * no storage, transport, HSM library or Electron. Every method is async so that a networked backend
+ * (PostgreSQL, a PKCS#11 token) fits the same shape as the in-process ones.
+ */
+
+/** A value bound to a SQL parameter. Integers beyond 2^53 are stored as text (EUIs are 16-hex text). */
+export type SqlValue = string | number | null | Uint8Array;
+
+/** One statement's result row: column name → value. */
+export type SqlRow = Record<string, SqlValue>;
+
+/**
+ * A unit of work on the store. SQL uses `?` placeholders and the portable subset of SQLite and
+ * PostgreSQL. Timestamps and ids are passed in as parameters, never computed in SQL, so a journal
+ * replay is deterministic (DESIGN §3).
+ */
+export interface Tx {
+  all<T extends SqlRow = SqlRow>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
+  get<T extends SqlRow = SqlRow>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined>;
+  run(sql: string, params?: readonly SqlValue[]): Promise<{ changes: number }>;
+}
+
+/** How hard a commit waits for the disk. */
+export type Durability =
+  /** fsync'ed before the promise resolves: every acknowledged write survives a crash. */
+  | 'full'
+  /** group commit: journaled at once, fsync'ed within `relaxedFlushMs`; for telemetry (CUPS contacts). */
+  | 'relaxed';
+
+/** The durable store (DESIGN §3). Transactions are serialized; a thrown error rolls back. */
+export interface Store {
+  /** Runs `fn` in a read-only snapshot (no journal record). */
+  read<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** Runs `fn` in a write transaction; on success the statements are journaled per `durability`. */
+  transaction<T>(fn: (tx: Tx) => Promise<T>, options?: { durability?: Durability }): Promise<T>;
+  /** Writes a full snapshot and truncates the journal. */
+  checkpoint(): Promise<void>;
+  /** Flushes, checkpoints and releases the single-writer lock. */
+  close(): Promise<void>;
+}
+
+/** Opaque reference to a key held inside an HSM. */
+export type KeyHandle = string;
+
+/** What the UI and `info` may know about an HSM. */
+export interface HsmStatus {
+  kind: 'software' | 'pkcs11';
+  locked: boolean;
+  /** number of root keys held */
+  keyCount: number;
+  /** human-readable detail (token label, keystore path) — never key material */
+  detail: string;
+}
+
+/**
+ * The twin HSM (DESIGN §4, SPEC §2). No method returns a root key in plaintext. Locked HSMs reject
+ * key operations with DomainError('hsm_locked').
+ */
+export interface Hsm {
+  status(): Promise<HsmStatus>;
+  /** Generates a 32-byte root key inside the HSM. */
+  generateRootKey(label: string): Promise<KeyHandle>;
+  /** Imports a raw 32-byte root key (twin set-up without a token, tests); the caller zeroes `raw`. */
+  importRootKey(label: string, raw: Uint8Array): Promise<KeyHandle>;
+  /** HMAC-SHA256 under a held key. */
+  hmac(handle: KeyHandle, data: Uint8Array): Promise<Uint8Array>;
+  /** Key check value: 6 uppercase hex of HMAC(key, "GWJS-KCV-v1"). */
+  kcv(handle: KeyHandle): Promise<string>;
+  /** True when the handle names a key held here. */
+  hasKey(handle: KeyHandle): Promise<boolean>;
+}
+
+/** Wall clock, injected so tests can move time. */
+export interface Clock {
+  /** milliseconds since the epoch */
+  now(): number;
+}
+
+/** Randomness, injected so tests can be deterministic where they need to be. */
+export interface Random {
+  bytes(n: number): Uint8Array;
+}
+
+/** Structured logger (pino-compatible subset). Never pass secrets. */
+export interface Logger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+  debug(obj: object, msg?: string): void;
+}
