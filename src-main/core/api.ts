@@ -1,0 +1,252 @@
+/**
+ * The core's public surface: what every door (HTTP Owner API, CUPS route, CLI, IPC/bridge) calls.
+ * Types only — `createCore()` in `core/index.ts` returns a {@link Core}. Doors parse transport
+ * input into these shapes (raw strings for ids, so per-item id errors stay per item), call one
+ * method, and map the result or a thrown `DomainError` to their transport.
+ */
+import type { ErrorCode } from '../../src-shared/errors';
+import type { UpdateInfoRequest } from '../../src-shared/cups-wire';
+
+/** API key scopes (SPEC §4.1). `admin` implies every other scope and any owner. */
+export type Scope = 'claim' | 'setup' | 'delete' | 'add' | 'read' | 'firmware' | 'admin';
+export const SCOPES: readonly Scope[] = ['claim', 'setup', 'delete', 'add', 'read', 'firmware', 'admin'];
+
+/** Who is calling. `ownerId === null` means an admin acting for any owner. */
+export interface Principal {
+  kind: 'api-key' | 'cli' | 'operator' | 'system';
+  /** key id, operator name, 'cli' — goes into the audit log */
+  id: string;
+  ownerId: bigint | null;
+  scopes: ReadonlySet<Scope>;
+}
+
+/** Per-call context: the principal and where the call came from (audited). */
+export interface RequestContext {
+  principal: Principal;
+  address?: string | undefined;
+}
+
+/** One answer item (SPEC §4.2): `{gateway}` on success, plus `error` and `code` on failure. */
+export interface ItemResult {
+  /** canonical ID6 when the input parsed, else the input as given */
+  gateway: string;
+  error?: string;
+  code?: ErrorCode;
+}
+
+export interface ClaimItem {
+  gateway: string;
+  claim: string;
+}
+
+/** Setup fields (SPEC §4.2). Absent = keep stored value; `null` = clear. Keys/certs are Base64. */
+export interface SetupFields {
+  cupsUri?: string | null;
+  cupsKey?: string | null;
+  cupsCrt?: string | null;
+  cupsTrust?: string | null;
+  lnsUri?: string | null;
+  lnsKey?: string | null;
+  lnsCrt?: string | null;
+  lnsTrust?: string | null;
+  fwcrc?: number | string | null;
+  fwafter?: string | null;
+}
+
+export interface SetupItem extends SetupFields {
+  gateway: string;
+}
+
+export interface AddItem {
+  gateway: string;
+  flavorid: string;
+  token: string;
+}
+
+/** Which credentials of one side (CUPS or LNS) are set — secrets masked. */
+export interface CredentialSummary {
+  uri: string | null;
+  mode: 'none' | 'server-auth' | 'token' | 'client-cert';
+  trustSet: boolean;
+  certSet: boolean;
+  keySet: boolean;
+  /** CRC-32 of the blob CUPS sends (SPEC §3.3), or null when no blob */
+  crc: number | null;
+}
+
+/** The last CUPS contact of a gateway (SPEC §3.6 "Record per gateway"). */
+export interface CupsContact {
+  at: string;
+  address: string | null;
+  outcome: string;
+  station: string | null;
+  model: string | null;
+  package: string | null;
+  cupsCredCrc: number | null;
+  tcCredCrc: number | null;
+  keys: number[];
+}
+
+/** `info` answer for one gateway (SPEC §4.2), no secrets. */
+export interface GatewayInfo {
+  gateway: string;
+  eui: string;
+  owner: string | null;
+  origin: 'batch' | 'added';
+  batch: string | null;
+  claimed: boolean;
+  claimedAt: string | null;
+  setup: { cups: CredentialSummary; lns: CredentialSummary; updatedAt: string | null } | null;
+  tokenGeneration: number;
+  firmware: { fwcrc: number; fwafter: string | null; state: string; sentAt: string | null } | null;
+  lastContact: CupsContact | null;
+}
+
+export type InfoResult = ItemResult & { info?: GatewayInfo };
+
+/** Owner API operations (SPEC §4). Whole-request problems throw DomainError; item problems are items. */
+export interface OwnerService {
+  claim(ctx: RequestContext, ownerId: string, items: readonly ClaimItem[]): Promise<ItemResult[]>;
+  setup(ctx: RequestContext, ownerId: string, items: readonly SetupItem[]): Promise<ItemResult[]>;
+  delete(ctx: RequestContext, ownerId: string, gateways: readonly string[]): Promise<ItemResult[]>;
+  add(ctx: RequestContext, ownerId: string, items: readonly AddItem[]): Promise<ItemResult[]>;
+  info(ctx: RequestContext, ownerId: string, gateways: readonly string[]): Promise<InfoResult[]>;
+  list(
+    ctx: RequestContext,
+    ownerId: string,
+    options: { after?: string | undefined; limit?: number | undefined },
+  ): Promise<{ gateways: string[]; next: string | null }>;
+}
+
+/** How the gateway authenticated to CUPS (SPEC §3.1), as seen by the HTTP door. */
+export interface CupsAuth {
+  /** true when the request came over TLS */
+  secure: boolean;
+  /** the raw Authorization header value, if any */
+  authorization?: string | undefined;
+  /** DER of a verified TLS client certificate, if any */
+  clientCertificate?: Uint8Array | undefined;
+}
+
+/** CUPS answer: 200 with the binary body (SPEC §3.2), or an error status with a reason phrase. */
+export type CupsAnswer =
+  | { status: 200; body: Uint8Array; outcome: string }
+  | { status: 400 | 401 | 403 | 404 | 429; reason: string; outcome: string };
+
+/** The Gateway API (SPEC §3). */
+export interface CupsService {
+  updateInfo(request: UpdateInfoRequest, auth: CupsAuth, address: string): Promise<CupsAnswer>;
+}
+
+export interface OwnerRow {
+  id: string;
+  name: string | null;
+  createdAt: string;
+}
+
+export interface ApiKeySummary {
+  id: string;
+  ownerId: string | null;
+  scopes: Scope[];
+  createdAt: string;
+  revokedAt: string | null;
+  label: string | null;
+}
+
+/** Owners and API keys (SPEC §4.1): keys stored hashed, shown once. */
+export interface AccessService {
+  createOwner(ctx: RequestContext, id: string, name?: string): Promise<OwnerRow>;
+  listOwners(ctx: RequestContext): Promise<OwnerRow[]>;
+  /** Returns the plaintext key exactly once. `ownerId` null = admin key. */
+  createApiKey(
+    ctx: RequestContext,
+    ownerId: string | null,
+    scopes: readonly Scope[],
+    label?: string,
+  ): Promise<{ apiKey: string; summary: ApiKeySummary }>;
+  revokeApiKey(ctx: RequestContext, keyId: string): Promise<void>;
+  listApiKeys(ctx: RequestContext, ownerId?: string): Promise<ApiKeySummary[]>;
+  /** Bearer token → principal; throws DomainError('unauthorized') when unknown or revoked. */
+  authenticate(bearer: string): Promise<Principal>;
+}
+
+export interface BatchRow {
+  id: string;
+  firstEui: string;
+  lastEui: string;
+  kcv: string;
+  flavor: string | null;
+  cupsUri: string | null;
+  kdf: 'GWJS-v1';
+  createdAt: string;
+}
+
+/** Batches of gateways sharing one root key (SPEC §2). Ranges never overlap. */
+export interface BatchService {
+  create(
+    ctx: RequestContext,
+    input: { first: string; last: string; flavor?: string; cupsUri?: string },
+  ): Promise<BatchRow>;
+  /** Imports a raw 32-byte root key into the HSM (twin set-up, tests). The caller zeroes it after. */
+  import(
+    ctx: RequestContext,
+    input: { first: string; last: string; flavor?: string; cupsUri?: string },
+    rootKey: Uint8Array,
+  ): Promise<BatchRow>;
+  list(ctx: RequestContext): Promise<BatchRow[]>;
+  findForEui(eui: bigint): Promise<BatchRow | undefined>;
+}
+
+/** Files of a personalization bundle (SPEC §5): name → content. */
+export interface Bundle {
+  eui: string;
+  id6: string;
+  pin: string;
+  files: Record<string, string>;
+}
+
+/** Factory personalization (SPEC §5): derives a gateway's secrets through the HSM. */
+export interface FactoryService {
+  personalize(
+    ctx: RequestContext,
+    gateway: string,
+    options: { cupsUri: string; trustPem: string },
+  ): Promise<Bundle>;
+}
+
+/** Audit log entry: who, what, when, from where. */
+export interface AuditEntry {
+  id: number;
+  at: string;
+  actor: string;
+  address: string | null;
+  action: string;
+  target: string | null;
+  detail: Record<string, unknown>;
+}
+
+export interface AuditService {
+  list(
+    ctx: RequestContext,
+    filter: { target?: string; action?: string; before?: number; limit?: number },
+  ): Promise<AuditEntry[]>;
+}
+
+/** Counters by outcome (SPEC §3.6 "Count requests by outcome"). */
+export interface Metrics {
+  cups: Record<string, number>;
+  ownerApi: Record<string, number>;
+}
+
+/** Everything the doors use. */
+export interface Core {
+  owner: OwnerService;
+  cups: CupsService;
+  access: AccessService;
+  batches: BatchService;
+  factory: FactoryService;
+  audit: AuditService;
+  metrics(): Metrics;
+  /** Flushes pending relaxed writes; call before exit. */
+  close(): Promise<void>;
+}
