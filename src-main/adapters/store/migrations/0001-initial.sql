@@ -13,7 +13,7 @@ CREATE TABLE owners (
   created_at TEXT NOT NULL
 );
 
--- API keys (SPEC §4.1): the key is gwjs_<id>_<secret>; only SHA-256 of the whole key is stored
+-- API keys (SPEC §4.1): the key is gwjs_<id>_<secret>, only SHA-256 of the whole key is stored
 CREATE TABLE api_keys (
   id TEXT PRIMARY KEY NOT NULL,
   -- NULL: an admin key, acting for any owner
@@ -63,7 +63,7 @@ CREATE INDEX gateways_owner ON gateways (owner_id, eui);
 
 -- Desired configuration of a claimed gateway (SPEC §4.2 setup). Credential parts are DER (keys as
 -- SEC1 / PKCS#1), a token-mode key is the Authorization header text with CRLF. The CRC is that of
--- the blob CUPS sends (SPEC §3.3), computed once at setup; NULL when that side sends no blob.
+-- the blob CUPS sends (SPEC §3.3), computed once at setup, NULL when that side sends no blob.
 CREATE TABLE setups (
   eui TEXT PRIMARY KEY NOT NULL REFERENCES gateways (eui),
   cups_uri TEXT,
@@ -110,7 +110,7 @@ CREATE INDEX claim_failures_eui ON claim_failures (eui, at);
 CREATE INDEX claim_failures_owner ON claim_failures (owner_id, at);
 CREATE INDEX claim_failures_at ON claim_failures (at);
 
--- Firmware images named by setup fwcrc (SPEC §3.4); upload and delivery details belong to the
+-- Firmware images named by setup fwcrc (SPEC §3.4). Upload and delivery details belong to the
 -- firmware service
 CREATE TABLE firmware (
   fwcrc BIGINT PRIMARY KEY NOT NULL,
