@@ -1,0 +1,107 @@
+/**
+ * CUPS door (SPEC §3): `POST /update-info` as a LoRa Basics Station sends it — any or no
+ * Content-Type, a space-padded Content-Length, body ≤ 99 999 bytes. 200 answers carry the binary
+ * update-info response; failures carry the reason as the HTTP reason phrase (what the station logs)
+ * and as a short text body. Never 500 on bad input.
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { TLSSocket } from 'node:tls';
+import type { Core, CupsAuth } from '../../core/api';
+import { parseUpdateInfoBody } from '../../../src-shared/cups-wire';
+import { isDomainError } from '../../../src-shared/errors';
+import type { Logger } from '../../core/ports';
+import { toHttpFailure } from './http-errors';
+import type { TokenBuckets } from './rate-limit';
+
+/** Largest body a station can send: its Content-Length field has 5 digits (SPEC §3.1). */
+export const MAX_UPDATE_INFO_BYTES = 99_999;
+/** Retry-After for a 429 decided by the core (a station retries after 1 min anyway, SPEC §3.5). */
+const CORE_RETRY_AFTER_S = 60;
+
+/** What the CUPS door needs. */
+export interface CupsRouteOptions {
+  core: Core;
+  logger?: Logger | undefined;
+  /** per client address, checked before the body is parsed; undefined = unlimited */
+  perAddress?: TokenBuckets | undefined;
+}
+
+/**
+ * A reason phrase node accepts and a station can log: printable ASCII only, one line, ≤ 120 chars.
+ */
+export function reasonPhrase(reason: string): string {
+  const clean = reason.replace(/[^\x20-\x7e]/g, '?').trim();
+  return (clean.length > 120 ? `${clean.slice(0, 117)}...` : clean) || 'Error';
+}
+
+/** Sends a CUPS failure: status, reason phrase, short text body, Retry-After on 429. */
+export function sendCupsFailure(reply: FastifyReply, status: number, reason: string, retryAfter?: number) {
+  const phrase = reasonPhrase(reason);
+  reply.code(status);
+  reply.raw.statusMessage = phrase;
+  if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
+  return reply.type('text/plain; charset=utf-8').send(`${phrase}\n`);
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** The TLS client certificate, only when the TLS layer verified it against our CA. */
+function verifiedClientCert(socket: TLSSocket): Uint8Array | undefined {
+  if (typeof socket.getPeerCertificate !== 'function' || socket.authorized !== true) return undefined;
+  const cert = socket.getPeerCertificate();
+  return cert && cert.raw !== undefined ? new Uint8Array(cert.raw) : undefined;
+}
+
+/** Registers `POST /update-info` on a fastify scope of its own (raw body parser for any type). */
+export async function cupsRoutes(app: FastifyInstance, opts: CupsRouteOptions): Promise<void> {
+  const { core, perAddress, logger } = opts;
+
+  // A missing, wrong or even malformed Content-Type is accepted (stations before 2.0.4 send none):
+  // dropping the header makes fastify use the catch-all parser below for every request.
+  app.addHook('onRequest', async (req, reply) => {
+    delete req.raw.headers['content-type'];
+    const wait = perAddress?.take(req.socket.remoteAddress ?? 'unknown') ?? 0;
+    if (wait > 0) return sendCupsFailure(reply, 429, 'Too many requests from this address', wait);
+    return undefined;
+  });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_UPDATE_INFO_BYTES }, (_req, body, done) =>
+    done(null, body),
+  );
+
+  app.setErrorHandler((err, _req, reply) => {
+    const f = toHttpFailure(err, logger, { bodyBytes: MAX_UPDATE_INFO_BYTES });
+    return sendCupsFailure(reply, f.status, f.status === 500 ? 'Internal error' : f.body.error);
+  });
+
+  app.post('/update-info', async (req, reply) => {
+    const raw = req.body instanceof Uint8Array ? req.body : EMPTY;
+    let request;
+    try {
+      request = parseUpdateInfoBody(raw);
+    } catch (e) {
+      if (isDomainError(e)) return sendCupsFailure(reply, 400, e.message);
+      throw e;
+    }
+    const socket = req.socket as TLSSocket;
+    const auth: CupsAuth = {
+      secure: socket.encrypted === true,
+      authorization: req.headers.authorization,
+      clientCertificate: verifiedClientCert(socket),
+    };
+    const answer = await core.cups.updateInfo(request, auth, req.socket.remoteAddress ?? 'unknown');
+    if (answer.status === 200) {
+      const b = answer.body;
+      return reply
+        .code(200)
+        .type('application/octet-stream')
+        .send(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+    }
+    return sendCupsFailure(
+      reply,
+      answer.status,
+      answer.reason,
+      answer.status === 429 ? CORE_RETRY_AFTER_S : undefined,
+    );
+  });
+}

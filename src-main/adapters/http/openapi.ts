@@ -1,0 +1,151 @@
+/**
+ * The OpenAPI 3.1 document of the whole HTTPS API (SPEC §4.2 "Serve an OpenAPI 3 document"),
+ * generated from the shared zod schemas with `z.toJSONSchema` so the document cannot drift from
+ * what the server validates. Built once per server.
+ */
+import { z } from 'zod';
+import {
+  ErrorBodySchema,
+  GATEWAY_OPERATIONS,
+  ITEM_REQUEST_SCHEMAS,
+  InfoResultsSchema,
+  ItemResultsSchema,
+  ListRequestSchema,
+  ListResponseSchema,
+  MAX_BODY_BYTES,
+  MAX_ITEMS,
+  type GatewayOperation,
+} from '../../../src-shared/owner-api';
+
+/** The update-info request body as a station sends it (SPEC §3.1), for documentation. */
+const UpdateInfoDocSchema = z.object({
+  router: z.string().describe('gateway id, ID6'),
+  cupsUri: z.string().nullable(),
+  tcUri: z.string().nullable(),
+  cupsCredCrc: z.number().int().min(0).max(0xffff_ffff),
+  tcCredCrc: z.number().int().min(0).max(0xffff_ffff),
+  station: z.string(),
+  model: z.string(),
+  package: z.string().nullable(),
+  keys: z.array(z.number().int().min(0).max(0xffff_ffff)),
+});
+
+type JsonSchema = Record<string, unknown>;
+
+function schema(s: z.ZodType): JsonSchema {
+  const js = z.toJSONSchema(s, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  delete js.$schema;
+  return js;
+}
+
+const SUMMARY: Record<GatewayOperation, string> = {
+  claim: 'Claim gateways with their claim PIN',
+  setup: 'Set CUPS/LNS URIs, credentials and firmware of claimed gateways',
+  delete: 'Un-claim gateways (added gateways are removed)',
+  add: 'Add gateways outside every batch, with their own CUPS token',
+  info: 'Describe gateways (secrets masked)',
+  list: 'List the owner’s gateways, a page at a time',
+};
+
+function errorResponse(description: string) {
+  return { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorBody' } } } };
+}
+
+/** Builds the document; `serverUrl` goes into `servers` when given. */
+export function buildOpenApiDocument(serverUrl?: string): Record<string, unknown> {
+  const paths: Record<string, unknown> = {};
+  for (const op of GATEWAY_OPERATIONS) {
+    const request =
+      op === 'list'
+        ? schema(ListRequestSchema)
+        : {
+            oneOf: [
+              { title: 'single', ...schema(ITEM_REQUEST_SCHEMAS[op].single) },
+              { title: op === 'setup' ? 'bulk or mixed' : 'bulk', ...schema(ITEM_REQUEST_SCHEMAS[op].bulk) },
+            ],
+          };
+    const answer = op === 'list' ? ListResponseSchema : op === 'info' ? InfoResultsSchema : ItemResultsSchema;
+    paths[`/api/v1/gateway/${op}`] = {
+      post: {
+        operationId: op,
+        summary: SUMMARY[op],
+        tags: ['Owner API'],
+        security: [{ bearerAuth: [] }],
+        requestBody: { required: true, content: { 'application/json': { schema: request } } },
+        responses: {
+          '200': {
+            description:
+              op === 'list'
+                ? 'one page of gateway ids'
+                : 'one item per request item, in request order (partial success is normal)',
+            content: { 'application/json': { schema: schema(answer) } },
+          },
+          '400': errorResponse(
+            `whole-request problem: bad JSON, wrong types, bad ownerid, more than ${MAX_ITEMS} items`,
+          ),
+          '401': errorResponse('missing or unknown API key'),
+          '403': errorResponse('the key lacks the scope, or ownerid is not the key’s owner'),
+          '413': errorResponse(`body larger than ${MAX_BODY_BYTES} bytes`),
+          '415': errorResponse('content type is not application/json'),
+          '429': errorResponse('rate limited; see Retry-After'),
+        },
+      },
+    };
+  }
+  paths['/update-info'] = {
+    post: {
+      operationId: 'updateInfo',
+      summary: 'CUPS: a LoRa Basics Station asks for URI, credential and firmware updates (SPEC §3)',
+      tags: ['Gateway API (CUPS)'],
+      security: [{ cupsToken: [] }, {}],
+      requestBody: {
+        required: true,
+        description: 'Any or no Content-Type; at most 99 999 bytes',
+        content: { 'application/json': { schema: schema(UpdateInfoDocSchema) } },
+      },
+      responses: {
+        '200': {
+          description: 'binary update-info answer (SPEC §3.2); 14 zero bytes when nothing changed',
+          content: { 'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } },
+        },
+        '400': { description: 'malformed request; the reason phrase names the field' },
+        '401': { description: 'no valid token' },
+        '403': { description: 'unknown client certificate' },
+        '404': { description: 'not configured: gateway not claimed or never set up' },
+        '429': { description: 'too many requests; see Retry-After' },
+      },
+    },
+  };
+  paths['/api/v1/openapi.json'] = {
+    get: { operationId: 'openapi', summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } },
+  };
+  paths['/healthz'] = {
+    get: {
+      operationId: 'health',
+      summary: 'Liveness',
+      responses: {
+        '200': {
+          description: 'the server answers',
+          content: { 'application/json': { schema: { type: 'object', properties: { status: { const: 'ok' } } } } },
+        },
+      },
+    },
+  };
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'gwjs-station join server',
+      version: '1',
+      description: 'Owner API (SPEC §4) and CUPS Gateway API (SPEC §3) of a LoRa Basics Station join server.',
+    },
+    ...(serverUrl !== undefined ? { servers: [{ url: serverUrl }] } : {}),
+    paths,
+    components: {
+      securitySchemes: {
+        bearerAuth: { type: 'http', scheme: 'bearer', description: 'Owner or admin API key' },
+        cupsToken: { type: 'http', scheme: 'bearer', description: 'The gateway’s CUPS token (cups.key)' },
+      },
+      schemas: { ErrorBody: schema(ErrorBodySchema) },
+    },
+  };
+}

@@ -1,0 +1,117 @@
+/**
+ * Owner API door (SPEC §4): `POST /api/v1/gateway/{claim,setup,delete,add,info,list}`.
+ * Per request: per-address rate limit → Bearer authentication (before the body is read) → per-key
+ * rate limit → JSON body (≤ 16 MiB) → whole-request validation with the shared zod schemas → one
+ * core call → the core's per-item answers in request order. Ownership and scope checks are the
+ * core's (403); this door adds no business rule.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Core, Principal, RequestContext } from '../../core/api';
+import { DomainError } from '../../../src-shared/errors';
+import {
+  GATEWAY_OPERATIONS,
+  MAX_BODY_BYTES,
+  parseOwnerRequest,
+  type GatewayOperation,
+  type OwnerRequests,
+} from '../../../src-shared/owner-api';
+import { addItems, claimItems, gatewayIds, setupItems } from './owner-requests';
+import type { TokenBuckets } from './rate-limit';
+
+/** What the Owner API door needs. */
+export interface OwnerRoutesOptions {
+  core: Core;
+  /** per client address, checked before authentication; undefined = unlimited */
+  perAddress?: TokenBuckets | undefined;
+  /** per API key, checked after authentication; undefined = unlimited */
+  perKey?: TokenBuckets | undefined;
+}
+
+const principals = new WeakMap<FastifyRequest, Principal>();
+
+/** Extracts the API key from `Authorization: Bearer <key>`. */
+function bearerOf(header: string | undefined): string {
+  if (header === undefined || header === '') {
+    throw new DomainError('unauthorized', 'authorization: missing (expected "Authorization: Bearer <api key>")');
+  }
+  const m = /^Bearer +([^\s]+) *$/i.exec(header);
+  if (!m) throw new DomainError('unauthorized', 'authorization: expected "Bearer <api key>"');
+  return m[1]!;
+}
+
+function sendRateLimited(reply: FastifyReply, retryAfter: number, what: string): FastifyReply {
+  return reply
+    .code(429)
+    .header('retry-after', String(retryAfter))
+    .send({ error: `${what}: too many requests, retry after ${retryAfter} s`, code: 'rate_limited' });
+}
+
+function parseJsonBody(_req: FastifyRequest, body: string, done: (err: Error | null, value?: unknown) => void) {
+  if (body.trim() === '') {
+    done(new DomainError('invalid_json', 'body: empty, expected a JSON object'));
+    return;
+  }
+  try {
+    done(null, JSON.parse(body));
+  } catch (e) {
+    const detail = e instanceof Error ? e.message.slice(0, 120) : 'parse error';
+    done(new DomainError('invalid_json', `body: not valid JSON (${detail})`));
+  }
+}
+
+/** Calls the core for one validated request. */
+async function dispatch<Op extends GatewayOperation>(
+  core: Core,
+  op: Op,
+  ctx: RequestContext,
+  value: OwnerRequests[Op],
+): Promise<unknown> {
+  const r = value as OwnerRequests[GatewayOperation];
+  switch (op) {
+    case 'claim':
+      return core.owner.claim(ctx, r.ownerid, claimItems(r as OwnerRequests['claim']));
+    case 'setup':
+      return core.owner.setup(ctx, r.ownerid, setupItems(r as OwnerRequests['setup']));
+    case 'delete':
+      return core.owner.delete(ctx, r.ownerid, gatewayIds(r as OwnerRequests['delete']));
+    case 'add':
+      return core.owner.add(ctx, r.ownerid, addItems(r as OwnerRequests['add']));
+    case 'info':
+      return core.owner.info(ctx, r.ownerid, gatewayIds(r as OwnerRequests['info']));
+    case 'list': {
+      const l = r as OwnerRequests['list'];
+      return core.owner.list(ctx, l.ownerid, { after: l.after, limit: l.limit });
+    }
+  }
+  throw new DomainError('not_found', `operation: unknown "${String(op)}"`);
+}
+
+/** Registers the Owner API routes on a fastify scope of their own (own JSON parser, own hooks). */
+export async function ownerRoutes(app: FastifyInstance, opts: OwnerRoutesOptions): Promise<void> {
+  const { core, perAddress, perKey } = opts;
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: MAX_BODY_BYTES }, parseJsonBody);
+
+  app.addHook('onRequest', async (req, reply) => {
+    const address = req.socket.remoteAddress ?? 'unknown';
+    const wait = perAddress?.take(address) ?? 0;
+    if (wait > 0) return sendRateLimited(reply, wait, 'address');
+    const principal = await core.access.authenticate(bearerOf(req.headers.authorization));
+    const keyWait = perKey?.take(principal.id) ?? 0;
+    if (keyWait > 0) return sendRateLimited(reply, keyWait, 'api key');
+    principals.set(req, principal);
+    return undefined;
+  });
+
+  for (const op of GATEWAY_OPERATIONS) {
+    app.post(`/api/v1/gateway/${op}`, async (req, reply) => {
+      const principal = principals.get(req);
+      if (principal === undefined) throw new DomainError('unauthorized', 'authorization: missing');
+      const parsed = parseOwnerRequest(op, req.body);
+      if (!parsed.ok) return reply.code(400).send(parsed.error);
+      const ctx: RequestContext = { principal, address: req.socket.remoteAddress };
+      return reply.send(await dispatch(core, op, ctx, parsed.value));
+    });
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * The join server's HTTPS door (DESIGN §1): one fastify 5 instance on node:https with the local
+ * CA's server certificate, serving the Owner API (SPEC §4), CUPS `POST /update-info` (SPEC §3),
+ * the OpenAPI document and `/healthz`. Client certificates are requested but not required
+ * (`requestCert: true, rejectUnauthorized: false`) so CUPS can later authenticate stations by
+ * certificate; the core decides what a presented certificate is worth.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Core } from '../../core/api';
+import type { Logger } from '../../core/ports';
+import { MAX_BODY_BYTES } from '../../../src-shared/owner-api';
+import { cupsRoutes } from './cups-route';
+import { toHttpFailure } from './http-errors';
+import { buildOpenApiDocument } from './openapi';
+import { ownerRoutes } from './owner-routes';
+import { TokenBuckets, type RateLimitRule } from './rate-limit';
+
+/** Rate limits per bucket family; `false` switches one family off. */
+export interface RateLimits {
+  /** Owner API, per client address, before authentication */
+  ownerPerAddress: RateLimitRule | false;
+  /** Owner API, per API key */
+  ownerPerKey: RateLimitRule | false;
+  /** CUPS, per client address (many gateways may share one NAT address: keep it generous) */
+  cupsPerAddress: RateLimitRule | false;
+}
+
+/** Defaults: generous for scripts and NATed gateway fleets, tight enough to stop a runaway loop. */
+export const DEFAULT_RATE_LIMITS: RateLimits = {
+  ownerPerAddress: { ratePerSecond: 50, burst: 100 },
+  ownerPerKey: { ratePerSecond: 20, burst: 40 },
+  cupsPerAddress: { ratePerSecond: 200, burst: 400 },
+};
+
+/** Options of {@link startServer}. */
+export interface ServerOptions {
+  core: Core;
+  /** PEM server certificate (chain) and key; `caCertPem` verifies client certificates */
+  tls: { certPem: string; keyPem: string; caCertPem?: string | undefined };
+  /** default 127.0.0.1 */
+  host?: string | undefined;
+  /** default 0 (any free port) */
+  port?: number | undefined;
+  /** host name for `url` (e.g. a public name in the certificate); default: the bound address */
+  publicHost?: string | undefined;
+  logger?: Logger | undefined;
+  /** `false` disables all rate limiting (benchmarks); partial objects override the defaults */
+  rateLimits?: Partial<RateLimits> | false | undefined;
+  /** clock for the rate limiter, milliseconds */
+  now?: (() => number) | undefined;
+}
+
+/** A listening server. */
+export interface RunningServer {
+  /** `https://host:port` */
+  url: string;
+  port: number;
+  host: string;
+  /** the fastify instance (for inject-style tools; routes are fixed after start) */
+  app: FastifyInstance;
+  /** Stops accepting, closes idle keep-alive connections, waits for in-flight requests. */
+  close(): Promise<void>;
+}
+
+function buckets(rule: RateLimitRule | false | undefined, now: () => number): TokenBuckets | undefined {
+  return rule ? new TokenBuckets(rule, now) : undefined;
+}
+
+function urlHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** Builds the fastify app without listening (used by {@link startServer}). */
+export async function buildApp(options: ServerOptions): Promise<FastifyInstance> {
+  const { core, logger, tls } = options;
+  const now = options.now ?? Date.now;
+  const limits: RateLimits | undefined =
+    options.rateLimits === false ? undefined : { ...DEFAULT_RATE_LIMITS, ...(options.rateLimits ?? {}) };
+
+  const app = Fastify({
+    https: {
+      cert: tls.certPem,
+      key: tls.keyPem,
+      ...(tls.caCertPem !== undefined ? { ca: tls.caCertPem } : {}),
+      requestCert: true,
+      rejectUnauthorized: false,
+    },
+    logger: false,
+    bodyLimit: MAX_BODY_BYTES,
+    requestTimeout: 60_000,
+    keepAliveTimeout: 30_000,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+
+  app.setErrorHandler((err, _req, reply) => {
+    const f = toHttpFailure(err, logger, { bodyBytes: MAX_BODY_BYTES });
+    if (f.status === 413) reply.header('connection', 'close');
+    return reply.code(f.status).send(f.body);
+  });
+  app.setNotFoundHandler((req, reply) =>
+    reply.code(404).send({ error: `path: no endpoint ${req.method} ${req.url.split('?')[0]}`, code: 'not_found' }),
+  );
+
+  let openapi: Record<string, unknown> | undefined;
+  app.get('/api/v1/openapi.json', async () => (openapi ??= buildOpenApiDocument()));
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  await app.register(ownerRoutes, {
+    core,
+    perAddress: limits ? buckets(limits.ownerPerAddress, now) : undefined,
+    perKey: limits ? buckets(limits.ownerPerKey, now) : undefined,
+  });
+  await app.register(cupsRoutes, {
+    core,
+    logger,
+    perAddress: limits ? buckets(limits.cupsPerAddress, now) : undefined,
+  });
+  return app;
+}
+
+/** Starts the HTTPS server and resolves once it listens. */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const app = await buildApp(options);
+  const host = options.host ?? '127.0.0.1';
+  await app.listen({ host, port: options.port ?? 0 });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr !== null ? addr.port : (options.port ?? 0);
+  const shownHost = options.publicHost ?? (host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host);
+  let closing: Promise<void> | undefined;
+  return {
+    url: `https://${urlHost(shownHost)}:${port}`,
+    port,
+    host,
+    app,
+    close: () => (closing ??= app.close()),
+  };
+}
