@@ -204,12 +204,20 @@ export const stationStatusSchema = z.object({
 /** Dashboard status. */
 export type StationStatus = z.infer<typeof stationStatusSchema>;
 
-/** A saved setup template (per owner): the mixed-form fields installers apply to many gateways. */
+/** Setup fields that hold secrets (private keys, tokens): stored in templates, never sent back to the UI. */
+export const SECRET_SETUP_FIELDS = ['cupsKey', 'lnsKey'] as const;
+
+/**
+ * A saved setup template (per owner): the mixed-form fields installers apply to many gateways.
+ * `fields` never carries the secret fields; `secrets` names those the template holds (the UI shows
+ * them as "set"). `gateways:setup` with `templateId` applies the stored fields, secrets included.
+ */
 export const setupTemplateSchema = z.object({
   id: z.string(),
   ownerId: z.string(),
   name: z.string(),
   fields: setupFieldsSchema,
+  secrets: z.array(z.enum(SECRET_SETUP_FIELDS)),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -337,7 +345,9 @@ export const CHANNELS = {
   'gateways:setup': channel(
     z.object({
       ownerId: ownerIdInput,
-      /** fields applied to every item unless the item overrides them (the mixed form) */
+      /** a saved template of this owner: its fields (secrets included) apply first */
+      templateId: z.string().min(1).max(64).optional(),
+      /** fields applied to every item unless the item overrides them (the mixed form); override the template */
       common: setupFieldsSchema.optional(),
       items: z
         .array(setupFieldsSchema.extend({ gateway: idInput }))
@@ -379,6 +389,7 @@ export const CHANNELS = {
       /** absent = create; present = replace that template */
       id: z.string().optional(),
       name: z.string().trim().min(1).max(100),
+      /** on replace, a secret field left out keeps its stored value (the UI never sees it); null clears it */
       fields: setupFieldsSchema,
     }),
     setupTemplateSchema,
