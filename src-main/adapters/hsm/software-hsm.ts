@@ -1,0 +1,608 @@
+/**
+ * Software HSM (DESIGN §4): root keys kept in `keystore.json`, each sealed with AES-256-GCM under a
+ * key derived by scrypt from the operator's passphrase. Runs in Node (main process, CLI, tests).
+ *
+ * While unlocked the root keys live only as `crypto.createSecretKey` KeyObjects; no method returns
+ * them; {@link SoftwareHsm.lock} drops every reference. Key material is never logged or put into
+ * an error message.
+ *
+ * File format (version 1, JSON, mode 0600, replaced atomically on every change):
+ * ```
+ * { format: "gwjs-software-keystore", version: 1, cipher: "aes-256-gcm",
+ *   kdf: { name: "scrypt", N, r, p, salt },                  // salt: Base64, 32 bytes
+ *   verifier: { nonce, ciphertext, tag },                     // seals VERIFIER_TEXT, AAD "verifier"
+ *   keys: [{ handle, label, kcv, createdAt, nonce, ciphertext, tag }] }  // AAD = handle
+ * ```
+ */
+import {
+  type KeyObject,
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  createSecretKey,
+  randomBytes,
+  scrypt,
+} from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { chmod, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { DomainError } from '../../../src-shared/errors';
+import { kcvInput, kcvOf } from '../../core/kdf';
+import type { Hsm, HsmStatus, KeyHandle } from '../../core/ports';
+
+/** The `format` tag of a keystore file. */
+export const KEYSTORE_FORMAT = 'gwjs-software-keystore';
+/** Default scrypt cost N = 2^15 (≈ 32 MiB, ≈ 0.1 s here); r = 8, p = 1. */
+export const DEFAULT_SCRYPT_N = 2 ** 15;
+/** Shortest passphrase accepted when a keystore is created or re-keyed. */
+export const MIN_PASSPHRASE_LENGTH = 8;
+/** Root keys are exactly 32 bytes (SPEC §2). */
+export const ROOT_KEY_BYTES = 32;
+
+const SCRYPT_R = 8;
+const SCRYPT_P = 1;
+const SALT_BYTES = 32;
+const NONCE_BYTES = 12;
+const TAG_BYTES = 16;
+const VERIFIER_TEXT = 'GWJS-KEYSTORE-VERIFIER-v1';
+const VERIFIER_AAD = 'verifier';
+const MAX_LABEL_LENGTH = 128;
+const KCV_INPUT = kcvInput();
+
+/** One sealed value: AES-256-GCM nonce, ciphertext and tag, each Base64. */
+interface SealedJson {
+  nonce: string;
+  ciphertext: string;
+  tag: string;
+}
+
+/** One stored root key: public metadata plus the sealed 32 bytes. */
+interface KeyRecordJson extends SealedJson {
+  handle: string;
+  label: string;
+  kcv: string;
+  createdAt: string;
+}
+
+interface ScryptParams {
+  N: number;
+  r: number;
+  p: number;
+  salt: string;
+}
+
+interface KeystoreJson {
+  format: typeof KEYSTORE_FORMAT;
+  version: 1;
+  cipher: 'aes-256-gcm';
+  kdf: { name: 'scrypt' } & ScryptParams;
+  verifier: SealedJson;
+  keys: KeyRecordJson[];
+}
+
+/** Public metadata of a held root key (never the key). */
+export interface SoftwareKeyInfo {
+  handle: KeyHandle;
+  label: string;
+  kcv: string;
+  createdAt: string;
+}
+
+/** Options of {@link SoftwareHsm.open}. */
+export interface SoftwareHsmOptions {
+  /** scrypt cost for new keystores and passphrase changes; a power of two, 2^10 … 2^20. */
+  scryptN?: number;
+}
+
+/**
+ * The software backend of the {@link Hsm} port. Create with {@link SoftwareHsm.open}; then
+ * {@link initialize} (new keystore, leaves it unlocked) or {@link unlock}.
+ */
+export class SoftwareHsm implements Hsm {
+  /** unlocked state: the wrapping key and the root keys, or `null` when locked */
+  #unlocked: { wrapKey: KeyObject; keys: Map<KeyHandle, KeyObject> } | null = null;
+  /** the keystore as last read or written, `null` before initialization */
+  #store: KeystoreJson | null;
+  /** serializes every file mutation */
+  #queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly file: string,
+    private readonly scryptN: number,
+    store: KeystoreJson | null,
+  ) {
+    this.#store = store;
+  }
+
+  /**
+   * Opens the keystore at `file` (absent = not yet initialized). The result is locked.
+   * @throws DomainError('hsm_error') when the file exists but is not a valid keystore.
+   */
+  static async open(file: string, options: SoftwareHsmOptions = {}): Promise<SoftwareHsm> {
+    const n = options.scryptN ?? DEFAULT_SCRYPT_N;
+    checkScryptN(n, 'scryptN');
+    let text: string | undefined;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
+        throw new DomainError('hsm_error', `keystore ${JSON.stringify(file)}: cannot read (${errnoOf(e)})`);
+      }
+    }
+    return new SoftwareHsm(file, n, text === undefined ? null : parseKeystore(text, file));
+  }
+
+  /** True once a keystore file exists. */
+  isInitialized(): boolean {
+    return this.#store !== null;
+  }
+
+  /** True while the root keys are available for HMAC. */
+  isUnlocked(): boolean {
+    return this.#unlocked !== null;
+  }
+
+  /**
+   * Creates a new, empty keystore protected by `passphrase` and leaves it unlocked.
+   * @throws DomainError('conflict') when a keystore already exists; ('invalid_request') for a short passphrase.
+   */
+  initialize(passphrase: string): Promise<void> {
+    return this.#serialize(async () => {
+      if (this.#store !== null) {
+        throw new DomainError('conflict', `keystore ${JSON.stringify(this.file)} already exists`);
+      }
+      checkNewPassphrase(passphrase, 'passphrase');
+      const params: ScryptParams = {
+        N: this.scryptN,
+        r: SCRYPT_R,
+        p: SCRYPT_P,
+        salt: randomBytes(SALT_BYTES).toString('base64'),
+      };
+      const wrapKey = await deriveWrapKey(passphrase, params);
+      const store: KeystoreJson = {
+        format: KEYSTORE_FORMAT,
+        version: 1,
+        cipher: 'aes-256-gcm',
+        kdf: { name: 'scrypt', ...params },
+        verifier: seal(wrapKey, Buffer.from(VERIFIER_TEXT, 'ascii'), VERIFIER_AAD),
+        keys: [],
+      };
+      await writeKeystore(this.file, store);
+      this.#store = store;
+      this.#unlocked = { wrapKey, keys: new Map() };
+    });
+  }
+
+  /**
+   * Unlocks with `passphrase`: derives the wrapping key and opens every root key.
+   * @throws DomainError('hsm_locked', 'wrong passphrase'); ('hsm_error') when a key record is damaged.
+   */
+  unlock(passphrase: string): Promise<void> {
+    return this.#serialize(async () => {
+      const store = this.#requireStore();
+      const wrapKey = await this.#verifyPassphrase(store, passphrase);
+      const keys = new Map<KeyHandle, KeyObject>();
+      for (const rec of store.keys) keys.set(rec.handle, openKeyRecord(wrapKey, rec));
+      this.#unlocked = { wrapKey, keys };
+    });
+  }
+
+  /** Drops the wrapping key and every root key from memory. Idempotent. */
+  lock(): void {
+    if (this.#unlocked !== null) this.#unlocked.keys.clear();
+    this.#unlocked = null;
+  }
+
+  /**
+   * Re-seals every key under `newPassphrase` (fresh salt, scrypt cost from the options). Works
+   * locked or unlocked and keeps that state.
+   * @throws DomainError('hsm_locked', 'wrong passphrase') when `oldPassphrase` is wrong.
+   */
+  changePassphrase(oldPassphrase: string, newPassphrase: string): Promise<void> {
+    return this.#serialize(async () => {
+      const store = this.#requireStore();
+      const oldKey = await this.#verifyPassphrase(store, oldPassphrase);
+      checkNewPassphrase(newPassphrase, 'newPassphrase');
+      const params: ScryptParams = {
+        N: this.scryptN,
+        r: SCRYPT_R,
+        p: SCRYPT_P,
+        salt: randomBytes(SALT_BYTES).toString('base64'),
+      };
+      const newKey = await deriveWrapKey(newPassphrase, params);
+      const keys = store.keys.map((rec) => {
+        const raw = unseal(oldKey, rec, rec.handle, `key ${rec.handle}`);
+        try {
+          return { ...rec, ...seal(newKey, raw, rec.handle) };
+        } finally {
+          raw.fill(0);
+        }
+      });
+      const next: KeystoreJson = {
+        ...store,
+        kdf: { name: 'scrypt', ...params },
+        verifier: seal(newKey, Buffer.from(VERIFIER_TEXT, 'ascii'), VERIFIER_AAD),
+        keys,
+      };
+      await writeKeystore(this.file, next);
+      this.#store = next;
+      if (this.#unlocked !== null) this.#unlocked = { wrapKey: newKey, keys: this.#unlocked.keys };
+    });
+  }
+
+  /** Metadata of every held key (available while locked). */
+  listKeys(): SoftwareKeyInfo[] {
+    return (this.#store?.keys ?? []).map(({ handle, label, kcv, createdAt }) => ({
+      handle,
+      label,
+      kcv,
+      createdAt,
+    }));
+  }
+
+  /** {@inheritDoc Hsm.status} */
+  async status(): Promise<HsmStatus> {
+    return {
+      kind: 'software',
+      locked: this.#unlocked === null,
+      keyCount: this.#store?.keys.length ?? 0,
+      detail: this.#store === null ? `keystore ${this.file} (not initialized)` : `keystore ${this.file}`,
+    };
+  }
+
+  /** {@inheritDoc Hsm.generateRootKey} — 32 bytes from `crypto.randomBytes`. */
+  generateRootKey(label: string): Promise<KeyHandle> {
+    return this.#serialize(async () => {
+      const raw = randomBytes(ROOT_KEY_BYTES);
+      try {
+        return await this.#addKey(label, raw);
+      } finally {
+        raw.fill(0);
+      }
+    });
+  }
+
+  /** {@inheritDoc Hsm.importRootKey} — `raw` is copied, never kept; the caller zeroes it. */
+  importRootKey(label: string, raw: Uint8Array): Promise<KeyHandle> {
+    return this.#serialize(async () => {
+      if (!(raw instanceof Uint8Array) || raw.length !== ROOT_KEY_BYTES) {
+        const got = raw instanceof Uint8Array ? `${raw.length} bytes` : typeof raw;
+        throw new DomainError('invalid_request', `rootKey: must be ${ROOT_KEY_BYTES} bytes, got ${got}`);
+      }
+      const copy = Buffer.from(raw);
+      try {
+        return await this.#addKey(label, copy);
+      } finally {
+        copy.fill(0);
+      }
+    });
+  }
+
+  /** {@inheritDoc Hsm.hmac} — HMAC-SHA256. */
+  async hmac(handle: KeyHandle, data: Uint8Array): Promise<Uint8Array> {
+    return hmacSha256(this.#key(handle), data);
+  }
+
+  /** {@inheritDoc Hsm.kcv} — computed from the key itself, so it needs the HSM unlocked. */
+  async kcv(handle: KeyHandle): Promise<string> {
+    return kcvOf(hmacSha256(this.#key(handle), KCV_INPUT));
+  }
+
+  /** {@inheritDoc Hsm.hasKey} — answers from the keystore metadata, locked or not. */
+  async hasKey(handle: KeyHandle): Promise<boolean> {
+    return this.#store?.keys.some((k) => k.handle === handle) ?? false;
+  }
+
+  async #addKey(label: string, raw: Buffer): Promise<KeyHandle> {
+    checkLabel(label);
+    const unlocked = this.#requireUnlocked();
+    const store = this.#requireStore();
+    const key = createSecretKey(raw);
+    let handle: string;
+    do handle = `sw-${randomBytes(8).toString('hex')}`;
+    while (store.keys.some((k) => k.handle === handle));
+    const rec: KeyRecordJson = {
+      handle,
+      label,
+      kcv: kcvOf(hmacSha256(key, KCV_INPUT)),
+      createdAt: new Date().toISOString(),
+      ...seal(unlocked.wrapKey, raw, handle),
+    };
+    const next: KeystoreJson = { ...store, keys: [...store.keys, rec] };
+    await writeKeystore(this.file, next);
+    this.#store = next;
+    // a lock() during the write must win: only publish the key if still unlocked with the same state
+    if (this.#unlocked === unlocked) unlocked.keys.set(handle, key);
+    return handle;
+  }
+
+  #key(handle: KeyHandle): KeyObject {
+    const key = this.#requireUnlocked().keys.get(handle);
+    if (key === undefined)
+      throw new DomainError('not_found', `hsm: no key with handle ${JSON.stringify(handle)}`);
+    return key;
+  }
+
+  #requireUnlocked(): { wrapKey: KeyObject; keys: Map<KeyHandle, KeyObject> } {
+    if (this.#unlocked === null) {
+      throw new DomainError(
+        'hsm_locked',
+        this.#store === null ? 'software HSM: keystore not initialized' : 'software HSM is locked',
+      );
+    }
+    return this.#unlocked;
+  }
+
+  #requireStore(): KeystoreJson {
+    if (this.#store === null) {
+      throw new DomainError('hsm_locked', `keystore ${JSON.stringify(this.file)} is not initialized`);
+    }
+    return this.#store;
+  }
+
+  async #verifyPassphrase(store: KeystoreJson, passphrase: string): Promise<KeyObject> {
+    if (typeof passphrase !== 'string') throw new DomainError('hsm_locked', 'wrong passphrase');
+    const key = await deriveWrapKey(passphrase, store.kdf);
+    try {
+      const text = unseal(key, store.verifier, VERIFIER_AAD, 'verifier');
+      if (text.toString('ascii') === VERIFIER_TEXT) return key;
+    } catch {
+      // an authentication failure is what a wrong passphrase looks like
+    }
+    throw new DomainError('hsm_locked', 'wrong passphrase');
+  }
+
+  #serialize<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(fn, fn);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+}
+
+/** HMAC-SHA256 under a KeyObject, as a plain Uint8Array view. */
+function hmacSha256(key: KeyObject, data: Uint8Array): Uint8Array {
+  const mac = createHmac('sha256', key).update(data).digest();
+  return new Uint8Array(mac.buffer, mac.byteOffset, mac.length);
+}
+
+function deriveWrapKey(passphrase: string, params: ScryptParams): Promise<KeyObject> {
+  const salt = Buffer.from(params.salt, 'base64');
+  const secret = Buffer.from(passphrase.normalize('NFC'), 'utf8');
+  return new Promise((resolve, reject) => {
+    scrypt(
+      secret,
+      salt,
+      32,
+      { N: params.N, r: params.r, p: params.p, maxmem: 256 * params.N * params.r + 1024 * 1024 },
+      (err, derived) => {
+        secret.fill(0);
+        if (err) {
+          reject(new DomainError('hsm_error', `keystore: scrypt failed (${err.message})`));
+          return;
+        }
+        const key = createSecretKey(derived);
+        derived.fill(0);
+        resolve(key);
+      },
+    );
+  });
+}
+
+function seal(key: KeyObject, plain: Uint8Array, aad: string): SealedJson {
+  const nonce = randomBytes(NONCE_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES });
+  cipher.setAAD(Buffer.from(aad, 'utf8'));
+  const ciphertext = Buffer.concat([cipher.update(plain), cipher.final()]);
+  return {
+    nonce: nonce.toString('base64'),
+    ciphertext: ciphertext.toString('base64'),
+    tag: cipher.getAuthTag().toString('base64'),
+  };
+}
+
+/** Opens a sealed value; the caller zeroes the result. @throws Error when authentication fails. */
+function unseal(key: KeyObject, sealed: SealedJson, aad: string, what: string): Buffer {
+  let head: Buffer | undefined;
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(sealed.nonce, 'base64'), {
+      authTagLength: TAG_BYTES,
+    });
+    decipher.setAAD(Buffer.from(aad, 'utf8'));
+    decipher.setAuthTag(Buffer.from(sealed.tag, 'base64'));
+    head = decipher.update(Buffer.from(sealed.ciphertext, 'base64'));
+    const tail = decipher.final();
+    return tail.length === 0 ? head : Buffer.concat([head, tail]);
+  } catch {
+    head?.fill(0);
+    throw new DomainError('hsm_error', `keystore: ${what} failed authentication`);
+  }
+}
+
+function openKeyRecord(wrapKey: KeyObject, rec: KeyRecordJson): KeyObject {
+  const raw = unseal(wrapKey, rec, rec.handle, `key ${rec.handle}`);
+  try {
+    if (raw.length !== ROOT_KEY_BYTES) {
+      throw new DomainError('hsm_error', `keystore: key ${rec.handle} has ${raw.length} bytes`);
+    }
+    const key = createSecretKey(raw);
+    if (kcvOf(hmacSha256(key, KCV_INPUT)) !== rec.kcv) {
+      throw new DomainError('hsm_error', `keystore: key ${rec.handle} does not match its KCV ${rec.kcv}`);
+    }
+    return key;
+  } finally {
+    raw.fill(0);
+  }
+}
+
+/** Writes the keystore atomically: temp file (0600) + fsync + rename + directory fsync. */
+async function writeKeystore(file: string, store: KeystoreJson): Promise<void> {
+  const dir = path.dirname(file);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    const fh = await open(tmp, 'wx', 0o600);
+    try {
+      await fh.writeFile(`${JSON.stringify(store, null, 1)}\n`, 'utf8');
+      await fh.chmod(0o600);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, file);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw new DomainError('hsm_error', `keystore ${JSON.stringify(file)}: cannot write (${errnoOf(e)})`);
+  }
+  await chmod(file, 0o600);
+  try {
+    const dh = await open(dir, 'r');
+    try {
+      await dh.sync();
+    } finally {
+      await dh.close();
+    }
+  } catch {
+    // directories cannot be fsync'ed on every platform (Windows); the rename is still atomic
+  }
+}
+
+const B64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** Validates a keystore file's shape; bounds scrypt so a tampered file cannot exhaust memory. */
+function parseKeystore(text: string, file: string): KeystoreJson {
+  const bad = (why: string): DomainError =>
+    new DomainError('hsm_error', `keystore ${JSON.stringify(file)} is not valid: ${why}`);
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    throw bad('not JSON');
+  }
+  if (!isObject(v) || v.format !== KEYSTORE_FORMAT) throw bad('unknown format');
+  if (v.version !== 1) throw bad(`unsupported version ${JSON.stringify(v.version)}`);
+  if (v.cipher !== 'aes-256-gcm') throw bad('unsupported cipher');
+  const kdf = v.kdf;
+  if (!isObject(kdf) || kdf.name !== 'scrypt') throw bad('unsupported kdf');
+  const { N, r, p, salt } = kdf;
+  if (typeof N !== 'number' || typeof r !== 'number' || typeof p !== 'number' || !isB64(salt)) {
+    throw bad('bad scrypt parameters');
+  }
+  try {
+    checkScryptN(N, 'kdf.N');
+  } catch {
+    throw bad(`scrypt N ${N} out of range`);
+  }
+  if (!Number.isInteger(r) || r < 1 || r > 32 || !Number.isInteger(p) || p < 1 || p > 16) {
+    throw bad('scrypt r/p out of range');
+  }
+  if (!isSealed(v.verifier)) throw bad('bad verifier');
+  if (!Array.isArray(v.keys)) throw bad('keys is not an array');
+  const keys: KeyRecordJson[] = [];
+  const seen = new Set<string>();
+  for (const k of v.keys as unknown[]) {
+    if (
+      !isSealed(k) ||
+      typeof k.handle !== 'string' ||
+      typeof k.label !== 'string' ||
+      typeof k.kcv !== 'string' ||
+      typeof k.createdAt !== 'string'
+    ) {
+      throw bad('bad key record');
+    }
+    if (seen.has(k.handle)) throw bad(`duplicate handle ${JSON.stringify(k.handle)}`);
+    seen.add(k.handle);
+    keys.push({
+      handle: k.handle,
+      label: k.label,
+      kcv: k.kcv,
+      createdAt: k.createdAt,
+      nonce: k.nonce,
+      ciphertext: k.ciphertext,
+      tag: k.tag,
+    });
+  }
+  return {
+    format: KEYSTORE_FORMAT,
+    version: 1,
+    cipher: 'aes-256-gcm',
+    kdf: { name: 'scrypt', N, r, p, salt: salt as string },
+    verifier: { nonce: v.verifier.nonce, ciphertext: v.verifier.ciphertext, tag: v.verifier.tag },
+    keys,
+  };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isB64 = (v: unknown): v is string => typeof v === 'string' && B64.test(v);
+const isSealed = (v: unknown): v is Record<string, unknown> & SealedJson =>
+  isObject(v) && isB64(v.nonce) && isB64(v.ciphertext) && isB64(v.tag);
+
+function checkScryptN(n: number, field: string): void {
+  if (!Number.isInteger(n) || n < 2 ** 10 || n > 2 ** 20 || (n & (n - 1)) !== 0) {
+    throw new DomainError('invalid_request', `${field}: must be a power of two from 2^10 to 2^20, got ${n}`);
+  }
+}
+
+function checkNewPassphrase(passphrase: unknown, field: string): void {
+  if (typeof passphrase !== 'string' || [...passphrase].length < MIN_PASSPHRASE_LENGTH) {
+    throw new DomainError(
+      'invalid_request',
+      `${field}: must be at least ${MIN_PASSPHRASE_LENGTH} characters`,
+    );
+  }
+}
+
+function checkLabel(label: unknown): void {
+  if (
+    typeof label !== 'string' ||
+    label.length === 0 ||
+    label.length > MAX_LABEL_LENGTH ||
+    [...label].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f)
+  ) {
+    throw new DomainError(
+      'invalid_request',
+      `label: must be 1–${MAX_LABEL_LENGTH} printable characters, got ${JSON.stringify(label)}`,
+    );
+  }
+}
+
+const errnoOf = (e: unknown): string =>
+  (e as NodeJS.ErrnoException | undefined)?.code ?? (e instanceof Error ? e.message : String(e));
+
+/** Where the passphrase comes from (DESIGN §4): a file's content, else `$GWJS_HSM_PASSPHRASE`. */
+export interface PassphraseSources {
+  /** `--hsm-passphrase-file`: its content with trailing CR/LF removed */
+  file?: string | undefined;
+  /** environment to read `GWJS_HSM_PASSPHRASE` from (default `process.env`) */
+  env?: NodeJS.ProcessEnv | undefined;
+}
+
+/**
+ * Resolves the keystore passphrase for non-interactive runs: `--hsm-passphrase-file` wins, then
+ * `$GWJS_HSM_PASSPHRASE`; `undefined` when neither is set (the caller prompts or stays locked).
+ * @throws DomainError('invalid_request') when the file cannot be read or is empty.
+ */
+export function resolvePassphrase(sources: PassphraseSources = {}): string | undefined {
+  if (sources.file !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(sources.file, 'utf8');
+    } catch (e) {
+      throw new DomainError(
+        'invalid_request',
+        `--hsm-passphrase-file: cannot read ${JSON.stringify(sources.file)} (${errnoOf(e)})`,
+      );
+    }
+    const passphrase = text.replace(/[\r\n]+$/, '');
+    if (passphrase.length === 0) {
+      throw new DomainError(
+        'invalid_request',
+        `--hsm-passphrase-file: ${JSON.stringify(sources.file)} is empty`,
+      );
+    }
+    return passphrase;
+  }
+  const env = sources.env ?? process.env;
+  const value = env.GWJS_HSM_PASSPHRASE;
+  return value !== undefined && value.length > 0 ? value : undefined;
+}
