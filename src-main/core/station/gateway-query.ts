@@ -1,0 +1,216 @@
+/**
+ * The gateways table of the UI (issue #5 "Gateways"): one page of an owner's gateways, filtered
+ * server-side by any id form, owner and state, with the total count — built to stay fast at
+ * 100 000 rows: the page is chosen on the `gateways_owner (owner_id, eui)` index (or the primary
+ * key) before the per-row joins, an EUI prefix search is an index range, never `LIKE`.
+ * Also the live CUPS activity feed of the dashboard (newest `cups_contacts` rows by time).
+ */
+import { euiFromHex, euiHex, formatEui64, formatId6, parseId, parseIdField } from '../../../src-shared/ids';
+import type { ActivityItem, GatewayRow, GatewayState } from '../../../src-shared/ipc';
+import type { Clock, SqlValue, Store } from '../ports';
+
+/** CUPS outcomes that count as healthy for the `failing` filter (anything else is failing). */
+export const HEALTHY_OUTCOMES: readonly string[] = ['ok', 'updated', 'unchanged', 'no_change', 'configured'];
+
+/** Input of {@link GatewayQueryService.query}. */
+export interface GatewayQuery {
+  /** owner in any id form; null/absent = every owned gateway */
+  ownerId?: string | null | undefined;
+  search?: string | undefined;
+  state?: GatewayState | undefined;
+  offset: number;
+  limit: number;
+}
+
+/** A page of the table. */
+export interface GatewayPage {
+  total: number;
+  offset: number;
+  rows: GatewayRow[];
+  /** time spent in the store, ms */
+  elapsedMs: number;
+}
+
+/** Gateways table and activity feed. */
+export interface GatewayQueryService {
+  query(q: GatewayQuery): Promise<GatewayPage>;
+  /**
+   * CUPS contacts: with `after` (a cursor from an earlier answer) those newer than it, oldest
+   * first; without, the newest `limit`, oldest first. `ownerId` restricts to one owner's gateways.
+   */
+  activity(input: {
+    after?: number | undefined;
+    limit?: number | undefined;
+    ownerId?: string | null | undefined;
+  }): Promise<{ items: ActivityItem[]; cursor: number }>;
+}
+
+/** How a search string narrows the EUI: exact id, a range of EUIs (prefix), or nothing matches. */
+export type EuiFilter =
+  | { kind: 'none' }
+  | { kind: 'exact'; eui: string }
+  | { kind: 'range'; lo: string; hi: string }
+  | { kind: 'empty' };
+
+/**
+ * Interprets the search box: a complete id in any SPEC §1.2 form matches exactly; a partial EUI
+ * (`58-A0-CB`, `58a0cb`) or partial ID6 (`58a0:cbff:fe`) matches by EUI prefix; anything else
+ * matches nothing (while the user is still typing, an empty table is kinder than an error).
+ */
+export function euiFilterOf(search: string | undefined): EuiFilter {
+  const s = (search ?? '').trim();
+  if (s === '') return { kind: 'none' };
+  try {
+    return { kind: 'exact', eui: euiHex(parseId(s).id) };
+  } catch {
+    // not a complete id: try a prefix
+  }
+  let prefix: string | undefined;
+  if (/^[0-9A-Fa-f]{1,16}$/.test(s)) prefix = s;
+  else if (/^[0-9A-Fa-f]{2}([-:][0-9A-Fa-f]{2})*[-:]?[0-9A-Fa-f]?$/.test(s) && !s.includes('::')) {
+    prefix = s.replace(/[-:]/g, '');
+  } else if (/^[0-9A-Fa-f]{1,4}(:[0-9A-Fa-f]{1,4}){0,3}:?$/.test(s)) {
+    // ID6 without `::`: every complete group is 4 digits once zero-padded; the last may be partial
+    const groups = s.split(':');
+    const last = groups.pop()!;
+    prefix = groups.map((g) => g.padStart(4, '0')).join('') + last;
+  }
+  if (prefix === undefined || prefix.length > 16) return { kind: 'empty' };
+  const p = prefix.toUpperCase();
+  return { kind: 'range', lo: p.padEnd(16, '0'), hi: p.padEnd(16, 'F') };
+}
+
+interface PageDbRow {
+  [k: string]: SqlValue;
+  eui: string;
+  owner_id: string | null;
+  origin: string;
+  claimed_at: string | null;
+  setup_eui: string | null;
+  last_at: string | null;
+  last_outcome: string | null;
+}
+
+interface ContactDbRow {
+  [k: string]: SqlValue;
+  eui: string;
+  at: string;
+  outcome: string;
+  address: string | null;
+  station: string | null;
+  model: string | null;
+}
+
+/** Creates the query service. */
+export function createGatewayQueryService(deps: { store: Store; clock: Clock }): GatewayQueryService {
+  const { store, clock } = deps;
+
+  return {
+    async query(q) {
+      const started = clock.now();
+      const where: string[] = [];
+      const params: SqlValue[] = [];
+      if (q.ownerId !== null && q.ownerId !== undefined) {
+        where.push('g.owner_id = ?');
+        params.push(euiHex(parseIdField(q.ownerId, 'ownerId')));
+      } else {
+        where.push('g.owner_id IS NOT NULL');
+      }
+      const f = euiFilterOf(q.search);
+      if (f.kind === 'empty')
+        return { total: 0, offset: q.offset, rows: [], elapsedMs: clock.now() - started };
+      if (f.kind === 'exact') {
+        where.push('g.eui = ?');
+        params.push(f.eui);
+      } else if (f.kind === 'range') {
+        where.push('g.eui BETWEEN ? AND ?');
+        params.push(f.lo, f.hi);
+      }
+      let joins = '';
+      switch (q.state ?? 'any') {
+        case 'any':
+          break;
+        case 'configured':
+          where.push('EXISTS (SELECT 1 FROM setups s WHERE s.eui = g.eui)');
+          break;
+        case 'unconfigured':
+          where.push('NOT EXISTS (SELECT 1 FROM setups s WHERE s.eui = g.eui)');
+          break;
+        case 'never_seen':
+          where.push('NOT EXISTS (SELECT 1 FROM cups_contacts c WHERE c.eui = g.eui)');
+          break;
+        case 'failing':
+          joins = ' JOIN cups_contacts c ON c.eui = g.eui';
+          where.push(`c.outcome NOT IN (${HEALTHY_OUTCOMES.map(() => '?').join(', ')})`);
+          params.push(...HEALTHY_OUTCOMES);
+          break;
+      }
+      const from = `FROM gateways g${joins} WHERE ${where.join(' AND ')}`;
+      const { total, rows } = await store.read(async (tx) => {
+        const count = await tx.get<{ n: number | string }>(`SELECT COUNT(*) AS n ${from}`, params);
+        // Pick the page on the index first, then join the page's rows only.
+        const page = await tx.all<PageDbRow>(
+          `SELECT g.eui, g.owner_id, g.origin, g.claimed_at, s.eui AS setup_eui, c2.at AS last_at, c2.outcome AS last_outcome
+           FROM (SELECT g.eui ${from} ORDER BY g.eui LIMIT ? OFFSET ?) p
+           JOIN gateways g ON g.eui = p.eui
+           LEFT JOIN setups s ON s.eui = g.eui
+           LEFT JOIN cups_contacts c2 ON c2.eui = g.eui
+           ORDER BY g.eui`,
+          [...params, q.limit, q.offset],
+        );
+        return { total: Number(count?.n ?? 0), rows: page };
+      });
+      return {
+        total,
+        offset: q.offset,
+        rows: rows.map((r) => {
+          const id = euiFromHex(r.eui);
+          return {
+            gateway: formatId6(id),
+            eui: formatEui64(id),
+            owner: r.owner_id === null ? null : formatId6(euiFromHex(r.owner_id)),
+            origin: r.origin === 'added' ? 'added' : 'batch',
+            claimedAt: r.claimed_at,
+            configured: r.setup_eui !== null,
+            lastContactAt: r.last_at,
+            lastOutcome: r.last_outcome,
+          } satisfies GatewayRow;
+        }),
+        elapsedMs: clock.now() - started,
+      };
+    },
+
+    async activity(input) {
+      const limit = Math.min(Math.max(input.limit ?? 50, 1), 200);
+      const ownerFilter = input.ownerId ? euiHex(parseIdField(input.ownerId, 'ownerId')) : undefined;
+      const ownerSql = ownerFilter ? ' AND c.eui IN (SELECT eui FROM gateways WHERE owner_id = ?)' : '';
+      const ownerParams = ownerFilter ? [ownerFilter] : [];
+      const rows = await store.read(async (tx) => {
+        if (input.after !== undefined) {
+          return tx.all<ContactDbRow>(
+            `SELECT c.eui, c.at, c.outcome, c.address, c.station, c.model FROM cups_contacts c
+             WHERE c.at > ?${ownerSql} ORDER BY c.at LIMIT ?`,
+            [new Date(input.after).toISOString(), ...ownerParams, limit],
+          );
+        }
+        const newest = await tx.all<ContactDbRow>(
+          `SELECT c.eui, c.at, c.outcome, c.address, c.station, c.model FROM cups_contacts c
+           WHERE 1 = 1${ownerSql} ORDER BY c.at DESC LIMIT ?`,
+          [...ownerParams, limit],
+        );
+        return newest.reverse();
+      });
+      const items = rows.map((r) => ({
+        seq: Date.parse(r.at),
+        gateway: formatId6(euiFromHex(r.eui)),
+        at: r.at,
+        outcome: r.outcome,
+        address: r.address,
+        station: r.station,
+        model: r.model,
+      }));
+      const last = items.at(-1);
+      return { items, cursor: last ? last.seq : (input.after ?? 0) };
+    },
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * The station's UI-facing services (issue #5), beside the Owner API core: operator accounts and
+ * sessions, the gateways table and activity feed, setup templates, reachability checks and the
+ * dashboard status. `createStationServices` wires them from ports; the composition roots
+ * (`src-main/app`, `src-main/cli`) call it once.
+ */
+import type { Metrics } from '../api';
+import type { Clock, Hsm, Random, Store } from '../ports';
+import { createGatewayQueryService, type GatewayQueryService } from './gateway-query';
+import { createOperatorService, type OperatorService, type OperatorServiceOptions } from './operators';
+import { createReachabilityService, type ReachabilityService, type TlsProbe } from './reachability';
+import { createStatusService, type ServerInfo, type StatusService } from './status';
+import { createTemplateService, type TemplateService } from './templates';
+
+export type { GatewayQueryService, GatewayQuery, GatewayPage } from './gateway-query';
+export type { OperatorService, OperatorIdentity, NewSession } from './operators';
+export type { ReachabilityService, TlsProbe, TlsProbeResult, PeerCertificate } from './reachability';
+export type { ServerInfo, StatusService } from './status';
+export type { TemplateService } from './templates';
+
+/** Everything the bridge needs beyond the {@link Core}. */
+export interface StationServices {
+  operators: OperatorService;
+  gateways: GatewayQueryService;
+  templates: TemplateService;
+  reachability: ReachabilityService;
+  status: StatusService;
+}
+
+/** Dependencies of {@link createStationServices}. */
+export interface StationDeps {
+  store: Store;
+  hsm: Hsm;
+  clock: Clock;
+  random: Random;
+  probe: TlsProbe;
+  metrics: () => Metrics;
+  /** live view of the HTTPS server (URLs can change after start) */
+  serverInfo: () => ServerInfo;
+  version: string;
+  operators?: OperatorServiceOptions;
+}
+
+/** Wires the station services. */
+export function createStationServices(deps: StationDeps): StationServices {
+  const gateways = createGatewayQueryService(deps);
+  return {
+    operators: createOperatorService({ ...deps, ...(deps.operators ?? {}) }),
+    gateways,
+    templates: createTemplateService(deps),
+    reachability: createReachabilityService(deps),
+    status: createStatusService({
+      store: deps.store,
+      hsm: deps.hsm,
+      metrics: deps.metrics,
+      serverInfo: deps.serverInfo,
+      activity: (input) => gateways.activity(input),
+      version: deps.version,
+    }),
+  };
+}

@@ -1,0 +1,383 @@
+/**
+ * Local operator accounts of the station (issue #5): roles admin / factory / installer, scrypt
+ * password hashes, sessions and login throttling — all in the store, so several `gwjs serve`
+ * instances on one database agree (DESIGN §2).
+ *
+ * Sessions: the caller gets a random 256-bit id (the cookie value); only its SHA-256 is stored. A
+ * login always creates a new id (no fixation) and ends the session the browser presented, if any.
+ * First run: while no operator exists, `issueSetupPassword` makes a one-time password (printed by
+ * `gwjs serve`) that `completeSetup` trades for the first admin account.
+ */
+import { createHash } from 'node:crypto';
+import { DomainError } from '../../../src-shared/errors';
+import { euiHex, formatId6, euiFromHex, parseIdField } from '../../../src-shared/ids';
+import type { Operator, Role } from '../../../src-shared/ipc';
+import type { Clock, Random, Store, Tx } from '../ports';
+import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords';
+import { appendStationAudit } from './station-audit';
+
+/** Who an authenticated session belongs to. `ownerId` is ID6 or null (any owner). */
+export interface OperatorIdentity {
+  name: string;
+  role: Role;
+  ownerId: string | null;
+}
+
+/** A session just created: `sessionId` goes into the cookie, never into logs. */
+export interface NewSession {
+  sessionId: string;
+  operator: OperatorIdentity;
+  expiresAt: string;
+}
+
+/** Tunables of {@link createOperatorService}. */
+export interface OperatorServiceOptions {
+  /** absolute session lifetime, ms (default 12 h) */
+  sessionTtlMs?: number;
+  /** failed logins allowed per operator name and per address within `windowMs` (default 10 / 15 min) */
+  loginLimit?: { max: number; windowMs: number };
+}
+
+/** Dependencies of {@link createOperatorService}. */
+export interface OperatorServiceDeps extends OperatorServiceOptions {
+  store: Store;
+  clock: Clock;
+  random: Random;
+}
+
+/** Operator accounts, sessions and first-run setup. */
+export interface OperatorService {
+  /** True while no operator account exists (the login screen then asks for the setup password). */
+  setupRequired(): Promise<boolean>;
+  /** New one-time setup password while no operator exists (replacing an older one), else null. */
+  issueSetupPassword(): Promise<string | null>;
+  /** Creates the first admin with the one-time password and logs it in. */
+  completeSetup(setupPassword: string, name: string, password: string, address?: string): Promise<NewSession>;
+  list(): Promise<Operator[]>;
+  create(
+    actor: string,
+    input: { name: string; role: Role; password: string; ownerId?: string | null | undefined },
+  ): Promise<Operator>;
+  update(
+    actor: string,
+    input: {
+      name: string;
+      role?: Role | undefined;
+      password?: string | undefined;
+      ownerId?: string | null | undefined;
+      disabled?: boolean | undefined;
+    },
+  ): Promise<Operator>;
+  /**
+   * Checks name + password and opens a new session; `previousSessionId` (the cookie the browser
+   * came with) is ended. Throws `rate_limited` after too many failures, `unauthorized` otherwise.
+   */
+  login(name: string, password: string, address?: string, previousSessionId?: string): Promise<NewSession>;
+  /** The operator of a live session, or undefined (unknown, expired, or operator disabled). */
+  resolveSession(sessionId: string): Promise<OperatorIdentity | undefined>;
+  /** Ends one session (unknown ids are ignored). */
+  logout(sessionId: string): Promise<void>;
+}
+
+interface OperatorDbRow {
+  [k: string]: string | number | null | Uint8Array;
+  name: string;
+  role: string;
+  owner_id: string | null;
+  password_hash: string;
+  disabled: number | string;
+  created_at: string;
+}
+
+const SETUP_KEY = 'first_run_password';
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** The setup password is typed by hand: case, spaces and dashes do not matter. */
+const normalizeSetupPassword = (p: string) => p.replace(/[\s-]/g, '').toUpperCase();
+
+/** SHA-256 hex of a session id: what the store keeps. */
+export function sessionIdHash(sessionId: string): string {
+  return createHash('sha256').update(sessionId, 'utf8').digest('hex');
+}
+
+function base64url(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('base64url');
+}
+
+function readableSecret(bytes: Uint8Array): string {
+  // 5 bits per symbol, grouped by 4: 16 bytes → 25 symbols (≥ 125 bits)
+  let bits = 0;
+  let acc = 0;
+  let out = '';
+  for (const b of bytes) {
+    acc = (acc << 8) | b;
+    bits += 8;
+    while (bits >= 5) {
+      out += CROCKFORD[(acc >> (bits - 5)) & 31];
+      bits -= 5;
+    }
+    acc &= (1 << bits) - 1;
+  }
+  return out.match(/.{1,5}/g)!.join('-');
+}
+
+function toOwnerHex(ownerId: string | null | undefined): string | null {
+  if (ownerId === null || ownerId === undefined) return null;
+  return euiHex(parseIdField(ownerId, 'ownerId'));
+}
+
+function toView(row: OperatorDbRow): Operator {
+  return {
+    name: row.name,
+    role: row.role as Role,
+    ownerId: row.owner_id === null ? null : formatId6(euiFromHex(row.owner_id)),
+    createdAt: row.created_at,
+    disabled: Number(row.disabled) !== 0,
+  };
+}
+
+const identityOf = (row: OperatorDbRow): OperatorIdentity => {
+  const v = toView(row);
+  return { name: v.name, role: v.role, ownerId: v.ownerId };
+};
+
+/** Creates the operator service. */
+export function createOperatorService(deps: OperatorServiceDeps): OperatorService {
+  const { store, clock, random } = deps;
+  const ttl = deps.sessionTtlMs ?? 12 * 3600_000;
+  const limit = deps.loginLimit ?? { max: 10, windowMs: 15 * 60_000 };
+  const iso = (ms = clock.now()) => new Date(ms).toISOString();
+
+  const getRow = (tx: Tx, name: string) =>
+    tx.get<OperatorDbRow>('SELECT * FROM operators WHERE name = ?', [name]);
+
+  async function assertNotThrottled(keys: string[]): Promise<void> {
+    const since = iso(clock.now() - limit.windowMs);
+    await store.read(async (tx) => {
+      for (const key of keys) {
+        const row = await tx.get<{ n: number | string }>(
+          'SELECT COUNT(*) AS n FROM login_failures WHERE key = ? AND at > ?',
+          [key, since],
+        );
+        if (Number(row?.n ?? 0) >= limit.max) {
+          throw new DomainError('rate_limited', 'login: too many failed attempts, try again later', {
+            retryAfterSeconds: Math.ceil(limit.windowMs / 1000),
+          });
+        }
+      }
+    });
+  }
+
+  async function recordFailure(keys: string[], name: string, address: string | undefined): Promise<void> {
+    const now = clock.now();
+    await store.transaction(async (tx) => {
+      await tx.run('DELETE FROM login_failures WHERE at < ?', [iso(now - limit.windowMs)]);
+      for (const key of keys)
+        await tx.run('INSERT INTO login_failures (key, at) VALUES (?, ?)', [key, iso(now)]);
+      await appendStationAudit(tx, {
+        at: iso(now),
+        actor: `operator:${name.slice(0, 64)}`,
+        address: address ?? null,
+        action: 'operator.login_failed',
+      });
+    });
+  }
+
+  async function openSession(
+    tx: Tx,
+    operator: OperatorIdentity,
+    address: string | undefined,
+    previousSessionId: string | undefined,
+  ): Promise<NewSession> {
+    const now = clock.now();
+    if (previousSessionId) {
+      await tx.run('DELETE FROM operator_sessions WHERE id_hash = ?', [sessionIdHash(previousSessionId)]);
+    }
+    await tx.run('DELETE FROM operator_sessions WHERE expires_at < ?', [iso(now)]);
+    const sessionId = base64url(random.bytes(32));
+    const expiresAt = iso(now + ttl);
+    await tx.run(
+      'INSERT INTO operator_sessions (id_hash, operator, created_at, expires_at, address) VALUES (?, ?, ?, ?, ?)',
+      [sessionIdHash(sessionId), operator.name, iso(now), expiresAt, address ?? null],
+    );
+    return { sessionId, operator, expiresAt };
+  }
+
+  async function insertOperator(
+    tx: Tx,
+    actor: string,
+    input: { name: string; role: Role; passwordHash: string; ownerId?: string | null | undefined },
+  ): Promise<Operator> {
+    if (await getRow(tx, input.name)) {
+      throw new DomainError('already_exists', `name: operator ${JSON.stringify(input.name)} already exists`);
+    }
+    const now = iso();
+    const hash = input.passwordHash;
+    await tx.run(
+      'INSERT INTO operators (name, role, owner_id, password_hash, disabled, created_at, updated_at) VALUES (?, ?, ?, ?, 0, ?, ?)',
+      [input.name, input.role, toOwnerHex(input.ownerId), hash, now, now],
+    );
+    await appendStationAudit(tx, {
+      at: now,
+      actor,
+      action: 'operator.create',
+      target: input.name,
+      detail: { role: input.role, ownerId: input.ownerId ?? null },
+    });
+    return toView((await getRow(tx, input.name))!);
+  }
+
+  return {
+    async setupRequired() {
+      const row = await store.read((tx) =>
+        tx.get<{ n: number | string }>('SELECT COUNT(*) AS n FROM operators'),
+      );
+      return Number(row?.n ?? 0) === 0;
+    },
+
+    async issueSetupPassword() {
+      if (!(await this.setupRequired())) return null;
+      const password = readableSecret(random.bytes(16));
+      const hash = await hashPassword(normalizeSetupPassword(password), random.bytes(16));
+      await store.transaction(async (tx) => {
+        await tx.run('DELETE FROM station_settings WHERE key = ?', [SETUP_KEY]);
+        await tx.run('INSERT INTO station_settings (key, value) VALUES (?, ?)', [SETUP_KEY, hash]);
+      });
+      return password;
+    },
+
+    async completeSetup(setupPassword, name, password, address) {
+      const keys = ['setup', ...(address ? [`addr:${address}`] : [])];
+      await assertNotThrottled(keys);
+      const stored = await store.read((tx) =>
+        tx.get<{ value: string }>('SELECT value FROM station_settings WHERE key = ?', [SETUP_KEY]),
+      );
+      const matches = await verifyPassword(
+        normalizeSetupPassword(setupPassword),
+        stored?.value ?? DUMMY_HASH,
+      );
+      if (!stored || !matches || !(await this.setupRequired())) {
+        await recordFailure(keys, 'setup', address);
+        throw new DomainError(
+          'unauthorized',
+          'setupPassword: not the one-time setup password of this station',
+        );
+      }
+      const passwordHash = await hashPassword(password, random.bytes(16));
+      return store.transaction(async (tx) => {
+        const count = await tx.get<{ n: number | string }>('SELECT COUNT(*) AS n FROM operators');
+        if (Number(count?.n ?? 0) !== 0) {
+          throw new DomainError('conflict', 'setup: the first operator already exists; log in instead');
+        }
+        const op = await insertOperator(tx, `operator:${name}`, {
+          name,
+          role: 'admin',
+          passwordHash,
+          ownerId: null,
+        });
+        await tx.run('DELETE FROM station_settings WHERE key = ?', [SETUP_KEY]);
+        return openSession(tx, { name: op.name, role: op.role, ownerId: op.ownerId }, address, undefined);
+      });
+    },
+
+    list() {
+      return store.read(async (tx) =>
+        (await tx.all<OperatorDbRow>('SELECT * FROM operators ORDER BY name')).map(toView),
+      );
+    },
+
+    async create(actor, input) {
+      const passwordHash = await hashPassword(input.password, random.bytes(16));
+      return store.transaction((tx) =>
+        insertOperator(tx, actor, {
+          name: input.name,
+          role: input.role,
+          ownerId: input.ownerId,
+          passwordHash,
+        }),
+      );
+    },
+
+    async update(actor, input) {
+      const hash =
+        input.password === undefined ? undefined : await hashPassword(input.password, random.bytes(16));
+      return store.transaction(async (tx) => {
+        const row = await getRow(tx, input.name);
+        if (!row) throw new DomainError('not_found', `name: no operator ${JSON.stringify(input.name)}`);
+        const now = iso();
+        const role = input.role ?? (row.role as Role);
+        const ownerHex = input.ownerId === undefined ? row.owner_id : toOwnerHex(input.ownerId);
+        const disabled = input.disabled === undefined ? Number(row.disabled) : input.disabled ? 1 : 0;
+        if (row.role === 'admin' && (role !== 'admin' || disabled)) {
+          const admins = await tx.get<{ n: number | string }>(
+            "SELECT COUNT(*) AS n FROM operators WHERE role = 'admin' AND disabled = 0 AND name <> ?",
+            [input.name],
+          );
+          if (Number(admins?.n ?? 0) === 0) {
+            throw new DomainError('conflict', `name: ${JSON.stringify(input.name)} is the last active admin`);
+          }
+        }
+        await tx.run(
+          'UPDATE operators SET role = ?, owner_id = ?, disabled = ?, password_hash = ?, updated_at = ? WHERE name = ?',
+          [role, ownerHex, disabled, hash ?? row.password_hash, now, input.name],
+        );
+        // A changed password, role, owner or a disable ends the operator's sessions.
+        await tx.run('DELETE FROM operator_sessions WHERE operator = ?', [input.name]);
+        await appendStationAudit(tx, {
+          at: now,
+          actor,
+          action: 'operator.update',
+          target: input.name,
+          detail: {
+            role,
+            ownerId: ownerHex === null ? null : formatId6(euiFromHex(ownerHex)),
+            disabled: disabled !== 0,
+            passwordChanged: hash !== undefined,
+          },
+        });
+        return toView((await getRow(tx, input.name))!);
+      });
+    },
+
+    async login(name, password, address, previousSessionId) {
+      const keys = [`name:${name}`, ...(address ? [`addr:${address}`] : [])];
+      await assertNotThrottled(keys);
+      const row = await store.read((tx) => getRow(tx, name));
+      // Unknown names cost one scrypt too, so timing does not tell which names exist.
+      const matches = await verifyPassword(password, row?.password_hash ?? DUMMY_HASH);
+      if (!row || !matches || Number(row.disabled) !== 0) {
+        await recordFailure(keys, name, address);
+        throw new DomainError('unauthorized', 'login: unknown operator or wrong password');
+      }
+      return store.transaction(async (tx) => {
+        await tx.run('DELETE FROM login_failures WHERE key = ?', [`name:${name}`]);
+        const session = await openSession(tx, identityOf(row), address, previousSessionId);
+        await appendStationAudit(tx, {
+          at: iso(),
+          actor: `operator:${name}`,
+          address: address ?? null,
+          action: 'operator.login',
+        });
+        return session;
+      });
+    },
+
+    async resolveSession(sessionId) {
+      if (!sessionId || sessionId.length > 200) return undefined;
+      return store.read(async (tx) => {
+        const row = await tx.get<OperatorDbRow & { expires_at: string }>(
+          'SELECT o.*, s.expires_at FROM operator_sessions s JOIN operators o ON o.name = s.operator WHERE s.id_hash = ?',
+          [sessionIdHash(sessionId)],
+        );
+        if (!row || row.expires_at <= iso() || Number(row.disabled) !== 0) return undefined;
+        return identityOf(row);
+      });
+    },
+
+    async logout(sessionId) {
+      await store.transaction(async (tx) => {
+        await tx.run('DELETE FROM operator_sessions WHERE id_hash = ?', [sessionIdHash(sessionId)]);
+      });
+    },
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * Dashboard status (issue #5 "Dashboard"): where the server listens and with which certificate,
+ * the HSM state, counters from the store and the core's per-outcome metrics, and the latest CUPS
+ * contacts. What the server looks like comes from the composition root ({@link ServerInfo}).
+ */
+import type { StationStatus } from '../../../src-shared/ipc';
+import type { Metrics } from '../api';
+import type { Hsm, Store } from '../ports';
+import type { GatewayQueryService } from './gateway-query';
+
+/** What the composition root knows about the running HTTPS server. */
+export interface ServerInfo {
+  urls: string[];
+  /** SHA-256 of the server certificate, `AB:CD:…` */
+  tlsFingerprint: string | null;
+  /** SHA-256 of the CA certificate gateways trust */
+  caFingerprint: string | null;
+}
+
+/** Builds the dashboard status. */
+export interface StatusService {
+  status(): Promise<StationStatus>;
+}
+
+/** Creates the status service. */
+export function createStatusService(deps: {
+  store: Store;
+  hsm: Hsm;
+  metrics: () => Metrics;
+  serverInfo: () => ServerInfo;
+  activity: GatewayQueryService['activity'];
+  version: string;
+}): StatusService {
+  return {
+    async status() {
+      const counts = await deps.store.read(async (tx) => {
+        const n = async (sql: string) => Number((await tx.get<{ n: number | string }>(sql))?.n ?? 0);
+        return {
+          gateways: await n('SELECT COUNT(*) AS n FROM gateways'),
+          claimed: await n('SELECT COUNT(*) AS n FROM gateways WHERE owner_id IS NOT NULL'),
+          configured: await n('SELECT COUNT(*) AS n FROM setups'),
+          owners: await n('SELECT COUNT(*) AS n FROM owners'),
+        };
+      });
+      let hsm: StationStatus['hsm'];
+      try {
+        hsm = await deps.hsm.status();
+      } catch (e) {
+        hsm = {
+          kind: 'software',
+          locked: true,
+          keyCount: 0,
+          detail: `HSM not answering: ${(e as Error).message}`,
+        };
+      }
+      const metrics = deps.metrics();
+      const server = deps.serverInfo();
+      const recent = await deps.activity({ limit: 20 });
+      return {
+        version: deps.version,
+        urls: server.urls,
+        tlsFingerprint: server.tlsFingerprint,
+        caFingerprint: server.caFingerprint,
+        hsm,
+        counters: { ...counts, cups: metrics.cups, ownerApi: metrics.ownerApi },
+        recentContacts: recent.items.reverse(),
+      };
+    },
+  };
+}
