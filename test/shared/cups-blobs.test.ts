@@ -1,0 +1,224 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ascii, bytesToHex, concatBytes, hexToBytes } from '../../src-shared/bytes';
+import { crc32 } from '../../src-shared/crc32';
+import { DomainError } from '../../src-shared/errors';
+import {
+  EMPTY_CRED_CRC,
+  certBlob,
+  checkStationDer,
+  credBlobCrc,
+  normalizeAuthHeader,
+  parseCredBlob,
+  serverAuthBlob,
+  tokenBlob,
+} from '../../src-shared/cups-wire';
+
+/** Real DER from openssl: a self-signed P-256 CA and a P-256 client cert + SEC1 key. */
+let caDer: Uint8Array;
+let certDer: Uint8Array;
+let sec1Key: Uint8Array;
+let pkcs8Key: Uint8Array;
+let rsaPkcs1Key: Uint8Array;
+
+beforeAll(() => {
+  const dir = mkdtempSync(join(tmpdir(), 'gwjs-blobs-'));
+  const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  try {
+    for (const name of ['ca', 'gw']) {
+      ssl('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', `${name}.key`);
+      ssl(
+        'req',
+        '-x509',
+        '-new',
+        '-key',
+        `${name}.key`,
+        '-subj',
+        `/CN=${name}`,
+        '-days',
+        '2',
+        '-outform',
+        'DER',
+        '-out',
+        `${name}.der`,
+      );
+    }
+    ssl('ec', '-in', 'gw.key', '-outform', 'DER', '-out', 'gw.sec1');
+    caDer = new Uint8Array(readFileSync(join(dir, 'ca.der')));
+    certDer = new Uint8Array(readFileSync(join(dir, 'gw.der')));
+    sec1Key = new Uint8Array(readFileSync(join(dir, 'gw.sec1')));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  pkcs8Key = new Uint8Array(ec.privateKey.export({ type: 'pkcs8', format: 'der' }));
+  const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 });
+  rsaPkcs1Key = new Uint8Array(rsa.privateKey.export({ type: 'pkcs1', format: 'der' }));
+});
+
+function catchDomain(fn: () => unknown): DomainError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof DomainError) return e;
+    throw e;
+  }
+  throw new Error('expected a throw');
+}
+
+describe('credBlobCrc', () => {
+  it('is 2077607535 for no credentials and crc32(blob) otherwise', () => {
+    expect(EMPTY_CRED_CRC).toBe(crc32(new Uint8Array(12)));
+    expect(credBlobCrc(undefined)).toBe(EMPTY_CRED_CRC);
+    expect(credBlobCrc(null)).toBe(EMPTY_CRED_CRC);
+    expect(credBlobCrc(new Uint8Array(0))).toBe(EMPTY_CRED_CRC);
+    expect(credBlobCrc(hexToBytes('300302010100000000417574686f72697a6174696f6e3a206162630d0a'))).toBe(
+      0x8bfefa38,
+    );
+  });
+});
+
+describe('tokenBlob', () => {
+  it('builds trust ‖ 00000000 ‖ header CRLF, the vector of SPEC §3.3', () => {
+    const blob = tokenBlob(hexToBytes('3003020101'), 'Authorization: abc');
+    expect(bytesToHex(blob)).toBe('300302010100000000417574686f72697a6174696f6e3a206162630d0a');
+    expect(crc32(blob)).toBe(0x8bfefa38);
+    expect(tokenBlob(hexToBytes('3003020101'), 'Authorization: abc\r\n')).toEqual(blob);
+  });
+
+  it('is split by the station into trust, no cert and the token text', () => {
+    const blob = tokenBlob(caDer, 'Authorization: Bearer 8u2tRbRVN57VOg0--7cEf4PV8aadaFbYevynlLE85cQ');
+    const parts = parseCredBlob(blob);
+    expect(parts.trust).toEqual(caDer);
+    expect(parts.cert).toHaveLength(0);
+    expect(parts.token).toBe('Authorization: Bearer 8u2tRbRVN57VOg0--7cEf4PV8aadaFbYevynlLE85cQ\r\n');
+  });
+
+  it('refuses a trust that is not one DER element', () => {
+    expect(catchDomain(() => tokenBlob(ascii('-----BEGIN CERTIFICATE-----'), 'A: b')).message).toMatch(
+      /^trust: is not DER/,
+    );
+    expect(catchDomain(() => tokenBlob(new Uint8Array(0), 'A: b')).message).toMatch(/^trust: is empty/);
+    expect(() => tokenBlob(concatBytes(caDer, caDer), 'A: b')).toThrow(/exactly one DER element/);
+  });
+});
+
+describe('serverAuthBlob', () => {
+  it('builds trust ‖ 00000000 ‖ 00000000', () => {
+    const blob = serverAuthBlob(caDer);
+    expect(blob).toHaveLength(caDer.length + 8);
+    expect(blob.subarray(caDer.length)).toEqual(new Uint8Array(8));
+    expect(parseCredBlob(blob)).toEqual({ trust: caDer, cert: new Uint8Array(0), key: new Uint8Array(0) });
+  });
+});
+
+describe('certBlob', () => {
+  it('builds trust ‖ cert ‖ key from real DER with a SEC1 key', () => {
+    expect(sec1Key[0]).toBe(0x30);
+    expect(sec1Key[1]).toBe(0x77);
+    const blob = certBlob(caDer, certDer, sec1Key);
+    expect(blob).toEqual(concatBytes(caDer, certDer, sec1Key));
+    expect(parseCredBlob(blob)).toEqual({ trust: caDer, cert: certDer, key: sec1Key });
+  });
+
+  it('accepts an RSA PKCS#1 key (30 82 form)', () => {
+    expect(rsaPkcs1Key[1]).toBe(0x82);
+    expect(parseCredBlob(certBlob(caDer, certDer, rsaPkcs1Key)).key).toEqual(rsaPkcs1Key);
+  });
+
+  it('refuses a PKCS#8 P-256 key, whose 30 81 length the station misreads', () => {
+    expect(pkcs8Key[1]).toBe(0x81);
+    const e = catchDomain(() => certBlob(caDer, certDer, pkcs8Key));
+    expect(e.code).toBe('invalid_credential');
+    expect(e.message).toMatch(/^key: .*SEC1/);
+    expect(e.attributes).toMatchObject({ field: 'key' });
+  });
+
+  it('refuses PEM text or truncated DER for the cert', () => {
+    expect(catchDomain(() => certBlob(caDer, ascii('-----BEGIN'), sec1Key)).message).toMatch(/^crt: /);
+    expect(catchDomain(() => certBlob(caDer, certDer.subarray(0, 100), sec1Key)).message).toMatch(/^crt: /);
+  });
+
+  it('refuses a blob above 65535 bytes', () => {
+    const big = concatBytes(hexToBytes('3082fffb'), new Uint8Array(0xfffb));
+    const e = catchDomain(() => certBlob(caDer, big, sec1Key));
+    expect(e.message).toMatch(/at most 65535/);
+  });
+});
+
+describe('checkStationDer', () => {
+  it.each([
+    ['short form', '3003020101', true],
+    ['82 form', '3082000400000000', true],
+    ['81 form', '308103000000', false],
+    ['83 form', '3083000003000000', false],
+    ['a non-SEQUENCE', '0403010203', false],
+    ['a length beyond the data', '300502', false],
+    ['trailing bytes', '300100ff', false],
+  ])('%s → %s', (_why, hex, ok) => {
+    const run = () => checkStationDer(hexToBytes(hex), 'trust');
+    if (ok) expect(run).not.toThrow();
+    else expect(run).toThrow(DomainError);
+  });
+});
+
+describe('normalizeAuthHeader', () => {
+  it.each([
+    ['Authorization: Bearer abc', 'Authorization: Bearer abc\r\n'],
+    ['Authorization: Bearer abc\r\n', 'Authorization: Bearer abc\r\n'],
+    ['Authorization: Bearer abc\n', 'Authorization: Bearer abc\r\n'],
+    ['Authorization: abc\nX-Gw_1: two words', 'Authorization: abc\r\nX-Gw_1: two words\r\n'],
+  ])('normalizes %j', (input, want) => {
+    expect(normalizeAuthHeader(input)).toBe(want);
+  });
+
+  it.each([
+    ['', /is not a header line/],
+    ['\r\n', /is not a header line/],
+    ['Bearer abc', /is not a header line/],
+    ['Authorization:abc', /is not a header line/],
+    ['Authorization : abc', /is not a header line/],
+    ['Authorization: ', /is not a header line/],
+    ['Authorization: abc\r\n\r\n', /is not a header line/],
+    ['Authorization: abc\rX: y', /is not a header line/],
+    ['Authorization: é', /is not a header line/],
+    ['Authorization: a\tb', /is not a header line/],
+    ['0Auth: abc', /would be read as a DER key/],
+  ])('rejects %j', (input, msg) => {
+    const e = catchDomain(() => normalizeAuthHeader(input, 'lnsKey'));
+    expect(e.code).toBe('invalid_credential');
+    expect(e.message).toMatch(/^lnsKey: /);
+    expect(e.message).toMatch(msg);
+  });
+
+  it('leaves every valid single header line intact apart from the CRLF', () => {
+    const name = fc.stringMatching(/^[A-Za-z1-9_-][A-Za-z0-9_-]{0,15}$/);
+    const value = fc.stringMatching(/^[\x21-\x7e][\x20-\x7e]{0,40}$/);
+    fc.assert(
+      fc.property(name, value, (n, v) => {
+        const line = `${n}: ${v}`;
+        expect(normalizeAuthHeader(line)).toBe(`${line}\r\n`);
+        expect(parseCredBlob(tokenBlob(hexToBytes('3003020101'), line)).token).toBe(`${line}\r\n`);
+      }),
+    );
+  });
+});
+
+describe('parseCredBlob', () => {
+  it.each([
+    ['no trust', '00000000000000000000000000'],
+    ['a truncated trust', '30050201'],
+    ['garbage after the trust', '3003020101ff'],
+    ['a missing key marker', '300302010100000000'],
+    ['a short absent-key marker', '30030201010000000000'],
+    ['trailing bytes after a key', '3003020101' + '3003020101' + '3003020101' + 'ff'],
+    ['a token after a cert', '3003020101' + '3003020101' + '41'],
+  ])('rejects %s', (_why, hex) => {
+    expect(() => parseCredBlob(hexToBytes(hex))).toThrow(/credential blob/);
+  });
+});
