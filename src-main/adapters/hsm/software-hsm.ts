@@ -6,79 +6,39 @@
  * them; {@link SoftwareHsm.lock} drops every reference. Key material is never logged or put into
  * an error message.
  *
- * File format (version 1, JSON, mode 0600, replaced atomically on every change):
- * ```
- * { format: "gwjs-software-keystore", version: 1, cipher: "aes-256-gcm",
- *   kdf: { name: "scrypt", N, r, p, salt },                  // salt: Base64, 32 bytes
- *   verifier: { nonce, ciphertext, tag },                     // seals VERIFIER_TEXT, AAD "verifier"
- *   keys: [{ handle, label, kcv, createdAt, nonce, ciphertext, tag }] }  // AAD = handle
- * ```
+ * The file format lives in `keystore-file.ts`.
  */
-import {
-  type KeyObject,
-  createCipheriv,
-  createDecipheriv,
-  createHmac,
-  createSecretKey,
-  randomBytes,
-  scrypt,
-} from 'node:crypto';
+import { type KeyObject, createHmac, createSecretKey, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { chmod, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { DomainError } from '../../../src-shared/errors';
 import { kcvInput, kcvOf } from '../../core/kdf';
 import type { Hsm, HsmStatus, KeyHandle } from '../../core/ports';
+import {
+  DEFAULT_SCRYPT_N,
+  KEYSTORE_FORMAT,
+  type KeyRecordJson,
+  type KeystoreJson,
+  VERIFIER_AAD,
+  VERIFIER_TEXT,
+  checkScryptN,
+  deriveWrapKey,
+  errnoOf,
+  newScryptParams,
+  parseKeystore,
+  seal,
+  unseal,
+  writeKeystore,
+} from './keystore-file';
 
-/** The `format` tag of a keystore file. */
-export const KEYSTORE_FORMAT = 'gwjs-software-keystore';
-/** Default scrypt cost N = 2^15 (≈ 32 MiB, ≈ 0.1 s here); r = 8, p = 1. */
-export const DEFAULT_SCRYPT_N = 2 ** 15;
+export { DEFAULT_SCRYPT_N } from './keystore-file';
 /** Shortest passphrase accepted when a keystore is created or re-keyed. */
 export const MIN_PASSPHRASE_LENGTH = 8;
 /** Root keys are exactly 32 bytes (SPEC §2). */
 export const ROOT_KEY_BYTES = 32;
 
-const SCRYPT_R = 8;
-const SCRYPT_P = 1;
-const SALT_BYTES = 32;
-const NONCE_BYTES = 12;
-const TAG_BYTES = 16;
-const VERIFIER_TEXT = 'GWJS-KEYSTORE-VERIFIER-v1';
-const VERIFIER_AAD = 'verifier';
 const MAX_LABEL_LENGTH = 128;
 const KCV_INPUT = kcvInput();
-
-/** One sealed value: AES-256-GCM nonce, ciphertext and tag, each Base64. */
-interface SealedJson {
-  nonce: string;
-  ciphertext: string;
-  tag: string;
-}
-
-/** One stored root key: public metadata plus the sealed 32 bytes. */
-interface KeyRecordJson extends SealedJson {
-  handle: string;
-  label: string;
-  kcv: string;
-  createdAt: string;
-}
-
-interface ScryptParams {
-  N: number;
-  r: number;
-  p: number;
-  salt: string;
-}
-
-interface KeystoreJson {
-  format: typeof KEYSTORE_FORMAT;
-  version: 1;
-  cipher: 'aes-256-gcm';
-  kdf: { name: 'scrypt' } & ScryptParams;
-  verifier: SealedJson;
-  keys: KeyRecordJson[];
-}
 
 /** Public metadata of a held root key (never the key). */
 export interface SoftwareKeyInfo {
@@ -152,12 +112,7 @@ export class SoftwareHsm implements Hsm {
         throw new DomainError('conflict', `keystore ${JSON.stringify(this.file)} already exists`);
       }
       checkNewPassphrase(passphrase, 'passphrase');
-      const params: ScryptParams = {
-        N: this.scryptN,
-        r: SCRYPT_R,
-        p: SCRYPT_P,
-        salt: randomBytes(SALT_BYTES).toString('base64'),
-      };
+      const params = newScryptParams(this.scryptN);
       const wrapKey = await deriveWrapKey(passphrase, params);
       const store: KeystoreJson = {
         format: KEYSTORE_FORMAT,
@@ -203,12 +158,7 @@ export class SoftwareHsm implements Hsm {
       const store = this.#requireStore();
       const oldKey = await this.#verifyPassphrase(store, oldPassphrase);
       checkNewPassphrase(newPassphrase, 'newPassphrase');
-      const params: ScryptParams = {
-        N: this.scryptN,
-        r: SCRYPT_R,
-        p: SCRYPT_P,
-        salt: randomBytes(SALT_BYTES).toString('base64'),
-      };
+      const params = newScryptParams(this.scryptN);
       const newKey = await deriveWrapKey(newPassphrase, params);
       const keys = store.keys.map((rec) => {
         const raw = unseal(oldKey, rec, rec.handle, `key ${rec.handle}`);
@@ -365,59 +315,6 @@ function hmacSha256(key: KeyObject, data: Uint8Array): Uint8Array {
   return new Uint8Array(mac.buffer, mac.byteOffset, mac.length);
 }
 
-function deriveWrapKey(passphrase: string, params: ScryptParams): Promise<KeyObject> {
-  const salt = Buffer.from(params.salt, 'base64');
-  const secret = Buffer.from(passphrase.normalize('NFC'), 'utf8');
-  return new Promise((resolve, reject) => {
-    scrypt(
-      secret,
-      salt,
-      32,
-      { N: params.N, r: params.r, p: params.p, maxmem: 256 * params.N * params.r + 1024 * 1024 },
-      (err, derived) => {
-        secret.fill(0);
-        if (err) {
-          reject(new DomainError('hsm_error', `keystore: scrypt failed (${err.message})`));
-          return;
-        }
-        const key = createSecretKey(derived);
-        derived.fill(0);
-        resolve(key);
-      },
-    );
-  });
-}
-
-function seal(key: KeyObject, plain: Uint8Array, aad: string): SealedJson {
-  const nonce = randomBytes(NONCE_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES });
-  cipher.setAAD(Buffer.from(aad, 'utf8'));
-  const ciphertext = Buffer.concat([cipher.update(plain), cipher.final()]);
-  return {
-    nonce: nonce.toString('base64'),
-    ciphertext: ciphertext.toString('base64'),
-    tag: cipher.getAuthTag().toString('base64'),
-  };
-}
-
-/** Opens a sealed value; the caller zeroes the result. @throws Error when authentication fails. */
-function unseal(key: KeyObject, sealed: SealedJson, aad: string, what: string): Buffer {
-  let head: Buffer | undefined;
-  try {
-    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(sealed.nonce, 'base64'), {
-      authTagLength: TAG_BYTES,
-    });
-    decipher.setAAD(Buffer.from(aad, 'utf8'));
-    decipher.setAuthTag(Buffer.from(sealed.tag, 'base64'));
-    head = decipher.update(Buffer.from(sealed.ciphertext, 'base64'));
-    const tail = decipher.final();
-    return tail.length === 0 ? head : Buffer.concat([head, tail]);
-  } catch {
-    head?.fill(0);
-    throw new DomainError('hsm_error', `keystore: ${what} failed authentication`);
-  }
-}
-
 function openKeyRecord(wrapKey: KeyObject, rec: KeyRecordJson): KeyObject {
   const raw = unseal(wrapKey, rec, rec.handle, `key ${rec.handle}`);
   try {
@@ -431,115 +328,6 @@ function openKeyRecord(wrapKey: KeyObject, rec: KeyRecordJson): KeyObject {
     return key;
   } finally {
     raw.fill(0);
-  }
-}
-
-/** Writes the keystore atomically: temp file (0600) + fsync + rename + directory fsync. */
-async function writeKeystore(file: string, store: KeystoreJson): Promise<void> {
-  const dir = path.dirname(file);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    const fh = await open(tmp, 'wx', 0o600);
-    try {
-      await fh.writeFile(`${JSON.stringify(store, null, 1)}\n`, 'utf8');
-      await fh.chmod(0o600);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, file);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw new DomainError('hsm_error', `keystore ${JSON.stringify(file)}: cannot write (${errnoOf(e)})`);
-  }
-  await chmod(file, 0o600);
-  try {
-    const dh = await open(dir, 'r');
-    try {
-      await dh.sync();
-    } finally {
-      await dh.close();
-    }
-  } catch {
-    // directories cannot be fsync'ed on every platform (Windows); the rename is still atomic
-  }
-}
-
-const B64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
-/** Validates a keystore file's shape; bounds scrypt so a tampered file cannot exhaust memory. */
-function parseKeystore(text: string, file: string): KeystoreJson {
-  const bad = (why: string): DomainError =>
-    new DomainError('hsm_error', `keystore ${JSON.stringify(file)} is not valid: ${why}`);
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch {
-    throw bad('not JSON');
-  }
-  if (!isObject(v) || v.format !== KEYSTORE_FORMAT) throw bad('unknown format');
-  if (v.version !== 1) throw bad(`unsupported version ${JSON.stringify(v.version)}`);
-  if (v.cipher !== 'aes-256-gcm') throw bad('unsupported cipher');
-  const kdf = v.kdf;
-  if (!isObject(kdf) || kdf.name !== 'scrypt') throw bad('unsupported kdf');
-  const { N, r, p, salt } = kdf;
-  if (typeof N !== 'number' || typeof r !== 'number' || typeof p !== 'number' || !isB64(salt)) {
-    throw bad('bad scrypt parameters');
-  }
-  try {
-    checkScryptN(N, 'kdf.N');
-  } catch {
-    throw bad(`scrypt N ${N} out of range`);
-  }
-  if (!Number.isInteger(r) || r < 1 || r > 32 || !Number.isInteger(p) || p < 1 || p > 16) {
-    throw bad('scrypt r/p out of range');
-  }
-  if (!isSealed(v.verifier)) throw bad('bad verifier');
-  if (!Array.isArray(v.keys)) throw bad('keys is not an array');
-  const keys: KeyRecordJson[] = [];
-  const seen = new Set<string>();
-  for (const k of v.keys as unknown[]) {
-    if (
-      !isSealed(k) ||
-      typeof k.handle !== 'string' ||
-      typeof k.label !== 'string' ||
-      typeof k.kcv !== 'string' ||
-      typeof k.createdAt !== 'string'
-    ) {
-      throw bad('bad key record');
-    }
-    if (seen.has(k.handle)) throw bad(`duplicate handle ${JSON.stringify(k.handle)}`);
-    seen.add(k.handle);
-    keys.push({
-      handle: k.handle,
-      label: k.label,
-      kcv: k.kcv,
-      createdAt: k.createdAt,
-      nonce: k.nonce,
-      ciphertext: k.ciphertext,
-      tag: k.tag,
-    });
-  }
-  return {
-    format: KEYSTORE_FORMAT,
-    version: 1,
-    cipher: 'aes-256-gcm',
-    kdf: { name: 'scrypt', N, r, p, salt: salt as string },
-    verifier: { nonce: v.verifier.nonce, ciphertext: v.verifier.ciphertext, tag: v.verifier.tag },
-    keys,
-  };
-}
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-const isB64 = (v: unknown): v is string => typeof v === 'string' && B64.test(v);
-const isSealed = (v: unknown): v is Record<string, unknown> & SealedJson =>
-  isObject(v) && isB64(v.nonce) && isB64(v.ciphertext) && isB64(v.tag);
-
-function checkScryptN(n: number, field: string): void {
-  if (!Number.isInteger(n) || n < 2 ** 10 || n > 2 ** 20 || (n & (n - 1)) !== 0) {
-    throw new DomainError('invalid_request', `${field}: must be a power of two from 2^10 to 2^20, got ${n}`);
   }
 }
 
@@ -565,9 +353,6 @@ function checkLabel(label: unknown): void {
     );
   }
 }
-
-const errnoOf = (e: unknown): string =>
-  (e as NodeJS.ErrnoException | undefined)?.code ?? (e instanceof Error ? e.message : String(e));
 
 /** Where the passphrase comes from (DESIGN §4): a file's content, else `$GWJS_HSM_PASSPHRASE`. */
 export interface PassphraseSources {

@@ -17,9 +17,10 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import { isIP } from 'node:net';
-import { chmod, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DomainError } from '../../../src-shared/errors';
+import { writeFileAtomic } from '../atomic-file';
 
 x509.cryptoProvider.set(globalThis.crypto);
 
@@ -399,35 +400,5 @@ async function readText(file: string, option: string): Promise<string> {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? 'error';
     throw new DomainError('invalid_credential', `${option}: cannot read ${JSON.stringify(file)} (${code})`);
-  }
-}
-
-/** Writes `content` atomically with `mode`: temp file + fsync + rename + directory fsync. */
-async function writeFileAtomic(file: string, content: string, mode: number): Promise<void> {
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    const fh = await open(tmp, 'wx', mode);
-    try {
-      await fh.writeFile(content, 'utf8');
-      await fh.chmod(mode);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, file);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
-  await chmod(file, mode);
-  try {
-    const dh = await open(path.dirname(file), 'r');
-    try {
-      await dh.sync();
-    } finally {
-      await dh.close();
-    }
-  } catch {
-    // not every platform can fsync a directory; the rename is still atomic
   }
 }
