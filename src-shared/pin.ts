@@ -36,11 +36,23 @@ export function isCanonicalPin(pin: string): boolean {
 
 /**
  * Display form `XXXX-XXXX` of a canonical 8-symbol PIN.
- * @throws RangeError when `pin8` is not canonical (run {@link normalizePin} on user input first).
+ * @throws DomainError('bad_claim') when `pin8` is not canonical (run {@link normalizePin} on user
+ * input first).
  */
 export function formatPin(pin8: string): string {
-  if (!isCanonicalPin(pin8)) throw new RangeError(`${JSON.stringify(pin8)} is not a canonical 8-symbol PIN`);
+  assertCanonicalPin(pin8);
   return `${pin8.slice(0, 4)}-${pin8.slice(4)}`;
+}
+
+/**
+ * Asserts a canonical 8-symbol PIN (uppercase Crockford, no separator).
+ * @throws DomainError('bad_claim', `${field}: …`, {field}).
+ */
+export function assertCanonicalPin(pin8: string, field = 'pin'): void {
+  if (typeof pin8 !== 'string' || !isCanonicalPin(pin8)) {
+    const shown = typeof pin8 === 'string' ? JSON.stringify(pin8.slice(0, 20)) : typeof pin8;
+    throw new DomainError('bad_claim', `${field}: ${shown} is not a canonical 8-symbol PIN`, { field });
+  }
 }
 
 /**

@@ -86,7 +86,9 @@ describe('formatPin', () => {
   it.each(['6cvheqsa', '6CVH-EQSA', '6CVHEQS', 'UCVHEQSA', '6CVHEQSAA'])(
     'rejects the non-canonical %j',
     (s) => {
-      expect(() => formatPin(s)).toThrow(RangeError);
+      const e = catchError(() => formatPin(s));
+      expect(e.code).toBe('bad_claim');
+      expect(e.message).toBe(`pin: ${JSON.stringify(s)} is not a canonical 8-symbol PIN`);
     },
   );
 });
