@@ -1,0 +1,118 @@
+/**
+ * Opening-time replay of `journal.log` onto the loaded snapshot (DESIGN §3). All intact records of
+ * the snapshot's checkpoint generation or later are applied in order inside one SQLite transaction
+ * (equivalent to applying them one by one, since each was a committed transaction, and much faster).
+ * A torn tail is reported for truncation; damage followed by intact records, an undecodable record,
+ * or a statement that no longer replays is DomainError('store_corrupt') — never silent data loss.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import type { Database } from 'sql.js';
+import { DomainError } from '../../../src-shared/errors';
+import type { Logger } from '../../core/ports';
+import { scanJournal } from './journal';
+import { OP_FAILED_STATEMENT, OP_SCRIPT, decodePayload } from './journal-payload';
+import { type StatementCache, executeStatement } from './sqljs-tx';
+
+/** What {@link replayJournal} did. */
+export interface ReplayResult {
+  /** length of the journal's intact prefix */
+  validEnd: number;
+  /** cut the file to this length before appending (torn tail, or only already-checkpointed records) */
+  truncateTo?: number;
+  /** records applied */
+  replayed: number;
+  /** records skipped because the snapshot already contains them */
+  skipped: number;
+  /** statements applied */
+  statements: number;
+}
+
+/**
+ * Replays `path` onto `db`, whose snapshot has checkpoint generation `generation`.
+ * `hasSnapshot` is false when no station.db existed (then the journal must start at generation 0).
+ */
+export function replayJournal(
+  db: Database,
+  cache: StatementCache,
+  path: string,
+  generation: number,
+  hasSnapshot: boolean,
+  logger: Logger,
+): ReplayResult {
+  if (!existsSync(path)) return { validEnd: 0, replayed: 0, skipped: 0, statements: 0 };
+  const data = readFileSync(path);
+  const scan = scanJournal(data);
+  const corrupt = (detail: string) =>
+    new DomainError(
+      'store_corrupt',
+      `journal ${path}: ${detail}. Refusing to open so that no acknowledged write is lost; ` +
+        'keep a copy of the data directory and restore it from a backup, or ask support to repair it',
+      { path },
+    );
+  if (scan.damage?.kind === 'corrupt') {
+    const d = scan.damage;
+    throw corrupt(`damaged record at byte ${d.offset} (${d.reason}) with intact records after it (byte ${d.nextValidOffset})`);
+  }
+
+  let replayed = 0;
+  let skipped = 0;
+  let statements = 0;
+  let lastGeneration = -1;
+  db.exec('BEGIN');
+  try {
+    for (let i = 0; i < scan.records.length; i++) {
+      const record = scan.records[i]!;
+      const where = `record ${i + 1} (byte ${record.offset})`;
+      let payload;
+      try {
+        payload = decodePayload(record.payload);
+      } catch (e) {
+        throw corrupt(`${where} has a valid checksum but cannot be decoded: ${(e as Error).message}`);
+      }
+      if (payload.generation < lastGeneration) {
+        throw corrupt(`${where} has checkpoint generation ${payload.generation} after ${lastGeneration}`);
+      }
+      if (i === 0 && !hasSnapshot && payload.generation > 0) {
+        throw corrupt(
+          `station.db is missing but the journal continues checkpoint generation ${payload.generation}; ` +
+            'restore station.db',
+        );
+      }
+      lastGeneration = payload.generation;
+      if (payload.generation < generation) {
+        skipped++;
+        continue;
+      }
+      for (const s of payload.statements) {
+        try {
+          if (s.op === OP_SCRIPT) db.exec(s.sql);
+          else executeStatement(db, cache.get(s.sql), s.sql, s.params, false);
+        } catch (e) {
+          if (s.op === OP_FAILED_STATEMENT) continue;
+          throw corrupt(`${where} does not replay: ${(e as Error).message}`);
+        }
+        statements++;
+      }
+      replayed++;
+    }
+    db.exec('COMMIT');
+  } catch (e) {
+    try {
+      db.exec('ROLLBACK');
+    } catch {
+      // SQLite already rolled back
+    }
+    throw e;
+  }
+
+  let truncateTo: number | undefined;
+  if (scan.damage) {
+    truncateTo = scan.validEnd;
+    logger.warn(
+      { path, offset: scan.damage.offset, reason: scan.damage.reason, droppedBytes: data.length - scan.validEnd },
+      'journal ends with a torn record (an unacknowledged write cut by a crash); dropping it',
+    );
+  }
+  if (replayed === 0 && skipped > 0) truncateTo = 0; // everything is already in station.db
+  return { validEnd: scan.validEnd, ...(truncateTo === undefined ? {} : { truncateTo }), replayed, skipped, statements };
+}
