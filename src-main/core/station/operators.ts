@@ -14,7 +14,8 @@ import { euiHex, formatId6, euiFromHex, parseIdField } from '../../../src-shared
 import type { Operator, Role } from '../../../src-shared/ipc';
 import type { Clock, Random, Store, Tx } from '../ports';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords';
-import { appendStationAudit } from './station-audit';
+import type { RequestContext } from '../api';
+import { AuditWriter } from '../audit';
 
 /** Who an authenticated session belongs to. `ownerId` is ID6 or null (any owner). */
 export interface OperatorIdentity {
@@ -55,11 +56,11 @@ export interface OperatorService {
   completeSetup(setupPassword: string, name: string, password: string, address?: string): Promise<NewSession>;
   list(): Promise<Operator[]>;
   create(
-    actor: string,
+    ctx: RequestContext,
     input: { name: string; role: Role; password: string; ownerId?: string | null | undefined },
   ): Promise<Operator>;
   update(
-    actor: string,
+    ctx: RequestContext,
     input: {
       name: string;
       role?: Role | undefined;
@@ -91,6 +92,14 @@ interface OperatorDbRow {
 
 const SETUP_KEY = 'first_run_password';
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** The audit context of an operator acting on its own behalf (login, first-run setup). */
+function operatorCtx(name: string, address: string | undefined): RequestContext {
+  return {
+    principal: { kind: 'operator', id: name.slice(0, 64), ownerId: null, scopes: new Set() },
+    address,
+  };
+}
 
 /** The setup password is typed by hand: case, spaces and dashes do not matter. */
 const normalizeSetupPassword = (p: string) => p.replace(/[\s-]/g, '').toUpperCase();
@@ -174,12 +183,7 @@ export function createOperatorService(deps: OperatorServiceDeps): OperatorServic
       await tx.run('DELETE FROM login_failures WHERE at < ?', [iso(now - limit.windowMs)]);
       for (const key of keys)
         await tx.run('INSERT INTO login_failures (key, at) VALUES (?, ?)', [key, iso(now)]);
-      await appendStationAudit(tx, {
-        at: iso(now),
-        actor: `operator:${name.slice(0, 64)}`,
-        address: address ?? null,
-        action: 'operator.login_failed',
-      });
+      await new AuditWriter(tx, operatorCtx(name, address), iso(now)).add('operator.login_failed', null);
     });
   }
 
@@ -205,7 +209,7 @@ export function createOperatorService(deps: OperatorServiceDeps): OperatorServic
 
   async function insertOperator(
     tx: Tx,
-    actor: string,
+    ctx: RequestContext,
     input: { name: string; role: Role; passwordHash: string; ownerId?: string | null | undefined },
   ): Promise<Operator> {
     if (await getRow(tx, input.name)) {
@@ -217,12 +221,9 @@ export function createOperatorService(deps: OperatorServiceDeps): OperatorServic
       'INSERT INTO operators (name, role, owner_id, password_hash, disabled, created_at, updated_at) VALUES (?, ?, ?, ?, 0, ?, ?)',
       [input.name, input.role, toOwnerHex(input.ownerId), hash, now, now],
     );
-    await appendStationAudit(tx, {
-      at: now,
-      actor,
-      action: 'operator.create',
-      target: input.name,
-      detail: { role: input.role, ownerId: input.ownerId ?? null },
+    await new AuditWriter(tx, ctx, now).add('operator.create', input.name, {
+      role: input.role,
+      ownerId: input.ownerId ?? null,
     });
     return toView((await getRow(tx, input.name))!);
   }
@@ -269,7 +270,7 @@ export function createOperatorService(deps: OperatorServiceDeps): OperatorServic
         if (Number(count?.n ?? 0) !== 0) {
           throw new DomainError('conflict', 'setup: the first operator already exists; log in instead');
         }
-        const op = await insertOperator(tx, `operator:${name}`, {
+        const op = await insertOperator(tx, operatorCtx(name, address), {
           name,
           role: 'admin',
           passwordHash,
@@ -286,10 +287,10 @@ export function createOperatorService(deps: OperatorServiceDeps): OperatorServic
       );
     },
 
-    async create(actor, input) {
+    async create(ctx, input) {
       const passwordHash = await hashPassword(input.password, random.bytes(16));
       return store.transaction((tx) =>
-        insertOperator(tx, actor, {
+        insertOperator(tx, ctx, {
           name: input.name,
           role: input.role,
           ownerId: input.ownerId,
@@ -298,7 +299,7 @@ export function createOperatorService(deps: OperatorServiceDeps): OperatorServic
       );
     },
 
-    async update(actor, input) {
+    async update(ctx, input) {
       const hash =
         input.password === undefined ? undefined : await hashPassword(input.password, random.bytes(16));
       return store.transaction(async (tx) => {
@@ -323,17 +324,11 @@ export function createOperatorService(deps: OperatorServiceDeps): OperatorServic
         );
         // A changed password, role, owner or a disable ends the operator's sessions.
         await tx.run('DELETE FROM operator_sessions WHERE operator = ?', [input.name]);
-        await appendStationAudit(tx, {
-          at: now,
-          actor,
-          action: 'operator.update',
-          target: input.name,
-          detail: {
-            role,
-            ownerId: ownerHex === null ? null : formatId6(euiFromHex(ownerHex)),
-            disabled: disabled !== 0,
-            passwordChanged: hash !== undefined,
-          },
+        await new AuditWriter(tx, ctx, now).add('operator.update', input.name, {
+          role,
+          ownerId: ownerHex === null ? null : formatId6(euiFromHex(ownerHex)),
+          disabled: disabled !== 0,
+          passwordChanged: hash !== undefined,
         });
         return toView((await getRow(tx, input.name))!);
       });
@@ -352,12 +347,7 @@ export function createOperatorService(deps: OperatorServiceDeps): OperatorServic
       return store.transaction(async (tx) => {
         await tx.run('DELETE FROM login_failures WHERE key = ?', [`name:${name}`]);
         const session = await openSession(tx, identityOf(row), address, previousSessionId);
-        await appendStationAudit(tx, {
-          at: iso(),
-          actor: `operator:${name}`,
-          address: address ?? null,
-          action: 'operator.login',
-        });
+        await new AuditWriter(tx, operatorCtx(name, address), iso()).add('operator.login', null);
         return session;
       });
     },

@@ -12,17 +12,18 @@ import {
   type SetupTemplate,
 } from '../../../src-shared/ipc';
 import type { Clock, Random, Store, Tx } from '../ports';
-import { appendStationAudit } from './station-audit';
+import type { RequestContext } from '../api';
+import { AuditWriter } from '../audit';
 
 /** Template CRUD. Owner ids in any SPEC §1.2 form; answers show ID6. */
 export interface TemplateService {
   list(ownerId: string): Promise<SetupTemplate[]>;
   /** Creates (no `id`) or replaces a template; a secret field left out keeps its stored value. */
   save(
-    actor: string,
+    ctx: RequestContext,
     input: { ownerId: string; id?: string | undefined; name: string; fields: SetupFieldsInput },
   ): Promise<SetupTemplate>;
-  delete(actor: string, ownerId: string, id: string): Promise<void>;
+  delete(ctx: RequestContext, ownerId: string, id: string): Promise<void>;
   /** The stored fields, secrets included, for applying the template (main only, never to the UI). */
   fieldsOf(ownerId: string, id: string): Promise<SetupFieldsInput>;
 }
@@ -89,7 +90,7 @@ export function createTemplateService(deps: { store: Store; clock: Clock; random
       );
     },
 
-    save(actor, input) {
+    save(ctx, input) {
       const owner = ownerHex(input.ownerId);
       const name = input.name.trim();
       if (!name) throw new DomainError('invalid_request', 'name: a template needs a name');
@@ -124,29 +125,25 @@ export function createTemplateService(deps: { store: Store; clock: Clock; random
             id,
           ]);
         }
-        await appendStationAudit(tx, {
-          at: now,
-          actor,
-          action: input.id === undefined ? 'template.create' : 'template.update',
-          target: formatId6(euiFromHex(owner)),
-          detail: { template: id, name },
-        });
+        await new AuditWriter(tx, ctx, now).add(
+          input.id === undefined ? 'template.create' : 'template.update',
+          formatId6(euiFromHex(owner)),
+          { template: id, name },
+        );
         return toView(await getRow(tx, owner, id));
       });
     },
 
-    async delete(actor, ownerId, id) {
+    async delete(ctx, ownerId, id) {
       const owner = ownerHex(ownerId);
       await store.transaction(async (tx) => {
         const row = await getRow(tx, owner, id);
         await tx.run('DELETE FROM setup_templates WHERE id = ?', [id]);
-        await appendStationAudit(tx, {
-          at: new Date(clock.now()).toISOString(),
-          actor,
-          action: 'template.delete',
-          target: formatId6(euiFromHex(owner)),
-          detail: { template: id, name: row.name },
-        });
+        await new AuditWriter(tx, ctx, new Date(clock.now()).toISOString()).add(
+          'template.delete',
+          formatId6(euiFromHex(owner)),
+          { template: id, name: row.name },
+        );
       });
     },
 

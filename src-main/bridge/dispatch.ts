@@ -1,0 +1,46 @@
+/**
+ * One call through the bridge, identical for IPC and HTTP: is it a channel, may this role call
+ * it, does the request parse with the channel's schema — then the handler, and every outcome as
+ * an envelope. Unexpected errors become `internal` without detail (logged here).
+ */
+import { isDomainError } from '../../src-shared/errors';
+import { CHANNELS, isChannel, roleAllows, type Channel, type Envelope } from '../../src-shared/ipc';
+import type { Logger } from '../core/ports';
+import type { BridgeCaller } from './caller';
+import type { Handler, HandlerTable } from './handlers';
+
+/** Builds a failure envelope. */
+export function failure(code: Extract<Envelope<never>, { ok: false }>['error']['code'], message: string) {
+  return { ok: false as const, error: { code, message } };
+}
+
+/** Runs one bridge call and answers with the envelope (never throws). */
+export async function dispatch(
+  table: HandlerTable,
+  caller: BridgeCaller,
+  channel: unknown,
+  request: unknown,
+  logger?: Logger,
+): Promise<Envelope<unknown>> {
+  if (!isChannel(channel)) {
+    return failure('forbidden', `channel ${JSON.stringify(String(channel)).slice(0, 80)} is not allowed`);
+  }
+  if (!roleAllows(caller.role, channel)) {
+    return failure('forbidden', `${channel}: the ${caller.role} role may not do this`);
+  }
+  const parsed = CHANNELS[channel].request.safeParse(request ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'request';
+    return failure('invalid_request', `${channel}: ${where}: ${issue?.message ?? 'invalid'}`);
+  }
+  try {
+    const handler = table[channel] as Handler<Channel>;
+    const value = await handler(caller, parsed.data as never);
+    return { ok: true, value };
+  } catch (e) {
+    if (isDomainError(e)) return failure(e.code, e.message);
+    logger?.error({ err: e instanceof Error ? e.message : String(e), channel }, 'bridge handler failed');
+    return failure('internal', `${channel}: internal error`);
+  }
+}

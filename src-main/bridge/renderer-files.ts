@@ -1,0 +1,63 @@
+/**
+ * The built renderer (`out/renderer`) as a fixed map of URL path → file, read once at start: only
+ * files that exist at start are served, so no request path ever reaches the file system (no
+ * traversal). Used by the HTTP bridge (`/`) and the Electron `app://` protocol.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { extname, join, relative, sep } from 'node:path';
+
+/** Content types of what vite emits. */
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.woff': 'font/woff',
+  '.wasm': 'application/wasm',
+  '.txt': 'text/plain; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+};
+
+/** One servable file. */
+export interface RendererFile {
+  path: string;
+  contentType: string;
+  /** hashed asset names never change: cache them hard */
+  immutable: boolean;
+}
+
+/** URL path (`/`, `/assets/index-abc.js`) → file. Empty when the renderer is not built. */
+export function indexRendererFiles(dir: string): Map<string, RendererFile> {
+  const files = new Map<string, RendererFile>();
+  if (!existsSync(dir)) return files;
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const full = join(d, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else {
+        const url = '/' + relative(dir, full).split(sep).join('/');
+        files.set(url, {
+          path: full,
+          contentType: TYPES[extname(name).toLowerCase()] ?? 'application/octet-stream',
+          immutable: url.startsWith('/assets/'),
+        });
+      }
+    }
+  };
+  walk(dir);
+  const index = files.get('/index.html');
+  if (index) files.set('/', index);
+  return files;
+}
+
+/** Page shown at `/` when the renderer was not built. */
+export const NOT_BUILT_HTML =
+  '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>gwjs station</title></head>' +
+  '<body><h1>gwjs station</h1><p>The user interface is not built. Run <code>npm run build</code> and ' +
+  'restart <code>gwjs serve</code>. The Owner API and CUPS work without it.</p></body></html>';
