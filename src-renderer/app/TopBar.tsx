@@ -1,0 +1,69 @@
+/**
+ * Top bar: the owner the operator works for, the server and HSM state (refreshed in the
+ * background), who is signed in, and Sign out (HTTP bridge only).
+ */
+import type { ReactNode } from 'react';
+import { useDashboard } from '../stores/dashboard-store';
+import { useSession } from '../stores/session-store';
+
+/** HSM state chip: unlocked (green), locked (amber), unknown (grey). */
+export function HsmChip(): ReactNode {
+  const status = useDashboard((s) => s.status);
+  const error = useDashboard((s) => s.error);
+  if (!status) return <span className="chip">{error ? 'Station unreachable' : 'HSM …'}</span>;
+  const { hsm } = status;
+  const kind = hsm.kind === 'pkcs11' ? 'Token' : 'HSM';
+  return (
+    <span className={`chip ${hsm.locked ? 'warn' : 'ok'}`} title={hsm.detail}>
+      {kind} {hsm.locked ? 'locked' : 'unlocked'} · {hsm.keyCount} {hsm.keyCount === 1 ? 'key' : 'keys'}
+    </span>
+  );
+}
+
+/** The top bar. */
+export function TopBar(): ReactNode {
+  const { session, owners, ownerId, setOwner, logout } = useSession();
+  const status = useDashboard((s) => s.status);
+  const bound = session?.operator.ownerId ?? null;
+  const url = status?.urls[0];
+  return (
+    <header className="topbar">
+      <label>
+        Owner
+        <select
+          aria-label="Owner"
+          value={ownerId ?? ''}
+          disabled={bound !== null}
+          onChange={(e) => setOwner(e.target.value || null)}
+        >
+          {ownerId === null && <option value="">— choose an owner —</option>}
+          {owners.map((o) => (
+            <option key={o.id} value={o.id}>
+              {o.name ? `${o.name} (${o.id})` : o.id}
+            </option>
+          ))}
+        </select>
+      </label>
+      <span className="spacer" />
+      {url && (
+        <span className="chip plain mono" title="Join server (CUPS and Owner API)">
+          {url}
+        </span>
+      )}
+      <HsmChip />
+      {session && (
+        <span
+          className="muted"
+          title={`signed in over ${session.transport === 'ipc' ? 'the desktop app' : 'HTTPS'}`}
+        >
+          {session.operator.name} · {session.operator.role}
+        </span>
+      )}
+      {session?.transport === 'http' && (
+        <button type="button" className="btn secondary" onClick={() => void logout()}>
+          Sign out
+        </button>
+      )}
+    </header>
+  );
+}

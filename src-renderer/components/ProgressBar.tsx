@@ -1,0 +1,38 @@
+/** A labelled progress bar for long bulk operations, with an optional Cancel button. */
+import type { ReactNode } from 'react';
+
+/** Props of {@link ProgressBar}. */
+export interface ProgressBarProps {
+  done: number;
+  total: number;
+  label: string;
+  onCancel?: (() => void) | undefined;
+  cancelling?: boolean;
+}
+
+/** Shows `done / total` as a bar and a count; Cancel stops after the chunk in flight. */
+export function ProgressBar({ done, total, label, onCancel, cancelling }: ProgressBarProps): ReactNode {
+  const pct = total > 0 ? Math.round((done / total) * 100) : 0;
+  return (
+    <div className="progress">
+      <div
+        className="progress-track"
+        role="progressbar"
+        aria-label={label}
+        aria-valuemin={0}
+        aria-valuemax={total}
+        aria-valuenow={done}
+      >
+        <div className="progress-fill" style={{ width: `${pct}%` }} />
+      </div>
+      <span className="progress-text">
+        {label}: {done.toLocaleString('en')} / {total.toLocaleString('en')} ({pct} %)
+      </span>
+      {onCancel && (
+        <button type="button" className="btn secondary" onClick={onCancel} disabled={cancelling}>
+          {cancelling ? 'Cancelling…' : 'Cancel'}
+        </button>
+      )}
+    </div>
+  );
+}

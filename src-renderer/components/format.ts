@@ -1,0 +1,41 @@
+/** Small display helpers shared by the screens (dates, outcomes, CRCs). */
+
+/** `2026-05-01 14:03:22` in local time; '—' for null. */
+export function formatTime(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+/** "3 min ago" style age; '—' for null. `now` is injectable for tests. */
+export function formatAge(iso: string | null | undefined, now = Date.now()): string {
+  if (!iso) return '—';
+  const t = new Date(iso).getTime();
+  if (Number.isNaN(t)) return iso;
+  const s = Math.max(0, Math.round((now - t) / 1000));
+  if (s < 60) return `${s} s ago`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
+  if (s < 86_400) return `${Math.floor(s / 3600)} h ago`;
+  return `${Math.floor(s / 86_400)} d ago`;
+}
+
+/** CRC-32 as `0x1234ABCD`; '—' for null. */
+export function formatCrc(crc: number | null | undefined): string {
+  if (crc === null || crc === undefined) return '—';
+  return `0x${(crc >>> 0).toString(16).toUpperCase().padStart(8, '0')}`;
+}
+
+/** Chip colour of a CUPS outcome (`ok`, `updated`, `not_configured`, `unauthorized`, …). */
+export function outcomeTone(outcome: string | null | undefined): 'ok' | 'warn' | 'err' | '' {
+  if (!outcome) return '';
+  if (/^(ok|200|updated|no_change|unchanged|configured|success)/i.test(outcome)) return 'ok';
+  if (/(not_configured|404|rate|429)/i.test(outcome)) return 'warn';
+  return 'err';
+}
+
+/** Human label of a CUPS outcome code (`not_configured` → `not configured`). */
+export function outcomeLabel(outcome: string | null | undefined): string {
+  return outcome ? outcome.replace(/_/g, ' ') : '—';
+}

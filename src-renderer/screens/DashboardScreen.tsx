@@ -1,0 +1,169 @@
+/**
+ * Dashboard: where gateways and owners reach this station (URLs, TLS fingerprint), the HSM state,
+ * counters, and the live feed of CUPS contacts.
+ */
+import { useEffect, type ReactNode } from 'react';
+import { CopyButton } from '../components/CopyButton';
+import { ErrorNotice } from '../components/ErrorNotice';
+import { formatAge, formatTime, outcomeLabel, outcomeTone } from '../components/format';
+import { ScreenHeader } from '../components/ScreenHeader';
+import { useDashboard } from '../stores/dashboard-store';
+
+function Stat({ label, value }: { label: string; value: number | undefined }): ReactNode {
+  return (
+    <div className="stat">
+      <div className="value">{value === undefined ? '—' : value.toLocaleString('en')}</div>
+      <div className="label">{label}</div>
+    </div>
+  );
+}
+
+function Counters({ title, counts }: { title: string; counts: Record<string, number> }): ReactNode {
+  const entries = Object.entries(counts).sort((a, b) => b[1] - a[1]);
+  return (
+    <div>
+      <h3>{title}</h3>
+      {entries.length === 0 ? (
+        <p className="muted">No requests yet.</p>
+      ) : (
+        <table className="plain">
+          <tbody>
+            {entries.map(([k, v]) => (
+              <tr key={k}>
+                <td>
+                  <span className={`chip ${outcomeTone(k)}`}>{outcomeLabel(k)}</span>
+                </td>
+                <td className="num">{v.toLocaleString('en')}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
+
+/** The dashboard screen. */
+export function DashboardScreen(): ReactNode {
+  const { status, feed, error, load, live } = useDashboard();
+  useEffect(() => {
+    void load();
+    return live();
+  }, [load, live]);
+
+  const c = status?.counters;
+  return (
+    <section className="screen" aria-label="Dashboard">
+      <ScreenHeader title="Dashboard">
+        <button type="button" className="btn secondary" onClick={() => void load()}>
+          Refresh
+        </button>
+      </ScreenHeader>
+      <ErrorNotice error={error} />
+      <div className="grid-4">
+        <Stat label="Gateways known" value={c?.gateways} />
+        <Stat label="Claimed" value={c?.claimed} />
+        <Stat label="Set up" value={c?.configured} />
+        <Stat label="Owners" value={c?.owners} />
+      </div>
+      <div className="grid-2">
+        <div className="card">
+          <h2>Join server</h2>
+          {status ? (
+            <dl className="kv">
+              {status.urls.map((u, i) => (
+                <div key={u} style={{ display: 'contents' }}>
+                  <dt>{i === 0 ? 'Address' : ''}</dt>
+                  <dd className="copyable">
+                    <code>{u}</code>
+                    <CopyButton text={u} />
+                  </dd>
+                </div>
+              ))}
+              <dt>TLS certificate</dt>
+              <dd>
+                <code>{status.tlsFingerprint ?? 'not serving TLS'}</code>
+              </dd>
+              <dt>Station CA</dt>
+              <dd>
+                <code>{status.caFingerprint ?? '—'}</code>
+              </dd>
+              <dt>Version</dt>
+              <dd>{status.version}</dd>
+            </dl>
+          ) : (
+            <p className="muted">Loading…</p>
+          )}
+          <p className="muted" style={{ marginTop: 10, marginBottom: 0 }}>
+            Gateways must trust the station CA (their <code>cups.trust</code>); compare the fingerprint with
+            the one on the installer’s sheet.
+          </p>
+        </div>
+        <div className="card">
+          <h2>HSM</h2>
+          {status ? (
+            <dl className="kv">
+              <dt>State</dt>
+              <dd>
+                <span className={`chip ${status.hsm.locked ? 'warn' : 'ok'}`}>
+                  {status.hsm.locked ? 'locked' : 'unlocked'}
+                </span>
+              </dd>
+              <dt>Kind</dt>
+              <dd>{status.hsm.kind === 'pkcs11' ? 'PKCS#11 token' : 'Software keystore'}</dd>
+              <dt>Root keys</dt>
+              <dd>{status.hsm.keyCount}</dd>
+              <dt>Detail</dt>
+              <dd>{status.hsm.detail}</dd>
+            </dl>
+          ) : (
+            <p className="muted">Loading…</p>
+          )}
+          {status?.hsm.locked && (
+            <p className="notice warn" style={{ marginTop: 10 }}>
+              While the HSM is locked, claims cannot check PINs and gateways cannot authenticate to CUPS.
+            </p>
+          )}
+        </div>
+      </div>
+      <div className="grid-2" style={{ gridTemplateColumns: 'minmax(0, 2fr) minmax(0, 1fr)' }}>
+        <div className="card">
+          <h2>Live CUPS activity</h2>
+          {feed.length === 0 ? (
+            <p className="muted">No gateway has contacted this station yet.</p>
+          ) : (
+            <table className="plain" aria-label="CUPS contacts">
+              <thead>
+                <tr>
+                  <th>When</th>
+                  <th>Gateway</th>
+                  <th>Outcome</th>
+                  <th>Station / model</th>
+                  <th>From</th>
+                </tr>
+              </thead>
+              <tbody>
+                {feed.map((f) => (
+                  <tr key={f.seq}>
+                    <td title={formatTime(f.at)}>{formatAge(f.at)}</td>
+                    <td className="mono">{f.gateway}</td>
+                    <td>
+                      <span className={`chip ${outcomeTone(f.outcome)}`}>{outcomeLabel(f.outcome)}</span>
+                    </td>
+                    <td>{[f.station, f.model].filter(Boolean).join(' · ') || '—'}</td>
+                    <td className="mono">{f.address ?? '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </div>
+        <div className="card">
+          <h2>Requests</h2>
+          <Counters title="CUPS" counts={c?.cups ?? {}} />
+          <Counters title="Owner API" counts={c?.ownerApi ?? {}} />
+        </div>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,186 @@
+/**
+ * Delete / transfer: un-claim gateways of the current owner (bulk, confirmed by typing the count),
+ * or move one gateway to another owner (delete here, claim there with its PIN).
+ */
+import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { ErrorNotice, Notice } from '../components/ErrorNotice';
+import { IdCheck } from '../components/IdCheck';
+import { ProgressBar } from '../components/ProgressBar';
+import { ResultsTable } from '../components/ResultsTable';
+import { ScreenHeader } from '../components/ScreenHeader';
+import { useDelete } from '../stores/delete-store';
+import { analyzeId } from '../stores/identity-store';
+import { useNav } from '../stores/nav-store';
+import { useSession } from '../stores/session-store';
+
+function Transfer({ ownerId }: { ownerId: string }): ReactNode {
+  const owners = useSession((s) => s.owners);
+  const { transfer, transferOne } = useDelete();
+  const [gateway, setGateway] = useState('');
+  const [to, setTo] = useState('');
+  const [pin, setPin] = useState('');
+  const id = analyzeId(gateway);
+  const others = owners.filter((o) => o.id !== ownerId);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (id.ok && to && pin && !transfer?.busy) void transferOne(ownerId, to, gateway, pin);
+  };
+  return (
+    <form className="card stack" onSubmit={submit} aria-label="Transfer one gateway">
+      <h2>Transfer one gateway to another owner</h2>
+      <p className="muted" style={{ margin: 0 }}>
+        Deletes the gateway for owner <code>{ownerId}</code> and claims it for the new owner with the PIN from
+        its label. Without the PIN, delete it here and let the new owner claim it.
+      </p>
+      <div className="grid-3">
+        <label className="field">
+          <span>Gateway id</span>
+          <input
+            type="text"
+            className="mono"
+            value={gateway}
+            onChange={(e) => setGateway(e.target.value)}
+            spellCheck={false}
+          />
+          <IdCheck analysis={id} />
+        </label>
+        <label className="field">
+          <span>New owner</span>
+          <select value={to} onChange={(e) => setTo(e.target.value)} aria-label="New owner">
+            <option value="">— choose —</option>
+            {others.map((o) => (
+              <option key={o.id} value={o.id}>
+                {o.name ? `${o.name} (${o.id})` : o.id}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field">
+          <span>Claim PIN</span>
+          <input
+            type="text"
+            className="mono"
+            value={pin}
+            onChange={(e) => setPin(e.target.value)}
+            placeholder="XXXX-XXXX"
+          />
+        </label>
+      </div>
+      <div>
+        <button type="submit" className="btn" disabled={!id.ok || !to || !pin || transfer?.busy}>
+          {transfer?.busy ? 'Transferring…' : 'Transfer'}
+        </button>
+      </div>
+      {transfer && (
+        <ol style={{ margin: 0, paddingLeft: 18 }} aria-label="Transfer steps">
+          {transfer.steps.map((s) => (
+            <li key={s.label}>
+              {s.ok ? '✓' : '✗'} {s.label}
+              {s.error && <ErrorNotice error={s.error} />}
+            </li>
+          ))}
+        </ol>
+      )}
+    </form>
+  );
+}
+
+/** The delete / transfer screen. */
+export function DeleteScreen(): ReactNode {
+  const d = useDelete();
+  const ownerId = useSession((s) => s.ownerId);
+  const can = useSession((s) => s.can);
+  const takeHandoff = useNav((s) => s.takeHandoff);
+  const [typed, setTyped] = useState('');
+  useEffect(() => {
+    const ids = takeHandoff();
+    if (ids.length) useDelete.getState().addGateways(ids);
+  }, [takeHandoff]);
+
+  const valid = d.rows.filter((r) => !r.problem).length;
+  const bad = d.rows.length - valid;
+  const confirmWord = String(valid);
+  const confirmed = typed.trim() === confirmWord && valid > 0 && bad === 0;
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!ownerId || !confirmed) return;
+    d.setConfirmed(true);
+    void useDelete
+      .getState()
+      .run(ownerId)
+      .then(() => setTyped(''));
+  };
+
+  return (
+    <section className="screen" aria-label="Delete or transfer">
+      <ScreenHeader title="Delete / transfer" focusSelector="textarea">
+        {ownerId && <span className="chip plain mono">owner {ownerId}</span>}
+      </ScreenHeader>
+      {!ownerId && <Notice kind="warn">Choose the owner in the top bar first.</Notice>}
+      <form className="card stack" onSubmit={submit} aria-label="Delete gateways">
+        <h2>Delete (un-claim)</h2>
+        <p className="muted" style={{ margin: 0 }}>
+          Drops the setup and the ownership. The gateway stops getting its configuration from CUPS and can be
+          claimed again — by this owner or another one.
+        </p>
+        <label className="field">
+          <span>Gateways</span>
+          <textarea
+            className="mono"
+            rows={5}
+            value={d.text}
+            onChange={(e) => {
+              d.setText(e.target.value);
+              setTyped('');
+            }}
+            placeholder="One id per line (any form)"
+            spellCheck={false}
+            aria-label="Gateways to delete"
+            disabled={d.running}
+          />
+          <small className={bad ? 'bad' : undefined}>
+            {d.rows.length === 0
+              ? 'Paste the ids to delete.'
+              : `${valid} gateway${valid === 1 ? '' : 's'}` +
+                (bad
+                  ? ` · ${bad} not usable: ${d.rows
+                      .filter((r) => r.problem)
+                      .slice(0, 3)
+                      .map((r) => r.problem!.message)
+                      .join('; ')}`
+                  : '')}
+          </small>
+        </label>
+        {valid > 0 && bad === 0 && (
+          <label className="field" style={{ maxWidth: 420 }}>
+            <span>
+              Type <code>{confirmWord}</code> to confirm deleting {valid} gateway{valid === 1 ? '' : 's'}
+            </span>
+            <input
+              type="text"
+              value={typed}
+              onChange={(e) => setTyped(e.target.value)}
+              aria-label="Confirmation"
+            />
+          </label>
+        )}
+        <div className="row gap">
+          <button type="submit" className="btn danger" disabled={!ownerId || !confirmed || d.running}>
+            Delete {valid || ''} gateway{valid === 1 ? '' : 's'}
+          </button>
+        </div>
+        {d.running && d.progress && (
+          <ProgressBar
+            label="Deleting"
+            done={d.progress.done}
+            total={d.progress.total}
+            onCancel={d.cancel}
+            cancelling={d.cancelling}
+          />
+        )}
+      </form>
+      <ResultsTable results={d.results} done="deleted" cancelled={d.cancelled} />
+      {ownerId && can('gateways:claim') && <Transfer ownerId={ownerId} />}
+    </section>
+  );
+}

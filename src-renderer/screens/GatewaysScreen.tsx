@@ -1,0 +1,193 @@
+/**
+ * Gateways: the owner's gateways (or every gateway, for admins) in a windowed table that reads
+ * pages from the server as it scrolls, filtered server-side by any id form or an EUI prefix and by
+ * state; the selected row opens the detail panel.
+ */
+import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { GATEWAY_STATES, type GatewayRow, type GatewayState } from '../../src-shared/ipc';
+import { ErrorNotice } from '../components/ErrorNotice';
+import { formatAge, formatTime, outcomeLabel, outcomeTone } from '../components/format';
+import { ScreenHeader } from '../components/ScreenHeader';
+import { VirtualTable, type Column } from '../components/VirtualTable';
+import { useGateways } from '../stores/gateways-store';
+import { useNav } from '../stores/nav-store';
+import { useSession } from '../stores/session-store';
+import { GatewayDetailPanel } from './GatewayDetail';
+
+const STATE_LABEL: Record<GatewayState, string> = {
+  any: 'Any state',
+  unconfigured: 'Not set up',
+  configured: 'Set up',
+  never_seen: 'Never seen',
+  failing: 'Last contact failed',
+};
+
+const COLUMNS: readonly Column<GatewayRow>[] = [
+  {
+    key: 'gateway',
+    title: 'Gateway (ID6)',
+    width: 'minmax(150px, 1.2fr)',
+    className: 'mono',
+    render: (r) => r.gateway,
+  },
+  { key: 'eui', title: 'EUI-64', width: 'minmax(190px, 1.3fr)', className: 'mono', render: (r) => r.eui },
+  {
+    key: 'owner',
+    title: 'Owner',
+    width: 'minmax(90px, 0.8fr)',
+    className: 'mono',
+    render: (r) => r.owner ?? '—',
+  },
+  { key: 'origin', title: 'Origin', width: '70px', render: (r) => r.origin },
+  {
+    key: 'setup',
+    title: 'Setup',
+    width: '100px',
+    render: (r) => (
+      <span className={`chip ${r.configured ? 'ok' : ''}`}>{r.configured ? 'set up' : 'not set up'}</span>
+    ),
+  },
+  {
+    key: 'contact',
+    title: 'Last contact',
+    width: '110px',
+    render: (r) => <span title={formatTime(r.lastContactAt)}>{formatAge(r.lastContactAt)}</span>,
+  },
+  {
+    key: 'outcome',
+    title: 'Outcome',
+    width: '130px',
+    render: (r) =>
+      r.lastOutcome ? (
+        <span className={`chip ${outcomeTone(r.lastOutcome)}`}>{outcomeLabel(r.lastOutcome)}</span>
+      ) : (
+        '—'
+      ),
+  },
+];
+
+/** Milliseconds of typing pause before the filter is sent. */
+const SEARCH_DEBOUNCE_MS = 150;
+
+/** The gateways screen. */
+export function GatewaysScreen(): ReactNode {
+  const g = useGateways();
+  const session = useSession((s) => s.session);
+  const ownerId = useSession((s) => s.ownerId);
+  const can = useSession((s) => s.can);
+  const go = useNav((s) => s.go);
+  const bound = session?.operator.ownerId ?? null;
+  const [scope, setScope] = useState<'owner' | 'all'>(ownerId === null && bound === null ? 'all' : 'owner');
+  const [search, setSearch] = useState(g.search);
+
+  const scopeOwner = bound ?? (scope === 'owner' ? ownerId : null);
+
+  useEffect(() => {
+    const t = setTimeout(
+      () => g.setQuery({ ownerId: scopeOwner, search }),
+      g.total === null ? 0 : SEARCH_DEBOUNCE_MS,
+    );
+    return () => clearTimeout(t);
+  }, [scopeOwner, search]);
+
+  const ensureRange = useGateways((s) => s.ensureRange);
+  const onRange = useCallback((start: number, end: number) => void ensureRange(start, end), [ensureRange]);
+  const row = useGateways((s) => s.row);
+  // `version` changes when a page arrives; the getter must change with it to re-render rows.
+  const version = g.version;
+  const getRow = useMemo(() => (i: number) => (version >= 0 ? row(i) : undefined), [row, version]);
+
+  const total = g.total;
+  const resetKey = `${scopeOwner ?? '*'}|${g.search}|${g.state}`;
+  return (
+    <section className="screen fill" aria-label="Gateways">
+      <ScreenHeader title="Gateways">
+        <span className="muted" aria-live="polite" data-testid="gateway-count">
+          {total === null ? 'Loading…' : `${total.toLocaleString('en')} gateway${total === 1 ? '' : 's'}`}
+          {g.elapsedMs !== null && total !== null && ` · ${g.elapsedMs} ms`}
+        </span>
+        <button type="button" className="btn secondary" onClick={() => g.refresh()}>
+          Refresh
+        </button>
+      </ScreenHeader>
+      <div className="row gap">
+        <input
+          id="gateway-search"
+          type="search"
+          className="mono"
+          style={{ flex: '1 1 320px' }}
+          placeholder="Search: ID6, EUI-64, MAC, or the start of an EUI   ( / )"
+          aria-label="Search gateways"
+          value={search}
+          onChange={(e) => setSearch(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'ArrowDown' || e.key === 'Enter') {
+              e.preventDefault();
+              const grid = document.querySelector<HTMLElement>('.vt');
+              grid?.focus();
+              if (total) g.select(g.selected ?? 0);
+            } else if (e.key === 'Escape') setSearch('');
+          }}
+        />
+        <select
+          aria-label="State"
+          value={g.state}
+          onChange={(e) => g.setQuery({ state: e.target.value as GatewayState })}
+        >
+          {GATEWAY_STATES.map((s) => (
+            <option key={s} value={s}>
+              {STATE_LABEL[s]}
+            </option>
+          ))}
+        </select>
+        {bound === null && (
+          <select
+            aria-label="Whose gateways"
+            value={scope}
+            onChange={(e) => setScope(e.target.value as 'owner' | 'all')}
+          >
+            <option value="owner" disabled={ownerId === null}>
+              {ownerId ? `Owner ${ownerId}` : 'Chosen owner'}
+            </option>
+            <option value="all">All owners</option>
+          </select>
+        )}
+      </div>
+      <ErrorNotice error={g.error} />
+      <div className={`gw-layout${g.detail ? ' with-detail' : ''}`}>
+        <div className="gw-list">
+          <VirtualTable
+            ariaLabel="Gateways"
+            rowCount={total ?? 0}
+            getRow={getRow}
+            columns={COLUMNS}
+            selectedIndex={g.selected}
+            onSelect={(i) => g.select(i)}
+            onActivate={(i) => g.select(i)}
+            onRangeChange={onRange}
+            dataVersion={g.version}
+            scrollResetKey={resetKey}
+            empty={
+              total === null
+                ? 'Loading…'
+                : g.search
+                  ? `No gateway matches “${g.search}”.`
+                  : 'No gateways yet. Claim some on the Claim screen.'
+            }
+          />
+        </div>
+        {g.detail && (
+          <GatewayDetailPanel
+            detail={g.detail}
+            onClose={() => {
+              g.select(null);
+              document.querySelector<HTMLElement>('.vt')?.focus();
+            }}
+            onSetup={can('gateways:setup') ? (id) => go('setup', [id]) : undefined}
+            onDelete={can('gateways:delete') ? (id) => go('delete', [id]) : undefined}
+          />
+        )}
+      </div>
+    </section>
+  );
+}

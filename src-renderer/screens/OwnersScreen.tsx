@@ -1,0 +1,263 @@
+/**
+ * Owners and API keys (SPEC §4.1): owners of gateways, and the keys remote systems use for the
+ * Owner API. A new key is shown once with a copy button; only its id and scopes stay visible.
+ */
+import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { CopyButton } from '../components/CopyButton';
+import { ErrorNotice } from '../components/ErrorNotice';
+import { formatTime } from '../components/format';
+import { IdCheck } from '../components/IdCheck';
+import { ScreenHeader } from '../components/ScreenHeader';
+import { analyzeId } from '../stores/identity-store';
+import { SCOPE_CHOICES, useOwners, type ScopeChoice } from '../stores/owners-store';
+import { useSession } from '../stores/session-store';
+
+function NewKey(): ReactNode {
+  const { newKey, dismissKey } = useOwners();
+  if (!newKey) return null;
+  return (
+    <div className="card stack" role="alert" aria-label="New API key" style={{ borderColor: '#ecd08a' }}>
+      <h2>New API key — copy it now</h2>
+      <p style={{ margin: 0 }}>
+        This is the only time the key is shown. The station keeps only a hash of it.
+      </p>
+      <div className="copyable">
+        <code className="secret" data-testid="new-api-key">
+          {newKey.apiKey}
+        </code>
+        <CopyButton text={newKey.apiKey} />
+      </div>
+      <div>
+        <button type="button" className="btn" onClick={dismissKey}>
+          I have stored it
+        </button>
+      </div>
+    </div>
+  );
+}
+
+/** The owners and API keys screen. */
+export function OwnersScreen(): ReactNode {
+  const o = useOwners();
+  const can = useSession((s) => s.can);
+  const reloadSessionOwners = useSession((s) => s.loadOwners);
+  const [id, setId] = useState('');
+  const [name, setName] = useState('');
+  const [keyOwner, setKeyOwner] = useState<string>('');
+  const [scopes, setScopes] = useState<ScopeChoice[]>(['read', 'claim', 'setup', 'delete']);
+  const [label, setLabel] = useState('');
+  const load = o.load;
+  useEffect(() => {
+    void load();
+  }, [load]);
+  const idCheck = analyzeId(id);
+
+  const createOwner = (e: FormEvent) => {
+    e.preventDefault();
+    if (!idCheck.ok) return;
+    void o.createOwner(id, name).then((ok) => {
+      if (ok) {
+        setId('');
+        setName('');
+        void reloadSessionOwners();
+      }
+    });
+  };
+  const createKey = (e: FormEvent) => {
+    e.preventDefault();
+    const adminKey = keyOwner === '*';
+    if (!keyOwner || scopes.length === 0) return;
+    void o
+      .createKey(adminKey ? null : keyOwner, adminKey ? ['admin'] : scopes, label)
+      .then((ok) => ok && setLabel(''));
+  };
+  const toggle = (s: ScopeChoice) =>
+    setScopes(scopes.includes(s) ? scopes.filter((x) => x !== s) : [...scopes, s]);
+
+  return (
+    <section className="screen" aria-label="Owners and API keys">
+      <ScreenHeader title="Owners & API keys" />
+      <ErrorNotice error={o.error} />
+      <NewKey />
+      <div className="grid-2">
+        <div className="card">
+          <h2>Owners</h2>
+          <table className="plain" aria-label="Owners">
+            <thead>
+              <tr>
+                <th>Id</th>
+                <th>Name</th>
+                <th>Since</th>
+              </tr>
+            </thead>
+            <tbody>
+              {o.owners.map((x) => (
+                <tr key={x.id}>
+                  <td className="mono">{x.id}</td>
+                  <td>{x.name ?? '—'}</td>
+                  <td>{formatTime(x.createdAt)}</td>
+                </tr>
+              ))}
+              {o.owners.length === 0 && (
+                <tr>
+                  <td colSpan={3} className="muted">
+                    No owners yet.
+                  </td>
+                </tr>
+              )}
+            </tbody>
+          </table>
+          {can('owners:create') && (
+            <form
+              className="stack"
+              onSubmit={createOwner}
+              style={{ marginTop: 14 }}
+              aria-label="Create owner"
+            >
+              <h3>New owner</h3>
+              <div className="grid-2">
+                <label className="field">
+                  <span>Owner id</span>
+                  <input
+                    type="text"
+                    className="mono"
+                    value={id}
+                    onChange={(e) => setId(e.target.value)}
+                    placeholder="e.g. 1::1"
+                  />
+                  {id && <IdCheck analysis={idCheck} />}
+                </label>
+                <label className="field">
+                  <span>Name</span>
+                  <input
+                    type="text"
+                    value={name}
+                    onChange={(e) => setName(e.target.value)}
+                    placeholder="optional"
+                  />
+                </label>
+              </div>
+              <div>
+                <button type="submit" className="btn" disabled={!idCheck.ok || o.busy}>
+                  Create owner
+                </button>
+              </div>
+            </form>
+          )}
+        </div>
+        {can('apiKeys:list') && (
+          <div className="card">
+            <h2>API keys</h2>
+            <table className="plain" aria-label="API keys">
+              <thead>
+                <tr>
+                  <th>Key id</th>
+                  <th>Owner</th>
+                  <th>Scopes</th>
+                  <th>State</th>
+                  <th />
+                </tr>
+              </thead>
+              <tbody>
+                {o.keys.map((k) => (
+                  <tr key={k.id}>
+                    <td className="mono" title={k.label ?? ''}>
+                      {k.id}
+                      {k.label && <div className="muted">{k.label}</div>}
+                    </td>
+                    <td className="mono">{k.ownerId ?? 'admin'}</td>
+                    <td>{k.scopes.join(', ')}</td>
+                    <td>
+                      {k.revokedAt ? (
+                        <span className="chip err">revoked</span>
+                      ) : (
+                        <span className="chip ok">active</span>
+                      )}
+                    </td>
+                    <td>
+                      {!k.revokedAt && can('apiKeys:revoke') && (
+                        <button
+                          type="button"
+                          className="btn link"
+                          onClick={() => {
+                            if (window.confirm(`Revoke key ${k.id}? Systems using it stop working at once.`))
+                              void o.revoke(k.id);
+                          }}
+                        >
+                          Revoke
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+                {o.keys.length === 0 && (
+                  <tr>
+                    <td colSpan={5} className="muted">
+                      No API keys.
+                    </td>
+                  </tr>
+                )}
+              </tbody>
+            </table>
+            {can('apiKeys:create') && (
+              <form
+                className="stack"
+                onSubmit={createKey}
+                style={{ marginTop: 14 }}
+                aria-label="Create API key"
+              >
+                <h3>New API key</h3>
+                <div className="grid-2">
+                  <label className="field">
+                    <span>For</span>
+                    <select
+                      value={keyOwner}
+                      onChange={(e) => setKeyOwner(e.target.value)}
+                      aria-label="Key owner"
+                    >
+                      <option value="">— choose —</option>
+                      {o.owners.map((x) => (
+                        <option key={x.id} value={x.id}>
+                          owner {x.name ? `${x.name} (${x.id})` : x.id}
+                        </option>
+                      ))}
+                      <option value="*">admin key (any owner)</option>
+                    </select>
+                  </label>
+                  <label className="field">
+                    <span>Label</span>
+                    <input
+                      type="text"
+                      value={label}
+                      onChange={(e) => setLabel(e.target.value)}
+                      placeholder="what uses it"
+                    />
+                  </label>
+                </div>
+                {keyOwner !== '*' && (
+                  <div className="radio-row" role="group" aria-label="Scopes">
+                    {SCOPE_CHOICES.filter((s) => s !== 'admin').map((s) => (
+                      <label key={s}>
+                        <input type="checkbox" checked={scopes.includes(s)} onChange={() => toggle(s)} />
+                        {s}
+                      </label>
+                    ))}
+                  </div>
+                )}
+                <div>
+                  <button
+                    type="submit"
+                    className="btn"
+                    disabled={!keyOwner || o.busy || (keyOwner !== '*' && scopes.length === 0)}
+                  >
+                    Create key
+                  </button>
+                </div>
+              </form>
+            )}
+          </div>
+        )}
+      </div>
+    </section>
+  );
+}

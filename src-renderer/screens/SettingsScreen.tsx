@@ -1,0 +1,180 @@
+/**
+ * Settings: this browser's preferences, the session, and (admins) the station's operator accounts
+ * with their roles — admin (everything), installer (claim, set up, delete), factory (batches).
+ */
+import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { ROLES, type Role } from '../../src-shared/ipc';
+import { ErrorNotice, Notice } from '../components/ErrorNotice';
+import { formatTime } from '../components/format';
+import { ScreenHeader } from '../components/ScreenHeader';
+import { useDashboard } from '../stores/dashboard-store';
+import { useSession } from '../stores/session-store';
+import { useSettings } from '../stores/settings-store';
+
+const ROLE_TEXT: Record<Role, string> = {
+  admin: 'admin — everything, including owners, API keys, templates and operators',
+  installer: 'installer — claim, set up, delete and transfer gateways',
+  factory: 'factory — batches and personalization',
+};
+
+function Operators(): ReactNode {
+  const st = useSettings();
+  const owners = useSession((s) => s.owners);
+  const me = useSession((s) => s.session?.operator.name);
+  const [name, setName] = useState('');
+  const [role, setRole] = useState<Role>('installer');
+  const [password, setPassword] = useState('');
+  const [ownerId, setOwnerId] = useState('');
+  const loadOperators = st.loadOperators;
+  useEffect(() => {
+    void loadOperators();
+  }, [loadOperators]);
+  const create = (e: FormEvent) => {
+    e.preventDefault();
+    void st.createOperator({ name, role, password, ownerId: ownerId || null }).then((ok) => {
+      if (ok) {
+        setName('');
+        setPassword('');
+      }
+    });
+  };
+  return (
+    <div className="card stack">
+      <h2>Operator accounts</h2>
+      <ErrorNotice error={st.error} />
+      {st.notice && <Notice kind="ok">{st.notice}</Notice>}
+      <table className="plain" aria-label="Operators">
+        <thead>
+          <tr>
+            <th>Name</th>
+            <th>Role</th>
+            <th>Owner</th>
+            <th>Since</th>
+            <th>State</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {st.operators.map((op) => (
+            <tr key={op.name}>
+              <td>{op.name}</td>
+              <td>{op.role}</td>
+              <td className="mono">{op.ownerId ?? 'any'}</td>
+              <td>{formatTime(op.createdAt)}</td>
+              <td>
+                {op.disabled ? (
+                  <span className="chip err">disabled</span>
+                ) : (
+                  <span className="chip ok">active</span>
+                )}
+              </td>
+              <td>
+                {op.name !== me && (
+                  <button
+                    type="button"
+                    className="btn link"
+                    onClick={() => void st.updateOperator({ name: op.name, disabled: !op.disabled })}
+                  >
+                    {op.disabled ? 'Enable' : 'Disable'}
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form className="stack" onSubmit={create} aria-label="Create operator">
+        <h3>New operator</h3>
+        <div className="grid-4">
+          <label className="field">
+            <span>Name</span>
+            <input type="text" value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" />
+          </label>
+          <label className="field">
+            <span>Role</span>
+            <select value={role} onChange={(e) => setRole(e.target.value as Role)}>
+              {ROLES.map((r) => (
+                <option key={r} value={r}>
+                  {r}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="field">
+            <span>Password</span>
+            <input
+              type="password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+              autoComplete="new-password"
+              minLength={10}
+            />
+          </label>
+          <label className="field">
+            <span>Only for owner</span>
+            <select value={ownerId} onChange={(e) => setOwnerId(e.target.value)}>
+              <option value="">any owner</option>
+              {owners.map((o) => (
+                <option key={o.id} value={o.id}>
+                  {o.name ? `${o.name} (${o.id})` : o.id}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+        <small className="muted">{ROLE_TEXT[role]}. Passwords: at least 10 characters.</small>
+        <div>
+          <button type="submit" className="btn" disabled={!name || password.length < 10}>
+            Create operator
+          </button>
+        </div>
+      </form>
+    </div>
+  );
+}
+
+/** The settings screen. */
+export function SettingsScreen(): ReactNode {
+  const { prefs, setPrefs } = useSettings();
+  const session = useSession((s) => s.session);
+  const can = useSession((s) => s.can);
+  const status = useDashboard((s) => s.status);
+  return (
+    <section className="screen" aria-label="Settings">
+      <ScreenHeader title="Settings" />
+      <div className="grid-2">
+        <div className="card stack">
+          <h2>This session</h2>
+          <dl className="kv">
+            <dt>Operator</dt>
+            <dd>{session?.operator.name ?? '—'}</dd>
+            <dt>Role</dt>
+            <dd>{session ? ROLE_TEXT[session.operator.role] : '—'}</dd>
+            <dt>Connection</dt>
+            <dd>{session?.transport === 'ipc' ? 'desktop app (IPC)' : 'browser (HTTPS bridge)'}</dd>
+            <dt>Station version</dt>
+            <dd>{status?.version ?? '—'}</dd>
+          </dl>
+        </div>
+        <div className="card stack">
+          <h2>Bulk operations</h2>
+          <label className="field" style={{ maxWidth: 260 }}>
+            <span>Gateways per request</span>
+            <input
+              type="number"
+              min={1}
+              max={10000}
+              value={prefs.chunkSize}
+              onChange={(e) => {
+                const n = Number(e.target.value);
+                if (Number.isInteger(n) && n >= 1 && n <= 10_000) setPrefs({ chunkSize: n });
+              }}
+            />
+            <small>Smaller requests update the progress bar more often and cancel sooner.</small>
+          </label>
+        </div>
+      </div>
+      {can('operators:list') && <Operators />}
+    </section>
+  );
+}

@@ -1,0 +1,39 @@
+/**
+ * Navigation: the screen on show, kept in the URL hash so reload and back/forward work. Other
+ * screens can open a screen with a prefilled gateway (e.g. "Set up" from the gateway detail).
+ */
+import { create } from 'zustand';
+import { screenFromHash, type ScreenId } from '../app/routes';
+
+/** State and actions of the navigation store. */
+export interface NavState {
+  screen: ScreenId;
+  /** gateway ids handed to the next screen (Setup / Delete prefill), consumed by that screen */
+  handoff: string[];
+  go(screen: ScreenId, handoff?: string[]): void;
+  /** returns the handed-over ids once and clears them */
+  takeHandoff(): string[];
+  /** syncs from the URL hash (back/forward) */
+  fromHash(hash: string): void;
+}
+
+/** The navigation store. */
+export const useNav = create<NavState>()((set, get) => ({
+  screen: typeof location === 'undefined' ? 'dashboard' : screenFromHash(location.hash),
+  handoff: [],
+  go(screen, handoff = []) {
+    set({ screen, handoff });
+    if (typeof location !== 'undefined' && screenFromHash(location.hash) !== screen) {
+      location.hash = `#/${screen}`;
+    }
+  },
+  takeHandoff() {
+    const ids = get().handoff;
+    if (ids.length) set({ handoff: [] });
+    return ids;
+  },
+  fromHash(hash) {
+    const screen = screenFromHash(hash);
+    if (screen !== get().screen) set({ screen });
+  },
+}));

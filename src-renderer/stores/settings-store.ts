@@ -1,0 +1,109 @@
+/**
+ * Settings: this browser's preferences (bulk chunk size, camera scan interval) and, for admins, the
+ * station's operator accounts (create, change role, reset password, disable).
+ */
+import { create } from 'zustand';
+import { call, tryCall } from '../api';
+import type { Operator, Role } from '../../src-shared/ipc';
+import { toUiError, type UiError } from '../app/error-text';
+import { BULK_CHUNK_SIZE } from './bulk-results';
+
+/** Preferences kept in localStorage. */
+export interface Preferences {
+  /** gateways per request during bulk operations */
+  chunkSize: number;
+}
+
+const PREFS_KEY = 'gwjs.prefs';
+const DEFAULTS: Preferences = { chunkSize: BULK_CHUNK_SIZE };
+
+function loadPrefs(): Preferences {
+  try {
+    const raw = localStorage.getItem(PREFS_KEY);
+    if (!raw) return DEFAULTS;
+    const p = JSON.parse(raw) as Partial<Preferences>;
+    const chunkSize = Number(p.chunkSize);
+    return {
+      chunkSize:
+        Number.isInteger(chunkSize) && chunkSize >= 1 && chunkSize <= 10_000 ? chunkSize : DEFAULTS.chunkSize,
+    };
+  } catch {
+    return DEFAULTS;
+  }
+}
+
+/** State and actions of the settings store. */
+export interface SettingsState {
+  prefs: Preferences;
+  operators: Operator[];
+  error: UiError | null;
+  notice: string | null;
+  setPrefs(patch: Partial<Preferences>): void;
+  loadOperators(): Promise<void>;
+  createOperator(input: {
+    name: string;
+    role: Role;
+    password: string;
+    ownerId: string | null;
+  }): Promise<boolean>;
+  updateOperator(input: {
+    name: string;
+    role?: Role;
+    password?: string;
+    ownerId?: string | null;
+    disabled?: boolean;
+  }): Promise<boolean>;
+}
+
+/** The settings store. */
+export const useSettings = create<SettingsState>()((set, get) => ({
+  prefs: loadPrefs(),
+  operators: [],
+  error: null,
+  notice: null,
+
+  setPrefs(patch) {
+    const prefs = { ...get().prefs, ...patch };
+    set({ prefs });
+    try {
+      localStorage.setItem(PREFS_KEY, JSON.stringify(prefs));
+    } catch {
+      // not persisted; fine for this page
+    }
+  },
+
+  async loadOperators() {
+    try {
+      set({ operators: await call('operators:list', {}), error: null });
+    } catch (e) {
+      set({ error: toUiError(e) });
+    }
+  },
+
+  async createOperator({ name, role, password, ownerId }) {
+    set({ error: null, notice: null });
+    const answer = await tryCall('operators:create', { name, role, password, ownerId });
+    if (!answer.ok) {
+      set({ error: toUiError(answer.error) });
+      return false;
+    }
+    set({ notice: `Operator ${answer.value.name} created.` });
+    await get().loadOperators();
+    return true;
+  },
+
+  async updateOperator(input) {
+    set({ error: null, notice: null });
+    const answer = await tryCall('operators:update', input);
+    if (!answer.ok) {
+      set({ error: toUiError(answer.error) });
+      return false;
+    }
+    set({ notice: `Operator ${answer.value.name} updated.` });
+    await get().loadOperators();
+    return true;
+  },
+}));
+
+/** Chunk size for bulk runs, from the preferences. */
+export const chunkSize = (): number => useSettings.getState().prefs.chunkSize;
