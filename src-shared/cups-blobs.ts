@@ -72,7 +72,8 @@ const HEADER_LINE = /^[A-Za-z0-9_-]+: [\x20-\x7e]*[\x21-\x7e][\x20-\x7e]*$/;
  * Normalizes the header text a token-mode station sends verbatim (SPEC §3.3): lines `Name: value`
  * (name `[A-Za-z0-9_-]+`, colon and space, printable ASCII), LF or CRLF line ends accepted, every
  * line ended by CRLF in the result (a missing final CRLF is added). The first byte must not be `0`
- * or NUL, which the station would take for a key or an absent key.
+ * or NUL, which the station would take for a key or an absent key. Messages never quote the text
+ * (it holds a secret).
  * @throws DomainError('invalid_credential', `${field}: …`, {field}).
  */
 export function normalizeAuthHeader(text: string, field = 'key'): string {
@@ -81,12 +82,13 @@ export function normalizeAuthHeader(text: string, field = 'key'): string {
   };
   if (typeof text !== 'string') fail('expected the Authorization header as text');
   const lines = text.replace(/\r?\n$/, '').split(/\r?\n/);
-  for (const line of lines) {
+  lines.forEach((line, i) => {
+    // never quote the line: it may hold the secret token
     if (!HEADER_LINE.test(line)) {
-      const shown = JSON.stringify(line.length > 40 ? `${line.slice(0, 40)}…` : line);
-      fail(`${shown} is not a header line "Name: value" (e.g. "Authorization: Bearer …")`);
+      const where = lines.length > 1 ? `line ${i + 1} ` : '';
+      fail(`${where}is not a header line "Name: value" (e.g. "Authorization: Bearer …", printable ASCII)`);
     }
-  }
+  });
   if (text.startsWith('0')) fail('a header name starting with "0" would be read as a DER key by the station');
   const out = `${lines.join('\r\n')}\r\n`;
   if (out.length > MAX_CRED_BYTES) fail(`is ${out.length} bytes, too long for a credential blob`);

@@ -196,6 +196,14 @@ describe('normalizeAuthHeader', () => {
     expect(e.message).toMatch(msg);
   });
 
+  it('names the failing line without quoting it', () => {
+    const e = catchDomain(() =>
+      normalizeAuthHeader('Authorization: Bearer ok\nBearer s3cr3t-token', 'cupsKey'),
+    );
+    expect(e.message).toMatch(/^cupsKey: line 2 is not a header line/);
+    expect(e.message).not.toContain('s3cr3t');
+  });
+
   it('leaves every valid single header line intact apart from the CRLF', () => {
     const name = fc.stringMatching(/^[A-Za-z1-9_-][A-Za-z0-9_-]{0,15}$/);
     const value = fc.stringMatching(/^[\x21-\x7e][\x20-\x7e]{0,40}$/);
