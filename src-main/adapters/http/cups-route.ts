@@ -11,19 +11,19 @@ import { parseUpdateInfoBody } from '../../../src-shared/cups-wire';
 import { isDomainError } from '../../../src-shared/errors';
 import type { Logger } from '../../core/ports';
 import { toHttpFailure } from './http-errors';
-import type { TokenBuckets } from './rate-limit';
 
 /** Largest body a station can send: its Content-Length field has 5 digits (SPEC §3.1). */
 export const MAX_UPDATE_INFO_BYTES = 99_999;
-/** Retry-After for a 429 decided by the core (a station retries after 1 min anyway, SPEC §3.5). */
+/**
+ * Retry-After for a 429: the core rate-limits CUPS per router and per address (SPEC §3.6); a
+ * station retries after 1 min anyway (SPEC §3.5).
+ */
 const CORE_RETRY_AFTER_S = 60;
 
 /** What the CUPS door needs. */
 export interface CupsRouteOptions {
   core: Core;
   logger?: Logger | undefined;
-  /** per client address, checked before the body is parsed; undefined = unlimited */
-  perAddress?: TokenBuckets | undefined;
 }
 
 /**
@@ -54,15 +54,12 @@ function verifiedClientCert(socket: TLSSocket): Uint8Array | undefined {
 
 /** Registers `POST /update-info` on a fastify scope of its own (raw body parser for any type). */
 export async function cupsRoutes(app: FastifyInstance, opts: CupsRouteOptions): Promise<void> {
-  const { core, perAddress, logger } = opts;
+  const { core, logger } = opts;
 
   // A missing, wrong or even malformed Content-Type is accepted (stations before 2.0.4 send none):
   // dropping the header makes fastify use the catch-all parser below for every request.
-  app.addHook('onRequest', async (req, reply) => {
+  app.addHook('onRequest', async (req) => {
     delete req.raw.headers['content-type'];
-    const wait = perAddress?.take(req.socket.remoteAddress ?? 'unknown') ?? 0;
-    if (wait > 0) return sendCupsFailure(reply, 429, 'Too many requests from this address', wait);
-    return undefined;
   });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_UPDATE_INFO_BYTES }, (_req, body, done) =>

@@ -16,15 +16,15 @@ import {
   type OwnerRequests,
 } from '../../../src-shared/owner-api';
 import { addItems, claimItems, gatewayIds, setupItems } from './owner-requests';
-import type { TokenBuckets } from './rate-limit';
+import type { RateLimiter } from '../../core/rate-limit';
 
 /** What the Owner API door needs. */
 export interface OwnerRoutesOptions {
   core: Core;
   /** per client address, checked before authentication; undefined = unlimited */
-  perAddress?: TokenBuckets | undefined;
+  perAddress?: RateLimiter | undefined;
   /** per API key, checked after authentication; undefined = unlimited */
-  perKey?: TokenBuckets | undefined;
+  perKey?: RateLimiter | undefined;
 }
 
 const principals = new WeakMap<FastifyRequest, Principal>();

@@ -13,23 +13,24 @@ import { cupsRoutes } from './cups-route';
 import { toHttpFailure } from './http-errors';
 import { buildOpenApiDocument } from './openapi';
 import { ownerRoutes } from './owner-routes';
-import { TokenBuckets, type RateLimitRule } from './rate-limit';
+import type { RateLimitRule } from '../../core/config';
+import { RateLimiter } from '../../core/rate-limit';
 
-/** Rate limits per bucket family; `false` switches one family off. */
+/**
+ * Owner API rate limits (SPEC §4.2 → 429 + Retry-After); `false` switches one family off. CUPS
+ * limits (per router and per address, SPEC §3.6) are the core's (`CoreConfig.cupsRateLimit`).
+ */
 export interface RateLimits {
-  /** Owner API, per client address, before authentication */
+  /** per client address, before authentication (slows API-key guessing) */
   ownerPerAddress: RateLimitRule | false;
-  /** Owner API, per API key */
+  /** per API key; a bulk request of 10 000 items counts once */
   ownerPerKey: RateLimitRule | false;
-  /** CUPS, per client address (many gateways may share one NAT address: keep it generous) */
-  cupsPerAddress: RateLimitRule | false;
 }
 
-/** Defaults: generous for scripts and NATed gateway fleets, tight enough to stop a runaway loop. */
+/** Defaults: generous for scripts, tight enough to stop a runaway loop. */
 export const DEFAULT_RATE_LIMITS: RateLimits = {
   ownerPerAddress: { ratePerSecond: 50, burst: 100 },
   ownerPerKey: { ratePerSecond: 20, burst: 40 },
-  cupsPerAddress: { ratePerSecond: 200, burst: 400 },
 };
 
 /** Options of {@link startServer}. */
@@ -44,7 +45,7 @@ export interface ServerOptions {
   /** host name for `url` (e.g. a public name in the certificate); default: the bound address */
   publicHost?: string | undefined;
   logger?: Logger | undefined;
-  /** `false` disables all rate limiting (benchmarks); partial objects override the defaults */
+  /** `false` disables the Owner API rate limits; partial objects override the defaults */
   rateLimits?: Partial<RateLimits> | false | undefined;
   /** clock for the rate limiter, milliseconds */
   now?: (() => number) | undefined;
@@ -62,8 +63,8 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-function buckets(rule: RateLimitRule | false | undefined, now: () => number): TokenBuckets | undefined {
-  return rule ? new TokenBuckets(rule, now) : undefined;
+function limiter(rule: RateLimitRule | false | undefined, now: () => number): RateLimiter | undefined {
+  return rule ? new RateLimiter(rule, now) : undefined;
 }
 
 function urlHost(host: string): string {
@@ -108,14 +109,10 @@ export async function buildApp(options: ServerOptions): Promise<FastifyInstance>
 
   await app.register(ownerRoutes, {
     core,
-    perAddress: limits ? buckets(limits.ownerPerAddress, now) : undefined,
-    perKey: limits ? buckets(limits.ownerPerKey, now) : undefined,
+    perAddress: limits ? limiter(limits.ownerPerAddress, now) : undefined,
+    perKey: limits ? limiter(limits.ownerPerKey, now) : undefined,
   });
-  await app.register(cupsRoutes, {
-    core,
-    logger,
-    perAddress: limits ? buckets(limits.cupsPerAddress, now) : undefined,
-  });
+  await app.register(cupsRoutes, { core, logger });
   return app;
 }
 

@@ -1,0 +1,95 @@
+/**
+ * The shape of a `gwjs` command (SPEC §7) and the pieces every command shares: global options,
+ * usage errors (exit 2), output (`--json` = exactly one JSON object on stdout, messages on stderr).
+ */
+import type { ParseArgsConfig } from 'node:util';
+import { httpStatusOf, isDomainError } from '../../src-shared/errors';
+
+/** Options every command takes. */
+export const GLOBAL_OPTIONS = {
+  data: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+  'hsm-passphrase-file': { type: 'string' },
+} as const satisfies NonNullable<ParseArgsConfig['options']>;
+
+/** Help lines of the global options. */
+export const GLOBAL_HELP = [
+  '  --data DIR                 data directory (default $GWJS_DATA, else the platform app-data folder)',
+  '  --hsm-passphrase-file F    software HSM passphrase file (else $GWJS_HSM_PASSPHRASE, else DIR/hsm-passphrase)',
+  '  --json                     print exactly one JSON object on stdout (messages go to stderr)',
+  '  -h, --help                 show this help',
+];
+
+/** Where a command writes; injectable so tests and the Electron shell can capture it. */
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  env: NodeJS.ProcessEnv;
+}
+
+/** Parsed arguments handed to a command. */
+export interface CommandArgs {
+  values: Record<string, string | boolean | string[] | undefined>;
+  positionals: string[];
+  json: boolean;
+}
+
+/** What a finished command reports: the `--json` object and the human text. */
+export interface CommandResult {
+  json: Record<string, unknown>;
+  text: string;
+}
+
+/** One `gwjs` command. */
+export interface Command {
+  /** e.g. `owner create` */
+  name: string;
+  summary: string;
+  /** usage line after `gwjs <name>` */
+  usage: string;
+  /** help lines of the command's own options */
+  help: string[];
+  options: NonNullable<ParseArgsConfig['options']>;
+  /** accepted positional count */
+  positionals: { min: number; max: number };
+  /** runs the command; `undefined` = the command printed everything itself (serve) */
+  run(args: CommandArgs, io: CliIo): Promise<CommandResult | undefined>;
+}
+
+/** Bad usage or bad input: exit 2, the message names the problem. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** A string option's value, or a UsageError naming the missing flag. */
+export function requireString(args: CommandArgs, name: string): string {
+  const v = args.values[name];
+  if (typeof v !== 'string' || v === '') throw new UsageError(`--${name} is required`);
+  return v;
+}
+
+/** An optional string option. */
+export function optionalString(args: CommandArgs, name: string): string | undefined {
+  const v = args.values[name];
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+/** A repeatable string option (always an array). */
+export function stringList(args: CommandArgs, name: string): string[] {
+  const v = args.values[name];
+  return Array.isArray(v) ? v : typeof v === 'string' ? [v] : [];
+}
+
+/** Error codes that mean "the caller gave something wrong or missing" → exit 2. */
+const INPUT_CODES = new Set(['hsm_locked']);
+
+/** Exit status of a failure: 2 for bad usage or input, 1 otherwise (SPEC §7). */
+export function exitCodeOf(err: unknown): 1 | 2 {
+  if (err instanceof UsageError) return 2;
+  if (isDomainError(err)) {
+    const status = httpStatusOf(err.code);
+    if (INPUT_CODES.has(err.code) || status === 400 || status === 404 || status === 413) return 2;
+  }
+  return 1;
+}

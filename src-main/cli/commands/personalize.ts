@@ -1,0 +1,54 @@
+/**
+ * `gwjs personalize` (SPEC §5, §7): derives a gateway's secrets through the HSM and writes its
+ * factory bundle to `DIR/<16-hex EUI>/`. Files holding secrets (gateway.json with the GMK, the
+ * cups keys) are written mode 0600.
+ */
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { euiHex, parseIdField } from '../../../src-shared/ids';
+import { optionalString, requireString, type Command } from '../command';
+import { withStation } from '../open';
+
+/** Bundle files that carry secrets. */
+const SECRET_FILES = new Set(['gateway.json', 'cups.key', 'cups-boot.key']);
+
+export const personalizeCommand: Command = {
+  name: 'personalize',
+  summary: 'derive a gateway’s secrets and write its factory bundle (SPEC §5)',
+  usage: '--gateway ID --out DIR [--cups-uri URI]',
+  help: [
+    '  --gateway ID               the gateway (must lie in a batch)',
+    '  --out DIR                  the bundle goes to DIR/<16-hex EUI>/',
+    '  --cups-uri URI             CUPS URI to write (default: the batch’s, else this server’s)',
+  ],
+  options: { gateway: { type: 'string' }, out: { type: 'string' }, 'cups-uri': { type: 'string' } },
+  positionals: { min: 0, max: 0 },
+  async run(args, io) {
+    const gateway = requireString(args, 'gateway');
+    const out = path.resolve(requireString(args, 'out'));
+    const flagUri = optionalString(args, 'cups-uri');
+    const eui = parseIdField(gateway, '--gateway');
+    return withStation(args, io, async (s) => {
+      const batch = await s.core.batches.findForEui(eui);
+      const cupsUri = flagUri ?? batch?.cupsUri ?? s.cupsUri;
+      const bundle = await s.core.factory.personalize(s.cliContext, gateway, { cupsUri, trustPem: s.tls.caCertPem });
+      const dir = path.join(out, euiHex(eui));
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      for (const [name, content] of Object.entries(bundle.files)) {
+        const file = path.join(dir, name);
+        const mode = SECRET_FILES.has(name) ? 0o600 : 0o644;
+        await writeFile(file, content, { mode });
+        await chmod(file, mode);
+      }
+      return {
+        json: { gateway: bundle.id6, eui: bundle.eui, pin: bundle.pin, bundle: dir, cupsUri },
+        text: [
+          `Gateway ${bundle.id6} (${bundle.eui}) personalized.`,
+          `Claim PIN: ${bundle.pin}`,
+          `Bundle:    ${dir}`,
+          `CUPS URI:  ${cupsUri}`,
+        ].join('\n'),
+      };
+    });
+  },
+};

@@ -1,0 +1,116 @@
+/**
+ * `gwjs serve` (SPEC §7): runs the join server — Owner API and CUPS over HTTPS — on the station's
+ * data directory. Holds the store lock while running; SIGINT/SIGTERM close the server, then the
+ * store (checkpoint) and the HSM. Logs go to stderr as JSON lines; with `--json` stdout carries
+ * exactly one line, `{"event":"listening","url":…,"caCert":…}`.
+ */
+import { createServer } from 'node:net';
+import pino from 'pino';
+import { startServer } from '../../adapters/http/server';
+import type { Logger } from '../../core/ports';
+import { DomainError } from '../../../src-shared/errors';
+import { optionalString, stringList, type Command } from '../command';
+import { explainBusy, stationOptionsOf } from '../open';
+import { openStation } from '../station';
+import { parseHost, parsePort } from './init';
+
+/** A free TCP port on `host` (for `--port 0`: the port must be known before the core is built). */
+async function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen({ host, port: 0 }, () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves once SIGINT or SIGTERM arrives (a second signal exits at once). */
+function untilSignal(io: { stderr(t: string): void }): Promise<string> {
+  return new Promise((resolve) => {
+    const onSignal = (sig: NodeJS.Signals) => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      const force = () => {
+        io.stderr('gwjs: second signal, exiting without a clean shutdown\n');
+        process.exit(1);
+      };
+      process.once('SIGINT', force);
+      process.once('SIGTERM', force);
+      resolve(sig);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'run the join server: Owner API + CUPS over HTTPS',
+  usage: '[--host H] [--port P] [--public-host NAME…]',
+  help: [
+    '  --host H                   listen address (default from init, 127.0.0.1)',
+    '  --port P                   HTTPS port (default from init, 8443; 0 = any free port)',
+    '  --public-host NAME         extra name/address the server certificate must cover (repeatable)',
+  ],
+  options: {
+    host: { type: 'string' },
+    port: { type: 'string' },
+    'public-host': { type: 'string', multiple: true },
+  },
+  positionals: { min: 0, max: 0 },
+  async run(args, io) {
+    const base = stationOptionsOf(args, io);
+    if (base.passphrase === undefined) {
+      throw new DomainError(
+        'hsm_locked',
+        'serve needs the HSM passphrase to check gateway tokens: give --hsm-passphrase-file FILE or set $GWJS_HSM_PASSPHRASE',
+      );
+    }
+    const hostFlag = parseHost(optionalString(args, 'host'));
+    const portFlag = parsePort(optionalString(args, 'port'), '--port', true);
+    const logger: Logger = pino({ base: null, level: io.env.GWJS_LOG_LEVEL ?? 'info' }, pino.destination(2));
+
+    const port = portFlag === 0 ? await freePort(hostFlag ?? '127.0.0.1') : portFlag;
+    let station;
+    try {
+      station = await openStation({ ...base, publicHosts: stringList(args, 'public-host'), port, logger });
+    } catch (e) {
+      throw explainBusy(e, base.dataDir);
+    }
+    const host = hostFlag ?? station.settings.host;
+    let server;
+    try {
+      const wildcard = host === '0.0.0.0' || host === '::';
+      server = await startServer({
+        core: station.core,
+        tls: { certPem: station.tls.certPem, keyPem: station.tls.keyPem, caCertPem: station.tls.caCertPem },
+        host,
+        port: port ?? station.settings.port,
+        ...(wildcard ? { publicHost: station.settings.publicHosts[0] } : {}),
+        logger,
+      });
+    } catch (e) {
+      await station.close();
+      throw e;
+    }
+    const listening = { event: 'listening', url: server.url, caCert: station.tls.caCertPath, cupsUri: station.cupsUri };
+    io.stdout(
+      args.json
+        ? `${JSON.stringify(listening)}\n`
+        : `gwjs: listening on ${server.url} (CUPS URI ${station.cupsUri}; CA certificate ${station.tls.caCertPath})\n`,
+    );
+    logger.info({ url: server.url, dataDir: station.dataDir }, 'listening');
+    const signal = await untilSignal(io);
+    logger.info({ signal }, 'shutting down');
+    try {
+      await server.close();
+    } finally {
+      await station.close();
+    }
+    logger.info({}, 'stopped');
+    return undefined;
+  },
+};

@@ -1,0 +1,226 @@
+/**
+ * The composition root of a headless station (DESIGN §1): wires the sql.js store, the software
+ * HSM, the local CA/server certificate and the core for one data directory. `gwjs` commands and
+ * `gwjs serve` use it; the Electron shell reuses it.
+ *
+ * Data directory layout (decided here, documented in the README):
+ *   station.json    settings written by `init` (public hosts, listen address, port)
+ *   db/             the store (station.db, journal.log, store.lock)
+ *   keystore.json   the software HSM (root keys sealed under the passphrase)
+ *   tls/            local CA and server certificate (`ca.pem` is what gateways trust)
+ *   hsm-passphrase  optional: the passphrase, mode 0600, written only by `npm start` on first run
+ */
+import { chmod, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import path from 'node:path';
+import type { Core, Principal, RequestContext } from '../core/api';
+import { SCOPES } from '../core/api';
+import type { CoreConfigInput } from '../core/config';
+import { createCore } from '../core/index';
+import type { Clock, Logger } from '../core/ports';
+import { SoftwareHsm, resolvePassphrase } from '../adapters/hsm/software-hsm';
+import { DEFAULT_MIGRATIONS_DIR, loadMigrations, openSqljsStore, type SqljsStore } from '../adapters/store/sqljs-store';
+import { ensureServerTls, type ServerTls } from '../adapters/tls/local-ca';
+import { DomainError } from '../../src-shared/errors';
+
+/** Settings file name in the data directory. */
+export const SETTINGS_FILE = 'station.json';
+/** Passphrase file `npm start` may create on first run. */
+export const PASSPHRASE_FILE = 'hsm-passphrase';
+/** Default HTTPS port of `gwjs serve`. */
+export const DEFAULT_PORT = 8443;
+/** Default listen address: loopback only until the operator opens it up. */
+export const DEFAULT_HOST = '127.0.0.1';
+
+/** What `init` fixes for a station (`station.json`). */
+export interface StationSettings {
+  format: 'gwjs-station';
+  version: 1;
+  /** names/addresses gateways use to reach this server; the first one goes into cups.uri */
+  publicHosts: string[];
+  /** listen address of `serve` */
+  host: string;
+  /** HTTPS port of `serve` (also the port in cups.uri) */
+  port: number;
+  createdAt: string;
+}
+
+/** Options of {@link openStation}. */
+export interface OpenStationOptions {
+  dataDir: string;
+  /** unlocks (or, with `init`, creates) the software HSM; without it the HSM stays locked */
+  passphrase?: string | undefined;
+  /** create a new station in `dataDir` instead of opening one */
+  init?: { publicHosts?: string[] | undefined; host?: string | undefined; port?: number | undefined } | undefined;
+  /** extra host names the server certificate must cover now (serve --public-host) */
+  publicHosts?: string[] | undefined;
+  /** overrides the port of the station's own CUPS URI (serve --port) */
+  port?: number | undefined;
+  coreConfig?: CoreConfigInput | undefined;
+  logger?: Logger | undefined;
+  clock?: Clock | undefined;
+  /** scrypt cost of a new keystore (tests lower it) */
+  scryptN?: number | undefined;
+}
+
+/** An open station. Call {@link Station.close} before exit (checkpoints the store). */
+export interface Station {
+  dataDir: string;
+  settings: StationSettings;
+  core: Core;
+  store: SqljsStore;
+  hsm: SoftwareHsm;
+  tls: ServerTls;
+  /** the join server's own CUPS URI (`https://<first public host>:<port>`), what bundles carry */
+  cupsUri: string;
+  /** the principal of local operator commands (the CLI): admin, audited as `cli` */
+  cliContext: RequestContext;
+  close(): Promise<void>;
+}
+
+const CLI_PRINCIPAL: Principal = { kind: 'cli', id: 'cli', ownerId: null, scopes: new Set(SCOPES) };
+
+/** Default public hosts when `init` is given none. */
+const DEFAULT_PUBLIC_HOSTS = ['localhost'];
+
+function hostForUri(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** The station's CUPS URI for its settings. */
+export function stationCupsUri(settings: StationSettings, port = settings.port): string {
+  return `https://${hostForUri(settings.publicHosts[0] ?? 'localhost')}:${port}`;
+}
+
+/** Reads `station.json`, or undefined when the directory holds no station. */
+export async function readSettings(dataDir: string): Promise<StationSettings | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path.join(dataDir, SETTINGS_FILE), 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+  const s = JSON.parse(text) as Partial<StationSettings>;
+  if (s.format !== 'gwjs-station' || s.version !== 1 || !Array.isArray(s.publicHosts) || typeof s.port !== 'number') {
+    throw new DomainError('store_corrupt', `${path.join(dataDir, SETTINGS_FILE)}: not a gwjs station settings file`);
+  }
+  return { host: DEFAULT_HOST, ...s } as StationSettings;
+}
+
+/**
+ * The HSM passphrase for a data directory, non-interactively: `--hsm-passphrase-file`, then
+ * `$GWJS_HSM_PASSPHRASE`, then `<data>/hsm-passphrase` (written by `npm start`).
+ */
+export function passphraseFor(dataDir: string, file: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  const given = resolvePassphrase({ file, env });
+  if (given !== undefined) return given;
+  const local = path.join(dataDir, PASSPHRASE_FILE);
+  return existsSync(local) ? resolvePassphrase({ file: local, env: {} }) : undefined;
+}
+
+/** Writes `station.json`: the last step of `init`, marking the directory as a complete station. */
+export async function writeSettings(dataDir: string, settings: StationSettings): Promise<void> {
+  const file = path.join(dataDir, SETTINGS_FILE);
+  await writeFile(file, `${JSON.stringify(settings, null, 2)}\n`, { mode: 0o600 });
+  await chmod(file, 0o600);
+}
+
+/**
+ * Opens (or with `init`, creates) the station in `options.dataDir`. With `init` the caller
+ * finishes by creating the first admin key and calling {@link writeSettings}.
+ */
+export async function openStation(options: OpenStationOptions): Promise<Station> {
+  const dataDir = path.resolve(options.dataDir);
+  let settings = await readSettings(dataDir);
+  if (options.init !== undefined) {
+    if (settings !== undefined) {
+      throw new DomainError('conflict', `${dataDir} already holds a station (${SETTINGS_FILE} exists)`);
+    }
+    if (existsSync(path.join(dataDir, 'keystore.json'))) {
+      throw new DomainError(
+        'conflict',
+        `${dataDir} holds a keystore but no ${SETTINGS_FILE}: an earlier init stopped half-way; remove the directory and run init again`,
+      );
+    }
+    if (options.passphrase === undefined) {
+      throw new DomainError(
+        'hsm_locked',
+        'no HSM passphrase: give --hsm-passphrase-file FILE or set $GWJS_HSM_PASSPHRASE',
+      );
+    }
+    await mkdir(dataDir, { recursive: true, mode: 0o700 });
+    settings = {
+      format: 'gwjs-station',
+      version: 1,
+      publicHosts: options.init.publicHosts?.length ? options.init.publicHosts : DEFAULT_PUBLIC_HOSTS,
+      host: options.init.host ?? DEFAULT_HOST,
+      port: options.init.port ?? DEFAULT_PORT,
+      createdAt: new Date((options.clock ?? Date).now()).toISOString(),
+    };
+  } else if (settings === undefined) {
+    const what = existsSync(dataDir) ? ((await readdir(dataDir)).length === 0 ? 'is empty' : 'holds no station') : 'does not exist';
+    throw new DomainError('not_found', `data directory ${dataDir} ${what}: run \`gwjs init --data ${dataDir}\` first`);
+  }
+
+  const hsm = await SoftwareHsm.open(path.join(dataDir, 'keystore.json'), {
+    ...(options.scryptN !== undefined ? { scryptN: options.scryptN } : {}),
+  });
+  if (options.init !== undefined) await hsm.initialize(options.passphrase!);
+  else if (options.passphrase !== undefined) await hsm.unlock(options.passphrase);
+
+  const publicHosts = [...new Set([...settings.publicHosts, ...(options.publicHosts ?? [])])];
+  const tls = await ensureServerTls(dataDir, { publicHosts });
+  const port = options.port ?? settings.port;
+  const cupsUri = stationCupsUri(settings, port);
+
+  const store = await openSqljsStore({
+    dir: path.join(dataDir, 'db'),
+    migrations: loadMigrations(DEFAULT_MIGRATIONS_DIR),
+    ...(options.logger !== undefined ? { logger: options.logger } : {}),
+  });
+  let core: Core;
+  try {
+    const trustDer = new Uint8Array(new X509Certificate(tls.caCertPem).raw);
+    core = createCore({
+      store,
+      hsm,
+      ...(options.clock !== undefined ? { clock: options.clock } : {}),
+      ...(options.logger !== undefined ? { logger: options.logger } : {}),
+      config: { ...options.coreConfig, server: { cupsUri, trustDer, ...options.coreConfig?.server } },
+    });
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+  let closed: Promise<void> | undefined;
+  return {
+    dataDir,
+    settings,
+    core,
+    store,
+    hsm,
+    tls,
+    cupsUri,
+    cliContext: { principal: CLI_PRINCIPAL, address: 'cli' },
+    close: () =>
+      (closed ??= (async () => {
+        try {
+          await core.close();
+        } finally {
+          await store.close();
+          hsm.lock();
+        }
+      })()),
+  };
+}
+
+/** Reads a file a command was pointed at, as a usage problem when it cannot be read. */
+export function readInputFile(file: string, flag: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    throw new DomainError('invalid_request', `${flag}: cannot read ${JSON.stringify(file)} (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+}
