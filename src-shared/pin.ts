@@ -58,7 +58,8 @@ export function assertCanonicalPin(pin8: string, field = 'pin'): void {
 /**
  * Canonical PIN from what a person typed (SPEC §2): drops whitespace and `-`, uppercases, maps `O`
  * to `0` and `I`/`L` to `1`; rejects `U`, any other character and a length other than 8.
- * @throws DomainError('bad_claim', …, {field}) whose message starts with the field name.
+ * @throws DomainError('bad_claim', …, {field}) whose message starts with the field name; it names
+ * the offending character but never echoes the input (a near-miss would leak most of a PIN to logs).
  */
 export function normalizePin(input: string, field = 'claim'): string {
   if (typeof input !== 'string') {
@@ -79,7 +80,7 @@ export function normalizePin(input: string, field = 'claim'): string {
     else {
       throw new DomainError(
         'bad_claim',
-        `${field}: ${JSON.stringify(input)} contains ${JSON.stringify(ch)}, which is not used in claim PINs ` +
+        `${field}: contains ${JSON.stringify(ch)}, which is not used in claim PINs ` +
           `(they use 0-9 and A-Z without I, L, O, U)`,
         { field },
       );
@@ -88,7 +89,7 @@ export function normalizePin(input: string, field = 'claim'): string {
   if (out.length !== PIN_LENGTH) {
     throw new DomainError(
       'bad_claim',
-      `${field}: ${JSON.stringify(input)} has ${out.length} PIN symbols, a claim PIN has ${PIN_LENGTH} (XXXX-XXXX)`,
+      `${field}: has ${out.length} PIN symbols, a claim PIN has ${PIN_LENGTH} (XXXX-XXXX)`,
       { field },
     );
   }
