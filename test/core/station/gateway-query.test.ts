@@ -1,0 +1,161 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createGatewayQueryService,
+  euiFilterOf,
+  type GatewayQueryService,
+} from '../../../src-main/core/station/gateway-query';
+import { movableClock, openTestStore } from '../../helpers/station-store';
+
+describe('euiFilterOf', () => {
+  it('matches a complete id in any form exactly', () => {
+    for (const s of ['0:ff:fe00:abc', '00-00-00-FF-FE-00-0A-BC', '00:00:00:00:0a:bc', '000000FFFE000ABC']) {
+      expect(euiFilterOf(s)).toEqual({ kind: 'exact', eui: '000000FFFE000ABC' });
+    }
+  });
+
+  it('turns partial EUIs and partial ID6 into an index range', () => {
+    expect(euiFilterOf('58-a0-cb')).toEqual({
+      kind: 'range',
+      lo: '58A0CB0000000000',
+      hi: '58A0CBFFFFFFFFFF',
+    });
+    expect(euiFilterOf('58a0cb')).toEqual({ kind: 'range', lo: '58A0CB0000000000', hi: '58A0CBFFFFFFFFFF' });
+    expect(euiFilterOf('f:a123:f')).toEqual({
+      kind: 'range',
+      lo: '000FA123F0000000',
+      hi: '000FA123FFFFFFFF',
+    });
+  });
+
+  it('matches nothing for text that cannot be an id, and everything for blank', () => {
+    expect(euiFilterOf('hello')).toEqual({ kind: 'empty' });
+    expect(euiFilterOf('1::2::')).toEqual({ kind: 'empty' });
+    expect(euiFilterOf('  ')).toEqual({ kind: 'none' });
+  });
+});
+
+describe('gateway query service at 100 000 gateways', () => {
+  const N = 100_000;
+  const OWNER = '0000000000000001'; // ::1
+  const OTHER = '0000000000000002'; // ::2
+  let t: Awaited<ReturnType<typeof openTestStore>>;
+  let q: GatewayQueryService;
+  const base = 0x58a0cbfffe000000n;
+  const hex = (i: number) => (base + BigInt(i)).toString(16).toUpperCase().padStart(16, '0');
+
+  beforeAll(async () => {
+    t = await openTestStore();
+    const at = '2025-01-01T00:00:00.000Z';
+    const started = performance.now();
+    await t.store.transaction(async (tx) => {
+      await tx.run('INSERT INTO owners (id, name, add_count, created_at) VALUES (?, ?, 0, ?)', [
+        OWNER,
+        'a',
+        at,
+      ]);
+      await tx.run('INSERT INTO owners (id, name, add_count, created_at) VALUES (?, ?, 0, ?)', [
+        OTHER,
+        'b',
+        at,
+      ]);
+      for (let i = 0; i < N; i++) {
+        await tx.run(
+          'INSERT INTO gateways (eui, origin, owner_id, claimed_at, created_at) VALUES (?, ?, ?, ?, ?)',
+          [hex(i), 'batch', i % 10 === 9 ? OTHER : OWNER, at, at],
+        );
+        // every 3rd is configured, every 5th has contacted CUPS (every 10th of those failing)
+        if (i % 3 === 0) await tx.run('INSERT INTO setups (eui, updated_at) VALUES (?, ?)', [hex(i), at]);
+        if (i % 5 === 0) {
+          await tx.run('INSERT INTO cups_contacts (eui, at, outcome, keys) VALUES (?, ?, ?, ?)', [
+            hex(i),
+            new Date(Date.parse(at) + i * 1000).toISOString(),
+            i % 50 === 0 ? 'unauthorized' : 'ok',
+            '[]',
+          ]);
+        }
+      }
+    });
+    console.log(`inserted ${N} gateways in ${Math.round(performance.now() - started)} ms`);
+    q = createGatewayQueryService({ store: t.store, clock: movableClock() });
+  }, 120_000);
+  afterAll(() => t.close());
+
+  const timed = async <T>(label: string, fn: () => Promise<T>): Promise<T> => {
+    const s = performance.now();
+    const r = await fn();
+    const ms = performance.now() - s;
+    console.log(`${label}: ${ms.toFixed(1)} ms`);
+    expect(ms).toBeLessThan(500);
+    return r;
+  };
+
+  it('pages one owner in EUI order with the total count', async () => {
+    const first = await timed('first page', () => q.query({ ownerId: '::1', offset: 0, limit: 100 }));
+    expect(first.total).toBe(90_000);
+    expect(first.rows).toHaveLength(100);
+    expect(first.rows[0]).toEqual({
+      gateway: '58a0:cbff:fe00:0',
+      eui: '58-A0-CB-FF-FE-00-00-00',
+      owner: '::1',
+      origin: 'batch',
+      claimedAt: '2025-01-01T00:00:00.000Z',
+      configured: true,
+      lastContactAt: '2025-01-01T00:00:00.000Z',
+      lastOutcome: 'unauthorized',
+    });
+    const deep = await timed('page at offset 80 000', () =>
+      q.query({ ownerId: '::1', offset: 80_000, limit: 100 }),
+    );
+    expect(deep.rows).toHaveLength(100);
+    const euis = deep.rows.map((r) => r.eui);
+    expect([...euis].sort()).toEqual(euis);
+  });
+
+  it('finds a gateway by any id form and narrows by prefix', async () => {
+    const exact = await timed('exact search', () =>
+      q.query({ ownerId: '::1', search: '58:a0:cb:ff:fe:00:30:39', offset: 0, limit: 50 }),
+    );
+    expect(exact.rows.map((r) => r.gateway)).toEqual(['58a0:cbff:fe00:3039']);
+    const prefix = await timed('prefix search', () =>
+      q.query({ ownerId: '::1', search: '58-A0-CB-FF-FE-00-30', offset: 0, limit: 1000 }),
+    );
+    // 0x3000..0x30FF = 256 gateways, 9 of 10 belong to ::1
+    expect(prefix.total).toBeGreaterThan(200);
+    expect(prefix.rows.every((r) => r.eui.startsWith('58-A0-CB-FF-FE-00-30'))).toBe(true);
+  });
+
+  it('filters by state server-side', async () => {
+    const configured = await timed('configured', () =>
+      q.query({ ownerId: '::1', state: 'configured', offset: 0, limit: 10 }),
+    );
+    const unconfigured = await timed('unconfigured', () =>
+      q.query({ ownerId: '::1', state: 'unconfigured', offset: 0, limit: 10 }),
+    );
+    expect(configured.total + unconfigured.total).toBe(90_000);
+    expect(configured.rows.every((r) => r.configured)).toBe(true);
+    const failing = await timed('failing', () =>
+      q.query({ ownerId: '::1', state: 'failing', offset: 0, limit: 10 }),
+    );
+    expect(failing.total).toBe(2000);
+    expect(failing.rows.every((r) => r.lastOutcome === 'unauthorized')).toBe(true);
+    const never = await timed('never seen', () =>
+      q.query({ ownerId: null, state: 'never_seen', offset: 0, limit: 10 }),
+    );
+    expect(never.total).toBe(80_000);
+  });
+
+  it('feeds the newest CUPS contacts and then only newer ones', async () => {
+    const latest = await q.activity({ limit: 3 });
+    expect(latest.items.map((i) => i.gateway)).toEqual([
+      '58a0:cbff:fe01:8691',
+      '58a0:cbff:fe01:8696',
+      '58a0:cbff:fe01:869b',
+    ]);
+    expect(latest.cursor).toBe(latest.items[2]!.seq);
+    expect((await q.activity({ after: latest.cursor })).items).toEqual([]);
+    const older = await q.activity({ after: latest.items[0]!.seq, limit: 10 });
+    expect(older.items.map((i) => i.gateway)).toEqual(['58a0:cbff:fe01:8696', '58a0:cbff:fe01:869b']);
+    const owned = await q.activity({ limit: 200, ownerId: '::2' });
+    expect(owned.items).toEqual([]);
+  });
+});
