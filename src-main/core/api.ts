@@ -116,6 +116,11 @@ export interface OwnerService {
     ownerId: string,
     options: { after?: string | undefined; limit?: number | undefined },
   ): Promise<{ gateways: string[]; next: string | null }>;
+  /**
+   * CUPS token rotation (SPEC §2) for batch gateways: arms generation g + 1, which CUPS delivers as
+   * the new cups.key; g is retired when the gateway authenticates with g + 1. Scope `setup`.
+   */
+  rotate(ctx: RequestContext, ownerId: string, gateways: readonly string[]): Promise<ItemResult[]>;
 }
 
 /** How the gateway authenticated to CUPS (SPEC §3.1), as seen by the HTTP door. */
@@ -131,11 +136,22 @@ export interface CupsAuth {
 /** CUPS answer: 200 with the binary body (SPEC §3.2), or an error status with a reason phrase. */
 export type CupsAnswer =
   | { status: 200; body: Uint8Array; outcome: string }
-  | { status: 400 | 401 | 403 | 404 | 429; reason: string; outcome: string };
+  | {
+      status: 400 | 401 | 403 | 404 | 429;
+      reason: string;
+      outcome: string;
+      /** 429 only: seconds until the limiting bucket has a token again (`Retry-After`) */
+      retryAfter?: number | undefined;
+    };
 
 /** The Gateway API (SPEC §3). */
 export interface CupsService {
   updateInfo(request: UpdateInfoRequest, auth: CupsAuth, address: string): Promise<CupsAnswer>;
+  /**
+   * The answer to a body the door could not parse (400 with `reason`), counted in the metrics and
+   * rate-limited per address like every request (may answer 429 instead).
+   */
+  badRequest(reason: string, address: string): CupsAnswer;
 }
 
 export interface OwnerRow {
@@ -247,6 +263,6 @@ export interface Core {
   factory: FactoryService;
   audit: AuditService;
   metrics(): Metrics;
-  /** Flushes pending relaxed writes; call before exit. */
+  /** Flushes pending relaxed writes and closes the store (idempotent); call before exit. */
   close(): Promise<void>;
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   CODE128_MAX_MODULES,
   boxesOverlap,
+  code128Fit,
   dpmmOf,
   parseLabelTemplate,
   reservedBoxes,
@@ -22,7 +23,7 @@ const base = () => ({
   heightMm: 40,
   dpi: 203,
   qr: { xMm: 3, yMm: 3, moduleDots: 4 },
-  code128: { xMm: 3, yMm: 30, heightMm: 8, moduleDots: 1 },
+  code128: { xMm: 3, yMm: 30, widthMm: 54, heightMm: 8 },
   texts: [{ field: 'pin', prefix: 'PIN ', xMm: 20, yMm: 3, sizeMm: 4, maxWidthMm: 38 }],
 });
 
@@ -44,8 +45,16 @@ describe('parseLabelTemplate', () => {
       const t = parseLabelTemplate(bundled(f.slice(0, -5)), f);
       expect(t.name).toBe(f.slice(0, -5));
     }
-    expect(parseLabelTemplate(bundled('default-50x30'), 'd')).toMatchObject({ widthMm: 50, heightMm: 30, dpi: 203 });
-    expect(parseLabelTemplate(bundled('small-40x20'), 's')).toMatchObject({ widthMm: 40, heightMm: 20, dpi: 300 });
+    expect(parseLabelTemplate(bundled('default-50x30'), 'd')).toMatchObject({
+      widthMm: 50,
+      heightMm: 30,
+      dpi: 203,
+    });
+    expect(parseLabelTemplate(bundled('small-40x20'), 's')).toMatchObject({
+      widthMm: 40,
+      heightMm: 20,
+      dpi: 300,
+    });
   });
 
   it('fills in defaults (empty prefix and description)', () => {
@@ -63,7 +72,9 @@ describe('parseLabelTemplate', () => {
     );
     expect(rejection({ ...base(), extra: 1 }).message).toMatch(/label template test/);
     expect(rejection({ ...base(), name: '../etc/passwd' }).message).toMatch(/name/);
-    expect(rejection({ ...base(), qr: { xMm: 3, yMm: 3, moduleDots: 2.5 } }).message).toMatch(/qr\.moduleDots/);
+    expect(rejection({ ...base(), qr: { xMm: 3, yMm: 3, moduleDots: 2.5 } }).message).toMatch(
+      /qr\.moduleDots/,
+    );
     expect(rejection({ ...base(), texts: [{ ...base().texts[0], prefix: 'PIN\n' }] }).message).toMatch(
       /printable ASCII/,
     );
@@ -76,10 +87,14 @@ describe('parseLabelTemplate', () => {
     expect(e.message).toMatch(/qr \(with quiet zone\) does not fit on the 60 × 40 mm label/);
   });
 
-  it('refuses a Code 128 whose widest EUI would not fit, counting its quiet zones', () => {
-    // 211 modules × 2 dots + 2 × 20 dots of quiet zone = 462 dots: from 10 mm (80 dots) it ends at 522 > 480
-    expect(rejection({ ...base(), code128: { xMm: 10, yMm: 30, heightMm: 8, moduleDots: 2 } }).message).toMatch(
-      /code128 .* does not fit/,
+  it('refuses a Code 128 area too narrow for the widest EUI at one dot per module', () => {
+    // 211 modules + 2 × 10 quiet = 231 dots = 28.875 mm at 8 dpmm
+    const e = rejection({ ...base(), code128: { xMm: 3, yMm: 30, widthMm: 28, heightMm: 8 } });
+    expect(e.message).toMatch(
+      /code128\.widthMm: 28 mm holds no Code 128 of a 16-hex EUI at 203 dpi \(needs 28\.875 mm\)/,
+    );
+    expect(rejection({ ...base(), code128: { xMm: 20, yMm: 30, widthMm: 45, heightMm: 8 } }).message).toMatch(
+      /code128 \(with quiet zones\) does not fit/,
     );
   });
 
@@ -110,12 +125,31 @@ describe('boxesOverlap', () => {
   });
 });
 
-describe('reservedBoxes', () => {
-  it('reserves the widest Code 128 (211 modules) plus 10-module quiet zones', () => {
+describe('code128Fit', () => {
+  it('picks whole printer dots per module and centres the widest symbol', () => {
     expect(CODE128_MAX_MODULES).toBe(211);
+    // 46 mm at 8 dpmm = 368 dots: 1 dot per module, (368 − 231) / 2 = 68 dots margin, + 10 quiet
+    expect(code128Fit(368, true)).toEqual({ module: 1, barsOffset: 78 });
+    // 38.5 mm at 12 dpmm = 462 dots: exactly 2 dots per module, bars after the 20-dot quiet zone
+    expect(code128Fit(462, true)).toEqual({ module: 2, barsOffset: 20 });
+    expect(code128Fit(230, true).module).toBe(0);
+  });
+
+  it('fills the area exactly when modules need not be whole (PDF)', () => {
+    const f = code128Fit(46, false);
+    expect(f.module).toBeCloseTo(46 / 231, 12);
+    expect(f.barsOffset).toBeCloseTo(10 * f.module, 12);
+  });
+});
+
+describe('reservedBoxes', () => {
+  it('reserves the template areas in dots, QR quiet zone included', () => {
     const t = parseLabelTemplate(base(), 'test');
-    const c = reservedBoxes(t).find((b) => b.what.startsWith('code128'))!;
-    expect(c.box).toEqual({ x: 24 - 10, y: 240, w: 211 + 20, h: 64 });
+    expect(reservedBoxes(t).map((b) => b.box)).toEqual([
+      { x: 24 - 16, y: 24 - 16, w: 100 + 32, h: 100 + 32 },
+      { x: 24, y: 240, w: 432, h: 64 },
+      { x: 160, y: 24, w: 304, h: 32 },
+    ]);
   });
 });
 
@@ -127,7 +161,13 @@ describe('resolveLayout', () => {
     const d = resolveLayout(parseLabelTemplate(bundled('default-50x30'), 'd'), model);
     expect([d.widthDots, d.heightDots, d.dpmm]).toEqual([400, 240, 8]);
     expect(d.qr).toEqual({ x: 16, y: 16, moduleDots: 4, payload: 'GWJS:1:000000FFFE000ABC:6CVHEQSA' });
-    expect(d.code128?.data).toBe('000000FFFE000ABC');
+    expect(d.code128).toMatchObject({
+      x: 16 + 78,
+      y: 168,
+      height: 56,
+      moduleDots: 1,
+      data: '000000FFFE000ABC',
+    });
     expect(d.texts.map((t) => t.text)).toEqual([
       'PIN 6CVH-EQSA',
       'ID6 0:ff:fe00:abc',
@@ -136,6 +176,7 @@ describe('resolveLayout', () => {
     ]);
     const s = resolveLayout(parseLabelTemplate(bundled('small-40x20'), 's'), model);
     expect([s.widthDots, s.heightDots, s.dpmm]).toEqual([480, 240, 12]);
+    expect(s.code128).toMatchObject({ x: 9 + 20, moduleDots: 2 });
   });
 
   it('leaves out the MAC line when the EUI did not come from a MAC', () => {

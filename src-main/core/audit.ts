@@ -1,0 +1,117 @@
+/**
+ * The audit log: every state change records who (principal), what (action), which object (target:
+ * a gateway or owner as ID6, or a key/batch id), when and from where (DESIGN §1, issue #3). Entries
+ * are written in the transaction that makes the change, so a change and its record commit together.
+ * `detail` never holds a secret: no PIN, token, GMK, API key or private key.
+ */
+import { DomainError } from '../../src-shared/errors';
+import { formatId6, parseId } from '../../src-shared/ids';
+import type { AuditEntry, AuditService, Principal, RequestContext } from './api';
+import { requireAdmin } from './authorize';
+import { isoAt, type CoreEnv } from './env';
+import type { SqlValue, Tx } from './ports';
+import { intOf, textOf, textOrNull } from './rows';
+
+/** How a principal appears in the `actor` column: `api-key:<id>`, `cli:cli`, `operator:<name>`. */
+export function actorOf(principal: Principal): string {
+  return `${principal.kind}:${principal.id}`;
+}
+
+/** Appends entries inside one write transaction; ids continue from the largest stored id. */
+export class AuditWriter {
+  #next: number | undefined;
+
+  constructor(
+    private readonly tx: Tx,
+    private readonly ctx: RequestContext,
+    private readonly at: string,
+  ) {}
+
+  /** Records one action on `target` (ID6 or another id; null for none). */
+  async add(action: string, target: string | null, detail: Record<string, unknown> = {}): Promise<void> {
+    if (this.#next === undefined) {
+      const row = await this.tx.get('SELECT MAX(id) AS m FROM audit_log');
+      this.#next = (row?.m === null || row?.m === undefined ? 0 : intOf(row, 'm')) + 1;
+    }
+    const params: SqlValue[] = [
+      this.#next++,
+      this.at,
+      actorOf(this.ctx.principal),
+      this.ctx.address ?? null,
+      action,
+      target,
+      JSON.stringify(detail),
+    ];
+    await this.tx.run(
+      'INSERT INTO audit_log (id, at, actor, address, action, target, detail) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      params,
+    );
+  }
+}
+
+/** Starts an {@link AuditWriter} for a transaction, stamped with the clock's current time. */
+export function auditWriter(env: CoreEnv, tx: Tx, ctx: RequestContext): AuditWriter {
+  return new AuditWriter(tx, ctx, isoAt(env.clock.now()));
+}
+
+const MAX_AUDIT_PAGE = 1000;
+
+/** Reading the audit log (admin only), newest first. */
+export class AuditLog implements AuditService {
+  constructor(private readonly env: CoreEnv) {}
+
+  /**
+   * Entries matching `filter`, newest first. `target` may be any id form (canonicalized to ID6) or
+   * another target string; `before` is an entry id (paging); `limit` defaults to 100, at most 1000.
+   * @throws DomainError('forbidden') for a non-admin; ('invalid_request') for a bad limit.
+   */
+  async list(
+    ctx: RequestContext,
+    filter: { target?: string; action?: string; before?: number; limit?: number },
+  ): Promise<AuditEntry[]> {
+    requireAdmin(ctx);
+    const limit = filter.limit ?? 100;
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_AUDIT_PAGE) {
+      throw new DomainError(
+        'invalid_request',
+        `limit: ${String(limit)} is not an integer 1–${MAX_AUDIT_PAGE}`,
+      );
+    }
+    const where: string[] = [];
+    const params: SqlValue[] = [];
+    if (filter.target !== undefined) {
+      where.push('target = ?');
+      params.push(canonicalTarget(filter.target));
+    }
+    if (filter.action !== undefined) {
+      where.push('action = ?');
+      params.push(filter.action);
+    }
+    if (filter.before !== undefined) {
+      where.push('id < ?');
+      params.push(filter.before);
+    }
+    const sql =
+      'SELECT id, at, actor, address, action, target, detail FROM audit_log' +
+      (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
+      ' ORDER BY id DESC LIMIT ?';
+    const rows = await this.env.store.read((tx) => tx.all(sql, [...params, limit]));
+    return rows.map((r) => ({
+      id: intOf(r, 'id'),
+      at: textOf(r, 'at'),
+      actor: textOf(r, 'actor'),
+      address: textOrNull(r, 'address'),
+      action: textOf(r, 'action'),
+      target: textOrNull(r, 'target'),
+      detail: JSON.parse(textOf(r, 'detail')) as Record<string, unknown>,
+    }));
+  }
+}
+
+function canonicalTarget(target: string): string {
+  try {
+    return formatId6(parseId(target).id);
+  } catch {
+    return target;
+  }
+}

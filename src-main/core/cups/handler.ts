@@ -1,0 +1,414 @@
+/**
+ * The Gateway API `POST /update-info` (SPEC §3.1, §3.6) behind the HTTP door.
+ *
+ * Order: rate limits (per address, then per router → 429); authentication; configuration (not
+ * claimed or never set up → 404 "not configured"); the answer from {@link decideUpdate}; the contact
+ * record. Authentication, by what the connection carries (SPEC §3.1):
+ * - TLS + `Authorization` header: a batch gateway must present `Bearer <token>` of generation g or
+ *   g + 1 (SPEC §2), an added gateway the token it was added with; otherwise 401. Authenticating
+ *   with g + 1 retires g (the rotation completed).
+ * - TLS + a client certificate and no header: 403 — no gateway identity is bound to a certificate.
+ * - TLS with neither (server-auth only, e.g. a token-less bootstrap): 401.
+ * - plain HTTP: a station never sends a credential there, so the request is unauthenticated; it
+ *   gets URIs only — never a credential segment, never firmware, whatever the setup says — and
+ *   its contact is recorded as unauthenticated. Credentials travel only inside TLS.
+ *
+ * Hot path: one indexed read, token checks against cached SHA-256 digests (the HSM is only asked on
+ * a cache miss), CRC comparisons, and one relaxed-durability write of the contact. State changes
+ * (generation retired, firmware delivered once) are written with full durability and audited.
+ */
+import { crc32 } from '../../../src-shared/crc32';
+import {
+  encodeUpdateInfoResponse,
+  tokenBlob,
+  type UpdateInfoRequest,
+  type UpdateInfoResponse,
+} from '../../../src-shared/cups-wire';
+import { euiFromHex, euiHex, formatId6 } from '../../../src-shared/ids';
+import type { CupsAnswer, CupsAuth, CupsService, Principal, RequestContext } from '../api';
+import { AuditWriter } from '../audit';
+import type { Batch, Batches } from '../batches';
+import { digestsEqual, sha256 } from '../digest';
+import { isoAt, type CoreEnv } from '../env';
+import { gatewayRowOf, GATEWAY_COLUMNS, type GatewayRow } from '../gateways/rows';
+import { sideBlob } from '../gateways/setup-merge';
+import { setupRowOf, SETUP_COLUMNS, type StoredSetup } from '../gateways/setup-rows';
+import { cupsKeyFileContent, cupsTokenFromGmk, deriveGmk, MAX_TOKEN_GENERATION } from '../kdf';
+import { RateLimiter } from '../rate-limit';
+import { bytesOrNull, intOf } from '../rows';
+import { saveContact, type ContactRecord } from './contacts';
+import { decideUpdate, isInSync, type DesiredState, type UpdatePlan } from './decide';
+import { TokenCache, type TokenEntry } from './token-cache';
+
+/** The principal CUPS-driven state changes are audited under. */
+export const CUPS_PRINCIPAL: Principal = { kind: 'system', id: 'cups', ownerId: null, scopes: new Set() };
+
+const BEARER = /^Bearer +([A-Za-z0-9_-]{43})$/;
+
+/** Result of authentication: which token generation matched (-1 for an added gateway's token). */
+type Authn = { ok: true; generation: number } | { ok: false; answer: CupsAnswer };
+
+/** A state change a contact carries along. */
+interface ContactChanges {
+  retire?: { from: number; to: number; target: number };
+  firmwareSent?: number;
+}
+
+/** CUPS request handling; `forget` drops cached token digests of a gateway. */
+export class CupsHandler implements CupsService {
+  readonly #tokens: TokenCache;
+  readonly #perRouter: RateLimiter;
+  readonly #perAddress: RateLimiter;
+
+  constructor(
+    private readonly env: CoreEnv,
+    private readonly batches: Batches,
+  ) {
+    const now = () => env.clock.now();
+    this.#tokens = new TokenCache(env.config.tokenCacheEntries);
+    this.#perRouter = new RateLimiter(env.config.cupsRateLimit.perRouter, now);
+    this.#perAddress = new RateLimiter(env.config.cupsRateLimit.perAddress, now);
+  }
+
+  /** Forgets cached token digests of a gateway (after delete, setup or rotation). */
+  forget(hex: string): void {
+    this.#tokens.forget(hex);
+  }
+
+  /**
+   * Answer to a request the door could not parse (SPEC §3.6 → 400), counted like every outcome;
+   * the address is rate-limited all the same.
+   */
+  badRequest(reason: string, address: string): CupsAnswer {
+    const wait = this.#perAddress.take(address);
+    const answer: CupsAnswer =
+      wait > 0
+        ? {
+            status: 429,
+            reason: 'too many requests from this address',
+            outcome: 'rate_limited',
+            retryAfter: wait,
+          }
+        : { status: 400, reason, outcome: 'bad_request' };
+    this.env.counters.count('cups', answer.outcome);
+    return answer;
+  }
+
+  /** Answers one `update-info` request (SPEC §3.6). */
+  async updateInfo(request: UpdateInfoRequest, auth: CupsAuth, address: string): Promise<CupsAnswer> {
+    const answer = await this.#handle(request, auth, address);
+    this.env.counters.count('cups', answer.outcome);
+    return answer;
+  }
+
+  async #handle(req: UpdateInfoRequest, auth: CupsAuth, address: string): Promise<CupsAnswer> {
+    let wait = this.#perAddress.take(address);
+    if (wait > 0) {
+      return {
+        status: 429,
+        reason: 'too many requests from this address',
+        outcome: 'rate_limited',
+        retryAfter: wait,
+      };
+    }
+    const hex = euiHex(req.router);
+    wait = this.#perRouter.take(hex);
+    if (wait > 0) {
+      return {
+        status: 429,
+        reason: 'too many requests for this router',
+        outcome: 'rate_limited',
+        retryAfter: wait,
+      };
+    }
+
+    const found = await this.env.store.read((tx) =>
+      tx.get(
+        `SELECT ${GATEWAY_COLUMNS}, s.updated_at AS setup_updated_at, ${SETUP_COLUMNS}
+         FROM gateways g LEFT JOIN setups s ON s.eui = g.eui WHERE g.eui = ?`,
+        [hex],
+      ),
+    );
+    const row = found === undefined ? undefined : gatewayRowOf(found);
+    const setup = found === undefined || found.setup_updated_at === null ? undefined : setupRowOf(found, hex);
+    const batch = row?.origin === 'added' ? undefined : await this.batches.batchOf(req.router);
+
+    let generation: number | undefined;
+    if (auth.secure) {
+      const authn = await this.#authenticate(hex, req.router, row, batch, auth);
+      if (!authn.ok) return authn.answer;
+      generation = authn.generation;
+    } else if (row === undefined) {
+      return { status: 404, reason: 'not configured', outcome: 'not_configured' };
+    }
+    const authenticated = generation !== undefined;
+
+    if (row === undefined || row.ownerId === null || setup === undefined) {
+      await this.#record(hex, req, address, 'not_configured', authenticated, {});
+      return { status: 404, reason: 'not configured', outcome: 'not_configured' };
+    }
+
+    const changes: ContactChanges = {};
+    let target = row.tokenTarget;
+    if (row.origin === 'batch' && generation === row.tokenGeneration + 1) {
+      target = Math.max(target, generation);
+      changes.retire = { from: row.tokenGeneration, to: generation, target };
+    }
+    const want = await this.#desired(hex, req.router, row, setup, batch, target, authenticated);
+    const plan = decideUpdate(req, want);
+    if (plan.firmwareBlocked) this.env.counters.count('cups', 'firmware_no_matching_key');
+    const response = await this.#materialize(hex, req.router, plan, setup, batch, target, address, changes);
+    const outcome = isInSync(plan) && changes.firmwareSent === undefined ? 'in_sync' : 'updated';
+    const body = encodeUpdateInfoResponse(response);
+    await this.#record(hex, req, address, outcome, authenticated, changes);
+    return { status: 200, body, outcome };
+  }
+
+  async #authenticate(
+    hex: string,
+    id: bigint,
+    row: GatewayRow | undefined,
+    batch: Batch | undefined,
+    auth: CupsAuth,
+  ): Promise<Authn> {
+    const header = auth.authorization;
+    if (header === undefined || header === '') {
+      if (auth.clientCertificate !== undefined) {
+        return {
+          ok: false,
+          answer: { status: 403, reason: 'unknown client certificate', outcome: 'forbidden' },
+        };
+      }
+      return {
+        ok: false,
+        answer: { status: 401, reason: 'authentication required', outcome: 'unauthorized' },
+      };
+    }
+    const rejected: Authn = {
+      ok: false,
+      answer: { status: 401, reason: 'invalid token', outcome: 'unauthorized' },
+    };
+    if (row?.origin === 'added') {
+      return row.tokenHash !== null && digestsEqual(sha256(header), row.tokenHash)
+        ? { ok: true, generation: -1 }
+        : rejected;
+    }
+    const m = BEARER.exec(header);
+    if (batch === undefined || m === null) return rejected;
+    const g = row?.tokenGeneration ?? 0;
+    const [current, next] = await this.#entries(hex, id, batch, [g, g + 1]);
+    const presented = sha256(m[1]!);
+    // compare with both generations every time: timing says nothing about which one matched
+    const isCurrent = digestsEqual(presented, current!.digest);
+    const isNext = digestsEqual(presented, next!.digest);
+    if (isCurrent) return { ok: true, generation: g };
+    if (isNext) return { ok: true, generation: g + 1 };
+    return rejected;
+  }
+
+  /** Cached token entries of the given generations; one HSM call derives every missing one. */
+  async #entries(
+    hex: string,
+    id: bigint,
+    batch: Batch,
+    generations: readonly number[],
+  ): Promise<TokenEntry[]> {
+    const found = generations.map((g) => this.#tokens.get(hex, g));
+    if (found.every((e) => e !== undefined)) return found;
+    const gmk = await deriveGmk(this.env.hsm, batch.brkHandle, id);
+    try {
+      return generations.map((g, i) => {
+        const hit = found[i];
+        if (hit !== undefined) return hit;
+        const token = cupsTokenFromGmk(gmk, Math.min(g, MAX_TOKEN_GENERATION));
+        const entry: TokenEntry = { digest: sha256(token), credCrc: this.#serverCredCrc(token) };
+        this.#tokens.set(hex, g, entry);
+        return entry;
+      });
+    } finally {
+      gmk.fill(0);
+    }
+  }
+
+  #serverCredCrc(token: string): number | null {
+    const trust = this.env.config.server.trustDer;
+    return trust === null ? null : crc32(tokenBlob(trust, cupsKeyFileContent(token)));
+  }
+
+  /** True when the join server issues this gateway's cupsCred (SPEC §3.6 last paragraph). */
+  #serverIssuesCupsCred(row: GatewayRow, setup: StoredSetup, batch: Batch | undefined): batch is Batch {
+    return (
+      setup.cups.uri === null &&
+      row.origin === 'batch' &&
+      batch !== undefined &&
+      this.env.config.server.trustDer !== null
+    );
+  }
+
+  async #desired(
+    hex: string,
+    id: bigint,
+    row: GatewayRow,
+    setup: StoredSetup,
+    batch: Batch | undefined,
+    target: number,
+    authenticated: boolean,
+  ): Promise<DesiredState> {
+    const cupsUri = setup.cups.uri ?? batch?.row.cupsUri ?? this.env.config.server.cupsUri;
+    if (!authenticated) {
+      return { cupsUri, cupsCredCrc: null, lnsUri: setup.lns.uri, lnsCredCrc: null, firmware: null };
+    }
+    let cupsCredCrc = setup.cups.crc;
+    if (this.#serverIssuesCupsCred(row, setup, batch)) {
+      const [entry] = await this.#entries(hex, id, batch, [target]);
+      cupsCredCrc = entry!.credCrc;
+    }
+    let firmware: DesiredState['firmware'] = null;
+    const nowIso = isoAt(this.env.clock.now());
+    if (
+      setup.fwCrc !== null &&
+      setup.fwSentAt === null &&
+      (setup.fwAfter === null || setup.fwAfter <= nowIso)
+    ) {
+      const rows = await this.env.store.read((tx) =>
+        tx.all('SELECT key_crc FROM firmware_signatures WHERE fwcrc = ? ORDER BY key_crc', [setup.fwCrc]),
+      );
+      firmware = {
+        fwcrc: setup.fwCrc,
+        keyCrcs: rows.map((r) => intOf(r, 'key_crc')),
+        due: true,
+        sent: false,
+      };
+    }
+    return { cupsUri, cupsCredCrc, lnsUri: setup.lns.uri, lnsCredCrc: setup.lns.crc, firmware };
+  }
+
+  /** Builds the answer's segments; claims the once-only firmware delivery in the store first. */
+  async #materialize(
+    hex: string,
+    id: bigint,
+    plan: UpdatePlan,
+    setup: StoredSetup,
+    batch: Batch | undefined,
+    target: number,
+    address: string,
+    changes: ContactChanges,
+  ): Promise<UpdateInfoResponse> {
+    const r: UpdateInfoResponse = {};
+    if (plan.cupsUri !== undefined) r.cupsUri = plan.cupsUri;
+    if (plan.tcUri !== undefined) r.tcUri = plan.tcUri;
+    if (plan.cupsCred) {
+      if (setup.cups.uri === null) {
+        const trust = this.env.config.server.trustDer!;
+        const gmk = await deriveGmk(this.env.hsm, batch!.brkHandle, id);
+        try {
+          r.cupsCred = tokenBlob(trust, cupsKeyFileContent(cupsTokenFromGmk(gmk, target)));
+        } finally {
+          gmk.fill(0);
+        }
+      } else {
+        r.cupsCred = sideBlobOf(setup.cups);
+      }
+    }
+    if (plan.tcCred) r.tcCred = sideBlobOf(setup.lns);
+    if (plan.firmwareKeyCrc !== undefined && setup.fwCrc !== null) {
+      const fw = await this.#claimFirmware(hex, setup.fwCrc, plan.firmwareKeyCrc, address);
+      if (fw !== undefined) {
+        r.signature = { keyCrc: plan.firmwareKeyCrc, sig: fw.signature };
+        r.update = fw.image;
+        changes.firmwareSent = setup.fwCrc;
+      }
+    }
+    return r;
+  }
+
+  /**
+   * Marks the firmware as delivered for this setup and returns image and signature, or undefined
+   * when another request delivered it first (SPEC §3.4: once). Durable before the bytes leave.
+   */
+  async #claimFirmware(
+    hex: string,
+    fwcrc: number,
+    keyCrc: number,
+    address: string,
+  ): Promise<{ image: Uint8Array; signature: Uint8Array } | undefined> {
+    const at = isoAt(this.env.clock.now());
+    return this.env.store.transaction(async (tx) => {
+      const { changes } = await tx.run(
+        'UPDATE setups SET fw_sent_at = ? WHERE eui = ? AND fw_crc = ? AND fw_sent_at IS NULL',
+        [at, hex, fwcrc],
+      );
+      if (changes === 0) return undefined;
+      const fw = await tx.get(
+        `SELECT f.image, s.signature FROM firmware f JOIN firmware_signatures s ON s.fwcrc = f.fwcrc
+         WHERE f.fwcrc = ? AND s.key_crc = ?`,
+        [fwcrc, keyCrc],
+      );
+      const image = fw === undefined ? null : bytesOrNull(fw, 'image');
+      const signature = fw === undefined ? null : bytesOrNull(fw, 'signature');
+      if (image === null || signature === null) throw new Error(`firmware ${fwcrc} vanished during delivery`);
+      await new AuditWriter(tx, cupsContext(address), at).add('firmware.sent', formatId6(euiFromHex(hex)), {
+        fwcrc,
+        keyCrc,
+      });
+      return { image, signature };
+    });
+  }
+
+  /** Records the contact; state changes make the write fully durable and are audited. */
+  async #record(
+    hex: string,
+    req: UpdateInfoRequest,
+    address: string,
+    outcome: string,
+    authenticated: boolean,
+    changes: ContactChanges,
+  ): Promise<void> {
+    const at = isoAt(this.env.clock.now());
+    const contact: ContactRecord = {
+      at,
+      address,
+      outcome: authenticated ? outcome : `${outcome} (unauthenticated)`,
+      station: req.station,
+      model: req.model,
+      package: req.package,
+      cupsUri: req.cupsUri,
+      tcUri: req.tcUri,
+      cupsCredCrc: req.cupsCredCrc,
+      tcCredCrc: req.tcCredCrc,
+      keys: req.keys,
+    };
+    const retire = changes.retire;
+    await this.env.store.transaction(
+      async (tx) => {
+        await saveContact(tx, hex, contact);
+        if (retire !== undefined) {
+          await tx.run(
+            'UPDATE gateways SET token_generation = ?, token_target = ? WHERE eui = ? AND token_generation = ?',
+            [retire.to, retire.target, hex, retire.from],
+          );
+          await new AuditWriter(tx, cupsContext(address), at).add(
+            'token.retire',
+            formatId6(euiFromHex(hex)),
+            {
+              retired: retire.from,
+              current: retire.to,
+            },
+          );
+        }
+      },
+      { durability: retire === undefined ? 'relaxed' : 'full' },
+    );
+    if (!authenticated) this.env.counters.count('cups', 'unauthenticated');
+  }
+}
+
+function cupsContext(address: string): RequestContext {
+  return { principal: CUPS_PRINCIPAL, address };
+}
+
+function sideBlobOf(side: StoredSetup['cups']): Uint8Array {
+  const blob = sideBlob(side);
+  if (blob === null) throw new Error('a credential was planned for a side without one');
+  return blob;
+}

@@ -1,0 +1,132 @@
+/**
+ * `claim` (SPEC §4.2): a claim string is the gateway's PIN (SPEC §2), normalized and compared in
+ * constant time with the PIN the HSM derives from the batch root key. Re-claim by the holder is
+ * idempotent; another owner's gateway answers `claimed_by_other` (only to a caller who knows the
+ * PIN). Wrong PINs are recorded and audited; beyond the configured number per gateway or per owner
+ * in the sliding window, tries answer `claim_locked` without looking at the PIN.
+ *
+ * A bulk claim runs in one store transaction: PINs are derived before it (one HSM HMAC each), the
+ * rows and failure counts of all items are read with a few `IN (…)` queries, then each item costs
+ * one or two statements.
+ */
+import { normalizePin, constantTimeEqual } from '../../../src-shared/pin';
+import type { ClaimItem, ItemResult, RequestContext } from '../api';
+import { auditWriter } from '../audit';
+import type { OwnerRef } from '../authorize';
+import type { Batch, Batches } from '../batches';
+import { isoAt, type CoreEnv } from '../env';
+import { claimPinFromGmk, deriveGmk } from '../kdf';
+import { intOf, selectIn, textOf } from '../rows';
+import { checkItemCount, countOutcomes, failItem, itemError, prepareItems, type ItemTarget } from './items';
+import { loadGateways } from './rows';
+
+interface ClaimWork extends ItemTarget {
+  pin: string;
+  batch: Batch | undefined;
+  /** the PIN derived through the HSM (batch gateways) */
+  expected: string | undefined;
+}
+
+/** Claims gateways for `owner`; one answer per item, in request order. */
+export async function claimGateways(
+  env: CoreEnv,
+  batches: Batches,
+  ctx: RequestContext,
+  owner: OwnerRef,
+  items: readonly ClaimItem[],
+): Promise<ItemResult[]> {
+  checkItemCount(env, items.length);
+  const { results, targets } = prepareItems(items.map((i) => i.gateway));
+  const batchOf = await batches.snapshot();
+  const work: ClaimWork[] = [];
+  for (const t of targets) {
+    try {
+      const pin = normalizePin(items[t.index]!.claim, 'claim');
+      work.push({ ...t, pin, batch: batchOf(t.id), expected: undefined });
+    } catch (e) {
+      failItem(results[t.index]!, e);
+    }
+  }
+  for (const w of work) {
+    if (w.batch === undefined) continue;
+    const gmk = await deriveGmk(env.hsm, w.batch.brkHandle, w.id);
+    try {
+      w.expected = claimPinFromGmk(gmk);
+    } finally {
+      gmk.fill(0);
+    }
+  }
+
+  const { windowMs, perGateway, perOwner } = env.config.claimLockout;
+  await env.store.transaction(async (tx) => {
+    const now = env.clock.now();
+    const at = isoAt(now);
+    const since = isoAt(now - windowMs);
+    await tx.run('DELETE FROM claim_failures WHERE at < ?', [since]);
+    const ownerRow = await tx.get('SELECT COUNT(*) AS n FROM claim_failures WHERE owner_id = ? AND at >= ?', [
+      owner.hex,
+      since,
+    ]);
+    let ownerFailures = ownerRow === undefined ? 0 : intOf(ownerRow, 'n');
+    const hexes = work.map((w) => w.hex);
+    const rows = await loadGateways(tx, hexes);
+    const failures = new Map<string, number>();
+    const counted = await selectIn(
+      tx,
+      (p) => `SELECT eui, COUNT(*) AS n FROM claim_failures WHERE at >= ? AND eui IN (${p}) GROUP BY eui`,
+      hexes,
+      [since],
+    );
+    for (const r of counted) failures.set(textOf(r, 'eui'), intOf(r, 'n'));
+    const audit = auditWriter(env, tx, ctx);
+
+    for (const w of work) {
+      try {
+        const row = rows.get(w.hex);
+        if (w.batch === undefined) {
+          // outside every batch: only an added gateway exists there, and it has no PIN
+          if (row === undefined)
+            throw itemError('not_found', w.id6, 'is unknown (outside every batch and not added)');
+          if (row.ownerId === owner.hex) continue;
+          throw itemError('claimed_by_other', w.id6, 'is claimed by another owner');
+        }
+        if ((failures.get(w.hex) ?? 0) >= perGateway || ownerFailures >= perOwner) {
+          await audit.add('claim.locked', w.id6, { owner: owner.id6 });
+          throw itemError(
+            'claim_locked',
+            w.id6,
+            'is locked after too many wrong claim PINs; try again later',
+          );
+        }
+        if (!constantTimeEqual(w.pin, w.expected ?? '')) {
+          await tx.run('INSERT INTO claim_failures (eui, owner_id, at) VALUES (?, ?, ?)', [
+            w.hex,
+            owner.hex,
+            at,
+          ]);
+          failures.set(w.hex, (failures.get(w.hex) ?? 0) + 1);
+          ownerFailures++;
+          await audit.add('claim.failed', w.id6, { owner: owner.id6 });
+          throw itemError('bad_claim', w.id6, 'was not claimed: wrong claim PIN');
+        }
+        if (row?.ownerId === owner.hex) continue; // re-claim by the holder: nothing changes
+        if (row !== undefined && row.ownerId !== null) {
+          throw itemError('claimed_by_other', w.id6, 'is claimed by another owner');
+        }
+        const { changes } = await tx.run(
+          `INSERT INTO gateways (eui, origin, batch_id, owner_id, claimed_at, token_generation, token_target, created_at)
+           VALUES (?, 'batch', ?, ?, ?, 0, 0, ?)
+           ON CONFLICT (eui) DO UPDATE SET owner_id = excluded.owner_id, claimed_at = excluded.claimed_at
+           WHERE gateways.owner_id IS NULL`,
+          [w.hex, w.batch.row.id, owner.hex, at, at],
+        );
+        if (changes === 0) throw itemError('claimed_by_other', w.id6, 'is claimed by another owner');
+        await audit.add('claim', w.id6, { owner: owner.id6, batch: w.batch.row.id });
+      } catch (e) {
+        failItem(results[w.index]!, e);
+      }
+    }
+  });
+  countOutcomes(env, 'claim', results);
+  return results;
+}

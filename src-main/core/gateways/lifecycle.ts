@@ -1,0 +1,196 @@
+/**
+ * `delete`, `add` (SPEC §4.2) and token rotation (SPEC §2).
+ * - delete un-claims: setup, last contact and ownership go; a batch gateway keeps its row (and so
+ *   its token generation) for the next owner, an added gateway is removed entirely.
+ * - add registers a gateway outside every batch with its own token, stored as SHA-256. The limit
+ *   counts successful adds ever made by the owner (`owners.add_count`), not the gateways currently
+ *   added: deleting and re-adding does not free quota, so the limit bounds how much of the id space
+ *   one owner can squat over time.
+ * - rotate arms generation g + 1 for batch gateways: CUPS delivers its cups.key, accepts g and
+ *   g + 1, and retires g when the gateway authenticates with g + 1 (SPEC §2).
+ */
+import { DomainError } from '../../../src-shared/errors';
+import type { AddItem, ItemResult, RequestContext } from '../api';
+import { auditWriter } from '../audit';
+import type { OwnerRef } from '../authorize';
+import type { Batches } from '../batches';
+import { sha256 } from '../digest';
+import { isoAt, type CoreEnv } from '../env';
+import { MAX_TOKEN_GENERATION } from '../kdf';
+import { intOf } from '../rows';
+import { checkItemCount, countOutcomes, failItem, itemError, prepareItems } from './items';
+import { loadGateways, requireOwned } from './rows';
+
+/** Longest accepted `token` of `add` (it becomes one HTTP header value). */
+export const MAX_ADD_TOKEN_LENGTH = 4096;
+const MAX_FLAVOR_LENGTH = 64;
+
+/** Un-claims gateways of `owner`; one answer per item, in request order. */
+export async function deleteGateways(
+  env: CoreEnv,
+  batches: Batches,
+  onChanged: (hex: string) => void,
+  ctx: RequestContext,
+  owner: OwnerRef,
+  gateways: readonly string[],
+): Promise<ItemResult[]> {
+  checkItemCount(env, gateways.length);
+  const { results, targets } = prepareItems(gateways);
+  const batchOf = await batches.snapshot();
+  const changed: string[] = [];
+  await env.store.transaction(async (tx) => {
+    const rows = await loadGateways(
+      tx,
+      targets.map((t) => t.hex),
+    );
+    const audit = auditWriter(env, tx, ctx);
+    for (const t of targets) {
+      try {
+        const row = requireOwned(rows.get(t.hex), batchOf(t.id), owner, t.id6);
+        await tx.run('DELETE FROM setups WHERE eui = ?', [t.hex]);
+        await tx.run('DELETE FROM cups_contacts WHERE eui = ?', [t.hex]);
+        if (row.origin === 'added') await tx.run('DELETE FROM gateways WHERE eui = ?', [t.hex]);
+        else await tx.run('UPDATE gateways SET owner_id = NULL, claimed_at = NULL WHERE eui = ?', [t.hex]);
+        await audit.add('delete', t.id6, { owner: owner.id6, origin: row.origin });
+        changed.push(t.hex);
+      } catch (e) {
+        failItem(results[t.index]!, e);
+      }
+    }
+  });
+  for (const hex of changed) onChanged(hex);
+  countOutcomes(env, 'delete', results);
+  return results;
+}
+
+/**
+ * The token an added gateway sends as its Authorization header value (`cups.key` holds
+ * `Authorization: <token>\r\n`): printable ASCII, no surrounding spaces (HTTP trims them).
+ * @throws DomainError('invalid_credential') — never quoting the token.
+ */
+function checkAddToken(token: unknown, id6: string): string {
+  if (typeof token !== 'string' || token.length === 0) {
+    throw itemError('invalid_credential', id6, 'needs a non-empty token');
+  }
+  if (token.length > MAX_ADD_TOKEN_LENGTH) {
+    throw itemError('invalid_credential', id6, `has a token longer than ${MAX_ADD_TOKEN_LENGTH} characters`);
+  }
+  if (!/^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/.test(token)) {
+    throw itemError(
+      'invalid_credential',
+      id6,
+      'has a token with control, non-ASCII or surrounding space characters (it is sent as an HTTP header value)',
+    );
+  }
+  return token;
+}
+
+function checkFlavor(flavor: unknown, id6: string): string {
+  if (typeof flavor !== 'string' || flavor.length === 0 || flavor.length > MAX_FLAVOR_LENGTH) {
+    throw itemError('invalid_request', id6, `needs a flavorid of 1–${MAX_FLAVOR_LENGTH} characters`);
+  }
+  return flavor;
+}
+
+/** Adds gateways outside every batch for `owner`; one answer per item, in request order. */
+export async function addGateways(
+  env: CoreEnv,
+  batches: Batches,
+  onChanged: (hex: string) => void,
+  ctx: RequestContext,
+  owner: OwnerRef,
+  items: readonly AddItem[],
+): Promise<ItemResult[]> {
+  checkItemCount(env, items.length);
+  const { results, targets } = prepareItems(items.map((i) => i.gateway));
+  const batchOf = await batches.snapshot();
+  const limit = env.config.addLimitPerOwner;
+  const changed: string[] = [];
+  await env.store.transaction(async (tx) => {
+    const at = isoAt(env.clock.now());
+    const ownerRow = await tx.get('SELECT add_count FROM owners WHERE id = ?', [owner.hex]);
+    if (ownerRow === undefined)
+      throw new DomainError('not_found', `ownerid: owner ${owner.id6} does not exist`);
+    const before = intOf(ownerRow, 'add_count');
+    let count = before;
+    const rows = await loadGateways(
+      tx,
+      targets.map((t) => t.hex),
+    );
+    const audit = auditWriter(env, tx, ctx);
+    for (const t of targets) {
+      try {
+        const item = items[t.index]!;
+        const flavor = checkFlavor(item.flavorid, t.id6);
+        const token = checkAddToken(item.token, t.id6);
+        const batch = batchOf(t.id);
+        if (batch !== undefined) {
+          throw itemError(
+            'batch_conflict',
+            t.id6,
+            `lies in batch ${batch.row.id}; batch gateways are claimed, not added`,
+          );
+        }
+        if (rows.has(t.hex)) throw itemError('already_exists', t.id6, 'is already known');
+        if (count >= limit)
+          throw itemError('add_limit', t.id6, `was not added: owner ${owner.id6} used all ${limit} adds`);
+        await tx.run(
+          `INSERT INTO gateways (eui, origin, batch_id, owner_id, claimed_at, flavor, token_hash, token_generation, token_target, created_at)
+           VALUES (?, 'added', NULL, ?, ?, ?, ?, 0, 0, ?)`,
+          [t.hex, owner.hex, at, flavor, sha256(token), at],
+        );
+        count++;
+        await audit.add('add', t.id6, { owner: owner.id6, flavor });
+        changed.push(t.hex);
+      } catch (e) {
+        failItem(results[t.index]!, e);
+      }
+    }
+    if (count !== before) await tx.run('UPDATE owners SET add_count = ? WHERE id = ?', [count, owner.hex]);
+  });
+  for (const hex of changed) onChanged(hex);
+  countOutcomes(env, 'add', results);
+  return results;
+}
+
+/** Arms a CUPS token rotation (generation g + 1) for batch gateways of `owner`. */
+export async function rotateTokens(
+  env: CoreEnv,
+  batches: Batches,
+  onChanged: (hex: string) => void,
+  ctx: RequestContext,
+  owner: OwnerRef,
+  gateways: readonly string[],
+): Promise<ItemResult[]> {
+  checkItemCount(env, gateways.length);
+  const { results, targets } = prepareItems(gateways);
+  const batchOf = await batches.snapshot();
+  const changed: string[] = [];
+  await env.store.transaction(async (tx) => {
+    const rows = await loadGateways(
+      tx,
+      targets.map((t) => t.hex),
+    );
+    const audit = auditWriter(env, tx, ctx);
+    for (const t of targets) {
+      try {
+        const row = requireOwned(rows.get(t.hex), batchOf(t.id), owner, t.id6);
+        if (row.origin === 'added') {
+          throw itemError('invalid_request', t.id6, 'was added with its own token; only batch tokens rotate');
+        }
+        const next = row.tokenGeneration + 1;
+        if (row.tokenTarget >= next) continue; // a rotation is already in flight
+        if (next > MAX_TOKEN_GENERATION)
+          throw itemError('invalid_request', t.id6, 'has no token generation left');
+        await tx.run('UPDATE gateways SET token_target = ? WHERE eui = ?', [next, t.hex]);
+        await audit.add('token.rotate', t.id6, { from: row.tokenGeneration, to: next });
+        changed.push(t.hex);
+      } catch (e) {
+        failItem(results[t.index]!, e);
+      }
+    }
+  });
+  for (const hex of changed) onChanged(hex);
+  countOutcomes(env, 'rotate', results);
+  return results;
+}

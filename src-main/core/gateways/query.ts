@@ -1,0 +1,192 @@
+/**
+ * `info` and `list` (SPEC §4.2). `info` shows the owner, claim state, the setup with secrets masked
+ * (URIs, which credentials are set, blob CRCs), the token generation, the firmware state and the
+ * last CUPS contact. `list` pages through an owner's gateways by EUI.
+ */
+import { DomainError, isDomainError } from '../../../src-shared/errors';
+import { euiFromHex, euiHex, formatEui64, formatId6, parseIdField } from '../../../src-shared/ids';
+import type { CredentialSummary, GatewayInfo, InfoResult, RequestContext } from '../api';
+import type { OwnerRef } from '../authorize';
+import type { Batches } from '../batches';
+import { loadContacts, type ContactRecord } from '../cups/contacts';
+import { isoAt, type CoreEnv } from '../env';
+import { intOf, selectIn, textOf } from '../rows';
+import { checkItemCount, countOutcomes, failItem, prepareItems } from './items';
+import { loadGateways, requireOwned, type GatewayRow } from './rows';
+import { sideMode, type StoredSide } from './setup-merge';
+import { loadSetups, type StoredSetup } from './setup-rows';
+
+/** A side of a setup without secrets. */
+export function summarizeSide(s: StoredSide): CredentialSummary {
+  return {
+    uri: s.uri,
+    mode: sideMode(s),
+    trustSet: s.trust !== null,
+    certSet: s.crt !== null,
+    keySet: s.key !== null,
+    crc: s.crc,
+  };
+}
+
+/**
+ * Firmware delivery state (SPEC §3.4): `sent`, `scheduled` (fwafter ahead), `no_matching_key`
+ * (due, but the last contact reported no key any signature verifies with), or `pending`.
+ */
+export function firmwareState(
+  setup: StoredSetup,
+  nowIso: string,
+  contact: ContactRecord | undefined,
+  signatureKeys: readonly number[] | undefined,
+): string {
+  if (setup.fwSentAt !== null) return 'sent';
+  if (setup.fwAfter !== null && setup.fwAfter > nowIso) return 'scheduled';
+  if (
+    contact !== undefined &&
+    signatureKeys !== undefined &&
+    !contact.keys.some((k) => signatureKeys.includes(k))
+  ) {
+    return 'no_matching_key';
+  }
+  return 'pending';
+}
+
+function infoOf(
+  row: GatewayRow,
+  batchId: string | null,
+  setup: StoredSetup | undefined,
+  contact: ContactRecord | undefined,
+  signatureKeys: readonly number[] | undefined,
+  nowIso: string,
+): GatewayInfo {
+  const id = euiFromHex(row.eui);
+  const lastContact =
+    contact === undefined
+      ? null
+      : {
+          at: contact.at,
+          address: contact.address,
+          outcome: contact.outcome,
+          station: contact.station,
+          model: contact.model,
+          package: contact.package,
+          cupsCredCrc: contact.cupsCredCrc,
+          tcCredCrc: contact.tcCredCrc,
+          keys: contact.keys,
+        };
+  return {
+    gateway: formatId6(id),
+    eui: formatEui64(id),
+    owner: row.ownerId === null ? null : formatId6(euiFromHex(row.ownerId)),
+    origin: row.origin,
+    batch: batchId,
+    claimed: row.ownerId !== null,
+    claimedAt: row.claimedAt,
+    setup:
+      setup === undefined
+        ? null
+        : { cups: summarizeSide(setup.cups), lns: summarizeSide(setup.lns), updatedAt: setup.updatedAt },
+    tokenGeneration: row.tokenGeneration,
+    firmware:
+      setup === undefined || setup.fwCrc === null
+        ? null
+        : {
+            fwcrc: setup.fwCrc,
+            fwafter: setup.fwAfter,
+            state: firmwareState(setup, nowIso, contact, signatureKeys),
+            sentAt: setup.fwSentAt,
+          },
+    lastContact,
+  };
+}
+
+/** Describes gateways of `owner`; one answer per item, in request order. */
+export async function infoGateways(
+  env: CoreEnv,
+  batches: Batches,
+  ctx: RequestContext,
+  owner: OwnerRef,
+  gateways: readonly string[],
+): Promise<InfoResult[]> {
+  checkItemCount(env, gateways.length);
+  const { results, targets } = prepareItems(gateways);
+  const batchOf = await batches.snapshot();
+  const nowIso = isoAt(env.clock.now());
+  await env.store.read(async (tx) => {
+    const hexes = targets.map((t) => t.hex);
+    const rows = await loadGateways(tx, hexes);
+    const setups = await loadSetups(tx, hexes);
+    const contacts = await loadContacts(tx, hexes);
+    const fwcrcs = [
+      ...new Set([...setups.values()].map((s) => s.fwCrc).filter((c): c is number => c !== null)),
+    ];
+    const sigKeys = new Map<number, number[]>();
+    for (const r of await selectIn(
+      tx,
+      (p) => `SELECT fwcrc, key_crc FROM firmware_signatures WHERE fwcrc IN (${p})`,
+      fwcrcs,
+    )) {
+      const list = sigKeys.get(intOf(r, 'fwcrc')) ?? [];
+      list.push(intOf(r, 'key_crc'));
+      sigKeys.set(intOf(r, 'fwcrc'), list);
+    }
+    for (const t of targets) {
+      const result: InfoResult = results[t.index]!;
+      try {
+        const row = requireOwned(rows.get(t.hex), batchOf(t.id), owner, t.id6);
+        const setup = setups.get(t.hex);
+        result.info = infoOf(
+          row,
+          row.batchId,
+          setup,
+          contacts.get(t.hex),
+          setup?.fwCrc == null ? undefined : (sigKeys.get(setup.fwCrc) ?? []),
+          nowIso,
+        );
+      } catch (e) {
+        failItem(result, e);
+      }
+    }
+  });
+  countOutcomes(env, 'info', results);
+  return results;
+}
+
+/**
+ * One page of an owner's gateways in EUI order: ids after `after` (a canonical id, usually the
+ * previous page's `next`), at most `limit` (default and maximum from the configuration); `next`
+ * is null on the last page.
+ * @throws DomainError('invalid_request') for a bad `after` or `limit`.
+ */
+export async function listGateways(
+  env: CoreEnv,
+  _ctx: RequestContext,
+  owner: OwnerRef,
+  options: { after?: string | undefined; limit?: number | undefined },
+): Promise<{ gateways: string[]; next: string | null }> {
+  const { default: byDefault, max } = env.config.listLimit;
+  const limit = options.limit ?? byDefault;
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > max) {
+    throw new DomainError('invalid_request', `limit: ${String(limit)} is not an integer 1–${max}`, {
+      field: 'limit',
+    });
+  }
+  let after = '';
+  if (options.after !== undefined) {
+    try {
+      after = euiHex(parseIdField(options.after, 'after'));
+    } catch (e) {
+      if (isDomainError(e)) throw new DomainError('invalid_request', e.message, { field: 'after' });
+      throw e;
+    }
+  }
+  const rows = await env.store.read((tx) =>
+    tx.all('SELECT eui FROM gateways WHERE owner_id = ? AND eui > ? ORDER BY eui LIMIT ?', [
+      owner.hex,
+      after,
+      limit + 1,
+    ]),
+  );
+  const ids = rows.slice(0, limit).map((r) => formatId6(euiFromHex(textOf(r, 'eui'))));
+  env.counters.count('ownerApi', 'list.ok');
+  return { gateways: ids, next: rows.length > limit ? (ids[ids.length - 1] ?? null) : null };
+}

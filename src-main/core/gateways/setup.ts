@@ -1,0 +1,193 @@
+/**
+ * `setup` (SPEC §4.2): stores the desired configuration of claimed gateways with merge semantics
+ * ({@link mergeSide}) and the firmware fields (`fwcrc` must name an uploaded firmware, `fwafter`
+ * is ISO-8601 with a zone). Mixed requests arrive already merged into items by the door. A bulk
+ * setup runs in one transaction; credential inputs shared by many items are parsed once.
+ */
+import { DomainError } from '../../../src-shared/errors';
+import type { ItemResult, RequestContext, SetupFields, SetupItem } from '../api';
+import { auditWriter } from '../audit';
+import type { OwnerRef } from '../authorize';
+import type { Batches } from '../batches';
+import { isoAt, type CoreEnv } from '../env';
+import { intOf, selectIn } from '../rows';
+import { checkItemCount, countOutcomes, failItem, itemError, prepareItems, type ItemTarget } from './items';
+import { loadGateways, requireOwned } from './rows';
+import {
+  CredentialInputs,
+  EMPTY_SIDE,
+  SIDE_FIELDS,
+  mergeSide,
+  sideMode,
+  sidePatchOf,
+  type Side,
+  type StoredSide,
+} from './setup-merge';
+import { loadSetups, saveSetup, type StoredFirmware } from './setup-rows';
+
+/** Firmware fields of one item: absent (undefined), cleared (null) or a value. */
+export interface FirmwarePatch {
+  crc: number | null | undefined;
+  after: string | null | undefined;
+}
+
+const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
+
+/**
+ * Parses `fwcrc` (a u32 as a number, a decimal string or `0x` hex) and `fwafter` (ISO-8601 with a
+ * zone, stored normalized to UTC).
+ * @throws DomainError('invalid_request') naming the field.
+ */
+export function parseFirmwarePatch(fields: SetupFields): FirmwarePatch {
+  const patch: FirmwarePatch = { crc: undefined, after: undefined };
+  const c = fields.fwcrc;
+  if (c !== undefined) {
+    let n = NaN;
+    if (c === null) n = -1;
+    else if (typeof c === 'number') n = c;
+    else if (/^[0-9]{1,10}$/.test(c)) n = Number(c);
+    else if (/^0x[0-9a-f]{1,8}$/i.test(c)) n = parseInt(c.slice(2), 16);
+    if (c !== null && !(Number.isInteger(n) && n >= 0 && n <= 0xffffffff)) {
+      throw new DomainError(
+        'invalid_request',
+        `fwcrc: ${JSON.stringify(c)} is not a CRC-32 (0 … 4294967295 or 0x…)`,
+        {
+          field: 'fwcrc',
+        },
+      );
+    }
+    patch.crc = c === null ? null : n;
+  }
+  const a = fields.fwafter;
+  if (a !== undefined) {
+    const t = typeof a === 'string' && ISO_WITH_ZONE.test(a) ? Date.parse(a) : NaN;
+    if (a !== null && !Number.isFinite(t)) {
+      throw new DomainError(
+        'invalid_request',
+        `fwafter: ${JSON.stringify(a)} is not an ISO-8601 time with a zone`,
+        {
+          field: 'fwafter',
+        },
+      );
+    }
+    patch.after = a === null ? null : new Date(t).toISOString();
+  }
+  return patch;
+}
+
+/**
+ * Applies a firmware patch. A new image or time re-arms the once-only delivery (SPEC §3.4); the
+ * same values given again keep the record that it was sent.
+ * @throws DomainError('unknown_firmware') when `fwcrc` names no firmware the owner may use.
+ */
+export function mergeFirmware(
+  stored: StoredFirmware | undefined,
+  patch: FirmwarePatch,
+  known: ReadonlySet<number>,
+  id6: string,
+): StoredFirmware {
+  if (patch.crc !== undefined && patch.crc !== null && !known.has(patch.crc)) {
+    throw itemError(
+      'unknown_firmware',
+      id6,
+      `names fwcrc ${patch.crc} (0x${patch.crc.toString(16).padStart(8, '0')}), which is no uploaded firmware`,
+    );
+  }
+  const fwCrc = patch.crc === undefined ? (stored?.fwCrc ?? null) : patch.crc;
+  const fwAfter = fwCrc === null ? null : patch.after === undefined ? (stored?.fwAfter ?? null) : patch.after;
+  const same = fwCrc === (stored?.fwCrc ?? null) && fwAfter === (stored?.fwAfter ?? null);
+  return { fwCrc, fwAfter, fwSentAt: same ? (stored?.fwSentAt ?? null) : null };
+}
+
+/** What the audit log keeps of a side: never a credential, only its shape. */
+function sideAudit(s: StoredSide): Record<string, unknown> {
+  return { uri: s.uri, mode: sideMode(s), crc: s.crc };
+}
+
+interface SetupWork extends ItemTarget {
+  fields: SetupFields;
+  fw: FirmwarePatch;
+}
+
+/** Checks every credential input that does not depend on stored state, warming the parse memo. */
+function preparse(fields: SetupFields, inputs: CredentialInputs): void {
+  for (const side of ['cups', 'lns'] as const satisfies Side[]) {
+    const f = SIDE_FIELDS[side];
+    const uri = fields[f.uri];
+    if (typeof uri === 'string' && uri !== '') inputs.uri(uri, side, f.uri);
+    for (const name of [f.trust, f.crt]) {
+      const v = fields[name];
+      if (typeof v === 'string' && v !== '') inputs.certificate(v, name);
+    }
+  }
+}
+
+/** Sets up gateways of `owner`; one answer per item, in request order. */
+export async function setupGateways(
+  env: CoreEnv,
+  batches: Batches,
+  onChanged: (hex: string) => void,
+  ctx: RequestContext,
+  owner: OwnerRef,
+  items: readonly SetupItem[],
+): Promise<ItemResult[]> {
+  checkItemCount(env, items.length);
+  const { results, targets } = prepareItems(items.map((i) => i.gateway));
+  const inputs = new CredentialInputs();
+  const work: SetupWork[] = [];
+  for (const t of targets) {
+    const fields = items[t.index]!;
+    try {
+      const fw = parseFirmwarePatch(fields);
+      preparse(fields, inputs);
+      work.push({ ...t, fields, fw });
+    } catch (e) {
+      failItem(results[t.index]!, e);
+    }
+  }
+  const batchOf = await batches.snapshot();
+  const changed: string[] = [];
+  await env.store.transaction(async (tx) => {
+    const at = isoAt(env.clock.now());
+    const hexes = work.map((w) => w.hex);
+    const rows = await loadGateways(tx, hexes);
+    const setups = await loadSetups(tx, hexes);
+    const wanted = [...new Set(work.map((w) => w.fw.crc).filter((c): c is number => typeof c === 'number'))];
+    const known = new Set(
+      (
+        await selectIn(
+          tx,
+          (p) => `SELECT fwcrc FROM firmware WHERE (owner_id = ? OR owner_id IS NULL) AND fwcrc IN (${p})`,
+          wanted,
+          [owner.hex],
+        )
+      ).map((r) => intOf(r, 'fwcrc')),
+    );
+    const audit = auditWriter(env, tx, ctx);
+    for (const w of work) {
+      try {
+        requireOwned(rows.get(w.hex), batchOf(w.id), owner, w.id6);
+        const stored = setups.get(w.hex);
+        const cups = mergeSide('cups', stored?.cups ?? EMPTY_SIDE, sidePatchOf(w.fields, 'cups'), inputs);
+        const lns = mergeSide('lns', stored?.lns ?? EMPTY_SIDE, sidePatchOf(w.fields, 'lns'), inputs);
+        const fw = mergeFirmware(stored, w.fw, known, w.id6);
+        await saveSetup(tx, { eui: w.hex, cups, lns, ...fw, updatedAt: at });
+        await audit.add('setup', w.id6, {
+          fields: Object.keys(w.fields).filter(
+            (k) => k !== 'gateway' && w.fields[k as keyof SetupFields] !== undefined,
+          ),
+          cups: sideAudit(cups),
+          lns: sideAudit(lns),
+          fwcrc: fw.fwCrc,
+          fwafter: fw.fwAfter,
+        });
+        changed.push(w.hex);
+      } catch (e) {
+        failItem(results[w.index]!, e);
+      }
+    }
+  });
+  for (const hex of changed) onChanged(hex);
+  countOutcomes(env, 'setup', results);
+  return results;
+}

@@ -1,0 +1,82 @@
+/**
+ * Composition of the core (DESIGN §1): `createCore` wires the services over the ports. One call
+ * per process; the doors (HTTP, CLI, IPC) call the returned {@link Core}.
+ */
+import { randomBytes } from 'node:crypto';
+import { checkStationDer } from '../../src-shared/cups-wire';
+import { parseEndpointUri } from '../../src-shared/uri';
+import { Access } from './access';
+import type { Core } from './api';
+import { AuditLog } from './audit';
+import { Batches } from './batches';
+import { resolveCoreConfig, type CoreConfigInput } from './config';
+import { CupsHandler } from './cups/handler';
+import type { CoreEnv } from './env';
+import { Factory } from './factory';
+import { OwnerOperations } from './gateways/owner-service';
+import { Counters } from './metrics';
+import type { Clock, Hsm, Logger, Random, Store } from './ports';
+
+export type { CoreConfig, CoreConfigInput, RateLimitRule } from './config';
+export { DEFAULT_CORE_CONFIG } from './config';
+
+/**
+ * What `createCore` needs: the store and HSM ports, and optionally a clock (default: wall clock),
+ * randomness (default: `node:crypto`), a logger (default: silent) and the configuration (defaults
+ * fill the gaps).
+ */
+export interface CoreDeps {
+  store: Store;
+  hsm: Hsm;
+  clock?: Clock;
+  random?: Random;
+  logger?: Logger;
+  config?: CoreConfigInput;
+}
+
+const SYSTEM_CLOCK: Clock = { now: () => Date.now() };
+const SYSTEM_RANDOM: Random = { bytes: (n) => new Uint8Array(randomBytes(n)) };
+const SILENT: Logger = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} };
+
+/** The core with its concrete services (doors may use the extras, e.g. `owner.rotate`). */
+export interface CoreServices extends Core {
+  owner: OwnerOperations;
+  cups: CupsHandler;
+  access: Access;
+  batches: Batches;
+  factory: Factory;
+  audit: AuditLog;
+}
+
+/**
+ * Wires the core. The server's CUPS URI and trust are checked here so a misconfiguration stops
+ * the start instead of every CUPS answer.
+ * @throws DomainError('invalid_uri' | 'invalid_credential') for a bad `config.server`; RangeError
+ *   for a bad number.
+ */
+export function createCore(deps: CoreDeps): CoreServices {
+  const config = resolveCoreConfig(deps.config);
+  if (config.server.cupsUri !== null) parseEndpointUri(config.server.cupsUri, 'cups', 'server.cupsUri');
+  if (config.server.trustDer !== null) checkStationDer(config.server.trustDer, 'server.trustDer');
+  const env: CoreEnv = {
+    store: deps.store,
+    hsm: deps.hsm,
+    clock: deps.clock ?? SYSTEM_CLOCK,
+    random: deps.random ?? SYSTEM_RANDOM,
+    logger: deps.logger ?? SILENT,
+    config,
+    counters: new Counters(),
+  };
+  const batches = new Batches(env);
+  const cups = new CupsHandler(env, batches);
+  return {
+    owner: new OwnerOperations(env, batches, (hex) => cups.forget(hex)),
+    cups,
+    access: new Access(env),
+    batches,
+    factory: new Factory(env, batches),
+    audit: new AuditLog(env),
+    metrics: () => env.counters.snapshot(),
+    close: () => deps.store.close(),
+  };
+}
