@@ -1,13 +1,19 @@
 /**
  * PDF labels for office printers (issue #6 item 4): one page per label at the template size in mm,
- * everything vector — QR modules from `qrcode` and Code 128 bars from `bwip-js` as filled rectangles
- * on the template's dot grid (a module is `moduleDots / dpmm` mm, as on the Zebra), text in
- * Helvetica-Bold — over a white page-sized rectangle so the quiet zones are white on any paper
- * preview.
+ * everything vector — QR modules from `qrcode` as filled rectangles on the template's dot grid (a
+ * module is `moduleDots / dpmm` mm, as on the Zebra), Code 128 bars from `bwip-js` as rectangles
+ * whose module fills the template's Code 128 area (an office printer is not bound to 203 dpi dots, so
+ * a 50 mm label gets 0.2 mm bars instead of the Zebra's 0.125 mm), text in Helvetica-Bold — over a
+ * white page-sized rectangle so the quiet zones are white on any paper or preview.
  */
 import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
 import type { LabelLayout, LabelTemplate, TextPlacement } from '../../core/labels/label-template';
-import { resolveLayout } from '../../core/labels/label-template';
+import {
+  CODE128_MAX_MODULES,
+  CODE128_QUIET_MODULES,
+  code128Fit,
+  resolveLayout,
+} from '../../core/labels/label-template';
 import type { LabelModel } from '../../core/labels/label-model';
 import { code128Pattern, qrMatrix } from './symbols';
 
@@ -15,6 +21,8 @@ import { code128Pattern, qrMatrix } from './symbols';
 const PT_PER_MM = 72 / 25.4;
 /** Baseline of a text line below its box top, as a fraction of the font size (as in png.ts). */
 const BASELINE = 0.78;
+/** Widest Code 128 module the PDF uses, mm (wide labels get no wider bars than scanners like). */
+const PDF_CODE128_MAX_MODULE_MM = 0.5;
 const BLACK = rgb(0, 0, 0);
 const WHITE = rgb(1, 1, 1);
 
@@ -45,10 +53,13 @@ function drawLayout(page: PDFPage, font: PDFFont, layout: LabelLayout): void {
     }
   }
   if (layout.code128) {
-    const { y, height, moduleDots: m } = layout.code128;
-    let x = layout.code128.x;
-    code128Pattern(layout.code128.data).runs.forEach((run, i) => {
-      if (i % 2 === 0) box(x, y, run * m, height);
+    // not bound to printer dots: the module that fills the template's area (in dots, fractional)
+    const { area, data } = layout.code128;
+    const fit = code128Fit(area.w, false);
+    const m = Math.min(fit.module, PDF_CODE128_MAX_MODULE_MM * layout.dpmm);
+    let x = area.x + (area.w - m * (CODE128_MAX_MODULES + 2 * CODE128_QUIET_MODULES)) / 2 + CODE128_QUIET_MODULES * m;
+    code128Pattern(data).runs.forEach((run, i) => {
+      if (i % 2 === 0) box(x, area.y, run * m, area.h);
       x += run * m;
     });
   }
@@ -65,16 +76,30 @@ function drawText(page: PDFPage, font: PDFFont, t: TextPlacement, pt: number, H:
 }
 
 /**
+ * A PDF with one page per resolved layout, each page `widthMm × heightMm` (the template's size).
+ * @throws RangeError for an empty list.
+ */
+export async function renderLayoutsPdf(
+  layouts: readonly LabelLayout[],
+  size: { widthMm: number; heightMm: number; title: string },
+): Promise<Uint8Array> {
+  if (layouts.length === 0) throw new RangeError('renderPdf: no labels to render');
+  const doc = await PDFDocument.create({ updateMetadata: false });
+  doc.setTitle(size.title);
+  doc.setCreator('gwjs-station');
+  const font = await doc.embedFont(StandardFonts.HelveticaBold);
+  const page: [number, number] = [size.widthMm * PT_PER_MM, size.heightMm * PT_PER_MM];
+  for (const layout of layouts) drawLayout(doc.addPage(page), font, layout);
+  return doc.save();
+}
+
+/**
  * A PDF with one page per label, each page exactly the template's size.
  * @throws RangeError for an empty list.
  */
 export async function renderPdf(models: readonly LabelModel[], template: LabelTemplate): Promise<Uint8Array> {
-  if (models.length === 0) throw new RangeError('renderPdf: no labels to render');
-  const doc = await PDFDocument.create({ updateMetadata: false });
-  doc.setTitle(`gwjs labels (${template.name})`);
-  doc.setCreator('gwjs-station');
-  const font = await doc.embedFont(StandardFonts.HelveticaBold);
-  const size: [number, number] = [template.widthMm * PT_PER_MM, template.heightMm * PT_PER_MM];
-  for (const model of models) drawLayout(doc.addPage(size), font, resolveLayout(template, model));
-  return doc.save();
+  return renderLayoutsPdf(
+    models.map((m) => resolveLayout(template, m)),
+    { widthMm: template.widthMm, heightMm: template.heightMm, title: `gwjs labels (${template.name})` },
+  );
 }

@@ -2,8 +2,9 @@
  * Label templates (issue #6 item 4): the label size in mm, the printer resolution, which of the
  * SPEC §6 fields are shown and where. Templates are JSON files (resources/labels/*.json, editable);
  * this module validates them and resolves a template plus a {@link LabelModel} into a layout in
- * printer dots that the ZPL, PDF and PNG renderers all draw from, so the three outputs share one
- * dot grid (a QR module is exactly `moduleDots` dots everywhere).
+ * printer dots that the ZPL, PDF and PNG renderers all draw from. ZPL and PNG share one dot grid (a
+ * module is a whole number of dots); the PDF keeps the QR on that grid and lets the Code 128 fill its
+ * area, since office printers are not bound to the Zebra's dots.
  */
 import { z } from 'zod';
 import { DomainError } from '../../../src-shared/errors';
@@ -57,12 +58,16 @@ export const labelTemplateSchema = z.strictObject({
   qr: z
     .strictObject({ xMm: mm, yMm: mm, moduleDots: z.number().int().min(1).max(10) })
     .optional(),
+  /**
+   * The Code 128 area, quiet zones included. Printer outputs (ZPL, PNG) use the widest whole number of
+   * dots per module that fits the widest EUI in it; the PDF fills the area (see {@link code128Fit}).
+   */
   code128: z
     .strictObject({
       xMm: mm,
       yMm: mm,
+      widthMm: z.number().positive(),
       heightMm: z.number().min(3).max(100),
-      moduleDots: z.number().int().min(1).max(10),
     })
     .optional(),
   texts: z.array(textSchema).max(8),
@@ -97,7 +102,8 @@ export interface LabelLayout {
   widthDots: number;
   heightDots: number;
   qr?: { x: number; y: number; moduleDots: number; payload: string };
-  code128?: { x: number; y: number; height: number; moduleDots: number; data: string };
+  /** `x` is where the bars start (the quiet zone is left of it, inside `area`, the template's box) */
+  code128?: { x: number; y: number; height: number; moduleDots: number; data: string; area: DotBox };
   texts: TextPlacement[];
 }
 
@@ -128,14 +134,12 @@ export function reservedBoxes(template: LabelTemplate): Array<{ what: string; bo
     });
   }
   if (template.code128) {
-    const m = template.code128.moduleDots;
-    const q = CODE128_QUIET_MODULES * m;
     out.push({
-      what: 'code128 (widest EUI, with quiet zones)',
+      what: 'code128 (with quiet zones)',
       box: {
-        x: toDots(template.code128.xMm, d) - q,
+        x: toDots(template.code128.xMm, d),
         y: toDots(template.code128.yMm, d),
-        w: CODE128_MAX_MODULES * m + 2 * q,
+        w: toDots(template.code128.widthMm, d),
         h: toDots(template.code128.heightMm, d),
       },
     });
@@ -147,6 +151,19 @@ export function reservedBoxes(template: LabelTemplate): Array<{ what: string; bo
     }),
   );
   return out;
+}
+
+/**
+ * How a Code 128 sits in an area `width` units wide (dots, or mm for the PDF): the module size that
+ * fits the widest EUI ({@link CODE128_MAX_MODULES}) plus both quiet zones — whole units when `whole`
+ * (printer dots), else exact — and the offset of the first bar from the area's left edge, centring
+ * the widest symbol. `module` is 0 when nothing fits.
+ */
+export function code128Fit(width: number, whole: boolean): { module: number; barsOffset: number } {
+  const span = CODE128_MAX_MODULES + 2 * CODE128_QUIET_MODULES;
+  const module = whole ? Math.floor(width / span) : width / span;
+  const barsOffset = (width - span * module) / 2 + CODE128_QUIET_MODULES * module;
+  return { module, barsOffset: whole ? Math.floor(barsOffset) : barsOffset };
 }
 
 /** True when two boxes share any area (touching edges do not count). */
@@ -176,6 +193,14 @@ export function parseLabelTemplate(raw: unknown, source: string): LabelTemplate 
   const d = dpmmOf(t);
   const W = toDots(t.widthMm, d);
   const H = toDots(t.heightMm, d);
+  if (t.code128 && code128Fit(toDots(t.code128.widthMm, d), true).module < 1) {
+    const need = (CODE128_MAX_MODULES + 2 * CODE128_QUIET_MODULES) / d;
+    throw new DomainError(
+      'invalid_request',
+      `label template ${source}: code128.widthMm: ${t.code128.widthMm} mm holds no Code 128 of a 16-hex EUI at ${t.dpi} dpi (needs ${need} mm)`,
+      { template: source, field: 'code128.widthMm' },
+    );
+  }
   const boxes = reservedBoxes(t);
   for (const { what, box } of boxes) {
     if (box.x < 0 || box.y < 0 || box.x + box.w > W || box.y + box.h > H) {
@@ -235,12 +260,20 @@ export function resolveLayout(template: LabelTemplate, model: LabelModel): Label
     };
   }
   if (template.code128) {
-    layout.code128 = {
+    const area = {
       x: toDots(template.code128.xMm, d),
       y: toDots(template.code128.yMm, d),
-      height: toDots(template.code128.heightMm, d),
-      moduleDots: template.code128.moduleDots,
+      w: toDots(template.code128.widthMm, d),
+      h: toDots(template.code128.heightMm, d),
+    };
+    const fit = code128Fit(area.w, true);
+    layout.code128 = {
+      x: area.x + fit.barsOffset,
+      y: area.y,
+      height: area.h,
+      moduleDots: fit.module,
       data: model.code128Data,
+      area,
     };
   }
   for (const t of template.texts) {

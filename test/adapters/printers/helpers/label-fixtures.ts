@@ -3,11 +3,18 @@
  * QR (jsQR) and Code 128 (zxing) reading, and ink bounding boxes.
  */
 import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { PNG } from 'pngjs';
 import jsQR from 'jsqr';
 import type { LabelInput } from '../../../../src-main/core/labels/label-model';
-import { parseLabelTemplate, type LabelTemplate } from '../../../../src-main/core/labels/label-template';
+import {
+  CODE128_QUIET_MODULES,
+  QR_SYMBOL_MODULES,
+  parseLabelTemplate,
+  type LabelLayout,
+  type LabelTemplate,
+} from '../../../../src-main/core/labels/label-template';
 
 const require = createRequire(import.meta.url);
 // zxing ships CommonJS whose named exports Node's ESM loader cannot see; load it as CommonJS.
@@ -84,19 +91,12 @@ export function readQr(p: Picture): string | undefined {
   return jsQR(p.rgba, p.width, p.height, { inversionAttempts: 'dontInvert' })?.data;
 }
 
-/** The Code 128 text zxing reads in the picture, or undefined. */
+/** The Code 128 text zxing reads in the picture (any row, TRY_HARDER), or undefined. */
 export function readCode128(p: Picture): string | undefined {
-  const reader = new zx.MultiFormatReader();
-  reader.setHints(
-    new Map<import('@zxing/library').DecodeHintType, unknown>([
-      [zx.DecodeHintType.POSSIBLE_FORMATS, [zx.BarcodeFormat.CODE_128]],
-      [zx.DecodeHintType.TRY_HARDER, true],
-    ]),
-  );
+  const hints = new Map<import('@zxing/library').DecodeHintType, unknown>([[zx.DecodeHintType.TRY_HARDER, true]]);
   try {
     const source = new zx.RGBLuminanceSource(p.gray, p.width, p.height);
-    const result = reader.decode(new zx.BinaryBitmap(new zx.HybridBinarizer(source)));
-    return result.getText();
+    return new zx.Code128Reader().decode(new zx.BinaryBitmap(new zx.HybridBinarizer(source)), hints).getText();
   } catch {
     return undefined;
   }
@@ -122,4 +122,78 @@ export function inkBox(
     }
   }
   return x1 < 0 ? undefined : { x: x0, y: y0, w: x1 - x0 + 1, h: y1 - y0 + 1 };
+}
+
+/** A box in pixels or dots. */
+export interface Box {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/** One element of a layout alone, and the box its ink must stay in (quiet zones excluded). */
+export interface LoneElement {
+  what: string;
+  layout: LabelLayout;
+  /** where ink may appear, in dots; `code128Module` lets the PDF check widen bars to fill the area */
+  allowed: (code128Module: number) => Box;
+}
+
+/** Splits a layout into one-element layouts, for checking that each element stays in its box. */
+export function loneElements(layout: LabelLayout): LoneElement[] {
+  const bare: LabelLayout = {
+    template: layout.template,
+    dpmm: layout.dpmm,
+    widthDots: layout.widthDots,
+    heightDots: layout.heightDots,
+    texts: [],
+  };
+  const out: LoneElement[] = [];
+  const { qr, code128 } = layout;
+  if (qr) {
+    const side = QR_SYMBOL_MODULES * qr.moduleDots;
+    out.push({ what: 'qr', layout: { ...bare, qr }, allowed: () => ({ x: qr.x, y: qr.y, w: side, h: side }) });
+  }
+  if (code128) {
+    const a = code128.area;
+    out.push({
+      what: 'code128',
+      layout: { ...bare, code128 },
+      allowed: (m) => ({
+        x: a.x + CODE128_QUIET_MODULES * m,
+        y: a.y,
+        w: a.w - 2 * CODE128_QUIET_MODULES * m,
+        h: a.h,
+      }),
+    });
+  }
+  for (const t of layout.texts) {
+    out.push({
+      what: `text ${t.field} ${JSON.stringify(t.text)}`,
+      layout: { ...bare, texts: [t] },
+      allowed: () => ({ x: t.x, y: t.y, w: t.maxWidth, h: t.size }),
+    });
+  }
+  return out;
+}
+
+/** True when `inner` lies within `outer` grown by `tol` on every side. */
+export function within(inner: Box, outer: Box, tol: number): boolean {
+  return (
+    inner.x >= outer.x - tol &&
+    inner.y >= outer.y - tol &&
+    inner.x + inner.w <= outer.x + outer.w + tol &&
+    inner.y + inner.h <= outer.y + outer.h + tol
+  );
+}
+
+/** Scales a box by `k` (dots → pixels). */
+export const scaleBox = (b: Box, k: number): Box => ({ x: b.x * k, y: b.y * k, w: b.w * k, h: b.h * k });
+
+/** test/artifacts/labels/, created on first use (gitignored). */
+export function artifactsDir(): string {
+  const dir = fileURLToPath(new URL('../../../artifacts/labels/', import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  return dir;
 }
