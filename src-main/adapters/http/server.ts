@@ -49,6 +49,8 @@ export interface ServerOptions {
   rateLimits?: Partial<RateLimits> | false | undefined;
   /** clock for the rate limiter, milliseconds */
   now?: (() => number) | undefined;
+  /** mounts more routes before listening (the HTTP bridge and renderer: `createStationUi().extendServer()`) */
+  extend?: ((app: FastifyInstance) => Promise<void>) | undefined;
 }
 
 /** A listening server. */
@@ -113,6 +115,7 @@ export async function buildApp(options: ServerOptions): Promise<FastifyInstance>
     perKey: limits ? limiter(limits.ownerPerKey, now) : undefined,
   });
   await app.register(cupsRoutes, { core, logger });
+  if (options.extend) await options.extend(app);
   return app;
 }
 

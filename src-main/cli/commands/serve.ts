@@ -7,6 +7,7 @@
 import { createServer } from 'node:net';
 import pino from 'pino';
 import { startServer } from '../../adapters/http/server';
+import { createStationUi } from '../../bridge/station-ui';
 import type { Logger } from '../../core/ports';
 import { DomainError } from '../../../src-shared/errors';
 import { optionalString, stringList, type Command } from '../command';
@@ -81,10 +82,12 @@ export const serveCommand: Command = {
       throw explainBusy(e, base.dataDir);
     }
     const host = hostFlag ?? station.settings.host;
+    const ui = createStationUi({ ...station, logger });
     let server;
     try {
       const wildcard = host === '0.0.0.0' || host === '::';
       server = await startServer({
+        extend: ui.extendServer(),
         core: station.core,
         tls: { certPem: station.tls.certPem, keyPem: station.tls.keyPem, caCertPem: station.tls.caCertPem },
         host,
@@ -101,6 +104,14 @@ export const serveCommand: Command = {
       args.json
         ? `${JSON.stringify(listening)}\n`
         : `gwjs: listening on ${server.url} (CUPS URI ${station.cupsUri}; CA certificate ${station.tls.caCertPath})\n`,
+    );
+    ui.setServerUrls([server.url]);
+    const setupPassword = await ui.firstRunPassword();
+    io.stderr(
+      `gwjs: station UI: open ${server.url}/ in a browser (trust ${station.tls.caCertPath} or accept its certificate)\n` +
+        (setupPassword
+          ? `gwjs: first run — create the first operator there with this one-time setup password: ${setupPassword}\n`
+          : ''),
     );
     logger.info({ url: server.url, dataDir: station.dataDir }, 'listening');
     const signal = await untilSignal(io);

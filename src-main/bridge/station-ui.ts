@@ -1,0 +1,105 @@
+/**
+ * Wires the UI side of a station once per process, for both composition roots (`gwjs serve` and
+ * the Electron main): the station services over the open store/HSM/core, the handler table, and
+ * the fastify extension that mounts the HTTP bridge and the built renderer on the HTTPS server.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { createNodeTlsProbe } from '../adapters/net/node-tls-probe';
+import type { Core } from '../core/api';
+import type { Hsm, Logger, Store } from '../core/ports';
+import { createStationServices, type ServerInfo, type StationServices } from '../core/station';
+import { createHandlers, type HandlerTable } from './handlers';
+import { registerBridge } from './http-bridge';
+
+/** Finds the package root (the folder with gwjs-station's package.json) above `from`. */
+export function packageRoot(from: string = dirname(fileURLToPath(import.meta.url))): string {
+  let dir = from;
+  for (;;) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      try {
+        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'gwjs-station') return dir;
+      } catch {
+        // not ours: keep looking
+      }
+    }
+    const up = dirname(dir);
+    if (up === dir) return process.cwd();
+    dir = up;
+  }
+}
+
+/** The built renderer: `$GWJS_RENDERER_DIR`, else `<package>/out/renderer`. */
+export function defaultRendererDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.GWJS_RENDERER_DIR || join(packageRoot(), 'out', 'renderer');
+}
+
+function packageVersion(): string {
+  try {
+    return (
+      (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: string })
+        .version ?? '0.0.0'
+    );
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** What {@link createStationUi} needs from an open station. */
+export interface StationUiDeps {
+  core: Core;
+  store: Store;
+  hsm: Hsm;
+  /** SHA-256 fingerprints of the server and CA certificates */
+  tls: { fingerprint256: string; caFingerprint256: string };
+  logger?: Logger | undefined;
+}
+
+/** The UI side of a station. */
+export interface StationUi {
+  services: StationServices;
+  handlers: HandlerTable;
+  /** Tells the dashboard where the server listens (after `startServer`). */
+  setServerUrls(urls: string[]): void;
+  /** For `startServer({extend})`: mounts `/bridge/*` and the renderer at `/`. */
+  extendServer(rendererDir?: string): (app: FastifyInstance) => Promise<void>;
+  /** First run (no operator yet): a new one-time setup password to print; otherwise null. */
+  firstRunPassword(): Promise<string | null>;
+}
+
+/** Creates the station's UI services for one process. */
+export function createStationUi(deps: StationUiDeps): StationUi {
+  let urls: string[] = [];
+  const serverInfo = (): ServerInfo => ({
+    urls,
+    tlsFingerprint: deps.tls.fingerprint256,
+    caFingerprint: deps.tls.caFingerprint256,
+  });
+  const services = createStationServices({
+    store: deps.store,
+    hsm: deps.hsm,
+    clock: { now: () => Date.now() },
+    random: { bytes: (n) => new Uint8Array(randomBytes(n)) },
+    probe: createNodeTlsProbe(),
+    metrics: () => deps.core.metrics(),
+    serverInfo,
+    version: packageVersion(),
+  });
+  const handlers = createHandlers({ core: deps.core, station: services });
+  return {
+    services,
+    handlers,
+    setServerUrls(next) {
+      urls = [...next];
+    },
+    extendServer(rendererDir = defaultRendererDir()) {
+      return (app) =>
+        registerBridge(app, { handlers, operators: services.operators, rendererDir, logger: deps.logger });
+    },
+    firstRunPassword: () => services.operators.issueSetupPassword(),
+  };
+}
