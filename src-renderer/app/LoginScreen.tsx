@@ -67,32 +67,36 @@ export function LoginScreen({ firstRun }: { firstRun: boolean }): ReactNode {
             required
           />
         </label>
-        <label className="field">
-          <span>Password</span>
-          <input
-            type="password"
-            name="password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            autoComplete={firstRun ? 'new-password' : 'current-password'}
-            required
-            minLength={firstRun ? 10 : 1}
-          />
-          {firstRun && <small>At least 10 characters.</small>}
-        </label>
-        {firstRun && (
-          <label className="field">
-            <span>Repeat password</span>
+        <div className="field">
+          <label className="field-label">
+            <span>Password</span>
             <input
               type="password"
-              value={repeat}
-              onChange={(e) => setRepeat(e.target.value)}
-              autoComplete="new-password"
-              aria-invalid={mismatch}
+              name="password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+              autoComplete={firstRun ? 'new-password' : 'current-password'}
               required
+              minLength={firstRun ? 10 : 1}
             />
-            {mismatch && <small className="bad">The two passwords differ.</small>}
           </label>
+          {firstRun && <small>At least 10 characters.</small>}
+        </div>
+        {firstRun && (
+          <div className="field">
+            <label className="field-label">
+              <span>Repeat password</span>
+              <input
+                type="password"
+                value={repeat}
+                onChange={(e) => setRepeat(e.target.value)}
+                autoComplete="new-password"
+                aria-invalid={mismatch}
+                required
+              />
+            </label>
+            {mismatch && <small className="bad">The two passwords differ.</small>}
+          </div>
         )}
         {ended && !error && <Notice kind="warn">Your session has ended. Please sign in again.</Notice>}
         {error?.code === 'unauthorized' ? (

@@ -33,38 +33,42 @@ function SingleClaim({ ownerId }: { ownerId: string | null }): ReactNode {
   };
   return (
     <form className="card stack" onSubmit={submit} aria-label="Claim one gateway" style={{ maxWidth: 640 }}>
-      <label className="field">
-        <span>Gateway id</span>
-        <input
-          type="text"
-          className="mono"
-          name="gateway"
-          value={gateway}
-          onChange={(e) => setGateway(e.target.value)}
-          aria-invalid={!id.ok && !id.empty}
-          aria-describedby="claim-id-check"
-          autoComplete="off"
-          spellCheck={false}
-          placeholder="e.g. 58a0:cbff:fe80:102 or 58-A0-CB-FF-FE-80-01-02"
-          data-autofocus
-        />
+      <div className="field">
+        <label className="field-label">
+          <span>Gateway id</span>
+          <input
+            type="text"
+            className="mono"
+            name="gateway"
+            value={gateway}
+            onChange={(e) => setGateway(e.target.value)}
+            aria-invalid={!id.ok && !id.empty}
+            aria-describedby="claim-id-check"
+            autoComplete="off"
+            spellCheck={false}
+            placeholder="e.g. 58a0:cbff:fe80:102 or 58-A0-CB-FF-FE-80-01-02"
+            data-autofocus
+          />
+        </label>
         <IdCheck analysis={id} id="claim-id-check" />
-      </label>
-      <label className="field">
-        <span>Claim PIN</span>
-        <input
-          type="text"
-          className="mono"
-          name="pin"
-          value={pin}
-          onChange={(e) => setPin(e.target.value)}
-          aria-invalid={!p.ok && !p.empty}
-          aria-describedby="claim-pin-check"
-          autoComplete="off"
-          spellCheck={false}
-          placeholder="XXXX-XXXX (on the label)"
-          style={{ maxWidth: 220 }}
-        />
+      </div>
+      <div className="field">
+        <label className="field-label">
+          <span>Claim PIN</span>
+          <input
+            type="text"
+            className="mono"
+            name="pin"
+            value={pin}
+            onChange={(e) => setPin(e.target.value)}
+            aria-invalid={!p.ok && !p.empty}
+            aria-describedby="claim-pin-check"
+            autoComplete="off"
+            spellCheck={false}
+            placeholder="XXXX-XXXX (on the label)"
+            style={{ maxWidth: 220 }}
+          />
+        </label>
         {p.ok ? (
           <small id="claim-pin-check" role="status">
             <span className="good">✓</span> <code>{p.display}</code>
@@ -76,7 +80,7 @@ function SingleClaim({ ownerId }: { ownerId: string | null }): ReactNode {
             {p.error}
           </small>
         )}
-      </label>
+      </div>
       <div className="row gap">
         <button type="submit" className="btn" disabled={!ready}>
           {singleBusy ? 'Claiming…' : 'Claim'}
@@ -109,29 +113,31 @@ function BulkClaim({ ownerId }: { ownerId: string | null }): ReactNode {
   return (
     <div className="stack">
       <div className="card stack">
-        <label className="field">
-          <span>Gateways and PINs</span>
-          <textarea
-            className="mono"
-            rows={9}
-            value={c.bulkText}
-            onChange={(e) => c.setBulkText(e.target.value)}
-            onKeyDown={(e) => {
-              if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
-                e.preventDefault();
-                start();
+        <div className="field">
+          <label className="field-label">
+            <span>Gateways and PINs</span>
+            <textarea
+              className="mono"
+              rows={9}
+              value={c.bulkText}
+              onChange={(e) => c.setBulkText(e.target.value)}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+                  e.preventDefault();
+                  start();
+                }
+              }}
+              placeholder={
+                'One gateway per line: id and PIN, separated by a comma, semicolon, tab or space.\n' +
+                'gateway,pin\n58-A0-CB-FF-FE-80-01-02,S07V-YTHR\n0:ff:fe00:abc,6CVHEQSA\n' +
+                'Scanned label codes (GWJS:1:…) work too.'
               }
-            }}
-            placeholder={
-              'One gateway per line: id and PIN, separated by a comma, semicolon, tab or space.\n' +
-              'gateway,pin\n58-A0-CB-FF-FE-80-01-02,S07V-YTHR\n0:ff:fe00:abc,6CVHEQSA\n' +
-              'Scanned label codes (GWJS:1:…) work too.'
-            }
-            spellCheck={false}
-            aria-label="Gateways and PINs"
-            data-autofocus
-            disabled={c.running}
-          />
+              spellCheck={false}
+              aria-label="Gateways and PINs"
+              data-autofocus
+              disabled={c.running}
+            />
+          </label>
           <small>
             {c.bulkSource ? `From ${c.bulkSource}. ` : ''}
             {c.bulkRows.length === 0
@@ -139,7 +145,7 @@ function BulkClaim({ ownerId }: { ownerId: string | null }): ReactNode {
               : `${c.bulkRows.length.toLocaleString('en')} rows: ${ready.toLocaleString('en')} ready` +
                 (problems.length ? `, ${problems.length.toLocaleString('en')} with problems (not sent)` : '')}
           </small>
-        </label>
+        </div>
         <div className="row gap">
           <button
             type="button"

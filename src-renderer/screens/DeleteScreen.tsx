@@ -33,17 +33,19 @@ function Transfer({ ownerId }: { ownerId: string }): ReactNode {
         its label. Without the PIN, delete it here and let the new owner claim it.
       </p>
       <div className="grid-3">
-        <label className="field">
-          <span>Gateway id</span>
-          <input
-            type="text"
-            className="mono"
-            value={gateway}
-            onChange={(e) => setGateway(e.target.value)}
-            spellCheck={false}
-          />
+        <div className="field">
+          <label className="field-label">
+            <span>Gateway id</span>
+            <input
+              type="text"
+              className="mono"
+              value={gateway}
+              onChange={(e) => setGateway(e.target.value)}
+              spellCheck={false}
+            />
+          </label>
           <IdCheck analysis={id} />
-        </label>
+        </div>
         <label className="field">
           <span>New owner</span>
           <select value={to} onChange={(e) => setTo(e.target.value)} aria-label="New owner">
@@ -123,21 +125,23 @@ export function DeleteScreen(): ReactNode {
           Drops the setup and the ownership. The gateway stops getting its configuration from CUPS and can be
           claimed again — by this owner or another one.
         </p>
-        <label className="field">
-          <span>Gateways</span>
-          <textarea
-            className="mono"
-            rows={5}
-            value={d.text}
-            onChange={(e) => {
-              d.setText(e.target.value);
-              setTyped('');
-            }}
-            placeholder="One id per line (any form)"
-            spellCheck={false}
-            aria-label="Gateways to delete"
-            disabled={d.running}
-          />
+        <div className="field">
+          <label className="field-label">
+            <span>Gateways</span>
+            <textarea
+              className="mono"
+              rows={5}
+              value={d.text}
+              onChange={(e) => {
+                d.setText(e.target.value);
+                setTyped('');
+              }}
+              placeholder="One id per line (any form)"
+              spellCheck={false}
+              aria-label="Gateways to delete"
+              disabled={d.running}
+            />
+          </label>
           <small className={bad ? 'bad' : undefined}>
             {d.rows.length === 0
               ? 'Paste the ids to delete.'
@@ -150,7 +154,7 @@ export function DeleteScreen(): ReactNode {
                       .join('; ')}`
                   : '')}
           </small>
-        </label>
+        </div>
         {valid > 0 && bad === 0 && (
           <label className="field" style={{ maxWidth: 420 }}>
             <span>

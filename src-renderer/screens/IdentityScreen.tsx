@@ -35,26 +35,28 @@ export function IdentityScreen(): ReactNode {
           keep();
         }}
       >
-        <label className="field">
-          <span>Any id: ID6, EUI-64, MAC-48 or 16 hex digits</span>
-          <input
-            id="identity-input"
-            type="text"
-            className="mono"
-            style={{ fontSize: 17 }}
-            value={input}
-            onChange={(e) => setInput(e.target.value)}
-            aria-invalid={!analysis.ok && !analysis.empty}
-            spellCheck={false}
-            autoComplete="off"
-            placeholder="b8:27:eb:12:34:56"
-          />
+        <div className="field">
+          <label className="field-label">
+            <span>Any id: ID6, EUI-64, MAC-48 or 16 hex digits</span>
+            <input
+              id="identity-input"
+              type="text"
+              className="mono"
+              style={{ fontSize: 17 }}
+              value={input}
+              onChange={(e) => setInput(e.target.value)}
+              aria-invalid={!analysis.ok && !analysis.empty}
+              spellCheck={false}
+              autoComplete="off"
+              placeholder="b8:27:eb:12:34:56"
+            />
+          </label>
           {!analysis.ok && !analysis.empty && (
             <small className="bad" role="status">
               {analysis.error}
             </small>
           )}
-        </label>
+        </div>
       </form>
       <div className="id-forms">
         <Form title="ID6" value={analysis.ok ? analysis.id6 : null} note="what APIs and logs show" />

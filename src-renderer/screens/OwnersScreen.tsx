@@ -116,17 +116,19 @@ export function OwnersScreen(): ReactNode {
             >
               <h3>New owner</h3>
               <div className="grid-2">
-                <label className="field">
-                  <span>Owner id</span>
-                  <input
-                    type="text"
-                    className="mono"
-                    value={id}
-                    onChange={(e) => setId(e.target.value)}
-                    placeholder="e.g. 1::1"
-                  />
+                <div className="field">
+                  <label className="field-label">
+                    <span>Owner id</span>
+                    <input
+                      type="text"
+                      className="mono"
+                      value={id}
+                      onChange={(e) => setId(e.target.value)}
+                      placeholder="e.g. 1::1"
+                    />
+                  </label>
                   {id && <IdCheck analysis={idCheck} />}
-                </label>
+                </div>
                 <label className="field">
                   <span>Name</span>
                   <input

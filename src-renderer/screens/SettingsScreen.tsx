@@ -158,20 +158,22 @@ export function SettingsScreen(): ReactNode {
         </div>
         <div className="card stack">
           <h2>Bulk operations</h2>
-          <label className="field" style={{ maxWidth: 260 }}>
-            <span>Gateways per request</span>
-            <input
-              type="number"
-              min={1}
-              max={10000}
-              value={prefs.chunkSize}
-              onChange={(e) => {
-                const n = Number(e.target.value);
-                if (Number.isInteger(n) && n >= 1 && n <= 10_000) setPrefs({ chunkSize: n });
-              }}
-            />
+          <div className="field" style={{ maxWidth: 260 }}>
+            <label className="field-label">
+              <span>Gateways per request</span>
+              <input
+                type="number"
+                min={1}
+                max={10000}
+                value={prefs.chunkSize}
+                onChange={(e) => {
+                  const n = Number(e.target.value);
+                  if (Number.isInteger(n) && n >= 1 && n <= 10_000) setPrefs({ chunkSize: n });
+                }}
+              />
+            </label>
             <small>Smaller requests update the progress bar more often and cancel sooner.</small>
-          </label>
+          </div>
         </div>
       </div>
       {can('operators:list') && <Operators />}

@@ -50,18 +50,20 @@ function SideFieldset({ kind, side }: { kind: 'cups' | 'lns'; side: SideForm }):
         </p>
       ) : (
         <div className="stack">
-          <label className="field">
-            <span>Address</span>
-            <input
-              type="text"
-              className="mono"
-              name={`${kind}Uri`}
-              value={side.uri}
-              onChange={(e) => set({ uri: e.target.value })}
-              placeholder={kind === 'cups' ? 'https://cups.example.com:443' : 'wss://lns.example.com:8887'}
-              aria-invalid={problem !== undefined}
-              spellCheck={false}
-            />
+          <div className="field">
+            <label className="field-label">
+              <span>Address</span>
+              <input
+                type="text"
+                className="mono"
+                name={`${kind}Uri`}
+                value={side.uri}
+                onChange={(e) => set({ uri: e.target.value })}
+                placeholder={kind === 'cups' ? 'https://cups.example.com:443' : 'wss://lns.example.com:8887'}
+                aria-invalid={problem !== undefined}
+                spellCheck={false}
+              />
+            </label>
             {problem ? (
               <small className="bad">{problem}</small>
             ) : (
@@ -70,7 +72,7 @@ function SideFieldset({ kind, side }: { kind: 'cups' | 'lns'; side: SideForm }):
                 {uri && !secure && 'Plain connection: no credentials are sent.'}
               </small>
             )}
-          </label>
+          </div>
           {secure && (
             <>
               <CredentialPicker
@@ -97,10 +99,13 @@ function SideFieldset({ kind, side }: { kind: 'cups' | 'lns'; side: SideForm }):
                 </div>
               </div>
               {side.mode === 'token' && (
-                <label className="field">
-                  <span>Token</span>
+                <div className="field">
+                  <label className="field-title" htmlFor={`${kind}-token`}>
+                    Gateway token
+                  </label>
                   <div className="row gap">
                     <input
+                      id={`${kind}-token`}
                       type={showToken ? 'text' : 'password'}
                       className="mono"
                       name={`${kind}Token`}
@@ -118,7 +123,7 @@ function SideFieldset({ kind, side }: { kind: 'cups' | 'lns'; side: SideForm }):
                   <small>
                     Sent by the gateway as “Authorization: Bearer …” unless you type another header.
                   </small>
-                </label>
+                </div>
               )}
               {side.mode === 'client-cert' && (
                 <>
@@ -296,24 +301,26 @@ export function SetupScreen(): ReactNode {
         </div>
       )}
       <div className="card stack">
-        <label className="field">
-          <span>Gateways</span>
-          <textarea
-            className="mono"
-            rows={5}
-            aria-label="Gateways to set up"
-            value={s.gatewaysText}
-            onChange={(e) => s.setGatewaysText(e.target.value)}
-            onKeyDown={(e) => {
-              if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && ownerId) {
-                e.preventDefault();
-                void s.apply(ownerId);
-              }
-            }}
-            placeholder="One id per line (any form), or several separated by commas"
-            spellCheck={false}
-            disabled={s.running}
-          />
+        <div className="field">
+          <label className="field-label">
+            <span>Gateways</span>
+            <textarea
+              className="mono"
+              rows={5}
+              aria-label="Gateways to set up"
+              value={s.gatewaysText}
+              onChange={(e) => s.setGatewaysText(e.target.value)}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && ownerId) {
+                  e.preventDefault();
+                  void s.apply(ownerId);
+                }
+              }}
+              placeholder="One id per line (any form), or several separated by commas"
+              spellCheck={false}
+              disabled={s.running}
+            />
+          </label>
           <small className={bad ? 'bad' : undefined}>
             {s.gatewayRows.length === 0
               ? 'Paste ids, or import a list (first column of a CSV).'
@@ -326,7 +333,7 @@ export function SetupScreen(): ReactNode {
                       .join('; ')}`
                   : '')}
           </small>
-        </label>
+        </div>
         <div className="row gap">
           <button
             type="button"

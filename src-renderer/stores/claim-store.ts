@@ -69,7 +69,7 @@ export function parseClaimList(text: string): ClaimRow[] {
     else if (!pin.ok) problem = { code: 'bad_claim', message: pin.error || 'no PIN on this line' };
     else if (seen.has(id.id6))
       problem = { code: 'duplicate_in_request', message: `${id.id6} is listed earlier` };
-    if (id.ok) seen.add(id.id6);
+    if (id.ok && problem === null) seen.add(id.id6);
     out.push({
       line: row.line,
       gateway,
