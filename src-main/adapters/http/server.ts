@@ -102,7 +102,9 @@ export async function buildApp(options: ServerOptions): Promise<FastifyInstance>
     return reply.code(f.status).send(f.body);
   });
   app.setNotFoundHandler((req, reply) =>
-    reply.code(404).send({ error: `path: no endpoint ${req.method} ${req.url.split('?')[0]}`, code: 'not_found' }),
+    reply
+      .code(404)
+      .send({ error: `path: no endpoint ${req.method} ${req.url.split('?')[0]}`, code: 'not_found' }),
   );
 
   let openapi: Record<string, unknown> | undefined;

@@ -99,7 +99,12 @@ export const serveCommand: Command = {
       await station.close();
       throw e;
     }
-    const listening = { event: 'listening', url: server.url, caCert: station.tls.caCertPath, cupsUri: station.cupsUri };
+    const listening = {
+      event: 'listening',
+      url: server.url,
+      caCert: station.tls.caCertPath,
+      cupsUri: station.cupsUri,
+    };
     io.stdout(
       args.json
         ? `${JSON.stringify(listening)}\n`
