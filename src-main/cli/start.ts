@@ -21,6 +21,21 @@ import { PASSPHRASE_FILE, SETTINGS_FILE } from './station';
 
 /** Runs init (first time) and serve; resolves to the exit status. */
 export async function start(argv: readonly string[], io: CliIo): Promise<number> {
+  const prepared = await prepareStation(argv, io);
+  if (prepared.code !== 0) return prepared.code;
+  return main(['serve', ...prepared.args], io);
+}
+
+/**
+ * The first half of {@link start}, shared with the Electron shell: makes sure the data directory
+ * holds a station (init on first start, with the passphrase trade-off described above). Returns
+ * the exit status of init (0 when nothing had to be done), the data directory and the arguments
+ * (with `--data`) for the next command.
+ */
+export async function prepareStation(
+  argv: readonly string[],
+  io: CliIo,
+): Promise<{ code: number; dataDir: string; args: string[] }> {
   const { values } = parseArgs({
     args: [...argv],
     options: {
@@ -37,7 +52,8 @@ export async function start(argv: readonly string[], io: CliIo): Promise<number>
   const common = typeof values.data === 'string' ? [...argv] : ['--data', dataDir, ...argv];
 
   if (!existsSync(path.join(dataDir, SETTINGS_FILE))) {
-    const file = typeof values['hsm-passphrase-file'] === 'string' ? values['hsm-passphrase-file'] : undefined;
+    const file =
+      typeof values['hsm-passphrase-file'] === 'string' ? values['hsm-passphrase-file'] : undefined;
     const localFile = path.join(dataDir, PASSPHRASE_FILE);
     if (resolvePassphrase({ file, env: io.env }) === undefined && !existsSync(localFile)) {
       await mkdir(dataDir, { recursive: true, mode: 0o700 });
@@ -55,8 +71,8 @@ export async function start(argv: readonly string[], io: CliIo): Promise<number>
     io.stderr(`gwjs: first start — creating a station in ${dataDir}\n`);
     const initArgs = ['init', ...common.filter((a) => a !== '--json')];
     const code = await main(initArgs, io);
-    if (code !== 0) return code;
+    if (code !== 0) return { code, dataDir, args: common };
     io.stderr('gwjs: note the admin API key above now: it is shown only once.\n');
   }
-  return main(['serve', ...common], io);
+  return { code: 0, dataDir, args: common };
 }
