@@ -6,19 +6,14 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { TLSSocket } from 'node:tls';
-import type { Core, CupsAuth } from '../../core/api';
-import { parseUpdateInfoBody } from '../../../src-shared/cups-wire';
+import type { Core, CupsAnswer } from '../../core/api';
+import { MAX_UPDATE_INFO_BYTES, parseUpdateInfoBody, type UpdateInfoRequest } from '../../../src-shared/cups-wire';
 import { isDomainError } from '../../../src-shared/errors';
 import type { Logger } from '../../core/ports';
 import { toHttpFailure } from './http-errors';
 
-/** Largest body a station can send: its Content-Length field has 5 digits (SPEC §3.1). */
-export const MAX_UPDATE_INFO_BYTES = 99_999;
-/**
- * Retry-After for a 429: the core rate-limits CUPS per router and per address (SPEC §3.6); a
- * station retries after 1 min anyway (SPEC §3.5).
- */
-const CORE_RETRY_AFTER_S = 60;
+/** Retry-After of a 429 whose answer names none (a station retries after 1 min anyway, SPEC §3.5). */
+const DEFAULT_RETRY_AFTER_S = 60;
 
 /** What the CUPS door needs. */
 export interface CupsRouteOptions {
@@ -73,20 +68,28 @@ export async function cupsRoutes(app: FastifyInstance, opts: CupsRouteOptions): 
 
   app.post('/update-info', async (req, reply) => {
     const raw = req.body instanceof Uint8Array ? req.body : EMPTY;
-    let request;
+    const address = req.socket.remoteAddress ?? 'unknown';
+    let request: UpdateInfoRequest | undefined;
+    let reason = '';
     try {
       request = parseUpdateInfoBody(raw);
     } catch (e) {
-      if (isDomainError(e)) return sendCupsFailure(reply, 400, e.message);
-      throw e;
+      if (!isDomainError(e)) throw e;
+      reason = e.message; // the codec names the field (SPEC §3.6: 400, reason says which field)
     }
     const socket = req.socket as TLSSocket;
-    const auth: CupsAuth = {
-      secure: socket.encrypted === true,
-      authorization: req.headers.authorization,
-      clientCertificate: verifiedClientCert(socket),
-    };
-    const answer = await core.cups.updateInfo(request, auth, req.socket.remoteAddress ?? 'unknown');
+    const answer: CupsAnswer =
+      request === undefined
+        ? core.cups.badRequest(reason, address) // counted; may be 429 instead
+        : await core.cups.updateInfo(
+            request,
+            {
+              secure: socket.encrypted === true,
+              authorization: req.headers.authorization,
+              clientCertificate: verifiedClientCert(socket),
+            },
+            address,
+          );
     if (answer.status === 200) {
       const b = answer.body;
       return reply
@@ -94,11 +97,7 @@ export async function cupsRoutes(app: FastifyInstance, opts: CupsRouteOptions): 
         .type('application/octet-stream')
         .send(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
     }
-    return sendCupsFailure(
-      reply,
-      answer.status,
-      answer.reason,
-      answer.status === 429 ? CORE_RETRY_AFTER_S : undefined,
-    );
+    const retryAfter = answer.status === 429 ? (answer.retryAfter ?? DEFAULT_RETRY_AFTER_S) : undefined;
+    return sendCupsFailure(reply, answer.status, answer.reason, retryAfter);
   });
 }
