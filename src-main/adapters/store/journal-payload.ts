@@ -54,7 +54,8 @@ const describe = (v: unknown) => (v === undefined ? 'undefined' : `${typeof v} $
 
 function encodeValue(v: SqlValue): JournalValue {
   if (typeof v === 'number') return Number.isFinite(v) ? v : { n: String(v) };
-  if (v instanceof Uint8Array) return { b: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') };
+  if (v instanceof Uint8Array)
+    return { b: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') };
   return v;
 }
 
@@ -92,7 +93,10 @@ export class PayloadBuilder {
 
   /** The UTF-8 JSON payload, tagged with checkpoint generation `generation`. */
   encode(generation: number): Buffer {
-    return Buffer.from(JSON.stringify({ g: generation, q: [...this.sqlIndex.keys()], s: this.entries }), 'utf8');
+    return Buffer.from(
+      JSON.stringify({ g: generation, q: [...this.sqlIndex.keys()], s: this.entries }),
+      'utf8',
+    );
   }
 }
 

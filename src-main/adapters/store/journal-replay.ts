@@ -51,7 +51,9 @@ export function replayJournal(
     );
   if (scan.damage?.kind === 'corrupt') {
     const d = scan.damage;
-    throw corrupt(`damaged record at byte ${d.offset} (${d.reason}) with intact records after it (byte ${d.nextValidOffset})`);
+    throw corrupt(
+      `damaged record at byte ${d.offset} (${d.reason}) with intact records after it (byte ${d.nextValidOffset})`,
+    );
   }
 
   let replayed = 0;
@@ -109,10 +111,21 @@ export function replayJournal(
   if (scan.damage) {
     truncateTo = scan.validEnd;
     logger.warn(
-      { path, offset: scan.damage.offset, reason: scan.damage.reason, droppedBytes: data.length - scan.validEnd },
+      {
+        path,
+        offset: scan.damage.offset,
+        reason: scan.damage.reason,
+        droppedBytes: data.length - scan.validEnd,
+      },
       'journal ends with a torn record (an unacknowledged write cut by a crash); dropping it',
     );
   }
   if (replayed === 0 && skipped > 0) truncateTo = 0; // everything is already in station.db
-  return { validEnd: scan.validEnd, ...(truncateTo === undefined ? {} : { truncateTo }), replayed, skipped, statements };
+  return {
+    validEnd: scan.validEnd,
+    ...(truncateTo === undefined ? {} : { truncateTo }),
+    replayed,
+    skipped,
+    statements,
+  };
 }

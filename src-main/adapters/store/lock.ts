@@ -69,7 +69,10 @@ export function acquireStoreLock(dir: string, logger?: Logger): StoreLock {
       if (stale === undefined) throw busy(dir, path, existing);
       // Delete only the file we judged stale (not one another process created meanwhile).
       if (sameContent(path, existing)) {
-        logger?.warn({ path, owner: existing === 'unreadable' ? null : existing }, `taking over stale store lock: ${stale}`);
+        logger?.warn(
+          { path, owner: existing === 'unreadable' ? null : existing },
+          `taking over stale store lock: ${stale}`,
+        );
         unlinkQuietly(path);
       }
       continue;
@@ -93,9 +96,13 @@ export function acquireStoreLock(dir: string, logger?: Logger): StoreLock {
     installExitHook();
     return lock;
   }
-  throw new DomainError('store_busy', `could not acquire ${path}: it keeps reappearing (another process is starting)`, {
-    path,
-  });
+  throw new DomainError(
+    'store_busy',
+    `could not acquire ${path}: it keeps reappearing (another process is starting)`,
+    {
+      path,
+    },
+  );
 }
 
 type ReadResult = LockInfo | 'unreadable' | 'gone';
@@ -146,7 +153,9 @@ function staleReason(path: string, existing: LockInfo | 'unreadable'): string | 
     process.kill(existing.pid, 0);
     return undefined;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'ESRCH' ? `process ${existing.pid} is not running` : undefined;
+    return (e as NodeJS.ErrnoException).code === 'ESRCH'
+      ? `process ${existing.pid} is not running`
+      : undefined;
   }
 }
 

@@ -80,11 +80,18 @@ const noopLogger: Logger = { info() {}, warn() {}, error() {}, debug() {} };
 const require = createRequire(import.meta.url);
 let sqlJs: Promise<SqlJsStatic> | undefined;
 
+/** Loads and compiles the sql.js wasm once per process; call early to overlap it with other start-up work. */
+export function preloadSqlJs(): Promise<unknown> {
+  return loadSqlJs();
+}
+
 function loadSqlJs(): Promise<SqlJsStatic> {
-  sqlJs ??= initSqlJs({ locateFile: (f: string) => require.resolve('sql.js/dist/' + f) }).catch((e: unknown) => {
-    sqlJs = undefined;
-    throw e;
-  });
+  sqlJs ??= initSqlJs({ locateFile: (f: string) => require.resolve('sql.js/dist/' + f) }).catch(
+    (e: unknown) => {
+      sqlJs = undefined;
+      throw e;
+    },
+  );
   return sqlJs;
 }
 
@@ -94,7 +101,10 @@ function settingsOf(o: SqljsStoreOptions): Settings {
   const num = (name: keyof typeof DEFAULTS) => {
     const v = o[name] ?? DEFAULTS[name];
     if (!Number.isFinite(v) || v <= 0) {
-      throw new DomainError('internal', `openSqljsStore: ${name} must be a positive number, got ${String(v)}`);
+      throw new DomainError(
+        'internal',
+        `openSqljsStore: ${name} must be a positive number, got ${String(v)}`,
+      );
     }
     return v;
   };
@@ -138,9 +148,13 @@ export async function openSqljsStore(options: SqljsStoreOptions): Promise<SqljsS
       generation = Number(row);
       if (!Number.isSafeInteger(generation)) throw new Error(`bad checkpoint generation ${String(row)}`);
     } catch (e) {
-      throw new DomainError('store_corrupt', `${snapshotPath} is not a usable database: ${(e as Error).message}`, {
-        path: snapshotPath,
-      });
+      throw new DomainError(
+        'store_corrupt',
+        `${snapshotPath} is not a usable database: ${(e as Error).message}`,
+        {
+          path: snapshotPath,
+        },
+      );
     }
     cache = new StatementCache(db);
     const journalPath = join(dir, JOURNAL_FILE);
@@ -148,7 +162,14 @@ export async function openSqljsStore(options: SqljsStoreOptions): Promise<SqljsS
     journal = JournalFile.open(journalPath, replay.validEnd);
     if (replay.truncateTo !== undefined) journal.truncate(replay.truncateTo);
     logger.info(
-      { dir, generation, replayed: replay.replayed, statements: replay.statements, ms: Date.now() - started },
+      {
+        dir,
+        generation,
+        replayed: replay.replayed,
+        skipped: replay.skipped,
+        statements: replay.statements,
+        ms: Date.now() - started,
+      },
       'store opened',
     );
     store = new SqljsStore(db, cache, journal, lock, settings, generation, replay.replayed);
@@ -443,7 +464,8 @@ export class SqljsStore implements Store {
     const now = Date.now();
     if (now < this.checkpointRetryAt) return;
     const bySize = this.journal.size >= this.settings.checkpointBytes;
-    const byAge = this.recordsSinceCheckpoint > 0 && now - this.checkpointAgeFrom >= this.settings.checkpointMs;
+    const byAge =
+      this.recordsSinceCheckpoint > 0 && now - this.checkpointAgeFrom >= this.settings.checkpointMs;
     if (!bySize && !byAge) return;
     this.checkpointQueued = true;
     this.enqueueInternal(async () => {
@@ -467,6 +489,7 @@ export class SqljsStore implements Store {
     this.generation += 1;
     this.db.run(`UPDATE _store_meta SET value = ? WHERE key = '${GENERATION_KEY}'`, [this.generation]);
     const data = this.db.export();
+    logger.debug({ dir, bytes: data.length }, 'checkpoint snapshot exported');
     const tmp = join(dir, SNAPSHOT_TMP_FILE);
     const fh = await open(tmp, 'w', 0o600);
     try {
@@ -476,6 +499,7 @@ export class SqljsStore implements Store {
       await fh.close();
     }
     await rename(tmp, join(dir, SNAPSHOT_FILE));
+    logger.debug({ dir }, 'checkpoint snapshot renamed');
     await syncDir(dir);
     try {
       this.journal.truncate(0);

@@ -64,9 +64,13 @@ export function classifySql(sql: string): SqlKind {
     return { mutating: writes, dml: writes };
   }
   if (FORBIDDEN_KEYWORDS.has(kw)) {
-    throw new DomainError('internal', `store: "${kw}" is not allowed in a Tx (the store manages transactions)`, {
-      sql: sql.slice(0, 200),
-    });
+    throw new DomainError(
+      'internal',
+      `store: "${kw}" is not allowed in a Tx (the store manages transactions)`,
+      {
+        sql: sql.slice(0, 200),
+      },
+    );
   }
   return { mutating: true, dml: false };
 }
@@ -200,7 +204,10 @@ export class SqljsTx implements Tx {
     return this.exec(sql, params, false).rows as T[];
   }
 
-  async get<T extends SqlRow = SqlRow>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
+  async get<T extends SqlRow = SqlRow>(
+    sql: string,
+    params: readonly SqlValue[] = [],
+  ): Promise<T | undefined> {
     return this.exec(sql, params, true).rows[0] as T | undefined;
   }
 
@@ -260,12 +267,18 @@ export class SqljsTx implements Tx {
       return; // "cannot start a transaction within a transaction": still inside ours
     }
     const message = cause instanceof Error ? cause.message : String(cause);
-    this.abortedBy = new DomainError('conflict', `store: SQLite rolled the transaction back after: ${message}`);
+    this.abortedBy = new DomainError(
+      'conflict',
+      `store: SQLite rolled the transaction back after: ${message}`,
+    );
   }
 
   private assertUsable(sql: string): void {
     if (!this.active) {
-      throw new DomainError('internal', `store: Tx used after its transaction ended (statement "${sql.slice(0, 80)}")`);
+      throw new DomainError(
+        'internal',
+        `store: Tx used after its transaction ended (statement "${sql.slice(0, 80)}")`,
+      );
     }
     if (this.abortedBy) throw this.abortedBy;
   }

@@ -18,7 +18,9 @@ async function openStore(dir: string, extra: Partial<Parameters<typeof openSqljs
 }
 
 const names = (store: SqljsStore) =>
-  store.read(async (tx) => (await tx.all<{ name: string }>('SELECT name FROM items ORDER BY id')).map((r) => r.name));
+  store.read(async (tx) =>
+    (await tx.all<{ name: string }>('SELECT name FROM items ORDER BY id')).map((r) => r.name),
+  );
 
 const insert = (store: SqljsStore, name: string, durability: 'full' | 'relaxed' = 'full') =>
   store.transaction((tx) => tx.run('INSERT INTO items (name) VALUES (?)', [name]), { durability });
@@ -69,11 +71,22 @@ describe('SqljsStore', () => {
     const store = await openStore(dir);
     const blob = new Uint8Array([0, 1, 2, 250, 255]);
     await store.transaction(async (tx) => {
-      await tx.run('INSERT INTO items (id, name, data, score) VALUES (?, ?, ?, ?)', [7, 'ünï — 😀', blob, 1.5]);
-      await tx.run('INSERT INTO items (id, name, data, score) VALUES (?, ?, ?, ?)', [8, 'n', null, -(2 ** 40)]);
+      await tx.run('INSERT INTO items (id, name, data, score) VALUES (?, ?, ?, ?)', [
+        7,
+        'ünï — 😀',
+        blob,
+        1.5,
+      ]);
+      await tx.run('INSERT INTO items (id, name, data, score) VALUES (?, ?, ?, ?)', [
+        8,
+        'n',
+        null,
+        -(2 ** 40),
+      ]);
       await tx.run('INSERT INTO items (id, name, data, score) VALUES (?, ?, ?, ?)', [9, 'big', null, 1e300]);
     });
-    const read = (s: SqljsStore) => s.read((tx) => tx.all('SELECT id, name, data, score FROM items ORDER BY id'));
+    const read = (s: SqljsStore) =>
+      s.read((tx) => tx.all('SELECT id, name, data, score FROM items ORDER BY id'));
     const expected = [
       { id: 7, name: 'ünï — 😀', data: blob, score: 1.5 },
       { id: 8, name: 'n', data: null, score: -(2 ** 40) },
@@ -336,7 +349,7 @@ describe('SqljsStore', () => {
     await insert(store, 'second');
     const image = crashImage(dir);
     const journal = readFileSync(join(image, 'journal.log'));
-    journal[journal.length - 3] ^= 0x01;
+    journal[journal.length - 3] = journal[journal.length - 3]! ^ 0x01;
     writeFileSync(join(image, 'journal.log'), journal);
     expect(await names(await openStore(image))).toEqual(['first']);
   });
@@ -350,10 +363,13 @@ describe('SqljsStore', () => {
     await insert(store, 'third');
     const image = crashImage(dir);
     const journal = readFileSync(join(image, 'journal.log'));
-    journal[secondStart + 12] ^= 0x20;
+    journal[secondStart + 12] = journal[secondStart + 12]! ^ 0x20;
     writeFileSync(join(image, 'journal.log'), journal);
     const attempt = openSqljsStore({ dir: image, migrations: MIGRATIONS });
-    await expect(attempt).rejects.toMatchObject({ code: 'store_corrupt', message: /intact records after it/ });
+    await expect(attempt).rejects.toMatchObject({
+      code: 'store_corrupt',
+      message: /intact records after it/,
+    });
     // the journal is left untouched for diagnosis, and the lock is released
     expect(readFileSync(join(image, 'journal.log'))).toEqual(journal);
     expect(existsSync(join(image, 'store.lock'))).toBe(false);
@@ -362,7 +378,9 @@ describe('SqljsStore', () => {
   it('refuses a station.db that is not a database', async () => {
     const dir = makeTempDir('store');
     writeFileSync(join(dir, 'station.db'), 'not a database, just text '.repeat(200));
-    await expect(openSqljsStore({ dir, migrations: MIGRATIONS })).rejects.toMatchObject({ code: 'store_corrupt' });
+    await expect(openSqljsStore({ dir, migrations: MIGRATIONS })).rejects.toMatchObject({
+      code: 'store_corrupt',
+    });
   });
 
   it('refuses a journal that continues a checkpoint generation when station.db is missing', async () => {
