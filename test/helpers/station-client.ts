@@ -6,7 +6,7 @@
  * and the body fields in the station's order. It trusts only its `cups.trust`, keeps the files of
  * its credential sets, computes the CRCs itself (SPEC §3.3) and adopts what the server sends.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
@@ -155,35 +155,36 @@ export class StationClient {
   }
 
   /**
-   * A station installed from a factory bundle folder (SPEC §5): `cups.*` and `cups-boot.*` files,
-   * routerid from `station.conf`.
+   * A station installed from factory bundle files (SPEC §5): name → content, as `personalize`
+   * returns them. `cups.*` and `cups-boot.*` sets; routerid from `station.conf`.
    */
-  static async fromBundle(dir: string, extra: Omit<StationClientOptions, 'router'> = {}): Promise<StationClient> {
-    const read = async (name: string): Promise<Uint8Array | null> => {
-      try {
-        return new Uint8Array(await readFile(path.join(dir, name)));
-      } catch {
-        return null;
-      }
+  static fromFiles(files: Record<string, string | Uint8Array>, extra: Omit<StationClientOptions, 'router'> = {}): StationClient {
+    const bytes = (name: string): Uint8Array | null => {
+      const v = files[name];
+      return v === undefined ? null : typeof v === 'string' ? new Uint8Array(Buffer.from(v, 'utf8')) : v;
     };
-    const text = async (name: string) => {
-      const b = await read(name);
+    // the station reads URIs with surrounding whitespace removed
+    const text = (name: string) => {
+      const b = bytes(name);
       return b === null ? null : Buffer.from(b).toString('utf8').trim();
     };
-    const conf = JSON.parse((await text('station.conf')) ?? '{}') as { station_conf?: { routerid?: string } };
+    const conf = JSON.parse(text('station.conf') ?? '{}') as { station_conf?: { routerid?: string } };
     const routerid = conf.station_conf?.routerid;
-    if (routerid === undefined) throw new Error(`station: ${dir}/station.conf has no station_conf.routerid`);
-    return new StationClient({
-      ...extra,
-      router: routerid,
-      cups: { uri: await text('cups.uri'), trust: await read('cups.trust'), crt: await read('cups.crt'), key: await read('cups.key') },
-      cupsBoot: {
-        uri: await text('cups-boot.uri'),
-        trust: await read('cups-boot.trust'),
-        crt: await read('cups-boot.crt'),
-        key: await read('cups-boot.key'),
-      },
+    if (routerid === undefined) throw new Error('station: station.conf has no station_conf.routerid');
+    const set = (prefix: string): CredFiles => ({
+      uri: text(`${prefix}.uri`),
+      trust: bytes(`${prefix}.trust`),
+      crt: bytes(`${prefix}.crt`),
+      key: bytes(`${prefix}.key`),
     });
+    return new StationClient({ ...extra, router: routerid, cups: set('cups'), cupsBoot: set('cups-boot') });
+  }
+
+  /** A station installed from a bundle folder written by `gwjs personalize` (SPEC §5). */
+  static async fromBundle(dir: string, extra: Omit<StationClientOptions, 'router'> = {}): Promise<StationClient> {
+    const files: Record<string, Uint8Array> = {};
+    for (const name of await readdir(dir)) files[name] = new Uint8Array(await readFile(path.join(dir, name)));
+    return StationClient.fromFiles(files, extra);
   }
 
   /** CRC of the regular CUPS set as reported. */
