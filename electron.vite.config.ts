@@ -1,0 +1,66 @@
+/**
+ * electron-vite build of the three targets (STACK.md "electron-vite with our folders"):
+ * - main    src-main/app/main.ts     → out/main/main.js   (ESM; node_modules stay external)
+ * - preload src-main/preload/index.ts → out/preload/index.cjs (CJS, self-contained: sandboxed
+ *   preloads can neither load ESM nor require node_modules, so zod is bundled in)
+ * - renderer src-renderer/index.html → out/renderer (served by Electron's app:// protocol and by
+ *   `gwjs serve` at `/`)
+ * `electron-vite build` needs no Electron binary.
+ */
+import { cpSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { defineConfig } from 'electron-vite';
+import type { Plugin } from 'vite';
+import react from '@vitejs/plugin-react';
+
+const root = import.meta.dirname;
+
+/**
+ * The store finds its migrations next to its module (`new URL('./migrations/', import.meta.url)`);
+ * bundled, that module is out/main/main.js, so the .sql files go to out/main/migrations.
+ */
+function copyMigrations(): Plugin {
+  return {
+    name: 'gwjs-copy-migrations',
+    apply: 'build',
+    closeBundle() {
+      cpSync(resolve(root, 'src-main/adapters/store/migrations'), resolve(root, 'out/main/migrations'), {
+        recursive: true,
+      });
+    },
+  };
+}
+
+export default defineConfig({
+  main: {
+    plugins: [copyMigrations()],
+    build: {
+      outDir: resolve(root, 'out/main'),
+      lib: { entry: resolve(root, 'src-main/app/main.ts'), formats: ['es'], fileName: () => 'main.js' },
+      externalizeDeps: true,
+    },
+  },
+  preload: {
+    build: {
+      outDir: resolve(root, 'out/preload'),
+      lib: {
+        entry: resolve(root, 'src-main/preload/index.ts'),
+        formats: ['cjs'],
+        fileName: () => 'index.cjs',
+      },
+      externalizeDeps: false,
+      rolldownOptions: { output: { entryFileNames: 'index.cjs' } },
+    },
+  },
+  renderer: {
+    root: resolve(root, 'src-renderer'),
+    plugins: [react()],
+    build: {
+      outDir: resolve(root, 'out/renderer'),
+      rolldownOptions: { input: resolve(root, 'src-renderer/index.html') },
+      // The renderer must not need inline scripts or eval (strict CSP).
+      modulePreload: { polyfill: false },
+      assetsInlineLimit: 0,
+    },
+  },
+});

@@ -1,0 +1,107 @@
+/**
+ * Composition root of the desktop app (DESIGN §1), free of `electron` so it runs under tests: the
+ * station of the data directory (created on first start exactly as `npm start` does), the
+ * join server on its configured address with the HTTP bridge and renderer mounted (browsers on the
+ * LAN can use the UI too), the UI services, and an ordered, once-only shutdown.
+ */
+import { startServer, type RunningServer } from '../adapters/http/server';
+import { DESKTOP_CALLER, type BridgeCaller } from '../bridge/caller';
+import { createStationUi, type StationUi } from '../bridge/station-ui';
+import type { CliIo } from '../cli/command';
+import { prepareStation } from '../cli/start';
+import { openStation, passphraseFor, type Station } from '../cli/station';
+import type { Logger } from '../core/ports';
+import { DomainError } from '../../src-shared/errors';
+
+/** Options of {@link openDesktopStation}. */
+export interface DesktopStationOptions {
+  /** user arguments (`--data`, `--hsm-passphrase-file`, `--port`, …), as for `npm start` */
+  argv: readonly string[];
+  io: CliIo;
+  /** default data directory when neither `--data` nor `$GWJS_DATA` is given (Electron: userData) */
+  defaultDataDir?: string | undefined;
+  rendererDir: string;
+  logger?: Logger | undefined;
+  /** listen port override (tests: 0) */
+  port?: number | undefined;
+}
+
+/** A running desktop station. */
+export interface DesktopStation {
+  station: Station;
+  ui: StationUi;
+  server: RunningServer;
+  /** who the window acts as */
+  caller: BridgeCaller;
+  /** first run: the one-time password for browser logins through the HTTP bridge */
+  setupPassword: string | null;
+  /** Closes the server (no new requests), then the station (core, store checkpoint, HSM lock). */
+  close(): Promise<void>;
+}
+
+function flagValue(argv: readonly string[], name: string): string | undefined {
+  const i = argv.indexOf(`--${name}`);
+  if (i >= 0) return argv[i + 1];
+  const eq = argv.find((a) => a.startsWith(`--${name}=`));
+  return eq?.slice(name.length + 3);
+}
+
+/** Opens (creating on first start) the station and starts its server. */
+export async function openDesktopStation(options: DesktopStationOptions): Promise<DesktopStation> {
+  const env = options.io.env;
+  const argv =
+    flagValue(options.argv, 'data') === undefined && !env.GWJS_DATA && options.defaultDataDir
+      ? ['--data', options.defaultDataDir, ...options.argv]
+      : [...options.argv];
+  const prepared = await prepareStation(argv, options.io);
+  if (prepared.code !== 0) {
+    throw new DomainError('not_configured', `creating the station in ${prepared.dataDir} failed (see above)`);
+  }
+  const dataDir = prepared.dataDir;
+  const station = await openStation({
+    dataDir,
+    passphrase: passphraseFor(dataDir, flagValue(argv, 'hsm-passphrase-file'), env),
+    logger: options.logger,
+  });
+  let server: RunningServer;
+  const ui = createStationUi({ ...station, logger: options.logger });
+  try {
+    const portFlag = flagValue(argv, 'port');
+    server = await startServer({
+      core: station.core,
+      tls: { certPem: station.tls.certPem, keyPem: station.tls.keyPem, caCertPem: station.tls.caCertPem },
+      host: flagValue(argv, 'host') ?? station.settings.host,
+      port: options.port ?? (portFlag !== undefined ? Number(portFlag) : station.settings.port),
+      logger: options.logger,
+      extend: ui.extendServer(options.rendererDir),
+    });
+  } catch (e) {
+    await station.close();
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      throw new DomainError(
+        'conflict',
+        `port ${station.settings.port} is in use: is \`gwjs serve\` already running? (--port chooses another)`,
+      );
+    }
+    throw e;
+  }
+  ui.setServerUrls([server.url]);
+  const setupPassword = await ui.firstRunPassword();
+  let closing: Promise<void> | undefined;
+  return {
+    station,
+    ui,
+    server,
+    caller: DESKTOP_CALLER,
+    setupPassword,
+    close: () =>
+      (closing ??= (async () => {
+        try {
+          await server.close();
+        } finally {
+          await station.close();
+        }
+      })()),
+  };
+}
