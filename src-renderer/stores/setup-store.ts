@@ -237,6 +237,7 @@ export const useSetup = create<SetupState>()((set, get) => ({
     const blocking = [...problems];
     if (rows.length === 0) blocking.push('List the gateways to set up.');
     if (rows.some((r) => r.problem)) blocking.push('Fix or remove the ids marked in the list.');
+    set({ results: [], cancelled: false, message: null });
     if (blocking.length) {
       set({ problems: blocking });
       return;
