@@ -21,8 +21,8 @@ import { checkServiceUri } from './uri';
 export const MAX_ITEMS = 10_000;
 /** Largest accepted request body, bytes (SPEC §4.2). */
 export const MAX_BODY_BYTES = 16 * 1024 * 1024;
-/** Most ids one `list` page returns; also the default page size. */
-export const MAX_LIST_LIMIT = 1000;
+/** Most ids one `list` page may ask for (the server's configured maximum may be lower). */
+export const MAX_LIST_LIMIT = 10_000;
 
 /** Owner API operations on gateways, in SPEC §4.2 order. Path: `/api/v1/gateway/<op>`. */
 export const GATEWAY_OPERATIONS = ['claim', 'setup', 'delete', 'add', 'info', 'list'] as const;
@@ -202,7 +202,7 @@ export const AddBulkSchema = z.strictObject({ ownerid: OwnerIdSchema, gateways: 
 export const ListRequestSchema = z.strictObject({
   ownerid: OwnerIdSchema,
   after: GatewayIdSchema.optional().describe('return ids after this one (the previous page’s `next`)'),
-  limit: z.number().int().min(1).max(MAX_LIST_LIMIT).optional(),
+  limit: z.number().int().min(1).max(MAX_LIST_LIMIT).optional().describe('page size (default 100)'),
 });
 
 /** Single and bulk schema of each item operation; `list` has one form. */
