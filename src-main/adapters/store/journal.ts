@@ -130,6 +130,7 @@ export class JournalFile {
   private waiters: SyncWaiter[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
   private fd: number | undefined;
+  private closeAfterSync: number | undefined;
   /** the first write/sync error, after which the journal refuses all work */
   failure: Error | undefined;
 
@@ -220,13 +221,20 @@ export class JournalFile {
     this.synced = length;
   }
 
-  /** Closes the file descriptor (after the caller flushed what it needs). */
+  /**
+   * Closes the file (after the caller flushed what it needs). Pending waiters are rejected; an
+   * fdatasync already running keeps the descriptor open until it returns, so the number is never
+   * reused under it.
+   */
   close(): void {
     if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     const fd = this.fd;
     this.fd = undefined;
-    if (fd !== undefined) closeSync(fd);
+    if (fd !== undefined) {
+      if (this.syncing) this.closeAfterSync = fd;
+      else closeSync(fd);
+    }
     const closed = this.failure ?? new Error(`journal ${this.path} is closed`);
     for (const w of this.waiters.splice(0)) w.reject(closed);
   }
@@ -243,6 +251,10 @@ export class JournalFile {
     const target = this.written;
     fdatasync(this.fd, (err) => {
       this.syncing = false;
+      if (this.closeAfterSync !== undefined) {
+        closeSync(this.closeAfterSync);
+        this.closeAfterSync = undefined;
+      }
       if (err) {
         const failure = this.fail(err);
         for (const w of this.waiters.splice(0)) w.reject(failure);

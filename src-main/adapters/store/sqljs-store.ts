@@ -329,7 +329,11 @@ export class SqljsStore implements Store {
     this.timer.unref();
   }
 
-  /** @internal releases everything without a checkpoint (failed open, end of close). */
+  /**
+   * Releases memory, files and the lock at once, without flushing or checkpointing — as a crash
+   * would (the journal already holds every acknowledged write). Used after a failed open, at the
+   * end of {@link close}, and by tests that need a crash image.
+   */
   abandon(): void {
     if (this.isClosed) return;
     this.isClosed = true;
