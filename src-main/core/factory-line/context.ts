@@ -1,0 +1,39 @@
+/**
+ * What every factory-line service receives (wired once by `createFactoryLine`): the core's ports,
+ * the batch service for creating batches, the station's name and the join server's own CUPS URI and
+ * CA (the defaults bundles carry), and the factory adapters.
+ */
+import type { BatchRow, BatchService, RequestContext } from '../api';
+import type { Clock, Hsm, Logger, Random, Store } from '../ports';
+import type { BundleSink, HookRunner, LabelRenderer, PrinterFactory } from './ports';
+
+/** Creating batches is the batch service's job (overlap checks, root key, audit). */
+export interface BatchCreator {
+  create(
+    ctx: RequestContext,
+    input: { first: string; last: string; flavor?: string; cupsUri?: string },
+  ): Promise<BatchRow>;
+}
+
+/** Dependencies of the factory line. */
+export interface FactoryLineDeps {
+  store: Store;
+  hsm: Hsm;
+  clock: Clock;
+  random: Random;
+  logger: Logger;
+  batches: BatchCreator | BatchService;
+  /** recorded with every unit step: which station did it (host name by default) */
+  station: string;
+  /** the join server's own CUPS URI and CA certificate (PEM): what bundles carry by default */
+  defaults: { cupsUri: string | null; trustPem: string | null };
+  sink: BundleSink;
+  hooks: HookRunner;
+  labels: LabelRenderer;
+  printers: PrinterFactory;
+}
+
+/** `kind:id` of the caller, as the audit log writes it. */
+export function actorOf(ctx: RequestContext): string {
+  return `${ctx.principal.kind}:${ctx.principal.id}`;
+}

@@ -1,0 +1,466 @@
+/**
+ * The line workflow (issue #6 item 2), one unit at a time, keyboard-wedge friendly (one field,
+ * Enter advances):
+ *
+ * 1. **scan** the MAC or EUI → it must lie in the active batch, outside any unfinished
+ *    pre-generation job, and not be personalized yet (again only with a reason, audited);
+ * 2. **derive** through the HSM (SPEC §2) and **write** the bundle (SPEC §5) to the line's folder,
+ *    optionally zipped, flushed to disk; run the optional post-write hook with the bundle path;
+ * 3. **record** who, when, which station and batch (unit row, history event, audit entry);
+ * 4. **print** the label (SPEC §6) on the line's printer;
+ * 5. **verify**: the operator scans the printed QR; the station re-derives the PIN through the HSM
+ *    and compares in constant time; a mismatch **blocks** the unit (audited) — only a
+ *    re-personalization with a reason brings it back.
+ *
+ * Unit state rules are in `unit-state.ts`; every step re-checks them inside its transaction.
+ */
+import { bytesToBase64 } from '../../../src-shared/bytes';
+import { DomainError, isDomainError } from '../../../src-shared/errors';
+import type {
+  FactoryCounts,
+  HookResult,
+  LineSettings,
+  PrintOutcome,
+  ScanResult,
+  UnitEvent,
+  UnitView,
+  VerifyResult,
+} from '../../../src-shared/factory-channels';
+import { euiHex, formatEui64, formatId6, parseIdField } from '../../../src-shared/ids';
+import { constantTimeEqual } from '../../../src-shared/pin';
+import { parseScannedCode } from '../../../src-shared/qr-payload';
+import type { RequestContext } from '../api';
+import { AuditWriter } from '../audit';
+import { isoAt } from '../env';
+import { buildLabelModel } from '../labels/label-model';
+import type { Tx } from '../ports';
+import { SECRET_BUNDLE_FILES } from './bundle';
+import { actorOf, type FactoryLineDeps } from './context';
+import { deriveUnit, derivePin, tokenGenerations } from './derive';
+import { jobReserving } from './job-rows';
+import { bundleSettingsOf, loadLineBatch, findLineBatchOf, type LineBatch } from './line-batches';
+import type { LineSettingsService } from './line-settings';
+import { parseScanInput } from './scan-input';
+import {
+  countsOf,
+  EVENT_COLUMNS,
+  findUnit,
+  insertUnit,
+  unitEventOf,
+  UnitEventWriter,
+  unitView,
+  updateUnit,
+  type UnitRow,
+} from './unit-rows';
+import { nextUnitState } from './unit-state';
+
+/** Input of {@link FactoryLine.scan}. */
+export interface ScanInput {
+  batchId: string;
+  input: string;
+  reason?: string | undefined;
+}
+
+const HISTORY_DEFAULT = 50;
+
+/** The line workflow service. */
+export class FactoryLine {
+  constructor(
+    private readonly deps: FactoryLineDeps,
+    private readonly settings: LineSettingsService,
+  ) {}
+
+  /**
+   * Personalizes the scanned gateway: checks, derives, writes the bundle, runs the hook, records the
+   * unit and prints its label. A failing hook or printer does not undo the personalization: the
+   * answer says what failed, and the unit waits for a reprint (or a re-personalization).
+   * @throws DomainError('invalid_id') for an unreadable scan; ('invalid_request') outside the batch;
+   *   ('conflict') when the unit is already personalized without a reason, or reserved by a job;
+   *   ('not_found' | 'not_configured' | 'invalid_uri' | 'trust_required' | 'hsm_locked' | …).
+   */
+  async scan(ctx: RequestContext, input: ScanInput): Promise<ScanResult> {
+    const settings = await this.settings.require();
+    const { id, fromMac } = parseScanInput(input.input);
+    const hex = euiHex(id);
+    const id6 = formatId6(id);
+    const reason = input.reason?.trim() || undefined;
+
+    const { batch, generation } = await this.deps.store.read(async (tx) => {
+      const b = await loadLineBatch(tx, this.deps, input.batchId);
+      await checkInBatch(tx, this.deps, b, id);
+      const u = await findUnit(tx, hex);
+      nextUnitState(u?.state ?? null, { kind: 'personalize', reason }, id6);
+      await checkNotReserved(tx, hex, id6);
+      return { batch: b, generation: (await tokenGenerations(tx, id, id)).get(hex) ?? 0 };
+    });
+    const bundleSettings = bundleSettingsOf(batch);
+
+    const derived = await deriveUnit(this.deps.hsm, batch, id, generation, bundleSettings);
+    const location = await this.deps.sink.writeBundle({
+      outDir: settings.outDir,
+      euiHex: hex,
+      files: derived.files,
+      secretFiles: SECRET_BUNDLE_FILES,
+      zip: settings.zip,
+      zipTime: this.deps.clock.now(),
+    });
+    await this.deps.sink.flush(settings.outDir);
+
+    const hook =
+      settings.hook === null
+        ? null
+        : await this.deps.hooks.run(settings.hook, {
+            bundle: location.path,
+            eui: hex,
+            zip: location.zipPath,
+          });
+
+    const at = isoAt(this.deps.clock.now());
+    const actor = actorOf(ctx);
+    let unit = await this.deps.store.transaction(async (tx) => {
+      const current = await findUnit(tx, hex);
+      const step = nextUnitState(current?.state ?? null, { kind: 'personalize', reason }, id6);
+      const row: UnitRow = {
+        eui: hex,
+        batchId: batch.id,
+        state: step.state,
+        fromMac,
+        personalizedAt: at,
+        personalizedBy: actor,
+        station: this.deps.station,
+        personalizeCount: (current?.personalizeCount ?? 0) + 1,
+        repersonalizeReason: current === undefined ? null : (reason ?? null),
+        jobId: null,
+        bundlePath: location.path,
+        printedAt: null,
+        printCount: current?.printCount ?? 0,
+        verifiedAt: null,
+        verifiedBy: null,
+        blockedAt: null,
+        blockedReason: null,
+        updatedAt: at,
+      };
+      if (current === undefined) await insertUnit(tx, row);
+      else await updateUnit(tx, row);
+      const events = new UnitEventWriter(tx);
+      const base = { eui: hex, batchId: batch.id, at, actor, station: this.deps.station };
+      await events.add({
+        ...base,
+        event: step.event,
+        detail: {
+          bundle: location.path,
+          zip: location.zipPath,
+          fromMac,
+          generation,
+          ...(current !== undefined ? { reason, previousState: current.state } : {}),
+        },
+      });
+      if (hook !== null && !hook.ok) {
+        await events.add({ ...base, event: 'hook_failed', detail: hookSummary(hook) });
+      }
+      const audit = new AuditWriter(tx, ctx, at);
+      await audit.add(current === undefined ? 'personalize' : 'factory.unit.repersonalize', id6, {
+        batch: batch.id,
+        station: this.deps.station,
+        generation,
+        cupsUri: bundleSettings.cupsUri,
+        ...(current !== undefined
+          ? { reason, previousState: current.state, count: row.personalizeCount }
+          : {}),
+      });
+      return row;
+    });
+
+    let print: PrintOutcome;
+    if (hook !== null && !hook.ok) {
+      print = { status: 'skipped', message: 'the post-write hook failed: label not printed' };
+    } else {
+      const printed = await this.#print(ctx, unit, derived.pin, settings, undefined);
+      unit = printed.unit;
+      print = printed.print;
+    }
+    const labelPng = await this.#preview(id, derived.pin, fromMac, settings.template);
+    const counts = await this.#counts(batch.id);
+    return { unit: unitView(unit), bundle: location, hook, print, labelPng, counts };
+  }
+
+  /**
+   * Prints a unit's label again: after a failed print, or as a reprint (needs a reason; logged).
+   * @throws DomainError('conflict' | 'not_found' | 'not_configured' | …)
+   */
+  async print(
+    ctx: RequestContext,
+    input: { gateway: string; reason?: string | undefined },
+  ): Promise<{ unit: UnitView; print: PrintOutcome; counts: FactoryCounts }> {
+    const settings = await this.settings.require();
+    const id = parseIdField(input.gateway, 'gateway');
+    const id6 = formatId6(id);
+    const reason = input.reason?.trim() || undefined;
+    const { unit, batch } = await this.deps.store.read(async (tx) => {
+      const u = await requireUnit(tx, id);
+      nextUnitState(u.state, { kind: 'print', reason }, id6);
+      return { unit: u, batch: await loadLineBatch(tx, this.deps, u.batchId) };
+    });
+    const pin = await derivePin(this.deps.hsm, batch.brkHandle, id);
+    const printed = await this.#print(ctx, unit, pin, settings, reason);
+    return { unit: unitView(printed.unit), print: printed.print, counts: await this.#counts(batch.id) };
+  }
+
+  /**
+   * Checks the scanned label against the HSM-derived PIN of the unit. The unit's own Code 128 (its
+   * 16-hex EUI) is refused without blocking ("scan the QR code"); anything else that is not this
+   * unit's QR with the right PIN blocks the unit.
+   * @throws DomainError('invalid_request') for the barcode instead of the QR; ('conflict') when the
+   *   unit is not waiting for a verification; ('not_found') for an unknown unit.
+   */
+  async verify(ctx: RequestContext, input: { gateway: string; scanned: string }): Promise<VerifyResult> {
+    const id = parseIdField(input.gateway, 'gateway');
+    const id6 = formatId6(id);
+    const hex = euiHex(id);
+    const scanned = input.scanned.trim();
+    if (scanned.toUpperCase() === hex) {
+      throw new DomainError(
+        'invalid_request',
+        `scanned: that is the label's barcode (the EUI only); scan the QR code of gateway ${id6} to verify its PIN`,
+        { field: 'scanned' },
+      );
+    }
+    const batch = await this.deps.store.read(async (tx) => {
+      const u = await requireUnit(tx, id);
+      nextUnitState(u.state, { kind: 'verify', match: true }, id6);
+      return loadLineBatch(tx, this.deps, u.batchId);
+    });
+    const expected = await derivePin(this.deps.hsm, batch.brkHandle, id);
+    const code = parseScannedCode(scanned);
+    let mismatch: string | undefined;
+    let scannedGateway: string | null = null;
+    if (code.kind !== 'gwjs') {
+      mismatch = `the scanned code is not a GWJS label: ${code.explanation}`;
+    } else if (code.id !== id) {
+      scannedGateway = formatId6(code.id);
+      mismatch = `the scanned label belongs to gateway ${scannedGateway}, not to ${id6}`;
+    } else if (!constantTimeEqual(code.pin, expected)) {
+      scannedGateway = id6;
+      mismatch = `the PIN on the label of ${id6} does not match the PIN derived through the HSM`;
+    }
+
+    const at = isoAt(this.deps.clock.now());
+    const actor = actorOf(ctx);
+    const updated = await this.deps.store.transaction(async (tx) => {
+      const current = await requireUnit(tx, id);
+      const step = nextUnitState(current.state, { kind: 'verify', match: mismatch === undefined }, id6);
+      const row: UnitRow =
+        mismatch === undefined
+          ? { ...current, state: step.state, verifiedAt: at, verifiedBy: actor, updatedAt: at }
+          : { ...current, state: step.state, blockedAt: at, blockedReason: mismatch, updatedAt: at };
+      await updateUnit(tx, row);
+      await new UnitEventWriter(tx).add({
+        eui: hex,
+        batchId: current.batchId,
+        at,
+        actor,
+        station: this.deps.station,
+        event: step.event,
+        detail: mismatch === undefined ? {} : { reason: mismatch, scannedGateway },
+      });
+      if (mismatch !== undefined) {
+        await new AuditWriter(tx, ctx, at).add('factory.unit.blocked', id6, {
+          batch: current.batchId,
+          station: this.deps.station,
+          reason: mismatch,
+          scannedGateway,
+        });
+      }
+      return row;
+    });
+    if (mismatch !== undefined) {
+      this.deps.logger.warn(
+        { gateway: id6, batch: updated.batchId, station: this.deps.station },
+        'factory unit blocked',
+      );
+    }
+    return {
+      outcome: mismatch === undefined ? 'verified' : 'mismatch',
+      message:
+        mismatch === undefined
+          ? `Gateway ${id6} verified: the label matches.`
+          : `Gateway ${id6} BLOCKED: ${mismatch}. Set the unit aside; it needs a re-personalization with a reason.`,
+      unit: unitView(updated),
+      counts: await this.#counts(updated.batchId),
+    };
+  }
+
+  /** Counters and the latest events of a batch, newest first. @throws DomainError('not_found') */
+  async history(
+    batchId: string,
+    limit = HISTORY_DEFAULT,
+  ): Promise<{ counts: FactoryCounts; events: UnitEvent[] }> {
+    return this.deps.store.read(async (tx) => {
+      await loadLineBatch(tx, this.deps, batchId);
+      const rows = await tx.all(
+        `SELECT ${EVENT_COLUMNS} FROM factory_unit_events WHERE batch_id = ? ORDER BY id DESC LIMIT ?`,
+        [batchId, limit],
+      );
+      return { counts: await countsOf(tx, batchId), events: rows.map(unitEventOf) };
+    });
+  }
+
+  /** One unit and its whole history (oldest first); `unit` null when never personalized. */
+  async unit(gateway: string): Promise<{ unit: UnitView | null; events: UnitEvent[] }> {
+    const hex = euiHex(parseIdField(gateway, 'gateway'));
+    return this.deps.store.read(async (tx) => {
+      const u = await findUnit(tx, hex);
+      const rows = await tx.all(
+        `SELECT ${EVENT_COLUMNS} FROM factory_unit_events WHERE eui = ? ORDER BY id`,
+        [hex],
+      );
+      return { unit: u === undefined ? null : unitView(u), events: rows.map(unitEventOf) };
+    });
+  }
+
+  async #counts(batchId: string): Promise<FactoryCounts> {
+    return this.deps.store.read((tx) => countsOf(tx, batchId));
+  }
+
+  /** Renders and sends the label, then records the outcome (state printed, or a print_failed event). */
+  async #print(
+    ctx: RequestContext,
+    unit: UnitRow,
+    pin: string,
+    settings: LineSettings,
+    reason: string | undefined,
+  ): Promise<{ unit: UnitRow; print: PrintOutcome }> {
+    const id = parseIdField(unit.eui, 'gateway');
+    const id6 = formatId6(id);
+    const printer = this.deps.printers.open(settings.printer);
+    if (printer === undefined) {
+      return { unit, print: { status: 'skipped', message: 'no printer configured for this line' } };
+    }
+    let print: PrintOutcome;
+    try {
+      const zpl = await this.deps.labels.render(
+        buildLabelModel({ id, pin, fromMac: unit.fromMac }),
+        settings.template,
+        'zpl',
+      );
+      const sent = await printer.send(zpl);
+      print = { status: 'printed', bytes: sent.bytesSent, printer: describePrinter(settings) };
+    } catch (e) {
+      const code = isDomainError(e) ? e.code : String((e as { code?: unknown }).code ?? 'printer_io');
+      print = { status: 'failed', code, message: e instanceof Error ? e.message : String(e) };
+    }
+    const at = isoAt(this.deps.clock.now());
+    const actor = actorOf(ctx);
+    const row = await this.deps.store.transaction(async (tx) => {
+      const current = await requireUnit(tx, id);
+      const events = new UnitEventWriter(tx);
+      const base = { eui: unit.eui, batchId: current.batchId, at, actor, station: this.deps.station };
+      if (print.status !== 'printed') {
+        await events.add({
+          ...base,
+          event: 'print_failed',
+          detail: { ...print, ...(reason ? { reason } : {}) },
+        });
+        return current;
+      }
+      const step = nextUnitState(current.state, { kind: 'print', reason }, id6);
+      const next: UnitRow = {
+        ...current,
+        state: step.state,
+        printedAt: at,
+        printCount: current.printCount + 1,
+        verifiedAt: null,
+        verifiedBy: null,
+        updatedAt: at,
+      };
+      await updateUnit(tx, next);
+      await events.add({
+        ...base,
+        event: step.event,
+        detail: {
+          bytes: print.bytes,
+          printer: print.printer,
+          template: settings.template,
+          ...(reason ? { reason } : {}),
+        },
+      });
+      if (step.event === 'reprinted') {
+        await new AuditWriter(tx, ctx, at).add('factory.label.reprint', id6, {
+          batch: current.batchId,
+          station: this.deps.station,
+          reason,
+          count: next.printCount,
+        });
+      }
+      return next;
+    });
+    return { unit: row, print };
+  }
+
+  /** PNG preview for the operator's screen; a rendering problem only costs the preview. */
+  async #preview(id: bigint, pin: string, fromMac: boolean, template: string): Promise<string | null> {
+    try {
+      const png = await this.deps.labels.render(buildLabelModel({ id, pin, fromMac }), template, 'png');
+      return bytesToBase64(png);
+    } catch (e) {
+      this.deps.logger.warn({ err: e instanceof Error ? e.message : String(e) }, 'label preview failed');
+      return null;
+    }
+  }
+}
+
+function describePrinter(settings: LineSettings): string {
+  const p = settings.printer;
+  return p.kind === 'tcp9100' ? `tcp9100 ${p.host}:${p.port}` : p.kind;
+}
+
+function hookSummary(hook: HookResult): Record<string, unknown> {
+  return {
+    exitCode: hook.exitCode,
+    signal: hook.signal,
+    timedOut: hook.timedOut,
+    output: hook.output.slice(-500),
+    elapsedMs: hook.elapsedMs,
+  };
+}
+
+/** @throws DomainError('not_found') when the gateway was never personalized. */
+async function requireUnit(tx: Tx, id: bigint): Promise<UnitRow> {
+  const u = await findUnit(tx, euiHex(id));
+  if (u === undefined) {
+    throw new DomainError('not_found', `gateway: ${formatId6(id)} is not personalized on this line`, {
+      field: 'gateway',
+    });
+  }
+  return u;
+}
+
+/** @throws DomainError('invalid_request') naming the batch the gateway belongs to, if any. */
+async function checkInBatch(
+  tx: Tx,
+  deps: Pick<FactoryLineDeps, 'defaults'>,
+  batch: LineBatch,
+  id: bigint,
+): Promise<void> {
+  if (id >= batch.first && id <= batch.last) return;
+  const other = await findLineBatchOf(tx, deps, euiHex(id));
+  const range = `${formatEui64(batch.first)} … ${formatEui64(batch.last)}`;
+  throw new DomainError(
+    'invalid_request',
+    other === undefined
+      ? `scan: gateway ${formatId6(id)} (${formatEui64(id)}) is outside the active batch ${batch.id} (${range}) and every other batch`
+      : `scan: gateway ${formatId6(id)} (${formatEui64(id)}) belongs to batch ${other.id}, not to the active batch ${batch.id} (${range})`,
+    { field: 'scan' },
+  );
+}
+
+/** @throws DomainError('conflict') when an unfinished pre-generation job holds the EUI. */
+async function checkNotReserved(tx: Tx, hex: string, id6: string): Promise<void> {
+  const job = await jobReserving(tx, hex);
+  if (job !== undefined) {
+    throw new DomainError(
+      'conflict',
+      `gateway ${id6} is reserved by pre-generation job ${job.id} (${job.state}); resume the job to write it`,
+    );
+  }
+}
