@@ -136,7 +136,7 @@ async function bridgePlugin(app: FastifyInstance, options: HttpBridgeOptions): P
       return send(
         reply,
         failure(
-          e.code === 'FST_ERR_CTP_INVALID_JSON' ? 'invalid_json' : 'invalid_request',
+          /^FST_ERR_CTP_(INVALID|EMPTY)_JSON/.test(e.code ?? '') ? 'invalid_json' : 'invalid_request',
           `body: ${e.message ?? 'invalid'}`,
         ),
       );
