@@ -6,7 +6,19 @@
  * a 50 mm label gets 0.2 mm bars instead of the Zebra's 0.125 mm), text in Helvetica-Bold — over a
  * white page-sized rectangle so the quiet zones are white on any paper or preview.
  */
-import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
+import {
+  PDFDocument,
+  StandardFonts,
+  fill,
+  popGraphicsState,
+  pushGraphicsState,
+  rectangle,
+  rgb,
+  setFillingGrayscaleColor,
+  type PDFFont,
+  type PDFOperator,
+  type PDFPage,
+} from 'pdf-lib';
 import type { LabelLayout, LabelTemplate, TextPlacement } from '../../core/labels/label-template';
 import {
   CODE128_MAX_MODULES,
@@ -30,9 +42,11 @@ const WHITE = rgb(1, 1, 1);
 function drawLayout(page: PDFPage, font: PDFFont, layout: LabelLayout): void {
   const pt = PT_PER_MM / layout.dpmm; // points per printer dot
   const H = layout.heightDots;
+  // every dark module and bar is one `re` of a single black path, filled once at the end
+  const marks: PDFOperator[] = [];
   // rectangle in dots, origin top-left (the layout's) → PDF's bottom-left origin
   const box = (x: number, y: number, w: number, h: number) =>
-    page.drawRectangle({ x: x * pt, y: (H - y - h) * pt, width: w * pt, height: h * pt, color: BLACK });
+    marks.push(rectangle(x * pt, (H - y - h) * pt, w * pt, h * pt));
 
   page.drawRectangle({ x: 0, y: 0, width: page.getWidth(), height: page.getHeight(), color: WHITE });
   if (layout.qr) {
@@ -57,11 +71,23 @@ function drawLayout(page: PDFPage, font: PDFFont, layout: LabelLayout): void {
     const { area, data } = layout.code128;
     const fit = code128Fit(area.w, false);
     const m = Math.min(fit.module, PDF_CODE128_MAX_MODULE_MM * layout.dpmm);
-    let x = area.x + (area.w - m * (CODE128_MAX_MODULES + 2 * CODE128_QUIET_MODULES)) / 2 + CODE128_QUIET_MODULES * m;
+    let x =
+      area.x +
+      (area.w - m * (CODE128_MAX_MODULES + 2 * CODE128_QUIET_MODULES)) / 2 +
+      CODE128_QUIET_MODULES * m;
     code128Pattern(data).runs.forEach((run, i) => {
       if (i % 2 === 0) box(x, area.y, run * m, area.h);
       x += run * m;
     });
+  }
+  if (marks.length > 0) {
+    page.pushOperators(
+      pushGraphicsState(),
+      setFillingGrayscaleColor(0),
+      ...marks,
+      fill(),
+      popGraphicsState(),
+    );
   }
   for (const t of layout.texts) drawText(page, font, t, pt, H);
 }

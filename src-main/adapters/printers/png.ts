@@ -50,7 +50,8 @@ class GrayCanvas {
 
 function textWidth(fontId: number, text: string, size: number): number {
   let w = 0;
-  for (let i = 0; i < text.length; i++) w += bwipjs.FontLib.getglyph(fontId, text.charCodeAt(i), size, size).advance;
+  for (let i = 0; i < text.length; i++)
+    w += bwipjs.FontLib.getglyph(fontId, text.charCodeAt(i), size, size).advance;
   return w;
 }
 

@@ -53,7 +53,8 @@ export async function renderLabels(
     case 'pdf':
       return renderPdf(models, template);
     case 'png':
-      if (models.length !== 1) throw new RangeError(`renderLabels: png takes one label, got ${models.length}`);
+      if (models.length !== 1)
+        throw new RangeError(`renderLabels: png takes one label, got ${models.length}`);
       return renderPng(models[0]!, template, options);
   }
 }

@@ -41,7 +41,8 @@ export interface Code128Pattern {
 export function code128Pattern(data: string): Code128Pattern {
   const raw = bwipjs.raw('code128', data, {});
   const first = raw[0];
-  if (!first || !('sbs' in first)) throw new Error(`bwip-js gave no Code 128 bars for ${JSON.stringify(data)}`);
+  if (!first || !('sbs' in first))
+    throw new Error(`bwip-js gave no Code 128 bars for ${JSON.stringify(data)}`);
   const runs = first.sbs.slice();
   return { runs, totalModules: runs.reduce((a, b) => a + b, 0) };
 }

@@ -40,6 +40,13 @@ function classify(e: NodeJS.ErrnoException, o: Tcp9100Options, phase: 'connect' 
       return new PrinterError('printer_unreachable', `${who} is unreachable from this station (${e.code})`, {
         cause: e,
       });
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return new PrinterError(
+        'printer_io',
+        `${who} dropped the connection (${e.code}): is it busy with another client, or out of media?`,
+        { cause: e },
+      );
     default:
       return new PrinterError(
         'printer_io',
@@ -78,11 +85,18 @@ export function sendTcp9100(data: Uint8Array, options: Tcp9100Options): Promise<
       setTimeout(
         () =>
           phase === 'connect' &&
-          finish(new PrinterError('printer_timeout', `${who} did not accept a connection within ${connectTimeoutMs} ms`)),
+          finish(
+            new PrinterError(
+              'printer_timeout',
+              `${who} did not accept a connection within ${connectTimeoutMs} ms`,
+            ),
+          ),
         connectTimeoutMs,
       ),
     );
-    socket.on('error', (e: NodeJS.ErrnoException) => finish(classify(e, options, phase === 'connect' ? 'connect' : 'send')));
+    socket.on('error', (e: NodeJS.ErrnoException) =>
+      finish(classify(e, options, phase === 'connect' ? 'connect' : 'send')),
+    );
     socket.on('timeout', () => {
       if (phase === 'send') {
         finish(new PrinterError('printer_timeout', `${who} stopped taking data for ${idleTimeoutMs} ms`));
@@ -90,7 +104,8 @@ export function sendTcp9100(data: Uint8Array, options: Tcp9100Options): Promise<
     });
     socket.on('close', () => {
       if (phase === 'closing') finish();
-      else if (!settled) finish(new PrinterError('printer_io', `${who} closed the connection before the job was sent`));
+      else if (!settled)
+        finish(new PrinterError('printer_io', `${who} closed the connection before the job was sent`));
     });
     socket.on('data', () => {
       // printers may answer status bytes on this channel; they are not part of the job

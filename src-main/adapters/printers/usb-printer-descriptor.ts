@@ -70,7 +70,8 @@ export function selectPrinterEndpoint(
   for (const config of configurations) {
     for (const iface of config.interfaces) {
       for (const alt of iface.alternates) {
-        if (alt.interfaceClass !== USB_CLASS_PRINTER || alt.interfaceSubclass !== USB_SUBCLASS_PRINTER) continue;
+        if (alt.interfaceClass !== USB_CLASS_PRINTER || alt.interfaceSubclass !== USB_SUBCLASS_PRINTER)
+          continue;
         const rank = RAW_PRINTER_PROTOCOLS.indexOf(alt.interfaceProtocol);
         if (rank < 0) continue;
         const out = alt.endpoints.find((e) => e.direction === 'out' && e.type === 'bulk');
@@ -116,7 +117,8 @@ export function chunkForBulk(
   if (!Number.isInteger(packetSize) || packetSize <= 0) {
     throw new RangeError(`packetSize: ${packetSize} is not a positive integer`);
   }
-  if (maxBytes < packetSize) throw new RangeError(`maxBytes: ${maxBytes} is smaller than one packet (${packetSize})`);
+  if (maxBytes < packetSize)
+    throw new RangeError(`maxBytes: ${maxBytes} is smaller than one packet (${packetSize})`);
   const size = Math.floor(maxBytes / packetSize) * packetSize;
   const out: Uint8Array[] = [];
   for (let off = 0; off < data.byteLength; off += size) out.push(data.subarray(off, off + size));

@@ -96,7 +96,9 @@ function configurationsOf(d: UsbDeviceLike): UsbConfigurationDescriptor[] {
   const all = safe(() => d.configurations) ?? [];
   const active = safe(() => d.configuration) ?? undefined;
   // the active configuration first, so a device already configured is not switched
-  return active ? [active, ...all.filter((c) => c.configurationValue !== active.configurationValue)] : [...all];
+  return active
+    ? [active, ...all.filter((c) => c.configurationValue !== active.configurationValue)]
+    : [...all];
 }
 
 const errText = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -105,7 +107,11 @@ const errText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 export async function scanUsbPrinters(options: UsbPrinterOptions = {}): Promise<UsbPrinterScan> {
   const sysfs = options.sysfsPath ?? '/sys/bus/usb/devices';
   if (options.backend === undefined && process.platform === 'linux' && !existsSync(sysfs)) {
-    return { available: false, reason: NO_PRINTER, detail: `USB is not available on this machine (${sysfs} is missing)` };
+    return {
+      available: false,
+      reason: NO_PRINTER,
+      detail: `USB is not available on this machine (${sysfs} is missing)`,
+    };
   }
   let devices: readonly UsbDeviceLike[];
   try {
@@ -122,13 +128,20 @@ export async function scanUsbPrinters(options: UsbPrinterOptions = {}): Promise<
     if (options.productId !== undefined && d.productId !== options.productId) continue;
     const serial = safe(() => d.serialNumber) ?? undefined;
     if (options.serialNumber !== undefined && serial !== options.serialNumber) continue;
-    const info: UsbPrinterInfo = { vendorId: d.vendorId, productId: d.productId, name: describeDevice(d), endpoint };
+    const info: UsbPrinterInfo = {
+      vendorId: d.vendorId,
+      productId: d.productId,
+      name: describeDevice(d),
+      endpoint,
+    };
     if (serial) info.serialNumber = serial;
     printers.push(info);
   }
   if (printers.length === 0) {
     const which =
-      options.vendorId !== undefined ? ` matching ${hex4(options.vendorId)}:${hex4(options.productId ?? 0)}` : '';
+      options.vendorId !== undefined
+        ? ` matching ${hex4(options.vendorId)}:${hex4(options.productId ?? 0)}`
+        : '';
     return {
       available: false,
       reason: NO_PRINTER,

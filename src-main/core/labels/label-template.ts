@@ -55,9 +55,7 @@ export const labelTemplateSchema = z.strictObject({
   widthMm: z.number().min(10).max(200),
   heightMm: z.number().min(10).max(300),
   dpi: z.union([z.literal(152), z.literal(203), z.literal(300), z.literal(600)]),
-  qr: z
-    .strictObject({ xMm: mm, yMm: mm, moduleDots: z.number().int().min(1).max(10) })
-    .optional(),
+  qr: z.strictObject({ xMm: mm, yMm: mm, moduleDots: z.number().int().min(1).max(10) }).optional(),
   /**
    * The Code 128 area, quiet zones included. Printer outputs (ZPL, PNG) use the widest whole number of
    * dots per module that fits the widest EUI in it; the PDF fills the area (see {@link code128Fit}).

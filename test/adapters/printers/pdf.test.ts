@@ -67,7 +67,9 @@ describe('renderPdf', () => {
         const qr = readQr(pic);
         const bars = readCode128(pic);
         if (qr !== m.qrPayload || bars !== m.code128Data) {
-          failures.push(`page ${i + 1} ${m.code128Data}: qr=${qr ?? 'unreadable'} code128=${bars ?? 'unreadable'}`);
+          failures.push(
+            `page ${i + 1} ${m.code128Data}: qr=${qr ?? 'unreadable'} code128=${bars ?? 'unreadable'}`,
+          );
         }
       });
       expect(failures).toEqual([]);
@@ -94,9 +96,10 @@ describe('renderPdf', () => {
         expect(ink, el.what).toBeDefined();
         const allowed = scaleBox(el.allowed(pdfModule), pxPerDot);
         // anti-aliased edges and glyph overshoot: 2 px at 300 dpi (0.17 mm)
-        expect(within(ink!, allowed, 2), `${el.what}: ink ${JSON.stringify(ink)} outside ${JSON.stringify(allowed)}`).toBe(
-          true,
-        );
+        expect(
+          within(ink!, allowed, 2),
+          `${el.what}: ink ${JSON.stringify(ink)} outside ${JSON.stringify(allowed)}`,
+        ).toBe(true);
       });
     });
   }

@@ -68,10 +68,21 @@ describe('renderPng', () => {
         expect(canvasOf.pixels[canvasOf.pixels.length - 1]).toBe(255);
         for (const el of loneElements(layout)) {
           const c = drawLayout(el.layout);
-          const ink = inkBox({ width: c.width, height: c.height, gray: Uint8ClampedArray.from(c.pixels), rgba: new Uint8ClampedArray(0) }, 250);
+          const ink = inkBox(
+            {
+              width: c.width,
+              height: c.height,
+              gray: Uint8ClampedArray.from(c.pixels),
+              rgba: new Uint8ClampedArray(0),
+            },
+            250,
+          );
           expect(ink, el.what).toBeDefined();
           const allowed = el.allowed(layout.code128?.moduleDots ?? 0);
-          expect(within(ink!, allowed, 0), `${el.what}: ink ${JSON.stringify(ink)} outside ${JSON.stringify(allowed)}`).toBe(true);
+          expect(
+            within(ink!, allowed, 0),
+            `${el.what}: ink ${JSON.stringify(ink)} outside ${JSON.stringify(allowed)}`,
+          ).toBe(true);
         }
       }
     });
@@ -85,7 +96,10 @@ describe('renderPng', () => {
         const model = buildLabelModel(g);
         const t = bundledTemplate(name);
         writeFileSync(join(dir, `png-${name}-${model.code128Data}.png`), renderPng(model, t));
-        writeFileSync(join(dir, `png-${name}-${model.code128Data}-x3.png`), renderPng(model, t, { scale: 3 }));
+        writeFileSync(
+          join(dir, `png-${name}-${model.code128Data}-x3.png`),
+          renderPng(model, t, { scale: 3 }),
+        );
       }
     }
   });

@@ -101,13 +101,17 @@ describe('ZPL as pictures (zpl-renderer-js)', () => {
       pictures.forEach((b64, i) => {
         const m = models[i]!;
         const pic = readPicture(Buffer.from(b64, 'base64'));
-        expect([pic.width, pic.height]).toEqual([template.widthMm * dpmm(template), template.heightMm * dpmm(template)]);
+        expect([pic.width, pic.height]).toEqual([
+          template.widthMm * dpmm(template),
+          template.heightMm * dpmm(template),
+        ]);
         const qr = readQr(pic);
         const bars = readCode128(pic);
         if (qr !== m.qrPayload || bars !== m.code128Data) {
           failures.push(`${m.code128Data}: qr=${qr ?? 'unreadable'} code128=${bars ?? 'unreadable'}`);
         }
-        if (i < 2) writeFileSync(join(artifactsDir(), `zpl-${name}-${m.code128Data}.png`), Buffer.from(b64, 'base64'));
+        if (i < 2)
+          writeFileSync(join(artifactsDir(), `zpl-${name}-${m.code128Data}.png`), Buffer.from(b64, 'base64'));
       });
       expect(failures).toEqual([]);
     });
@@ -131,9 +135,10 @@ describe('ZPL as pictures (zpl-renderer-js)', () => {
         if (el.what === 'qr') expect(ink).toEqual(allowed);
         // round glyphs of font 0 overshoot the cap line by a dot
         const tolerance = el.what.startsWith('text') ? 1 : 0;
-        expect(within(ink!, allowed, tolerance), `${el.what}: ink ${JSON.stringify(ink)} outside ${JSON.stringify(allowed)}`).toBe(
-          true,
-        );
+        expect(
+          within(ink!, allowed, tolerance),
+          `${el.what}: ink ${JSON.stringify(ink)} outside ${JSON.stringify(allowed)}`,
+        ).toBe(true);
       });
     });
   }

@@ -93,10 +93,14 @@ export function readQr(p: Picture): string | undefined {
 
 /** The Code 128 text zxing reads in the picture (any row, TRY_HARDER), or undefined. */
 export function readCode128(p: Picture): string | undefined {
-  const hints = new Map<import('@zxing/library').DecodeHintType, unknown>([[zx.DecodeHintType.TRY_HARDER, true]]);
+  const hints = new Map<import('@zxing/library').DecodeHintType, unknown>([
+    [zx.DecodeHintType.TRY_HARDER, true],
+  ]);
   try {
     const source = new zx.RGBLuminanceSource(p.gray, p.width, p.height);
-    return new zx.Code128Reader().decode(new zx.BinaryBitmap(new zx.HybridBinarizer(source)), hints).getText();
+    return new zx.Code128Reader()
+      .decode(new zx.BinaryBitmap(new zx.HybridBinarizer(source)), hints)
+      .getText();
   } catch {
     return undefined;
   }
@@ -153,7 +157,11 @@ export function loneElements(layout: LabelLayout): LoneElement[] {
   const { qr, code128 } = layout;
   if (qr) {
     const side = QR_SYMBOL_MODULES * qr.moduleDots;
-    out.push({ what: 'qr', layout: { ...bare, qr }, allowed: () => ({ x: qr.x, y: qr.y, w: side, h: side }) });
+    out.push({
+      what: 'qr',
+      layout: { ...bare, qr },
+      allowed: () => ({ x: qr.x, y: qr.y, w: side, h: side }),
+    });
   }
   if (code128) {
     const a = code128.area;
