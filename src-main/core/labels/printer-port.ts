@@ -7,8 +7,12 @@
 /** Which transport a printer is reached through. */
 export type PrinterKind = 'tcp9100' | 'usb' | 'os';
 
-/** Whether a printer can take a job now; `reason` is a sentence for the operator. */
-export type PrinterAvailability = { available: true; detail: string } | { available: false; reason: string };
+/**
+ * Whether a printer can take a job now. `reason` is short and stable enough to show as a state (USB:
+ * `'no USB printer'`); `detail` says why, for the operator.
+ */
+export type PrinterAvailability =
+  { available: true; detail: string } | { available: false; reason: string; detail?: string };
 
 /** What a successful send reports. */
 export interface PrintResult {

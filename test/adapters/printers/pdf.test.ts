@@ -53,12 +53,13 @@ describe('renderPdf', () => {
     await expect(renderPdf([], t)).rejects.toThrow(RangeError);
   });
 
+  const counts = { 'default-50x30': 50, 'small-40x20': 25 } as const;
   for (const name of TEMPLATES) {
-    it(`${name}: pdftoppm -r 300 pages read back (QR via jsQR, Code 128 via zxing) for 50 random EUIs (seed ${SEED})`, async () => {
+    it(`${name}: pdftoppm -r 300 pages read back (QR via jsQR, Code 128 via zxing) for ${counts[name]} random EUIs (seed ${SEED})`, async () => {
       const template: LabelTemplate = bundledTemplate(name);
-      const models: LabelModel[] = randomGateways(50).map(buildLabelModel);
+      const models: LabelModel[] = randomGateways(counts[name]).map(buildLabelModel);
       const pages = await rasterize(await renderPdf(models, template), name);
-      expect(pages).toHaveLength(50);
+      expect(pages).toHaveLength(models.length);
       const failures: string[] = [];
       pages.forEach((pic, i) => {
         const m = models[i]!;
