@@ -11,7 +11,7 @@
  *   hsm-passphrase  optional: the passphrase, mode 0600, written only by `npm start` on first run
  */
 import { chmod, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import path from 'node:path';
 import type { Core, Principal, RequestContext } from '../core/api';
@@ -214,13 +214,4 @@ export async function openStation(options: OpenStationOptions): Promise<Station>
         }
       })()),
   };
-}
-
-/** Reads a file a command was pointed at, as a usage problem when it cannot be read. */
-export function readInputFile(file: string, flag: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (e) {
-    throw new DomainError('invalid_request', `${flag}: cannot read ${JSON.stringify(file)} (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
-  }
 }

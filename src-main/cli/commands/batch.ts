@@ -5,8 +5,7 @@
 import type { BatchRow } from '../../core/api';
 import { DomainError } from '../../../src-shared/errors';
 import { optionalString, requireString, type Command, type CommandArgs, type CommandResult } from '../command';
-import { withStation } from '../open';
-import { readInputFile } from '../station';
+import { readInputFile } from '../read-input';
 
 const RANGE_OPTIONS = {
   first: { type: 'string' },
@@ -68,6 +67,7 @@ export const batchCreateCommand: Command = {
   positionals: { min: 0, max: 0 },
   async run(args, io) {
     const input = rangeInput(args);
+    const { withStation } = await import('../open');
     return withStation(args, io, async (s) => result(await s.core.batches.create(s.cliContext, input), 'created'));
   },
 };
@@ -82,6 +82,7 @@ export const batchImportCommand: Command = {
   async run(args, io) {
     const input = rangeInput(args);
     const key = readRootKey(requireString(args, 'root-key-file'));
+    const { withStation } = await import('../open');
     try {
       return await withStation(args, io, async (s) => result(await s.core.batches.import(s.cliContext, input, key), 'imported'));
     } finally {

@@ -4,8 +4,6 @@
  */
 import { isIP } from 'node:net';
 import { optionalString, stringList, UsageError, type Command } from '../command';
-import { withStation } from '../open';
-import { writeSettings } from '../station';
 
 /** Parses a TCP port flag (1–65535; 0 only where `allowZero`). */
 export function parsePort(text: string | undefined, flag: string, allowZero = false): number | undefined {
@@ -46,6 +44,7 @@ export const initCommand: Command = {
       host: parseHost(optionalString(args, 'host')),
       port: parsePort(optionalString(args, 'port'), '--port'),
     };
+    const [{ withStation }, { writeSettings }] = await Promise.all([import('../open'), import('../station')]);
     return withStation(
       args,
       io,

@@ -1,7 +1,6 @@
 /** `gwjs owner create` (SPEC §7): an owner and its first API key (every scope but admin, shown once). */
 import { SCOPES } from '../../core/api';
 import { optionalString, requireString, type Command } from '../command';
-import { withStation } from '../open';
 
 /** Scopes of an owner's first key: everything an owner may do, never admin (SPEC §4.1). */
 export const OWNER_SCOPES = SCOPES.filter((s) => s !== 'admin');
@@ -19,6 +18,7 @@ export const ownerCreateCommand: Command = {
   async run(args, io) {
     const id = requireString(args, 'id');
     const name = optionalString(args, 'name');
+    const { withStation } = await import('../open');
     return withStation(args, io, async (station) => {
       const ctx = station.cliContext;
       const owner = await station.core.access.createOwner(ctx, id, ...(name !== undefined ? [name] : []));

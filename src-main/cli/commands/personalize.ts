@@ -7,7 +7,6 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { euiHex, parseIdField } from '../../../src-shared/ids';
 import { optionalString, requireString, type Command } from '../command';
-import { withStation } from '../open';
 
 /** Bundle files that carry secrets. */
 const SECRET_FILES = new Set(['gateway.json', 'cups.key', 'cups-boot.key']);
@@ -28,6 +27,7 @@ export const personalizeCommand: Command = {
     const out = path.resolve(requireString(args, 'out'));
     const flagUri = optionalString(args, 'cups-uri');
     const eui = parseIdField(gateway, '--gateway');
+    const { withStation } = await import('../open');
     return withStation(args, io, async (s) => {
       const batch = await s.core.batches.findForEui(eui);
       const cupsUri = flagUri ?? batch?.cupsUri ?? s.cupsUri;

@@ -5,14 +5,9 @@
  * exactly one line, `{"event":"listening","url":…,"caCert":…}`.
  */
 import { createServer } from 'node:net';
-import pino from 'pino';
-import { startServer } from '../../adapters/http/server';
-import { createStationUi } from '../../bridge/station-ui';
 import type { Logger } from '../../core/ports';
 import { DomainError } from '../../../src-shared/errors';
 import { optionalString, stringList, type Command } from '../command';
-import { explainBusy, stationOptionsOf } from '../open';
-import { openStation } from '../station';
 import { parseHost, parsePort } from './init';
 
 /** A free TCP port on `host` (for `--port 0`: the port must be known before the core is built). */
@@ -63,6 +58,15 @@ export const serveCommand: Command = {
   },
   positionals: { min: 0, max: 0 },
   async run(args, io) {
+    // heavy modules load only when serving, so the other commands start fast
+    const [{ default: pino }, { startServer }, { createStationUi }, { explainBusy, stationOptionsOf }, { openStation }] =
+      await Promise.all([
+        import('pino'),
+        import('../../adapters/http/server'),
+        import('../../bridge/station-ui'),
+        import('../open'),
+        import('../station'),
+      ]);
     const base = stationOptionsOf(args, io);
     if (base.passphrase === undefined) {
       throw new DomainError(
