@@ -12,7 +12,7 @@ function get(url: string, ca: string): Promise<{ status: number; csp: string | u
       let body = '';
       res.on('data', (c: Buffer) => (body += c.toString()));
       res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, csp: res.headers['content-security-policy'], body }),
+        resolve({ status: res.statusCode ?? 0, csp: String(res.headers['content-security-policy']), body }),
       );
     })
       .on('error', reject)
