@@ -160,7 +160,12 @@ export async function openSqljsStore(options: SqljsStoreOptions): Promise<SqljsS
     const journalPath = join(dir, JOURNAL_FILE);
     const replay = replayJournal(db, cache, journalPath, generation, hasSnapshot, logger);
     journal = JournalFile.open(journalPath, replay.validEnd);
-    if (replay.truncateTo !== undefined) journal.truncate(replay.truncateTo);
+    if (replay.truncateTo !== undefined) {
+      // If a crash interrupted a checkpoint after its rename, make that rename durable before
+      // dropping the records it made redundant.
+      if (replay.skipped > 0) await syncDir(dir);
+      journal.truncate(replay.truncateTo);
+    }
     logger.info(
       {
         dir,

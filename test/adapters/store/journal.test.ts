@@ -9,6 +9,7 @@ import {
   frameRecord,
   scanJournal,
 } from '../../../src-main/adapters/store/journal';
+import { crc32 as sharedCrc32 } from '../../../src-shared/crc32';
 import { makeTempDir } from '../../helpers/tmp-dir';
 
 const payload = (text: string) => Buffer.from(JSON.stringify({ g: 0, text }), 'utf8');
@@ -22,6 +23,11 @@ describe('frameRecord', () => {
     expect(r.readUInt32LE(4)).toBe(0xcbf43926); // CRC-32/ISO-HDLC check value
     expect(r.subarray(8).toString()).toBe('123456789');
     expect(crc32(p)).toBe(0xcbf43926);
+  });
+
+  it('checksums agree with the shared CRC-32 codec', () => {
+    const p = Buffer.from(JSON.stringify({ g: 1, q: ['x'], s: [[0, 0, 'ü'.repeat(1000)]] }));
+    expect(frameRecord(p).readUInt32LE(4)).toBe(sharedCrc32(p));
   });
 
   it('refuses empty and oversized payloads', () => {
