@@ -10,42 +10,61 @@ import type { AuditEntry, AuditService, Principal, RequestContext } from './api'
 import { requireAdmin } from './authorize';
 import { isoAt, type CoreEnv } from './env';
 import type { SqlValue, Tx } from './ports';
-import { intOf, textOf, textOrNull } from './rows';
+import { BatchInsert, intOf, textOf, textOrNull } from './rows';
 
 /** How a principal appears in the `actor` column: `api-key:<id>`, `cli:cli`, `operator:<name>`. */
 export function actorOf(principal: Principal): string {
   return `${principal.kind}:${principal.id}`;
 }
 
-/** Appends entries inside one write transaction; ids continue from the largest stored id. */
+/**
+ * Appends entries inside one write transaction; ids continue from the largest stored id. `add`
+ * writes at once; `queue` buffers for bulk operations (thousands of items) and writes multi-row
+ * INSERTs — a caller that queues must `flush()` before its transaction ends.
+ */
 export class AuditWriter {
   #next: number | undefined;
+  readonly #insert: BatchInsert;
 
   constructor(
     private readonly tx: Tx,
     private readonly ctx: RequestContext,
     private readonly at: string,
-  ) {}
+  ) {
+    this.#insert = new BatchInsert(
+      tx,
+      'INSERT INTO audit_log (id, at, actor, address, action, target, detail) VALUES',
+      '(?, ?, ?, ?, ?, ?, ?)',
+    );
+  }
 
-  /** Records one action on `target` (ID6 or another id; null for none). */
+  /** Records one action on `target` (ID6 or another id; null for none), written at once. */
   async add(action: string, target: string | null, detail: Record<string, unknown> = {}): Promise<void> {
+    await this.queue(action, target, detail);
+    await this.flush();
+  }
+
+  /** Buffers one entry; written by {@link flush} (or in batches while queuing). */
+  async queue(action: string, target: string | null, detail: Record<string, unknown> = {}): Promise<void> {
     if (this.#next === undefined) {
       const row = await this.tx.get('SELECT MAX(id) AS m FROM audit_log');
       this.#next = (row?.m === null || row?.m === undefined ? 0 : intOf(row, 'm')) + 1;
     }
-    const params: SqlValue[] = [
+    const p = this.ctx.principal;
+    await this.#insert.add([
       this.#next++,
       this.at,
-      actorOf(this.ctx.principal),
+      actorOf(p),
       this.ctx.address ?? null,
       action,
       target,
       JSON.stringify(detail),
-    ];
-    await this.tx.run(
-      'INSERT INTO audit_log (id, at, actor, address, action, target, detail) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      params,
-    );
+    ]);
+  }
+
+  /** Writes the buffered entries. */
+  flush(): Promise<void> {
+    return this.#insert.flush();
   }
 }
 

@@ -64,3 +64,43 @@ export async function selectIn<T extends SqlRow = SqlRow>(
   }
   return out;
 }
+
+/** Rows per multi-row INSERT: keeps a statement's parameters in the low thousands. */
+export const INSERT_BATCH = 200;
+
+/**
+ * Buffers rows of one INSERT shape and writes them as multi-row statements — a bulk operation
+ * then costs one statement per {@link INSERT_BATCH} rows instead of one per row. The caller must
+ * `flush()` before its transaction ends.
+ */
+export class BatchInsert {
+  readonly #pending: SqlValue[] = [];
+  #rows = 0;
+
+  /**
+   * @param head `INSERT INTO t (a, b, c) VALUES`
+   * @param row the placeholder tuple of one row, e.g. `(?, 'batch', ?, ?)`
+   * @param tail what follows the VALUES list (an ON CONFLICT clause), or ''
+   */
+  constructor(
+    private readonly tx: Tx,
+    private readonly head: string,
+    private readonly row: string,
+    private readonly tail = '',
+  ) {}
+
+  /** Adds one row's parameters (as many as `row` has placeholders). */
+  async add(params: readonly SqlValue[]): Promise<void> {
+    for (const p of params) this.#pending.push(p);
+    if (++this.#rows >= INSERT_BATCH) await this.flush();
+  }
+
+  /** Writes the buffered rows. */
+  async flush(): Promise<void> {
+    if (this.#rows === 0) return;
+    const sql = `${this.head} ${Array.from({ length: this.#rows }, () => this.row).join(', ')} ${this.tail}`;
+    const params = this.#pending.splice(0);
+    this.#rows = 0;
+    await this.tx.run(sql.trimEnd(), params);
+  }
+}

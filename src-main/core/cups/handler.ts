@@ -31,8 +31,8 @@ import type { Batch, Batches } from '../batches';
 import { digestsEqual, sha256 } from '../digest';
 import { isoAt, type CoreEnv } from '../env';
 import { gatewayRowOf, GATEWAY_COLUMNS, type GatewayRow } from '../gateways/rows';
-import { sideBlob } from '../gateways/setup-merge';
-import { setupRowOf, SETUP_COLUMNS, type StoredSetup } from '../gateways/setup-rows';
+import { sideBlob, type StoredSide } from '../gateways/setup-merge';
+import { loadSetups, setupDigestOf, SETUP_DIGEST_COLUMNS, type SetupDigest } from '../gateways/setup-rows';
 import { cupsKeyFileContent, cupsTokenFromGmk, deriveGmk, MAX_TOKEN_GENERATION } from '../kdf';
 import { RateLimiter } from '../rate-limit';
 import { bytesOrNull, intOf } from '../rows';
@@ -124,13 +124,13 @@ export class CupsHandler implements CupsService {
 
     const found = await this.env.store.read((tx) =>
       tx.get(
-        `SELECT ${GATEWAY_COLUMNS}, s.updated_at AS setup_updated_at, ${SETUP_COLUMNS}
+        `SELECT ${GATEWAY_COLUMNS}, ${SETUP_DIGEST_COLUMNS}
          FROM gateways g LEFT JOIN setups s ON s.eui = g.eui WHERE g.eui = ?`,
         [hex],
       ),
     );
     const row = found === undefined ? undefined : gatewayRowOf(found);
-    const setup = found === undefined || found.setup_updated_at === null ? undefined : setupRowOf(found, hex);
+    const setup = found === undefined ? undefined : setupDigestOf(found);
     const batch = row?.origin === 'added' ? undefined : await this.batches.batchOf(req.router);
 
     let generation: number | undefined;
@@ -236,9 +236,9 @@ export class CupsHandler implements CupsService {
   }
 
   /** True when the join server issues this gateway's cupsCred (SPEC §3.6 last paragraph). */
-  #serverIssuesCupsCred(row: GatewayRow, setup: StoredSetup, batch: Batch | undefined): batch is Batch {
+  #serverIssuesCupsCred(row: GatewayRow, setup: SetupDigest, batch: Batch | undefined): batch is Batch {
     return (
-      setup.cups.uri === null &&
+      setup.cupsUri === null &&
       row.origin === 'batch' &&
       batch !== undefined &&
       this.env.config.server.trustDer !== null
@@ -249,16 +249,16 @@ export class CupsHandler implements CupsService {
     hex: string,
     id: bigint,
     row: GatewayRow,
-    setup: StoredSetup,
+    setup: SetupDigest,
     batch: Batch | undefined,
     target: number,
     authenticated: boolean,
   ): Promise<DesiredState> {
-    const cupsUri = setup.cups.uri ?? batch?.row.cupsUri ?? this.env.config.server.cupsUri;
+    const cupsUri = setup.cupsUri ?? batch?.row.cupsUri ?? this.env.config.server.cupsUri;
     if (!authenticated) {
-      return { cupsUri, cupsCredCrc: null, lnsUri: setup.lns.uri, lnsCredCrc: null, firmware: null };
+      return { cupsUri, cupsCredCrc: null, lnsUri: setup.lnsUri, lnsCredCrc: null, firmware: null };
     }
-    let cupsCredCrc = setup.cups.crc;
+    let cupsCredCrc = setup.cupsCrc;
     if (this.#serverIssuesCupsCred(row, setup, batch)) {
       const [entry] = await this.#entries(hex, id, batch, [target]);
       cupsCredCrc = entry!.credCrc;
@@ -280,15 +280,18 @@ export class CupsHandler implements CupsService {
         sent: false,
       };
     }
-    return { cupsUri, cupsCredCrc, lnsUri: setup.lns.uri, lnsCredCrc: setup.lns.crc, firmware };
+    return { cupsUri, cupsCredCrc, lnsUri: setup.lnsUri, lnsCredCrc: setup.lnsCrc, firmware };
   }
 
-  /** Builds the answer's segments; claims the once-only firmware delivery in the store first. */
+  /**
+   * Builds the answer's segments: stored blobs are read only now (rarely needed), the server-issued
+   * cupsCred is derived through the HSM; the once-only firmware delivery is claimed in the store.
+   */
   async #materialize(
     hex: string,
     id: bigint,
     plan: UpdatePlan,
-    setup: StoredSetup,
+    setup: SetupDigest,
     batch: Batch | undefined,
     target: number,
     address: string,
@@ -297,20 +300,22 @@ export class CupsHandler implements CupsService {
     const r: UpdateInfoResponse = {};
     if (plan.cupsUri !== undefined) r.cupsUri = plan.cupsUri;
     if (plan.tcUri !== undefined) r.tcUri = plan.tcUri;
-    if (plan.cupsCred) {
-      if (setup.cups.uri === null) {
-        const trust = this.env.config.server.trustDer!;
-        const gmk = await deriveGmk(this.env.hsm, batch!.brkHandle, id);
-        try {
-          r.cupsCred = tokenBlob(trust, cupsKeyFileContent(cupsTokenFromGmk(gmk, target)));
-        } finally {
-          gmk.fill(0);
-        }
-      } else {
-        r.cupsCred = sideBlobOf(setup.cups);
+    const serverCred = plan.cupsCred && setup.cupsUri === null;
+    if (plan.tcCred || (plan.cupsCred && !serverCred)) {
+      const stored = (await this.env.store.read((tx) => loadSetups(tx, [hex]))).get(hex);
+      if (stored === undefined) throw new Error(`setup of ${hex} vanished while answering`);
+      if (plan.cupsCred && !serverCred) r.cupsCred = sideBlobOf(stored.cups);
+      if (plan.tcCred) r.tcCred = sideBlobOf(stored.lns);
+    }
+    if (serverCred) {
+      const trust = this.env.config.server.trustDer!;
+      const gmk = await deriveGmk(this.env.hsm, batch!.brkHandle, id);
+      try {
+        r.cupsCred = tokenBlob(trust, cupsKeyFileContent(cupsTokenFromGmk(gmk, target)));
+      } finally {
+        gmk.fill(0);
       }
     }
-    if (plan.tcCred) r.tcCred = sideBlobOf(setup.lns);
     if (plan.firmwareKeyCrc !== undefined && setup.fwCrc !== null) {
       const fw = await this.#claimFirmware(hex, setup.fwCrc, plan.firmwareKeyCrc, address);
       if (fw !== undefined) {
@@ -407,7 +412,7 @@ function cupsContext(address: string): RequestContext {
   return { principal: CUPS_PRINCIPAL, address };
 }
 
-function sideBlobOf(side: StoredSetup['cups']): Uint8Array {
+function sideBlobOf(side: StoredSide): Uint8Array {
   const blob = sideBlob(side);
   if (blob === null) throw new Error('a credential was planned for a side without one');
   return blob;

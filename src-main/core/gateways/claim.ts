@@ -16,7 +16,7 @@ import type { OwnerRef } from '../authorize';
 import type { Batch, Batches } from '../batches';
 import { isoAt, type CoreEnv } from '../env';
 import { claimPinFromGmk, deriveGmk } from '../kdf';
-import { intOf, selectIn, textOf } from '../rows';
+import { BatchInsert, intOf, selectIn, textOf } from '../rows';
 import { checkItemCount, countOutcomes, failItem, itemError, prepareItems, type ItemTarget } from './items';
 import { loadGateways } from './rows';
 
@@ -79,6 +79,14 @@ export async function claimGateways(
     );
     for (const r of counted) failures.set(textOf(r, 'eui'), intOf(r, 'n'));
     const audit = auditWriter(env, tx, ctx);
+    // gateways seen for the first time: multi-row INSERTs. The rows were read in this transaction,
+    // so none exists; a concurrent writer on a shared database makes the insert (and the whole
+    // request) fail with 'conflict' rather than overwrite a claim.
+    const fresh = new BatchInsert(
+      tx,
+      'INSERT INTO gateways (eui, origin, batch_id, owner_id, claimed_at, token_generation, token_target, created_at) VALUES',
+      "(?, 'batch', ?, ?, ?, 0, 0, ?)",
+    );
 
     for (const w of work) {
       try {
@@ -91,7 +99,7 @@ export async function claimGateways(
           throw itemError('claimed_by_other', w.id6, 'is claimed by another owner');
         }
         if ((failures.get(w.hex) ?? 0) >= perGateway || ownerFailures >= perOwner) {
-          await audit.add('claim.locked', w.id6, { owner: owner.id6 });
+          await audit.queue('claim.locked', w.id6, { owner: owner.id6 });
           throw itemError(
             'claim_locked',
             w.id6,
@@ -106,26 +114,30 @@ export async function claimGateways(
           ]);
           failures.set(w.hex, (failures.get(w.hex) ?? 0) + 1);
           ownerFailures++;
-          await audit.add('claim.failed', w.id6, { owner: owner.id6 });
+          await audit.queue('claim.failed', w.id6, { owner: owner.id6 });
           throw itemError('bad_claim', w.id6, 'was not claimed: wrong claim PIN');
         }
         if (row?.ownerId === owner.hex) continue; // re-claim by the holder: nothing changes
         if (row !== undefined && row.ownerId !== null) {
           throw itemError('claimed_by_other', w.id6, 'is claimed by another owner');
         }
-        const { changes } = await tx.run(
-          `INSERT INTO gateways (eui, origin, batch_id, owner_id, claimed_at, token_generation, token_target, created_at)
-           VALUES (?, 'batch', ?, ?, ?, 0, 0, ?)
-           ON CONFLICT (eui) DO UPDATE SET owner_id = excluded.owner_id, claimed_at = excluded.claimed_at
-           WHERE gateways.owner_id IS NULL`,
-          [w.hex, w.batch.row.id, owner.hex, at, at],
-        );
-        if (changes === 0) throw itemError('claimed_by_other', w.id6, 'is claimed by another owner');
-        await audit.add('claim', w.id6, { owner: owner.id6, batch: w.batch.row.id });
+        if (row === undefined) {
+          await fresh.add([w.hex, w.batch.row.id, owner.hex, at, at]);
+        } else {
+          // un-claimed earlier: the row keeps its token generation (SPEC §2) for the new owner
+          const { changes } = await tx.run(
+            'UPDATE gateways SET owner_id = ?, claimed_at = ? WHERE eui = ? AND owner_id IS NULL',
+            [owner.hex, at, w.hex],
+          );
+          if (changes === 0) throw itemError('claimed_by_other', w.id6, 'is claimed by another owner');
+        }
+        await audit.queue('claim', w.id6, { owner: owner.id6, batch: w.batch.row.id });
       } catch (e) {
         failItem(results[w.index]!, e);
       }
     }
+    await fresh.flush();
+    await audit.flush();
   });
   countOutcomes(env, 'claim', results);
   return results;

@@ -51,12 +51,13 @@ export async function deleteGateways(
         await tx.run('DELETE FROM cups_contacts WHERE eui = ?', [t.hex]);
         if (row.origin === 'added') await tx.run('DELETE FROM gateways WHERE eui = ?', [t.hex]);
         else await tx.run('UPDATE gateways SET owner_id = NULL, claimed_at = NULL WHERE eui = ?', [t.hex]);
-        await audit.add('delete', t.id6, { owner: owner.id6, origin: row.origin });
+        await audit.queue('delete', t.id6, { owner: owner.id6, origin: row.origin });
         changed.push(t.hex);
       } catch (e) {
         failItem(results[t.index]!, e);
       }
     }
+    await audit.flush();
   });
   for (const hex of changed) onChanged(hex);
   countOutcomes(env, 'delete', results);
@@ -140,13 +141,14 @@ export async function addGateways(
           [t.hex, owner.hex, at, flavor, sha256(token), at],
         );
         count++;
-        await audit.add('add', t.id6, { owner: owner.id6, flavor });
+        await audit.queue('add', t.id6, { owner: owner.id6, flavor });
         changed.push(t.hex);
       } catch (e) {
         failItem(results[t.index]!, e);
       }
     }
     if (count !== before) await tx.run('UPDATE owners SET add_count = ? WHERE id = ?', [count, owner.hex]);
+    await audit.flush();
   });
   for (const hex of changed) onChanged(hex);
   countOutcomes(env, 'add', results);
@@ -183,12 +185,13 @@ export async function rotateTokens(
         if (next > MAX_TOKEN_GENERATION)
           throw itemError('invalid_request', t.id6, 'has no token generation left');
         await tx.run('UPDATE gateways SET token_target = ? WHERE eui = ?', [next, t.hex]);
-        await audit.add('token.rotate', t.id6, { from: row.tokenGeneration, to: next });
+        await audit.queue('token.rotate', t.id6, { from: row.tokenGeneration, to: next });
         changed.push(t.hex);
       } catch (e) {
         failItem(results[t.index]!, e);
       }
     }
+    await audit.flush();
   });
   for (const hex of changed) onChanged(hex);
   countOutcomes(env, 'rotate', results);

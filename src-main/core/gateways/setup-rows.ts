@@ -3,7 +3,7 @@
  * read by `setup` (merge), `info` (summary) and CUPS (desired state).
  */
 import type { SqlRow, SqlValue, Tx } from '../ports';
-import { bytesOrNull, intOrNull, selectIn, textOf, textOrNull } from '../rows';
+import { BatchInsert, bytesOrNull, intOrNull, selectIn, textOf, textOrNull } from '../rows';
 import type { StoredSide } from './setup-merge';
 
 /** The firmware part of a setup (SPEC §3.4). */
@@ -37,6 +37,35 @@ function sideOf(r: SqlRow, p: 'cups' | 'lns'): StoredSide {
   };
 }
 
+/**
+ * What CUPS compares on every poll (SPEC §3.6): URIs, blob CRCs and the firmware fields — no
+ * credential bytes, which are read only when a blob has to be sent.
+ */
+export interface SetupDigest extends StoredFirmware {
+  cupsUri: string | null;
+  cupsCrc: number | null;
+  lnsUri: string | null;
+  lnsCrc: number | null;
+}
+
+/** Columns of {@link SetupDigest} (aliased `s`); `setup_at` is NULL when there is no setup. */
+export const SETUP_DIGEST_COLUMNS =
+  's.updated_at AS setup_at, s.cups_uri, s.cups_cred_crc, s.lns_uri, s.lns_cred_crc, s.fw_crc, s.fw_after, s.fw_sent_at';
+
+/** Reads a {@link SetupDigest} from a row holding {@link SETUP_DIGEST_COLUMNS}; undefined without a setup. */
+export function setupDigestOf(r: SqlRow): SetupDigest | undefined {
+  if (r.setup_at === null || r.setup_at === undefined) return undefined;
+  return {
+    cupsUri: textOrNull(r, 'cups_uri'),
+    cupsCrc: intOrNull(r, 'cups_cred_crc'),
+    lnsUri: textOrNull(r, 'lns_uri'),
+    lnsCrc: intOrNull(r, 'lns_cred_crc'),
+    fwCrc: intOrNull(r, 'fw_crc'),
+    fwAfter: textOrNull(r, 'fw_after'),
+    fwSentAt: textOrNull(r, 'fw_sent_at'),
+  };
+}
+
 /** Reads the {@link StoredSetup} of gateway `eui` from a row holding {@link SETUP_COLUMNS}. */
 export function setupRowOf(r: SqlRow, eui: string): StoredSetup {
   return {
@@ -60,20 +89,28 @@ export async function loadSetups(tx: Tx, hexes: readonly string[]): Promise<Map<
   return new Map(rows.map((r) => [textOf(r, 'eui'), setupRowOf(r, textOf(r, 'eui'))]));
 }
 
-/** Inserts or replaces a setup row. */
-export async function saveSetup(tx: Tx, s: StoredSetup): Promise<void> {
-  const side = (x: StoredSide): SqlValue[] => [x.uri, x.trust, x.crt, x.key, x.crc];
-  await tx.run(
+/**
+ * A multi-row upsert of setup rows (bulk `setup`): add rows with `add(setupParams(s))`, then
+ * `flush()` before the transaction ends.
+ */
+export function setupUpsert(tx: Tx): BatchInsert {
+  return new BatchInsert(
+    tx,
     `INSERT INTO setups (eui, cups_uri, cups_trust, cups_crt, cups_key, cups_cred_crc,
-       lns_uri, lns_trust, lns_crt, lns_key, lns_cred_crc, fw_crc, fw_after, fw_sent_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (eui) DO UPDATE SET
+       lns_uri, lns_trust, lns_crt, lns_key, lns_cred_crc, fw_crc, fw_after, fw_sent_at, updated_at) VALUES`,
+    '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    `ON CONFLICT (eui) DO UPDATE SET
        cups_uri = excluded.cups_uri, cups_trust = excluded.cups_trust, cups_crt = excluded.cups_crt,
        cups_key = excluded.cups_key, cups_cred_crc = excluded.cups_cred_crc,
        lns_uri = excluded.lns_uri, lns_trust = excluded.lns_trust, lns_crt = excluded.lns_crt,
        lns_key = excluded.lns_key, lns_cred_crc = excluded.lns_cred_crc,
        fw_crc = excluded.fw_crc, fw_after = excluded.fw_after, fw_sent_at = excluded.fw_sent_at,
        updated_at = excluded.updated_at`,
-    [s.eui, ...side(s.cups), ...side(s.lns), s.fwCrc, s.fwAfter, s.fwSentAt, s.updatedAt],
   );
+}
+
+/** The parameters of one setup row, in the column order of {@link setupUpsert}. */
+export function setupParams(s: StoredSetup): SqlValue[] {
+  const side = (x: StoredSide): SqlValue[] => [x.uri, x.trust, x.crt, x.key, x.crc];
+  return [s.eui, ...side(s.cups), ...side(s.lns), s.fwCrc, s.fwAfter, s.fwSentAt, s.updatedAt];
 }

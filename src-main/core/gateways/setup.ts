@@ -23,7 +23,7 @@ import {
   type Side,
   type StoredSide,
 } from './setup-merge';
-import { loadSetups, saveSetup, type StoredFirmware } from './setup-rows';
+import { loadSetups, setupParams, setupUpsert, type StoredFirmware } from './setup-rows';
 
 /** Firmware fields of one item: absent (undefined), cleared (null) or a value. */
 export interface FirmwarePatch {
@@ -164,6 +164,7 @@ export async function setupGateways(
       ).map((r) => intOf(r, 'fwcrc')),
     );
     const audit = auditWriter(env, tx, ctx);
+    const upsert = setupUpsert(tx);
     for (const w of work) {
       try {
         requireOwned(rows.get(w.hex), batchOf(w.id), owner, w.id6);
@@ -171,8 +172,8 @@ export async function setupGateways(
         const cups = mergeSide('cups', stored?.cups ?? EMPTY_SIDE, sidePatchOf(w.fields, 'cups'), inputs);
         const lns = mergeSide('lns', stored?.lns ?? EMPTY_SIDE, sidePatchOf(w.fields, 'lns'), inputs);
         const fw = mergeFirmware(stored, w.fw, known, w.id6);
-        await saveSetup(tx, { eui: w.hex, cups, lns, ...fw, updatedAt: at });
-        await audit.add('setup', w.id6, {
+        await upsert.add(setupParams({ eui: w.hex, cups, lns, ...fw, updatedAt: at }));
+        await audit.queue('setup', w.id6, {
           fields: Object.keys(w.fields).filter(
             (k) => k !== 'gateway' && w.fields[k as keyof SetupFields] !== undefined,
           ),
@@ -186,6 +187,8 @@ export async function setupGateways(
         failItem(results[w.index]!, e);
       }
     }
+    await upsert.flush();
+    await audit.flush();
   });
   for (const hex of changed) onChanged(hex);
   countOutcomes(env, 'setup', results);

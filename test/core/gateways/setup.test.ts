@@ -21,7 +21,7 @@ describe('owner.setup', () => {
   afterEach(async () => f.close());
 
   const setup = (...items: SetupItem[]) => f.core.owner.setup(f.ownerA.ctx, f.ownerA.id6, items);
-  const info = async (gateway = gw1.id6) => {
+  const info = async (gateway: string = gw1.id6) => {
     const [r] = await f.core.owner.info(f.ownerA.ctx, f.ownerA.id6, [gateway]);
     return r!.info!;
   };
