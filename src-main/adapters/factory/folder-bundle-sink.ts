@@ -34,14 +34,24 @@ export class FolderBundleSink implements BundleSink {
   /** files and folders written since the last flush, per output folder (for `fsync` mode) */
   readonly #pending = new Map<string, Set<string>>();
   readonly #labelDirs = new Set<string>();
+  readonly #outDirs = new Set<string>();
 
   constructor(options: FolderBundleSinkOptions = {}) {
     this.#mode = options.flush ?? (process.platform === 'linux' ? 'syncfs' : 'fsync');
   }
 
   async writeBundle(b: BundleWrite): Promise<BundleLocation> {
+    await this.#ensureDir(b.outDir);
     const dir = join(b.outDir, b.euiHex);
-    await mkdir(dir, { recursive: true, mode: DIR_MODE });
+    // a new folder holds only new files, which get their mode at creation; in a folder that was
+    // there (a re-write) an existing secret file may carry another mode, so those are chmod'ed
+    const fresh = await mkdir(dir, { mode: DIR_MODE }).then(
+      () => true,
+      (e: NodeJS.ErrnoException) => {
+        if (e.code === 'EEXIST') return false;
+        throw e;
+      },
+    );
     const pending = this.#track(b.outDir);
     pending.add(b.outDir);
     pending.add(dir);
@@ -51,8 +61,7 @@ export class FolderBundleSink implements BundleSink {
         const file = join(dir, name);
         const secret = b.secretFiles.has(name);
         await writeFile(file, b.files[name]!, { mode: secret ? SECRET_MODE : PUBLIC_MODE });
-        // writeFile's mode applies only to a new file: make an existing secret file private too
-        if (secret) await chmod(file, SECRET_MODE);
+        if (secret && !fresh) await chmod(file, SECRET_MODE);
         pending.add(file);
       }),
     );
@@ -93,6 +102,13 @@ export class FolderBundleSink implements BundleSink {
     // files first, then their folders (so the names are durable too)
     const paths = [...pending].sort((a, b) => b.length - a.length);
     for (const p of paths) await fsyncPath(p);
+  }
+
+  /** Creates the output folder once per sink (and again if it vanished: mkdir is idempotent). */
+  async #ensureDir(outDir: string): Promise<void> {
+    if (this.#outDirs.has(outDir)) return;
+    await mkdir(outDir, { recursive: true, mode: DIR_MODE });
+    this.#outDirs.add(outDir);
   }
 
   #track(outDir: string): Set<string> {

@@ -121,7 +121,7 @@ export class PregenJobs {
       template: input.template ?? line?.template ?? DEFAULT_TEMPLATE,
     };
     if (options.labels) await this.#renderZpl(0n, '00000000', options.template); // unknown template → fail now
-    const id = bytesToHex(this.deps.random.bytes(8));
+    const id = `job-${bytesToHex(this.deps.random.bytes(6))}`;
     const at = isoAt(this.deps.clock.now());
     const row = await this.deps.store.transaction(async (tx) => {
       const batch = await loadLineBatch(tx, this.deps, input.batchId);
