@@ -70,7 +70,7 @@ export function ResultsTable({ results, done, cancelled }: ResultsTableProps): R
   );
   if (results.length === 0) return null;
   return (
-    <div className="stack" aria-label="Results">
+    <div className="stack results" aria-label="Results">
       <div className={`notice ${problems === 0 ? 'ok' : counts.ok === 0 ? 'error' : 'warn'}`} role="status">
         <strong>
           {counts.ok.toLocaleString('en')} of {results.length.toLocaleString('en')} {done}.
@@ -86,7 +86,7 @@ export function ResultsTable({ results, done, cancelled }: ResultsTableProps): R
           Show only the rows that need attention
         </label>
       )}
-      <div style={{ height: Math.min(360, 36 + shown.length * 32 + 4), display: 'flex' }}>
+      <div style={{ height: Math.min(360, 36 + Math.max(1, shown.length) * 32 + 4), display: 'flex' }}>
         <VirtualTable
           ariaLabel="Per-row results"
           rowCount={shown.length}

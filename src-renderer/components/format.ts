@@ -39,3 +39,25 @@ export function outcomeTone(outcome: string | null | undefined): 'ok' | 'warn' |
 export function outcomeLabel(outcome: string | null | undefined): string {
   return outcome ? outcome.replace(/_/g, ' ') : '—';
 }
+
+/** A value of an audit detail in words: lists joined, objects as `key value` pairs, CRCs in hex. */
+function detailValue(key: string, v: unknown): string {
+  if (v === null || v === undefined || v === '') return '—';
+  if (Array.isArray(v)) return v.map((x) => detailValue(key, x)).join(', ') || '—';
+  if (typeof v === 'number' && /crc/i.test(key)) return formatCrc(v);
+  if (typeof v === 'object') {
+    return Object.entries(v as Record<string, unknown>)
+      .filter(([, x]) => x !== null && x !== undefined)
+      .map(([k, x]) => `${k} ${detailValue(k, x)}`)
+      .join(', ');
+  }
+  return String(v);
+}
+
+/** An audit entry's detail as one line of `key: value` parts — never raw JSON. */
+export function formatDetail(detail: Record<string, unknown>): string {
+  return Object.entries(detail)
+    .filter(([, v]) => v !== null && v !== undefined && v !== '')
+    .map(([k, v]) => `${k}: ${detailValue(k, v)}`)
+    .join(' · ');
+}

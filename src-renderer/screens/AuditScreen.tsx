@@ -1,16 +1,9 @@
 /** Audit log: who did what, when, from where — filtered by target id and action, newest first. */
 import { useEffect, useState, type ReactNode } from 'react';
 import { ErrorNotice } from '../components/ErrorNotice';
-import { formatTime } from '../components/format';
+import { formatDetail, formatTime } from '../components/format';
 import { ScreenHeader } from '../components/ScreenHeader';
 import { useAudit } from '../stores/audit-store';
-
-function detailText(detail: Record<string, unknown>): string {
-  return Object.entries(detail)
-    .filter(([, v]) => v !== null && v !== undefined && v !== '')
-    .map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
-    .join(' · ');
-}
 
 /** The audit log screen. */
 export function AuditScreen(): ReactNode {
@@ -76,7 +69,7 @@ export function AuditScreen(): ReactNode {
                 </td>
                 <td className="mono">{e.target ?? '—'}</td>
                 <td className="muted" style={{ maxWidth: 380, overflowWrap: 'anywhere' }}>
-                  {detailText(e.detail)}
+                  {formatDetail(e.detail)}
                 </td>
                 <td className="mono">{e.address ?? '—'}</td>
               </tr>

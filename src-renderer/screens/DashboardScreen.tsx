@@ -138,19 +138,23 @@ export function DashboardScreen(): ReactNode {
                   <th>When</th>
                   <th>Gateway</th>
                   <th>Outcome</th>
-                  <th>Station / model</th>
+                  <th>Model / station</th>
                   <th>From</th>
                 </tr>
               </thead>
               <tbody>
                 {feed.map((f) => (
                   <tr key={f.seq}>
-                    <td title={formatTime(f.at)}>{formatAge(f.at)}</td>
-                    <td className="mono">{f.gateway}</td>
+                    <td className="nowrap" title={formatTime(f.at)}>
+                      {formatAge(f.at)}
+                    </td>
+                    <td className="mono nowrap">{f.gateway}</td>
                     <td>
                       <span className={`chip ${outcomeTone(f.outcome)}`}>{outcomeLabel(f.outcome)}</span>
                     </td>
-                    <td>{[f.station, f.model].filter(Boolean).join(' · ') || '—'}</td>
+                    <td className="nowrap" title={f.station ?? ''}>
+                      {[f.model, f.station?.split(' ')[0]].filter(Boolean).join(' · ') || '—'}
+                    </td>
                     <td className="mono">{f.address ?? '—'}</td>
                   </tr>
                 ))}

@@ -82,7 +82,7 @@ export function GatewayDetailPanel({
   const contact = info?.lastContact ?? null;
   return (
     <aside
-      className="detail"
+      className="gw-detail"
       aria-label={`Gateway ${gateway}`}
       onKeyDown={(e) => {
         if (e.key === 'Escape') onClose();

@@ -22,41 +22,47 @@ const STATE_LABEL: Record<GatewayState, string> = {
   failing: 'Last contact failed',
 };
 
-const COLUMNS: readonly Column<GatewayRow>[] = [
-  {
+const COL: Record<string, Column<GatewayRow>> = {
+  gateway: {
     key: 'gateway',
     title: 'Gateway (ID6)',
-    width: 'minmax(150px, 1.2fr)',
+    width: 'minmax(150px, 1.1fr)',
     className: 'mono',
     render: (r) => r.gateway,
   },
-  { key: 'eui', title: 'EUI-64', width: 'minmax(190px, 1.3fr)', className: 'mono', render: (r) => r.eui },
-  {
+  eui: {
+    key: 'eui',
+    title: 'EUI-64',
+    width: 'minmax(185px, 1.2fr)',
+    className: 'mono',
+    render: (r) => r.eui,
+  },
+  owner: {
     key: 'owner',
     title: 'Owner',
-    width: 'minmax(90px, 0.8fr)',
+    width: 'minmax(80px, 0.6fr)',
     className: 'mono',
     render: (r) => r.owner ?? '—',
   },
-  { key: 'origin', title: 'Origin', width: '70px', render: (r) => r.origin },
-  {
+  origin: { key: 'origin', title: 'Origin', width: '70px', render: (r) => r.origin },
+  setup: {
     key: 'setup',
     title: 'Setup',
-    width: '100px',
+    width: '104px',
     render: (r) => (
       <span className={`chip ${r.configured ? 'ok' : ''}`}>{r.configured ? 'set up' : 'not set up'}</span>
     ),
   },
-  {
+  contact: {
     key: 'contact',
     title: 'Last contact',
-    width: '110px',
+    width: '104px',
     render: (r) => <span title={formatTime(r.lastContactAt)}>{formatAge(r.lastContactAt)}</span>,
   },
-  {
+  outcome: {
     key: 'outcome',
     title: 'Outcome',
-    width: '130px',
+    width: '136px',
     render: (r) =>
       r.lastOutcome ? (
         <span className={`chip ${outcomeTone(r.lastOutcome)}`}>{outcomeLabel(r.lastOutcome)}</span>
@@ -64,7 +70,20 @@ const COLUMNS: readonly Column<GatewayRow>[] = [
         '—'
       ),
   },
-];
+};
+
+/**
+ * The columns that fit: the owner only when every owner is listed; origin and outcome only when the
+ * detail panel leaves room (1280 px wide screens).
+ */
+export function gatewayColumns(allOwners: boolean, detailOpen: boolean): Column<GatewayRow>[] {
+  const keys = ['gateway', 'eui'];
+  if (allOwners) keys.push('owner');
+  if (!detailOpen) keys.push('origin');
+  keys.push('setup', 'contact');
+  if (!detailOpen) keys.push('outcome');
+  return keys.map((k) => COL[k]!);
+}
 
 /** Milliseconds of typing pause before the filter is sent. */
 const SEARCH_DEBOUNCE_MS = 150;
@@ -98,6 +117,10 @@ export function GatewaysScreen(): ReactNode {
   const getRow = useMemo(() => (i: number) => (version >= 0 ? row(i) : undefined), [row, version]);
 
   const total = g.total;
+  const columns = useMemo(
+    () => gatewayColumns(scopeOwner === null, g.detail !== null),
+    [scopeOwner, g.detail],
+  );
   const resetKey = `${scopeOwner ?? '*'}|${g.search}|${g.state}`;
   return (
     <section className="screen fill" aria-label="Gateways">
@@ -160,7 +183,7 @@ export function GatewaysScreen(): ReactNode {
             ariaLabel="Gateways"
             rowCount={total ?? 0}
             getRow={getRow}
-            columns={COLUMNS}
+            columns={columns}
             selectedIndex={g.selected}
             onSelect={(i) => g.select(i)}
             onActivate={(i) => g.select(i)}

@@ -272,7 +272,7 @@ export function SetupScreen(): ReactNode {
         </div>
       ) : (
         <div className="stack">
-          <div className="grid-2">
+          <div className="grid-2 top">
             <SideFieldset kind="cups" side={s.cups} />
             <SideFieldset kind="lns" side={s.lns} />
           </div>

@@ -92,6 +92,10 @@ export const useGateways = create<GatewaysState>()((set, get) => {
         error: null,
         version: get().version + 1,
       });
+      // A row selected while its page was still loading gets its detail now.
+      const { selected, detail } = get();
+      const picked = selected === null ? undefined : get().row(selected);
+      if (picked && detail === null) void get().loadDetail(picked.gateway, picked.owner ?? get().ownerId);
     } catch (e) {
       if (gen === generation) set({ error: toUiError(e) });
     } finally {
@@ -149,12 +153,10 @@ export const useGateways = create<GatewaysState>()((set, get) => {
     },
 
     select(index) {
-      set({ selected: index });
-      if (index === null) {
-        set({ detail: null });
-        return;
-      }
+      set({ selected: index, detail: null });
+      if (index === null) return;
       const row = get().row(index);
+      // Not loaded yet: the detail follows when its page arrives (see fetchPage).
       if (row) void get().loadDetail(row.gateway, row.owner ?? get().ownerId);
     },
 

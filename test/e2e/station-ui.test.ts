@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../helpers/tmp-dir';
 import {
   BIG_OWNER_ROWS,
@@ -90,6 +90,14 @@ beforeAll(async () => {
   server = await startServer(join(dir, 'data'), renderer);
   browser = await launchBrowser(video);
 }, 120_000);
+
+// A failed test leaves pictures of both pages, to see what the operator would have seen.
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state !== 'fail') return;
+  const name = ctx.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
+  if (admin) await shot(admin, `FAILED-${name}-admin`).catch(() => undefined);
+  if (installer) await shot(installer, `FAILED-${name}-installer`).catch(() => undefined);
+});
 
 afterAll(async () => {
   await browser?.close();
@@ -264,6 +272,34 @@ describe('station UI in Chromium', () => {
     expect(scrollMs).toBeLessThan(1000);
     expect(filterMs).toBeLessThan(1000);
     expect(prefixMs).toBeLessThan(1000);
+  });
+
+  it('creates an API key that is shown once, then lists and revokes it', async () => {
+    await admin.keyboard.press('Alt+7');
+    await admin.getByRole('heading', { name: 'Owners & API keys' }).waitFor();
+    await admin.getByLabel('Key owner').selectOption('1::1');
+    await admin.getByLabel('Label').fill('ERP integration');
+    await admin.getByRole('button', { name: 'Create key' }).click();
+    const key = await admin.getByTestId('new-api-key').textContent();
+    expect(key).toMatch(/^gwjs_/);
+    await shot(admin, '13-api-key-once');
+    await admin.getByRole('button', { name: 'I have stored it' }).click();
+    expect(await admin.getByTestId('new-api-key').count()).toBe(0);
+    expect(await admin.content()).not.toContain(key!);
+    const row = admin.getByRole('row', { name: /ERP integration/ });
+    admin.once('dialog', (d) => void d.accept());
+    await row.getByRole('button', { name: 'Revoke' }).click();
+    await row.getByText('revoked').waitFor();
+  });
+
+  it('filters the audit log by a gateway typed in any form', async () => {
+    await installer.keyboard.press('Alt+8');
+    await installer.getByLabel('Filter by target').fill('58-A0-CB-FF-FE-80-01-02');
+    const table = installer.getByRole('table', { name: 'Audit entries' });
+    await table.getByText('58a0:cbff:fe80:102').first().waitFor();
+    const targets = await table.locator('tbody tr td:nth-child(4)').allTextContents();
+    expect(new Set(targets.filter((t) => t !== '—'))).toEqual(new Set(['58a0:cbff:fe80:102']));
+    await shot(installer, '14-audit-log');
   });
 
   it('shows the identity checker with its warnings', async () => {

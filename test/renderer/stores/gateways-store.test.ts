@@ -64,3 +64,20 @@ describe('useGateways', () => {
     expect(useGateways.getState().detail).toMatchObject({ gateway: '::3', loading: false });
   });
 });
+
+describe('useGateways selection before its page arrived', () => {
+  beforeEach(() => useGateways.setState(useGateways.getInitialState(), true));
+
+  it('opens the detail once the page of the selected row is loaded', async () => {
+    const station = pagedStation(100_000);
+    useGateways.getState().setQuery({ ownerId: '1::1' });
+    await settle();
+    useGateways.getState().select(5_000);
+    expect(useGateways.getState().detail).toBeNull();
+    await useGateways.getState().ensureRange(4_990, 5_020);
+    await settle();
+    expect(station.requests('gateways:info')).toEqual([
+      { ownerId: '1::1', gateways: [`::${(5_000).toString(16)}`] },
+    ]);
+  });
+});
