@@ -8,7 +8,7 @@
  */
 import { readFile, readdir } from 'node:fs/promises';
 import { isIP, connect as netConnect, type Socket } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
+import { connect as tlsConnect, createSecureContext, type SecureContext } from 'node:tls';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import path from 'node:path';
 import { crc32Parts } from '../../src-shared/crc32';
@@ -61,6 +61,33 @@ function splitUri(uri: string): { scheme: string; host: string; port: number; ho
   if (!m) throw new Error(`station: unusable CUPS URI ${JSON.stringify(uri)}`);
   const host = m[2]!.replace(/^\[|\]$/g, '');
   return { scheme: m[1]!.toLowerCase(), host, port: Number(m[3]), hostport: `${m[2]}:${m[3]}` };
+}
+
+const contexts = new WeakMap<Uint8Array, { key: Uint8Array | null; crt: Uint8Array | null; ctx: SecureContext }>();
+
+/**
+ * The TLS context of a credential set: trust only its `trust` file, and present its client
+ * certificate when it has one. Cached per trust file (a station also loads its files once).
+ */
+function contextFor(set: CredFiles): SecureContext {
+  if (set.trust === null) throw new Error('station: https without a trust file');
+  const cached = contexts.get(set.trust);
+  if (cached !== undefined && cached.key === set.key && cached.crt === set.crt) return cached.ctx;
+  const withCert = set.crt !== null && set.crt.length > 0 && set.key !== null;
+  const ctx = createSecureContext({
+    ca: trustPem(set.trust),
+    ...(withCert
+      ? {
+          cert: new X509Certificate(Buffer.from(set.crt!)).toString(),
+          key: createPrivateKey({ key: Buffer.from(set.key!), format: 'der', type: 'sec1' }).export({
+            format: 'pem',
+            type: 'pkcs8',
+          }) as string,
+        }
+      : {}),
+  });
+  contexts.set(set.trust, { key: set.key, crt: set.crt, ctx });
+  return ctx;
 }
 
 /** Reads one HTTP/1.1 response (Content-Length framed) from a socket. */
@@ -238,26 +265,10 @@ export class StationClient {
         s.once('error', reject);
       });
     }
-    if (set.trust === null) throw new Error('station: https without a trust file');
-    const withCert = set.crt !== null && set.crt.length > 0 && set.key !== null;
+    const secureContext = contextFor(set);
     return new Promise((resolve, reject) => {
-      const s = tlsConnect(
-        {
-          host,
-          port,
-          ca: trustPem(set.trust!),
-          ...(isIP(host) === 0 ? { servername: host } : {}),
-          ...(withCert
-            ? {
-                cert: new X509Certificate(Buffer.from(set.crt!)).toString(),
-                key: createPrivateKey({ key: Buffer.from(set.key!), format: 'der', type: 'sec1' }).export({
-                  format: 'pem',
-                  type: 'pkcs8',
-                }) as string,
-              }
-            : {}),
-        },
-        () => resolve(s),
+      const s = tlsConnect({ host, port, secureContext, ...(isIP(host) === 0 ? { servername: host } : {}) }, () =>
+        resolve(s),
       );
       s.once('error', reject);
     });
