@@ -13,9 +13,11 @@
  *   gets URIs only — never a credential segment, never firmware, whatever the setup says — and
  *   its contact is recorded as unauthenticated. Credentials travel only inside TLS.
  *
- * Hot path: one indexed read, token checks against cached SHA-256 digests (the HSM is only asked on
- * a cache miss), CRC comparisons, and one relaxed-durability write of the contact. State changes
- * (generation retired, firmware delivered once) are written with full durability and audited.
+ * Hot path: one relaxed-durability transaction holding one indexed read (no credential bytes),
+ * token checks against cached SHA-256 digests (the HSM is only asked on a cache miss), CRC
+ * comparisons and the contact write. State changes (generation retired, firmware delivered once)
+ * are audited in a following fully durable transaction, which also puts them on disk before the
+ * station is answered.
  */
 import { crc32 } from '../../../src-shared/crc32';
 import {
@@ -24,8 +26,8 @@ import {
   type UpdateInfoRequest,
   type UpdateInfoResponse,
 } from '../../../src-shared/cups-wire';
-import { euiFromHex, euiHex, formatId6 } from '../../../src-shared/ids';
-import type { CupsAnswer, CupsAuth, CupsService, Principal, RequestContext } from '../api';
+import { euiHex, formatId6 } from '../../../src-shared/ids';
+import type { CupsAnswer, CupsAuth, CupsService, Principal } from '../api';
 import { AuditWriter } from '../audit';
 import type { Batch, Batches } from '../batches';
 import { digestsEqual, sha256 } from '../digest';
@@ -35,8 +37,9 @@ import { sideBlob, type StoredSide } from '../gateways/setup-merge';
 import { loadSetups, setupDigestOf, SETUP_DIGEST_COLUMNS, type SetupDigest } from '../gateways/setup-rows';
 import { cupsKeyFileContent, cupsTokenFromGmk, deriveGmk, MAX_TOKEN_GENERATION } from '../kdf';
 import { RateLimiter } from '../rate-limit';
+import type { Tx } from '../ports';
 import { bytesOrNull, intOf } from '../rows';
-import { saveContact, type ContactRecord } from './contacts';
+import { saveContact } from './contacts';
 import { decideUpdate, isInSync, type DesiredState, type UpdatePlan } from './decide';
 import { TokenCache, type TokenEntry } from './token-cache';
 
@@ -48,10 +51,10 @@ const BEARER = /^Bearer +([A-Za-z0-9_-]{43})$/;
 /** Result of authentication: which token generation matched (-1 for an added gateway's token). */
 type Authn = { ok: true; generation: number } | { ok: false; answer: CupsAnswer };
 
-/** A state change a contact carries along. */
-interface ContactChanges {
-  retire?: { from: number; to: number; target: number };
-  firmwareSent?: number;
+/** An audit entry a CUPS answer causes (target: the gateway). */
+interface AuditItem {
+  action: string;
+  detail: Record<string, unknown>;
 }
 
 /** CUPS request handling; `forget` drops cached token digests of a gateway. */
@@ -121,17 +124,47 @@ export class CupsHandler implements CupsService {
         retryAfter: wait,
       };
     }
+    // looked up before the transaction: a directory miss reads the store itself
+    const batch = await this.batches.batchOf(req.router);
+    const audits: AuditItem[] = [];
+    const answer = await this.env.store.transaction(
+      (tx) => this.#answer(tx, req, auth, address, hex, batch, audits),
+      { durability: 'relaxed' },
+    );
+    if (audits.length > 0) {
+      // a fully durable record also makes the relaxed one before it durable: the state change is
+      // on disk before the station hears about it
+      await this.env.store.transaction(async (tx) => {
+        const audit = new AuditWriter(
+          tx,
+          { principal: CUPS_PRINCIPAL, address },
+          isoAt(this.env.clock.now()),
+        );
+        for (const a of audits) await audit.queue(a.action, formatId6(req.router), a.detail);
+        await audit.flush();
+      });
+    }
+    return answer;
+  }
 
-    const found = await this.env.store.read((tx) =>
-      tx.get(
-        `SELECT ${GATEWAY_COLUMNS}, ${SETUP_DIGEST_COLUMNS}
-         FROM gateways g LEFT JOIN setups s ON s.eui = g.eui WHERE g.eui = ?`,
-        [hex],
-      ),
+  /** Everything after the rate limits, in one relaxed-durability transaction. */
+  async #answer(
+    tx: Tx,
+    req: UpdateInfoRequest,
+    auth: CupsAuth,
+    address: string,
+    hex: string,
+    rangeBatch: Batch | undefined,
+    audits: AuditItem[],
+  ): Promise<CupsAnswer> {
+    const found = await tx.get(
+      `SELECT ${GATEWAY_COLUMNS}, ${SETUP_DIGEST_COLUMNS}
+       FROM gateways g LEFT JOIN setups s ON s.eui = g.eui WHERE g.eui = ?`,
+      [hex],
     );
     const row = found === undefined ? undefined : gatewayRowOf(found);
     const setup = found === undefined ? undefined : setupDigestOf(found);
-    const batch = row?.origin === 'added' ? undefined : await this.batches.batchOf(req.router);
+    const batch = row?.origin === 'added' ? undefined : rangeBatch;
 
     let generation: number | undefined;
     if (auth.secure) {
@@ -144,23 +177,27 @@ export class CupsHandler implements CupsService {
     const authenticated = generation !== undefined;
 
     if (row === undefined || row.ownerId === null || setup === undefined) {
-      await this.#record(hex, req, address, 'not_configured', authenticated, {});
+      await this.#record(tx, hex, req, address, 'not_configured', authenticated);
       return { status: 404, reason: 'not configured', outcome: 'not_configured' };
     }
 
-    const changes: ContactChanges = {};
     let target = row.tokenTarget;
     if (row.origin === 'batch' && generation === row.tokenGeneration + 1) {
+      // the gateway holds g + 1: the rotation completed, g is retired (SPEC §2)
       target = Math.max(target, generation);
-      changes.retire = { from: row.tokenGeneration, to: generation, target };
+      await tx.run(
+        'UPDATE gateways SET token_generation = ?, token_target = ? WHERE eui = ? AND token_generation = ?',
+        [generation, target, hex, row.tokenGeneration],
+      );
+      audits.push({ action: 'token.retire', detail: { retired: row.tokenGeneration, current: generation } });
     }
-    const want = await this.#desired(hex, req.router, row, setup, batch, target, authenticated);
+    const want = await this.#desired(tx, hex, req.router, row, setup, batch, target, authenticated);
     const plan = decideUpdate(req, want);
     if (plan.firmwareBlocked) this.env.counters.count('cups', 'firmware_no_matching_key');
-    const response = await this.#materialize(hex, req.router, plan, setup, batch, target, address, changes);
-    const outcome = isInSync(plan) && changes.firmwareSent === undefined ? 'in_sync' : 'updated';
+    const response = await this.#materialize(tx, hex, req.router, plan, setup, batch, target, audits);
+    const outcome = isInSync(plan) ? 'in_sync' : 'updated';
     const body = encodeUpdateInfoResponse(response);
-    await this.#record(hex, req, address, outcome, authenticated, changes);
+    await this.#record(tx, hex, req, address, outcome, authenticated);
     return { status: 200, body, outcome };
   }
 
@@ -246,6 +283,7 @@ export class CupsHandler implements CupsService {
   }
 
   async #desired(
+    tx: Tx,
     hex: string,
     id: bigint,
     row: GatewayRow,
@@ -270,9 +308,9 @@ export class CupsHandler implements CupsService {
       setup.fwSentAt === null &&
       (setup.fwAfter === null || setup.fwAfter <= nowIso)
     ) {
-      const rows = await this.env.store.read((tx) =>
-        tx.all('SELECT key_crc FROM firmware_signatures WHERE fwcrc = ? ORDER BY key_crc', [setup.fwCrc]),
-      );
+      const rows = await tx.all('SELECT key_crc FROM firmware_signatures WHERE fwcrc = ? ORDER BY key_crc', [
+        setup.fwCrc,
+      ]);
       firmware = {
         fwcrc: setup.fwCrc,
         keyCrcs: rows.map((r) => intOf(r, 'key_crc')),
@@ -285,24 +323,24 @@ export class CupsHandler implements CupsService {
 
   /**
    * Builds the answer's segments: stored blobs are read only now (rarely needed), the server-issued
-   * cupsCred is derived through the HSM; the once-only firmware delivery is claimed in the store.
+   * cupsCred is derived through the HSM, and the once-only firmware delivery is claimed.
    */
   async #materialize(
+    tx: Tx,
     hex: string,
     id: bigint,
     plan: UpdatePlan,
     setup: SetupDigest,
     batch: Batch | undefined,
     target: number,
-    address: string,
-    changes: ContactChanges,
+    audits: AuditItem[],
   ): Promise<UpdateInfoResponse> {
     const r: UpdateInfoResponse = {};
     if (plan.cupsUri !== undefined) r.cupsUri = plan.cupsUri;
     if (plan.tcUri !== undefined) r.tcUri = plan.tcUri;
     const serverCred = plan.cupsCred && setup.cupsUri === null;
     if (plan.tcCred || (plan.cupsCred && !serverCred)) {
-      const stored = (await this.env.store.read((tx) => loadSetups(tx, [hex]))).get(hex);
+      const stored = (await loadSetups(tx, [hex])).get(hex);
       if (stored === undefined) throw new Error(`setup of ${hex} vanished while answering`);
       if (plan.cupsCred && !serverCred) r.cupsCred = sideBlobOf(stored.cups);
       if (plan.tcCred) r.tcCred = sideBlobOf(stored.lns);
@@ -316,62 +354,29 @@ export class CupsHandler implements CupsService {
         gmk.fill(0);
       }
     }
-    if (plan.firmwareKeyCrc !== undefined && setup.fwCrc !== null) {
-      const fw = await this.#claimFirmware(hex, setup.fwCrc, plan.firmwareKeyCrc, address);
+    const keyCrc = plan.firmwareKeyCrc;
+    if (keyCrc !== undefined && setup.fwCrc !== null) {
+      const fw = await claimFirmware(tx, hex, setup.fwCrc, keyCrc, isoAt(this.env.clock.now()));
       if (fw !== undefined) {
-        r.signature = { keyCrc: plan.firmwareKeyCrc, sig: fw.signature };
+        r.signature = { keyCrc, sig: fw.signature };
         r.update = fw.image;
-        changes.firmwareSent = setup.fwCrc;
+        audits.push({ action: 'firmware.sent', detail: { fwcrc: setup.fwCrc, keyCrc } });
       }
     }
     return r;
   }
 
-  /**
-   * Marks the firmware as delivered for this setup and returns image and signature, or undefined
-   * when another request delivered it first (SPEC §3.4: once). Durable before the bytes leave.
-   */
-  async #claimFirmware(
-    hex: string,
-    fwcrc: number,
-    keyCrc: number,
-    address: string,
-  ): Promise<{ image: Uint8Array; signature: Uint8Array } | undefined> {
-    const at = isoAt(this.env.clock.now());
-    return this.env.store.transaction(async (tx) => {
-      const { changes } = await tx.run(
-        'UPDATE setups SET fw_sent_at = ? WHERE eui = ? AND fw_crc = ? AND fw_sent_at IS NULL',
-        [at, hex, fwcrc],
-      );
-      if (changes === 0) return undefined;
-      const fw = await tx.get(
-        `SELECT f.image, s.signature FROM firmware f JOIN firmware_signatures s ON s.fwcrc = f.fwcrc
-         WHERE f.fwcrc = ? AND s.key_crc = ?`,
-        [fwcrc, keyCrc],
-      );
-      const image = fw === undefined ? null : bytesOrNull(fw, 'image');
-      const signature = fw === undefined ? null : bytesOrNull(fw, 'signature');
-      if (image === null || signature === null) throw new Error(`firmware ${fwcrc} vanished during delivery`);
-      await new AuditWriter(tx, cupsContext(address), at).add('firmware.sent', formatId6(euiFromHex(hex)), {
-        fwcrc,
-        keyCrc,
-      });
-      return { image, signature };
-    });
-  }
-
-  /** Records the contact; state changes make the write fully durable and are audited. */
+  /** Records the contact (SPEC §3.6 "Record per gateway"). */
   async #record(
+    tx: Tx,
     hex: string,
     req: UpdateInfoRequest,
     address: string,
     outcome: string,
     authenticated: boolean,
-    changes: ContactChanges,
   ): Promise<void> {
-    const at = isoAt(this.env.clock.now());
-    const contact: ContactRecord = {
-      at,
+    await saveContact(tx, hex, {
+      at: isoAt(this.env.clock.now()),
       address,
       outcome: authenticated ? outcome : `${outcome} (unauthenticated)`,
       station: req.station,
@@ -382,34 +387,36 @@ export class CupsHandler implements CupsService {
       cupsCredCrc: req.cupsCredCrc,
       tcCredCrc: req.tcCredCrc,
       keys: req.keys,
-    };
-    const retire = changes.retire;
-    await this.env.store.transaction(
-      async (tx) => {
-        await saveContact(tx, hex, contact);
-        if (retire !== undefined) {
-          await tx.run(
-            'UPDATE gateways SET token_generation = ?, token_target = ? WHERE eui = ? AND token_generation = ?',
-            [retire.to, retire.target, hex, retire.from],
-          );
-          await new AuditWriter(tx, cupsContext(address), at).add(
-            'token.retire',
-            formatId6(euiFromHex(hex)),
-            {
-              retired: retire.from,
-              current: retire.to,
-            },
-          );
-        }
-      },
-      { durability: retire === undefined ? 'relaxed' : 'full' },
-    );
+    });
     if (!authenticated) this.env.counters.count('cups', 'unauthenticated');
   }
 }
 
-function cupsContext(address: string): RequestContext {
-  return { principal: CUPS_PRINCIPAL, address };
+/**
+ * Marks the firmware as delivered for this setup and returns image and signature, or undefined
+ * when it was delivered before (SPEC §3.4: once per setup).
+ */
+async function claimFirmware(
+  tx: Tx,
+  hex: string,
+  fwcrc: number,
+  keyCrc: number,
+  at: string,
+): Promise<{ image: Uint8Array; signature: Uint8Array } | undefined> {
+  const { changes } = await tx.run(
+    'UPDATE setups SET fw_sent_at = ? WHERE eui = ? AND fw_crc = ? AND fw_sent_at IS NULL',
+    [at, hex, fwcrc],
+  );
+  if (changes === 0) return undefined;
+  const fw = await tx.get(
+    `SELECT f.image, s.signature FROM firmware f JOIN firmware_signatures s ON s.fwcrc = f.fwcrc
+     WHERE f.fwcrc = ? AND s.key_crc = ?`,
+    [fwcrc, keyCrc],
+  );
+  const image = fw === undefined ? null : bytesOrNull(fw, 'image');
+  const signature = fw === undefined ? null : bytesOrNull(fw, 'signature');
+  if (image === null || signature === null) throw new Error(`firmware ${fwcrc} vanished during delivery`);
+  return { image, signature };
 }
 
 function sideBlobOf(side: StoredSide): Uint8Array {
