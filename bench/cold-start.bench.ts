@@ -120,8 +120,18 @@ export async function run(): Promise<BenchResult[]> {
     const n = GATEWAYS.toLocaleString('en');
     return [
       { name: `cold-start.generate-${n}`, value: Number(generated.toFixed(1)), unit: 's' },
-      { name: `cold-start.open-to-listening.${n}`, value: Number(inProcess.toFixed(2)), unit: 's', target: '≤ 5 s' },
-      { name: `cold-start.gwjs-serve-to-listening.${n}`, value: Number(spawned.toFixed(2)), unit: 's', target: '≤ 5 s' },
+      {
+        name: `cold-start.open-to-listening.${n}`,
+        value: Number(inProcess.toFixed(2)),
+        unit: 's',
+        target: '≤ 5 s',
+      },
+      {
+        name: `cold-start.gwjs-serve-to-listening.${n}`,
+        value: Number(spawned.toFixed(2)),
+        unit: 's',
+        target: '≤ 5 s',
+      },
     ];
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -14,7 +14,9 @@ const bench = await startBenchStation();
 const { core, cliContext, tls } = bench.station;
 const principal = await core.access.authenticate(bench.apiKey);
 const ctx = { principal, address: 'bench' };
-const claim = await core.owner.claim(ctx, bench.ownerId, [{ gateway: GATEWAY, claim: vectorPin(parseId(GATEWAY).id) }]);
+const claim = await core.owner.claim(ctx, bench.ownerId, [
+  { gateway: GATEWAY, claim: vectorPin(parseId(GATEWAY).id) },
+]);
 const trust = Buffer.from(tls.caCertPem.replace(/-----[^-]+-----|\s/g, ''), 'base64').toString('base64');
 const setup = await core.owner.setup(ctx, bench.ownerId, [
   {
@@ -27,11 +29,21 @@ const setup = await core.owner.setup(ctx, bench.ownerId, [
 if (claim[0]?.error !== undefined || setup[0]?.error !== undefined) {
   throw new Error(`bench setup failed: ${JSON.stringify({ claim, setup })}`);
 }
-const bundle = await core.factory.personalize(cliContext, GATEWAY, { cupsUri: bench.station.cupsUri, trustPem: tls.caCertPem });
+const bundle = await core.factory.personalize(cliContext, GATEWAY, {
+  cupsUri: bench.station.cupsUri,
+  trustPem: tls.caCertPem,
+});
 
 const ZERO14 = Buffer.alloc(14);
 const bare = createServer(
-  { cert: tls.certPem, key: tls.keyPem, ca: tls.caCertPem, requestCert: true, rejectUnauthorized: false, keepAliveTimeout: 30_000 },
+  {
+    cert: tls.certPem,
+    key: tls.keyPem,
+    ca: tls.caCertPem,
+    requestCert: true,
+    rejectUnauthorized: false,
+    keepAliveTimeout: 30_000,
+  },
   (req, res) => {
     req.resume();
     req.on('end', () => {

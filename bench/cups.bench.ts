@@ -60,7 +60,8 @@ export async function run(): Promise<BenchResult[]> {
     // one station syncs once (adopts the DER credentials and the LNS set), then is in sync
     const station = StationClient.fromFiles(ready.files);
     const first = await station.sync();
-    if (first.response.status !== 200) throw new Error(`first sync: ${first.response.status} ${first.response.reason}`);
+    if (first.response.status !== 200)
+      throw new Error(`first sync: ${first.response.status} ${first.response.reason}`);
     const clone = (uri: string) => {
       const c = StationClient.fromFiles(ready.files);
       c.cups = { ...station.cups, uri };

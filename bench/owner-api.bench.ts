@@ -12,7 +12,12 @@ import type { BenchResult } from './bench-types';
 const N = 10_000;
 
 /** POSTs JSON and returns the parsed answer and the wall time in ms. */
-function post(url: string, ca: string, key: string, body: unknown): Promise<{ ms: number; status: number; json: unknown }> {
+function post(
+  url: string,
+  ca: string,
+  key: string,
+  body: unknown,
+): Promise<{ ms: number; status: number; json: unknown }> {
   const payload = Buffer.from(JSON.stringify(body));
   return new Promise((resolve, reject) => {
     const started = performance.now();
@@ -21,14 +26,22 @@ function post(url: string, ca: string, key: string, body: unknown): Promise<{ ms
       {
         method: 'POST',
         ca,
-        headers: { 'content-type': 'application/json', 'content-length': payload.length, authorization: `Bearer ${key}` },
+        headers: {
+          'content-type': 'application/json',
+          'content-length': payload.length,
+          authorization: `Bearer ${key}`,
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           const ms = performance.now() - started;
-          resolve({ ms, status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
+          resolve({
+            ms,
+            status: res.statusCode ?? 0,
+            json: JSON.parse(Buffer.concat(chunks).toString('utf8')),
+          });
         });
         res.on('error', reject);
       },
@@ -42,7 +55,9 @@ function checkAllOk(what: string, r: { status: number; json: unknown }): void {
   const items = r.json as { error?: string }[];
   const failed = Array.isArray(items) ? items.filter((i) => i.error !== undefined) : [];
   if (r.status !== 200 || !Array.isArray(items) || items.length !== N || failed.length > 0) {
-    throw new Error(`${what}: status ${r.status}, ${failed.length} failed, e.g. ${JSON.stringify(failed[0] ?? r.json).slice(0, 200)}`);
+    throw new Error(
+      `${what}: status ${r.status}, ${failed.length} failed, e.g. ${JSON.stringify(failed[0] ?? r.json).slice(0, 200)}`,
+    );
   }
 }
 

@@ -28,7 +28,9 @@ function table(rows: BenchResult[]): string {
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: string[]) =>
-    c.map((v, i) => (i === 0 || i === 2 || i === 5 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ');
+    c
+      .map((v, i) => (i === 0 || i === 2 || i === 5 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!)))
+      .join('  ');
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
 }
 
@@ -38,13 +40,17 @@ for (const file of modules) {
   const started = performance.now();
   process.stderr.write(`bench: ${file} …\n`);
   try {
-    const mod = (await import(pathToFileURL(path.join(here, file)).href)) as { run?: () => Promise<BenchResult[]> };
+    const mod = (await import(pathToFileURL(path.join(here, file)).href)) as {
+      run?: () => Promise<BenchResult[]>;
+    };
     if (typeof mod.run !== 'function') throw new Error('exports no run()');
     results.push(...(await mod.run()));
     process.stderr.write(`bench: ${file} done in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
   } catch (e) {
     failures.push(`${file}: ${e instanceof Error ? e.message : String(e)}`);
-    process.stderr.write(`bench: ${file} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.stderr.write(
+      `bench: ${file} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+    );
   }
 }
 console.log(`\n${table(results)}`);

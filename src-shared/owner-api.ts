@@ -306,8 +306,7 @@ export const ListResponseSchema = z.object({
 
 /** Result of {@link parseOwnerRequest}. */
 export type ParsedOwnerRequest<Op extends GatewayOperation> =
-  | { ok: true; value: OwnerRequests[Op]; bulk: boolean }
-  | { ok: false; error: ErrorBody };
+  { ok: true; value: OwnerRequests[Op]; bulk: boolean } | { ok: false; error: ErrorBody };
 
 /**
  * Validates a decoded JSON body for `op`. The form is chosen by the body: a `gateways` member means
@@ -315,9 +314,15 @@ export type ParsedOwnerRequest<Op extends GatewayOperation> =
  * looked at. Failures name the field path and carry a stable code (`invalid_request` for shape
  * problems, `too_many_items`, or the value's own code such as `invalid_uri`).
  */
-export function parseOwnerRequest<Op extends GatewayOperation>(op: Op, body: unknown): ParsedOwnerRequest<Op> {
+export function parseOwnerRequest<Op extends GatewayOperation>(
+  op: Op,
+  body: unknown,
+): ParsedOwnerRequest<Op> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    return { ok: false, error: { error: `body: expected a JSON object, got ${typeName(body)}`, code: 'invalid_request' } };
+    return {
+      ok: false,
+      error: { error: `body: expected a JSON object, got ${typeName(body)}`, code: 'invalid_request' },
+    };
   }
   let schema: z.ZodType;
   let bulk = false;
@@ -329,14 +334,20 @@ export function parseOwnerRequest<Op extends GatewayOperation>(op: Op, body: unk
     if (bulk && 'gateway' in body) {
       return {
         ok: false,
-        error: { error: 'gateway: not allowed together with gateways (single or bulk, not both)', code: 'invalid_request' },
+        error: {
+          error: 'gateway: not allowed together with gateways (single or bulk, not both)',
+          code: 'invalid_request',
+        },
       };
     }
     const items = (body as { gateways?: unknown }).gateways;
     if (Array.isArray(items) && items.length > MAX_ITEMS) {
       return {
         ok: false,
-        error: { error: `gateways: ${items.length} items, at most ${MAX_ITEMS} per request`, code: 'too_many_items' },
+        error: {
+          error: `gateways: ${items.length} items, at most ${MAX_ITEMS} per request`,
+          code: 'too_many_items',
+        },
       };
     }
     schema = bulk ? forms.bulk : forms.single;

@@ -12,9 +12,13 @@ export const APP_DIR_NAME = 'gwjs-station';
 /** The platform app-data folder for this app (Linux `$XDG_CONFIG_HOME`, macOS, Windows `%APPDATA%`). */
 export function platformDataDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
   const home = os.homedir();
-  if (platform === 'win32') return path.join(env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), APP_DIR_NAME);
+  if (platform === 'win32')
+    return path.join(env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), APP_DIR_NAME);
   if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', APP_DIR_NAME);
-  const base = env.XDG_CONFIG_HOME && path.isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : path.join(home, '.config');
+  const base =
+    env.XDG_CONFIG_HOME && path.isAbsolute(env.XDG_CONFIG_HOME)
+      ? env.XDG_CONFIG_HOME
+      : path.join(home, '.config');
   return path.join(base, APP_DIR_NAME);
 }
 

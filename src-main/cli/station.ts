@@ -20,7 +20,12 @@ import type { CoreConfigInput } from '../core/config';
 import { createCore } from '../core/index';
 import type { Clock, Logger } from '../core/ports';
 import { SoftwareHsm, resolvePassphrase } from '../adapters/hsm/software-hsm';
-import { DEFAULT_MIGRATIONS_DIR, loadMigrations, openSqljsStore, type SqljsStore } from '../adapters/store/sqljs-store';
+import {
+  DEFAULT_MIGRATIONS_DIR,
+  loadMigrations,
+  openSqljsStore,
+  type SqljsStore,
+} from '../adapters/store/sqljs-store';
 import { ensureServerTls, type ServerTls } from '../adapters/tls/local-ca';
 import { DomainError } from '../../src-shared/errors';
 
@@ -52,7 +57,8 @@ export interface OpenStationOptions {
   /** unlocks (or, with `init`, creates) the software HSM; without it the HSM stays locked */
   passphrase?: string | undefined;
   /** create a new station in `dataDir` instead of opening one */
-  init?: { publicHosts?: string[] | undefined; host?: string | undefined; port?: number | undefined } | undefined;
+  init?:
+    { publicHosts?: string[] | undefined; host?: string | undefined; port?: number | undefined } | undefined;
   /** extra host names the server certificate must cover now (serve --public-host) */
   publicHosts?: string[] | undefined;
   /** overrides the port of the station's own CUPS URI (serve --port) */
@@ -103,8 +109,16 @@ export async function readSettings(dataDir: string): Promise<StationSettings | u
     throw e;
   }
   const s = JSON.parse(text) as Partial<StationSettings>;
-  if (s.format !== 'gwjs-station' || s.version !== 1 || !Array.isArray(s.publicHosts) || typeof s.port !== 'number') {
-    throw new DomainError('store_corrupt', `${path.join(dataDir, SETTINGS_FILE)}: not a gwjs station settings file`);
+  if (
+    s.format !== 'gwjs-station' ||
+    s.version !== 1 ||
+    !Array.isArray(s.publicHosts) ||
+    typeof s.port !== 'number'
+  ) {
+    throw new DomainError(
+      'store_corrupt',
+      `${path.join(dataDir, SETTINGS_FILE)}: not a gwjs station settings file`,
+    );
   }
   return { host: DEFAULT_HOST, ...s } as StationSettings;
 }
@@ -113,7 +127,11 @@ export async function readSettings(dataDir: string): Promise<StationSettings | u
  * The HSM passphrase for a data directory, non-interactively: `--hsm-passphrase-file`, then
  * `$GWJS_HSM_PASSPHRASE`, then `<data>/hsm-passphrase` (written by `npm start`).
  */
-export function passphraseFor(dataDir: string, file: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+export function passphraseFor(
+  dataDir: string,
+  file: string | undefined,
+  env: NodeJS.ProcessEnv,
+): string | undefined {
   const given = resolvePassphrase({ file, env });
   if (given !== undefined) return given;
   const local = path.join(dataDir, PASSPHRASE_FILE);
@@ -160,8 +178,15 @@ export async function openStation(options: OpenStationOptions): Promise<Station>
       createdAt: new Date((options.clock ?? Date).now()).toISOString(),
     };
   } else if (settings === undefined) {
-    const what = existsSync(dataDir) ? ((await readdir(dataDir)).length === 0 ? 'is empty' : 'holds no station') : 'does not exist';
-    throw new DomainError('not_found', `data directory ${dataDir} ${what}: run \`gwjs init --data ${dataDir}\` first`);
+    const what = existsSync(dataDir)
+      ? (await readdir(dataDir)).length === 0
+        ? 'is empty'
+        : 'holds no station'
+      : 'does not exist';
+    throw new DomainError(
+      'not_found',
+      `data directory ${dataDir} ${what}: run \`gwjs init --data ${dataDir}\` first`,
+    );
   }
 
   const hsm = await SoftwareHsm.open(path.join(dataDir, 'keystore.json'), {

@@ -53,9 +53,16 @@ describe('gwjs (child process)', () => {
   });
 
   it('id: exit 0 with exactly one JSON object, exit 2 on invalid input', async () => {
-    const [mac, bad] = await Promise.all([gwjs(['id', '--json', '00:00:00:00:0a:bc']), gwjs(['id', '--json', '1:::2'])]);
+    const [mac, bad] = await Promise.all([
+      gwjs(['id', '--json', '00:00:00:00:0a:bc']),
+      gwjs(['id', '--json', '1:::2']),
+    ]);
     expect(mac.code).toBe(0);
-    expect(onlyJson(mac)).toMatchObject({ id6: '0:ff:fe00:abc', eui64: '00-00-00-FF-FE-00-0A-BC', fromMac: true });
+    expect(onlyJson(mac)).toMatchObject({
+      id6: '0:ff:fe00:abc',
+      eui64: '00-00-00-FF-FE-00-0A-BC',
+      fromMac: true,
+    });
     expect(bad.code).toBe(2);
     expect(onlyJson(bad)).toMatchObject({ code: 'invalid_id', error: expect.stringContaining('1:::2') });
     expect(bad.stderr).toContain('1:::2');
@@ -88,11 +95,27 @@ describe('gwjs init → owner create → batch import → personalize', () => {
     const keyFile = path.join(out, 'brk.hex');
     writeFileSync(keyFile, `${KDF_VECTORS.brkHex}\n`);
     const imported = await gwjs(
-      ['batch', 'import', '--data', data, '--first', '00-00-00-FF-FE-00-00-00', '--last', '00-00-00-FF-FE-FF-FF-FF', '--root-key-file', keyFile, '--json'],
+      [
+        'batch',
+        'import',
+        '--data',
+        data,
+        '--first',
+        '00-00-00-FF-FE-00-00-00',
+        '--last',
+        '00-00-00-FF-FE-FF-FF-FF',
+        '--root-key-file',
+        keyFile,
+        '--json',
+      ],
       PASS,
     );
     expect(imported.code, imported.stderr).toBe(0);
-    expect(onlyJson(imported)).toMatchObject({ kcv: KDF_VECTORS.kcv, first: '0:ff:fe00:0', last: '0:ff:feff:ffff' });
+    expect(onlyJson(imported)).toMatchObject({
+      kcv: KDF_VECTORS.kcv,
+      first: '0:ff:fe00:0',
+      last: '0:ff:feff:ffff',
+    });
 
     const p = await gwjs(['personalize', '--data', data, '--gateway', GW1.eui, '--out', out, '--json'], PASS);
     expect(p.code, p.stderr).toBe(0);
@@ -100,13 +123,24 @@ describe('gwjs init → owner create → batch import → personalize', () => {
     const dir = path.join(out, GW1.hex);
     expect(j).toMatchObject({ gateway: GW1.id6, eui: GW1.hex, pin: '6CVH-EQSA', bundle: dir });
     const read = (f: string) => readFileSync(path.join(dir, f), 'utf8');
-    for (const f of ['cups.uri', 'cups-boot.uri']) expect(read(f).trim()).toMatch(/^https:\/\/127\.0\.0\.1:8443$/);
+    for (const f of ['cups.uri', 'cups-boot.uri'])
+      expect(read(f).trim()).toMatch(/^https:\/\/127\.0\.0\.1:8443$/);
     for (const f of ['cups.trust', 'cups-boot.trust']) {
-      expect(new X509Certificate(read(f)).fingerprint256).toBe(new X509Certificate(readFileSync(caCert)).fingerprint256);
+      expect(new X509Certificate(read(f)).fingerprint256).toBe(
+        new X509Certificate(readFileSync(caCert)).fingerprint256,
+      );
     }
-    for (const f of ['cups.key', 'cups-boot.key']) expect(read(f)).toBe(`Authorization: Bearer ${GW1.token0}\r\n`);
-    expect(JSON.parse(read('gateway.json'))).toMatchObject({ eui: GW1.hex, id6: GW1.id6, kdf: 'GWJS-v1', gmk: GMK1 });
-    expect(JSON.parse(read('station.conf'))).toEqual({ station_conf: { routerid: GW1.eui, euiprefix: '::0' } });
+    for (const f of ['cups.key', 'cups-boot.key'])
+      expect(read(f)).toBe(`Authorization: Bearer ${GW1.token0}\r\n`);
+    expect(JSON.parse(read('gateway.json'))).toMatchObject({
+      eui: GW1.hex,
+      id6: GW1.id6,
+      kdf: 'GWJS-v1',
+      gmk: GMK1,
+    });
+    expect(JSON.parse(read('station.conf'))).toEqual({
+      station_conf: { routerid: GW1.eui, euiprefix: '::0' },
+    });
     expect(statSync(path.join(dir, 'gateway.json')).mode & 0o777).toBe(0o600);
     expect(statSync(path.join(dir, 'cups.key')).mode & 0o777).toBe(0o600);
   });
@@ -128,7 +162,11 @@ describe('gwjs init → owner create → batch import → personalize', () => {
       child.on('close', () => reject(new Error(`serve exited: ${stderr}`)));
     });
     const listening = JSON.parse(line) as { event: string; url: string; caCert: string };
-    expect(listening).toMatchObject({ event: 'listening', url: expect.stringMatching(/^https:\/\/127\.0\.0\.1:\d+$/), caCert });
+    expect(listening).toMatchObject({
+      event: 'listening',
+      url: expect.stringMatching(/^https:\/\/127\.0\.0\.1:\d+$/),
+      caCert,
+    });
 
     const health = await new Promise<number>((resolve, reject) => {
       request(`${listening.url}/healthz`, { ca: readFileSync(caCert) }, (res) => {

@@ -39,12 +39,38 @@ beforeAll(async () => {
   const keyFile = path.join(scratch, 'brk.bin');
   writeFileSync(keyFile, Buffer.from(KDF_VECTORS.brkHex, 'hex'));
   const batch = await run(
-    ['batch', 'import', '--data', data, '--first', '::', '--last', '00-00-00-FF-FE-FF-FF-FF', '--root-key-file', keyFile],
+    [
+      'batch',
+      'import',
+      '--data',
+      data,
+      '--first',
+      '::',
+      '--last',
+      '00-00-00-FF-FE-FF-FF-FF',
+      '--root-key-file',
+      keyFile,
+    ],
     PASS,
   );
   // `::` is not an id: the real import follows
   expect(batch.code).toBe(2);
-  const ok = await run(['batch', 'import', '--data', data, '--first', '::0', '--last', '0:ff:feff:ffff', '--root-key-file', keyFile, '--json'], PASS);
+  const ok = await run(
+    [
+      'batch',
+      'import',
+      '--data',
+      data,
+      '--first',
+      '::0',
+      '--last',
+      '0:ff:feff:ffff',
+      '--root-key-file',
+      keyFile,
+      '--json',
+    ],
+    PASS,
+  );
   expect(ok.code, ok.stderr).toBe(0);
   expect(JSON.parse(ok.stdout)).toMatchObject({ kcv: KDF_VECTORS.kcv });
 });
@@ -81,12 +107,23 @@ describe('gwjs main', () => {
     const bad = await run(['owner', 'create', '--json', '--data', data, '--id', 'nope']);
     expect(bad.code).toBe(2);
     expect(bad.stdout.trimEnd().split('\n')).toHaveLength(1);
-    expect(JSON.parse(bad.stdout)).toMatchObject({ code: 'invalid_id', error: expect.stringContaining('"nope"') });
+    expect(JSON.parse(bad.stdout)).toMatchObject({
+      code: 'invalid_id',
+      error: expect.stringContaining('"nope"'),
+    });
     expect(bad.stderr).toContain('"nope"');
   });
 
   it('answers --help for every command with exit 0', async () => {
-    for (const argv of [['init'], ['serve'], ['owner', 'create'], ['batch', 'create'], ['batch', 'import'], ['personalize'], ['id']]) {
+    for (const argv of [
+      ['init'],
+      ['serve'],
+      ['owner', 'create'],
+      ['batch', 'create'],
+      ['batch', 'import'],
+      ['personalize'],
+      ['id'],
+    ]) {
       const r = await run([...argv, '--help']);
       expect(r.code, argv.join(' ')).toBe(0);
       expect(r.stdout).toContain(`gwjs ${argv.join(' ')}`);
@@ -113,21 +150,30 @@ describe('gwjs main', () => {
     const short = path.join(scratch, 'short.key');
     writeFileSync(short, 'abc');
     for (const file of [short, path.join(scratch, 'missing.key')]) {
-      const r = await run(['batch', 'import', '--data', data, '--first', '1::', '--last', '1::ff', '--root-key-file', file], PASS);
+      const r = await run(
+        ['batch', 'import', '--data', data, '--first', '1::', '--last', '1::ff', '--root-key-file', file],
+        PASS,
+      );
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/--root-key-file/);
     }
   });
 
   it('exits 1 for an overlapping batch range', async () => {
-    const r = await run(['batch', 'create', '--data', data, '--first', '0:ff:fe00:0', '--last', '0:ff:fe00:ff'], PASS);
+    const r = await run(
+      ['batch', 'create', '--data', data, '--first', '0:ff:fe00:0', '--last', '0:ff:fe00:ff'],
+      PASS,
+    );
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/overlap|batch/);
   });
 
   it('personalize exits 2 outside every batch and when the HSM stays locked', async () => {
     const out = path.join(scratch, 'out');
-    const outside = await run(['personalize', '--data', data, '--gateway', 'b827:ebff:fe12:3456', '--out', out], PASS);
+    const outside = await run(
+      ['personalize', '--data', data, '--gateway', 'b827:ebff:fe12:3456', '--out', out],
+      PASS,
+    );
     expect(outside.code).toBe(2);
     expect(outside.stderr).toMatch(/outside every batch/);
     const locked = await run(['personalize', '--data', data, '--gateway', KDF_VECTORS.gw1.id6, '--out', out]);
@@ -138,7 +184,18 @@ describe('gwjs main', () => {
   it('reads the passphrase from --hsm-passphrase-file', async () => {
     const file = path.join(scratch, 'pass.txt');
     writeFileSync(file, `${PASS.GWJS_HSM_PASSPHRASE}\n`);
-    const r = await run(['personalize', '--data', data, '--gateway', KDF_VECTORS.gw1.id6, '--out', path.join(scratch, 'b'), '--hsm-passphrase-file', file, '--json']);
+    const r = await run([
+      'personalize',
+      '--data',
+      data,
+      '--gateway',
+      KDF_VECTORS.gw1.id6,
+      '--out',
+      path.join(scratch, 'b'),
+      '--hsm-passphrase-file',
+      file,
+      '--json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ pin: '6CVH-EQSA' });
   });

@@ -113,7 +113,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const request = (path: string, o: RequestOptions = {}): Promise<HttpAnswer> =>
     new Promise((resolve, reject) => {
       const payload =
-        o.raw !== undefined ? Buffer.from(o.raw) : o.body !== undefined ? Buffer.from(JSON.stringify(o.body)) : undefined;
+        o.raw !== undefined
+          ? Buffer.from(o.raw)
+          : o.body !== undefined
+            ? Buffer.from(JSON.stringify(o.body))
+            : undefined;
       const headers: Record<string, string> = {
         ...(payload !== undefined && o.raw === undefined ? { 'content-type': 'application/json' } : {}),
         ...(o.key !== undefined ? { authorization: `Bearer ${o.key}` } : {}),
@@ -134,7 +138,13 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
             } catch {
               json = undefined;
             }
-            resolve({ status: res.statusCode ?? 0, reason: res.statusMessage ?? '', headers: res.headers, text, json });
+            resolve({
+              status: res.statusCode ?? 0,
+              reason: res.statusMessage ?? '',
+              headers: res.headers,
+              text,
+              json,
+            });
           });
           res.on('error', reject);
         },

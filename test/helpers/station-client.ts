@@ -63,7 +63,10 @@ function splitUri(uri: string): { scheme: string; host: string; port: number; ho
   return { scheme: m[1]!.toLowerCase(), host, port: Number(m[3]), hostport: `${m[2]}:${m[3]}` };
 }
 
-const contexts = new WeakMap<Uint8Array, { key: Uint8Array | null; crt: Uint8Array | null; ctx: SecureContext }>();
+const contexts = new WeakMap<
+  Uint8Array,
+  { key: Uint8Array | null; crt: Uint8Array | null; ctx: SecureContext }
+>();
 
 /**
  * The TLS context of a credential set: trust only its `trust` file, and present its client
@@ -121,7 +124,9 @@ function readResponse(socket: Socket): Promise<StationHttpResponse> {
       const have = buf.length - head.bodyAt;
       if (cl !== undefined ? have >= Number(cl) : ended) {
         cleanup();
-        const body = new Uint8Array(buf.subarray(head.bodyAt, cl !== undefined ? head.bodyAt + Number(cl) : buf.length));
+        const body = new Uint8Array(
+          buf.subarray(head.bodyAt, cl !== undefined ? head.bodyAt + Number(cl) : buf.length),
+        );
         resolve({ status: head.status, reason: head.reason, headers: head.headers, body });
       } else if (ended) {
         fail(new Error('station: connection closed in the middle of the body'));
@@ -185,7 +190,10 @@ export class StationClient {
    * A station installed from factory bundle files (SPEC §5): name → content, as `personalize`
    * returns them. `cups.*` and `cups-boot.*` sets; routerid from `station.conf`.
    */
-  static fromFiles(files: Record<string, string | Uint8Array>, extra: Omit<StationClientOptions, 'router'> = {}): StationClient {
+  static fromFiles(
+    files: Record<string, string | Uint8Array>,
+    extra: Omit<StationClientOptions, 'router'> = {},
+  ): StationClient {
     const bytes = (name: string): Uint8Array | null => {
       const v = files[name];
       return v === undefined ? null : typeof v === 'string' ? new Uint8Array(Buffer.from(v, 'utf8')) : v;
@@ -208,7 +216,10 @@ export class StationClient {
   }
 
   /** A station installed from a bundle folder written by `gwjs personalize` (SPEC §5). */
-  static async fromBundle(dir: string, extra: Omit<StationClientOptions, 'router'> = {}): Promise<StationClient> {
+  static async fromBundle(
+    dir: string,
+    extra: Omit<StationClientOptions, 'router'> = {},
+  ): Promise<StationClient> {
     const files: Record<string, Uint8Array> = {};
     for (const name of await readdir(dir)) files[name] = new Uint8Array(await readFile(path.join(dir, name)));
     return StationClient.fromFiles(files, extra);
@@ -243,7 +254,11 @@ export class StationClient {
   requestBytes(set: CredFiles, body = this.body()): Buffer {
     const { scheme, hostport } = splitUri(set.uri ?? '');
     // token mode: the key file's header lines, verbatim, and only over TLS without a cert (SPEC §3.1)
-    const tokenMode = scheme === 'https' && set.key !== null && set.key.length > 0 && (set.crt === null || set.crt.length === 0);
+    const tokenMode =
+      scheme === 'https' &&
+      set.key !== null &&
+      set.key.length > 0 &&
+      (set.crt === null || set.crt.length === 0);
     const auth = tokenMode ? Buffer.from(set.key!).toString('latin1') : '';
     const bodyBytes = Buffer.from(body, 'utf8');
     const head =
@@ -267,8 +282,9 @@ export class StationClient {
     }
     const secureContext = contextFor(set);
     return new Promise((resolve, reject) => {
-      const s = tlsConnect({ host, port, secureContext, ...(isIP(host) === 0 ? { servername: host } : {}) }, () =>
-        resolve(s),
+      const s = tlsConnect(
+        { host, port, secureContext, ...(isIP(host) === 0 ? { servername: host } : {}) },
+        () => resolve(s),
       );
       s.once('error', reject);
     });
@@ -278,7 +294,11 @@ export class StationClient {
    * One CUPS request on a new connection (as the station does), or on `socket` when given
    * (keep-alive variant for benchmarks). Does not adopt the answer.
    */
-  async request(setName: CredSetName = 'regular', socket?: Socket, body?: string): Promise<StationHttpResponse> {
+  async request(
+    setName: CredSetName = 'regular',
+    socket?: Socket,
+    body?: string,
+  ): Promise<StationHttpResponse> {
     const set = setName === 'boot' ? this.cupsBoot : this.cups;
     const s = socket ?? (await this.connect(setName));
     try {
@@ -302,7 +322,9 @@ export class StationClient {
   }
 
   /** request + adopt on 200 (a full CUPS session). */
-  async sync(setName: CredSetName = 'regular'): Promise<{ response: StationHttpResponse; update?: UpdateInfoResponse }> {
+  async sync(
+    setName: CredSetName = 'regular',
+  ): Promise<{ response: StationHttpResponse; update?: UpdateInfoResponse }> {
     const response = await this.request(setName);
     if (response.status !== 200) return { response };
     return { response, update: this.adopt(response.body) };

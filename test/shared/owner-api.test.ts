@@ -9,7 +9,9 @@ import {
 } from '../../src-shared/owner-api';
 
 const DER_CERT_B64 = Buffer.from([0x30, 0x03, 0x02, 0x01, 0x01]).toString('base64');
-const PEM_B64 = Buffer.from('-----BEGIN CERTIFICATE-----\nMAMCAQE=\n-----END CERTIFICATE-----\n').toString('base64');
+const PEM_B64 = Buffer.from('-----BEGIN CERTIFICATE-----\nMAMCAQE=\n-----END CERTIFICATE-----\n').toString(
+  'base64',
+);
 
 describe('parseOwnerRequest', () => {
   it('chooses the single form without `gateways` and the bulk form with it', () => {
@@ -26,7 +28,10 @@ describe('parseOwnerRequest', () => {
 
   it('fails the whole request for a bad owner id with invalid_id', () => {
     const r = parseOwnerRequest('list', { ownerid: '1:::2' });
-    expect(r).toEqual({ ok: false, error: { error: 'ownerid: "1:::2" is not a valid ID6, EUI-64 or MAC', code: 'invalid_id' } });
+    expect(r).toEqual({
+      ok: false,
+      error: { error: 'ownerid: "1:::2" is not a valid ID6, EUI-64 or MAC', code: 'invalid_id' },
+    });
   });
 
   it('names the path of a wrong type deep in a bulk request', () => {
@@ -39,9 +44,15 @@ describe('parseOwnerRequest', () => {
   });
 
   it('refuses more than MAX_ITEMS items with too_many_items', () => {
-    const r = parseOwnerRequest('delete', { ownerid: '::1', gateways: Array<string>(MAX_ITEMS + 1).fill('::2') });
+    const r = parseOwnerRequest('delete', {
+      ownerid: '::1',
+      gateways: Array<string>(MAX_ITEMS + 1).fill('::2'),
+    });
     expect(r).toMatchObject({ ok: false, error: { code: 'too_many_items' } });
-    const max = parseOwnerRequest('delete', { ownerid: '::1', gateways: Array<string>(MAX_ITEMS).fill('::2') });
+    const max = parseOwnerRequest('delete', {
+      ownerid: '::1',
+      gateways: Array<string>(MAX_ITEMS).fill('::2'),
+    });
     expect(max.ok).toBe(true);
   });
 
@@ -49,14 +60,30 @@ describe('parseOwnerRequest', () => {
     for (const cupsTrust of [DER_CERT_B64, PEM_B64, null]) {
       expect(parseOwnerRequest('setup', { ownerid: '::1', gateway: '::2', cupsTrust }).ok).toBe(true);
     }
-    const bad = parseOwnerRequest('setup', { ownerid: '::1', gateway: '::2', cupsTrust: Buffer.from('xyz').toString('base64') });
-    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid_credential', error: expect.stringMatching(/^cupsTrust: neither DER/) } });
+    const bad = parseOwnerRequest('setup', {
+      ownerid: '::1',
+      gateway: '::2',
+      cupsTrust: Buffer.from('xyz').toString('base64'),
+    });
+    expect(bad).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_credential', error: expect.stringMatching(/^cupsTrust: neither DER/) },
+    });
   });
 
   it('checks URIs with the station’s rules (SPEC §3.2) and reports invalid_uri', () => {
-    expect(parseOwnerRequest('setup', { ownerid: '::1', gateway: '::2', lnsUri: 'wss://lns.example.com:443' }).ok).toBe(true);
-    const r = parseOwnerRequest('setup', { ownerid: '::1', gateway: '::2', lnsUri: 'wss://lns.example.com:443/' });
-    expect(r).toMatchObject({ ok: false, error: { code: 'invalid_uri', error: expect.stringMatching(/^lnsUri: .*path/) } });
+    expect(
+      parseOwnerRequest('setup', { ownerid: '::1', gateway: '::2', lnsUri: 'wss://lns.example.com:443' }).ok,
+    ).toBe(true);
+    const r = parseOwnerRequest('setup', {
+      ownerid: '::1',
+      gateway: '::2',
+      lnsUri: 'wss://lns.example.com:443/',
+    });
+    expect(r).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_uri', error: expect.stringMatching(/^lnsUri: .*path/) },
+    });
   });
 
   it('accepts fwafter only with a zone and fwcrc as a u32 number or decimal/0x-hex text', () => {
@@ -88,7 +115,9 @@ describe('describeIssues', () => {
     const r = z.strictObject({ a: z.string(), b: z.string(), c: z.string(), d: z.string() }).safeParse({});
     expect(r.success).toBe(false);
     const body = describeIssues(r.error!.issues);
-    expect(body.error).toBe('a: required (string); b: required (string); c: required (string); and 1 more problem(s)');
+    expect(body.error).toBe(
+      'a: required (string); b: required (string); c: required (string); and 1 more problem(s)',
+    );
     expect(body.code).toBe('invalid_request');
   });
 });

@@ -7,7 +7,11 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { TLSSocket } from 'node:tls';
 import type { Core, CupsAnswer } from '../../core/api';
-import { MAX_UPDATE_INFO_BYTES, parseUpdateInfoBody, type UpdateInfoRequest } from '../../../src-shared/cups-wire';
+import {
+  MAX_UPDATE_INFO_BYTES,
+  parseUpdateInfoBody,
+  type UpdateInfoRequest,
+} from '../../../src-shared/cups-wire';
 import { isDomainError } from '../../../src-shared/errors';
 import type { Logger } from '../../core/ports';
 import { toHttpFailure } from './http-errors';

@@ -23,8 +23,13 @@ interface FastifyLikeError {
  * Converts a thrown value into a status and envelope. `limits.bodyBytes` only words the message of
  * a too-large body. Unknown errors are logged (message and stack only) and become 500.
  */
-export function toHttpFailure(err: unknown, logger: Logger | undefined, limits: { bodyBytes: number }): HttpFailure {
-  if (isDomainError(err)) return { status: httpStatusOf(err.code), body: { error: err.message, code: err.code } };
+export function toHttpFailure(
+  err: unknown,
+  logger: Logger | undefined,
+  limits: { bodyBytes: number },
+): HttpFailure {
+  if (isDomainError(err))
+    return { status: httpStatusOf(err.code), body: { error: err.message, code: err.code } };
   const e = (typeof err === 'object' && err !== null ? err : {}) as FastifyLikeError;
   switch (e.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
@@ -51,7 +56,10 @@ export function toHttpFailure(err: unknown, logger: Logger | undefined, limits: 
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     return {
       status: e.statusCode,
-      body: { error: `request: ${typeof e.message === 'string' ? e.message : 'rejected'}`, code: 'invalid_request' },
+      body: {
+        error: `request: ${typeof e.message === 'string' ? e.message : 'rejected'}`,
+        code: 'invalid_request',
+      },
     };
   }
   logger?.error(

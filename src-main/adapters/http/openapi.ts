@@ -33,7 +33,11 @@ const UpdateInfoDocSchema = z.object({
 type JsonSchema = Record<string, unknown>;
 
 function schema(s: z.ZodType): JsonSchema {
-  const js = z.toJSONSchema(s, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  const js = z.toJSONSchema(s, {
+    target: 'draft-2020-12',
+    io: 'input',
+    unrepresentable: 'any',
+  }) as JsonSchema;
   delete js.$schema;
   return js;
 }
@@ -48,7 +52,10 @@ const SUMMARY: Record<GatewayOperation, string> = {
 };
 
 function errorResponse(description: string) {
-  return { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorBody' } } } };
+  return {
+    description,
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorBody' } } },
+  };
 }
 
 /** Builds the document; `serverUrl` goes into `servers` when given. */
@@ -106,7 +113,11 @@ export function buildOpenApiDocument(serverUrl?: string): Record<string, unknown
       responses: {
         '200': {
           description: 'binary update-info answer (SPEC §3.2); 14 zero bytes when nothing changed',
-          content: { 'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } },
+          content: {
+            'application/octet-stream': {
+              schema: { type: 'string', contentMediaType: 'application/octet-stream' },
+            },
+          },
         },
         '400': { description: 'malformed request; the reason phrase names the field' },
         '401': { description: 'no valid token' },
@@ -117,7 +128,11 @@ export function buildOpenApiDocument(serverUrl?: string): Record<string, unknown
     },
   };
   paths['/api/v1/openapi.json'] = {
-    get: { operationId: 'openapi', summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } },
+    get: {
+      operationId: 'openapi',
+      summary: 'This document',
+      responses: { '200': { description: 'OpenAPI 3.1' } },
+    },
   };
   paths['/healthz'] = {
     get: {
@@ -126,7 +141,9 @@ export function buildOpenApiDocument(serverUrl?: string): Record<string, unknown
       responses: {
         '200': {
           description: 'the server answers',
-          content: { 'application/json': { schema: { type: 'object', properties: { status: { const: 'ok' } } } } },
+          content: {
+            'application/json': { schema: { type: 'object', properties: { status: { const: 'ok' } } } },
+          },
         },
       },
     },

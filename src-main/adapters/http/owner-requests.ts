@@ -13,7 +13,10 @@ import {
 } from '../../../src-shared/owner-api';
 
 /** Copies the setup fields present in `src` (absent and `undefined` stay absent) onto `into`. */
-function copySetupFields(into: SetupItem, src: Partial<Record<(typeof SETUP_FIELDS)[number], unknown>>): void {
+function copySetupFields(
+  into: SetupItem,
+  src: Partial<Record<(typeof SETUP_FIELDS)[number], unknown>>,
+): void {
   for (const f of SETUP_FIELDS) {
     const v = src[f];
     if (v !== undefined) (into as unknown as Record<string, unknown>)[f] = v;

@@ -32,7 +32,10 @@ const principals = new WeakMap<FastifyRequest, Principal>();
 /** Extracts the API key from `Authorization: Bearer <key>`. */
 function bearerOf(header: string | undefined): string {
   if (header === undefined || header === '') {
-    throw new DomainError('unauthorized', 'authorization: missing (expected "Authorization: Bearer <api key>")');
+    throw new DomainError(
+      'unauthorized',
+      'authorization: missing (expected "Authorization: Bearer <api key>")',
+    );
   }
   const m = /^Bearer +([^\s]+) *$/i.exec(header);
   if (!m) throw new DomainError('unauthorized', 'authorization: expected "Bearer <api key>"');
@@ -46,7 +49,11 @@ function sendRateLimited(reply: FastifyReply, retryAfter: number, what: string):
     .send({ error: `${what}: too many requests, retry after ${retryAfter} s`, code: 'rate_limited' });
 }
 
-function parseJsonBody(_req: FastifyRequest, body: string, done: (err: Error | null, value?: unknown) => void) {
+function parseJsonBody(
+  _req: FastifyRequest,
+  body: string,
+  done: (err: Error | null, value?: unknown) => void,
+) {
   if (body.trim() === '') {
     done(new DomainError('invalid_json', 'body: empty, expected a JSON object'));
     return;
@@ -91,7 +98,11 @@ export async function ownerRoutes(app: FastifyInstance, opts: OwnerRoutesOptions
   const { core, perAddress, perKey } = opts;
 
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: MAX_BODY_BYTES }, parseJsonBody);
+  app.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string', bodyLimit: MAX_BODY_BYTES },
+    parseJsonBody,
+  );
 
   app.addHook('onRequest', async (req, reply) => {
     const address = req.socket.remoteAddress ?? 'unknown';

@@ -4,7 +4,13 @@
  */
 import type { BatchRow } from '../../core/api';
 import { DomainError } from '../../../src-shared/errors';
-import { optionalString, requireString, type Command, type CommandArgs, type CommandResult } from '../command';
+import {
+  optionalString,
+  requireString,
+  type Command,
+  type CommandArgs,
+  type CommandResult,
+} from '../command';
 import { readInputFile } from '../read-input';
 
 const RANGE_OPTIONS = {
@@ -34,7 +40,14 @@ function rangeInput(args: CommandArgs) {
 
 function result(b: BatchRow, verb: string): CommandResult {
   return {
-    json: { batch: b.id, kcv: b.kcv, first: b.firstEui, last: b.lastEui, flavor: b.flavor, cupsUri: b.cupsUri },
+    json: {
+      batch: b.id,
+      kcv: b.kcv,
+      first: b.firstEui,
+      last: b.lastEui,
+      flavor: b.flavor,
+      cupsUri: b.cupsUri,
+    },
     text: `Batch ${b.id} ${verb}: ${b.firstEui} … ${b.lastEui}, KCV ${b.kcv}`,
   };
 }
@@ -68,7 +81,9 @@ export const batchCreateCommand: Command = {
   async run(args, io) {
     const input = rangeInput(args);
     const { withStation } = await import('../open');
-    return withStation(args, io, async (s) => result(await s.core.batches.create(s.cliContext, input), 'created'));
+    return withStation(args, io, async (s) =>
+      result(await s.core.batches.create(s.cliContext, input), 'created'),
+    );
   },
 };
 
@@ -84,7 +99,9 @@ export const batchImportCommand: Command = {
     const key = readRootKey(requireString(args, 'root-key-file'));
     const { withStation } = await import('../open');
     try {
-      return await withStation(args, io, async (s) => result(await s.core.batches.import(s.cliContext, input, key), 'imported'));
+      return await withStation(args, io, async (s) =>
+        result(await s.core.batches.import(s.cliContext, input, key), 'imported'),
+      );
     } finally {
       key.fill(0);
     }

@@ -39,7 +39,9 @@ export const idCommand: Command = {
     const notes: string[] = [];
     if (fromMac) notes.push(`typed as a MAC-48: FF FE inserted after the OUI (no bit flip)`);
     if (locallyAdministered) {
-      notes.push('locally administered (bit 0x02 of the first byte): often a random Wi-Fi MAC, suspicious as a gateway id');
+      notes.push(
+        'locally administered (bit 0x02 of the first byte): often a random Wi-Fi MAC, suspicious as a gateway id',
+      );
     }
     if (stationReports !== null) {
       notes.push(
@@ -48,9 +50,12 @@ export const idCommand: Command = {
     }
     return {
       json: { id6, eui64, fromMac, mac, locallyAdministered, stationReports },
-      text: [`ID6     ${id6}`, `EUI-64  ${eui64}`, ...(mac !== null ? [`MAC     ${mac}`] : []), ...notes.map((n) => `note: ${n}`)].join(
-        '\n',
-      ),
+      text: [
+        `ID6     ${id6}`,
+        `EUI-64  ${eui64}`,
+        ...(mac !== null ? [`MAC     ${mac}`] : []),
+        ...notes.map((n) => `note: ${n}`),
+      ].join('\n'),
     };
   },
 };

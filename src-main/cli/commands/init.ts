@@ -18,7 +18,8 @@ export function parsePort(text: string | undefined, flag: string, allowZero = fa
 /** Checks a listen address flag. */
 export function parseHost(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
-  if (isIP(text) === 0 && !/^[A-Za-z0-9.-]+$/.test(text)) throw new UsageError(`--host: "${text}" is not an address`);
+  if (isIP(text) === 0 && !/^[A-Za-z0-9.-]+$/.test(text))
+    throw new UsageError(`--host: "${text}" is not an address`);
   return text;
 }
 

@@ -22,7 +22,12 @@ export const ownerCreateCommand: Command = {
     return withStation(args, io, async (station) => {
       const ctx = station.cliContext;
       const owner = await station.core.access.createOwner(ctx, id, ...(name !== undefined ? [name] : []));
-      const { apiKey, summary } = await station.core.access.createApiKey(ctx, owner.id, OWNER_SCOPES, 'first key (gwjs owner create)');
+      const { apiKey, summary } = await station.core.access.createApiKey(
+        ctx,
+        owner.id,
+        OWNER_SCOPES,
+        'first key (gwjs owner create)',
+      );
       return {
         json: { ownerid: owner.id, name: owner.name, apiKey, apiKeyId: summary.id, scopes: summary.scopes },
         text: [`Owner ${owner.id} created.`, `API key (shown once, keep it safe): ${apiKey}`].join('\n'),

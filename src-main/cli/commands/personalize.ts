@@ -31,7 +31,10 @@ export const personalizeCommand: Command = {
     return withStation(args, io, async (s) => {
       const batch = await s.core.batches.findForEui(eui);
       const cupsUri = flagUri ?? batch?.cupsUri ?? s.cupsUri;
-      const bundle = await s.core.factory.personalize(s.cliContext, gateway, { cupsUri, trustPem: s.tls.caCertPem });
+      const bundle = await s.core.factory.personalize(s.cliContext, gateway, {
+        cupsUri,
+        trustPem: s.tls.caCertPem,
+      });
       const dir = path.join(out, euiHex(eui));
       await mkdir(dir, { recursive: true, mode: 0o700 });
       for (const [name, content] of Object.entries(bundle.files)) {

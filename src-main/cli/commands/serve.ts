@@ -59,14 +59,19 @@ export const serveCommand: Command = {
   positionals: { min: 0, max: 0 },
   async run(args, io) {
     // heavy modules load only when serving, so the other commands start fast
-    const [{ default: pino }, { startServer }, { createStationUi }, { explainBusy, stationOptionsOf }, { openStation }] =
-      await Promise.all([
-        import('pino'),
-        import('../../adapters/http/server'),
-        import('../../bridge/station-ui'),
-        import('../open'),
-        import('../station'),
-      ]);
+    const [
+      { default: pino },
+      { startServer },
+      { createStationUi },
+      { explainBusy, stationOptionsOf },
+      { openStation },
+    ] = await Promise.all([
+      import('pino'),
+      import('../../adapters/http/server'),
+      import('../../bridge/station-ui'),
+      import('../open'),
+      import('../station'),
+    ]);
     const base = stationOptionsOf(args, io);
     if (base.passphrase === undefined) {
       throw new DomainError(

@@ -66,7 +66,11 @@ describe('POST /update-info', () => {
     expect(r.status).toBe(404);
     expect(r.reason).toBe('not configured');
 
-    const claim = await t.api('claim', t.ownerA.apiKey, { ownerid: t.ownerA.id6, gateway: GW1.eui, claim: GW1.pin });
+    const claim = await t.api('claim', t.ownerA.apiKey, {
+      ownerid: t.ownerA.id6,
+      gateway: GW1.eui,
+      claim: GW1.pin,
+    });
     expect(claim.json).toEqual([{ gateway: GW1.id6 }]);
     r = await st.request();
     expect(r.status).toBe(404);
@@ -108,7 +112,12 @@ describe('POST /update-info', () => {
   it('a station bootstrapping from cups-boot.* only reports null URIs and the empty-set CRC', async () => {
     const bundled = await stationFromBundle(GW2.id6);
     const st = new StationClient({ router: GW2.eui, cupsBoot: bundled.cupsBoot });
-    expect(JSON.parse(st.body())).toMatchObject({ cupsUri: null, tcUri: null, cupsCredCrc: EMPTY_CRED_CRC, tcCredCrc: EMPTY_CRED_CRC });
+    expect(JSON.parse(st.body())).toMatchObject({
+      cupsUri: null,
+      tcUri: null,
+      cupsCredCrc: EMPTY_CRED_CRC,
+      tcCredCrc: EMPTY_CRED_CRC,
+    });
     const r = await st.request('boot');
     expect(r.status).toBe(404);
   });
@@ -133,7 +142,11 @@ describe('POST /update-info', () => {
   });
 
   it('never sends credential segments for http/ws targets', async () => {
-    const claim = await t.api('claim', t.ownerB.apiKey, { ownerid: t.ownerB.id6, gateway: GW2.id6, claim: GW2.pin });
+    const claim = await t.api('claim', t.ownerB.apiKey, {
+      ownerid: t.ownerB.id6,
+      gateway: GW2.id6,
+      claim: GW2.pin,
+    });
     expect(claim.json).toEqual([{ gateway: GW2.id6 }]);
     const setup = await t.api('setup', t.ownerB.apiKey, {
       ownerid: t.ownerB.id6,
@@ -154,7 +167,9 @@ describe('POST /update-info', () => {
 
   it('answers 401 to a wrong token and to none', async () => {
     const st = await stationFromBundle(GW1.id6);
-    st.cups.key = new Uint8Array(Buffer.from('Authorization: Bearer AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\r\n'));
+    st.cups.key = new Uint8Array(
+      Buffer.from('Authorization: Bearer AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\r\n'),
+    );
     const wrong = await st.request();
     expect(wrong.status).toBe(401);
     expect(wrong.reason).toMatch(/token/);
@@ -195,7 +210,10 @@ describe('POST /update-info', () => {
     }
     const huge = `{"router":"${GW1.id6}","pad":"${'x'.repeat(100_000)}"}`;
     const raw = await rawExchange(
-      Buffer.from(`POST /update-info HTTP/1.1\r\nHost: x:1\r\nContent-Length: ${huge.length}\r\n\r\n${huge}`, 'latin1'),
+      Buffer.from(
+        `POST /update-info HTTP/1.1\r\nHost: x:1\r\nContent-Length: ${huge.length}\r\n\r\n${huge}`,
+        'latin1',
+      ),
     );
     expect(raw).toMatch(/^HTTP\/1\.1 413 /);
     expect((await t.request('/healthz')).status).toBe(200);

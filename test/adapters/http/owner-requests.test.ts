@@ -34,8 +34,18 @@ describe('setupItems', () => {
 
 describe('claimItems, addItems, gatewayIds', () => {
   it('keep request order in both forms', () => {
-    expect(claimItems({ ownerid: '::1', gateway: '::2', claim: 'p' })).toEqual([{ gateway: '::2', claim: 'p' }]);
-    expect(claimItems({ ownerid: '::1', gateways: [{ gateway: '::3', claim: 'a' }, { gateway: '::2', claim: 'b' }] })).toEqual([
+    expect(claimItems({ ownerid: '::1', gateway: '::2', claim: 'p' })).toEqual([
+      { gateway: '::2', claim: 'p' },
+    ]);
+    expect(
+      claimItems({
+        ownerid: '::1',
+        gateways: [
+          { gateway: '::3', claim: 'a' },
+          { gateway: '::2', claim: 'b' },
+        ],
+      }),
+    ).toEqual([
       { gateway: '::3', claim: 'a' },
       { gateway: '::2', claim: 'b' },
     ]);

@@ -14,7 +14,10 @@ interface InfoItem {
   gateway: string;
   error?: string;
   code?: string;
-  info?: { owner: string | null; setup: { lns: { uri: string | null; mode: string }; cups: { uri: string | null } } | null };
+  info?: {
+    owner: string | null;
+    setup: { lns: { uri: string | null; mode: string }; cups: { uri: string | null } } | null;
+  };
 }
 
 let t: TestServer;
@@ -28,7 +31,11 @@ afterAll(async () => t?.close());
 
 describe('Owner API forms', () => {
   it('claims in single and bulk form, answering one item per request item in order', async () => {
-    const single = await t.api('claim', t.ownerA.apiKey, { ownerid: t.ownerA.id6, gateway: GW1.eui, claim: GW1.pin });
+    const single = await t.api('claim', t.ownerA.apiKey, {
+      ownerid: t.ownerA.id6,
+      gateway: GW1.eui,
+      claim: GW1.pin,
+    });
     expect(single.status).toBe(200);
     expect(single.headers['content-type']).toBe('application/json; charset=utf-8');
     expect(single.json).toEqual([{ gateway: GW1.id6 }]);
@@ -64,9 +71,15 @@ describe('Owner API forms', () => {
       gateways: [{ gateway: GW1.id6 }, { gateway: GW2.id6, lnsUri: 'wss://eu.lns.example.com:8887' }],
     });
     expect(r.json).toEqual([{ gateway: GW1.id6 }, { gateway: GW2.id6 }]);
-    const info = await t.api('info', t.ownerA.apiKey, { ownerid: t.ownerA.id6, gateways: [GW1.eui, GW2.eui] });
+    const info = await t.api('info', t.ownerA.apiKey, {
+      ownerid: t.ownerA.id6,
+      gateways: [GW1.eui, GW2.eui],
+    });
     const items = info.json as InfoItem[];
-    expect(items.map((i) => i.info?.setup?.lns.uri)).toEqual(['wss://lns.example.com:443', 'wss://eu.lns.example.com:8887']);
+    expect(items.map((i) => i.info?.setup?.lns.uri)).toEqual([
+      'wss://lns.example.com:443',
+      'wss://eu.lns.example.com:8887',
+    ]);
     expect(items.map((i) => i.info?.setup?.lns.mode)).toEqual(['server-auth', 'server-auth']);
   });
 
@@ -106,13 +119,20 @@ describe('Owner API forms', () => {
         { gateway: OUTSIDE_ID, flavorid: 'ttig', token: 'y' },
       ],
     });
-    expect((bulk.json as { code?: string }[]).map((i) => i.code)).toEqual(['batch_conflict', 'already_exists']);
+    expect((bulk.json as { code?: string }[]).map((i) => i.code)).toEqual([
+      'batch_conflict',
+      'already_exists',
+    ]);
   });
 
   it('deletes in bulk form with plain ids, after which the gateway can be claimed again', async () => {
     const del = await t.api('delete', t.ownerA.apiKey, { ownerid: t.ownerA.id6, gateways: [GW2.id6] });
     expect(del.json).toEqual([{ gateway: GW2.id6 }]);
-    const claimB = await t.api('claim', t.ownerB.apiKey, { ownerid: t.ownerB.id6, gateway: GW2.id6, claim: GW2.pin });
+    const claimB = await t.api('claim', t.ownerB.apiKey, {
+      ownerid: t.ownerB.id6,
+      gateway: GW2.id6,
+      claim: GW2.pin,
+    });
     expect(claimB.json).toEqual([{ gateway: GW2.id6 }]);
   });
 });
@@ -165,10 +185,15 @@ describe('Owner API isolation', () => {
   });
 
   it('answers 401 without a key or with an unknown one, and 403 for a key without the scope', async () => {
-    const none = await t.request('/api/v1/gateway/info', { body: { ownerid: t.ownerA.id6, gateway: GW1.id6 } });
+    const none = await t.request('/api/v1/gateway/info', {
+      body: { ownerid: t.ownerA.id6, gateway: GW1.id6 },
+    });
     expect(none.status).toBe(401);
     expect(none.json).toMatchObject({ code: 'unauthorized', error: expect.stringMatching(/authorization/) });
-    const unknown = await t.api('info', 'gwjs_0000000000000000_nope', { ownerid: t.ownerA.id6, gateway: GW1.id6 });
+    const unknown = await t.api('info', 'gwjs_0000000000000000_nope', {
+      ownerid: t.ownerA.id6,
+      gateway: GW1.id6,
+    });
     expect(unknown.status).toBe(401);
     const basic = await t.request('/api/v1/gateway/info', {
       body: { ownerid: t.ownerA.id6, gateway: GW1.id6 },
@@ -176,7 +201,12 @@ describe('Owner API isolation', () => {
     });
     expect(basic.status).toBe(401);
 
-    const { apiKey: readOnly } = await t.station.core.access.createApiKey(t.station.cliContext, t.ownerA.id6, ['read'], 'ro');
+    const { apiKey: readOnly } = await t.station.core.access.createApiKey(
+      t.station.cliContext,
+      t.ownerA.id6,
+      ['read'],
+      'ro',
+    );
     const read = await t.api('info', readOnly, { ownerid: t.ownerA.id6, gateway: GW1.id6 });
     expect(read.status).toBe(200);
     const write = await t.api('setup', readOnly, { ownerid: t.ownerA.id6, gateway: GW1.id6, lnsUri: null });
@@ -190,11 +220,18 @@ describe('Owner API limits', () => {
     const gateways = Array.from({ length: 10_001 }, () => 'x');
     const r = await t.api('info', t.ownerA.apiKey, { ownerid: t.ownerA.id6, gateways });
     expect(r.status).toBe(400);
-    expect(r.json).toMatchObject({ code: 'too_many_items', error: expect.stringMatching(/^gateways: 10001 items/) });
+    expect(r.json).toMatchObject({
+      code: 'too_many_items',
+      error: expect.stringMatching(/^gateways: 10001 items/),
+    });
   });
 
   it('refuses a body over 16 MiB with body_too_large', async () => {
-    const raw = JSON.stringify({ ownerid: t.ownerA.id6, gateway: GW1.id6, lnsTrust: 'A'.repeat(16 * 1024 * 1024) });
+    const raw = JSON.stringify({
+      ownerid: t.ownerA.id6,
+      gateway: GW1.id6,
+      lnsTrust: 'A'.repeat(16 * 1024 * 1024),
+    });
     const r = await t.request('/api/v1/gateway/setup', {
       raw,
       key: t.ownerA.apiKey,
@@ -229,7 +266,10 @@ describe('GET /healthz and /api/v1/openapi.json', () => {
   it('serves an OpenAPI 3.1 document covering every endpoint', async () => {
     const r = await t.request('/api/v1/openapi.json');
     expect(r.status).toBe(200);
-    const doc = r.json as { openapi: string; paths: Record<string, Record<string, { requestBody?: unknown }>> };
+    const doc = r.json as {
+      openapi: string;
+      paths: Record<string, Record<string, { requestBody?: unknown }>>;
+    };
     expect(doc.openapi).toBe('3.1.0');
     for (const op of ['claim', 'setup', 'delete', 'add', 'info', 'list']) {
       expect(doc.paths[`/api/v1/gateway/${op}`]?.post?.requestBody, op).toBeDefined();
