@@ -69,23 +69,24 @@ async function runTrial(
 describe('SqljsStore crash durability', () => {
   it(`keeps every acknowledged 'full' write across ${TRIALS} SIGKILLs, some during checkpoints`, async () => {
     const dir = makeTempDir('store-crash');
-    // ~4 MB of padding so every checkpoint takes a while to write and sync
+    // ~2 MB of padding so every checkpoint takes a while to write and sync
     const setup = await openSqljsStore({ dir, migrations: CRASH_MIGRATIONS });
     await setup.transaction(async (tx) => {
-      for (let i = 0; i < 1024; i++)
+      for (let i = 0; i < 512; i++)
         await tx.run('INSERT INTO pad (id, data) VALUES (?, ?)', [i, new Uint8Array(4096)]);
     });
     await setup.close();
 
     const policies: KillPolicy[] = ['ckpt', 'ckpt-exported', 'ckpt-renamed', 'random'];
-    let next = startChild(dir);
+    // children start two trials ahead, so their start-up (tsx, sql.js) overlaps earlier trials
+    const ready = [startChild(dir), startChild(dir)];
     let totalAcked = 0;
     let checkpointCrashes = 0;
     let tmpLeft = 0;
     let staleSkipped = 0;
     for (let trial = 0; trial < TRIALS; trial++) {
-      const current = next;
-      if (trial + 1 < TRIALS) next = startChild(dir); // warms up while this trial runs
+      const current = ready.shift()!;
+      if (trial + ready.length + 1 < TRIALS) ready.push(startChild(dir));
       const { acked, inCheckpoint } = await runTrial(current, policies[trial % policies.length]!);
       totalAcked += acked.length;
       if (inCheckpoint) checkpointCrashes++;
@@ -110,7 +111,7 @@ describe('SqljsStore crash durability', () => {
       if (trial % 2 === 0) await store.close();
       else store.abandon();
     }
-    next.child.kill('SIGKILL');
+    for (const spare of ready) spare.child.kill('SIGKILL');
     expect(totalAcked).toBeGreaterThan(TRIALS);
     // the kills did land inside checkpoints, including the windows with a half-written
     // station.db.tmp and with an already-checkpointed journal not yet truncated
