@@ -5,11 +5,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import { SECURITY_HEADERS } from '../bridge/csp';
-import { NOT_BUILT_HTML, type RendererFile } from '../bridge/renderer-files';
+import { NOT_BUILT_HTML, type RendererFileIndex } from '../bridge/renderer-files';
 import { APP_HOST } from './security';
 
 /** Creates the handler for `protocol.handle('app', …)`. */
-export function createAppProtocolHandler(files: ReadonlyMap<string, RendererFile>) {
+export function createAppProtocolHandler(files: RendererFileIndex) {
   return async (request: Request): Promise<Response> => {
     const url = new URL(request.url);
     const headers = { ...SECURITY_HEADERS };
@@ -22,7 +22,7 @@ export function createAppProtocolHandler(files: ReadonlyMap<string, RendererFile
     let file = files.get(url.pathname);
     if (!file && !/\.[a-z0-9]+$/i.test(url.pathname)) file = files.get('/');
     if (!file) {
-      if (files.size === 0) {
+      if (!files.built()) {
         return new Response(NOT_BUILT_HTML, {
           headers: { ...headers, 'content-type': 'text/html; charset=utf-8' },
         });

@@ -13,10 +13,11 @@ import pino from 'pino';
 import { IPC_EVENT } from '../../src-shared/ipc';
 import { isDomainError } from '../../src-shared/errors';
 import { startActivityPump, type ActivityPump } from '../bridge/activity-pump';
-import { indexRendererFiles } from '../bridge/renderer-files';
+import { createRendererFileIndex } from '../bridge/renderer-files';
 import { createAppProtocolHandler } from './app-protocol';
 import { openDesktopStation, type DesktopStation } from './desktop-station';
 import { registerIpc } from './ipc';
+import { EXIT_STATION_FAILED, READY_MARKER } from './launch';
 import {
   APP_SCHEME,
   APP_START_URL,
@@ -25,9 +26,6 @@ import {
   guardContents,
   windowWebPreferences,
 } from './security';
-
-/** Exit status: the station failed to start and said why. */
-const EXIT_STATION_FAILED = 78;
 
 const preloadPath = fileURLToPath(new URL('../preload/index.cjs', import.meta.url));
 const rendererDir = process.env.GWJS_RENDERER_DIR || fileURLToPath(new URL('../renderer/', import.meta.url));
@@ -102,7 +100,7 @@ async function startApp(): Promise<void> {
         : ''),
   );
 
-  protocol.handle(APP_SCHEME, createAppProtocolHandler(indexRendererFiles(rendererDir)));
+  protocol.handle(APP_SCHEME, createAppProtocolHandler(createRendererFileIndex(rendererDir)));
   session.defaultSession.setPermissionRequestHandler((_wc, permission, callback, details) =>
     callback(
       allowPermissionRequest(permission, {
@@ -130,7 +128,7 @@ async function startApp(): Promise<void> {
     (input) => ui.services.gateways.activity(input),
     (items) => window?.webContents.send(IPC_EVENT, { event: 'station:activity', payload: items }),
   );
-  process.stdout.write('gwjs-desktop: window open\n');
+  process.stdout.write(`${READY_MARKER}\n`);
 }
 
 if (!app.requestSingleInstanceLock()) {

@@ -14,7 +14,9 @@ import {
   type SetupFieldsInput,
 } from '../../src-shared/ipc';
 import type { Core, SetupFields, SetupItem } from '../core/api';
+import type { FactoryLineServices } from '../core/factory-line';
 import type { StationServices } from '../core/station';
+import { createFactoryHandlers } from './factory-handlers';
 import { assertOwnerAllowed, ownerContext, parseOwner, stationContext, type BridgeCaller } from './caller';
 
 /** One channel's handler: parsed request in, response out; throws DomainError on failure. */
@@ -30,6 +32,8 @@ export type HandlerTable = { [C in Channel]: Handler<C> };
 export interface BridgeDeps {
   core: Core;
   station: StationServices;
+  /** the factory line (issue #6); without it the factory channels answer not_configured */
+  factory?: FactoryLineServices | undefined;
 }
 
 /** Drops keys whose value is undefined (exactOptionalPropertyTypes: absent ≠ undefined). */
@@ -42,8 +46,9 @@ function defined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefi
 const setupFields = (f: SetupFieldsInput | undefined): SetupFields => (f ? defined(f) : {});
 
 /** Builds the handler table. */
-export function createHandlers({ core, station }: BridgeDeps): HandlerTable {
+export function createHandlers({ core, station, factory }: BridgeDeps): HandlerTable {
   return {
+    ...createFactoryHandlers(factory),
     'session:whoami': async (caller) => ({
       transport: caller.transport,
       operator: { name: caller.name, role: caller.role, ownerId: caller.ownerId },

@@ -29,7 +29,7 @@ import type { BridgeCaller } from './caller';
 import { SECURITY_HEADERS } from './csp';
 import { dispatch, failure } from './dispatch';
 import type { HandlerTable } from './handlers';
-import { NOT_BUILT_HTML, indexRendererFiles } from './renderer-files';
+import { NOT_BUILT_HTML, createRendererFileIndex } from './renderer-files';
 
 /** Name of the session cookie (`__Host-`: Secure, Path=/, no Domain — a sibling host cannot plant it). */
 export const SESSION_COOKIE = '__Host-gwjs-session';
@@ -111,7 +111,7 @@ export async function registerBridge(app: FastifyInstance, options: HttpBridgeOp
 
 async function bridgePlugin(app: FastifyInstance, options: HttpBridgeOptions): Promise<void> {
   const { handlers, operators, logger } = options;
-  const files = options.rendererDir ? indexRendererFiles(options.rendererDir) : new Map();
+  const files = options.rendererDir ? createRendererFileIndex(options.rendererDir) : undefined;
 
   app.addHook('onRequest', async (req, reply) => {
     reply.headers(SECURITY_HEADERS);
@@ -201,13 +201,14 @@ async function bridgePlugin(app: FastifyInstance, options: HttpBridgeOptions): P
 
   const serveFile = async (req: FastifyRequest, reply: FastifyReply) => {
     const path = req.url.split('?')[0]!;
-    let file = files.get(path);
-    if (!file && files.size > 0 && !/\.[a-z0-9]+$/i.test(path) && !/^\/(api|bridge)\//.test(path)) {
-      file = files.get('/'); // client-side routes load the app
+    const built = files?.built() ?? false;
+    let file = files?.get(path);
+    if (!file && built && !/\.[a-z0-9]+$/i.test(path) && !/^\/(api|bridge)\//.test(path)) {
+      file = files?.get('/'); // client-side routes load the app
     }
     if (!file) {
-      if (path === '/' && files.size === 0)
-        return reply.type('text/html; charset=utf-8').send(NOT_BUILT_HTML);
+      if (path === '/' && !built) return reply.type('text/html; charset=utf-8').send(NOT_BUILT_HTML);
+      if (path === '/favicon.ico') return reply.code(204).send();
       return reply.code(404).send({ error: `path: no endpoint GET ${path}`, code: 'not_found' });
     }
     reply.header('cache-control', file.immutable ? 'public, max-age=31536000, immutable' : 'no-cache');

@@ -61,3 +61,33 @@ export const NOT_BUILT_HTML =
   '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>gwjs station</title></head>' +
   '<body><h1>gwjs station</h1><p>The user interface is not built. Run <code>npm run build</code> and ' +
   'restart <code>gwjs serve</code>. The Owner API and CUPS work without it.</p></body></html>';
+
+/** A live view of the renderer folder: a miss re-reads the folder (at most once a second), so a rebuild while serving works. */
+export interface RendererFileIndex {
+  get(urlPath: string): RendererFile | undefined;
+  /** false when the renderer is not built */
+  built(): boolean;
+}
+
+/** Creates the live index of `dir`. */
+export function createRendererFileIndex(dir: string, now: () => number = Date.now): RendererFileIndex {
+  let files = indexRendererFiles(dir);
+  let scannedAt = now();
+  const rescan = () => {
+    if (now() - scannedAt < 1000) return;
+    files = indexRendererFiles(dir);
+    scannedAt = now();
+  };
+  return {
+    get(urlPath) {
+      const hit = files.get(urlPath);
+      if (hit && existsSync(hit.path)) return hit;
+      rescan();
+      return files.get(urlPath);
+    },
+    built() {
+      if (files.size === 0) rescan();
+      return files.size > 0;
+    },
+  };
+}

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createAppProtocolHandler } from '../../src-main/app/app-protocol';
 import { RENDERER_CSP } from '../../src-main/bridge/csp';
-import { indexRendererFiles } from '../../src-main/bridge/renderer-files';
+import { createRendererFileIndex } from '../../src-main/bridge/renderer-files';
 import { makeTempDir } from '../helpers/tmp-dir';
 
 describe('app:// protocol handler', () => {
@@ -12,7 +12,7 @@ describe('app:// protocol handler', () => {
     mkdirSync(join(dir, 'assets'));
     writeFileSync(join(dir, 'index.html'), '<!doctype html><p>hi</p>');
     writeFileSync(join(dir, 'assets', 'a.js'), 'export {}');
-    const handle = createAppProtocolHandler(indexRendererFiles(dir));
+    const handle = createAppProtocolHandler(createRendererFileIndex(dir));
     const index = await handle(new Request('app://station/'));
     expect(index.status).toBe(200);
     expect(index.headers.get('content-security-policy')).toBe(RENDERER_CSP);
@@ -27,7 +27,9 @@ describe('app:// protocol handler', () => {
   });
 
   it('explains a missing build instead of failing', async () => {
-    const handle = createAppProtocolHandler(indexRendererFiles(join(makeTempDir('app-protocol'), 'nope')));
+    const handle = createAppProtocolHandler(
+      createRendererFileIndex(join(makeTempDir('app-protocol'), 'nope')),
+    );
     const page = await handle(new Request('app://station/'));
     expect(await page.text()).toContain('npm run build');
   });
