@@ -13,26 +13,20 @@
  * Files in the data directory: station.db, station.db.tmp (transient), journal.log, store.lock.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { open, rename } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import initSqlJs from 'sql.js';
-import type { Database, SqlJsStatic, Statement } from 'sql.js';
+import type { Database, Statement } from 'sql.js';
 import { DomainError } from '../../../src-shared/errors';
 import type { Durability, Logger, Store, Tx } from '../../core/ports';
 import { JournalFile, frameRecord } from './journal';
 import { replayJournal } from './journal-replay';
 import { acquireStoreLock, type StoreLock } from './lock';
-import { type Migration, SCHEMA_MIGRATIONS_DDL, checkMigrationList, pendingMigrations } from './migrate';
+import { type Migration, checkMigrationList, pendingMigrations } from './migrate';
+import { SNAPSHOT_FILE, loadSnapshot, setGeneration, syncDir, writeSnapshot } from './snapshot';
 import { SqljsTx, StatementCache, withSql } from './sqljs-tx';
 
 export { DEFAULT_MIGRATIONS_DIR, loadMigrations, type Migration } from './migrate';
-
-/** Snapshot file name inside the data directory. */
-export const SNAPSHOT_FILE = 'station.db';
-/** Snapshot being written by a checkpoint (deleted at open if a crash left it). */
-export const SNAPSHOT_TMP_FILE = 'station.db.tmp';
+export { SNAPSHOT_FILE, SNAPSHOT_TMP_FILE, preloadSqlJs } from './snapshot';
 /** Journal file name inside the data directory. */
 export const JOURNAL_FILE = 'journal.log';
 
@@ -69,32 +63,7 @@ const MiB = 1024 * 1024;
 const DEFAULTS = { checkpointBytes: 64 * MiB, checkpointMs: 5 * 60_000, relaxedFlushMs: 50 };
 /** After a failed checkpoint, wait this long before an automatic retry. */
 const CHECKPOINT_RETRY_MS = 30_000;
-const GENERATION_KEY = 'journal_generation';
-const INTERNAL_DDL = [
-  'CREATE TABLE IF NOT EXISTS _store_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)',
-  `INSERT OR IGNORE INTO _store_meta (key, value) VALUES ('${GENERATION_KEY}', 0)`,
-  SCHEMA_MIGRATIONS_DDL,
-];
-
 const noopLogger: Logger = { info() {}, warn() {}, error() {}, debug() {} };
-const require = createRequire(import.meta.url);
-let sqlJs: Promise<SqlJsStatic> | undefined;
-
-/** Loads and compiles the sql.js wasm once per process; call early to overlap it with other start-up work. */
-export function preloadSqlJs(): Promise<unknown> {
-  return loadSqlJs();
-}
-
-function loadSqlJs(): Promise<SqlJsStatic> {
-  sqlJs ??= initSqlJs({ locateFile: (f: string) => require.resolve('sql.js/dist/' + f) }).catch(
-    (e: unknown) => {
-      sqlJs = undefined;
-      throw e;
-    },
-  );
-  return sqlJs;
-}
-
 type Settings = Required<Omit<SqljsStoreOptions, 'migrations'>>;
 
 function settingsOf(o: SqljsStoreOptions): Settings {
@@ -134,28 +103,10 @@ export async function openSqljsStore(options: SqljsStoreOptions): Promise<SqljsS
   let journal: JournalFile | undefined;
   let store: SqljsStore | undefined;
   try {
-    const SQL = await loadSqlJs();
-    rmSync(join(dir, SNAPSHOT_TMP_FILE), { force: true });
-    const snapshotPath = join(dir, SNAPSHOT_FILE);
-    const hasSnapshot = existsSync(snapshotPath);
     const started = Date.now();
-    db = hasSnapshot ? new SQL.Database(readFileSync(snapshotPath)) : new SQL.Database();
-    let generation: number;
-    try {
-      db.exec('PRAGMA journal_mode = MEMORY; PRAGMA foreign_keys = ON');
-      for (const ddl of INTERNAL_DDL) db.exec(ddl);
-      const row = db.exec(`SELECT value FROM _store_meta WHERE key = '${GENERATION_KEY}'`)[0]?.values[0]?.[0];
-      generation = Number(row);
-      if (!Number.isSafeInteger(generation)) throw new Error(`bad checkpoint generation ${String(row)}`);
-    } catch (e) {
-      throw new DomainError(
-        'store_corrupt',
-        `${snapshotPath} is not a usable database: ${(e as Error).message}`,
-        {
-          path: snapshotPath,
-        },
-      );
-    }
+    const snapshot = await loadSnapshot(dir);
+    db = snapshot.db;
+    const { generation, hasSnapshot } = snapshot;
     cache = new StatementCache(db);
     const journalPath = join(dir, JOURNAL_FILE);
     const replay = replayJournal(db, cache, journalPath, generation, hasSnapshot, logger);
@@ -496,18 +447,10 @@ export class SqljsStore implements Store {
     // A crash after the rename below leaves records of the old generation in the journal: they
     // are skipped at open because the snapshot's generation is newer.
     this.generation += 1;
-    this.db.run(`UPDATE _store_meta SET value = ? WHERE key = '${GENERATION_KEY}'`, [this.generation]);
+    setGeneration(this.db, this.generation);
     const data = this.db.export();
     logger.debug({ dir, bytes: data.length }, 'checkpoint snapshot exported');
-    const tmp = join(dir, SNAPSHOT_TMP_FILE);
-    const fh = await open(tmp, 'w', 0o600);
-    try {
-      await fh.writeFile(data);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, join(dir, SNAPSHOT_FILE));
+    await writeSnapshot(dir, data);
     logger.debug({ dir }, 'checkpoint snapshot renamed');
     await syncDir(dir);
     try {
@@ -520,16 +463,5 @@ export class SqljsStore implements Store {
     this.lastCheckpointAt = Date.now();
     this.checkpointAgeFrom = this.lastCheckpointAt;
     logger.debug({ dir, bytes: data.length, ms: Date.now() - started }, 'checkpoint finished');
-  }
-}
-
-/** fsyncs a directory so a rename in it is durable (Windows cannot open directories; NTFS journals renames). */
-async function syncDir(dir: string): Promise<void> {
-  if (process.platform === 'win32') return;
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
   }
 }
