@@ -66,6 +66,8 @@ export function sideBlob(s: StoredSide): Uint8Array | null {
   return serverAuthBlob(s.trust);
 }
 
+const BASE64_TEXT = /^[A-Za-z0-9+/]+={0,2}$/;
+
 /** Parses credential inputs, remembering each result (or error) by input text. */
 export class CredentialInputs {
   readonly #memo = new Map<string, Uint8Array | string | DomainError>();
@@ -110,10 +112,13 @@ export class CredentialInputs {
   header(input: string, field: string): string {
     return this.#cached('hdr', field, input, () => {
       let text = input;
-      try {
-        text = Buffer.from(base64ToBytes(input)).toString('latin1');
-      } catch {
-        // not Base64: the header text itself
+      // test the alphabet first: a failed decode throws, and exceptions are slow in bulk
+      if (BASE64_TEXT.test(input)) {
+        try {
+          text = Buffer.from(base64ToBytes(input)).toString('latin1');
+        } catch {
+          // Base64 alphabet but not Base64 (e.g. bad padding): the text itself
+        }
       }
       return normalizeAuthorizationHeader(text, field);
     });
