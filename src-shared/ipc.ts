@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode } from './errors';
+import { FACTORY_CHANNELS } from './factory-channels';
 
 /** Operator roles (issue #5): what a local operator account may do at the station. */
 export const ROLES = ['admin', 'factory', 'installer'] as const;
@@ -489,6 +490,9 @@ export const CHANNELS = {
     ADMIN,
     'change role, owner, password, or disable (ends its sessions)',
   ),
+
+  // the factory line (issue #6): batches, line workflow, pre-generation, manifests
+  ...FACTORY_CHANNELS,
 } as const;
 
 /** Every channel name. */

@@ -8,8 +8,10 @@ import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
+import { openFactoryLine } from '../adapters/factory/compose';
 import { createNodeTlsProbe } from '../adapters/net/node-tls-probe';
 import type { Core } from '../core/api';
+import type { FactoryLineServices } from '../core/factory-line';
 import type { Hsm, Logger, Store } from '../core/ports';
 import { createStationServices, type ServerInfo, type StationServices } from '../core/station';
 import { createHandlers, type HandlerTable } from './handlers';
@@ -54,14 +56,18 @@ export interface StationUiDeps {
   core: Core;
   store: Store;
   hsm: Hsm;
-  /** SHA-256 fingerprints of the server and CA certificates */
-  tls: { fingerprint256: string; caFingerprint256: string };
+  /** SHA-256 fingerprints of the server and CA certificates (and the CA PEM: factory bundles carry it) */
+  tls: { fingerprint256: string; caFingerprint256: string; caCertPem?: string | undefined };
+  /** the join server's own CUPS URI (factory bundles carry it unless a batch names another) */
+  cupsUri?: string | undefined;
   logger?: Logger | undefined;
 }
 
 /** The UI side of a station. */
 export interface StationUi {
   services: StationServices;
+  /** the factory line (issue #6); `close()` it before the store to stop running jobs cleanly */
+  factory: FactoryLineServices;
   handlers: HandlerTable;
   /** Tells the dashboard where the server listens (after `startServer`). */
   setServerUrls(urls: string[]): void;
@@ -89,9 +95,18 @@ export function createStationUi(deps: StationUiDeps): StationUi {
     serverInfo,
     version: packageVersion(),
   });
-  const handlers = createHandlers({ core: deps.core, station: services });
+  const factory = openFactoryLine({
+    store: deps.store,
+    hsm: deps.hsm,
+    batches: deps.core.batches,
+    cupsUri: deps.cupsUri ?? null,
+    caCertPem: deps.tls.caCertPem ?? null,
+    logger: deps.logger,
+  });
+  const handlers = createHandlers({ core: deps.core, station: services, factory });
   return {
     services,
+    factory,
     handlers,
     setServerUrls(next) {
       urls = [...next];

@@ -3,7 +3,9 @@ import { registerIpc, type InvokeEventLike, type IpcMainPort } from '../../src-m
 import { DESKTOP_CALLER } from '../../src-main/bridge/caller';
 import { createStationUi, type StationUi } from '../../src-main/bridge/station-ui';
 import { CHANNELS, CHANNEL_NAMES, IPC_INVOKE, type Channel, type RequestOf } from '../../src-shared/ipc';
-import { createCoreFixture, KDF_VECTORS, type CoreFixture } from '../helpers/core-fixture';
+import { generateKeyPairSync } from 'node:crypto';
+import { createCoreFixture, KDF_VECTORS, SERVER_CUPS_URI, type CoreFixture } from '../helpers/core-fixture';
+import { makeTempDir } from '../helpers/tmp-dir';
 
 /** Electron's ipcMain, replaced at the edge by a recorder of the registered handler. */
 function fakeIpcMain() {
@@ -38,7 +40,10 @@ describe('IPC door (ipcMain handler)', () => {
     const handler = ipc.handlers.get(IPC_INVOKE)!;
     invoke = (event, channel, request) => handler(event, channel, request);
   });
-  afterAll(() => fx.close());
+  afterAll(async () => {
+    await ui.factory.close();
+    await fx.close();
+  });
 
   it('registers one handler for every channel', () => {
     expect([...ipc.handlers.keys()]).toEqual([IPC_INVOKE]);
@@ -92,6 +97,16 @@ describe('IPC door (ipcMain handler)', () => {
   it('answers every channel in the shape its response schema promises', async () => {
     const key = await fx.core.access.createApiKey(fx.admin, fx.ownerB.id6, ['read']);
     const template = ui.services.templates.save(fx.admin, { ownerId: 'b::2', name: 'tpl', fields: {} });
+    // factory line (issue #6): line settings, bundle settings and one job to act on
+    const outDir = makeTempDir('ipc-factory');
+    await ui.factory.settings.save(fx.admin, { outDir, printer: { kind: 'none' } });
+    const bundleSettings = { cupsUri: SERVER_CUPS_URI, trustPem: fx.pki.caPem };
+    await ui.factory.batches.configure(fx.admin, { batchId: fx.batch.id, ...bundleSettings });
+    const job = await ui.factory.jobs.create(fx.admin, { batchId: fx.batch.id, count: 2 });
+    const unit = '00-00-00-FF-FE-00-01-00';
+    const ownerPublicKey = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      .publicKey.export({ type: 'spki', format: 'pem' })
+      .toString();
     const samples: { [C in Channel]: RequestOf<C> } = {
       'session:whoami': {},
       'station:status': {},
@@ -128,6 +143,21 @@ describe('IPC door (ipcMain handler)', () => {
       'operators:list': {},
       'operators:create': { name: 'ina', role: 'installer', password: 'installer-pass-1', ownerId: 'a::1' },
       'operators:update': { name: 'ina', disabled: true },
+      'factory:batches': {},
+      'factory:createBatch': { first: 'fe00::', last: 'fe00::ff', model: 'M1', ...bundleSettings },
+      'factory:configureBatch': { batchId: fx.batch.id, model: 'M2' },
+      'factory:lineSettings': {},
+      'factory:saveLineSettings': { outDir, printer: { kind: 'none' } },
+      'factory:scan': { batchId: fx.batch.id, input: unit },
+      'factory:print': { gateway: unit },
+      'factory:verify': { gateway: unit, scanned: 'GWJS:1:000000FFFE000100:AAAAAAAA' },
+      'factory:history': { batchId: fx.batch.id },
+      'factory:unit': { gateway: unit },
+      'factory:startJob': { batchId: fx.batch.id, first: '00-00-00-FF-FE-00-02-00', count: 1 },
+      'factory:jobs': {},
+      'factory:cancelJob': { id: job.id },
+      'factory:resumeJob': { id: job.id },
+      'factory:exportManifest': { batchId: fx.batch.id, gateways: [unit], format: 'csv', ownerPublicKey },
     };
     expect(Object.keys(samples).sort()).toEqual([...CHANNEL_NAMES].sort());
     for (const channel of CHANNEL_NAMES) {
