@@ -27,17 +27,21 @@ export function formatCrc(crc: number | null | undefined): string {
   return `0x${(crc >>> 0).toString(16).toUpperCase().padStart(8, '0')}`;
 }
 
-/** Chip colour of a CUPS outcome (`ok`, `updated`, `not_configured`, `unauthorized`, …). */
+/**
+ * Chip colour of an outcome: a CUPS outcome (`ok`, `updated`, `not_configured`, `unauthorized`, …)
+ * or an Owner API counter (`claim.ok`, `claim.bad_claim`: the part after the dot decides).
+ */
 export function outcomeTone(outcome: string | null | undefined): 'ok' | 'warn' | 'err' | '' {
   if (!outcome) return '';
-  if (/^(ok|200|updated|no_change|unchanged|configured|success)/i.test(outcome)) return 'ok';
-  if (/(not_configured|404|rate|429)/i.test(outcome)) return 'warn';
+  const o = outcome.slice(outcome.lastIndexOf('.') + 1);
+  if (/^(ok|200|updated|no_change|unchanged|configured|success)/i.test(o)) return 'ok';
+  if (/(not_configured|404|rate|429|locked)/i.test(o)) return 'warn';
   return 'err';
 }
 
-/** Human label of a CUPS outcome code (`not_configured` → `not configured`). */
+/** Human label of an outcome (`not_configured` → `not configured`, `claim.bad_claim` → `claim: bad claim`). */
 export function outcomeLabel(outcome: string | null | undefined): string {
-  return outcome ? outcome.replace(/_/g, ' ') : '—';
+  return outcome ? outcome.replace(/\./g, ': ').replace(/_/g, ' ') : '—';
 }
 
 /** A value of an audit detail in words: lists joined, objects as `key value` pairs, CRCs in hex. */

@@ -138,13 +138,13 @@ export function DashboardScreen(): ReactNode {
                   <th>When</th>
                   <th>Gateway</th>
                   <th>Outcome</th>
-                  <th>Model / station</th>
+                  <th>Model</th>
                   <th>From</th>
                 </tr>
               </thead>
               <tbody>
                 {feed.map((f) => (
-                  <tr key={f.seq}>
+                  <tr key={`${f.seq}|${f.gateway}`}>
                     <td className="nowrap" title={formatTime(f.at)}>
                       {formatAge(f.at)}
                     </td>
@@ -153,7 +153,7 @@ export function DashboardScreen(): ReactNode {
                       <span className={`chip ${outcomeTone(f.outcome)}`}>{outcomeLabel(f.outcome)}</span>
                     </td>
                     <td className="nowrap" title={f.station ?? ''}>
-                      {[f.model, f.station?.split(' ')[0]].filter(Boolean).join(' · ') || '—'}
+                      {f.model ?? '—'}
                     </td>
                     <td className="mono">{f.address ?? '—'}</td>
                   </tr>

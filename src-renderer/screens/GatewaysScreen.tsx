@@ -49,9 +49,8 @@ const COL: Record<string, Column<GatewayRow>> = {
     key: 'setup',
     title: 'Setup',
     width: '104px',
-    render: (r) => (
-      <span className={`chip ${r.configured ? 'ok' : ''}`}>{r.configured ? 'set up' : 'not set up'}</span>
-    ),
+    render: (r) =>
+      r.configured ? <span className="chip ok">set up</span> : <span className="muted">not set up</span>,
   },
   contact: {
     key: 'contact',

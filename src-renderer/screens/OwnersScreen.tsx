@@ -79,7 +79,7 @@ export function OwnersScreen(): ReactNode {
       <ScreenHeader title="Owners & API keys" />
       <ErrorNotice error={o.error} />
       <NewKey />
-      <div className="grid-2">
+      <div className="grid-2 top" style={{ gridTemplateColumns: 'minmax(0, 2fr) minmax(0, 3fr)' }}>
         <div className="card">
           <h2>Owners</h2>
           <table className="plain" aria-label="Owners">
@@ -168,7 +168,15 @@ export function OwnersScreen(): ReactNode {
                       {k.label && <div className="muted">{k.label}</div>}
                     </td>
                     <td className="mono">{k.ownerId ?? 'admin'}</td>
-                    <td>{k.scopes.join(', ')}</td>
+                    <td>
+                      <span className="scopes">
+                        {k.scopes.map((x) => (
+                          <span key={x} className="chip plain">
+                            {x}
+                          </span>
+                        ))}
+                      </span>
+                    </td>
                     <td>
                       {k.revokedAt ? (
                         <span className="chip err">revoked</span>

@@ -7,6 +7,12 @@ import { call, subscribe } from '../api';
 import type { ActivityItem, StationStatus } from '../../src-shared/ipc';
 import { toUiError, type UiError } from '../app/error-text';
 
+/** Newest first: by contact time, then by feed sequence. */
+const newestFirst = (a: ActivityItem, b: ActivityItem): number => b.at.localeCompare(a.at) || b.seq - a.seq;
+
+/** Identity of a feed item: `seq` alone repeats when contacts share a timestamp. */
+const keyOf = (i: ActivityItem): string => `${i.seq}|${i.gateway}|${i.at}`;
+
 /** How many contacts the live feed keeps. */
 export const FEED_SIZE = 50;
 
@@ -34,11 +40,9 @@ export const useDashboard = create<DashboardState>()((set, get) => ({
   async load() {
     try {
       const status = await call('station:status', {});
-      const known = new Set(get().feed.map((f) => f.seq));
-      const recent = [...status.recentContacts]
-        .sort((a, b) => b.seq - a.seq)
-        .filter((c) => !known.has(c.seq));
-      const feed = [...get().feed, ...recent].sort((a, b) => b.seq - a.seq).slice(0, FEED_SIZE);
+      const known = new Set(get().feed.map(keyOf));
+      const recent = status.recentContacts.filter((c) => !known.has(keyOf(c)));
+      const feed = [...get().feed, ...recent].sort(newestFirst).slice(0, FEED_SIZE);
       set({ status, feed, error: null, loadedAt: Date.now() });
     } catch (e) {
       set({ error: toUiError(e) });
@@ -47,9 +51,9 @@ export const useDashboard = create<DashboardState>()((set, get) => ({
 
   addActivity(items) {
     if (items.length === 0) return;
-    const known = new Set(get().feed.map((f) => f.seq));
-    const fresh = items.filter((i) => !known.has(i.seq));
-    const feed = [...fresh.reverse(), ...get().feed].sort((a, b) => b.seq - a.seq).slice(0, FEED_SIZE);
+    const known = new Set(get().feed.map(keyOf));
+    const fresh = items.filter((i) => !known.has(keyOf(i)));
+    const feed = [...fresh, ...get().feed].sort(newestFirst).slice(0, FEED_SIZE);
     set({ feed });
   },
 

@@ -33,6 +33,63 @@ export function pinOf(euiHex16: string): string {
   return crockford32(new Uint8Array(mac.subarray(0, 5)));
 }
 
+/** CUPS token of generation `gen` (SPEC §2), the `Authorization: Bearer` value a gateway sends. */
+export function cupsTokenOf(euiHex16: string, gen = 0): string {
+  const gmk = createHmac('sha256', BRK)
+    .update(Buffer.concat([Buffer.from('GWJS-GMK-v1'), Buffer.from(euiHex16, 'hex')]))
+    .digest();
+  const g = Buffer.alloc(4);
+  g.writeUInt32BE(gen);
+  return createHmac('sha256', gmk)
+    .update(Buffer.concat([Buffer.from('GWJS-CUPS-v1'), g]))
+    .digest('base64url');
+}
+
+/**
+ * One CUPS session of a gateway (SPEC §3.1): `POST /update-info` over TLS trusting the station CA,
+ * with the gateway's token. Returns the HTTP status.
+ */
+export async function cupsUpdateInfo(
+  url: string,
+  caPem: string,
+  euiHex16: string,
+  router: string,
+): Promise<number> {
+  const { request } = await import('node:https');
+  const body = JSON.stringify({
+    router,
+    cupsUri: null,
+    tcUri: null,
+    cupsCredCrc: 2077607535,
+    tcCredCrc: 2077607535,
+    station: '2.0.6(corecell/std) 2022-01-20 12:00:00',
+    model: 'corecell',
+    package: '1.0.0',
+    keys: [],
+  });
+  const target = new URL('/update-info', url);
+  return new Promise((resolveStatus, reject) => {
+    const req = request(
+      target,
+      {
+        method: 'POST',
+        ca: caPem,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          authorization: `Bearer ${cupsTokenOf(euiHex16)}`,
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolveStatus(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 /** Runs one `gwjs` command in-process; returns its JSON answer. */
 export async function gwjs(args: string[]): Promise<Record<string, unknown>> {
   let out = '';

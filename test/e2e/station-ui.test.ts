@@ -15,6 +15,7 @@ import {
   BIG_OWNER_ROWS,
   buildRenderer,
   createStation,
+  cupsUpdateInfo,
   launchBrowser,
   newPage,
   pinOf,
@@ -300,6 +301,23 @@ describe('station UI in Chromium', () => {
     const targets = await table.locator('tbody tr td:nth-child(4)').allTextContents();
     expect(new Set(targets.filter((t) => t !== '—'))).toEqual(new Set(['58a0:cbff:fe80:102']));
     await shot(installer, '14-audit-log');
+  });
+
+  it('shows live CUPS contacts and counters on the dashboard', async () => {
+    const status = await cupsUpdateInfo(
+      server.url,
+      readFileSync(server.caCert, 'utf8'),
+      '58A0CBFFFE800102',
+      '58a0:cbff:fe80:102',
+    );
+    expect(status).toBe(200);
+    await installer.keyboard.press('Alt+1');
+    const feed = installer.getByRole('table', { name: 'CUPS contacts' });
+    await feed.getByText('58a0:cbff:fe80:102').waitFor({ timeout: 10_000 });
+    await installer.getByText('Gateways known').waitFor();
+    // the newest contact leads the feed
+    expect(await feed.locator('tbody tr').first().textContent()).toContain('58a0:cbff:fe80:102');
+    await shot(installer, '15-dashboard-live');
   });
 
   it('shows the identity checker with its warnings', async () => {

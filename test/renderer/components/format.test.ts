@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { formatAge, formatCrc, formatDetail, outcomeTone } from '../../../src-renderer/components/format';
+import {
+  formatAge,
+  formatCrc,
+  formatDetail,
+  outcomeLabel,
+  outcomeTone,
+} from '../../../src-renderer/components/format';
 
 describe('formatDetail', () => {
   it('writes nested audit details as words, with CRCs in hex and no JSON', () => {
@@ -26,5 +32,8 @@ describe('formatAge / formatCrc / outcomeTone', () => {
     expect(outcomeTone('ok')).toBe('ok');
     expect(outcomeTone('not_configured')).toBe('warn');
     expect(outcomeTone('unauthorized')).toBe('err');
+    expect(outcomeTone('claim.ok')).toBe('ok');
+    expect(outcomeTone('claim.bad_claim')).toBe('err');
+    expect(outcomeLabel('claim.bad_claim')).toBe('claim: bad claim');
   });
 });
