@@ -30,7 +30,8 @@ function table(rows: BenchResult[]): string {
   const line = (c: string[]) =>
     c
       .map((v, i) => (i === 0 || i === 2 || i === 5 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!)))
-      .join('  ');
+      .join('  ')
+      .trimEnd();
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
 }
 
