@@ -7,6 +7,13 @@ import { parseArgs } from 'node:util';
 import { isDomainError } from '../../src-shared/errors';
 import { exitCodeOf, GLOBAL_HELP, GLOBAL_OPTIONS, UsageError, type CliIo, type Command } from './command';
 import { batchCreateCommand, batchImportCommand } from './commands/batch';
+import {
+  batchConfigureCommand,
+  batchListCommand,
+  claimManifestCommand,
+  manifestExportCommand,
+  pregenerateCommand,
+} from './commands/factory';
 import { idCommand } from './commands/id';
 import { initCommand } from './commands/init';
 import { ownerCreateCommand } from './commands/owner';
@@ -20,7 +27,12 @@ export const COMMANDS: readonly Command[] = [
   ownerCreateCommand,
   batchCreateCommand,
   batchImportCommand,
+  batchListCommand,
+  batchConfigureCommand,
   personalizeCommand,
+  pregenerateCommand,
+  manifestExportCommand,
+  claimManifestCommand,
   idCommand,
 ];
 
