@@ -14,6 +14,8 @@ import type { Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 
 const root = import.meta.dirname;
+/** Build output folder: `out/` (what Electron and `gwjs serve` load); `$GWJS_OUT_DIR` for build tests. */
+const out = process.env.GWJS_OUT_DIR ? resolve(process.env.GWJS_OUT_DIR) : resolve(root, 'out');
 
 /**
  * The store finds its migrations next to its module (`new URL('./migrations/', import.meta.url)`);
@@ -24,25 +26,45 @@ function copyMigrations(): Plugin {
     name: 'gwjs-copy-migrations',
     apply: 'build',
     closeBundle() {
-      cpSync(resolve(root, 'src-main/adapters/store/migrations'), resolve(root, 'out/main/migrations'), {
+      cpSync(resolve(root, 'src-main/adapters/store/migrations'), resolve(out, 'main/migrations'), {
         recursive: true,
       });
     },
   };
 }
 
+/**
+ * electron-vite's ESM shim adds `const require = createRequire(import.meta.url)` to a chunk that
+ * mentions `require(`; a bundled module declaring its own top-level `require` the same way (the
+ * sql.js store does) then makes the chunk a SyntaxError. Both bind the same function, so the
+ * module's copy is dropped. Runs after the shim (post, and config plugins follow built-ins).
+ */
+function dedupeRequireShim(): Plugin {
+  const shim = 'const require = __shims_module__.createRequire(import.meta.url);';
+  return {
+    name: 'gwjs-dedupe-require-shim',
+    apply: 'build',
+    enforce: 'post',
+    renderChunk(code) {
+      const own = /^(?:var|let|const) require = createRequire\(import\.meta\.url\);$/gm;
+      if (!code.includes(shim) || !own.test(code)) return null;
+      return { code: code.replace(own, '/* require: see the CommonJS shim */'), map: null };
+    },
+  };
+}
+
 export default defineConfig({
   main: {
-    plugins: [copyMigrations()],
+    plugins: [copyMigrations(), dedupeRequireShim()],
     build: {
-      outDir: resolve(root, 'out/main'),
+      outDir: resolve(out, 'main'),
       lib: { entry: resolve(root, 'src-main/app/main.ts'), formats: ['es'], fileName: () => 'main.js' },
       externalizeDeps: true,
     },
   },
   preload: {
     build: {
-      outDir: resolve(root, 'out/preload'),
+      outDir: resolve(out, 'preload'),
       lib: {
         entry: resolve(root, 'src-main/preload/index.ts'),
         formats: ['cjs'],
@@ -56,7 +78,7 @@ export default defineConfig({
     root: resolve(root, 'src-renderer'),
     plugins: [react()],
     build: {
-      outDir: resolve(root, 'out/renderer'),
+      outDir: resolve(out, 'renderer'),
       rolldownOptions: { input: resolve(root, 'src-renderer/index.html') },
       // The renderer must not need inline scripts or eval (strict CSP).
       modulePreload: { polyfill: false },
