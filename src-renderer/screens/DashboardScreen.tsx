@@ -43,6 +43,19 @@ function Counters({ title, counts }: { title: string; counts: Record<string, num
   );
 }
 
+/** A SHA-256 fingerprint in two rows of 16 bytes, easy to compare by eye with a printed sheet. */
+function Fingerprint({ value, none }: { value: string | null; none: string }): ReactNode {
+  if (!value) return <span className="muted">{none}</span>;
+  const bytes = value.split(':');
+  return (
+    <code className="fingerprint" title={`SHA-256 ${value}`}>
+      {bytes.slice(0, 16).join(':')}
+      <br />
+      {bytes.slice(16).join(':')}
+    </code>
+  );
+}
+
 /** The dashboard screen. */
 export function DashboardScreen(): ReactNode {
   const { status, feed, error, load, live } = useDashboard();
@@ -82,11 +95,11 @@ export function DashboardScreen(): ReactNode {
               ))}
               <dt>TLS certificate</dt>
               <dd>
-                <code>{status.tlsFingerprint ?? 'not serving TLS'}</code>
+                <Fingerprint value={status.tlsFingerprint} none="not serving TLS" />
               </dd>
               <dt>Station CA</dt>
               <dd>
-                <code>{status.caFingerprint ?? '—'}</code>
+                <Fingerprint value={status.caFingerprint} none="—" />
               </dd>
               <dt>Version</dt>
               <dd>{status.version}</dd>
