@@ -5,7 +5,7 @@
  * run the headless `gwjs serve` instead, which prints the URL to open in a browser.
  *
  * Runs in plain Node (no `electron` import: the binary is located through the electron
- * package's `path.txt`, never `require('electron')`, which would try to download it).
+ * package's `path.txt`; requiring that package would try to download the binary).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
