@@ -35,7 +35,7 @@ export interface DesktopStation {
   caller: BridgeCaller;
   /** first run: the one-time password for browser logins through the HTTP bridge */
   setupPassword: string | null;
-  /** Closes the server (no new requests), then the station (core, store checkpoint, HSM lock). */
+  /** Closes the server (no new requests), stops background jobs, then the station (core, store checkpoint, HSM lock). */
   close(): Promise<void>;
 }
 
@@ -99,6 +99,7 @@ export async function openDesktopStation(options: DesktopStationOptions): Promis
       (closing ??= (async () => {
         try {
           await server.close();
+          await ui.close();
         } finally {
           await station.close();
         }

@@ -75,6 +75,8 @@ export interface StationUi {
   extendServer(rendererDir?: string): (app: FastifyInstance) => Promise<void>;
   /** First run (no operator yet): a new one-time setup password to print; otherwise null. */
   firstRunPassword(): Promise<string | null>;
+  /** Stops background work (factory pre-generation jobs); call after the server closed, before the store. */
+  close(): Promise<void>;
 }
 
 /** Creates the station's UI services for one process. */
@@ -116,5 +118,6 @@ export function createStationUi(deps: StationUiDeps): StationUi {
         registerBridge(app, { handlers, operators: services.operators, rendererDir, logger: deps.logger });
     },
     firstRunPassword: () => services.operators.issueSetupPassword(),
+    close: () => factory.close(),
   };
 }

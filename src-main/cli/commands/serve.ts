@@ -132,6 +132,7 @@ export const serveCommand: Command = {
     logger.info({ signal }, 'shutting down');
     try {
       await server.close();
+      await ui.close();
     } finally {
       await station.close();
     }
