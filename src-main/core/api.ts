@@ -6,6 +6,11 @@
  */
 import type { ErrorCode } from '../../src-shared/errors';
 import type { UpdateInfoRequest } from '../../src-shared/cups-wire';
+import type { ClientCertificates } from './client-certs/service';
+import type { FirmwareCatalogue } from './firmware/catalogue';
+import type { FirmwareState } from './firmware/delivery';
+import type { UpdateSigningKeys } from './firmware/signing-keys';
+import type { RotationView } from './rotation/history';
 
 /** API key scopes (SPEC §4.1). `admin` implies every other scope and any owner. */
 export type Scope = 'claim' | 'setup' | 'delete' | 'add' | 'read' | 'firmware' | 'admin';
@@ -98,7 +103,23 @@ export interface GatewayInfo {
   claimedAt: string | null;
   setup: { cups: CredentialSummary; lns: CredentialSummary; updatedAt: string | null } | null;
   tokenGeneration: number;
-  firmware: { fwcrc: number; fwafter: string | null; state: string; sentAt: string | null } | null;
+  /** CUPS token rotation state and history (SPEC §2); null for an added gateway (its token is its own) */
+  rotation: RotationView | null;
+  /** firmware delivery state (SPEC §3.4) */
+  firmware: {
+    fwcrc: number;
+    fwafter: string | null;
+    state: FirmwareState;
+    /** why, in one sentence */
+    detail: string;
+    sentAt: string | null;
+    /** CRC of the station key whose signature was (or will be) sent */
+    keyCrc: number | null;
+    /** `package` reported when the update was sent */
+    packageBefore: string | null;
+    /** `package` reported since, when different (state `done`) */
+    packageAfter: string | null;
+  } | null;
   lastContact: CupsContact | null;
 }
 
@@ -129,8 +150,10 @@ export interface CupsAuth {
   secure: boolean;
   /** the raw Authorization header value, if any */
   authorization?: string | undefined;
-  /** DER of a verified TLS client certificate, if any */
+  /** DER of a TLS client certificate the TLS layer verified against the configured client CAs */
   clientCertificate?: Uint8Array | undefined;
+  /** why a presented client certificate did not verify (e.g. `UNABLE_TO_VERIFY_LEAF_SIGNATURE`) */
+  clientCertificateRejected?: string | undefined;
 }
 
 /** CUPS answer: 200 with the binary body (SPEC §3.2), or an error status with a reason phrase. */
@@ -219,14 +242,30 @@ export interface Bundle {
   id6: string;
   pin: string;
   files: Record<string, string>;
+  /**
+   * Binary files written beside `files`: `sig-0.key` (the station's 64-byte update-signing public
+   * key, SPEC §3.4) when the station has one. Absent when there is none.
+   */
+  binaryFiles?: Record<string, Uint8Array>;
+  /** how the gateway authenticates to CUPS with this bundle */
+  auth?: BundleAuth;
+  /** SHA-256 fingerprint of the client certificate (auth `client-cert`) */
+  certificateFingerprint?: string;
 }
+
+/**
+ * CUPS authentication a bundle sets up (SPEC §3.1): `token` (SPEC §5: cups.key holds the
+ * Authorization header) or `client-cert` (cups.crt + cups.key: a TLS client certificate issued by
+ * the station's CA, EC P-256, SEC1 key, bound to the EUI).
+ */
+export type BundleAuth = 'token' | 'client-cert';
 
 /** Factory personalization (SPEC §5): derives a gateway's secrets through the HSM. */
 export interface FactoryService {
   personalize(
     ctx: RequestContext,
     gateway: string,
-    options: { cupsUri: string; trustPem: string },
+    options: { cupsUri: string; trustPem: string; auth?: BundleAuth | undefined },
   ): Promise<Bundle>;
 }
 
@@ -262,6 +301,12 @@ export interface Core {
   batches: BatchService;
   factory: FactoryService;
   audit: AuditService;
+  /** firmware catalogue (SPEC §3.4, §4.2) */
+  firmware: FirmwareCatalogue;
+  /** the station's own update-signing keys (SPEC §3.4) */
+  signingKeys: UpdateSigningKeys;
+  /** gateway TLS client certificates (SPEC §3.1) */
+  clientCertificates: ClientCertificates;
   metrics(): Metrics;
   /** Flushes pending relaxed writes and closes the store (idempotent); call before exit. */
   close(): Promise<void>;

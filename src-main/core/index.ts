@@ -10,12 +10,15 @@ import type { Core } from './api';
 import { AuditLog } from './audit';
 import { Batches } from './batches';
 import { resolveCoreConfig, type CoreConfigInput } from './config';
+import { ClientCertificates } from './client-certs/service';
 import { CupsHandler } from './cups/handler';
 import type { CoreEnv } from './env';
 import { Factory } from './factory';
+import { FirmwareCatalogue } from './firmware/catalogue';
+import { UpdateSigningKeys } from './firmware/signing-keys';
 import { OwnerOperations } from './gateways/owner-service';
 import { Counters } from './metrics';
-import type { Clock, Hsm, Logger, Random, Store } from './ports';
+import type { CertificateAuthority, Clock, Hsm, Logger, Random, Store } from './ports';
 
 export type { CoreConfig, CoreConfigInput, RateLimitRule } from './config';
 export { DEFAULT_CORE_CONFIG } from './config';
@@ -32,6 +35,8 @@ export interface CoreDeps {
   random?: Random;
   logger?: Logger;
   config?: CoreConfigInput;
+  /** the station's CA, for gateway client certificates (SPEC §3.1); without it none are issued */
+  ca?: CertificateAuthority | undefined;
 }
 
 const SYSTEM_CLOCK: Clock = { now: () => Date.now() };
@@ -68,14 +73,19 @@ export function createCore(deps: CoreDeps): CoreServices {
     counters: new Counters(),
   };
   const batches = new Batches(env);
-  const cups = new CupsHandler(env, batches);
+  const clientCertificates = new ClientCertificates(env, batches, deps.ca);
+  const signingKeys = new UpdateSigningKeys(env);
+  const cups = new CupsHandler(env, batches, clientCertificates);
   return {
     owner: new OwnerOperations(env, batches, (hex) => cups.forget(hex)),
     cups,
     access: new Access(env),
     batches,
-    factory: new Factory(env, batches),
+    factory: new Factory(env, batches, { signingKeys, clientCertificates }),
     audit: new AuditLog(env),
+    firmware: new FirmwareCatalogue(env, signingKeys),
+    signingKeys,
+    clientCertificates,
     metrics: () => env.counters.snapshot(),
     close: () => deps.store.close(),
   };

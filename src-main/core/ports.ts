@@ -67,8 +67,51 @@ export interface Hsm {
   hmac(handle: KeyHandle, data: Uint8Array): Promise<Uint8Array>;
   /** Key check value: 6 uppercase hex of HMAC(key, "GWJS-KCV-v1"). */
   kcv(handle: KeyHandle): Promise<string>;
-  /** True when the handle names a key held here. */
+  /** True when the handle names a key held here (root or signing key). */
   hasKey(handle: KeyHandle): Promise<boolean>;
+  /**
+   * Generates an ECDSA P-256 key pair for signing firmware updates (SPEC §3.4) inside the HSM; the
+   * private key never leaves it.
+   */
+  generateSigningKey(label: string): Promise<KeyHandle>;
+  /**
+   * Signs `data` with a signing key: ECDSA P-256 over the SHA-512 digest of `data`, DER-encoded
+   * (70–72 bytes) — the signature a Basics Station verifies, same as `openssl dgst -sha512 -sign`.
+   */
+  sign(handle: KeyHandle, data: Uint8Array): Promise<Uint8Array>;
+  /**
+   * The public key of a signing key as the 64 raw bytes X ‖ Y of the point: exactly the content of
+   * a station's `sig-N.key` file (SPEC §3.4). Available while locked.
+   */
+  publicKey(handle: KeyHandle): Promise<Uint8Array>;
+}
+
+/** A TLS client certificate issued for a gateway, with its fresh private key. */
+export interface IssuedClientCertificate {
+  certDer: Uint8Array;
+  /** EC P-256 private key as SEC1 DER (`30 77 …`), the form the station's blob parser reads (SPEC §3.3) */
+  keyDer: Uint8Array;
+  /** serial number, lowercase hex */
+  serial: string;
+  notAfter: string;
+}
+
+/**
+ * The station's certificate authority (the local CA of `<data>/tls/`), for TLS client
+ * certificates of gateways (SPEC §3.1 client-certificate mode).
+ */
+export interface CertificateAuthority {
+  /** DER of the CA certificate: what the HTTPS server verifies client certificates against. */
+  caCertificate(): Uint8Array;
+  /**
+   * Issues a client certificate (EC P-256, extended key usage clientAuth) with the given subject
+   * common name and DNS SANs, valid for `days`.
+   */
+  issueClientCertificate(subject: {
+    commonName: string;
+    dnsNames: readonly string[];
+    days: number;
+  }): Promise<IssuedClientCertificate>;
 }
 
 /** Wall clock, injected so tests can move time. */

@@ -4,8 +4,12 @@
  * { format: "gwjs-software-keystore", version: 1, cipher: "aes-256-gcm",
  *   kdf: { name: "scrypt", N, r, p, salt },                  // salt: Base64, 32 bytes
  *   verifier: { nonce, ciphertext, tag },                     // seals VERIFIER_TEXT, AAD "verifier"
- *   keys: [{ handle, label, kcv, createdAt, nonce, ciphertext, tag }] }  // AAD = handle
+ *   keys: [{ handle, label, kcv, createdAt, nonce, ciphertext, tag }],   // AAD = handle
+ *   signingKeys: [{ handle, label, algorithm: "ecdsa-p256", publicKey, createdAt,
+ *                   nonce, ciphertext, tag }] }       // optional; sealed PKCS#8 DER, AAD = handle
  * ```
+ * `signingKeys` (firmware update signing, SPEC §3.4) is optional so files written before it existed
+ * still open; `publicKey` is Base64 of the station's 64-byte `sig-N.key` form.
  * Every sealed value is AES-256-GCM (96-bit nonce, 128-bit tag) under the 32-byte scrypt output.
  */
 import {
@@ -49,6 +53,16 @@ export interface KeyRecordJson extends SealedJson {
   createdAt: string;
 }
 
+/** One stored update-signing key: public metadata plus the sealed PKCS#8 DER private key. */
+export interface SigningKeyRecordJson extends SealedJson {
+  handle: string;
+  label: string;
+  algorithm: 'ecdsa-p256';
+  /** Base64 of the 64-byte X ‖ Y public point */
+  publicKey: string;
+  createdAt: string;
+}
+
 /** scrypt cost parameters and salt (Base64). */
 export interface ScryptParams {
   N: number;
@@ -65,6 +79,7 @@ export interface KeystoreJson {
   kdf: { name: 'scrypt' } & ScryptParams;
   verifier: SealedJson;
   keys: KeyRecordJson[];
+  signingKeys?: SigningKeyRecordJson[];
 }
 
 /** Fresh scrypt parameters (new random 32-byte salt) with cost `n`, r = 8, p = 1. */
@@ -200,6 +215,34 @@ export function parseKeystore(text: string, file: string): KeystoreJson {
       tag: k.tag,
     });
   }
+  const signingKeys: SigningKeyRecordJson[] = [];
+  if (v.signingKeys !== undefined) {
+    if (!Array.isArray(v.signingKeys)) throw bad('signingKeys is not an array');
+    for (const k of v.signingKeys as unknown[]) {
+      if (
+        !isSealed(k) ||
+        typeof k.handle !== 'string' ||
+        typeof k.label !== 'string' ||
+        k.algorithm !== 'ecdsa-p256' ||
+        !isB64(k.publicKey) ||
+        typeof k.createdAt !== 'string'
+      ) {
+        throw bad('bad signing key record');
+      }
+      if (seen.has(k.handle)) throw bad(`duplicate handle ${JSON.stringify(k.handle)}`);
+      seen.add(k.handle);
+      signingKeys.push({
+        handle: k.handle,
+        label: k.label,
+        algorithm: 'ecdsa-p256',
+        publicKey: k.publicKey,
+        createdAt: k.createdAt,
+        nonce: k.nonce,
+        ciphertext: k.ciphertext,
+        tag: k.tag,
+      });
+    }
+  }
   return {
     format: KEYSTORE_FORMAT,
     version: 1,
@@ -207,6 +250,7 @@ export function parseKeystore(text: string, file: string): KeystoreJson {
     kdf: { name: 'scrypt', N, r, p, salt: salt as string },
     verifier: { nonce: v.verifier.nonce, ciphertext: v.verifier.ciphertext, tag: v.verifier.tag },
     keys,
+    ...(signingKeys.length > 0 ? { signingKeys } : {}),
   };
 }
 

@@ -6,12 +6,24 @@
  * them; {@link SoftwareHsm.lock} drops every reference. Key material is never logged or put into
  * an error message.
  *
+ * Firmware update-signing keys (SPEC §3.4: ECDSA P-256, SHA-512) are sealed the same way (their
+ * PKCS#8 DER) in the keystore's `signingKeys`; only their public half ever leaves.
+ *
  * The file format lives in `keystore-file.ts`.
  */
-import { type KeyObject, createHmac, createSecretKey, randomBytes } from 'node:crypto';
+import {
+  type KeyObject,
+  createHmac,
+  createPrivateKey,
+  createSecretKey,
+  generateKeyPairSync,
+  randomBytes,
+  sign as cryptoSign,
+} from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { DomainError } from '../../../src-shared/errors';
+import { UPDATE_DIGEST, stationKeyOf } from '../../core/firmware/signature';
 import { kcvInput, kcvOf } from '../../core/kdf';
 import type { Hsm, HsmStatus, KeyHandle } from '../../core/ports';
 import {
@@ -19,6 +31,7 @@ import {
   KEYSTORE_FORMAT,
   type KeyRecordJson,
   type KeystoreJson,
+  type SigningKeyRecordJson,
   VERIFIER_AAD,
   VERIFIER_TEXT,
   checkScryptN,
@@ -48,6 +61,23 @@ export interface SoftwareKeyInfo {
   createdAt: string;
 }
 
+/** Public metadata of a held update-signing key. */
+export interface SoftwareSigningKeyInfo {
+  handle: KeyHandle;
+  label: string;
+  /** the 64-byte `sig-N.key` form of the public key */
+  publicKey: Uint8Array;
+  createdAt: string;
+}
+
+/** What an unlocked HSM holds in memory. */
+interface UnlockedState {
+  wrapKey: KeyObject;
+  keys: Map<KeyHandle, KeyObject>;
+  /** update-signing private keys */
+  signing: Map<KeyHandle, KeyObject>;
+}
+
 /** Options of {@link SoftwareHsm.open}. */
 export interface SoftwareHsmOptions {
   /** scrypt cost for new keystores and passphrase changes; a power of two, 2^10 … 2^20. */
@@ -60,7 +90,7 @@ export interface SoftwareHsmOptions {
  */
 export class SoftwareHsm implements Hsm {
   /** unlocked state: the wrapping key and the root keys, or `null` when locked */
-  #unlocked: { wrapKey: KeyObject; keys: Map<KeyHandle, KeyObject> } | null = null;
+  #unlocked: UnlockedState | null = null;
   /** the keystore as last read or written, `null` before initialization */
   #store: KeystoreJson | null;
   /** serializes every file mutation */
@@ -124,7 +154,7 @@ export class SoftwareHsm implements Hsm {
       };
       await writeKeystore(this.file, store);
       this.#store = store;
-      this.#unlocked = { wrapKey, keys: new Map() };
+      this.#unlocked = { wrapKey, keys: new Map(), signing: new Map() };
     });
   }
 
@@ -138,13 +168,18 @@ export class SoftwareHsm implements Hsm {
       const wrapKey = await this.#verifyPassphrase(store, passphrase);
       const keys = new Map<KeyHandle, KeyObject>();
       for (const rec of store.keys) keys.set(rec.handle, openKeyRecord(wrapKey, rec));
-      this.#unlocked = { wrapKey, keys };
+      const signing = new Map<KeyHandle, KeyObject>();
+      for (const rec of store.signingKeys ?? []) signing.set(rec.handle, openSigningRecord(wrapKey, rec));
+      this.#unlocked = { wrapKey, keys, signing };
     });
   }
 
   /** Drops the wrapping key and every root key from memory. Idempotent. */
   lock(): void {
-    if (this.#unlocked !== null) this.#unlocked.keys.clear();
+    if (this.#unlocked !== null) {
+      this.#unlocked.keys.clear();
+      this.#unlocked.signing.clear();
+    }
     this.#unlocked = null;
   }
 
@@ -160,23 +195,25 @@ export class SoftwareHsm implements Hsm {
       checkNewPassphrase(newPassphrase, 'newPassphrase');
       const params = newScryptParams(this.scryptN);
       const newKey = await deriveWrapKey(newPassphrase, params);
-      const keys = store.keys.map((rec) => {
+      const reseal = <R extends KeyRecordJson | SigningKeyRecordJson>(rec: R): R => {
         const raw = unseal(oldKey, rec, rec.handle, `key ${rec.handle}`);
         try {
           return { ...rec, ...seal(newKey, raw, rec.handle) };
         } finally {
           raw.fill(0);
         }
-      });
+      };
+      const signingKeys = (store.signingKeys ?? []).map(reseal);
       const next: KeystoreJson = {
         ...store,
         kdf: { name: 'scrypt', ...params },
         verifier: seal(newKey, Buffer.from(VERIFIER_TEXT, 'ascii'), VERIFIER_AAD),
-        keys,
+        keys: store.keys.map(reseal),
+        ...(signingKeys.length > 0 ? { signingKeys } : {}),
       };
       await writeKeystore(this.file, next);
       this.#store = next;
-      if (this.#unlocked !== null) this.#unlocked = { wrapKey: newKey, keys: this.#unlocked.keys };
+      if (this.#unlocked !== null) this.#unlocked = { ...this.#unlocked, wrapKey: newKey };
     });
   }
 
@@ -240,7 +277,79 @@ export class SoftwareHsm implements Hsm {
 
   /** {@inheritDoc Hsm.hasKey} — answers from the keystore metadata, locked or not. */
   async hasKey(handle: KeyHandle): Promise<boolean> {
-    return this.#store?.keys.some((k) => k.handle === handle) ?? false;
+    const store = this.#store;
+    if (store === null) return false;
+    return store.keys.some((k) => k.handle === handle) || this.#signingRecord(handle) !== undefined;
+  }
+
+  /** Metadata of every update-signing key (available while locked). */
+  listSigningKeys(): SoftwareSigningKeyInfo[] {
+    return (this.#store?.signingKeys ?? []).map((k) => ({
+      handle: k.handle,
+      label: k.label,
+      publicKey: new Uint8Array(Buffer.from(k.publicKey, 'base64')),
+      createdAt: k.createdAt,
+    }));
+  }
+
+  /** {@inheritDoc Hsm.generateSigningKey} — a P-256 key pair from `crypto.generateKeyPairSync`. */
+  generateSigningKey(label: string): Promise<KeyHandle> {
+    return this.#serialize(async () => {
+      checkLabel(label);
+      const unlocked = this.#requireUnlocked();
+      const store = this.#requireStore();
+      const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+      const der = privateKey.export({ type: 'pkcs8', format: 'der' });
+      try {
+        const handle = this.#newHandle('sw-sig-');
+        const rec: SigningKeyRecordJson = {
+          handle,
+          label,
+          algorithm: 'ecdsa-p256',
+          publicKey: Buffer.from(stationKeyOf(privateKey)).toString('base64'),
+          createdAt: new Date().toISOString(),
+          ...seal(unlocked.wrapKey, der, handle),
+        };
+        const next: KeystoreJson = { ...store, signingKeys: [...(store.signingKeys ?? []), rec] };
+        await writeKeystore(this.file, next);
+        this.#store = next;
+        if (this.#unlocked === unlocked) unlocked.signing.set(handle, privateKey);
+        return handle;
+      } finally {
+        der.fill(0);
+      }
+    });
+  }
+
+  /** {@inheritDoc Hsm.sign} — `crypto.sign('sha512', data, {dsaEncoding: 'der'})` under the held key. */
+  async sign(handle: KeyHandle, data: Uint8Array): Promise<Uint8Array> {
+    const key = this.#requireUnlocked().signing.get(handle);
+    if (key === undefined) {
+      throw new DomainError('not_found', `hsm: no signing key with handle ${JSON.stringify(handle)}`);
+    }
+    return new Uint8Array(cryptoSign(UPDATE_DIGEST, data, { key, dsaEncoding: 'der' }));
+  }
+
+  /** {@inheritDoc Hsm.publicKey} — from the keystore metadata, locked or not. */
+  async publicKey(handle: KeyHandle): Promise<Uint8Array> {
+    const rec = this.#signingRecord(handle);
+    if (rec === undefined) {
+      throw new DomainError('not_found', `hsm: no signing key with handle ${JSON.stringify(handle)}`);
+    }
+    return new Uint8Array(Buffer.from(rec.publicKey, 'base64'));
+  }
+
+  #signingRecord(handle: KeyHandle): SigningKeyRecordJson | undefined {
+    return this.#store?.signingKeys?.find((k) => k.handle === handle);
+  }
+
+  /** A handle (`prefix` + 16 random hex) used by no root or signing key. */
+  #newHandle(prefix: string): KeyHandle {
+    const store = this.#requireStore();
+    let handle: string;
+    do handle = `${prefix}${randomBytes(8).toString('hex')}`;
+    while (store.keys.some((k) => k.handle === handle) || this.#signingRecord(handle) !== undefined);
+    return handle;
   }
 
   async #addKey(label: string, raw: Buffer): Promise<KeyHandle> {
@@ -248,9 +357,7 @@ export class SoftwareHsm implements Hsm {
     const unlocked = this.#requireUnlocked();
     const store = this.#requireStore();
     const key = createSecretKey(raw);
-    let handle: string;
-    do handle = `sw-${randomBytes(8).toString('hex')}`;
-    while (store.keys.some((k) => k.handle === handle));
+    const handle = this.#newHandle('sw-');
     const rec: KeyRecordJson = {
       handle,
       label,
@@ -273,7 +380,7 @@ export class SoftwareHsm implements Hsm {
     return key;
   }
 
-  #requireUnlocked(): { wrapKey: KeyObject; keys: Map<KeyHandle, KeyObject> } {
+  #requireUnlocked(): UnlockedState {
     if (this.#unlocked === null) {
       throw new DomainError(
         'hsm_locked',
@@ -329,6 +436,22 @@ function openKeyRecord(wrapKey: KeyObject, rec: KeyRecordJson): KeyObject {
   } finally {
     raw.fill(0);
   }
+}
+
+function openSigningRecord(wrapKey: KeyObject, rec: SigningKeyRecordJson): KeyObject {
+  const der = unseal(wrapKey, rec, rec.handle, `signing key ${rec.handle}`);
+  let key: KeyObject;
+  try {
+    key = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+  } catch {
+    throw new DomainError('hsm_error', `keystore: signing key ${rec.handle} is not a PKCS#8 key`);
+  } finally {
+    der.fill(0);
+  }
+  if (Buffer.from(stationKeyOf(key)).toString('base64') !== rec.publicKey) {
+    throw new DomainError('hsm_error', `keystore: signing key ${rec.handle} does not match its public key`);
+  }
+  return key;
 }
 
 function checkNewPassphrase(passphrase: unknown, field: string): void {

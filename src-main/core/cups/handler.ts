@@ -4,10 +4,16 @@
  * Order: rate limits (per address, then per router → 429); authentication; configuration (not
  * claimed or never set up → 404 "not configured"); the answer from {@link decideUpdate}; the contact
  * record. Authentication, by what the connection carries (SPEC §3.1):
+ * - TLS + a client certificate the TLS layer verified against the configured client CAs: the
+ *   certificate must name exactly the request's `router`, allow clientAuth and not be revoked
+ *   (`client-certs/service.ts`); otherwise 403, audited. A presented certificate that did not
+ *   verify is 403 too. Such a gateway is never sent a server-issued token cupsCred (the server
+ *   does not hold its private key; it keeps its certificate set).
  * - TLS + `Authorization` header: a batch gateway must present `Bearer <token>` of generation g or
- *   g + 1 (SPEC §2), an added gateway the token it was added with; otherwise 401. Authenticating
- *   with g + 1 retires g (the rotation completed).
- * - TLS + a client certificate and no header: 403 — no gateway identity is bound to a certificate.
+ *   g + 1 (SPEC §2), an added gateway the token it was added with; otherwise 401. g is retired (the
+ *   rotation completed) when the gateway authenticates with g + 1, or while a rotation is in flight
+ *   reports the CRC of the cupsCred carrying g + 1; until then both are accepted, so a gateway that
+ *   never picks up g + 1 keeps working with g.
  * - TLS with neither (server-auth only, e.g. a token-less bootstrap): 401.
  * - plain HTTP: a station never sends a credential there, so the request is unauthenticated; it
  *   gets URIs only — never a credential segment, never firmware, whatever the setup says — and
@@ -30,11 +36,15 @@ import { euiHex, formatId6 } from '../../../src-shared/ids';
 import type { CupsAnswer, CupsAuth, CupsService, Principal } from '../api';
 import { AuditWriter } from '../audit';
 import type { Batch, Batches } from '../batches';
+import { refusalAudit, type ClientCertificates } from '../client-certs/service';
+import type { CertificateIdentity } from '../client-certs/identity';
 import { digestsEqual, sha256 } from '../digest';
 import { isoAt, type CoreEnv } from '../env';
 import { gatewayRowOf, GATEWAY_COLUMNS, type GatewayRow } from '../gateways/rows';
 import { sideBlob, type StoredSide } from '../gateways/setup-merge';
 import { loadSetups, setupDigestOf, SETUP_DIGEST_COLUMNS, type SetupDigest } from '../gateways/setup-rows';
+import { recordDelivery } from '../firmware/delivery';
+import { recordRotationDone, type RotationCompletion } from '../rotation/history';
 import { cupsKeyFileContent, cupsTokenFromGmk, deriveGmk, MAX_TOKEN_GENERATION } from '../kdf';
 import { RateLimiter } from '../rate-limit';
 import type { Tx } from '../ports';
@@ -48,8 +58,13 @@ export const CUPS_PRINCIPAL: Principal = { kind: 'system', id: 'cups', ownerId: 
 
 const BEARER = /^Bearer +([A-Za-z0-9_-]{43})$/;
 
-/** Result of authentication: which token generation matched (-1 for an added gateway's token). */
-type Authn = { ok: true; generation: number } | { ok: false; answer: CupsAnswer };
+/**
+ * Result of authentication: which token generation matched (-1 for an added gateway's token), or
+ * the client certificate (generation undefined).
+ */
+type Authn =
+  | { ok: true; generation: number | undefined; cert?: { identity: CertificateIdentity; known: boolean } }
+  | { ok: false; answer: CupsAnswer };
 
 /** An audit entry a CUPS answer causes (target: the gateway). */
 interface AuditItem {
@@ -66,6 +81,7 @@ export class CupsHandler implements CupsService {
   constructor(
     private readonly env: CoreEnv,
     private readonly batches: Batches,
+    private readonly clientCerts: ClientCertificates,
   ) {
     const now = () => env.clock.now();
     this.#tokens = new TokenCache(env.config.tokenCacheEntries);
@@ -167,55 +183,121 @@ export class CupsHandler implements CupsService {
     const batch = row?.origin === 'added' ? undefined : rangeBatch;
 
     let generation: number | undefined;
+    let authenticated = false;
+    let cert: { identity: CertificateIdentity; known: boolean } | undefined;
     if (auth.secure) {
-      const authn = await this.#authenticate(hex, req.router, row, batch, auth);
+      const authn = await this.#authenticate(tx, hex, req.router, row, batch, auth, audits);
       if (!authn.ok) return authn.answer;
       generation = authn.generation;
+      cert = authn.cert;
+      authenticated = true;
     } else if (row === undefined) {
       return { status: 404, reason: 'not configured', outcome: 'not_configured' };
     }
-    const authenticated = generation !== undefined;
+    if (cert !== undefined && !cert.known) {
+      // a certificate issued elsewhere: remember it, so revoking "every certificate of the gateway" covers it
+      await this.clientCerts.recordSeen(tx, req.router, cert.identity, isoAt(this.env.clock.now()));
+    }
 
     if (row === undefined || row.ownerId === null || setup === undefined) {
       await this.#record(tx, hex, req, address, 'not_configured', authenticated);
       return { status: 404, reason: 'not configured', outcome: 'not_configured' };
     }
 
-    let target = row.tokenTarget;
-    if (row.origin === 'batch' && generation === row.tokenGeneration + 1) {
-      // the gateway holds g + 1: the rotation completed, g is retired (SPEC §2)
-      target = Math.max(target, generation);
-      await tx.run(
-        'UPDATE gateways SET token_generation = ?, token_target = ? WHERE eui = ? AND token_generation = ?',
-        [generation, target, hex, row.tokenGeneration],
-      );
-      audits.push({ action: 'token.retire', detail: { retired: row.tokenGeneration, current: generation } });
-    }
-    const want = await this.#desired(tx, hex, req.router, row, setup, batch, target, authenticated);
+    const target = await this.#retire(tx, req, row, setup, batch, generation, audits);
+    const want = await this.#desired(
+      tx,
+      hex,
+      req.router,
+      row,
+      setup,
+      batch,
+      target,
+      authenticated,
+      cert !== undefined,
+    );
     const plan = decideUpdate(req, want);
     if (plan.firmwareBlocked) this.env.counters.count('cups', 'firmware_no_matching_key');
-    const response = await this.#materialize(tx, hex, req.router, plan, setup, batch, target, audits);
+    const response = await this.#materialize(tx, req, address, plan, setup, batch, target, audits);
     const outcome = isInSync(plan) ? 'in_sync' : 'updated';
     const body = encodeUpdateInfoResponse(response);
     await this.#record(tx, hex, req, address, outcome, authenticated);
     return { status: 200, body, outcome };
   }
 
+  /**
+   * Retires generation g when the gateway shows it holds a newer one (SPEC §2): it authenticated
+   * with g + 1, or — a rotation in flight — it reports the CRC of the cupsCred carrying the target
+   * generation. Returns the generation the desired cupsCred carries.
+   */
+  async #retire(
+    tx: Tx,
+    req: UpdateInfoRequest,
+    row: GatewayRow,
+    setup: SetupDigest,
+    batch: Batch | undefined,
+    generation: number | undefined,
+    audits: AuditItem[],
+  ): Promise<number> {
+    if (row.origin !== 'batch') return row.tokenTarget;
+    const g = row.tokenGeneration;
+    let to: number | undefined;
+    let how: RotationCompletion = 'auth';
+    if (generation === g + 1) {
+      to = generation;
+    } else if (row.tokenTarget > g && this.#serverIssuesCupsCred(row, setup, batch)) {
+      const [entry] = await this.#entries(row.eui, req.router, batch, [row.tokenTarget]);
+      if (entry!.credCrc !== null && entry!.credCrc === req.cupsCredCrc) {
+        to = row.tokenTarget;
+        how = 'crc';
+      }
+    }
+    if (to === undefined) return row.tokenTarget;
+    const target = Math.max(row.tokenTarget, to);
+    const { changes } = await tx.run(
+      'UPDATE gateways SET token_generation = ?, token_target = ? WHERE eui = ? AND token_generation = ?',
+      [to, target, row.eui, g],
+    );
+    if (changes > 0) {
+      await recordRotationDone(tx, row.eui, g, to, how, isoAt(this.env.clock.now()));
+      audits.push({ action: 'token.retire', detail: { retired: g, current: to, how } });
+    }
+    return target;
+  }
+
   async #authenticate(
+    tx: Tx,
     hex: string,
     id: bigint,
     row: GatewayRow | undefined,
     batch: Batch | undefined,
     auth: CupsAuth,
+    audits: AuditItem[],
   ): Promise<Authn> {
+    if (auth.clientCertificate !== undefined) {
+      const c = await this.clientCerts.authenticate(tx, auth.clientCertificate, id);
+      if (!c.ok) {
+        audits.push({ action: 'cups.certificate_refused', detail: refusalAudit(c.reason, c.identity) });
+        return { ok: false, answer: { status: 403, reason: c.reason, outcome: c.outcome } };
+      }
+      return { ok: true, generation: undefined, cert: { identity: c.identity, known: c.known } };
+    }
+    if (auth.clientCertificateRejected !== undefined) {
+      audits.push({
+        action: 'cups.certificate_refused',
+        detail: refusalAudit(`not trusted: ${auth.clientCertificateRejected}`, undefined),
+      });
+      return {
+        ok: false,
+        answer: {
+          status: 403,
+          reason: `client certificate not trusted (${auth.clientCertificateRejected})`,
+          outcome: 'cert_untrusted',
+        },
+      };
+    }
     const header = auth.authorization;
     if (header === undefined || header === '') {
-      if (auth.clientCertificate !== undefined) {
-        return {
-          ok: false,
-          answer: { status: 403, reason: 'unknown client certificate', outcome: 'forbidden' },
-        };
-      }
       return {
         ok: false,
         answer: { status: 401, reason: 'authentication required', outcome: 'unauthorized' },
@@ -233,14 +315,13 @@ export class CupsHandler implements CupsService {
     const m = BEARER.exec(header);
     if (batch === undefined || m === null) return rejected;
     const g = row?.tokenGeneration ?? 0;
-    const [current, next] = await this.#entries(hex, id, batch, [g, g + 1]);
+    const generations = g < MAX_TOKEN_GENERATION ? [g, g + 1] : [g];
+    const entries = await this.#entries(hex, id, batch, generations);
     const presented = sha256(m[1]!);
-    // compare with both generations every time: timing says nothing about which one matched
-    const isCurrent = digestsEqual(presented, current!.digest);
-    const isNext = digestsEqual(presented, next!.digest);
-    if (isCurrent) return { ok: true, generation: g };
-    if (isNext) return { ok: true, generation: g + 1 };
-    return rejected;
+    // compare with every accepted generation: timing says nothing about which one matched
+    const matches = entries.map((e) => digestsEqual(presented, e.digest));
+    const at = matches.indexOf(true);
+    return at < 0 ? rejected : { ok: true, generation: generations[at]! };
   }
 
   /** Cached token entries of the given generations; one HSM call derives every missing one. */
@@ -257,7 +338,7 @@ export class CupsHandler implements CupsService {
       return generations.map((g, i) => {
         const hit = found[i];
         if (hit !== undefined) return hit;
-        const token = cupsTokenFromGmk(gmk, Math.min(g, MAX_TOKEN_GENERATION));
+        const token = cupsTokenFromGmk(gmk, g);
         const entry: TokenEntry = { digest: sha256(token), credCrc: this.#serverCredCrc(token) };
         this.#tokens.set(hex, g, entry);
         return entry;
@@ -291,6 +372,7 @@ export class CupsHandler implements CupsService {
     batch: Batch | undefined,
     target: number,
     authenticated: boolean,
+    byCertificate: boolean,
   ): Promise<DesiredState> {
     const cupsUri = setup.cupsUri ?? batch?.row.cupsUri ?? this.env.config.server.cupsUri;
     if (!authenticated) {
@@ -298,8 +380,12 @@ export class CupsHandler implements CupsService {
     }
     let cupsCredCrc = setup.cupsCrc;
     if (this.#serverIssuesCupsCred(row, setup, batch)) {
-      const [entry] = await this.#entries(hex, id, batch, [target]);
-      cupsCredCrc = entry!.credCrc;
+      // a certificate-mode gateway keeps its certificate set: no token is pushed onto it
+      if (byCertificate) cupsCredCrc = null;
+      else {
+        const [entry] = await this.#entries(hex, id, batch, [target]);
+        cupsCredCrc = entry!.credCrc;
+      }
     }
     let firmware: DesiredState['firmware'] = null;
     const nowIso = isoAt(this.env.clock.now());
@@ -327,14 +413,16 @@ export class CupsHandler implements CupsService {
    */
   async #materialize(
     tx: Tx,
-    hex: string,
-    id: bigint,
+    req: UpdateInfoRequest,
+    address: string,
     plan: UpdatePlan,
     setup: SetupDigest,
     batch: Batch | undefined,
     target: number,
     audits: AuditItem[],
   ): Promise<UpdateInfoResponse> {
+    const id = req.router;
+    const hex = euiHex(id);
     const r: UpdateInfoResponse = {};
     if (plan.cupsUri !== undefined) r.cupsUri = plan.cupsUri;
     if (plan.tcUri !== undefined) r.tcUri = plan.tcUri;
@@ -356,11 +444,24 @@ export class CupsHandler implements CupsService {
     }
     const keyCrc = plan.firmwareKeyCrc;
     if (keyCrc !== undefined && setup.fwCrc !== null) {
-      const fw = await claimFirmware(tx, hex, setup.fwCrc, keyCrc, isoAt(this.env.clock.now()));
+      const sentAt = isoAt(this.env.clock.now());
+      const fw = await claimFirmware(tx, hex, setup.fwCrc, keyCrc, sentAt);
       if (fw !== undefined) {
         r.signature = { keyCrc, sig: fw.signature };
         r.update = fw.image;
-        audits.push({ action: 'firmware.sent', detail: { fwcrc: setup.fwCrc, keyCrc } });
+        await recordDelivery(tx, {
+          eui: hex,
+          sentAt,
+          fwcrc: setup.fwCrc,
+          fwAfter: setup.fwAfter,
+          keyCrc,
+          package: req.package,
+          address,
+        });
+        audits.push({
+          action: 'firmware.sent',
+          detail: { fwcrc: setup.fwCrc, keyCrc, size: fw.image.length, package: req.package },
+        });
       }
     }
     return r;

@@ -7,11 +7,13 @@
  *   added: deleting and re-adding does not free quota, so the limit bounds how much of the id space
  *   one owner can squat over time.
  * - rotate arms generation g + 1 for batch gateways: CUPS delivers its cups.key, accepts g and
- *   g + 1, and retires g when the gateway authenticates with g + 1 (SPEC §2).
+ *   g + 1, and retires g when the gateway authenticates with g + 1 or reports the new cupsCred CRC
+ *   (SPEC §2); each rotation is recorded in `token_rotations` (state and history in `info`).
+ *   A gateway redirected to another CUPS (setup `cupsUri`) has no token delivered here: refused.
  */
 import { DomainError } from '../../../src-shared/errors';
 import type { AddItem, ItemResult, RequestContext } from '../api';
-import { auditWriter } from '../audit';
+import { actorOf, auditWriter } from '../audit';
 import type { OwnerRef } from '../authorize';
 import type { Batches } from '../batches';
 import { sha256 } from '../digest';
@@ -19,7 +21,9 @@ import { isoAt, type CoreEnv } from '../env';
 import { MAX_TOKEN_GENERATION } from '../kdf';
 import { intOf } from '../rows';
 import { checkItemCount, countOutcomes, failItem, itemError, prepareItems } from './items';
+import { recordRotationStart } from '../rotation/history';
 import { loadGateways, requireOwned } from './rows';
+import { loadSetups } from './setup-rows';
 
 /** Longest accepted `token` of `add` (it becomes one HTTP header value). */
 export const MAX_ADD_TOKEN_LENGTH = 4096;
@@ -169,10 +173,10 @@ export async function rotateTokens(
   const batchOf = await batches.snapshot();
   const changed: string[] = [];
   await env.store.transaction(async (tx) => {
-    const rows = await loadGateways(
-      tx,
-      targets.map((t) => t.hex),
-    );
+    const hexes = targets.map((t) => t.hex);
+    const rows = await loadGateways(tx, hexes);
+    const setups = await loadSetups(tx, hexes);
+    const at = isoAt(env.clock.now());
     const audit = auditWriter(env, tx, ctx);
     for (const t of targets) {
       try {
@@ -180,11 +184,20 @@ export async function rotateTokens(
         if (row.origin === 'added') {
           throw itemError('invalid_request', t.id6, 'was added with its own token; only batch tokens rotate');
         }
+        const cupsUri = setups.get(t.hex)?.cups.uri ?? null;
+        if (cupsUri !== null) {
+          throw itemError(
+            'invalid_request',
+            t.id6,
+            `is redirected to ${cupsUri} (setup cupsUri): this server does not deliver its cups.key, so there is nothing to rotate`,
+          );
+        }
         const next = row.tokenGeneration + 1;
         if (row.tokenTarget >= next) continue; // a rotation is already in flight
         if (next > MAX_TOKEN_GENERATION)
           throw itemError('invalid_request', t.id6, 'has no token generation left');
         await tx.run('UPDATE gateways SET token_target = ? WHERE eui = ?', [next, t.hex]);
+        await recordRotationStart(tx, t.hex, row.tokenGeneration, next, actorOf(ctx.principal), at);
         await audit.queue('token.rotate', t.id6, { from: row.tokenGeneration, to: next });
         changed.push(t.hex);
       } catch (e) {

@@ -10,6 +10,8 @@ import type { OwnerRef } from '../authorize';
 import type { Batches } from '../batches';
 import { loadContacts, type ContactRecord } from '../cups/contacts';
 import { isoAt, type CoreEnv } from '../env';
+import { firmwareStatus, loadLatestDeliveries, type DeliveryRecord } from '../firmware/delivery';
+import { loadRotations, rotationView, type RotationRecord } from '../rotation/history';
 import { intOf, selectIn, textOf } from '../rows';
 import { checkItemCount, countOutcomes, failItem, prepareItems } from './items';
 import { loadGateways, requireOwned, type GatewayRow } from './rows';
@@ -28,36 +30,18 @@ export function summarizeSide(s: StoredSide): CredentialSummary {
   };
 }
 
-/**
- * Firmware delivery state (SPEC §3.4): `sent`, `scheduled` (fwafter ahead), `no_matching_key`
- * (due, but the last contact reported no key any signature verifies with), or `pending`.
- */
-export function firmwareState(
-  setup: StoredSetup,
-  nowIso: string,
-  contact: ContactRecord | undefined,
-  signatureKeys: readonly number[] | undefined,
-): string {
-  if (setup.fwSentAt !== null) return 'sent';
-  if (setup.fwAfter !== null && setup.fwAfter > nowIso) return 'scheduled';
-  if (
-    contact !== undefined &&
-    signatureKeys !== undefined &&
-    !contact.keys.some((k) => signatureKeys.includes(k))
-  ) {
-    return 'no_matching_key';
-  }
-  return 'pending';
+/** What `info` reads besides the gateway row, per gateway. */
+interface InfoExtras {
+  setup: StoredSetup | undefined;
+  contact: ContactRecord | undefined;
+  /** key CRCs of the signatures of the setup's firmware; undefined when the image is gone */
+  signatureKeys: readonly number[] | undefined;
+  delivery: DeliveryRecord | undefined;
+  rotations: readonly RotationRecord[];
 }
 
-function infoOf(
-  row: GatewayRow,
-  batchId: string | null,
-  setup: StoredSetup | undefined,
-  contact: ContactRecord | undefined,
-  signatureKeys: readonly number[] | undefined,
-  nowIso: string,
-): GatewayInfo {
+function infoOf(row: GatewayRow, batchId: string | null, x: InfoExtras, nowIso: string): GatewayInfo {
+  const { setup, contact } = x;
   const id = euiFromHex(row.eui);
   const lastContact =
     contact === undefined
@@ -86,14 +70,18 @@ function infoOf(
         ? null
         : { cups: summarizeSide(setup.cups), lns: summarizeSide(setup.lns), updatedAt: setup.updatedAt },
     tokenGeneration: row.tokenGeneration,
+    rotation:
+      row.origin === 'added'
+        ? null
+        : rotationView(row.tokenGeneration, row.tokenTarget, x.rotations, row.claimedAt),
     firmware:
       setup === undefined || setup.fwCrc === null
         ? null
         : {
             fwcrc: setup.fwCrc,
             fwafter: setup.fwAfter,
-            state: firmwareState(setup, nowIso, contact, signatureKeys),
             sentAt: setup.fwSentAt,
+            ...firmwareStatus({ ...setup, fwCrc: setup.fwCrc }, nowIso, contact, x.signatureKeys, x.delivery),
           },
     lastContact,
   };
@@ -120,15 +108,18 @@ export async function infoGateways(
       ...new Set([...setups.values()].map((s) => s.fwCrc).filter((c): c is number => c !== null)),
     ];
     const sigKeys = new Map<number, number[]>();
+    for (const r of await selectIn(tx, (p) => `SELECT fwcrc FROM firmware WHERE fwcrc IN (${p})`, fwcrcs)) {
+      sigKeys.set(intOf(r, 'fwcrc'), []);
+    }
     for (const r of await selectIn(
       tx,
-      (p) => `SELECT fwcrc, key_crc FROM firmware_signatures WHERE fwcrc IN (${p})`,
+      (p) => `SELECT fwcrc, key_crc FROM firmware_signatures WHERE fwcrc IN (${p}) ORDER BY key_crc`,
       fwcrcs,
     )) {
-      const list = sigKeys.get(intOf(r, 'fwcrc')) ?? [];
-      list.push(intOf(r, 'key_crc'));
-      sigKeys.set(intOf(r, 'fwcrc'), list);
+      sigKeys.get(intOf(r, 'fwcrc'))?.push(intOf(r, 'key_crc'));
     }
+    const deliveries = await loadLatestDeliveries(tx, hexes);
+    const rotations = await loadRotations(tx, hexes);
     for (const t of targets) {
       const result: InfoResult = results[t.index]!;
       try {
@@ -137,9 +128,13 @@ export async function infoGateways(
         result.info = infoOf(
           row,
           row.batchId,
-          setup,
-          contacts.get(t.hex),
-          setup?.fwCrc == null ? undefined : (sigKeys.get(setup.fwCrc) ?? []),
+          {
+            setup,
+            contact: contacts.get(t.hex),
+            signatureKeys: setup?.fwCrc == null ? undefined : sigKeys.get(setup.fwCrc),
+            delivery: deliveries.get(t.hex),
+            rotations: rotations.get(t.hex) ?? [],
+          },
           nowIso,
         );
       } catch (e) {

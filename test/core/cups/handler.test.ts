@@ -93,13 +93,13 @@ describe('cups.updateInfo', () => {
       }
     });
 
-    it('answers 403 to a client certificate (no gateway is bound to one)', async () => {
+    it('answers 403 to a client certificate that names no gateway', async () => {
       const answer = await f.core.cups.updateInfo(
         report(),
         { secure: true, clientCertificate: f.pki.client.certDer },
         ADDRESS,
       );
-      expect(answer).toMatchObject({ status: 403, outcome: 'forbidden' });
+      expect(answer).toMatchObject({ status: 403, outcome: 'cert_refused' });
     });
 
     it('answers 401 for a router outside every batch that was never added', async () => {

@@ -26,6 +26,7 @@ describe('owner.info', () => {
         claimedAt: '2030-01-01T00:00:00.000Z',
         setup: null,
         tokenGeneration: 0,
+        rotation: { state: 'idle', generation: 0, target: 0, history: [] },
         firmware: null,
         lastContact: null,
       },

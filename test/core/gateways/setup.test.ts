@@ -182,10 +182,11 @@ describe('owner.setup', () => {
     ).toEqual({
       gateway: gw1.id6,
     });
-    expect((await info()).firmware).toEqual({
+    expect((await info()).firmware).toMatchObject({
       fwcrc: 1821931632,
       fwafter: '2030-01-01T23:00:00.000Z',
-      state: 'scheduled',
+      state: 'not_yet_due',
+      detail: 'not before 2030-01-01T23:00:00.000Z',
       sentAt: null,
     });
     expect((await setup({ gateway: gw1.id6, fwafter: '2030-01-02' }))[0]?.code).toBe('invalid_request');
