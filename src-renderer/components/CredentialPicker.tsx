@@ -45,11 +45,12 @@ export function CredentialPicker({ label, file, onChange, hint, name }: Credenti
         </label>
         {file && (
           <>
-            <span className="mono">{file.name}</span>
+            <span className="mono" title={`${file.size.toLocaleString('en')} bytes`}>
+              {file.name}
+            </span>
             <span className={`chip ${file.encoding === 'unknown' ? 'err' : 'ok'}`}>
               {describeCredential(file)}
             </span>
-            <span className="muted">{file.size.toLocaleString('en')} bytes</span>
             <button type="button" className="btn link" onClick={() => onChange(null)}>
               Remove
             </button>

@@ -307,6 +307,12 @@ export function launchBrowser(videoFile: string): Promise<Browser> {
   });
 }
 
+/**
+ * Problems the pages reported: uncaught errors and console errors such as CSP violations. Failed
+ * requests the UI handles (401 on a wrong password, 403 on a refused channel) are not problems.
+ */
+export const pageProblems: string[] = [];
+
 /** A new page at 1280×800 on `url` (the local CA is not in Chromium's store: its errors are ignored). */
 export async function newPage(browser: Browser, url: string): Promise<Page> {
   const context = await browser.newContext({
@@ -315,6 +321,10 @@ export async function newPage(browser: Browser, url: string): Promise<Page> {
     permissions: ['camera'],
   });
   const page = await context.newPage();
+  page.on('pageerror', (e) => pageProblems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) pageProblems.push(m.text());
+  });
   await page.goto(url);
   return page;
 }
