@@ -3,7 +3,7 @@
  * import (checked per row, sent in chunks with a progress bar and Cancel), or labels read with the
  * camera (SPEC §6 QR codes; TTIGPRO1 and unknown codes are explained).
  */
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { ErrorNotice, Notice } from '../components/ErrorNotice';
 import { IdCheck } from '../components/IdCheck';
 import { ProgressBar } from '../components/ProgressBar';
@@ -11,12 +11,13 @@ import { QrScanner } from '../components/QrScanner';
 import { ResultsTable } from '../components/ResultsTable';
 import { ScreenHeader } from '../components/ScreenHeader';
 import { Tabs } from '../components/Tabs';
+import { ManifestImport } from './factory/ManifestImport';
 import { checkPin, useClaim } from '../stores/claim-store';
 import { analyzeId } from '../stores/identity-store';
 import { useSession } from '../stores/session-store';
 import { wordingOf } from '../app/error-text';
 
-type Mode = 'single' | 'bulk' | 'scan';
+type Mode = 'single' | 'bulk' | 'scan' | 'manifest';
 
 function NeedOwner(): ReactNode {
   return <Notice kind="warn">Choose the owner to claim for in the top bar first.</Notice>;
@@ -27,6 +28,11 @@ function SingleClaim({ ownerId }: { ownerId: string | null }): ReactNode {
   const id = analyzeId(gateway);
   const p = checkPin(pin);
   const ready = id.ok && p.ok && ownerId !== null && !singleBusy;
+  const idInput = useRef<HTMLInputElement>(null);
+  // After a claim succeeded the form is empty again: back to the id field for the next label.
+  useEffect(() => {
+    if (singleResult?.status === 'ok') idInput.current?.focus();
+  }, [singleResult]);
   const submit = (e: FormEvent): void => {
     e.preventDefault();
     if (ready) void claimOne(ownerId);
@@ -40,6 +46,7 @@ function SingleClaim({ ownerId }: { ownerId: string | null }): ReactNode {
             type="text"
             className="mono"
             name="gateway"
+            ref={idInput}
             value={gateway}
             onChange={(e) => setGateway(e.target.value)}
             aria-invalid={!id.ok && !id.empty}
@@ -282,12 +289,21 @@ export function ClaimScreen(): ReactNode {
           { id: 'single', title: 'One gateway' },
           { id: 'bulk', title: 'List / CSV' },
           { id: 'scan', title: 'Scan QR' },
+          { id: 'manifest', title: 'Manifest' },
         ]}
       />
       {ownerId === null && <NeedOwner />}
       {mode === 'single' && <SingleClaim ownerId={ownerId} />}
       {mode === 'bulk' && <BulkClaim ownerId={ownerId} />}
       {mode === 'scan' && <ScanClaim ownerId={ownerId} />}
+      {mode === 'manifest' && (
+        <ManifestImport
+          onOpened={(list, source) => {
+            useClaim.getState().setBulkText(list, source);
+            setMode('bulk');
+          }}
+        />
+      )}
     </section>
   );
 }

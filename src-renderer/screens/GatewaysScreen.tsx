@@ -176,7 +176,15 @@ export function GatewaysScreen(): ReactNode {
         )}
       </div>
       <ErrorNotice error={g.error} />
-      <div className={`gw-layout${g.detail ? ' with-detail' : ''}`}>
+      <div
+        className={`gw-layout${g.detail ? ' with-detail' : ''}`}
+        onKeyDown={(e) => {
+          if (e.key === 'Escape' && g.detail) {
+            g.select(null);
+            document.querySelector<HTMLElement>('.vt')?.focus();
+          }
+        }}
+      >
         <div className="gw-list">
           <VirtualTable
             ariaLabel="Gateways"

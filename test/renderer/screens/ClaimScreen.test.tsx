@@ -30,6 +30,8 @@ describe('ClaimScreen', () => {
     expect(screen.getByText('6CVH-EQSA')).toBeTruthy();
     fireEvent.submit(pin.closest('form')!);
     await screen.findByText(/Claimed 0:ff:fe00:abc/);
+    // ready for the next label
+    expect(document.activeElement).toBe(screen.getByLabelText('Gateway id'));
     expect(station.requests('gateways:claim')[0]!.items).toEqual([
       { gateway: '00:00:00:00:0a:bc', claim: '6CVHEQSA' },
     ]);

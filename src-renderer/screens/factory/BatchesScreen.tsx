@@ -1,0 +1,160 @@
+/**
+ * The Batches screen (issue #6 items 1, 3, 5): every batch with its range, KCV, model, the CUPS
+ * URI and trust its bundles carry, and its counters (personalized / printed / verified /
+ * blocked); a form for a new batch; and for the selected batch its bundle settings,
+ * pre-generation jobs and the owner manifest export.
+ */
+import { useEffect, useState, type ReactNode } from 'react';
+import { ScreenHeader } from '../../components/ScreenHeader';
+import { Notice } from '../../components/ErrorNotice';
+import { useBatches } from '../../stores/factory-batches';
+import type { FactoryBatch } from '../../../src-shared/factory-channels';
+import { BatchForm } from './BatchForm';
+import { JobsPanel } from './JobsPanel';
+import { ManifestExportPanel } from './ManifestExportPanel';
+import { UiErrorLine } from './UiErrorLine';
+import './factory.css';
+
+function BatchTable(): ReactNode {
+  const { batches, selected, select } = useBatches();
+  if (batches.length === 0) return <Notice kind="info">No batches yet: create the first one below.</Notice>;
+  return (
+    <div className="card" style={{ overflowX: 'auto' }}>
+      <table className="plain batch-table" aria-label="Batches">
+        <thead>
+          <tr>
+            <th>Batch</th>
+            <th>Range (EUI-64)</th>
+            <th className="num">Size</th>
+            <th>KCV</th>
+            <th>Flavor / model</th>
+            <th>Bundles carry</th>
+            <th className="num">Personalized</th>
+            <th className="num">Printed</th>
+            <th className="num">Verified</th>
+            <th className="num">Blocked</th>
+          </tr>
+        </thead>
+        <tbody>
+          {batches.map((b) => (
+            <tr key={b.id} aria-selected={b.id === selected} onClick={() => select(b.id)} data-batch={b.id}>
+              <td className="mono">{b.id}</td>
+              <td className="mono">
+                {b.firstEui64} … {b.lastEui64}
+              </td>
+              <td className="num">{BigInt(b.size).toLocaleString('en')}</td>
+              <td className="kcv">{b.kcv}</td>
+              <td>
+                {b.flavor ?? '–'} / {b.model ?? '–'}
+              </td>
+              <td className="mono">
+                {b.cupsUri ?? '(none)'}
+                <div className="muted">{b.ownTrust ? 'own trust' : 'station CA'}</div>
+              </td>
+              <td className="num">{b.counts.personalized}</td>
+              <td className="num">{b.counts.printed}</td>
+              <td className="num">{b.counts.verified}</td>
+              <td
+                className="num"
+                style={b.counts.blocked > 0 ? { color: 'var(--err)', fontWeight: 700 } : undefined}
+              >
+                {b.counts.blocked}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function BundleSettings({ batch }: { batch: FactoryBatch }): ReactNode {
+  const { configure, busy } = useBatches();
+  const [model, setModel] = useState(batch.model ?? '');
+  const [cupsUri, setCupsUri] = useState(batch.cupsUri ?? '');
+  const [trustPem, setTrustPem] = useState('');
+  useEffect(() => {
+    setModel(batch.model ?? '');
+    setCupsUri(batch.cupsUri ?? '');
+    setTrustPem('');
+  }, [batch.id, batch.model, batch.cupsUri]);
+  return (
+    <div className="card stack" aria-label="Bundle settings">
+      <h2>
+        Batch {batch.id} · KCV <span className="kcv">{batch.kcv}</span>
+      </h2>
+      <dl className="kv">
+        <dt>Trust fingerprint</dt>
+        <dd className="mono">{batch.trustFingerprint ?? '–'}</dd>
+        <dt>Created</dt>
+        <dd>{batch.createdAt}</dd>
+      </dl>
+      <div className="grid-2">
+        <label className="field-label">
+          <span>Model</span>
+          <input type="text" value={model} onChange={(e) => setModel(e.target.value)} />
+        </label>
+        <label className="field-label">
+          <span>Public CUPS URI</span>
+          <input type="text" className="mono" value={cupsUri} onChange={(e) => setCupsUri(e.target.value)} />
+        </label>
+      </div>
+      <label className="field-label">
+        <span>New trust (PEM; empty = keep)</span>
+        <textarea className="mono" rows={2} value={trustPem} onChange={(e) => setTrustPem(e.target.value)} />
+      </label>
+      <div className="row gap">
+        <button
+          type="button"
+          className="btn secondary"
+          disabled={busy}
+          onClick={() =>
+            void configure(batch.id, {
+              model: model.trim() === '' ? null : model.trim(),
+              cupsUri: cupsUri.trim() === '' ? null : cupsUri.trim(),
+              ...(trustPem.trim() !== '' ? { trustPem } : {}),
+            })
+          }
+        >
+          Save bundle settings
+        </button>
+        {batch.ownTrust && (
+          <button
+            type="button"
+            className="btn link"
+            onClick={() => void configure(batch.id, { trustPem: null })}
+          >
+            Use the station CA
+          </button>
+        )}
+      </div>
+      <small className="muted">Changes apply to bundles written from now on.</small>
+    </div>
+  );
+}
+
+/** The Batches screen. */
+export function BatchesScreen(): ReactNode {
+  const { batches, selected, error, load } = useBatches();
+  useEffect(() => {
+    void load();
+    const timer = setInterval(() => void load(), 5000);
+    return () => clearInterval(timer);
+  }, [load]);
+  const batch = batches.find((b) => b.id === selected);
+  return (
+    <section className="screen stack" aria-label="Batches">
+      <ScreenHeader title="Batches" />
+      <UiErrorLine error={error} />
+      <BatchTable />
+      {batch && (
+        <div className="grid-2">
+          <BundleSettings batch={batch} />
+          <ManifestExportPanel batch={batch} />
+        </div>
+      )}
+      {batch && <JobsPanel batch={batch} />}
+      <BatchForm />
+    </section>
+  );
+}

@@ -1,0 +1,307 @@
+/**
+ * The Line screen (issue #6 item 2): one scanner field, Enter advances — scan the gateway (MAC or
+ * EUI) → bundle written, label printed → scan the printed QR → verified, next unit. A mismatch
+ * blocks the unit with a red banner and an alarm until the operator acknowledges it (Esc).
+ * Counters, the label just printed, and the line's history beside it.
+ */
+import { useEffect, useRef, type FormEvent, type ReactNode } from 'react';
+import { ScreenHeader } from '../../components/ScreenHeader';
+import { Notice } from '../../components/ErrorNotice';
+import { useBatches } from '../../stores/factory-batches';
+import { cueOf, useLine, type LineStep } from '../../stores/factory-line';
+import { useSession } from '../../stores/session-store';
+import { playCue } from './cue';
+import { LineSettingsCard } from './LineSettingsCard';
+import './factory.css';
+
+const PROMPT: Record<LineStep['kind'], string> = {
+  scan: 'Scan the gateway (MAC or EUI label on the unit)',
+  verify: 'Scan the QR code of the label just printed',
+  reason: 'Already personalized: type why it must be done again, then Enter',
+  blocked: 'Unit blocked — set it aside, then acknowledge (Esc)',
+};
+
+function Counters(): ReactNode {
+  const counts = useLine((s) => s.counts);
+  const c = counts ?? { personalized: 0, printed: 0, verified: 0, blocked: 0 };
+  return (
+    <div className="line-counters" aria-label="Counters of this batch">
+      {(['personalized', 'printed', 'verified', 'blocked'] as const).map((k) => (
+        <div key={k} className={`stat ${k}`}>
+          <div className="value" data-counter={k}>
+            {c[k].toLocaleString('en')}
+          </div>
+          <div className="label">{k}</div>
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function Banner(): ReactNode {
+  const flash = useLine((s) => s.flash);
+  if (flash === null) return null;
+  return (
+    <div
+      className={`line-banner ${flash.kind}`}
+      role={flash.kind === 'error' ? 'alert' : 'status'}
+      data-flash={flash.kind}
+    >
+      <div className="title">{flash.title}</div>
+      {flash.detail && <div className="detail">{flash.detail}</div>}
+    </div>
+  );
+}
+
+function ScanCard({ batchId }: { batchId: string }): ReactNode {
+  const l = useLine();
+  const input = useRef<HTMLInputElement>(null);
+  const reason = useRef<HTMLInputElement>(null);
+  const step = l.step;
+
+  useEffect(() => {
+    if (step.kind === 'reason') reason.current?.focus();
+    else if (step.kind !== 'blocked') input.current?.focus();
+  }, [step, l.flash?.seq, l.busy]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape') return;
+      const kind = useLine.getState().step.kind;
+      if (kind === 'blocked') useLine.getState().acknowledge();
+      else if (kind !== 'scan') useLine.getState().cancel();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    void l.submit();
+  };
+  return (
+    <form className="card stack line-scan" onSubmit={submit} aria-label="Scanner">
+      <div className="row gap">
+        <span className="line-step" data-step={step.kind}>
+          {step.kind}
+        </span>
+        <span className="line-prompt">{PROMPT[step.kind]}</span>
+      </div>
+      {step.kind === 'verify' && (
+        <div className="muted">
+          Unit <strong className="mono">{step.unit.gateway}</strong> ({step.unit.eui}
+          {step.unit.mac ? `, MAC ${step.unit.mac}` : ''})
+        </div>
+      )}
+      <input
+        ref={input}
+        id="line-input"
+        className="line-input"
+        type="text"
+        value={l.input}
+        onChange={(e) => l.setInput(e.target.value)}
+        disabled={step.kind === 'blocked' || step.kind === 'reason' || batchId === ''}
+        autoComplete="off"
+        spellCheck={false}
+        aria-label={PROMPT[step.kind]}
+        placeholder={step.kind === 'verify' ? 'GWJS:1:…' : 'B8:27:EB:… or 00-00-…'}
+      />
+      {step.kind === 'reason' && (
+        <div className="stack">
+          <div className="muted">{step.message}</div>
+          <label className="field-label">
+            <span>Reason for personalizing {step.input} again (audited)</span>
+            <input
+              ref={reason}
+              id="line-reason"
+              type="text"
+              value={l.reason}
+              onChange={(e) => l.setReason(e.target.value)}
+              placeholder="e.g. flashing failed, label damaged"
+            />
+          </label>
+        </div>
+      )}
+      <div className="row gap">
+        <button type="submit" className="btn" disabled={l.busy || step.kind === 'blocked'}>
+          {l.busy
+            ? 'Working…'
+            : step.kind === 'verify'
+              ? 'Verify'
+              : step.kind === 'reason'
+                ? 'Personalize again'
+                : 'Personalize'}
+        </button>
+        {step.kind === 'verify' && (
+          <button
+            type="button"
+            className="btn secondary"
+            onClick={() => void l.retryPrint()}
+            disabled={l.busy}
+          >
+            {step.printFailed ? 'Retry print' : 'Print again'}
+          </button>
+        )}
+        {(step.kind === 'verify' || step.kind === 'reason') && (
+          <button type="button" className="btn secondary" onClick={() => l.cancel()}>
+            Back to scan <kbd>Esc</kbd>
+          </button>
+        )}
+        {step.kind === 'blocked' && (
+          <button type="button" className="btn danger" id="line-ack" onClick={() => l.acknowledge()}>
+            Unit set aside — acknowledge <kbd>Esc</kbd>
+          </button>
+        )}
+      </div>
+    </form>
+  );
+}
+
+function LastUnit(): ReactNode {
+  const last = useLine((s) => s.last);
+  if (last === null) return null;
+  return (
+    <div className="card stack">
+      <h2>Last label</h2>
+      {last.labelPng && (
+        <img
+          className="label-preview"
+          alt={`Label of ${last.unit.gateway}`}
+          src={`data:image/png;base64,${last.labelPng}`}
+        />
+      )}
+      <dl className="kv">
+        <dt>Gateway</dt>
+        <dd className="mono">
+          {last.unit.gateway} · {last.unit.eui}
+        </dd>
+        <dt>Bundle</dt>
+        <dd className="mono">{last.bundle.path}</dd>
+        {last.bundle.zipPath && (
+          <>
+            <dt>Zip</dt>
+            <dd className="mono">{last.bundle.zipPath}</dd>
+          </>
+        )}
+        <dt>Label</dt>
+        <dd>
+          {last.print.status === 'printed'
+            ? `printed (${last.print.bytes} bytes, ${last.print.printer})`
+            : last.print.message}
+        </dd>
+        {last.hook && (
+          <>
+            <dt>Hook</dt>
+            <dd className="mono">
+              {last.hook.ok ? 'ok' : 'failed'} in {last.hook.elapsedMs} ms{' '}
+              {last.hook.output.trim().slice(-200)}
+            </dd>
+          </>
+        )}
+      </dl>
+    </div>
+  );
+}
+
+function History(): ReactNode {
+  const history = useLine((s) => s.history);
+  return (
+    <div className="card">
+      <h2>History</h2>
+      {history.length === 0 ? (
+        <p className="muted">No units on this batch yet.</p>
+      ) : (
+        <table className="plain history">
+          <thead>
+            <tr>
+              <th>When</th>
+              <th>Gateway</th>
+              <th>Step</th>
+              <th>Who</th>
+            </tr>
+          </thead>
+          <tbody>
+            {history.map((e) => (
+              <tr key={e.id}>
+                <td className="mono">{e.at.slice(11, 19)}</td>
+                <td className="mono">{e.gateway}</td>
+                <td className={`ev-${e.event}`}>{e.event.replace('_', ' ')}</td>
+                <td>
+                  {e.actor.replace(/^operator:/, '')} @ {e.station}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
+
+/** The Line screen. */
+export function LineScreen(): ReactNode {
+  const batches = useBatches((s) => s.batches);
+  const loadBatches = useBatches((s) => s.load);
+  const batchId = useLine((s) => s.batchId);
+  const setBatch = useLine((s) => s.setBatch);
+  const settings = useLine((s) => s.settings);
+  const loadSettings = useLine((s) => s.loadSettings);
+  const flash = useLine((s) => s.flash);
+  const canEdit = useSession((s) => s.can('factory:saveLineSettings'));
+
+  useEffect(() => {
+    void loadBatches();
+    void loadSettings();
+  }, [loadBatches, loadSettings]);
+  useEffect(() => {
+    if (batchId === null && batches[0]) setBatch(batches[0].id);
+  }, [batchId, batches, setBatch]);
+  useEffect(() => {
+    const cue = cueOf(flash);
+    if (cue !== null) playCue(cue);
+  }, [flash]);
+
+  const batch = batches.find((b) => b.id === batchId);
+  return (
+    <section className="screen stack" aria-label="Factory line">
+      <ScreenHeader title="Factory line" focusSelector="#line-input">
+        <label className="row gap">
+          <span>Active batch</span>
+          <select id="line-batch" value={batchId ?? ''} onChange={(e) => setBatch(e.target.value || null)}>
+            {batches.length === 0 && <option value="">(no batches)</option>}
+            {batches.map((b) => (
+              <option key={b.id} value={b.id}>
+                {b.id} · {b.firstEui64} … {b.lastEui64}
+              </option>
+            ))}
+          </select>
+        </label>
+      </ScreenHeader>
+      {batch && (
+        <div className="muted">
+          KCV <span className="kcv">{batch.kcv}</span> · {batch.model ?? batch.flavor ?? 'no model'} · bundles
+          for <span className="mono">{batch.cupsUri ?? '(no CUPS URI)'}</span>
+        </div>
+      )}
+      {settings === null && (
+        <Notice kind="warn">
+          This station has no line settings yet (output folder, printer).{' '}
+          {canEdit ? 'Set them below.' : 'An admin sets them on this screen.'}
+        </Notice>
+      )}
+      {batches.length === 0 && <Notice kind="info">Create a batch on the Batches screen first.</Notice>}
+      <div className="line-layout">
+        <div className="stack">
+          <ScanCard batchId={batchId ?? ''} />
+          <Banner />
+          <Counters />
+          <History />
+        </div>
+        <div className="stack">
+          <LastUnit />
+          <LineSettingsCard canEdit={canEdit} />
+        </div>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,187 @@
+/**
+ * The line settings of this station (issue #6 item 2): the output folder (a folder or a removable
+ * drive), zip, the post-write hook (command, arguments with {bundle}/{eui}/{zip}, timeout), the
+ * printer (raw TCP 9100 or USB) and the label template. Admins edit; everyone else reads.
+ */
+import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { ErrorNotice, Notice } from '../../components/ErrorNotice';
+import { useLine } from '../../stores/factory-line';
+import type { LineSettings, LineSettingsInput } from '../../../src-shared/factory-channels';
+
+interface Draft {
+  outDir: string;
+  zip: boolean;
+  hookCommand: string;
+  hookArgs: string;
+  hookTimeout: string;
+  printer: 'none' | 'tcp9100' | 'usb';
+  host: string;
+  port: string;
+  template: string;
+}
+
+function draftOf(s: LineSettings | null): Draft {
+  return {
+    outDir: s?.outDir ?? '',
+    zip: s?.zip ?? false,
+    hookCommand: s?.hook?.command ?? '',
+    hookArgs: s?.hook?.args.join('\n') ?? '',
+    hookTimeout: String(s?.hook?.timeoutMs ?? 30000),
+    printer: s?.printer.kind ?? 'none',
+    host: s?.printer.kind === 'tcp9100' ? s.printer.host : '',
+    port: s?.printer.kind === 'tcp9100' ? String(s.printer.port) : '9100',
+    template: s?.template ?? 'default-50x30',
+  };
+}
+
+/** The settings a draft describes. */
+export function settingsOfDraft(d: Draft): LineSettingsInput {
+  return {
+    outDir: d.outDir.trim(),
+    zip: d.zip,
+    hook:
+      d.hookCommand.trim() === ''
+        ? null
+        : {
+            command: d.hookCommand.trim(),
+            args: d.hookArgs.split('\n').filter((a) => a.trim() !== ''),
+            timeoutMs: Number(d.hookTimeout) || 30000,
+          },
+    printer:
+      d.printer === 'tcp9100'
+        ? { kind: 'tcp9100', host: d.host.trim(), port: Number(d.port) || 9100 }
+        : { kind: d.printer },
+    template: d.template.trim() || 'default-50x30',
+  };
+}
+
+/** Settings card; `canEdit` for admins. */
+export function LineSettingsCard({ canEdit }: { canEdit: boolean }): ReactNode {
+  const { settings, station, settingsError, saveSettings } = useLine();
+  const [draft, setDraft] = useState<Draft>(() => draftOf(settings));
+  const [saved, setSaved] = useState(false);
+  useEffect(() => setDraft(draftOf(settings)), [settings]);
+  const patch = (p: Partial<Draft>) => {
+    setDraft({ ...draft, ...p });
+    setSaved(false);
+  };
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setSaved(await saveSettings(settingsOfDraft(draft)));
+  };
+  return (
+    <details className="card" open={settings === null}>
+      <summary>
+        <strong>Line settings</strong> <span className="muted">station {station ?? '…'}</span>
+      </summary>
+      <form
+        className="stack"
+        onSubmit={(e) => void submit(e)}
+        aria-label="Line settings"
+        style={{ marginTop: 10 }}
+      >
+        <fieldset disabled={!canEdit} className="stack" style={{ border: 0, padding: 0, margin: 0 }}>
+          <label className="field-label">
+            <span>Output folder (or removable drive)</span>
+            <input
+              id="line-outdir"
+              type="text"
+              className="mono"
+              value={draft.outDir}
+              onChange={(e) => patch({ outDir: e.target.value })}
+            />
+          </label>
+          <label className="row gap">
+            <input type="checkbox" checked={draft.zip} onChange={(e) => patch({ zip: e.target.checked })} />{' '}
+            Also write a zip per bundle
+          </label>
+          <label className="field-label">
+            <span>Printer</span>
+            <select
+              id="line-printer"
+              value={draft.printer}
+              onChange={(e) => patch({ printer: e.target.value as Draft['printer'] })}
+            >
+              <option value="none">none (no label)</option>
+              <option value="tcp9100">network (raw TCP 9100)</option>
+              <option value="usb">USB printer</option>
+            </select>
+          </label>
+          {draft.printer === 'tcp9100' && (
+            <div className="row gap">
+              <label className="field-label">
+                <span>Host</span>
+                <input
+                  id="line-printer-host"
+                  type="text"
+                  value={draft.host}
+                  onChange={(e) => patch({ host: e.target.value })}
+                />
+              </label>
+              <label className="field-label">
+                <span>Port</span>
+                <input
+                  id="line-printer-port"
+                  type="text"
+                  value={draft.port}
+                  onChange={(e) => patch({ port: e.target.value })}
+                  style={{ width: 90 }}
+                />
+              </label>
+            </div>
+          )}
+          <label className="field-label">
+            <span>Label template</span>
+            <input type="text" value={draft.template} onChange={(e) => patch({ template: e.target.value })} />
+          </label>
+          <label className="field-label">
+            <span>Post-write hook (command, run without a shell; empty = none)</span>
+            <input
+              type="text"
+              className="mono"
+              value={draft.hookCommand}
+              onChange={(e) => patch({ hookCommand: e.target.value })}
+              placeholder="/usr/local/bin/flash-gateway"
+            />
+          </label>
+          {draft.hookCommand.trim() !== '' && (
+            <>
+              <label className="field-label">
+                <span>
+                  Arguments, one per line ({'{bundle}'}, {'{eui}'}, {'{zip}'}; else the bundle path is
+                  appended)
+                </span>
+                <textarea
+                  className="mono"
+                  rows={3}
+                  value={draft.hookArgs}
+                  onChange={(e) => patch({ hookArgs: e.target.value })}
+                />
+              </label>
+              <label className="field-label">
+                <span>Timeout (ms)</span>
+                <input
+                  type="text"
+                  value={draft.hookTimeout}
+                  onChange={(e) => patch({ hookTimeout: e.target.value })}
+                  style={{ width: 120 }}
+                />
+              </label>
+            </>
+          )}
+        </fieldset>
+        {canEdit ? (
+          <div className="row gap">
+            <button type="submit" className="btn secondary" id="line-settings-save">
+              Save settings
+            </button>
+            {saved && <span className="good">Saved.</span>}
+          </div>
+        ) : (
+          <Notice kind="info">Only an admin changes the line settings.</Notice>
+        )}
+        <ErrorNotice error={settingsError} />
+      </form>
+    </details>
+  );
+}
