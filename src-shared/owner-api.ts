@@ -205,6 +205,91 @@ export const ListRequestSchema = z.strictObject({
   limit: z.number().int().min(1).max(MAX_LIST_LIMIT).optional().describe('page size (default 100)'),
 });
 
+// ---------------------------------------------------------------------------------------------
+// Firmware (SPEC §4.2 "Firmware", §3.4)
+
+/** Firmware operations. Path: `/api/v1/firmware/<op>`. */
+export const FIRMWARE_OPERATIONS = ['upload', 'list', 'delete'] as const;
+export type FirmwareOperation = (typeof FIRMWARE_OPERATIONS)[number];
+
+/** Largest firmware upload body: a 12 MiB image as Base64 (16 MiB) plus signatures and framing. */
+export const MAX_FIRMWARE_BODY_BYTES = 18 * 1024 * 1024;
+
+/** Non-empty standard Base64 (no line breaks). */
+function base64Schema(what: string) {
+  return z
+    .string()
+    .superRefine((v, ctx) => {
+      const bytes = decodeBase64Field(v, ctx);
+      if (bytes !== undefined && bytes.length === 0) fail(ctx, 'invalid_request', `empty ${what}`);
+    })
+    .describe(`Base64 of ${what}`);
+}
+
+export const FirmwareSignatureSchema = z.strictObject({
+  key: base64Schema('the public key: the 64-byte sig-N.key form (X ‖ Y), or PEM/DER SubjectPublicKeyInfo'),
+  signature: base64Schema('the DER ECDSA P-256 signature over the SHA-512 digest of the image'),
+});
+export const FirmwareUploadRequestSchema = z.strictObject({
+  ownerid: OwnerIdSchema,
+  firmware: base64Schema('the update image (at most 12 MiB)'),
+  version: z.string().optional().describe('what version.txt says after the update'),
+  signatures: z.array(FirmwareSignatureSchema).max(16),
+});
+export const FirmwareListRequestSchema = z.strictObject({ ownerid: OwnerIdSchema });
+export const FirmwareDeleteRequestSchema = z.strictObject({ ownerid: OwnerIdSchema, fwcrc: FwcrcSchema });
+
+/** Request schema of each firmware operation. */
+export const FIRMWARE_REQUEST_SCHEMAS = {
+  upload: FirmwareUploadRequestSchema,
+  list: FirmwareListRequestSchema,
+  delete: FirmwareDeleteRequestSchema,
+} as const;
+/** Request body type of each firmware operation. */
+export type FirmwareRequests = { [K in FirmwareOperation]: z.infer<(typeof FIRMWARE_REQUEST_SCHEMAS)[K]> };
+
+export const FirmwareUploadResponseSchema = z.object({
+  fwcrc: z.number().int().describe('CRC-32 of the image: what setup.fwcrc names'),
+  keys: z.array(z.number().int()).describe('CRC-32 of each sig-N.key a stored signature verifies with'),
+  size: z.number().int(),
+  sha256: z.string(),
+  version: z.string().nullable(),
+  created: z.boolean().describe('false when the image was stored already (signatures merged)'),
+});
+export const FirmwareListResponseSchema = z.object({
+  firmware: z.array(
+    z.object({
+      fwcrc: z.number().int(),
+      fwcrcHex: z.string(),
+      version: z.string().nullable(),
+      size: z.number().int(),
+      sha256: z.string().nullable(),
+      owner: z.string().nullable().describe('null for an image shared by the station'),
+      keys: z.array(z.number().int()),
+      createdAt: z.string(),
+    }),
+  ),
+});
+export const FirmwareDeleteResponseSchema = z.object({ fwcrc: z.number().int() });
+
+/**
+ * Validates a decoded JSON body of a firmware operation; failures as {@link parseOwnerRequest}.
+ */
+export function parseFirmwareRequest<Op extends FirmwareOperation>(
+  op: Op,
+  body: unknown,
+): { ok: true; value: FirmwareRequests[Op] } | { ok: false; error: ErrorBody } {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return {
+      ok: false,
+      error: { error: `body: expected a JSON object, got ${typeName(body)}`, code: 'invalid_request' },
+    };
+  }
+  const r = FIRMWARE_REQUEST_SCHEMAS[op].safeParse(body, { reportInput: true });
+  if (r.success) return { ok: true, value: r.data as FirmwareRequests[Op] };
+  return { ok: false, error: describeIssues(r.error.issues) };
+}
+
 /** Single and bulk schema of each item operation; `list` has one form. */
 export const ITEM_REQUEST_SCHEMAS = {
   claim: { single: ClaimSingleSchema, bulk: ClaimBulkSchema },

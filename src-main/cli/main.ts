@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { isDomainError } from '../../src-shared/errors';
 import { exitCodeOf, GLOBAL_HELP, GLOBAL_OPTIONS, UsageError, type CliIo, type Command } from './command';
 import { batchCreateCommand, batchImportCommand } from './commands/batch';
+import { firmwareUploadCommand } from './commands/firmware';
 import {
   batchConfigureCommand,
   batchListCommand,
@@ -34,6 +35,7 @@ export const COMMANDS: readonly Command[] = [
   manifestExportCommand,
   claimManifestCommand,
   idCommand,
+  firmwareUploadCommand,
 ];
 
 function overview(): string {

@@ -26,7 +26,8 @@ import {
   openSqljsStore,
   type SqljsStore,
 } from '../adapters/store/sqljs-store';
-import { ensureServerTls, type ServerTls } from '../adapters/tls/local-ca';
+import { LocalCaIssuer } from '../adapters/tls/client-cert-issuer';
+import { ensureServerTls, loadOrCreateCa, type ServerTls } from '../adapters/tls/local-ca';
 import { DomainError } from '../../src-shared/errors';
 
 /** Settings file name in the data directory. */
@@ -208,9 +209,11 @@ export async function openStation(options: OpenStationOptions): Promise<Station>
   let core: Core;
   try {
     const trustDer = new Uint8Array(new X509Certificate(tls.caCertPem).raw);
+    const { ca } = await loadOrCreateCa(dataDir);
     core = createCore({
       store,
       hsm,
+      ca: new LocalCaIssuer(ca), // gateway client certificates (SPEC §3.1)
       ...(options.clock !== undefined ? { clock: options.clock } : {}),
       ...(options.logger !== undefined ? { logger: options.logger } : {}),
       config: { ...options.coreConfig, server: { cupsUri, trustDer, ...options.coreConfig?.server } },

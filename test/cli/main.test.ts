@@ -2,7 +2,7 @@
  * `gwjs` exit codes and output rules (SPEC §7) through `main()` in-process — the same code the
  * `bin/gwjs.mjs` shim runs (see gwjs.test.ts for the child-process runs).
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src-main/cli/main';
@@ -198,5 +198,58 @@ describe('gwjs main', () => {
     ]);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ pin: '6CVH-EQSA' });
+  });
+
+  it('uploads firmware with a verified signature and exits 2 on a malformed --sig', async () => {
+    const fw = (
+      JSON.parse(readFileSync(path.join(import.meta.dirname, '../vectors/cups.json'), 'utf8')) as {
+        firmware: {
+          imageHex: string;
+          sigKeyHex: string;
+          signatureDerHex: string;
+          fwcrc: number;
+          keyCrc: number;
+        };
+      }
+    ).firmware;
+    const file = (name: string, hex: string) => {
+      const f = path.join(scratch, name);
+      writeFileSync(f, Buffer.from(hex, 'hex'));
+      return f;
+    };
+    const image = file('update.bin', fw.imageHex);
+    const key = file('sig-0.key', fw.sigKeyHex);
+    const sig = file('update.sig', fw.signatureDerHex);
+    const owner = await run(['owner', 'create', '--data', data, '--id', 'f::1']);
+    expect(owner.code, owner.stderr).toBe(0);
+    const ok = await run([
+      'firmware',
+      'upload',
+      '--data',
+      data,
+      '--owner',
+      'f::1',
+      '--file',
+      image,
+      '--sig',
+      `${key}:${sig}`,
+      '--json',
+    ]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ fwcrc: fw.fwcrc, keys: [fw.keyCrc] });
+    const bad = await run([
+      'firmware',
+      'upload',
+      '--data',
+      data,
+      '--owner',
+      'f::1',
+      '--file',
+      image,
+      '--sig',
+      key,
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--sig: .* is not KEYFILE:SIGFILE/);
   });
 });

@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { TLSSocket } from 'node:tls';
-import type { Core, CupsAnswer } from '../../core/api';
+import type { Core, CupsAnswer, CupsAuth } from '../../core/api';
 import {
   MAX_UPDATE_INFO_BYTES,
   parseUpdateInfoBody,
@@ -44,11 +44,16 @@ export function sendCupsFailure(reply: FastifyReply, status: number, reason: str
 
 const EMPTY = new Uint8Array(0);
 
-/** The TLS client certificate, only when the TLS layer verified it against our CA. */
-function verifiedClientCert(socket: TLSSocket): Uint8Array | undefined {
-  if (typeof socket.getPeerCertificate !== 'function' || socket.authorized !== true) return undefined;
+/**
+ * The TLS client certificate a station presented (SPEC §3.1 certificate mode): its DER when the TLS
+ * layer verified it against the server's client CAs, else why it did not verify.
+ */
+function clientCertOf(socket: TLSSocket): Pick<CupsAuth, 'clientCertificate' | 'clientCertificateRejected'> {
+  if (typeof socket.getPeerCertificate !== 'function') return {};
   const cert = socket.getPeerCertificate();
-  return cert && cert.raw !== undefined ? new Uint8Array(cert.raw) : undefined;
+  if (cert === null || cert.raw === undefined) return {};
+  if (socket.authorized) return { clientCertificate: new Uint8Array(cert.raw) };
+  return { clientCertificateRejected: String(socket.authorizationError ?? 'not verified') };
 }
 
 /** Registers `POST /update-info` on a fastify scope of its own (raw body parser for any type). */
@@ -90,7 +95,7 @@ export async function cupsRoutes(app: FastifyInstance, opts: CupsRouteOptions): 
             {
               secure: socket.encrypted === true,
               authorization: req.headers.authorization,
-              clientCertificate: verifiedClientCert(socket),
+              ...clientCertOf(socket),
             },
             address,
           );

@@ -6,6 +6,12 @@
 import { z } from 'zod';
 import {
   ErrorBodySchema,
+  FIRMWARE_OPERATIONS,
+  FIRMWARE_REQUEST_SCHEMAS,
+  FirmwareDeleteResponseSchema,
+  FirmwareListResponseSchema,
+  FirmwareUploadResponseSchema,
+  MAX_FIRMWARE_BODY_BYTES,
   GATEWAY_OPERATIONS,
   ITEM_REQUEST_SCHEMAS,
   InfoResultsSchema,
@@ -94,6 +100,44 @@ export function buildOpenApiDocument(serverUrl?: string): Record<string, unknown
           '403': errorResponse('the key lacks the scope, or ownerid is not the key’s owner'),
           '413': errorResponse(`body larger than ${MAX_BODY_BYTES} bytes`),
           '415': errorResponse('content type is not application/json'),
+          '429': errorResponse('rate limited; see Retry-After'),
+        },
+      },
+    };
+  }
+  const firmwareAnswers = {
+    upload: FirmwareUploadResponseSchema,
+    list: FirmwareListResponseSchema,
+    delete: FirmwareDeleteResponseSchema,
+  } as const;
+  const firmwareSummary = {
+    upload: 'Upload a firmware image with its signatures (each verified)',
+    list: 'List the owner’s firmware images and the shared ones',
+    delete: 'Delete a firmware image no setup still waits for',
+  } as const;
+  for (const op of FIRMWARE_OPERATIONS) {
+    paths[`/api/v1/firmware/${op}`] = {
+      post: {
+        operationId: `firmware${op[0]!.toUpperCase()}${op.slice(1)}`,
+        summary: firmwareSummary[op],
+        tags: ['Owner API'],
+        security: [{ bearerAuth: [] }],
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: schema(FIRMWARE_REQUEST_SCHEMAS[op]) } },
+        },
+        responses: {
+          '200': {
+            description: 'done',
+            content: { 'application/json': { schema: schema(firmwareAnswers[op]) } },
+          },
+          '400': errorResponse('bad JSON, wrong types, bad Base64, a signature that does not verify'),
+          '401': errorResponse('missing or unknown API key'),
+          '403': errorResponse('the key lacks the scope, or ownerid is not the key’s owner'),
+          '409': errorResponse('same CRC-32 with other bytes, or still needed by a setup'),
+          '413': errorResponse(
+            `body larger than ${op === 'upload' ? MAX_FIRMWARE_BODY_BYTES : MAX_BODY_BYTES} bytes`,
+          ),
           '429': errorResponse('rate limited; see Retry-After'),
         },
       },

@@ -1,5 +1,6 @@
 /**
- * Owner API door (SPEC §4): `POST /api/v1/gateway/{claim,setup,delete,add,info,list}`.
+ * Owner API door (SPEC §4): `POST /api/v1/gateway/{claim,setup,delete,add,info,list}` and
+ * `POST /api/v1/firmware/{upload,list,delete}`.
  * Per request: per-address rate limit → Bearer authentication (before the body is read) → per-key
  * rate limit → JSON body (≤ 16 MiB) → whole-request validation with the shared zod schemas → one
  * core call → the core's per-item answers in request order. Ownership and scope checks are the
@@ -7,11 +8,16 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Core, Principal, RequestContext } from '../../core/api';
-import { DomainError } from '../../../src-shared/errors';
+import { DomainError, type ErrorBody } from '../../../src-shared/errors';
 import {
+  FIRMWARE_OPERATIONS,
   GATEWAY_OPERATIONS,
   MAX_BODY_BYTES,
+  MAX_FIRMWARE_BODY_BYTES,
+  parseFirmwareRequest,
   parseOwnerRequest,
+  type FirmwareOperation,
+  type FirmwareRequests,
   type GatewayOperation,
   type OwnerRequests,
 } from '../../../src-shared/owner-api';
@@ -93,6 +99,35 @@ async function dispatch<Op extends GatewayOperation>(
   throw new DomainError('not_found', `operation: unknown "${String(op)}"`);
 }
 
+const fromBase64 = (b64: string): Uint8Array => new Uint8Array(Buffer.from(b64, 'base64'));
+
+/** Calls the firmware catalogue for one validated request (SPEC §4.2 "Firmware"). */
+async function dispatchFirmware(
+  core: Core,
+  op: FirmwareOperation,
+  ctx: RequestContext,
+  value: FirmwareRequests[FirmwareOperation],
+): Promise<unknown> {
+  switch (op) {
+    case 'upload': {
+      const r = value as FirmwareRequests['upload'];
+      return core.firmware.upload(ctx, r.ownerid, {
+        image: fromBase64(r.firmware),
+        version: r.version,
+        signatures: r.signatures.map((sig) => ({
+          key: fromBase64(sig.key),
+          signature: fromBase64(sig.signature),
+        })),
+      });
+    }
+    case 'list':
+      return { firmware: await core.firmware.list(ctx, value.ownerid) };
+    case 'delete':
+      return core.firmware.delete(ctx, value.ownerid, (value as FirmwareRequests['delete']).fwcrc);
+  }
+  throw new DomainError('not_found', `operation: unknown "${String(op)}"`);
+}
+
 /** Registers the Owner API routes on a fastify scope of their own (own JSON parser, own hooks). */
 export async function ownerRoutes(app: FastifyInstance, opts: OwnerRoutesOptions): Promise<void> {
   const { core, perAddress, perKey } = opts;
@@ -115,14 +150,35 @@ export async function ownerRoutes(app: FastifyInstance, opts: OwnerRoutesOptions
     return undefined;
   });
 
-  for (const op of GATEWAY_OPERATIONS) {
-    app.post(`/api/v1/gateway/${op}`, async (req, reply) => {
+  /** One endpoint: authenticated principal → whole-request validation → one core call. */
+  const endpoint = <T>(
+    path: string,
+    bodyLimit: number,
+    parse: (body: unknown) => { ok: true; value: T } | { ok: false; error: ErrorBody },
+    call: (ctx: RequestContext, value: T) => Promise<unknown>,
+  ) =>
+    app.post(path, { bodyLimit }, async (req, reply) => {
       const principal = principals.get(req);
       if (principal === undefined) throw new DomainError('unauthorized', 'authorization: missing');
-      const parsed = parseOwnerRequest(op, req.body);
+      const parsed = parse(req.body);
       if (!parsed.ok) return reply.code(400).send(parsed.error);
-      const ctx: RequestContext = { principal, address: req.socket.remoteAddress };
-      return reply.send(await dispatch(core, op, ctx, parsed.value));
+      return reply.send(await call({ principal, address: req.socket.remoteAddress }, parsed.value));
     });
+
+  for (const op of GATEWAY_OPERATIONS) {
+    endpoint(
+      `/api/v1/gateway/${op}`,
+      MAX_BODY_BYTES,
+      (body) => parseOwnerRequest(op, body),
+      (ctx, value) => dispatch(core, op, ctx, value),
+    );
+  }
+  for (const op of FIRMWARE_OPERATIONS) {
+    endpoint(
+      `/api/v1/firmware/${op}`,
+      op === 'upload' ? MAX_FIRMWARE_BODY_BYTES : MAX_BODY_BYTES,
+      (body) => parseFirmwareRequest(op, body),
+      (ctx, value) => dispatchFirmware(core, op, ctx, value),
+    );
   }
 }

@@ -96,8 +96,8 @@ export async function buildApp(options: ServerOptions): Promise<FastifyInstance>
     forceCloseConnections: 'idle',
   });
 
-  app.setErrorHandler((err, _req, reply) => {
-    const f = toHttpFailure(err, logger, { bodyBytes: MAX_BODY_BYTES });
+  app.setErrorHandler((err, req, reply) => {
+    const f = toHttpFailure(err, logger, { bodyBytes: req.routeOptions.bodyLimit ?? MAX_BODY_BYTES });
     if (f.status === 413) reply.header('connection', 'close');
     return reply.code(f.status).send(f.body);
   });

@@ -7,6 +7,7 @@ import { connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EMPTY_CRED_CRC, parseCredBlob, decodeUpdateInfoResponse } from '../../../src-shared/cups-wire';
 import { StationClient } from '../../helpers/station-client';
+import { testPki } from '../../helpers/core-fixture';
 import { KDF_VECTORS, startTestServer, type TestServer } from '../../helpers/server-fixture';
 
 const GW1 = KDF_VECTORS.gw1;
@@ -163,6 +164,37 @@ describe('POST /update-info', () => {
     expect(u.tcUri).toBe('ws://lns.example.org:1887');
     expect(u.cupsCred).toBeUndefined();
     expect(u.tcCred).toBeUndefined();
+  });
+
+  it('authenticates a station by TLS client certificate (cups.crt + cups.key) and refuses foreign ones', async () => {
+    // GW2 is claimed and set up by the http/ws test above
+    const issued = await t.station.core.clientCertificates.issue(t.station.cliContext, GW2.id6);
+    const st = new StationClient({
+      router: GW2.id6,
+      cups: { uri: t.station.cupsUri, trust: caDer, crt: issued.certDer, key: issued.keyDer },
+    });
+    expect(st.requestBytes(st.cups).toString('latin1')).not.toMatch(/authorization/i);
+    const ok = await st.request();
+    expect(ok.status).toBe(200);
+
+    // the certificate names GW2: presenting it as GW1 is refused
+    const wrongRouter = new StationClient({ router: GW1.id6, cups: { ...st.cups } });
+    const refused = await wrongRouter.request();
+    expect(refused.status).toBe(403);
+
+    // a certificate of another CA does not verify: 403 naming why
+    const foreign = await testPki();
+    const { createPrivateKey } = await import('node:crypto');
+    const keyDer = new Uint8Array(
+      createPrivateKey(foreign.client.keyPem).export({ type: 'sec1', format: 'der' }),
+    );
+    const stranger = new StationClient({
+      router: GW2.id6,
+      cups: { uri: t.station.cupsUri, trust: caDer, crt: foreign.client.certDer, key: keyDer },
+    });
+    const untrusted = await stranger.request();
+    expect(untrusted.status).toBe(403);
+    expect(untrusted.reason).toMatch(/not trusted/);
   });
 
   it('answers 401 to a wrong token and to none', async () => {
