@@ -14,7 +14,8 @@ import {
   loadMigrations,
   openSqljsStore,
 } from '../../src-main/adapters/store/sqljs-store';
-import { issueCertificate, loadOrCreateCa } from '../../src-main/adapters/tls/local-ca';
+import { LocalCaIssuer } from '../../src-main/adapters/tls/client-cert-issuer';
+import { issueCertificate, loadOrCreateCa, type LocalCa } from '../../src-main/adapters/tls/local-ca';
 import type { BatchRow, Principal, RequestContext, Scope } from '../../src-main/core/api';
 import { createCore, type CoreConfigInput, type CoreServices } from '../../src-main/core/index';
 import type { Clock, Logger, Store } from '../../src-main/core/ports';
@@ -93,6 +94,8 @@ export interface OwnerFixture {
 export interface TestPki {
   caPem: string;
   caDer: Uint8Array;
+  /** the CA itself (signing key included): the core's `CertificateAuthority` issues under it */
+  ca: LocalCa;
   /** a TLS client certificate and its key (PKCS#8 PEM), for client-certificate setups */
   client: { certPem: string; certDer: Uint8Array; keyPem: string };
   /** a second client certificate, whose key does not match `client` */
@@ -121,6 +124,7 @@ export function testPki(): Promise<TestPki> {
     return {
       caPem: ca.certPem,
       caDer: new Uint8Array(new X509Certificate(ca.certPem).raw),
+      ca,
       client: { certPem: client.certPem, certDer: client.certDer, keyPem: client.keyPem },
       other: { certPem: other.certPem, certDer: other.certDer, keyPem: other.keyPem },
     };
@@ -178,6 +182,7 @@ export async function createCoreFixture(options: CoreFixtureOptions = {}): Promi
     clock,
     random: { bytes: (n) => new Uint8Array(randomBytes(n)) },
     logger,
+    ca: new LocalCaIssuer(testPkiValue.ca),
     config: {
       ...options.config,
       server: { cupsUri: SERVER_CUPS_URI, trustDer: testPkiValue.caDer, ...options.config?.server },

@@ -16,9 +16,9 @@ CREATE TABLE firmware_deliveries (
   fw_after TEXT,
   key_crc BIGINT NOT NULL,
   package TEXT,
-  address TEXT,
-  PRIMARY KEY (eui, sent_at)
+  address TEXT
 );
+CREATE INDEX firmware_deliveries_eui ON firmware_deliveries (eui, sent_at);
 
 -- The station's own update-signing keys (ECDSA P-256, private half inside the HSM). public_key is
 -- the 64-byte sig-N.key form, key_crc its CRC-32. The active key signs and goes into bundles as
