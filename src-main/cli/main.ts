@@ -8,6 +8,7 @@ import { isDomainError } from '../../src-shared/errors';
 import { exitCodeOf, GLOBAL_HELP, GLOBAL_OPTIONS, UsageError, type CliIo, type Command } from './command';
 import { batchCreateCommand, batchImportCommand } from './commands/batch';
 import { firmwareUploadCommand } from './commands/firmware';
+import { labelCommand } from './commands/label';
 import {
   batchConfigureCommand,
   batchListCommand,
@@ -35,6 +36,7 @@ export const COMMANDS: readonly Command[] = [
   manifestExportCommand,
   claimManifestCommand,
   idCommand,
+  labelCommand,
   firmwareUploadCommand,
 ];
 

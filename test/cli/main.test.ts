@@ -4,6 +4,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import jsQR from 'jsqr';
+import { PNG } from 'pngjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src-main/cli/main';
 import { KDF_VECTORS } from '../helpers/core-fixture';
@@ -251,5 +253,38 @@ describe('gwjs main', () => {
     ]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--sig: .* is not KEYFILE:SIGFILE/);
+  });
+
+  it('renders a label whose QR code carries the SPEC §6 payload, and refuses an unknown format', async () => {
+    const out = path.join(scratch, 'label.png');
+    const r = await run(
+      ['label', '--data', data, '--gateway', '00:00:00:00:0a:bc', '--format', 'png', '--out', out, '--json'],
+      PASS,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ gateway: KDF_VECTORS.gw1.id6, file: out, format: 'png' });
+    const png = PNG.sync.read(readFileSync(out));
+    const qr = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
+    expect(qr?.data).toBe('GWJS:1:000000FFFE000ABC:6CVHEQSA');
+    const zpl = path.join(scratch, 'label.zpl');
+    const z = await run(
+      ['label', '--data', data, '--gateway', KDF_VECTORS.gw1.eui, '--format', 'zpl', '--out', zpl],
+      PASS,
+    );
+    expect(z.code, z.stderr).toBe(0);
+    expect(readFileSync(zpl, 'latin1')).toContain('6CVH-EQSA');
+    const bad = await run([
+      'label',
+      '--data',
+      data,
+      '--gateway',
+      KDF_VECTORS.gw1.eui,
+      '--format',
+      'gif',
+      '--out',
+      zpl,
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--format: "gif"/);
   });
 });

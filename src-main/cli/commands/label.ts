@@ -1,0 +1,76 @@
+/**
+ * `gwjs label` (SPEC §6, §7): renders a gateway's label — EUI-64, ID6, MAC where the id came from
+ * one, the claim PIN, a Code 128 of the EUI and the `GWJS:1:…` QR code — as ZPL, PDF or PNG. The
+ * PIN is re-derived through the HSM like a personalization (and audited as one).
+ */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseId } from '../../../src-shared/ids';
+import { normalizePin } from '../../../src-shared/pin';
+import { DomainError, isDomainError } from '../../../src-shared/errors';
+import { optionalString, requireString, UsageError, type Command } from '../command';
+
+const FORMATS = ['zpl', 'pdf', 'png'] as const;
+
+export const labelCommand: Command = {
+  name: 'label',
+  summary: 'render a gateway’s label (SPEC §6) as ZPL, PDF or PNG',
+  usage: '--gateway ID --format zpl|pdf|png --out FILE [--template NAME]',
+  help: [
+    '  --gateway ID               the gateway (must lie in a batch); a MAC-48 is shown on the label',
+    '  --format zpl|pdf|png       ZPL II for Zebra printers, one PDF page, or a PNG preview',
+    '  --out FILE                 where the label goes',
+    '  --template NAME            label template (default default-50x30, see resources/labels)',
+  ],
+  options: {
+    gateway: { type: 'string' },
+    format: { type: 'string' },
+    out: { type: 'string' },
+    template: { type: 'string' },
+  },
+  positionals: { min: 0, max: 0 },
+  async run(args, io) {
+    const gateway = requireString(args, 'gateway');
+    const format = requireString(args, 'format');
+    if (!(FORMATS as readonly string[]).includes(format)) {
+      throw new UsageError(`--format: "${format}" is not one of ${FORMATS.join(', ')}`);
+    }
+    const out = path.resolve(requireString(args, 'out'));
+    let parsed;
+    try {
+      parsed = parseId(gateway);
+    } catch (e) {
+      if (isDomainError(e)) throw new DomainError('invalid_id', `--gateway: ${e.message}`);
+      throw e;
+    }
+    const [
+      { withStation },
+      { buildLabelModel },
+      { loadLabelTemplate, DEFAULT_LABEL_TEMPLATE },
+      { renderLabel },
+    ] = await Promise.all([
+      import('../open'),
+      import('../../core/labels/label-model'),
+      import('../../adapters/printers/label-templates'),
+      import('../../adapters/printers/render'),
+    ]);
+    const template = await loadLabelTemplate(optionalString(args, 'template') ?? DEFAULT_LABEL_TEMPLATE);
+    return withStation(args, io, async (s) => {
+      const bundle = await s.core.factory.personalize(s.cliContext, gateway, {
+        cupsUri: s.cupsUri,
+        trustPem: s.tls.caCertPem,
+      });
+      const model = buildLabelModel({
+        id: parsed.id,
+        pin: normalizePin(bundle.pin),
+        fromMac: parsed.fromMac,
+      });
+      const bytes = await renderLabel(model, template, format as (typeof FORMATS)[number]);
+      await writeFile(out, bytes);
+      return {
+        json: { gateway: model.id6, eui: model.eui64, file: out, format, template: template.name },
+        text: `Label of ${model.id6} (${model.eui64}, PIN ${model.pinFormatted}) written to ${out}`,
+      };
+    });
+  },
+};
