@@ -12,12 +12,13 @@ import { ResultsTable } from '../components/ResultsTable';
 import { ScreenHeader } from '../components/ScreenHeader';
 import { Tabs } from '../components/Tabs';
 import { ManifestImport } from './factory/ManifestImport';
+import { useAdd } from '../stores/add-store';
 import { checkPin, useClaim } from '../stores/claim-store';
 import { analyzeId } from '../stores/identity-store';
 import { useSession } from '../stores/session-store';
 import { wordingOf } from '../app/error-text';
 
-type Mode = 'single' | 'bulk' | 'scan' | 'manifest';
+type Mode = 'single' | 'bulk' | 'scan' | 'manifest' | 'add';
 
 function NeedOwner(): ReactNode {
   return <Notice kind="warn">Choose the owner to claim for in the top bar first.</Notice>;
@@ -272,9 +273,75 @@ function ScanClaim({ ownerId }: { ownerId: string | null }): ReactNode {
   );
 }
 
+function AddGateway({ ownerId }: { ownerId: string | null }): ReactNode {
+  const a = useAdd();
+  const id = analyzeId(a.gateway);
+  const ready = id.ok && a.flavorid.trim() !== '' && a.token.trim() !== '' && ownerId !== null && !a.busy;
+  return (
+    <form
+      className="card stack"
+      aria-label="Add a gateway"
+      style={{ maxWidth: 640 }}
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (ready) void a.add(ownerId);
+      }}
+    >
+      <p className="muted" style={{ margin: 0 }}>
+        For a gateway outside every factory batch: it authenticates to CUPS with its own token (its{' '}
+        <code>cups.key</code> holds <code>Authorization: &lt;token&gt;</code>). Gateways with a label and PIN
+        are claimed instead.
+      </p>
+      <div className="field">
+        <label className="field-label">
+          <span>Gateway id</span>
+          <input
+            type="text"
+            className="mono"
+            value={a.gateway}
+            onChange={(e) => a.set({ gateway: e.target.value })}
+            aria-invalid={!id.ok && !id.empty}
+            spellCheck={false}
+            data-autofocus
+          />
+        </label>
+        <IdCheck analysis={id} />
+      </div>
+      <div className="grid-2">
+        <label className="field-label">
+          <span>Flavor</span>
+          <input type="text" value={a.flavorid} onChange={(e) => a.set({ flavorid: e.target.value })} />
+        </label>
+        <label className="field-label">
+          <span>Token</span>
+          <input
+            type="password"
+            className="mono"
+            value={a.token}
+            onChange={(e) => a.set({ token: e.target.value })}
+            autoComplete="off"
+          />
+        </label>
+      </div>
+      <div>
+        <button type="submit" className="btn" disabled={!ready}>
+          {a.busy ? 'Adding…' : 'Add gateway'}
+        </button>
+      </div>
+      {a.result?.status === 'ok' && (
+        <Notice kind="ok">
+          <strong>Added {a.result.gateway}</strong> for owner {ownerId}.
+        </Notice>
+      )}
+      {a.result && a.result.status !== 'ok' && <ErrorNotice error={a.result.error} />}
+    </form>
+  );
+}
+
 /** The claim screen. */
 export function ClaimScreen(): ReactNode {
   const ownerId = useSession((s) => s.ownerId);
+  const can = useSession((s) => s.can);
   const [mode, setMode] = useState<Mode>('single');
   return (
     <section className="screen" aria-label="Claim">
@@ -290,12 +357,14 @@ export function ClaimScreen(): ReactNode {
           { id: 'bulk', title: 'List / CSV' },
           { id: 'scan', title: 'Scan QR' },
           { id: 'manifest', title: 'Manifest' },
+          ...(can('gateways:add') ? [{ id: 'add' as const, title: 'Add (no batch)' }] : []),
         ]}
       />
       {ownerId === null && <NeedOwner />}
       {mode === 'single' && <SingleClaim ownerId={ownerId} />}
       {mode === 'bulk' && <BulkClaim ownerId={ownerId} />}
       {mode === 'scan' && <ScanClaim ownerId={ownerId} />}
+      {mode === 'add' && <AddGateway ownerId={ownerId} />}
       {mode === 'manifest' && (
         <ManifestImport
           onOpened={(list, source) => {
