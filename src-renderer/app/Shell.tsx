@@ -7,6 +7,8 @@ import { AuditScreen } from '../screens/AuditScreen';
 import { ClaimScreen } from '../screens/ClaimScreen';
 import { DashboardScreen } from '../screens/DashboardScreen';
 import { DeleteScreen } from '../screens/DeleteScreen';
+import { BatchesScreen } from '../screens/factory/BatchesScreen';
+import { LineScreen } from '../screens/factory/LineScreen';
 import { GatewaysScreen } from '../screens/GatewaysScreen';
 import { IdentityScreen } from '../screens/IdentityScreen';
 import { OwnersScreen } from '../screens/OwnersScreen';
@@ -29,6 +31,8 @@ const SCREENS: Record<ScreenId, () => ReactNode> = {
   owners: OwnersScreen,
   audit: AuditScreen,
   settings: SettingsScreen,
+  batches: BatchesScreen,
+  line: LineScreen,
 };
 
 /** How often the top bar refreshes the station status (HSM state), ms. */

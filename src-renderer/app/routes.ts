@@ -15,6 +15,8 @@ export const SCREEN_IDS = [
   'owners',
   'audit',
   'settings',
+  'batches',
+  'line',
 ] as const;
 /** One screen id. */
 export type ScreenId = (typeof SCREEN_IDS)[number];
@@ -40,6 +42,8 @@ export const ROUTES: readonly Route[] = [
   { id: 'owners', title: 'Owners & API keys', key: '7', needs: 'owners:list' },
   { id: 'audit', title: 'Audit log', key: '8', needs: 'audit:list' },
   { id: 'settings', title: 'Settings', key: '9', needs: null },
+  { id: 'batches', title: 'Batches', key: 'b', needs: 'factory:batches' },
+  { id: 'line', title: 'Factory line', key: 'l', needs: 'factory:scan' },
 ];
 
 /** Screen of a URL hash (`#/setup` → `setup`); unknown hashes open the dashboard. */

@@ -60,7 +60,12 @@ export function LineSettingsCard({ canEdit }: { canEdit: boolean }): ReactNode {
   const { settings, station, settingsError, saveSettings } = useLine();
   const [draft, setDraft] = useState<Draft>(() => draftOf(settings));
   const [saved, setSaved] = useState(false);
+  // open while there are no settings; afterwards the operator opens and closes it
+  const [open, setOpen] = useState(false);
   useEffect(() => setDraft(draftOf(settings)), [settings]);
+  useEffect(() => {
+    if (settings === null && station !== null) setOpen(true);
+  }, [settings, station]);
   const patch = (p: Partial<Draft>) => {
     setDraft({ ...draft, ...p });
     setSaved(false);
@@ -70,7 +75,7 @@ export function LineSettingsCard({ canEdit }: { canEdit: boolean }): ReactNode {
     setSaved(await saveSettings(settingsOfDraft(draft)));
   };
   return (
-    <details className="card" open={settings === null}>
+    <details className="card" open={open} onToggle={(e) => setOpen(e.currentTarget.open)}>
       <summary>
         <strong>Line settings</strong> <span className="muted">station {station ?? '…'}</span>
       </summary>
