@@ -9,7 +9,7 @@ import { installFakeStation } from '../fake-station';
 const op = (name: string, role: 'admin' | 'installer', disabled = false) => ({
   name,
   role,
-  ownerId: null,
+  ownerId: null as string | null,
   createdAt: '2026-01-01T00:00:00Z',
   disabled,
 });
