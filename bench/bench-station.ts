@@ -6,11 +6,11 @@
  */
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startServer, type RunningServer } from '../src-main/adapters/http/server';
 import { OWNER_SCOPES } from '../src-main/cli/commands/owner';
+import { freePort } from '../src-main/cli/free-port';
 import { openStation, writeSettings, type Station } from '../src-main/cli/station';
 import { claimPinFromGmk } from '../src-main/core/kdf';
 import { idToBytes } from '../src-shared/ids';
@@ -28,18 +28,6 @@ export function vectorPin(eui: bigint): string {
     .update(Buffer.concat([Buffer.from('GWJS-GMK-v1', 'ascii'), idToBytes(eui)]))
     .digest();
   return claimPinFromGmk(new Uint8Array(gmk));
-}
-
-/** A free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen({ host: '127.0.0.1', port: 0 }, () => {
-      const addr = srv.address();
-      srv.close(() => resolve(typeof addr === 'object' && addr !== null ? addr.port : 0));
-    });
-  });
 }
 
 /** What {@link startBenchStation} returns. */

@@ -5,28 +5,16 @@
  * CUPS URI is the URL the test talks to). Plus a small HTTPS JSON client that trusts only the CA.
  */
 import { request as httpsRequest, Agent } from 'node:https';
-import { createServer } from 'node:net';
 import { hexToBytes } from '../../src-shared/bytes';
 import { startServer, type RateLimits, type RunningServer } from '../../src-main/adapters/http/server';
 import type { CoreConfigInput } from '../../src-main/core/config';
+import { freePort } from '../../src-main/cli/free-port';
 import { openStation, writeSettings, type Station } from '../../src-main/cli/station';
 import { OWNER_SCOPES } from '../../src-main/cli/commands/owner';
 import { BATCH_RANGE, KDF_VECTORS } from './core-fixture';
 import { makeTempDir } from './tmp-dir';
 
 export { BATCH_RANGE, KDF_VECTORS, OUTSIDE_ID } from './core-fixture';
-
-/** Resolves a free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen({ host: '127.0.0.1', port: 0 }, () => {
-      const addr = srv.address();
-      srv.close(() => resolve(typeof addr === 'object' && addr !== null ? addr.port : 0));
-    });
-  });
-}
 
 /** An HTTPS answer. */
 export interface HttpAnswer {

@@ -4,24 +4,12 @@
  * store (checkpoint) and the HSM. Logs go to stderr as JSON lines; with `--json` stdout carries
  * exactly one line, `{"event":"listening","url":…,"caCert":…}`.
  */
-import { createServer } from 'node:net';
 import type { Logger } from '../../core/ports';
 import { DomainError } from '../../../src-shared/errors';
 import { optionalString, stringList, type Command } from '../command';
+import { readInputFile } from '../read-input';
+import { freePort } from '../free-port';
 import { parseHost, parsePort } from './init';
-
-/** A free TCP port on `host` (for `--port 0`: the port must be known before the core is built). */
-async function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen({ host, port: 0 }, () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** Resolves once SIGINT or SIGTERM arrives (a second signal exits at once). */
 function untilSignal(io: { stderr(t: string): void }): Promise<string> {
@@ -45,16 +33,19 @@ function untilSignal(io: { stderr(t: string): void }): Promise<string> {
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'run the join server: Owner API + CUPS over HTTPS',
-  usage: '[--host H] [--port P] [--public-host NAME…]',
+  usage: '[--host H] [--port P] [--public-host NAME…] [--client-ca FILE…]',
   help: [
     '  --host H                   listen address (default from init, 127.0.0.1)',
     '  --port P                   HTTPS port (default from init, 8443; 0 = any free port)',
     '  --public-host NAME         extra name/address the server certificate must cover (repeatable)',
+    '  --client-ca FILE           PEM CA whose gateway client certificates CUPS accepts, besides the',
+    '                             station’s own CA (repeatable; SPEC §3.1 certificate mode)',
   ],
   options: {
     host: { type: 'string' },
     port: { type: 'string' },
     'public-host': { type: 'string', multiple: true },
+    'client-ca': { type: 'string', multiple: true },
   },
   positionals: { min: 0, max: 0 },
   async run(args, io) {
@@ -79,6 +70,16 @@ export const serveCommand: Command = {
         'serve needs the HSM passphrase to check gateway tokens: give --hsm-passphrase-file FILE or set $GWJS_HSM_PASSPHRASE',
       );
     }
+    const clientCaPems = stringList(args, 'client-ca').map((file) => {
+      const text = readInputFile(file, '--client-ca').toString('utf8');
+      if (!text.includes('-----BEGIN CERTIFICATE-----')) {
+        throw new DomainError(
+          'invalid_request',
+          `--client-ca: ${JSON.stringify(file)} holds no PEM certificate`,
+        );
+      }
+      return text;
+    });
     const hostFlag = parseHost(optionalString(args, 'host'));
     const portFlag = parsePort(optionalString(args, 'port'), '--port', true);
     const logger: Logger = pino({ base: null, level: io.env.GWJS_LOG_LEVEL ?? 'info' }, pino.destination(2));
@@ -98,7 +99,12 @@ export const serveCommand: Command = {
       server = await startServer({
         extend: ui.extendServer(),
         core: station.core,
-        tls: { certPem: station.tls.certPem, keyPem: station.tls.keyPem, caCertPem: station.tls.caCertPem },
+        tls: {
+          certPem: station.tls.certPem,
+          keyPem: station.tls.keyPem,
+          caCertPem: station.tls.caCertPem,
+          clientCaPems,
+        },
         host,
         port: port ?? station.settings.port,
         ...(wildcard ? { publicHost: station.settings.publicHosts[0] } : {}),
