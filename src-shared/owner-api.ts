@@ -24,8 +24,11 @@ export const MAX_BODY_BYTES = 16 * 1024 * 1024;
 /** Most ids one `list` page may ask for (the server's configured maximum may be lower). */
 export const MAX_LIST_LIMIT = 10_000;
 
-/** Owner API operations on gateways, in SPEC §4.2 order. Path: `/api/v1/gateway/<op>`. */
-export const GATEWAY_OPERATIONS = ['claim', 'setup', 'delete', 'add', 'info', 'list'] as const;
+/**
+ * Owner API operations on gateways, in SPEC §4.2 order, then `rotate` (SPEC §2 token rotation,
+ * single or bulk like `delete`). Path: `/api/v1/gateway/<op>`.
+ */
+export const GATEWAY_OPERATIONS = ['claim', 'setup', 'delete', 'add', 'info', 'list', 'rotate'] as const;
 export type GatewayOperation = (typeof GATEWAY_OPERATIONS)[number];
 
 // ---------------------------------------------------------------------------------------------
@@ -235,6 +238,10 @@ export const FirmwareUploadRequestSchema = z.strictObject({
   firmware: base64Schema('the update image (at most 12 MiB)'),
   version: z.string().optional().describe('what version.txt says after the update'),
   signatures: z.array(FirmwareSignatureSchema).max(16),
+  stationSign: z
+    .boolean()
+    .optional()
+    .describe('admin keys only: also sign with the station’s own update-signing key (its sig-0.key)'),
 });
 export const FirmwareListRequestSchema = z.strictObject({ ownerid: OwnerIdSchema });
 export const FirmwareDeleteRequestSchema = z.strictObject({ ownerid: OwnerIdSchema, fwcrc: FwcrcSchema });
@@ -297,6 +304,7 @@ export const ITEM_REQUEST_SCHEMAS = {
   delete: { single: GatewayOnlySingleSchema, bulk: GatewayListBulkSchema },
   add: { single: AddSingleSchema, bulk: AddBulkSchema },
   info: { single: GatewayOnlySingleSchema, bulk: GatewayListBulkSchema },
+  rotate: { single: GatewayOnlySingleSchema, bulk: GatewayListBulkSchema },
 } as const;
 export type ItemOperation = keyof typeof ITEM_REQUEST_SCHEMAS;
 
@@ -304,6 +312,7 @@ export type ClaimRequest = z.infer<typeof ClaimSingleSchema> | z.infer<typeof Cl
 export type SetupRequest = z.infer<typeof SetupSingleSchema> | z.infer<typeof SetupBulkSchema>;
 export type DeleteRequest = z.infer<typeof GatewayOnlySingleSchema> | z.infer<typeof GatewayListBulkSchema>;
 export type InfoRequest = DeleteRequest;
+export type RotateRequest = DeleteRequest;
 export type AddRequest = z.infer<typeof AddSingleSchema> | z.infer<typeof AddBulkSchema>;
 export type ListRequest = z.infer<typeof ListRequestSchema>;
 
@@ -315,6 +324,7 @@ export interface OwnerRequests {
   add: AddRequest;
   info: InfoRequest;
   list: ListRequest;
+  rotate: RotateRequest;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -355,12 +365,37 @@ export const GatewayInfoSchema = z.object({
     .object({ cups: CredentialSummarySchema, lns: CredentialSummarySchema, updatedAt: z.string().nullable() })
     .nullable(),
   tokenGeneration: z.number().int(),
+  rotation: z
+    .object({
+      state: z.enum(['idle', 'in_flight']).describe('in_flight: g and g + 1 are both accepted'),
+      generation: z.number().int().describe('the accepted generation g'),
+      target: z.number().int().describe('generation of the cups.key CUPS delivers'),
+      history: z.array(
+        z.object({
+          from: z.number().int(),
+          to: z.number().int(),
+          startedAt: z.string(),
+          startedBy: z.string(),
+          completedAt: z.string().nullable(),
+          completedHow: z
+            .enum(['auth', 'crc'])
+            .nullable()
+            .describe('auth: the gateway authenticated with g + 1; crc: it reported the new cupsCred CRC'),
+        }),
+      ),
+    })
+    .nullable()
+    .describe('CUPS token rotation (SPEC §2); null for an added gateway'),
   firmware: z
     .object({
       fwcrc: z.number().int(),
       fwafter: z.string().nullable(),
-      state: z.string(),
+      state: z.enum(['pending', 'not_yet_due', 'no_matching_key', 'sent', 'done', 'unknown_firmware']),
+      detail: z.string().describe('why, in one sentence'),
       sentAt: z.string().nullable(),
+      keyCrc: z.number().int().nullable().describe('CRC of the sig-N.key whose signature is (or was) sent'),
+      packageBefore: z.string().nullable().describe('package reported when the update was sent'),
+      packageAfter: z.string().nullable().describe('package reported since (state done)'),
     })
     .nullable(),
   lastContact: z

@@ -9,9 +9,9 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, createSecureContext, type SecureContext } from 'node:tls';
-import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import path from 'node:path';
-import { crc32Parts } from '../../src-shared/crc32';
+import { crc32, crc32Parts } from '../../src-shared/crc32';
 import {
   decodeUpdateInfoResponse,
   encodeUpdateInfoRequest,
@@ -49,6 +49,17 @@ export function credFilesCrc(f: CredFiles): number {
   return crc32Parts([part(f.trust), part(f.crt), part(f.key)]);
 }
 
+/** A key file as mbedTLS reads it: PEM, or DER as SEC1 (EC) or PKCS#1 (RSA). */
+function stationKey(key: Uint8Array): KeyObject {
+  const buf = Buffer.from(key);
+  if (buf.toString('latin1').includes('-----BEGIN')) return createPrivateKey(buf.toString('latin1'));
+  try {
+    return createPrivateKey({ key: buf, format: 'der', type: 'sec1' });
+  } catch {
+    return createPrivateKey({ key: buf, format: 'der', type: 'pkcs1' });
+  }
+}
+
 /** PEM text of a trust file's first certificate (PEM or DER), for node:tls `ca`. */
 function trustPem(trust: Uint8Array): string {
   const text = Buffer.from(trust).toString('latin1');
@@ -82,10 +93,7 @@ function contextFor(set: CredFiles): SecureContext {
     ...(withCert
       ? {
           cert: new X509Certificate(Buffer.from(set.crt!)).toString(),
-          key: createPrivateKey({ key: Buffer.from(set.key!), format: 'der', type: 'sec1' }).export({
-            format: 'pem',
-            type: 'pkcs8',
-          }) as string,
+          key: stationKey(set.key!).export({ format: 'pem', type: 'pkcs8' }) as string,
         }
       : {}),
   });
@@ -188,7 +196,8 @@ export class StationClient {
 
   /**
    * A station installed from factory bundle files (SPEC §5): name → content, as `personalize`
-   * returns them. `cups.*` and `cups-boot.*` sets; routerid from `station.conf`.
+   * returns them. `cups.*` and `cups-boot.*` sets; routerid from `station.conf`; `keys` from the
+   * `sig-N.key` files unless `extra.keys` says otherwise.
    */
   static fromFiles(
     files: Record<string, string | Uint8Array>,
@@ -212,7 +221,16 @@ export class StationClient {
       crt: bytes(`${prefix}.crt`),
       key: bytes(`${prefix}.key`),
     });
-    return new StationClient({ ...extra, router: routerid, cups: set('cups'), cupsBoot: set('cups-boot') });
+    // sig-0.key, sig-1.key, … (contiguous, SPEC §3.4): the station reports their CRCs in `keys`
+    const keys: number[] = [];
+    for (let n = 0; bytes(`sig-${n}.key`) !== null; n++) keys.push(crc32(bytes(`sig-${n}.key`)!));
+    return new StationClient({
+      ...(keys.length > 0 ? { keys } : {}),
+      ...extra,
+      router: routerid,
+      cups: set('cups'),
+      cupsBoot: set('cups-boot'),
+    });
   }
 
   /** A station installed from a bundle folder written by `gwjs personalize` (SPEC §5). */

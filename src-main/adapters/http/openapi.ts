@@ -5,6 +5,15 @@
  */
 import { z } from 'zod';
 import {
+  CERTIFICATE_OPERATIONS,
+  CERTIFICATE_REQUEST_SCHEMAS,
+  CertificateIssueResponseSchema,
+  CertificateListResponseSchema,
+  CertificateRevokeResponseSchema,
+  StationKeyRequestSchema,
+  StationKeyResponseSchema,
+} from '../../../src-shared/credential-api';
+import {
   ErrorBodySchema,
   FIRMWARE_OPERATIONS,
   FIRMWARE_REQUEST_SCHEMAS,
@@ -55,6 +64,7 @@ const SUMMARY: Record<GatewayOperation, string> = {
   add: 'Add gateways outside every batch, with their own CUPS token',
   info: 'Describe gateways (secrets masked)',
   list: 'List the owner’s gateways, a page at a time',
+  rotate: 'Rotate the CUPS token of batch gateways (g → g + 1, no lock-out; SPEC §2)',
 };
 
 function errorResponse(description: string) {
@@ -143,6 +153,54 @@ export function buildOpenApiDocument(serverUrl?: string): Record<string, unknown
       },
     };
   }
+  const certificateDocs = {
+    issue: {
+      summary: 'Issue a gateway TLS client certificate with the station’s CA (admin key; SPEC §3.1)',
+      answer: CertificateIssueResponseSchema,
+    },
+    list: { summary: 'List the certificates recorded for a gateway', answer: CertificateListResponseSchema },
+    revoke: {
+      summary:
+        'Revoke one certificate (fingerprint) or every certificate of a gateway; CUPS then answers 403',
+      answer: CertificateRevokeResponseSchema,
+    },
+  } as const;
+  const credentialPaths: [string, string, z.ZodType, z.ZodType, string][] = [
+    ...CERTIFICATE_OPERATIONS.map((op): [string, string, z.ZodType, z.ZodType, string] => [
+      `/api/v1/certificate/${op}`,
+      `certificate${op[0]!.toUpperCase()}${op.slice(1)}`,
+      CERTIFICATE_REQUEST_SCHEMAS[op],
+      certificateDocs[op].answer,
+      certificateDocs[op].summary,
+    ]),
+    [
+      '/api/v1/firmware/station-key',
+      'firmwareStationKey',
+      StationKeyRequestSchema,
+      StationKeyResponseSchema,
+      'The station’s update-signing public key as sig-0.key (404 when it has none; SPEC §3.4)',
+    ],
+  ];
+  for (const [path, operationId, request, answer, summary] of credentialPaths) {
+    paths[path] = {
+      post: {
+        operationId,
+        summary,
+        tags: ['Owner API'],
+        security: [{ bearerAuth: [] }],
+        requestBody: { required: true, content: { 'application/json': { schema: schema(request) } } },
+        responses: {
+          '200': { description: 'done', content: { 'application/json': { schema: schema(answer) } } },
+          '400': errorResponse('bad JSON, wrong types, unknown fields, a bad id or fingerprint'),
+          '401': errorResponse('missing or unknown API key'),
+          '403': errorResponse('not an admin key (issue), or the gateway belongs to another owner'),
+          '404': errorResponse('unknown gateway or owner, nothing recorded to revoke, no station key'),
+          '409': errorResponse('the gateway is not claimed, or the fingerprint belongs to another gateway'),
+          '429': errorResponse('rate limited; see Retry-After'),
+        },
+      },
+    };
+  }
   paths['/update-info'] = {
     post: {
       operationId: 'updateInfo',
@@ -165,7 +223,10 @@ export function buildOpenApiDocument(serverUrl?: string): Record<string, unknown
         },
         '400': { description: 'malformed request; the reason phrase names the field' },
         '401': { description: 'no valid token' },
-        '403': { description: 'unknown client certificate' },
+        '403': {
+          description:
+            'client certificate refused: not trusted, names another gateway or none, not for client auth, or revoked',
+        },
         '404': { description: 'not configured: gateway not claimed or never set up' },
         '429': { description: 'too many requests; see Retry-After' },
       },

@@ -1,6 +1,7 @@
 /**
- * Owner API door (SPEC §4): `POST /api/v1/gateway/{claim,setup,delete,add,info,list}` and
- * `POST /api/v1/firmware/{upload,list,delete}`.
+ * Owner API door (SPEC §4): `POST /api/v1/gateway/{claim,setup,delete,add,info,list,rotate}`,
+ * `POST /api/v1/firmware/{upload,list,delete}`, and the certificate and station-key endpoints of
+ * `credential-routes.ts`.
  * Per request: per-address rate limit → Bearer authentication (before the body is read) → per-key
  * rate limit → JSON body (≤ 16 MiB) → whole-request validation with the shared zod schemas → one
  * core call → the core's per-item answers in request order. Ownership and scope checks are the
@@ -21,6 +22,7 @@ import {
   type GatewayOperation,
   type OwnerRequests,
 } from '../../../src-shared/owner-api';
+import { registerCredentialRoutes } from './credential-routes';
 import { addItems, claimItems, gatewayIds, setupItems } from './owner-requests';
 import type { RateLimiter } from '../../core/rate-limit';
 
@@ -91,6 +93,8 @@ async function dispatch<Op extends GatewayOperation>(
       return core.owner.add(ctx, r.ownerid, addItems(r as OwnerRequests['add']));
     case 'info':
       return core.owner.info(ctx, r.ownerid, gatewayIds(r as OwnerRequests['info']));
+    case 'rotate':
+      return core.owner.rotate(ctx, r.ownerid, gatewayIds(r as OwnerRequests['rotate']));
     case 'list': {
       const l = r as OwnerRequests['list'];
       return core.owner.list(ctx, l.ownerid, { after: l.after, limit: l.limit });
@@ -118,6 +122,7 @@ async function dispatchFirmware(
           key: fromBase64(sig.key),
           signature: fromBase64(sig.signature),
         })),
+        signWithStationKey: r.stationSign,
       });
     }
     case 'list':
@@ -181,4 +186,5 @@ export async function ownerRoutes(app: FastifyInstance, opts: OwnerRoutesOptions
       (ctx, value) => dispatchFirmware(core, op, ctx, value),
     );
   }
+  registerCredentialRoutes(core, endpoint);
 }

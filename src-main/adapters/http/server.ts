@@ -36,8 +36,17 @@ export const DEFAULT_RATE_LIMITS: RateLimits = {
 /** Options of {@link startServer}. */
 export interface ServerOptions {
   core: Core;
-  /** PEM server certificate (chain) and key; `caCertPem` verifies client certificates */
-  tls: { certPem: string; keyPem: string; caCertPem?: string | undefined };
+  /**
+   * PEM server certificate (chain) and key; client certificates (SPEC §3.1 certificate mode) are
+   * verified against `caCertPem` (the station's CA) and `clientCaPems` (more CAs the operator trusts
+   * for gateway certificates)
+   */
+  tls: {
+    certPem: string;
+    keyPem: string;
+    caCertPem?: string | undefined;
+    clientCaPems?: readonly string[] | undefined;
+  };
   /** default 127.0.0.1 */
   host?: string | undefined;
   /** default 0 (any free port) */
@@ -84,7 +93,9 @@ export async function buildApp(options: ServerOptions): Promise<FastifyInstance>
     https: {
       cert: tls.certPem,
       key: tls.keyPem,
-      ...(tls.caCertPem !== undefined ? { ca: tls.caCertPem } : {}),
+      ...(tls.caCertPem !== undefined || (tls.clientCaPems?.length ?? 0) > 0
+        ? { ca: [...(tls.caCertPem !== undefined ? [tls.caCertPem] : []), ...(tls.clientCaPems ?? [])] }
+        : {}),
       requestCert: true,
       rejectUnauthorized: false,
     },

@@ -207,15 +207,19 @@ export class ClientCertificates {
    * Certificates recorded for a gateway, newest first: those issued here and those seen at CUPS.
    * @throws DomainError('forbidden' | 'not_claimed' | 'claimed_by_other' | 'not_found' | 'invalid_id')
    */
-  async list(ctx: RequestContext, ownerId: string | null, gateway: string): Promise<CertificateRecord[]> {
-    const { hex } = await this.#gatewayOf(ctx, ownerId, gateway, 'read');
+  async list(
+    ctx: RequestContext,
+    ownerId: string | null,
+    gateway: string,
+  ): Promise<{ gateway: string; certificates: CertificateRecord[] }> {
+    const { hex, id6 } = await this.#gatewayOf(ctx, ownerId, gateway, 'read');
     const rows = await this.env.store.read((tx) =>
       tx.all(
         `SELECT ${COLUMNS} FROM client_certificates WHERE eui = ? ORDER BY created_at DESC, fingerprint`,
         [hex],
       ),
     );
-    return rows.map(recordOf);
+    return { gateway: id6, certificates: rows.map(recordOf) };
   }
 
   /**

@@ -85,9 +85,10 @@ describe('client certificates', () => {
       clientAuth: true,
       fingerprint: c.fingerprint,
     });
-    expect(await f.core.clientCertificates.list(f.ownerA.ctx, f.ownerA.id6, gw1.id6)).toMatchObject([
-      { fingerprint: c.fingerprint, gateway: gw1.id6, source: 'issued', revokedAt: null },
-    ]);
+    expect(await f.core.clientCertificates.list(f.ownerA.ctx, f.ownerA.id6, gw1.eui)).toMatchObject({
+      gateway: gw1.id6,
+      certificates: [{ fingerprint: c.fingerprint, gateway: gw1.id6, source: 'issued', revokedAt: null }],
+    });
     await expect(f.core.clientCertificates.issue(f.admin, 'b827:ebff:fe12:3456')).rejects.toMatchObject({
       code: 'not_found',
     });
@@ -165,7 +166,7 @@ describe('client certificates', () => {
     ).certDer;
     expect((await f.core.cups.updateInfo(report(), withCert(foreign), ADDRESS)).status).toBe(200);
     const listed = await f.core.clientCertificates.list(f.ownerA.ctx, f.ownerA.id6, gw1.id6);
-    expect(listed.map((c) => c.source).sort()).toEqual(['issued', 'seen']);
+    expect(listed.certificates.map((c) => c.source).sort()).toEqual(['issued', 'seen']);
 
     // another owner may not revoke; the owner revokes one by fingerprint (colon form accepted)
     await expect(f.core.clientCertificates.revoke(f.ownerB.ctx, f.ownerB.id6, gw1.id6)).rejects.toMatchObject(
