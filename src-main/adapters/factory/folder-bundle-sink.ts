@@ -45,13 +45,24 @@ export class FolderBundleSink implements BundleSink {
     const dir = join(b.outDir, b.euiHex);
     // a new folder holds only new files, which get their mode at creation; in a folder that was
     // there (a re-write) an existing secret file may carry another mode, so those are chmod'ed
-    const fresh = await mkdir(dir, { mode: DIR_MODE }).then(
-      () => true,
-      (e: NodeJS.ErrnoException) => {
-        if (e.code === 'EEXIST') return false;
-        throw e;
-      },
-    );
+    const makeDir = () =>
+      mkdir(dir, { mode: DIR_MODE }).then(
+        () => true,
+        (e: NodeJS.ErrnoException) => {
+          if (e.code === 'EEXIST') return false;
+          throw e;
+        },
+      );
+    let fresh: boolean;
+    try {
+      fresh = await makeDir();
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      // the output folder vanished (a removable drive was swapped): create it again, once
+      this.#outDirs.delete(b.outDir);
+      await this.#ensureDir(b.outDir);
+      fresh = await makeDir();
+    }
     const pending = this.#track(b.outDir);
     pending.add(b.outDir);
     pending.add(dir);

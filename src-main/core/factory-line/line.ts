@@ -34,6 +34,7 @@ import { AuditWriter } from '../audit';
 import { isoAt } from '../env';
 import { buildLabelModel } from '../labels/label-model';
 import type { Tx } from '../ports';
+import type { BundleLocation } from './ports';
 import { SECRET_BUNDLE_FILES } from './bundle';
 import { actorOf, type FactoryLineDeps } from './context';
 import { deriveUnit, derivePin, tokenGenerations } from './derive';
@@ -96,15 +97,20 @@ export class FactoryLine {
     const bundleSettings = bundleSettingsOf(batch);
 
     const derived = await deriveUnit(this.deps.hsm, batch, id, generation, bundleSettings);
-    const location = await this.deps.sink.writeBundle({
-      outDir: settings.outDir,
-      euiHex: hex,
-      files: derived.files,
-      secretFiles: SECRET_BUNDLE_FILES,
-      zip: settings.zip,
-      zipTime: this.deps.clock.now(),
-    });
-    await this.deps.sink.flush(settings.outDir);
+    let location: BundleLocation;
+    try {
+      location = await this.deps.sink.writeBundle({
+        outDir: settings.outDir,
+        euiHex: hex,
+        files: derived.files,
+        secretFiles: SECRET_BUNDLE_FILES,
+        zip: settings.zip,
+        zipTime: this.deps.clock.now(),
+      });
+      await this.deps.sink.flush(settings.outDir);
+    } catch (e) {
+      throw outputProblem(settings.outDir, e);
+    }
 
     const hook =
       settings.hook === null
@@ -422,6 +428,21 @@ function hookSummary(hook: HookResult): Record<string, unknown> {
     output: hook.output.slice(-500),
     elapsedMs: hook.elapsedMs,
   };
+}
+
+/**
+ * A failed bundle write as something the operator can act on (the drive is full, unplugged or
+ * read-only), instead of an opaque internal error.
+ */
+function outputProblem(outDir: string, e: unknown): DomainError {
+  if (isDomainError(e)) return e;
+  const code = (e as { code?: unknown }).code;
+  const why = typeof code === 'string' ? code : e instanceof Error ? e.message : String(e);
+  return new DomainError(
+    'not_configured',
+    `output folder ${JSON.stringify(outDir)}: the bundle could not be written (${why}); check the drive or folder in the line settings`,
+    { field: 'outDir' },
+  );
 }
 
 /** @throws DomainError('not_found') when the gateway was never personalized. */

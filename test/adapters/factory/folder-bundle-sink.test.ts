@@ -1,4 +1,4 @@
-import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FolderBundleSink, type FlushMode } from '../../../src-main/adapters/factory/folder-bundle-sink';
@@ -64,5 +64,22 @@ describe('FolderBundleSink', () => {
     expect(readFileSync(join(loc.path, 'gateway.json'), 'utf8')).toBe(FILES['gateway.json']);
     expect(statSync(join(loc.path, 'gateway.json')).mode & 0o777).toBe(0o600);
     expect(readFileSync(loc.zipPath!).equals(zip1)).toBe(true);
+  });
+
+  it('creates the output folder again when it vanished (a removable drive swapped)', async () => {
+    const drive = join(makeTempDir('sink-drive'), 'usb');
+    const sink = new FolderBundleSink();
+    const b = {
+      outDir: join(drive, 'bundles'),
+      euiHex: 'B827EBFFFE000003',
+      files: FILES,
+      secretFiles: SECRET,
+      zip: false,
+      zipTime: 0,
+    };
+    await sink.writeBundle(b);
+    rmSync(drive, { recursive: true });
+    const loc = await sink.writeBundle({ ...b, euiHex: 'B827EBFFFE000004' });
+    expect(readFileSync(join(loc.path, 'cups.uri'), 'utf8')).toBe(FILES['cups.uri']);
   });
 });

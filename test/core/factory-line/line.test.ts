@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RequestContext } from '../../../src-main/core/api';
 import { KDF_VECTORS, OUTSIDE_ID } from '../../helpers/core-fixture';
+import { makeTempDir } from '../../helpers/tmp-dir';
 import { createLineFixture, type LineFixture } from './helpers/line-fixture';
 
 const { gw1, gw2 } = KDF_VECTORS;
@@ -294,6 +295,26 @@ describe('FactoryLine', () => {
       code: 'not_configured',
     });
     expect(existsSync(join(lf.outDir, gw1.hex))).toBe(false);
+  });
+});
+
+describe('FactoryLine output problems', () => {
+  let lf: LineFixture;
+  afterEach(async () => lf?.close());
+
+  it('says which output folder could not be written instead of an internal error', async () => {
+    const file = join(makeTempDir('not-a-folder'), 'file');
+    writeFileSync(file, 'x');
+    lf = await createLineFixture({ settings: { outDir: join(file, 'bundles'), printer: { kind: 'none' } } });
+    await expect(
+      lf.line.line.scan(lf.fx.admin, { batchId: lf.fx.batch.id, input: gw1.hex }),
+    ).rejects.toMatchObject({
+      code: 'not_configured',
+      message: expect.stringMatching(
+        /output folder ".*bundles": the bundle could not be written \(ENOTDIR\)/,
+      ),
+    });
+    expect((await lf.line.line.unit(gw1.hex)).unit).toBeNull();
   });
 });
 
