@@ -7,7 +7,15 @@ import { parseArgs } from 'node:util';
 import { isDomainError } from '../../src-shared/errors';
 import { exitCodeOf, GLOBAL_HELP, GLOBAL_OPTIONS, UsageError, type CliIo, type Command } from './command';
 import { batchCreateCommand, batchImportCommand } from './commands/batch';
+import { certIssueCommand, certListCommand, certRevokeCommand } from './commands/cert';
 import { firmwareUploadCommand } from './commands/firmware';
+import {
+  firmwareDeleteCommand,
+  firmwareKeyCreateCommand,
+  firmwareKeyExportCommand,
+  firmwareListCommand,
+  firmwareSignCommand,
+} from './commands/firmware-catalogue';
 import { labelCommand } from './commands/label';
 import {
   batchConfigureCommand,
@@ -38,6 +46,14 @@ export const COMMANDS: readonly Command[] = [
   idCommand,
   labelCommand,
   firmwareUploadCommand,
+  firmwareListCommand,
+  firmwareDeleteCommand,
+  firmwareSignCommand,
+  firmwareKeyCreateCommand,
+  firmwareKeyExportCommand,
+  certIssueCommand,
+  certListCommand,
+  certRevokeCommand,
 ];
 
 function overview(): string {
