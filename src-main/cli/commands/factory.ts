@@ -64,6 +64,7 @@ function positiveInt(args: CommandArgs, name: string, fallback?: number): number
   return Number(raw);
 }
 
+/** `gwjs batch list`: every batch with its KCV, bundle settings and unit counters. */
 export const batchListCommand: Command = {
   name: 'batch list',
   summary: 'batches with KCV, bundle settings and unit counts',
@@ -84,6 +85,7 @@ export const batchListCommand: Command = {
   },
 };
 
+/** `gwjs batch configure`: what later bundles of a batch carry (model, public CUPS URI, trust). */
 export const batchConfigureCommand: Command = {
   name: 'batch configure',
   summary: 'set what bundles of a batch carry: model, public CUPS URI, trust',
@@ -129,6 +131,7 @@ function jobLine(j: JobView): string {
   return `job ${j.id}: ${j.done}/${j.total} (${j.state}${rate}${eta})`;
 }
 
+/** `gwjs pregenerate`: a range into bundles + ZPL labels in one job; Ctrl-C stops cleanly, `--resume` continues. */
 export const pregenerateCommand: Command = {
   name: 'pregenerate',
   summary: 'personalize a range into bundles and ZPL labels in one resumable job',
@@ -232,6 +235,7 @@ function statesOf(raw: string | undefined): UnitState[] | undefined {
   return states as UnitState[];
 }
 
+/** `gwjs manifest export`: EUIs + PINs of a batch (or a selection) encrypted to the owner’s P-256 key. */
 export const manifestExportCommand: Command = {
   name: 'manifest export',
   summary: 'export EUIs and PINs of a batch encrypted to the owner’s P-256 public key',
@@ -308,6 +312,7 @@ function ownerPrivateKey(file: string): Uint8Array {
   }
 }
 
+/** `gwjs claim --manifest`: the owner opens a manifest with its private key and bulk-claims every gateway. */
 export const claimManifestCommand: Command = {
   name: 'claim',
   summary: 'claim every gateway of an owner manifest (decrypted with the owner’s private key)',
