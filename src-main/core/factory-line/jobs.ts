@@ -23,16 +23,12 @@ import { bytesToHex } from '../../../src-shared/bytes';
 import type { RequestContext } from '../api';
 import { AuditWriter } from '../audit';
 import { isoAt } from '../env';
-import { buildLabelModel } from '../labels/label-model';
-import type { Tx } from '../ports';
-import { intOf } from '../rows';
-import { SECRET_BUNDLE_FILES } from './bundle';
 import { actorOf, type FactoryLineDeps } from './context';
-import { deriveUnit, tokenGenerations } from './derive';
-import { findJob, jobReservingRange, jobRowOf, JOB_COLUMNS, type JobOptions, type JobRow } from './job-rows';
-import { bundleSettingsOf, loadLineBatch, type LineBatch } from './line-batches';
+import { findJob, jobRowOf, JOB_COLUMNS, type JobOptions, type JobRow } from './job-rows';
+import { bundleSettingsOf, loadLineBatch } from './line-batches';
+import { commitChunk, renderJobZpl, writeChunk } from './job-chunk';
+import { checkRangeFree, firstFree, minBig } from './job-range';
 import type { LineSettingsService } from './line-settings';
-import { insertUnit, UnitEventWriter, type UnitRow } from './unit-rows';
 
 /** Input of {@link PregenJobs.create}. */
 export interface StartJobInput {
@@ -120,7 +116,7 @@ export class PregenJobs {
       labels: input.labels ?? true,
       template: input.template ?? line?.template ?? DEFAULT_TEMPLATE,
     };
-    if (options.labels) await this.#renderZpl(0n, '00000000', options.template); // unknown template → fail now
+    if (options.labels) await renderJobZpl(this.deps, 0n, '00000000', options.template); // unknown template → fail now
     const id = `job-${bytesToHex(this.deps.random.bytes(6))}`;
     const at = isoAt(this.deps.clock.now());
     const row = await this.deps.store.transaction(async (tx) => {
@@ -315,10 +311,13 @@ export class PregenJobs {
       while (job.next !== null && !runner.cancel) {
         const from = job.next;
         const to = minBig(from + BigInt(this.#chunkSize) - 1n, job.last);
-        const written = await this.#writeChunk(job, batch, bundle, from, to, runner);
+        const written = await writeChunk(this.deps, job, batch, bundle, from, to, {
+          concurrency: this.#concurrency,
+          stop: () => runner.cancel,
+        });
         if (written === 0) break;
         await this.deps.sink.flush(job.outDir);
-        job = await this.#commit(ctx, job, batch, from, written);
+        job = await commitChunk(this.deps, ctx, job, batch, from, written);
         runner.samples.push({ at: this.deps.clock.now(), done: job.done });
         if (runner.samples.length > 200) runner.samples.splice(0, 100);
         onProgress?.(this.#view(job));
@@ -332,118 +331,6 @@ export class PregenJobs {
     const view = this.#view(job);
     onProgress?.(view);
     return view;
-  }
-
-  /**
-   * Writes the units from..to with a small pool, in EUI order of hand-out; stops handing out on
-   * cancel. Returns how many units from `from` on are written (always a contiguous prefix).
-   */
-  async #writeChunk(
-    job: JobRow,
-    batch: LineBatch,
-    bundle: { cupsUri: string; trustPem: string },
-    from: bigint,
-    to: bigint,
-    runner: Runner,
-  ): Promise<number> {
-    const generations = await this.deps.store.read((tx) => tokenGenerations(tx, from, to));
-    const count = Number(to - from) + 1;
-    let handed = 0;
-    let failure: unknown;
-    const zipTime = Date.parse(job.createdAt);
-    const worker = async () => {
-      while (handed < count && !runner.cancel && failure === undefined) {
-        const eui = from + BigInt(handed++);
-        const hex = euiHex(eui);
-        try {
-          const unit = await deriveUnit(this.deps.hsm, batch, eui, generations.get(hex) ?? 0, bundle);
-          await this.deps.sink.writeBundle({
-            outDir: job.outDir,
-            euiHex: hex,
-            files: unit.files,
-            secretFiles: SECRET_BUNDLE_FILES,
-            zip: job.options.zip,
-            zipTime,
-          });
-          if (job.options.labels) {
-            const zpl = await this.#renderZpl(eui, unit.pin, job.options.template);
-            await this.deps.sink.writeLabel(job.outDir, hex, '.zpl', zpl);
-          }
-        } catch (e) {
-          failure ??= e;
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.#concurrency, count) }, worker));
-    if (failure !== undefined) throw failure;
-    return handed;
-  }
-
-  #renderZpl(eui: bigint, pin: string, template: string): Promise<Uint8Array> {
-    return this.deps.labels.render(buildLabelModel({ id: eui, pin }), template, 'zpl');
-  }
-
-  /** Records `count` units from `from` on and moves the cursor past them, in one transaction. */
-  async #commit(
-    ctx: RequestContext,
-    job: JobRow,
-    batch: LineBatch,
-    from: bigint,
-    count: number,
-  ): Promise<JobRow> {
-    const at = isoAt(this.deps.clock.now());
-    const actor = actorOf(ctx);
-    return this.deps.store.transaction(async (tx) => {
-      const current = await findJob(tx, job.id);
-      if (current === undefined || current.next !== from) {
-        throw new DomainError('conflict', `job ${job.id}: its cursor moved under this run (another runner?)`);
-      }
-      const events = new UnitEventWriter(tx);
-      for (let i = 0; i < count; i++) {
-        const hex = euiHex(from + BigInt(i));
-        const unit: UnitRow = {
-          eui: hex,
-          batchId: batch.id,
-          state: 'personalized',
-          fromMac: false,
-          personalizedAt: at,
-          personalizedBy: actor,
-          station: this.deps.station,
-          personalizeCount: 1,
-          repersonalizeReason: null,
-          jobId: job.id,
-          bundlePath: joinPath(job.outDir, hex),
-          printedAt: null,
-          printCount: 0,
-          verifiedAt: null,
-          verifiedBy: null,
-          blockedAt: null,
-          blockedReason: null,
-          updatedAt: at,
-        };
-        await insertUnit(tx, unit);
-        await events.add({
-          eui: hex,
-          batchId: batch.id,
-          at,
-          actor,
-          station: this.deps.station,
-          event: 'personalized',
-          detail: { job: job.id, label: job.options.labels, zip: job.options.zip },
-        });
-      }
-      const nextEui = from + BigInt(count);
-      const next = nextEui > current.last ? null : nextEui;
-      const done = current.done + count;
-      await tx.run(
-        'UPDATE factory_jobs SET next_eui = ?, done_count = ?, updated_at = ?, state = ? WHERE id = ?',
-        [next === null ? null : euiHex(next), done, at, next === null ? 'done' : 'running', job.id],
-      );
-      if (next === null) {
-        await new AuditWriter(tx, ctx, at).add('factory.job.done', job.id, { batch: batch.id, units: done });
-      }
-      return { ...current, next, done, updatedAt: at, state: next === null ? 'done' : 'running' };
-    });
   }
 
   async #finish(
@@ -506,63 +393,5 @@ export class PregenJobs {
       ratePerSecond,
       etaSeconds,
     };
-  }
-}
-
-const minBig = (a: bigint, b: bigint): bigint => (a < b ? a : b);
-
-/** `dir/name` with the separator `dir` already uses (the core does not import node:path). */
-function joinPath(dir: string, name: string): string {
-  const sep = dir.includes('\\') && !dir.includes('/') ? '\\' : '/';
-  return dir.endsWith(sep) ? `${dir}${name}` : `${dir}${sep}${name}`;
-}
-
-/** The first EUI of `batch` after every personalized unit and every job of the batch. */
-async function firstFree(tx: Tx, batch: LineBatch): Promise<bigint> {
-  const [firstHex, lastHex] = [euiHex(batch.first), euiHex(batch.last)];
-  const unit = await tx.get('SELECT MAX(eui) AS m FROM factory_units WHERE eui >= ? AND eui <= ?', [
-    firstHex,
-    lastHex,
-  ]);
-  const job = await tx.get('SELECT MAX(last_eui) AS m FROM factory_jobs WHERE batch_id = ?', [batch.id]);
-  let next = batch.first;
-  for (const r of [unit, job]) {
-    const m = r?.m;
-    if (typeof m === 'string') {
-      const after = parseIdField(m, 'eui') + 1n;
-      if (after > next) next = after;
-    }
-  }
-  if (next > batch.last) {
-    throw new DomainError(
-      'conflict',
-      `batch ${batch.id} has no EUI left after its personalized units and jobs`,
-    );
-  }
-  return next;
-}
-
-/** @throws DomainError('conflict') when [first, last] holds a unit or meets an unfinished job. */
-async function checkRangeFree(tx: Tx, first: bigint, last: bigint): Promise<void> {
-  const [firstHex, lastHex] = [euiHex(first), euiHex(last)];
-  const used = await tx.get(
-    'SELECT COUNT(*) AS n, MIN(eui) AS m FROM factory_units WHERE eui >= ? AND eui <= ?',
-    [firstHex, lastHex],
-  );
-  const n = used === undefined ? 0 : intOf(used, 'n');
-  if (n > 0) {
-    throw new DomainError(
-      'conflict',
-      `first/count: the range ${formatId6(first)} … ${formatId6(last)} holds ${n} personalized unit(s), the first ${formatId6(parseIdField(String(used!.m), 'eui'))}; start after them`,
-      { field: 'first' },
-    );
-  }
-  const job = await jobReservingRange(tx, firstHex, lastHex);
-  if (job !== undefined) {
-    throw new DomainError(
-      'conflict',
-      `first/count: the range meets unfinished job ${job.id} (${formatId6(job.first)} … ${formatId6(job.last)}, ${job.state}); resume or finish it first`,
-      { field: 'first' },
-    );
   }
 }

@@ -18,7 +18,6 @@ import { bytesToBase64 } from '../../../src-shared/bytes';
 import { DomainError, isDomainError } from '../../../src-shared/errors';
 import type {
   FactoryCounts,
-  HookResult,
   LineSettings,
   PrintOutcome,
   ScanResult,
@@ -26,20 +25,26 @@ import type {
   UnitView,
   VerifyResult,
 } from '../../../src-shared/factory-channels';
-import { euiHex, formatEui64, formatId6, parseIdField } from '../../../src-shared/ids';
+import { euiHex, formatId6, parseIdField } from '../../../src-shared/ids';
 import { constantTimeEqual } from '../../../src-shared/pin';
 import { parseScannedCode } from '../../../src-shared/qr-payload';
 import type { RequestContext } from '../api';
 import { AuditWriter } from '../audit';
 import { isoAt } from '../env';
 import { buildLabelModel } from '../labels/label-model';
-import type { Tx } from '../ports';
 import type { BundleLocation } from './ports';
 import { SECRET_BUNDLE_FILES } from './bundle';
 import { actorOf, type FactoryLineDeps } from './context';
 import { deriveUnit, derivePin, tokenGenerations } from './derive';
-import { jobReserving } from './job-rows';
-import { bundleSettingsOf, loadLineBatch, findLineBatchOf, type LineBatch } from './line-batches';
+import { bundleSettingsOf, loadLineBatch } from './line-batches';
+import {
+  checkInBatch,
+  checkNotReserved,
+  describePrinter,
+  hookSummary,
+  outputProblem,
+  requireUnit,
+} from './line-checks';
 import type { LineSettingsService } from './line-settings';
 import { parseScanInput } from './scan-input';
 import {
@@ -412,76 +417,5 @@ export class FactoryLine {
       this.deps.logger.warn({ err: e instanceof Error ? e.message : String(e) }, 'label preview failed');
       return null;
     }
-  }
-}
-
-function describePrinter(settings: LineSettings): string {
-  const p = settings.printer;
-  return p.kind === 'tcp9100' ? `tcp9100 ${p.host}:${p.port}` : p.kind;
-}
-
-function hookSummary(hook: HookResult): Record<string, unknown> {
-  return {
-    exitCode: hook.exitCode,
-    signal: hook.signal,
-    timedOut: hook.timedOut,
-    output: hook.output.slice(-500),
-    elapsedMs: hook.elapsedMs,
-  };
-}
-
-/**
- * A failed bundle write as something the operator can act on (the drive is full, unplugged or
- * read-only), instead of an opaque internal error.
- */
-function outputProblem(outDir: string, e: unknown): DomainError {
-  if (isDomainError(e)) return e;
-  const code = (e as { code?: unknown }).code;
-  const why = typeof code === 'string' ? code : e instanceof Error ? e.message : String(e);
-  return new DomainError(
-    'not_configured',
-    `output folder ${JSON.stringify(outDir)}: the bundle could not be written (${why}); check the drive or folder in the line settings`,
-    { field: 'outDir' },
-  );
-}
-
-/** @throws DomainError('not_found') when the gateway was never personalized. */
-async function requireUnit(tx: Tx, id: bigint): Promise<UnitRow> {
-  const u = await findUnit(tx, euiHex(id));
-  if (u === undefined) {
-    throw new DomainError('not_found', `gateway: ${formatId6(id)} is not personalized on this line`, {
-      field: 'gateway',
-    });
-  }
-  return u;
-}
-
-/** @throws DomainError('invalid_request') naming the batch the gateway belongs to, if any. */
-async function checkInBatch(
-  tx: Tx,
-  deps: Pick<FactoryLineDeps, 'defaults'>,
-  batch: LineBatch,
-  id: bigint,
-): Promise<void> {
-  if (id >= batch.first && id <= batch.last) return;
-  const other = await findLineBatchOf(tx, deps, euiHex(id));
-  const range = `${formatEui64(batch.first)} … ${formatEui64(batch.last)}`;
-  throw new DomainError(
-    'invalid_request',
-    other === undefined
-      ? `scan: gateway ${formatId6(id)} (${formatEui64(id)}) is outside the active batch ${batch.id} (${range}) and every other batch`
-      : `scan: gateway ${formatId6(id)} (${formatEui64(id)}) belongs to batch ${other.id}, not to the active batch ${batch.id} (${range})`,
-    { field: 'scan' },
-  );
-}
-
-/** @throws DomainError('conflict') when an unfinished pre-generation job holds the EUI. */
-async function checkNotReserved(tx: Tx, hex: string, id6: string): Promise<void> {
-  const job = await jobReserving(tx, hex);
-  if (job !== undefined) {
-    throw new DomainError(
-      'conflict',
-      `gateway ${id6} is reserved by pre-generation job ${job.id} (${job.state}); resume the job to write it`,
-    );
   }
 }
