@@ -37,6 +37,14 @@ export const ERROR_CODES = [
   'store_corrupt',
   'conflict',
   'internal',
+  // the station as seen from a client (the renderer's HTTP transport): no answer at all
+  'station_unreachable',
+  // label printers (src-main/adapters/printers): why a print job did not reach the printer
+  'printer_refused',
+  'printer_timeout',
+  'printer_unreachable',
+  'printer_unavailable',
+  'printer_io',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -71,7 +79,35 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   store_corrupt: 500,
   conflict: 409,
   internal: 500,
+  station_unreachable: 503,
+  printer_refused: 503,
+  printer_timeout: 504,
+  printer_unreachable: 503,
+  printer_unavailable: 503,
+  printer_io: 502,
 };
+
+/** The printer family of {@link ErrorCode}: what a printer transport fails with. */
+export const PRINTER_ERROR_CODES = [
+  /** nothing listens at the address (printer off, wrong port) */
+  'printer_refused',
+  /** no answer in time (connect, or the printer stopped taking data) */
+  'printer_timeout',
+  /** host name unknown or network unreachable */
+  'printer_unreachable',
+  /** no usable printer on this transport (e.g. no USB printer-class device) */
+  'printer_unavailable',
+  /** the connection or transfer broke */
+  'printer_io',
+] as const satisfies readonly ErrorCode[];
+
+/** One printer error code. */
+export type PrinterErrorCode = (typeof PRINTER_ERROR_CODES)[number];
+
+/** True when `code` is one of the product's error codes. */
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && (ERROR_CODES as readonly string[]).includes(code);
+}
 
 /** A failure the caller can act on. `message` names the field and quotes bad input. */
 export class DomainError extends Error {
@@ -105,8 +141,33 @@ export interface ErrorBody {
   code: ErrorCode;
 }
 
+/**
+ * True for a printer transport failure (`PrinterError` of src-main/adapters/printers, recognized by
+ * shape so shared code needs no adapter import): its `code` is one of {@link PRINTER_ERROR_CODES}.
+ */
+export function isPrinterFailure(e: unknown): e is Error & { code: PrinterErrorCode } {
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    (e as { name?: unknown }).name === 'PrinterError' &&
+    (PRINTER_ERROR_CODES as readonly unknown[]).includes((e as { code?: unknown }).code) &&
+    typeof (e as { message?: unknown }).message === 'string'
+  );
+}
+
+/**
+ * The stable code of a thrown value a door may show its caller: a {@link DomainError}'s or a
+ * printer failure's; undefined for anything else (an unexpected error: `internal` without detail).
+ */
+export function knownErrorOf(e: unknown): { code: ErrorCode; message: string } | undefined {
+  if (isDomainError(e)) return { code: e.code, message: e.message };
+  if (isPrinterFailure(e)) return { code: e.code, message: e.message };
+  return undefined;
+}
+
 /** Converts any thrown value into the envelope; unknown errors become `internal` without detail. */
 export function toErrorBody(e: unknown): ErrorBody {
-  if (isDomainError(e)) return { error: e.message, code: e.code };
+  const known = knownErrorOf(e);
+  if (known !== undefined) return { error: known.message, code: known.code };
   return { error: 'internal error', code: 'internal' };
 }

@@ -6,11 +6,12 @@
  * allowed to call it. Answers travel in the {@link Envelope}. Ids are strings in any form of
  * SPEC §1.2 (the core parses them per item); answers echo canonical ID6.
  *
- * Runs anywhere (main, preload, renderer): imports only zod and the error codes.
+ * Runs anywhere (main, preload, renderer): imports only zod and other `src-shared` modules.
  */
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode } from './errors';
 import { FACTORY_CHANNELS } from './factory-channels';
+import { GatewayInfoSchema } from './owner-api';
 
 /** Operator roles (issue #5): what a local operator account may do at the station. */
 export const ROLES = ['admin', 'factory', 'installer'] as const;
@@ -64,55 +65,12 @@ export const setupFieldsSchema = z.object({
 /** Setup fields as the UI sends them. */
 export type SetupFieldsInput = z.infer<typeof setupFieldsSchema>;
 
-const credentialSummarySchema = z.object({
-  uri: z.string().nullable(),
-  mode: z.enum(['none', 'server-auth', 'token', 'client-cert']),
-  trustSet: z.boolean(),
-  certSet: z.boolean(),
-  keySet: z.boolean(),
-  crc: z.number().nullable(),
-});
-
-/** Last CUPS contact of a gateway (SPEC §3.6). */
-export const cupsContactSchema = z.object({
-  at: z.string(),
-  address: z.string().nullable(),
-  outcome: z.string(),
-  station: z.string().nullable(),
-  model: z.string().nullable(),
-  package: z.string().nullable(),
-  cupsCredCrc: z.number().nullable(),
-  tcCredCrc: z.number().nullable(),
-  keys: z.array(z.number()),
-});
-
-/** `info` of one gateway, secrets masked (SPEC §4.2). */
-export const gatewayInfoSchema = z.object({
-  gateway: z.string(),
-  eui: z.string(),
-  owner: z.string().nullable(),
-  origin: z.enum(['batch', 'added']),
-  batch: z.string().nullable(),
-  claimed: z.boolean(),
-  claimedAt: z.string().nullable(),
-  setup: z
-    .object({
-      cups: credentialSummarySchema,
-      lns: credentialSummarySchema,
-      updatedAt: z.string().nullable(),
-    })
-    .nullable(),
-  tokenGeneration: z.number(),
-  firmware: z
-    .object({
-      fwcrc: z.number(),
-      fwafter: z.string().nullable(),
-      state: z.string(),
-      sentAt: z.string().nullable(),
-    })
-    .nullable(),
-  lastContact: cupsContactSchema.nullable(),
-});
+/**
+ * `info` of one gateway, secrets masked (SPEC §4.2): the Owner API's own answer schema, so the UI
+ * sees exactly what `POST /api/v1/gateway/info` answers (rotation state and history, firmware
+ * state with its one-sentence detail, last contact).
+ */
+export const gatewayInfoSchema = GatewayInfoSchema;
 /** `info` of one gateway as the UI sees it. */
 export type GatewayInfoView = z.infer<typeof gatewayInfoSchema>;
 
@@ -164,9 +122,11 @@ const auditEntrySchema = z.object({
   detail: z.record(z.string(), z.unknown()),
 });
 
-/** One live CUPS activity item (dashboard feed). `seq` grows; poll with `after: lastSeq`. */
+/**
+ * One live CUPS activity item (dashboard feed). Contacts are unique by `(at, gateway)`; the feed is
+ * polled with the `cursor` of the previous answer.
+ */
 export const activityItemSchema = z.object({
-  seq: z.number(),
   gateway: z.string(),
   at: z.string(),
   outcome: z.string(),
@@ -299,12 +259,13 @@ export const CHANNELS = {
   'station:status': channel(empty, stationStatusSchema, ALL, 'dashboard: URLs, TLS, HSM, counters'),
   'station:activity': channel(
     z.object({
-      after: z.number().int().nonnegative().optional(),
+      /** the `cursor` of the previous answer (`''`: from the start); absent = the newest `limit` */
+      after: z.string().max(80).optional(),
       limit: z.number().int().min(1).max(200).optional(),
     }),
-    z.object({ items: z.array(activityItemSchema), cursor: z.number() }),
+    z.object({ items: z.array(activityItemSchema), cursor: z.string() }),
     ALL,
-    'CUPS contacts newer than `after` (newest last)',
+    'CUPS contacts after the cursor `after` (newest last)',
   ),
 
   'gateways:query': channel(

@@ -19,7 +19,7 @@ export function startActivityPump(
   emit: (items: ActivityItem[]) => void,
   intervalMs = 1000,
 ): ActivityPump {
-  let cursor: number | undefined;
+  let cursor: string | undefined;
   let running: Promise<void> | undefined;
   let stopped = false;
   const tick = () =>

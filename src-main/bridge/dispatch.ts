@@ -1,9 +1,10 @@
 /**
  * One call through the bridge, identical for IPC and HTTP: is it a channel, may this role call
  * it, does the request parse with the channel's schema — then the handler, and every outcome as
- * an envelope. Unexpected errors become `internal` without detail (logged here).
+ * an envelope. Domain and printer errors keep their code (`knownErrorOf`); unexpected errors become
+ * `internal` without detail (logged here).
  */
-import { isDomainError } from '../../src-shared/errors';
+import { knownErrorOf } from '../../src-shared/errors';
 import { CHANNELS, isChannel, roleAllows, type Channel, type Envelope } from '../../src-shared/ipc';
 import type { Logger } from '../core/ports';
 import type { BridgeCaller } from './caller';
@@ -39,7 +40,8 @@ export async function dispatch(
     const value = await handler(caller, parsed.data as never);
     return { ok: true, value };
   } catch (e) {
-    if (isDomainError(e)) return failure(e.code, e.message);
+    const known = knownErrorOf(e);
+    if (known !== undefined) return failure(known.code, known.message);
     logger?.error({ err: e instanceof Error ? e.message : String(e), channel }, 'bridge handler failed');
     return failure('internal', `${channel}: internal error`);
   }

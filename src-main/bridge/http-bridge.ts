@@ -14,7 +14,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { httpStatusOf, isDomainError } from '../../src-shared/errors';
+import { httpStatusOf, knownErrorOf } from '../../src-shared/errors';
 import {
   BRIDGE_HEADER,
   channelsFor,
@@ -130,7 +130,8 @@ async function bridgePlugin(app: FastifyInstance, options: HttpBridgeOptions): P
 
   app.setErrorHandler((err, _req, reply) => {
     const e = err as { statusCode?: number; code?: string; message?: string };
-    if (isDomainError(err)) return send(reply, failure(err.code, err.message));
+    const known = knownErrorOf(err);
+    if (known !== undefined) return send(reply, failure(known.code, known.message));
     if (e.statusCode === 413) return send(reply, failure('body_too_large', 'body: too large'));
     if (e.statusCode !== undefined && e.statusCode < 500) {
       return send(

@@ -34,7 +34,10 @@ export async function postBridge(
     });
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    return { ok: false, error: { code: 'internal', message: `station unreachable: ${message}` } };
+    return {
+      ok: false,
+      error: { code: 'station_unreachable', message: `no answer from the station: ${message}` },
+    };
   }
   let parsed: unknown;
   try {
@@ -63,7 +66,7 @@ export function createHttpTransport(options: HttpTransportOptions = {}): Transpo
     subscribe(event, listener) {
       // The only event is `station:activity`; it is the channel of the same name, polled by cursor.
       if (event !== 'station:activity') return () => undefined;
-      let cursor: number | undefined;
+      let cursor: string | undefined;
       let stopped = false;
       let timer: ReturnType<typeof setTimeout> | undefined;
       const tick = async () => {
@@ -71,7 +74,7 @@ export function createHttpTransport(options: HttpTransportOptions = {}): Transpo
         const answer = await postBridge(encodeURIComponent(event), request, options);
         if (stopped) return;
         if (answer.ok) {
-          const value = answer.value as { items: unknown[]; cursor: number };
+          const value = answer.value as { items: unknown[]; cursor: string };
           if (cursor !== undefined && value.items.length > 0) listener(value.items);
           cursor = value.cursor;
         }

@@ -99,15 +99,11 @@ export function LoginScreen({ firstRun }: { firstRun: boolean }): ReactNode {
           </div>
         )}
         {ended && !error && <Notice kind="warn">Your session has ended. Please sign in again.</Notice>}
-        {error?.code === 'unauthorized' ? (
-          <div className="notice error" role="alert">
-            <strong>
-              {firstRun ? 'The setup password is not right.' : 'Wrong operator name or password.'}
-            </strong>
-          </div>
-        ) : (
-          <ErrorNotice error={error} />
-        )}
+        <ErrorNotice
+          error={error}
+          context={firstRun ? 'first-run' : 'login'}
+          detail={error?.code !== 'unauthorized'}
+        />
         <button type="submit" className="btn" disabled={busy}>
           {busy ? 'Signing in…' : firstRun ? 'Create administrator and sign in' : 'Sign in'}
         </button>

@@ -1,14 +1,16 @@
 /**
  * Human wording for error codes (CONVENTIONS "Errors": the UI switches on `code`, never on the
  * message). The server's message names the field and quotes the input, so it is shown as detail
- * under the wording — never as raw JSON.
+ * under the wording — never as raw JSON. Where a code means something more precise on one screen
+ * (a wrong passphrase in the HSM unlock form, a missing output folder on the factory line), the
+ * screen names its {@link ErrorContext} and gets that screen's sentence instead.
  */
-import type { ErrorCode } from '../../src-shared/errors';
+import { isErrorCode, type ErrorCode } from '../../src-shared/errors';
 
 /** What the operator should read for each code: what happened and, where useful, what to do. */
 export const ERROR_WORDING: Record<ErrorCode, string> = {
   invalid_id: 'This is not a gateway id. Use an ID6 (1:2:3:4), an EUI-64 (00-00-…) or a MAC address.',
-  not_found: 'No such gateway is known to this station.',
+  not_found: 'This was not found on the station.',
   not_claimed: 'This gateway is not claimed by this owner.',
   claimed_by_other: 'Another owner has already claimed this gateway. They must delete it first.',
   bad_claim: 'The PIN does not match this gateway. Check the label and try again.',
@@ -19,54 +21,98 @@ export const ERROR_WORDING: Record<ErrorCode, string> = {
   invalid_credential: 'A certificate, key or token was not accepted. Check the files you picked.',
   add_limit: 'This owner has reached the limit of added gateways.',
   batch_conflict: 'This id belongs to a factory batch; claim it with its PIN instead of adding it.',
-  already_exists: 'This gateway already exists.',
+  already_exists: 'This already exists.',
   unknown_firmware: 'The firmware image is not known to the server. Upload it first.',
   duplicate_in_request: 'This gateway appears more than once in the list.',
-  invalid_request: 'The request was not accepted. Check the highlighted fields.',
+  invalid_request: 'The station did not accept this input; the reason is below.',
   invalid_json: 'The request could not be read by the server.',
   body_too_large: 'The request is too large. Send fewer gateways at once.',
   too_many_items: 'Too many gateways in one request.',
   unauthorized: 'Your session has ended. Please sign in again.',
   forbidden: 'Your role does not allow this action.',
   rate_limited: 'Too many requests. Wait a moment and try again.',
-  not_configured: 'This gateway has no setup yet.',
-  hsm_locked: 'The HSM is locked. Unlock it in Settings before claiming or deriving keys.',
+  not_configured: 'This part of the station is not set up yet; the detail below says what is missing.',
+  hsm_locked: 'The HSM is locked. An admin unlocks it in Settings.',
   hsm_error: 'The HSM reported an error. Check that the token is connected.',
   store_busy: 'The station is busy. Try again in a moment.',
   store_corrupt: 'The station database is damaged. Stop and restore from a backup.',
   conflict: 'Someone else changed this at the same time. Reload and try again.',
   internal: 'Something went wrong inside the station. The details are in the station log.',
+  station_unreachable: 'The station cannot be reached. Check that it is running and the network is up.',
+  printer_refused: 'The label printer refused the connection. Check that it is on and the port is right.',
+  printer_timeout: 'The label printer did not answer in time. Check that it is on and ready.',
+  printer_unreachable: 'The label printer cannot be reached. Check its address and the network.',
+  printer_unavailable: 'No label printer is available. Check the cable and the printer settings.',
+  printer_io: 'The connection to the label printer broke while printing. Print the label again.',
 };
 
-/** An error as the UI holds it: a code, the server's message (detail) and optional field. */
+/** Codes the UI makes up itself (no server involved). */
+export type LocalErrorCode = 'cancelled';
+
+/** An error as the UI holds it: a code and the server's message (shown as detail). */
 export interface UiError {
-  code: ErrorCode | 'network' | 'cancelled';
+  code: ErrorCode | LocalErrorCode;
   message: string;
 }
 
-const EXTRA_WORDING: Record<'network' | 'cancelled', string> = {
-  network: 'The station cannot be reached. Check that it is running.',
+const LOCAL_WORDING: Record<LocalErrorCode, string> = {
   cancelled: 'Cancelled before it was sent.',
 };
 
-/** Human sentence for a code; unknown codes fall back to the `internal` wording. */
-export function wordingOf(code: string): string {
-  if (code in EXTRA_WORDING) return EXTRA_WORDING[code as keyof typeof EXTRA_WORDING];
-  return ERROR_WORDING[code as ErrorCode] ?? ERROR_WORDING.internal;
+/**
+ * Where an error is shown, when that changes what a code means to the operator. Screens without a
+ * context get {@link ERROR_WORDING}.
+ */
+export type ErrorContext = 'gateways' | 'login' | 'first-run' | 'hsm-unlock' | 'factory';
+
+/** Per-context sentences that replace the general wording of a code. */
+const CONTEXT_WORDING: Record<ErrorContext, Partial<Record<UiError['code'], string>>> = {
+  gateways: {
+    not_found: 'No such gateway is known to this station.',
+    already_exists: 'This gateway already exists.',
+    invalid_request: 'The station did not accept this gateway; the reason is beside it.',
+  },
+  login: {
+    unauthorized: 'Wrong operator name or password.',
+    rate_limited: 'Too many failed sign-ins. Wait a few minutes and try again.',
+  },
+  'first-run': {
+    unauthorized: 'The setup password is not right.',
+  },
+  'hsm-unlock': {
+    hsm_locked: 'Wrong passphrase. The HSM stays locked.',
+    rate_limited: 'Too many wrong passphrases. Wait a few minutes and try again.',
+    not_configured: 'This station’s HSM cannot be unlocked from here.',
+  },
+  factory: {
+    not_found: 'Not found on this line: no such batch, unit or job.',
+    not_configured:
+      'The factory line cannot do this with its current settings; the detail below names what to fix.',
+    already_exists: 'This batch or unit already exists.',
+    conflict: 'The line’s state changed meanwhile. Reload and try again.',
+  },
+};
+
+/** Human sentence for a code, in `context` when given; unknown codes get the `internal` wording. */
+export function wordingOf(code: string, context?: ErrorContext): string {
+  if (context !== undefined) {
+    const special = CONTEXT_WORDING[context][code as UiError['code']];
+    if (special !== undefined) return special;
+  }
+  if (code in LOCAL_WORDING) return LOCAL_WORDING[code as LocalErrorCode];
+  return isErrorCode(code) ? ERROR_WORDING[code] : ERROR_WORDING.internal;
 }
 
 /**
  * Converts anything a call can fail with into a {@link UiError}: an envelope error or a thrown
- * `BridgeCallError` keep their code; any other throw becomes `internal`. The HTTP transport reports
- * an unreachable station as `internal` with a message starting "station unreachable" — that one
- * case is shown as `network`, since telling the operator to read the station log would mislead.
+ * `BridgeCallError` keeps its code (an unreachable station is `station_unreachable`, set by the
+ * transport); unknown codes and any other throw become `internal`.
  */
 export function toUiError(e: unknown): UiError {
   if (typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string') {
     const code = (e as { code: string }).code;
     const message = String((e as { message?: unknown }).message ?? '');
-    if (code === 'internal' && message.startsWith('station unreachable')) return { code: 'network', message };
-    if (code in ERROR_WORDING || code in EXTRA_WORDING) return { code: code as UiError['code'], message };
+    if (isErrorCode(code) || code in LOCAL_WORDING) return { code: code as UiError['code'], message };
     return { code: 'internal', message };
   }
   return { code: 'internal', message: e instanceof Error ? e.message : String(e) };

@@ -42,7 +42,7 @@ const COLUMNS: readonly Column<RowResult>[] = [
     render: (r) =>
       r.error ? (
         <span title={r.error.message}>
-          {wordingOf(r.error.code)}
+          {wordingOf(r.error.code, 'gateways')}
           {r.error.message && <span className="muted"> — {r.error.message}</span>}
         </span>
       ) : (

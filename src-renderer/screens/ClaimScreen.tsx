@@ -187,7 +187,7 @@ function BulkClaim({ ownerId }: { ownerId: string | null }): ReactNode {
             <ul style={{ margin: '6px 0 0', paddingLeft: 18 }}>
               {problems.slice(0, 8).map((r) => (
                 <li key={r.line}>
-                  line {r.line}: {wordingOf(r.problem!.code)}{' '}
+                  line {r.line}: {wordingOf(r.problem!.code, 'gateways')}{' '}
                   <span className="muted">{r.problem!.message}</span>
                 </li>
               ))}
@@ -241,7 +241,7 @@ function ScanClaim({ ownerId }: { ownerId: string | null }): ReactNode {
                   {r?.status === 'ok' && <div>Claimed for owner {ownerId}.</div>}
                   {r && r.status !== 'ok' && r.error && (
                     <div>
-                      {wordingOf(r.error.code)} <span className="muted">{r.error.message}</span>
+                      {wordingOf(r.error.code, 'gateways')} <span className="muted">{r.error.message}</span>
                     </div>
                   )}
                   {!r && !s.busy && ownerId === null && (

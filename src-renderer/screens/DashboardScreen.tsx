@@ -7,7 +7,7 @@ import { CopyButton } from '../components/CopyButton';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { formatAge, formatTime, outcomeLabel, outcomeTone } from '../components/format';
 import { ScreenHeader } from '../components/ScreenHeader';
-import { useDashboard } from '../stores/dashboard-store';
+import { activityKey, useDashboard } from '../stores/dashboard-store';
 
 function Stat({ label, value }: { label: string; value: number | undefined }): ReactNode {
   return (
@@ -157,7 +157,7 @@ export function DashboardScreen(): ReactNode {
               </thead>
               <tbody>
                 {feed.map((f) => (
-                  <tr key={`${f.seq}|${f.gateway}`}>
+                  <tr key={activityKey(f)}>
                     <td className="nowrap" title={formatTime(f.at)}>
                       {formatAge(f.at)}
                     </td>

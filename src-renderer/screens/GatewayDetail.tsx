@@ -1,7 +1,8 @@
 /**
  * Detail panel of one gateway: identity, setup with secrets masked (which credentials are set and
- * the CRC CUPS will send, against the CRC the gateway last reported), last contact with the
- * reported station/model/package, firmware, and the gateway's audit trail.
+ * the CRC CUPS will send, against the CRC the gateway last reported), the CUPS token rotation
+ * (state and history, SPEC §2), firmware delivery (state and why, SPEC §3.4), last contact with
+ * the reported station/model/package, and the gateway's audit trail.
  */
 import type { ReactNode } from 'react';
 import type { GatewayInfoView } from '../../src-shared/ipc';
@@ -11,6 +12,8 @@ import type { GatewayDetail } from '../stores/gateways-store';
 import { analyzeId } from '../stores/identity-store';
 
 type Side = NonNullable<GatewayInfoView['setup']>['cups'];
+type Rotation = NonNullable<GatewayInfoView['rotation']>;
+type Firmware = NonNullable<GatewayInfoView['firmware']>;
 
 const MODE_TEXT: Record<Side['mode'], string> = {
   none: 'no credentials (plain)',
@@ -57,6 +60,128 @@ function SetupSide({
             </span>
           )}
         </dd>
+      </dl>
+    </>
+  );
+}
+
+/** How a rotation completed, in words. */
+const COMPLETED_HOW: Record<NonNullable<Rotation['history'][number]['completedHow']>, string> = {
+  auth: 'the gateway signed in with the new token',
+  crc: 'the gateway reported the new credential CRC',
+};
+
+/** CUPS token rotation (SPEC §2): the accepted generation, a rotation in flight, and the history. */
+function RotationSection({ rotation }: { rotation: Rotation | null }): ReactNode {
+  if (rotation === null) {
+    return (
+      <>
+        <h3>CUPS token</h3>
+        <p className="muted">Added gateway: it keeps its own token, which the station does not rotate.</p>
+      </>
+    );
+  }
+  const inFlight = rotation.state === 'in_flight';
+  return (
+    <>
+      <h3>CUPS token</h3>
+      <dl className="kv" aria-label="Token rotation">
+        <dt>Generation</dt>
+        <dd>{rotation.generation}</dd>
+        <dt>Rotation</dt>
+        <dd>
+          <span className={`chip ${inFlight ? 'warn' : 'ok'}`}>{inFlight ? 'in flight' : 'idle'}</span>{' '}
+          {inFlight && (
+            <span className="muted">
+              generations {rotation.generation} and {rotation.target} both accepted until the gateway uses{' '}
+              {rotation.target}
+            </span>
+          )}
+        </dd>
+      </dl>
+      {rotation.history.length > 0 && (
+        <table className="plain" aria-label="Rotation history">
+          <thead>
+            <tr>
+              <th>Generation</th>
+              <th>Started</th>
+              <th>Completed</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rotation.history.map((h) => (
+              <tr key={`${h.from}-${h.to}-${h.startedAt}`}>
+                <td className="nowrap">
+                  {h.from} → {h.to}
+                </td>
+                <td>
+                  <span className="nowrap">{formatTime(h.startedAt)}</span>
+                  <div className="muted">{h.startedBy}</div>
+                </td>
+                <td>
+                  {h.completedAt ? (
+                    <>
+                      <span className="nowrap">{formatTime(h.completedAt)}</span>
+                      {h.completedHow && <div className="muted">{COMPLETED_HOW[h.completedHow]}</div>}
+                    </>
+                  ) : (
+                    <span className="muted">not yet</span>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
+  );
+}
+
+/** Firmware delivery states in words and colour. */
+const FIRMWARE_STATE: Record<Firmware['state'], { label: string; tone: 'ok' | 'warn' | 'err' | '' }> = {
+  pending: { label: 'pending', tone: '' },
+  not_yet_due: { label: 'not yet due', tone: '' },
+  sent: { label: 'sent', tone: 'warn' },
+  done: { label: 'done', tone: 'ok' },
+  no_matching_key: { label: 'no matching key', tone: 'err' },
+  unknown_firmware: { label: 'unknown firmware', tone: 'err' },
+};
+
+/** Firmware update of the gateway (SPEC §3.4): what is set, where delivery stands and why. */
+function FirmwareSection({ firmware }: { firmware: Firmware }): ReactNode {
+  const state = FIRMWARE_STATE[firmware.state];
+  return (
+    <>
+      <h3>Firmware</h3>
+      <dl className="kv" aria-label="Firmware">
+        <dt>Image CRC</dt>
+        <dd className="mono">{formatCrc(firmware.fwcrc)}</dd>
+        <dt>After</dt>
+        <dd>{firmware.fwafter ? formatTime(firmware.fwafter) : 'at once'}</dd>
+        <dt>State</dt>
+        <dd>
+          <span className={`chip ${state.tone}`}>{state.label}</span>{' '}
+          <span className="muted">{firmware.detail}</span>
+        </dd>
+        {firmware.sentAt && (
+          <>
+            <dt>Sent</dt>
+            <dd>
+              {formatTime(firmware.sentAt)}
+              {firmware.keyCrc !== null && (
+                <span className="muted"> · signed for key {formatCrc(firmware.keyCrc)}</span>
+              )}
+            </dd>
+          </>
+        )}
+        {(firmware.packageBefore !== null || firmware.packageAfter !== null) && (
+          <>
+            <dt>Package</dt>
+            <dd>
+              {firmware.packageBefore ?? '—'} → {firmware.packageAfter ?? 'not reported yet'}
+            </dd>
+          </>
+        )}
       </dl>
     </>
   );
@@ -128,8 +253,6 @@ export function GatewayDetailPanel({
             <dd>{info.origin === 'batch' ? `batch ${info.batch ?? ''}` : 'added'}</dd>
             <dt>Claimed</dt>
             <dd>{info.claimed ? formatTime(info.claimedAt) : 'no'}</dd>
-            <dt>Token generation</dt>
-            <dd>{info.tokenGeneration}</dd>
           </>
         )}
       </dl>
@@ -146,22 +269,8 @@ export function GatewayDetailPanel({
             <p className="muted">Not set up yet: CUPS answers “not configured”.</p>
           </>
         ))}
-      {info?.firmware && (
-        <>
-          <h3>Firmware</h3>
-          <dl className="kv">
-            <dt>Image CRC</dt>
-            <dd className="mono">{formatCrc(info.firmware.fwcrc)}</dd>
-            <dt>After</dt>
-            <dd>{formatTime(info.firmware.fwafter)}</dd>
-            <dt>State</dt>
-            <dd>
-              {info.firmware.state}
-              {info.firmware.sentAt ? ` (sent ${formatTime(info.firmware.sentAt)})` : ''}
-            </dd>
-          </dl>
-        </>
-      )}
+      {info && <RotationSection rotation={info.rotation} />}
+      {info?.firmware && <FirmwareSection firmware={info.firmware} />}
       <h3>Last contact</h3>
       {contact ? (
         <dl className="kv">

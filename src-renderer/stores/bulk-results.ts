@@ -53,7 +53,7 @@ export function cancelledRow(line: number, input: string): RowResult {
 export const FATAL_CODES: ReadonlySet<string> = new Set([
   'unauthorized',
   'forbidden',
-  'network',
+  'station_unreachable',
   'hsm_locked',
 ]);
 

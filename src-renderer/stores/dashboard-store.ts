@@ -7,11 +7,12 @@ import { call, subscribe } from '../api';
 import type { ActivityItem, StationStatus } from '../../src-shared/ipc';
 import { toUiError, type UiError } from '../app/error-text';
 
-/** Newest first: by contact time, then by feed sequence. */
-const newestFirst = (a: ActivityItem, b: ActivityItem): number => b.at.localeCompare(a.at) || b.seq - a.seq;
+/** Newest first: by contact time, then by gateway (the feed's own order, reversed). */
+const newestFirst = (a: ActivityItem, b: ActivityItem): number =>
+  b.at.localeCompare(a.at) || b.gateway.localeCompare(a.gateway);
 
-/** Identity of a feed item: `seq` alone repeats when contacts share a timestamp. */
-const keyOf = (i: ActivityItem): string => `${i.seq}|${i.gateway}|${i.at}`;
+/** Identity of a feed item: one contact per gateway and time. */
+export const activityKey = (i: ActivityItem): string => `${i.at}|${i.gateway}`;
 
 /** How many contacts the live feed keeps. */
 export const FEED_SIZE = 50;
@@ -40,8 +41,8 @@ export const useDashboard = create<DashboardState>()((set, get) => ({
   async load() {
     try {
       const status = await call('station:status', {});
-      const known = new Set(get().feed.map(keyOf));
-      const recent = status.recentContacts.filter((c) => !known.has(keyOf(c)));
+      const known = new Set(get().feed.map(activityKey));
+      const recent = status.recentContacts.filter((c) => !known.has(activityKey(c)));
       const feed = [...get().feed, ...recent].sort(newestFirst).slice(0, FEED_SIZE);
       set({ status, feed, error: null, loadedAt: Date.now() });
     } catch (e) {
@@ -51,8 +52,8 @@ export const useDashboard = create<DashboardState>()((set, get) => ({
 
   addActivity(items) {
     if (items.length === 0) return;
-    const known = new Set(get().feed.map(keyOf));
-    const fresh = items.filter((i) => !known.has(keyOf(i)));
+    const known = new Set(get().feed.map(activityKey));
+    const fresh = items.filter((i) => !known.has(activityKey(i)));
     const feed = [...fresh, ...get().feed].sort(newestFirst).slice(0, FEED_SIZE);
     set({ feed });
   },

@@ -88,7 +88,7 @@ export const useSession = create<SessionState>()((set, get) => {
         else set({ status: state.setupRequired ? 'first-run' : 'login', session: null });
       } catch (e) {
         const error = toUiError(e);
-        set({ status: error.code === 'network' ? 'unreachable' : 'login', error });
+        set({ status: error.code === 'station_unreachable' ? 'unreachable' : 'login', error });
       }
     },
 

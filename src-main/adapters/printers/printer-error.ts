@@ -1,21 +1,13 @@
 /**
  * Failures of a printer transport, with a stable `code` the UI can switch on and a message that names
- * the printer and says what to check. (The shared ErrorCode list has no printer code yet; doors map
- * a PrinterError to `503` with this code.)
+ * the printer and says what to check. The codes are the printer family of the shared error codes
+ * (`PRINTER_ERROR_CODES` in src-shared/errors.ts), so every door answers them as they are
+ * (`knownErrorOf`, HTTP 502–504) instead of `internal`.
  */
+import type { PrinterErrorCode } from '../../../src-shared/errors';
 
-/** Why a print job did not reach the printer. */
-export type PrinterErrorCode =
-  /** nothing listens at the address (printer off, wrong port) */
-  | 'printer_refused'
-  /** no answer in time (connect, or the printer stopped taking data) */
-  | 'printer_timeout'
-  /** host name unknown or network unreachable */
-  | 'printer_unreachable'
-  /** no usable printer on this transport (e.g. no USB printer-class device) */
-  | 'printer_unavailable'
-  /** the connection or transfer broke */
-  | 'printer_io';
+/** Why a print job did not reach the printer (see `PRINTER_ERROR_CODES`). */
+export type { PrinterErrorCode };
 
 /** A print job that failed; `message` names the printer and the likely fix. */
 export class PrinterError extends Error {

@@ -5,6 +5,7 @@
  * key) before the per-row joins, an EUI prefix search is an index range, never `LIKE`.
  * Also the live CUPS activity feed of the dashboard (newest `cups_contacts` rows by time).
  */
+import { DomainError } from '../../../src-shared/errors';
 import { euiFromHex, euiHex, formatEui64, formatId6, parseId, parseIdField } from '../../../src-shared/ids';
 import type { ActivityItem, GatewayRow, GatewayState } from '../../../src-shared/ipc';
 import type { Clock, SqlValue, Store } from '../ports';
@@ -35,14 +36,39 @@ export interface GatewayPage {
 export interface GatewayQueryService {
   query(q: GatewayQuery): Promise<GatewayPage>;
   /**
-   * CUPS contacts: with `after` (a cursor from an earlier answer) those newer than it, oldest
-   * first; without, the newest `limit`, oldest first. `ownerId` restricts to one owner's gateways.
+   * CUPS contacts: with `after` (the `cursor` of an earlier answer) those after it, oldest first;
+   * without (or with `''`), the newest `limit`, oldest first. `ownerId` restricts to one owner's
+   * gateways. The answer's `cursor` is where the next poll starts (see {@link activityCursor}).
    */
   activity(input: {
-    after?: number | undefined;
+    after?: string | undefined;
     limit?: number | undefined;
     ownerId?: string | null | undefined;
-  }): Promise<{ items: ActivityItem[]; cursor: number }>;
+  }): Promise<{ items: ActivityItem[]; cursor: string }>;
+}
+
+/**
+ * The activity feed's position: the contact time and the 16-hex EUI of the last contact seen,
+ * `<at>|<EUI>`. Contacts are ordered by `(at, eui)`, which is unique (one stored contact per
+ * gateway), so contacts stamped in the same millisecond are neither skipped nor repeated. `''`
+ * is the start of the feed.
+ */
+export function activityCursor(at: string, euiHex16: string): string {
+  return `${at}|${euiHex16}`;
+}
+
+/** Splits an activity cursor; `invalid_request` naming `after` when it is not one. */
+export function parseActivityCursor(cursor: string): { at: string; eui: string } | undefined {
+  if (cursor === '') return undefined;
+  const m = /^([0-9T:.+Z-]{10,40})\|([0-9A-F]{16})$/.exec(cursor);
+  if (!m) {
+    throw new DomainError(
+      'invalid_request',
+      `after: ${JSON.stringify(cursor.slice(0, 80))} is not an activity cursor (use the cursor of the previous answer)`,
+      { field: 'after' },
+    );
+  }
+  return { at: m[1]!, eui: m[2]! };
 }
 
 /** How a search string narrows the EUI: exact id, a range of EUIs (prefix), or nothing matches. */
@@ -182,26 +208,28 @@ export function createGatewayQueryService(deps: { store: Store; clock: Clock }):
 
     async activity(input) {
       const limit = Math.min(Math.max(input.limit ?? 50, 1), 200);
+      const after = input.after === undefined ? undefined : parseActivityCursor(input.after);
       const ownerFilter = input.ownerId ? euiHex(parseIdField(input.ownerId, 'ownerId')) : undefined;
       const ownerSql = ownerFilter ? ' AND c.eui IN (SELECT eui FROM gateways WHERE owner_id = ?)' : '';
       const ownerParams = ownerFilter ? [ownerFilter] : [];
+      const columns = 'c.eui, c.at, c.outcome, c.address, c.station, c.model';
       const rows = await store.read(async (tx) => {
         if (input.after !== undefined) {
+          // keyset pagination on (at, eui): the cursor row itself and everything before it are done
+          const where = after ? '(c.at > ? OR (c.at = ? AND c.eui > ?))' : '1 = 1';
+          const params = after ? [after.at, after.at, after.eui] : [];
           return tx.all<ContactDbRow>(
-            `SELECT c.eui, c.at, c.outcome, c.address, c.station, c.model FROM cups_contacts c
-             WHERE c.at > ?${ownerSql} ORDER BY c.at LIMIT ?`,
-            [new Date(input.after).toISOString(), ...ownerParams, limit],
+            `SELECT ${columns} FROM cups_contacts c WHERE ${where}${ownerSql} ORDER BY c.at, c.eui LIMIT ?`,
+            [...params, ...ownerParams, limit],
           );
         }
         const newest = await tx.all<ContactDbRow>(
-          `SELECT c.eui, c.at, c.outcome, c.address, c.station, c.model FROM cups_contacts c
-           WHERE 1 = 1${ownerSql} ORDER BY c.at DESC LIMIT ?`,
+          `SELECT ${columns} FROM cups_contacts c WHERE 1 = 1${ownerSql} ORDER BY c.at DESC, c.eui DESC LIMIT ?`,
           [...ownerParams, limit],
         );
         return newest.reverse();
       });
-      const items = rows.map((r) => ({
-        seq: Date.parse(r.at),
+      const items = rows.map((r): ActivityItem => ({
         gateway: formatId6(euiFromHex(r.eui)),
         at: r.at,
         outcome: r.outcome,
@@ -209,8 +237,8 @@ export function createGatewayQueryService(deps: { store: Store; clock: Clock }):
         station: r.station,
         model: r.model,
       }));
-      const last = items.at(-1);
-      return { items, cursor: last ? last.seq : (input.after ?? 0) };
+      const last = rows.at(-1);
+      return { items, cursor: last ? activityCursor(last.at, last.eui) : (input.after ?? '') };
     },
   };
 }

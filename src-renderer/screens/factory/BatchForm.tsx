@@ -6,7 +6,7 @@
  */
 import type { FormEvent, ReactNode } from 'react';
 import { readRangeEnd, rangeSize, useBatches, type RangeEnd } from '../../stores/factory-batches';
-import { UiErrorLine } from './UiErrorLine';
+import { ErrorNotice } from '../../components/ErrorNotice';
 
 function EndCheck({ end, id }: { end: RangeEnd; id: string }): ReactNode {
   if (end.ok) {
@@ -121,7 +121,7 @@ export function BatchForm(): ReactNode {
           <span className="bad">the last gateway is before the first</span>
         )}
       </div>
-      <UiErrorLine error={formError} />
+      <ErrorNotice error={formError} context="factory" />
     </form>
   );
 }

@@ -6,13 +6,12 @@
  */
 import { useEffect, useState, type ReactNode } from 'react';
 import { ScreenHeader } from '../../components/ScreenHeader';
-import { Notice } from '../../components/ErrorNotice';
+import { ErrorNotice, Notice } from '../../components/ErrorNotice';
 import { useBatches } from '../../stores/factory-batches';
 import type { FactoryBatch } from '../../../src-shared/factory-channels';
 import { BatchForm } from './BatchForm';
 import { JobsPanel } from './JobsPanel';
 import { ManifestExportPanel } from './ManifestExportPanel';
-import { UiErrorLine } from './UiErrorLine';
 import './factory.css';
 
 function BatchTable(): ReactNode {
@@ -145,7 +144,7 @@ export function BatchesScreen(): ReactNode {
   return (
     <section className="screen stack" aria-label="Batches">
       <ScreenHeader title="Batches" />
-      <UiErrorLine error={error} />
+      <ErrorNotice error={error} context="factory" />
       <BatchTable />
       {batch && (
         <div className="grid-2">

@@ -6,7 +6,7 @@ import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { ProgressBar } from '../../components/ProgressBar';
 import { formatEta, resumable, useJobs } from '../../stores/factory-jobs';
 import type { FactoryBatch } from '../../../src-shared/factory-channels';
-import { UiErrorLine } from './UiErrorLine';
+import { ErrorNotice } from '../../components/ErrorNotice';
 
 /** Jobs of `batch`. */
 export function JobsPanel({ batch }: { batch: FactoryBatch }): ReactNode {
@@ -65,7 +65,7 @@ export function JobsPanel({ batch }: { batch: FactoryBatch }): ReactNode {
           Start
         </button>
       </form>
-      <UiErrorLine error={error} />
+      <ErrorNotice error={error} context="factory" />
       {jobs.length > 0 && (
         <table className="plain">
           <thead>

@@ -185,7 +185,7 @@ export function LineSettingsCard({ canEdit }: { canEdit: boolean }): ReactNode {
         ) : (
           <Notice kind="info">Only an admin changes the line settings.</Notice>
         )}
-        <ErrorNotice error={settingsError} />
+        <ErrorNotice error={settingsError} context="factory" />
       </form>
     </details>
   );

@@ -4,10 +4,9 @@
  * opens on the Claim screen (or with `gwjs claim --manifest`).
  */
 import type { ReactNode } from 'react';
-import { Notice } from '../../components/ErrorNotice';
+import { ErrorNotice, Notice } from '../../components/ErrorNotice';
 import { useManifest } from '../../stores/factory-manifest';
 import { UNIT_STATES, type FactoryBatch, type UnitState } from '../../../src-shared/factory-channels';
-import { UiErrorLine } from './UiErrorLine';
 
 /** Export card for `batch`. */
 export function ManifestExportPanel({ batch }: { batch: FactoryBatch }): ReactNode {
@@ -65,7 +64,7 @@ export function ManifestExportPanel({ batch }: { batch: FactoryBatch }): ReactNo
           {m.exported.fileName}: {m.exported.count} gateways, encrypted to key <code>{m.exported.kid}</code>.
         </Notice>
       )}
-      <UiErrorLine error={m.exportError} />
+      <ErrorNotice error={m.exportError} context="factory" />
     </div>
   );
 }

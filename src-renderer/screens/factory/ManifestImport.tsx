@@ -5,9 +5,8 @@
  * gateways become the bulk claim list.
  */
 import type { ReactNode } from 'react';
-import { Notice } from '../../components/ErrorNotice';
+import { ErrorNotice, Notice } from '../../components/ErrorNotice';
 import { claimListOf, useManifest } from '../../stores/factory-manifest';
-import { UiErrorLine } from './UiErrorLine';
 
 /** Props of {@link ManifestImport}. */
 export interface ManifestImportProps {
@@ -77,7 +76,7 @@ export function ManifestImport({ onOpened }: ManifestImportProps): ReactNode {
         </button>
       </div>
       {m.opened && <Notice kind="ok">Opened: {m.opened.length} gateways, integrity checked.</Notice>}
-      <UiErrorLine error={m.importError} />
+      <ErrorNotice error={m.importError} context="factory" />
     </div>
   );
 }

@@ -151,11 +151,60 @@ describe('gateway query service at 100 000 gateways', () => {
       '58a0:cbff:fe01:8696',
       '58a0:cbff:fe01:869b',
     ]);
-    expect(latest.cursor).toBe(latest.items[2]!.seq);
+    expect(latest.cursor).toBe(`${latest.items[2]!.at}|58A0CBFFFE01869B`);
     expect((await q.activity({ after: latest.cursor })).items).toEqual([]);
-    const older = await q.activity({ after: latest.items[0]!.seq, limit: 10 });
+    const older = await q.activity({ after: `${latest.items[0]!.at}|58A0CBFFFE018691`, limit: 10 });
     expect(older.items.map((i) => i.gateway)).toEqual(['58a0:cbff:fe01:8696', '58a0:cbff:fe01:869b']);
     const owned = await q.activity({ limit: 200, ownerId: '::2' });
     expect(owned.items).toEqual([]);
+  });
+});
+
+describe('gateway query service: activity cursor', () => {
+  let t: Awaited<ReturnType<typeof openTestStore>>;
+  let q: GatewayQueryService;
+  const contact = (eui: string, at: string) =>
+    t.store.transaction((tx) =>
+      tx.run(
+        `INSERT INTO cups_contacts (eui, at, outcome, keys) VALUES (?, ?, 'ok', '[]')
+         ON CONFLICT (eui) DO UPDATE SET at = excluded.at`,
+        [eui, at],
+      ),
+    );
+  const hex = (i: number) => (0x58a0cbfffe000000n + BigInt(i)).toString(16).toUpperCase();
+
+  beforeAll(async () => {
+    t = await openTestStore();
+    q = createGatewayQueryService({ store: t.store, clock: movableClock() });
+  });
+  afterAll(() => t.close());
+
+  it('neither skips nor repeats contacts stamped in the same millisecond across polls', async () => {
+    const start = await q.activity({ limit: 1 });
+    expect(start).toEqual({ items: [], cursor: '' });
+    const sameMs = '2026-03-01T10:00:00.000Z';
+    for (let i = 0; i < 5; i++) await contact(hex(i), sameMs);
+    const seen: string[] = [];
+    let cursor = start.cursor;
+    // small pages end in the middle of the millisecond; a later contact in that millisecond arrives meanwhile
+    for (let poll = 0; poll < 6; poll++) {
+      const page = await q.activity({ after: cursor, limit: 2 });
+      seen.push(...page.items.map((i) => `${i.gateway}@${i.at}`));
+      cursor = page.cursor;
+      if (poll === 0) await contact(hex(9), sameMs);
+    }
+    expect(seen).toEqual([0, 1, 2, 3, 4, 9].map((i) => `58a0:cbff:fe00:${i.toString(16)}@${sameMs}`));
+    // a gateway calling again appears again, after the cursor
+    await contact(hex(1), '2026-03-01T10:00:00.001Z');
+    const next = await q.activity({ after: cursor });
+    expect(next.items.map((i) => i.gateway)).toEqual(['58a0:cbff:fe00:1']);
+    expect((await q.activity({ after: next.cursor })).items).toEqual([]);
+  });
+
+  it('refuses a cursor it did not make, naming the field', async () => {
+    await expect(q.activity({ after: '1700000000000' })).rejects.toMatchObject({
+      code: 'invalid_request',
+      message: expect.stringContaining('after:'),
+    });
   });
 });

@@ -77,6 +77,13 @@ describe('renderer api over the HTTP bridge', () => {
       items: [{ gateway: KDF_VECTORS.gw1.eui, claim: KDF_VECTORS.gw1.pin }],
     });
     expect(claimed).toEqual([{ gateway: KDF_VECTORS.gw1.id6 }]);
+    // the answer is parsed with the Owner API's info schema: rotation survives the contract
+    const [info] = await call('gateways:info', { ownerId: 'a::1', gateways: [KDF_VECTORS.gw1.id6] });
+    expect(info?.info).toMatchObject({
+      gateway: KDF_VECTORS.gw1.id6,
+      rotation: { state: 'idle', generation: 0, history: [] },
+      firmware: null,
+    });
     const page = await call('gateways:query', { ownerId: 'a::1', offset: 0, limit: 50 });
     expect(page.rows.map((r) => r.gateway)).toEqual([KDF_VECTORS.gw1.id6]);
     await expect(call('owners:create', { id: 'a::1' })).rejects.toMatchObject({
@@ -112,6 +119,9 @@ describe('renderer api over the HTTP bridge', () => {
 
   it('turns an unreachable station into an envelope, never a throw', async () => {
     const t = createHttpTransport({ baseUrl: 'https://127.0.0.1:1', fetch: browserFetch(s) });
-    expect(await t.invoke('station:status', {})).toMatchObject({ ok: false, error: { code: 'internal' } });
+    expect(await t.invoke('station:status', {})).toMatchObject({
+      ok: false,
+      error: { code: 'station_unreachable' },
+    });
   });
 });

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { setTransport } from '../../../src-renderer/api';
+import { createHttpTransport, setTransport } from '../../../src-renderer/api';
 import { App } from '../../../src-renderer/app/App';
 import { useNav } from '../../../src-renderer/stores/nav-store';
 import { useSession } from '../../../src-renderer/stores/session-store';
@@ -110,5 +110,21 @@ describe('App', () => {
       fireEvent.keyDown(document.body, { key: '?' });
     });
     expect(screen.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeTruthy();
+  });
+
+  it('says the station cannot be reached (by its code) when nothing answers, and tries again', async () => {
+    let calls = 0;
+    const fetch = (() => {
+      calls++;
+      return Promise.reject(new TypeError('Failed to fetch'));
+    }) as typeof globalThis.fetch;
+    setTransport(createHttpTransport({ fetch }), { fetch });
+    render(<App />);
+    const alert = await screen.findByRole('alert');
+    expect(alert.getAttribute('data-code')).toBe('station_unreachable');
+    expect(alert.textContent).toContain('The station cannot be reached');
+    expect(alert.textContent).toContain('Failed to fetch');
+    fireEvent.click(screen.getByRole('button', { name: 'Try again' }));
+    await waitFor(() => expect(calls).toBe(2));
   });
 });

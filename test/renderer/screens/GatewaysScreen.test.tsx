@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GatewayRow } from '../../../src-shared/ipc';
 import { GatewaysScreen } from '../../../src-renderer/screens/GatewaysScreen';
@@ -57,8 +57,40 @@ function station(total: number) {
             },
             updatedAt: '2026-01-02T00:00:00Z',
           },
-          tokenGeneration: 0,
-          firmware: null,
+          tokenGeneration: 1,
+          rotation: {
+            state: 'in_flight' as const,
+            generation: 1,
+            target: 2,
+            history: [
+              {
+                from: 0,
+                to: 1,
+                startedAt: '2026-01-02T00:00:00Z',
+                startedBy: 'op:ann',
+                completedAt: '2026-01-02T01:00:00Z',
+                completedHow: 'crc' as const,
+              },
+              {
+                from: 1,
+                to: 2,
+                startedAt: '2026-01-04T00:00:00Z',
+                startedBy: 'key:ops',
+                completedAt: null,
+                completedHow: null,
+              },
+            ],
+          },
+          firmware: {
+            fwcrc: 0x1234abcd,
+            fwafter: null,
+            state: 'no_matching_key' as const,
+            detail: 'no stored signature verifies with a key the gateway reported (keys: none)',
+            sentAt: null,
+            keyCrc: null,
+            packageBefore: null,
+            packageAfter: null,
+          },
           lastContact: {
             at: '2026-01-03T00:00:00Z',
             address: '10.0.0.9',
@@ -119,6 +151,25 @@ describe('GatewaysScreen', () => {
     expect(panel.textContent).toContain('secrets are never shown');
     expect(panel.textContent).toContain('2.0.6(corecell/std)');
     expect(panel.textContent).toContain('op:ann');
+    // token rotation: state and history
+    const rotation = within(panel).getByLabelText('Token rotation');
+    expect(rotation.textContent).toContain('in flight');
+    expect(rotation.textContent).toContain('generations 1 and 2 both accepted');
+    const history = within(panel).getByRole('table', { name: 'Rotation history' });
+    expect(
+      within(history)
+        .getAllByRole('row')
+        .map((r) => r.textContent),
+    ).toEqual([
+      'GenerationStartedCompleted',
+      expect.stringMatching(/^0 → 1.*op:ann.*the gateway reported the new credential CRC$/),
+      expect.stringMatching(/^1 → 2.*key:ops.*not yet$/),
+    ]);
+    // firmware: state and why
+    const firmware = within(panel).getByLabelText('Firmware');
+    expect(firmware.textContent).toContain('0x1234ABCD');
+    expect(firmware.textContent).toContain('no matching key');
+    expect(firmware.textContent).toContain('no stored signature verifies with a key the gateway reported');
     act(() => {
       fireEvent.click(screen.getByRole('button', { name: 'Close detail' }));
     });

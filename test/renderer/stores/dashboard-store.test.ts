@@ -4,9 +4,8 @@ import type { ActivityItem, StationStatus } from '../../../src-shared/ipc';
 import { FEED_SIZE, useDashboard } from '../../../src-renderer/stores/dashboard-store';
 import { installFakeStation } from '../fake-station';
 
-const item = (seq: number, at: string): ActivityItem => ({
-  seq,
-  gateway: `::${seq}`,
+const item = (n: number, at: string): ActivityItem => ({
+  gateway: `::${n}`,
   at,
   outcome: 'ok',
   address: null,
@@ -36,7 +35,7 @@ describe('useDashboard', () => {
     station.emit('station:activity', [item(2, '2026-01-01T00:00:02Z'), item(3, '2026-01-01T00:00:09Z')]);
     stop();
     station.emit('station:activity', [item(4, '2026-01-01T00:00:10Z')]);
-    expect(useDashboard.getState().feed.map((f) => f.seq)).toEqual([3, 2, 1]);
+    expect(useDashboard.getState().feed.map((f) => f.gateway)).toEqual(['::3', '::2', '::1']);
     expect(useDashboard.getState().status?.hsm.locked).toBe(true);
   });
 
@@ -47,14 +46,14 @@ describe('useDashboard', () => {
     useDashboard.getState().addActivity(many);
     const feed = useDashboard.getState().feed;
     expect(feed).toHaveLength(FEED_SIZE);
-    expect(feed[0]!.seq).toBe(FEED_SIZE + 9);
+    expect(feed[0]!.gateway).toBe(`::${FEED_SIZE + 9}`);
   });
 });
 
 describe('useDashboard feed identity', () => {
   beforeEach(() => useDashboard.setState(useDashboard.getInitialState(), true));
 
-  it('keeps different gateways that share a sequence number (same timestamp)', () => {
+  it('keeps different gateways whose contacts share a timestamp', () => {
     const at = '2026-01-01T00:00:00Z';
     useDashboard.getState().addActivity([
       { ...item(7, at), gateway: '::a' },
