@@ -14,10 +14,10 @@ import { chmod, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import path from 'node:path';
-import type { Core, Principal, RequestContext } from '../core/api';
+import type { Principal, RequestContext } from '../core/api';
 import { SCOPES } from '../core/api';
 import type { CoreConfigInput } from '../core/config';
-import { createCore } from '../core/index';
+import { createCore, type CoreServices } from '../core/index';
 import type { Clock, Logger } from '../core/ports';
 import { SoftwareHsm, resolvePassphrase } from '../adapters/hsm/software-hsm';
 import {
@@ -27,7 +27,7 @@ import {
   type SqljsStore,
 } from '../adapters/store/sqljs-store';
 import { LocalCaIssuer } from '../adapters/tls/client-cert-issuer';
-import { ensureServerTls, loadOrCreateCa, type ServerTls } from '../adapters/tls/local-ca';
+import { ensureServerTls, type ServerTls } from '../adapters/tls/local-ca';
 import { DomainError } from '../../src-shared/errors';
 
 /** Settings file name in the data directory. */
@@ -75,7 +75,8 @@ export interface OpenStationOptions {
 export interface Station {
   dataDir: string;
   settings: StationSettings;
-  core: Core;
+  /** the core with its concrete services (e.g. `factory.labelData`, `signingKeys`) */
+  core: CoreServices;
   store: SqljsStore;
   hsm: SoftwareHsm;
   tls: ServerTls;
@@ -206,14 +207,13 @@ export async function openStation(options: OpenStationOptions): Promise<Station>
     migrations: loadMigrations(DEFAULT_MIGRATIONS_DIR),
     ...(options.logger !== undefined ? { logger: options.logger } : {}),
   });
-  let core: Core;
+  let core: CoreServices;
   try {
     const trustDer = new Uint8Array(new X509Certificate(tls.caCertPem).raw);
-    const { ca } = await loadOrCreateCa(dataDir);
     core = createCore({
       store,
       hsm,
-      ca: new LocalCaIssuer(ca), // gateway client certificates (SPEC §3.1)
+      ca: new LocalCaIssuer(tls.ca), // gateway client certificates (SPEC §3.1)
       ...(options.clock !== undefined ? { clock: options.clock } : {}),
       ...(options.logger !== undefined ? { logger: options.logger } : {}),
       config: { ...options.coreConfig, server: { cupsUri, trustDer, ...options.coreConfig?.server } },

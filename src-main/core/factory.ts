@@ -9,10 +9,8 @@
  * station has an update-signing key, its public key goes into the bundle as `sig-0.key` (SPEC §3.4)
  * so the gateway accepts updates the station signs.
  */
-import { bytesToHex } from '../../src-shared/bytes';
 import { DomainError } from '../../src-shared/errors';
-import { euiHex, formatEui64, formatId6, parseIdField } from '../../src-shared/ids';
-import { formatPin } from '../../src-shared/pin';
+import { euiHex, formatId6, parseIdField } from '../../src-shared/ids';
 import { parseEndpointUri } from '../../src-shared/uri';
 import type { Bundle, BundleAuth, FactoryService, RequestContext } from './api';
 import { auditWriter } from './audit';
@@ -22,28 +20,32 @@ import type { ClientCertificates } from './client-certs/service';
 import type { UpdateSigningKeys } from './firmware/signing-keys';
 import { derToPem, parseCertificateInput } from './credentials';
 import type { CoreEnv } from './env';
-import { claimPinFromGmk, cupsKeyFileContent, cupsTokenFromGmk, deriveGmk, KDF_ID } from './kdf';
+import { deriveBundle, derivePin, type BundleClientCertificate } from './factory-bundle';
 import { intOf } from './rows';
-
-/** File names of a bundle (SPEC §5). */
-export const BUNDLE_FILES = [
-  'cups.uri',
-  'cups-boot.uri',
-  'cups.trust',
-  'cups-boot.trust',
-  'cups.key',
-  'cups-boot.key',
-  'gateway.json',
-  'station.conf',
-] as const;
-
-/** Files a client-certificate bundle has instead of the token key files. */
-export const CERT_BUNDLE_FILES = ['cups.crt', 'cups-boot.crt'] as const;
 
 /** The optional collaborators of personalization (issue #4). */
 export interface FactoryExtras {
   signingKeys?: UpdateSigningKeys | undefined;
   clientCertificates?: ClientCertificates | undefined;
+}
+
+/** What a gateway's label shows (SPEC §6), as {@link Factory.labelData} answers it. */
+export interface LabelData {
+  id: bigint;
+  id6: string;
+  /** 16 uppercase hex digits */
+  eui: string;
+  /** the claim PIN, 8 symbols, unformatted */
+  pin: string;
+  batch: string;
+}
+
+/** How a label is used: written to a file (`render`) or sent to a printer (`print`). */
+export interface LabelUse {
+  kind: 'render' | 'print';
+  /** output format (`zpl`, `pdf`, `png`) */
+  format: string;
+  template: string;
 }
 
 /** Personalization of batch gateways. */
@@ -79,80 +81,47 @@ export class Factory implements FactoryService {
     }
     const id = parseIdField(gateway, 'gateway');
     const id6 = formatId6(id);
-    const hex = euiHex(id);
-    const batch = await this.batches.batchOf(id);
-    if (batch === undefined) {
-      throw new DomainError(
-        'not_found',
-        `gateway ${id6} is outside every batch: only batch gateways are personalized`,
-        {
-          field: 'gateway',
-        },
-      );
-    }
+    const batch = await this.#batchOf(id, 'personalized');
     const uri = parseEndpointUri(options.cupsUri, 'cups', 'cupsUri');
     if (!uri.secure) {
       throw new DomainError(
         'invalid_uri',
         `cupsUri: ${JSON.stringify(uri.uri)} must be https: a token is only sent over TLS`,
-        {
-          field: 'cupsUri',
-        },
+        { field: 'cupsUri' },
       );
     }
     const trustPem = derToPem(parseCertificateInput(options.trustPem, 'trustPem'), 'CERTIFICATE');
     const row = await this.env.store.read((tx) =>
-      tx.get('SELECT token_generation FROM gateways WHERE eui = ?', [hex]),
+      tx.get('SELECT token_generation FROM gateways WHERE eui = ?', [batch.hex]),
     );
     const generation = row === undefined ? 0 : intOf(row, 'token_generation');
 
-    const gmk = await deriveGmk(this.env.hsm, batch.brkHandle, id);
-    let pin: string;
-    let cupsKey: string;
-    let gmkHex: string;
-    try {
-      pin = formatPin(claimPinFromGmk(gmk));
-      cupsKey = cupsKeyFileContent(cupsTokenFromGmk(gmk, generation));
-      gmkHex = bytesToHex(gmk);
-    } finally {
-      gmk.fill(0);
-    }
-    const gatewayJson = { eui: hex, id6, batch: batch.row.id, kdf: KDF_ID, gmk: gmkHex, claimPin: pin };
-    const stationConf = { station_conf: { routerid: formatEui64(id), euiprefix: '::0' } };
-    const files: Record<(typeof BUNDLE_FILES)[number], string> = {
-      'cups.uri': `${uri.uri}\n`,
-      'cups-boot.uri': `${uri.uri}\n`,
-      'cups.trust': trustPem,
-      'cups-boot.trust': trustPem,
-      'cups.key': cupsKey,
-      'cups-boot.key': cupsKey,
-      'gateway.json': `${JSON.stringify(gatewayJson, null, 2)}\n`,
-      'station.conf': `${JSON.stringify(stationConf, null, 2)}\n`,
-    };
-
-    const bundle: Bundle = { eui: hex, id6, pin, files, auth };
+    let clientCertificate: BundleClientCertificate | undefined;
     if (auth === 'client-cert') {
       const certs = this.extras.clientCertificates;
       if (certs === undefined || !certs.canIssue()) {
         throw new DomainError(
           'invalid_request',
           'auth: this station has no certificate authority to issue client certificates',
-          {
-            field: 'auth',
-          },
+          { field: 'auth' },
         );
       }
       const cert = await certs.issue(ctx, id6);
-      const withCert: Record<string, string> = { ...files };
-      for (const set of ['cups', 'cups-boot']) {
-        withCert[`${set}.crt`] = cert.certPem;
-        withCert[`${set}.key`] = cert.keyPem;
-      }
-      bundle.files = withCert;
-      bundle.certificateFingerprint = cert.fingerprint;
+      clientCertificate = { certPem: cert.certPem, keyPem: cert.keyPem, fingerprint: cert.fingerprint };
     }
     const signing = await this.extras.signingKeys?.active();
-    if (signing !== undefined) bundle.binaryFiles = { 'sig-0.key': signing.publicKey };
+    const bundle = await deriveBundle(
+      this.env.hsm,
+      { id: batch.row.id, brkHandle: batch.brkHandle },
+      id,
+      generation,
+      {
+        cupsUri: uri.uri,
+        trustPem,
+        clientCertificate,
+        signingKey: signing?.publicKey,
+      },
+    );
 
     await this.env.store.transaction(async (tx) => {
       await auditWriter(this.env, tx, ctx).add('personalize', id6, {
@@ -167,5 +136,41 @@ export class Factory implements FactoryService {
       });
     });
     return bundle;
+  }
+
+  /**
+   * What the label of a batch gateway shows (SPEC §6): its id and the claim PIN re-derived through
+   * the HSM (admin only). Nothing is written but the audit entry `factory.label.render` (a file) or
+   * `factory.label.print` (a printer) — a label is not a personalization. The entry names the
+   * batch, format and template, never the PIN.
+   * @throws DomainError('invalid_id' | 'not_found' | 'forbidden' | 'hsm_locked')
+   */
+  async labelData(ctx: RequestContext, gateway: string, use: LabelUse): Promise<LabelData> {
+    requireAdmin(ctx);
+    const id = parseIdField(gateway, 'gateway');
+    const batch = await this.#batchOf(id, 'labelled');
+    const pin = await derivePin(this.env.hsm, batch.brkHandle, id);
+    const id6 = formatId6(id);
+    await this.env.store.transaction(async (tx) => {
+      await auditWriter(this.env, tx, ctx).add(`factory.label.${use.kind}`, id6, {
+        batch: batch.row.id,
+        format: use.format,
+        template: use.template,
+      });
+    });
+    return { id, id6, eui: batch.hex, pin, batch: batch.row.id };
+  }
+
+  /** The batch of `id` (its root key derives the gateway's secrets). @throws DomainError('not_found') */
+  async #batchOf(id: bigint, what: string) {
+    const batch = await this.batches.batchOf(id);
+    if (batch === undefined) {
+      throw new DomainError(
+        'not_found',
+        `gateway ${formatId6(id)} is outside every batch: only batch gateways are ${what}`,
+        { field: 'gateway' },
+      );
+    }
+    return { ...batch, hex: euiHex(id) };
   }
 }

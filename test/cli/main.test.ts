@@ -8,6 +8,7 @@ import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src-main/cli/main';
+import { openStation } from '../../src-main/cli/station';
 import { KDF_VECTORS } from '../helpers/core-fixture';
 import { makeTempDir } from '../helpers/tmp-dir';
 
@@ -256,6 +257,15 @@ describe('gwjs main', () => {
   });
 
   it('renders a label whose QR code carries the SPEC §6 payload, and refuses an unknown format', async () => {
+    const auditOfGw1 = async () => {
+      const station = await openStation({ dataDir: data, passphrase: PASS.GWJS_HSM_PASSPHRASE });
+      try {
+        return await station.core.audit.list(station.cliContext, { target: KDF_VECTORS.gw1.id6 });
+      } finally {
+        await station.close();
+      }
+    };
+    const lastBefore = (await auditOfGw1())[0]?.id ?? 0;
     const out = path.join(scratch, 'label.png');
     const r = await run(
       ['label', '--data', data, '--gateway', '00:00:00:00:0a:bc', '--format', 'png', '--out', out, '--json'],
@@ -273,6 +283,12 @@ describe('gwjs main', () => {
     );
     expect(z.code, z.stderr).toBe(0);
     expect(readFileSync(zpl, 'latin1')).toContain('6CVH-EQSA');
+    // audited as label renders, never as personalizations
+    const audit = (await auditOfGw1()).filter((e) => e.id > lastBefore);
+    expect(audit.map((e) => [e.action, e.detail])).toEqual([
+      ['factory.label.render', { batch: expect.any(String), format: 'zpl', template: 'default-50x30' }],
+      ['factory.label.render', { batch: expect.any(String), format: 'png', template: 'default-50x30' }],
+    ]);
     const bad = await run([
       'label',
       '--data',

@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BUNDLE_FILES } from '../../src-main/core/factory';
+import { BUNDLE_FILES } from '../../src-main/core/factory-bundle';
 import {
   createCoreFixture,
   KDF_VECTORS,
@@ -73,6 +73,33 @@ describe('factory.personalize', () => {
     });
     await expect(
       f.core.factory.personalize(f.ownerA.ctx, gw1.id6, { cupsUri: SERVER_CUPS_URI, trustPem: f.pki.caPem }),
+    ).rejects.toMatchObject({ code: 'forbidden' });
+  });
+
+  it('gives a label its id and HSM-derived PIN, audited as a label render, not a personalization', async () => {
+    const label = await f.core.factory.labelData(f.admin, '00:00:00:00:0a:bc', {
+      kind: 'render',
+      format: 'zpl',
+      template: 'default-50x30',
+    });
+    expect(label).toEqual({
+      id: 0xfffe000abcn,
+      id6: gw1.id6,
+      eui: gw1.hex,
+      pin: gw1.pin,
+      batch: f.batch.id,
+    });
+    const entries = await f.core.audit.list(f.admin, { target: gw1.id6 });
+    expect(entries.map((e) => e.action)).toEqual(['factory.label.render']);
+    expect(entries[0]!.detail).toEqual({ batch: f.batch.id, format: 'zpl', template: 'default-50x30' });
+    expect(JSON.stringify(entries)).not.toContain(gw1.pin);
+    await f.core.factory.labelData(f.admin, gw1.id6, { kind: 'print', format: 'zpl', template: 't' });
+    expect((await f.core.audit.list(f.admin, { target: gw1.id6 }))[0]!.action).toBe('factory.label.print');
+    await expect(
+      f.core.factory.labelData(f.admin, OUTSIDE_ID, { kind: 'render', format: 'png', template: 't' }),
+    ).rejects.toMatchObject({ code: 'not_found' });
+    await expect(
+      f.core.factory.labelData(f.ownerA.ctx, gw1.id6, { kind: 'render', format: 'png', template: 't' }),
     ).rejects.toMatchObject({ code: 'forbidden' });
   });
 });

@@ -7,7 +7,16 @@
 import { hostname } from 'node:os';
 import type { BatchService } from '../../core/api';
 import { createFactoryLine, type FactoryLineServices, type JobRunnerOptions } from '../../core/factory-line';
-import type { BundleSink, HookRunner, LabelRenderer, PrinterFactory } from '../../core/factory-line/ports';
+import type {
+  BundleSink,
+  HookRunner,
+  LabelRenderer,
+  PrinterFactory,
+  SigningKeySource,
+} from '../../core/factory-line/ports';
+import { resolveCoreConfig } from '../../core/config';
+import { UpdateSigningKeys } from '../../core/firmware/signing-keys';
+import { Counters } from '../../core/metrics';
 import type { Clock, Hsm, Logger, Random, Store } from '../../core/ports';
 import { randomBytes } from 'node:crypto';
 import { FolderBundleSink } from './folder-bundle-sink';
@@ -20,6 +29,11 @@ export interface FactoryLineWiring {
   hsm: Hsm;
   /** the core's batch service (creates batches: root key, overlap check, audit) */
   batches: BatchService;
+  /**
+   * the station's update-signing keys (`core.signingKeys`): bundles carry the active one as
+   * `sig-0.key`; when not given, the same keys are read from `store`
+   */
+  signingKeys?: SigningKeySource | undefined;
   /** the join server's own CUPS URI and CA certificate (PEM): bundle defaults */
   cupsUri: string | null;
   caCertPem: string | null;
@@ -42,14 +56,25 @@ const SILENT: Logger = { info: () => {}, warn: () => {}, error: () => {}, debug:
 
 /** The factory line services of a station. */
 export function openFactoryLine(w: FactoryLineWiring): FactoryLineServices {
+  const clock = w.clock ?? { now: () => Date.now() };
+  const random = w.random ?? { bytes: (n) => new Uint8Array(randomBytes(n)) };
+  const logger = w.logger ?? SILENT;
+  const signingKeys =
+    w.signingKeys ??
+    new UpdateSigningKeys({
+      ...{ store: w.store, hsm: w.hsm, clock, random, logger },
+      config: resolveCoreConfig(),
+      counters: new Counters(),
+    });
   return createFactoryLine(
     {
       store: w.store,
       hsm: w.hsm,
-      clock: w.clock ?? { now: () => Date.now() },
-      random: w.random ?? { bytes: (n) => new Uint8Array(randomBytes(n)) },
-      logger: w.logger ?? SILENT,
+      clock,
+      random,
+      logger,
       batches: w.batches,
+      signingKeys,
       station: w.station ?? hostname(),
       defaults: { cupsUri: w.cupsUri, trustPem: w.caCertPem },
       sink: w.sink ?? new FolderBundleSink(),

@@ -12,6 +12,7 @@
 import { execFile } from 'node:child_process';
 import { chmod, mkdir, open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { utf8 } from '../../../src-shared/bytes';
 import type { BundleLocation, BundleSink, BundleWrite } from '../../core/factory-line/ports';
 import { buildZip } from './zip-writer';
 
@@ -66,12 +67,10 @@ export class FolderBundleSink implements BundleSink {
     const pending = this.#track(b.outDir);
     pending.add(b.outDir);
     pending.add(dir);
-    const names = Object.keys(b.files).sort();
     await Promise.all(
-      names.map(async (name) => {
+      b.files.map(async ({ name, data, secret }) => {
         const file = join(dir, name);
-        const secret = b.secretFiles.has(name);
-        await writeFile(file, b.files[name]!, { mode: secret ? SECRET_MODE : PUBLIC_MODE });
+        await writeFile(file, data, { mode: secret ? SECRET_MODE : PUBLIC_MODE });
         if (secret && !fresh) await chmod(file, SECRET_MODE);
         pending.add(file);
       }),
@@ -79,10 +78,10 @@ export class FolderBundleSink implements BundleSink {
     let zipPath: string | null = null;
     if (b.zip) {
       zipPath = join(b.outDir, `${b.euiHex}.zip`);
-      const entries = names.map((name) => ({
+      const entries = b.files.map(({ name, data, secret }) => ({
         name: `${b.euiHex}/${name}`,
-        data: new TextEncoder().encode(b.files[name]!),
-        mode: b.secretFiles.has(name) ? SECRET_MODE : PUBLIC_MODE,
+        data: typeof data === 'string' ? utf8(data) : data,
+        mode: secret ? SECRET_MODE : PUBLIC_MODE,
       }));
       await writeFile(zipPath, buildZip(entries, b.zipTime), { mode: SECRET_MODE });
       await chmod(zipPath, SECRET_MODE);

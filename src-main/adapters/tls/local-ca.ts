@@ -58,6 +58,8 @@ export interface IssuedCertificate {
 
 /** Result of {@link ensureServerTls}. */
 export interface ServerTls {
+  /** the local CA, loaded once: it also issues gateway client certificates (SPEC §3.1) */
+  ca: LocalCa;
   caCertPem: string;
   caCertPath: string;
   certPem: string;
@@ -101,6 +103,7 @@ export async function ensureServerTls(dir: string, options: { publicHosts: strin
   const existing = await readExistingServer(certPath, keyPath);
   if (existing !== undefined && serverIsUsable(existing.cert, existing.key, caNode, hosts)) {
     return {
+      ca,
       caCertPem: ca.certPem,
       caCertPath: ca.certPath,
       certPem: existing.certPem,
@@ -121,6 +124,7 @@ export async function ensureServerTls(dir: string, options: { publicHosts: strin
   await writeFileAtomic(keyPath, issued.keyPem, 0o600);
   await writeFileAtomic(certPath, issued.certPem, 0o644);
   return {
+    ca,
     caCertPem: ca.certPem,
     caCertPath: ca.certPath,
     certPem: issued.certPem,

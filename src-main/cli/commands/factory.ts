@@ -42,6 +42,7 @@ async function withFactory<T>(
       store: station.store,
       hsm: station.hsm,
       batches: station.core.batches,
+      signingKeys: station.core.signingKeys,
       cupsUri: station.cupsUri,
       caCertPem: station.tls.caCertPem,
     });
@@ -187,6 +188,7 @@ export const pregenerateCommand: Command = {
         store: s.store,
         hsm: s.hsm,
         batches: s.core.batches,
+        signingKeys: s.core.signingKeys,
         cupsUri: s.cupsUri,
         caCertPem: s.tls.caCertPem,
         jobs: { chunkSize },

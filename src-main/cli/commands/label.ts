@@ -1,12 +1,12 @@
 /**
  * `gwjs label` (SPEC §6, §7): renders a gateway's label — EUI-64, ID6, MAC where the id came from
  * one, the claim PIN, a Code 128 of the EUI and the `GWJS:1:…` QR code — as ZPL, PDF or PNG. The
- * PIN is re-derived through the HSM like a personalization (and audited as one).
+ * PIN is re-derived through the HSM by `core.factory.labelData`, audited as a label render
+ * (`factory.label.render`), not as a personalization: no bundle is made, nothing else changes.
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseId } from '../../../src-shared/ids';
-import { normalizePin } from '../../../src-shared/pin';
 import { DomainError, isDomainError } from '../../../src-shared/errors';
 import { optionalString, requireString, UsageError, type Command } from '../command';
 
@@ -56,15 +56,12 @@ export const labelCommand: Command = {
     ]);
     const template = await loadLabelTemplate(optionalString(args, 'template') ?? DEFAULT_LABEL_TEMPLATE);
     return withStation(args, io, async (s) => {
-      const bundle = await s.core.factory.personalize(s.cliContext, gateway, {
-        cupsUri: s.cupsUri,
-        trustPem: s.tls.caCertPem,
+      const label = await s.core.factory.labelData(s.cliContext, gateway, {
+        kind: 'render',
+        format,
+        template: template.name,
       });
-      const model = buildLabelModel({
-        id: parsed.id,
-        pin: normalizePin(bundle.pin),
-        fromMac: parsed.fromMac,
-      });
+      const model = buildLabelModel({ id: label.id, pin: label.pin, fromMac: parsed.fromMac });
       const bytes = await renderLabel(model, template, format as (typeof FORMATS)[number]);
       await writeFile(out, bytes);
       return {

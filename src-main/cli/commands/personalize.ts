@@ -1,15 +1,11 @@
 /**
  * `gwjs personalize` (SPEC §5, §7): derives a gateway's secrets through the HSM and writes its
- * factory bundle to `DIR/<16-hex EUI>/`. Files holding secrets (gateway.json with the GMK, the
- * cups keys) are written mode 0600.
+ * factory bundle to `DIR/<16-hex EUI>/` with the factory line's writer: files holding secrets
+ * (gateway.json with the GMK, the cups keys) mode 0600, the folder 0700, flushed to disk.
  */
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { euiHex, parseIdField } from '../../../src-shared/ids';
+import { parseIdField } from '../../../src-shared/ids';
 import { optionalString, requireString, UsageError, type Command } from '../command';
-
-/** Bundle files that carry secrets. */
-const SECRET_FILES = new Set(['gateway.json', 'cups.key', 'cups-boot.key']);
 /** Values of `--auth`: how the bundle authenticates to CUPS (SPEC §3.1). */
 const AUTH_MODES = ['token', 'client-cert'] as const;
 
@@ -41,7 +37,11 @@ export const personalizeCommand: Command = {
       throw new UsageError(`--auth: "${auth}" is neither token nor client-cert`);
     }
     const eui = parseIdField(gateway, '--gateway');
-    const { withStation } = await import('../open');
+    const [{ withStation }, { FolderBundleSink }, { bundleFileList }] = await Promise.all([
+      import('../open'),
+      import('../../adapters/factory/folder-bundle-sink'),
+      import('../../core/factory-bundle'),
+    ]);
     return withStation(args, io, async (s) => {
       const batch = await s.core.batches.findForEui(eui);
       const cupsUri = flagUri ?? batch?.cupsUri ?? s.cupsUri;
@@ -50,18 +50,16 @@ export const personalizeCommand: Command = {
         trustPem: s.tls.caCertPem,
         auth: auth as (typeof AUTH_MODES)[number],
       });
-      const dir = path.join(out, euiHex(eui));
-      await mkdir(dir, { recursive: true, mode: 0o700 });
-      for (const [name, content] of Object.entries(bundle.files)) {
-        const file = path.join(dir, name);
-        const mode = SECRET_FILES.has(name) ? 0o600 : 0o644;
-        await writeFile(file, content, { mode });
-        await chmod(file, mode);
-      }
-      for (const [name, content] of Object.entries(bundle.binaryFiles ?? {})) {
-        await writeFile(path.join(dir, name), content, { mode: 0o644 });
-        await chmod(path.join(dir, name), 0o644);
-      }
+      const files = bundleFileList(bundle);
+      const sink = new FolderBundleSink();
+      const { path: dir } = await sink.writeBundle({
+        outDir: out,
+        euiHex: bundle.eui,
+        files,
+        zip: false,
+        zipTime: 0,
+      });
+      await sink.flush(out);
       return {
         json: {
           gateway: bundle.id6,
@@ -73,7 +71,7 @@ export const personalizeCommand: Command = {
           ...(bundle.certificateFingerprint !== undefined
             ? { certificate: bundle.certificateFingerprint }
             : {}),
-          files: [...Object.keys(bundle.files), ...Object.keys(bundle.binaryFiles ?? {})].sort(),
+          files: files.map((f) => f.name),
         },
         text: [
           `Gateway ${bundle.id6} (${bundle.eui}) personalized.`,

@@ -5,7 +5,7 @@
  */
 import type { BatchRow, BatchService, RequestContext } from '../api';
 import type { Clock, Hsm, Logger, Random, Store } from '../ports';
-import type { BundleSink, HookRunner, LabelRenderer, PrinterFactory } from './ports';
+import type { BundleSink, HookRunner, LabelRenderer, PrinterFactory, SigningKeySource } from './ports';
 
 /** Creating batches is the batch service's job (overlap checks, root key, audit). */
 export interface BatchCreator {
@@ -27,6 +27,8 @@ export interface FactoryLineDeps {
   station: string;
   /** the join server's own CUPS URI and CA certificate (PEM): what bundles carry by default */
   defaults: { cupsUri: string | null; trustPem: string | null };
+  /** the station's update-signing key, which every bundle carries as `sig-0.key` (SPEC §3.4) */
+  signingKeys: SigningKeySource;
   sink: BundleSink;
   hooks: HookRunner;
   labels: LabelRenderer;

@@ -1,20 +1,14 @@
 /**
- * Derivation of a unit's secrets through the HSM (SPEC §2): GMK = HMAC(BRK, "GWJS-GMK-v1" ‖ EUI)
- * inside the HSM, then the claim PIN and the CUPS token of the gateway's current generation in
- * process. The GMK lives only as long as the bundle is built and is zeroed afterwards.
+ * What the line needs besides the bundle builder (`core/factory-bundle.ts`) to derive a unit: the
+ * token generation of each gateway (a unit re-made after a rotation carries its current token) and
+ * what its batch's bundles carry.
  */
 import { euiHex } from '../../../src-shared/ids';
-import type { Hsm, KeyHandle, Tx } from '../ports';
+import type { BundleOptions } from '../factory-bundle';
+import type { Tx } from '../ports';
 import { intOf } from '../rows';
-import { claimPinFromGmk, cupsTokenFromGmk, deriveGmk } from '../kdf';
-import { buildBundleFiles, type BundleFiles } from './bundle';
-
-/** A derived unit: its bundle files (the only place the GMK appears) and its PIN. */
-export interface DerivedUnit {
-  files: BundleFiles;
-  /** 8 symbols, unformatted */
-  pin: string;
-}
+import type { FactoryLineDeps } from './context';
+import { bundleSettingsOf, type LineBatch } from './line-batches';
 
 /** Token generations of the gateways in [first, last] that the join server knows (absent = 0). */
 export async function tokenGenerations(tx: Tx, first: bigint, last: bigint): Promise<Map<string, number>> {
@@ -26,32 +20,18 @@ export async function tokenGenerations(tx: Tx, first: bigint, last: bigint): Pro
 }
 
 /**
- * Derives one unit's bundle (SPEC §5).
- * @throws DomainError('hsm_locked' | 'hsm_error') from the HSM.
+ * What every bundle of `batch` carries now: its CUPS URI and trust (checked: `https`, a trust
+ * known) and the station's active update-signing key as `sig-0.key` when it has one.
+ * @throws DomainError('invalid_uri' | 'trust_required') naming the batch.
  */
-export async function deriveUnit(
-  hsm: Hsm,
-  batch: { id: string; brkHandle: KeyHandle },
-  eui: bigint,
-  generation: number,
-  bundle: { cupsUri: string; trustPem: string },
-): Promise<DerivedUnit> {
-  const gmk = await deriveGmk(hsm, batch.brkHandle, eui);
-  try {
-    const pin = claimPinFromGmk(gmk);
-    const token = cupsTokenFromGmk(gmk, generation);
-    return { pin, files: buildBundleFiles({ eui, batchId: batch.id, gmk, pin, token, ...bundle }) };
-  } finally {
-    gmk.fill(0);
-  }
-}
-
-/** The claim PIN of `eui` re-derived through the HSM (what the verify step compares against). */
-export async function derivePin(hsm: Hsm, brkHandle: KeyHandle, eui: bigint): Promise<string> {
-  const gmk = await deriveGmk(hsm, brkHandle, eui);
-  try {
-    return claimPinFromGmk(gmk);
-  } finally {
-    gmk.fill(0);
-  }
+export async function lineBundleOptions(
+  deps: Pick<FactoryLineDeps, 'signingKeys'>,
+  batch: LineBatch,
+): Promise<{ options: BundleOptions; signingKeyCrc: number | null }> {
+  const settings = bundleSettingsOf(batch);
+  const key = await deps.signingKeys.active();
+  return {
+    options: { ...settings, signingKey: key?.publicKey },
+    signingKeyCrc: key?.keyCrc ?? null,
+  };
 }

@@ -5,13 +5,14 @@
  */
 import { DomainError } from '../../../src-shared/errors';
 import { euiHex } from '../../../src-shared/ids';
+import { normalizePin } from '../../../src-shared/pin';
 import type { RequestContext } from '../api';
 import { AuditWriter } from '../audit';
 import { isoAt } from '../env';
+import { bundleFileList, deriveBundle, type BundleOptions } from '../factory-bundle';
 import { buildLabelModel } from '../labels/label-model';
-import { SECRET_BUNDLE_FILES } from './bundle';
 import { actorOf, type FactoryLineDeps } from './context';
-import { deriveUnit, tokenGenerations } from './derive';
+import { tokenGenerations } from './derive';
 import { findJob, type JobRow } from './job-rows';
 import { joinPath } from './job-range';
 import type { LineBatch } from './line-batches';
@@ -37,7 +38,7 @@ export async function writeChunk(
   deps: FactoryLineDeps,
   job: JobRow,
   batch: LineBatch,
-  bundle: { cupsUri: string; trustPem: string },
+  bundle: BundleOptions,
   from: bigint,
   to: bigint,
   options: { concurrency: number; stop: () => boolean },
@@ -52,17 +53,16 @@ export async function writeChunk(
       const eui = from + BigInt(handed++);
       const hex = euiHex(eui);
       try {
-        const unit = await deriveUnit(deps.hsm, batch, eui, generations.get(hex) ?? 0, bundle);
+        const unit = await deriveBundle(deps.hsm, batch, eui, generations.get(hex) ?? 0, bundle);
         await deps.sink.writeBundle({
           outDir: job.outDir,
           euiHex: hex,
-          files: unit.files,
-          secretFiles: SECRET_BUNDLE_FILES,
+          files: bundleFileList(unit),
           zip: job.options.zip,
           zipTime,
         });
         if (job.options.labels) {
-          const zpl = await renderJobZpl(deps, eui, unit.pin, job.options.template);
+          const zpl = await renderJobZpl(deps, eui, normalizePin(unit.pin), job.options.template);
           await deps.sink.writeLabel(job.outDir, hex, '.zpl', zpl);
         }
       } catch (e) {

@@ -12,9 +12,13 @@
  *   every EUI before the cursor is on disk and recorded exactly once (the unit primary key is the
  *   last guard), and every EUI from the cursor on is written by the next run.
  * - Cancel stops handing out EUIs, lets the ones in flight finish, and commits that prefix. A crash
- *   loses at most the uncommitted chunk; its files may be partly written. Resume starts at the
- *   cursor and re-writes those units: the content is a pure function of (root key, EUI, settings,
- *   job), so the re-write yields the same bytes.
+ *   loses at most the uncommitted chunk; its files may be partly written at any point (a folder
+ *   without files, a truncated or missing file, a loosened mode). Resume starts at the cursor and
+ *   writes those units whole again, replacing whatever is there: the content is a pure function of
+ *   (root key, EUI, batch settings, job, the station's signing key when the run starts), so the
+ *   re-write yields the same bytes.
+ *
+ * Bundles are built by `core/factory-bundle.ts`, like every other personalization.
  */
 import { DomainError } from '../../../src-shared/errors';
 import type { JobView } from '../../../src-shared/factory-channels';
@@ -25,6 +29,7 @@ import { AuditWriter } from '../audit';
 import { isoAt } from '../env';
 import { actorOf, type FactoryLineDeps } from './context';
 import { findJob, jobRowOf, JOB_COLUMNS, type JobOptions, type JobRow } from './job-rows';
+import { lineBundleOptions } from './derive';
 import { bundleSettingsOf, loadLineBatch } from './line-batches';
 import { commitChunk, renderJobZpl, writeChunk } from './job-chunk';
 import { checkRangeFree, firstFree, minBig } from './job-range';
@@ -306,7 +311,7 @@ export class PregenJobs {
     let job = await this.#require(id);
     try {
       const batch = await this.deps.store.read((tx) => loadLineBatch(tx, this.deps, job.batchId));
-      const bundle = bundleSettingsOf(batch);
+      const { options: bundle } = await lineBundleOptions(this.deps, batch);
       runner.samples.push({ at: this.deps.clock.now(), done: job.done });
       while (job.next !== null && !runner.cancel) {
         const from = job.next;

@@ -26,17 +26,17 @@ import type {
   VerifyResult,
 } from '../../../src-shared/factory-channels';
 import { euiHex, formatId6, parseIdField } from '../../../src-shared/ids';
-import { constantTimeEqual } from '../../../src-shared/pin';
+import { constantTimeEqual, normalizePin } from '../../../src-shared/pin';
 import { parseScannedCode } from '../../../src-shared/qr-payload';
 import type { RequestContext } from '../api';
 import { AuditWriter } from '../audit';
 import { isoAt } from '../env';
 import { buildLabelModel } from '../labels/label-model';
+import { bundleFileList, deriveBundle, derivePin } from '../factory-bundle';
 import type { BundleLocation } from './ports';
-import { SECRET_BUNDLE_FILES } from './bundle';
 import { actorOf, type FactoryLineDeps } from './context';
-import { deriveUnit, derivePin, tokenGenerations } from './derive';
-import { bundleSettingsOf, loadLineBatch } from './line-batches';
+import { lineBundleOptions, tokenGenerations } from './derive';
+import { loadLineBatch } from './line-batches';
 import {
   checkInBatch,
   checkNotReserved,
@@ -99,16 +99,16 @@ export class FactoryLine {
       await checkNotReserved(tx, hex, id6);
       return { batch: b, generation: (await tokenGenerations(tx, id, id)).get(hex) ?? 0 };
     });
-    const bundleSettings = bundleSettingsOf(batch);
+    const { options: bundleOptions, signingKeyCrc } = await lineBundleOptions(this.deps, batch);
 
-    const derived = await deriveUnit(this.deps.hsm, batch, id, generation, bundleSettings);
+    const bundle = await deriveBundle(this.deps.hsm, batch, id, generation, bundleOptions);
+    const pin = normalizePin(bundle.pin);
     let location: BundleLocation;
     try {
       location = await this.deps.sink.writeBundle({
         outDir: settings.outDir,
         euiHex: hex,
-        files: derived.files,
-        secretFiles: SECRET_BUNDLE_FILES,
+        files: bundleFileList(bundle),
         zip: settings.zip,
         zipTime: this.deps.clock.now(),
       });
@@ -174,7 +174,8 @@ export class FactoryLine {
         batch: batch.id,
         station: this.deps.station,
         generation,
-        cupsUri: bundleSettings.cupsUri,
+        cupsUri: bundleOptions.cupsUri,
+        ...(signingKeyCrc !== null ? { signingKeyCrc } : {}),
         ...(current !== undefined
           ? { reason, previousState: current.state, count: row.personalizeCount }
           : {}),
@@ -186,11 +187,11 @@ export class FactoryLine {
     if (hook !== null && !hook.ok) {
       print = { status: 'skipped', message: 'the post-write hook failed: label not printed' };
     } else {
-      const printed = await this.#print(ctx, unit, derived.pin, settings, undefined);
+      const printed = await this.#print(ctx, unit, pin, settings, undefined);
       unit = printed.unit;
       print = printed.print;
     }
-    const labelPng = await this.#preview(id, derived.pin, fromMac, settings.template);
+    const labelPng = await this.#preview(id, pin, fromMac, settings.template);
     const counts = await this.#counts(batch.id);
     return { unit: unitView(unit), bundle: location, hook, print, labelPng, counts };
   }

@@ -20,7 +20,7 @@ import { AuditWriter } from '../audit';
 import { isoAt } from '../env';
 import { IN_CHUNK, textOf } from '../rows';
 import type { FactoryLineDeps } from './context';
-import { derivePin } from './derive';
+import { derivePin } from '../factory-bundle';
 import { loadLineBatch } from './line-batches';
 
 /** Input of {@link ManifestExporter.export}. */

@@ -5,6 +5,7 @@
  * (label renderers, TCP 9100 and USB transports).
  */
 import type { HookResult, HookSettings, PrinterSettings } from '../../../src-shared/factory-channels';
+import type { BundleFile } from '../factory-bundle';
 import type { LabelModel } from '../labels/label-model';
 import type { PrinterTransport } from '../labels/printer-port';
 
@@ -13,9 +14,8 @@ export interface BundleWrite {
   outDir: string;
   /** 16 uppercase hex digits: the folder name (SPEC §5) */
   euiHex: string;
-  files: Readonly<Record<string, string>>;
-  /** names of files that hold secrets (written owner-only) */
-  secretFiles: ReadonlySet<string>;
+  /** every file of the bundle (`bundleFileList`): text and binary, secret ones written owner-only */
+  files: readonly BundleFile[];
   zip: boolean;
   /** modification time stored in the zip (ms): fixed per job so a re-write is byte-identical */
   zipTime: number;
@@ -57,6 +57,11 @@ export type LineLabelFormat = 'zpl' | 'png';
 /** Renders labels from a template name (loaded and validated by the adapter, cached). */
 export interface LabelRenderer {
   render(model: LabelModel, template: string, format: LineLabelFormat): Promise<Uint8Array>;
+}
+
+/** The station's active update-signing key (SPEC §3.4), which bundles carry as `sig-0.key`. */
+export interface SigningKeySource {
+  active(): Promise<{ publicKey: Uint8Array; keyCrc: number } | undefined>;
 }
 
 /** Opens the printer the line settings name; `undefined` for `{kind: 'none'}`. */

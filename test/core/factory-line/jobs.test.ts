@@ -1,5 +1,14 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, truncateSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openFactoryLine } from '../../../src-main/adapters/factory/compose';
@@ -10,6 +19,7 @@ import {
   loadMigrations,
   openSqljsStore,
 } from '../../../src-main/adapters/store/sqljs-store';
+import { bundleFileList } from '../../../src-main/core/factory-bundle';
 import type { BundleSink } from '../../../src-main/core/factory-line/ports';
 import { createCore } from '../../../src-main/core/index';
 import type { Store } from '../../../src-main/core/ports';
@@ -183,8 +193,10 @@ describe('PregenJobs', () => {
   });
 
   it('resumes after the process was killed mid-chunk, re-writing partly written units to the same bytes', async () => {
-    // a station whose job process dies (SIGKILL) in the middle of a run
+    // a station whose job process dies (SIGKILL) in the middle of a run; it has a signing key, which
+    // the child (wired without `signingKeys`) reads from the store for every bundle's sig-0.key
     lf = await createLineFixture();
+    const signingKey = await lf.fx.core.signingKeys.create(lf.fx.admin);
     const dir = lf.fx.dir;
     const batchId = lf.fx.batch.id;
     const outDir = join(makeTempDir('crash-out'), 'out');
@@ -206,7 +218,11 @@ describe('PregenJobs', () => {
     const killedAfter = await new Promise<number>((resolve, reject) => {
       child.stdout.on('data', (d: Buffer) => {
         stdout += d.toString();
-        const lines = stdout.split('\n').filter((l) => l.startsWith('{'));
+        // complete lines only: a chunk may end inside one
+        const lines = stdout
+          .split('\n')
+          .slice(0, -1)
+          .filter((l) => l.startsWith('{'));
         if (lines.length >= 3) {
           child.kill('SIGKILL');
           resolve((JSON.parse(lines[lines.length - 1]!) as { done: number }).done);
@@ -237,27 +253,45 @@ describe('PregenJobs', () => {
       const [job] = await line.jobs.list(batchId);
       expect(job).toMatchObject({ state: 'interrupted' });
       expect(job!.done).toBeGreaterThanOrEqual(killedAfter);
-      // the unit at the cursor was (perhaps) half written: make sure of it
-      const cursorHex = euiHex(FIRST + BigInt(job!.done));
-      if (existsSync(join(outDir, cursorHex))) {
-        truncateSync(join(outDir, cursorHex, 'gateway.json'), 10);
-        rmSync(join(outDir, cursorHex, 'cups.key'), { force: true });
-      }
+      // The kill landed anywhere in the uncommitted chunk: the units from the cursor on may have no
+      // folder, an empty folder, some files, truncated files. Whatever it left, make each of those
+      // states certain (never assuming which files exist: that was a race) so resume meets them all.
+      const at = (k: number) => join(outDir, hexAt(job!.done + k));
+      expect(job!.done + 3).toBeLessThan(1000);
+      rmSync(at(0), { recursive: true, force: true }); // a folder, nothing in it yet
+      mkdirSync(at(0), { mode: 0o700 });
+      mkdirSync(at(1), { recursive: true }); // some files missing, one cut short, a secret loosened
+      rmSync(join(at(1), 'cups.key'), { force: true });
+      writeFileSync(join(at(1), 'gateway.json'), '{"eui":"00', { mode: 0o644 });
+      chmodSync(join(at(1), 'gateway.json'), 0o644);
+      mkdirSync(at(2), { recursive: true }); // only the label cut short, no bundle files at all
+      for (const f of readdirSync(at(2))) rmSync(join(at(2), f));
+      writeFileSync(join(outDir, 'labels', `${hexAt(job!.done + 2)}.zpl`), '^XA^F');
+      rmSync(at(3), { recursive: true, force: true }); // not started
       const ctx = {
         principal: { kind: 'cli' as const, id: 'cli', ownerId: null, scopes: new Set(['admin' as const]) },
       };
       const done = await line.jobs.resumeAndWait(ctx, job!.id);
       expect(done).toMatchObject({ state: 'done', done: 1000 });
       await expectExactRange(store, outDir, 1000);
-      for (const i of [0, job!.done - 1, job!.done, job!.done + 1, 999]) {
+      for (const i of [0, job!.done - 1, job!.done, job!.done + 1, job!.done + 2, job!.done + 3, 999]) {
         const hex = hexAt(i);
         const ref = await core.factory.personalize(ctx, hex, {
           cupsUri: SERVER_CUPS_URI,
           trustPem: await caPem(),
         });
-        for (const [name, content] of Object.entries(ref.files)) {
-          expect(readFileSync(join(outDir, hex, name), 'utf8'), `${hex}/${name}`).toBe(content);
+        const files = bundleFileList(ref);
+        expect(readdirSync(join(outDir, hex)).sort(), hex).toEqual(files.map((f) => f.name));
+        for (const { name, data, secret } of files) {
+          const want = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+          expect(new Uint8Array(readFileSync(join(outDir, hex, name))), `${hex}/${name}`).toEqual(want);
+          expect(statSync(join(outDir, hex, name)).mode & 0o777, `${hex}/${name}`).toBe(
+            secret ? 0o600 : 0o644,
+          );
         }
+        expect(new Uint8Array(readFileSync(join(outDir, hex, 'sig-0.key')))).toEqual(signingKey.publicKey);
+        const zpl = readFileSync(join(outDir, 'labels', `${hex}.zpl`), 'latin1');
+        expect(zpl, hex).toContain(`GWJS:1:${hex}:${ref.pin.replace('-', '')}`);
       }
     } finally {
       await line.close();

@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RequestContext } from '../../../src-main/core/api';
+import { bundleFileList } from '../../../src-main/core/factory-bundle';
 import { KDF_VECTORS, OUTSIDE_ID } from '../../helpers/core-fixture';
 import { makeTempDir } from '../../helpers/tmp-dir';
 import { createLineFixture, type LineFixture } from './helpers/line-fixture';
@@ -75,16 +76,25 @@ describe('FactoryLine', () => {
     expect(JSON.stringify(audit) + JSON.stringify(events)).not.toContain(gw1.pin);
   });
 
-  it('writes the same bundle as core.factory.personalize, byte for byte', async () => {
+  it('writes the same bundle as core.factory.personalize, sig-0.key included, byte for byte', async () => {
     lf = await createLineFixture({ settings: { printer: { kind: 'none' } } });
+    const key = await lf.fx.core.signingKeys.create(lf.fx.admin);
     const r = await lf.line.line.scan(lf.fx.admin, { batchId: lf.fx.batch.id, input: gw2.eui });
     const reference = await lf.fx.core.factory.personalize(lf.fx.admin, gw2.id6, {
       cupsUri: 'https://js.example.com:6041',
       trustPem: lf.fx.pki.caPem,
     });
-    for (const [name, content] of Object.entries(reference.files)) {
-      expect(readFileSync(join(r.bundle.path, name), 'utf8'), name).toBe(content);
+    const files = bundleFileList(reference);
+    expect(files.map((f) => f.name)).toContain('sig-0.key');
+    expect(readdirSync(r.bundle.path).sort()).toEqual(files.map((f) => f.name));
+    for (const { name, data } of files) {
+      expect(new Uint8Array(readFileSync(join(r.bundle.path, name))), name).toEqual(
+        typeof data === 'string' ? new TextEncoder().encode(data) : data,
+      );
     }
+    expect(new Uint8Array(readFileSync(join(r.bundle.path, 'sig-0.key')))).toEqual(key.publicKey);
+    const audit = await lf.fx.core.audit.list(lf.fx.admin, { target: gw2.id6, action: 'personalize' });
+    expect(audit.map((e) => e.detail.signingKeyCrc)).toEqual([key.keyCrc, key.keyCrc]);
     expect(r.print).toEqual({ status: 'skipped', message: 'no printer configured for this line' });
     expect(r.unit.state).toBe('personalized');
   });

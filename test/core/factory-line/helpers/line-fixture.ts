@@ -83,6 +83,7 @@ export async function createLineFixture(
     store: fx.store,
     hsm: fx.hsm,
     batches: fx.core.batches,
+    signingKeys: fx.core.signingKeys,
     cupsUri: SERVER_CUPS_URI,
     caCertPem: fx.pki.caPem,
     station: options.station ?? 'line-1',
