@@ -137,6 +137,17 @@ export const activityItemSchema = z.object({
 /** One live CUPS activity item. */
 export type ActivityItem = z.infer<typeof activityItemSchema>;
 
+/** What the UI may know of the HSM: its kind, whether it is locked, how many root keys — never key material. */
+export const hsmStatusSchema = z.object({
+  kind: z.enum(['software', 'pkcs11']),
+  locked: z.boolean(),
+  keyCount: z.number(),
+  /** token label or keystore path */
+  detail: z.string(),
+});
+/** HSM state as the UI sees it. */
+export type HsmStatusView = z.infer<typeof hsmStatusSchema>;
+
 /** Dashboard status (issue #5 "Dashboard"). */
 export const stationStatusSchema = z.object({
   version: z.string(),
@@ -146,12 +157,7 @@ export const stationStatusSchema = z.object({
   tlsFingerprint: z.string().nullable(),
   /** SHA-256 fingerprint of the station's CA certificate (what gateways trust); null when unknown */
   caFingerprint: z.string().nullable(),
-  hsm: z.object({
-    kind: z.enum(['software', 'pkcs11']),
-    locked: z.boolean(),
-    keyCount: z.number(),
-    detail: z.string(),
-  }),
+  hsm: hsmStatusSchema,
   counters: z.object({
     gateways: z.number(),
     claimed: z.number(),
@@ -426,6 +432,14 @@ export const CHANNELS = {
     ALL,
     'audit log, newest first, filterable',
   ),
+
+  'hsm:unlock': channel(
+    z.object({ passphrase: z.string().min(1).max(1024) }),
+    hsmStatusSchema,
+    ADMIN,
+    'unlock the HSM with its keystore passphrase (never logged or audited)',
+  ),
+  'hsm:lock': channel(empty, hsmStatusSchema, ADMIN, 'lock the HSM: the root keys leave memory'),
 
   'operators:list': channel(empty, z.array(operatorSchema), ADMIN, 'operator accounts'),
   'operators:create': channel(

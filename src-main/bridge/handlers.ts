@@ -140,6 +140,9 @@ export function createHandlers({ core, station, factory }: BridgeDeps): HandlerT
       return core.audit.list(stationContext(caller), defined(req));
     },
 
+    'hsm:unlock': (caller, req) => station.hsm.unlock(stationContext(caller), req.passphrase),
+    'hsm:lock': (caller) => station.hsm.lock(stationContext(caller)),
+
     'operators:list': () => station.operators.list(),
     'operators:create': (caller, req) => station.operators.create(stationContext(caller), req),
     'operators:update': (caller, req) => station.operators.update(stationContext(caller), req),

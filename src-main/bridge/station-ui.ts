@@ -13,7 +13,7 @@ import { createNodeTlsProbe } from '../adapters/net/node-tls-probe';
 import type { Core } from '../core/api';
 import type { FactoryLineServices } from '../core/factory-line';
 import type { Hsm, Logger, Store } from '../core/ports';
-import { createStationServices, type ServerInfo, type StationServices } from '../core/station';
+import { createStationServices, isLockable, type ServerInfo, type StationServices } from '../core/station';
 import { createHandlers, type HandlerTable } from './handlers';
 import { registerBridge } from './http-bridge';
 
@@ -55,6 +55,7 @@ function packageVersion(): string {
 export interface StationUiDeps {
   core: Core;
   store: Store;
+  /** the HSM; when it can be unlocked by passphrase (the software keystore), admins do so in Settings */
   hsm: Hsm;
   /** SHA-256 fingerprints of the server and CA certificates (and the CA PEM: factory bundles carry it) */
   tls: { fingerprint256: string; caFingerprint256: string; caCertPem?: string | undefined };
@@ -96,6 +97,7 @@ export function createStationUi(deps: StationUiDeps): StationUi {
     metrics: () => deps.core.metrics(),
     serverInfo,
     version: packageVersion(),
+    hsmControl: isLockable(deps.hsm) ? deps.hsm : undefined,
   });
   const factory = openFactoryLine({
     store: deps.store,

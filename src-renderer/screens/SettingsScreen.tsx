@@ -1,6 +1,7 @@
 /**
- * Settings: this browser's preferences, the session, and (admins) the station's operator accounts
- * with their roles — admin (everything), installer (claim, set up, delete), factory (batches).
+ * Settings: this browser's preferences, the session, the HSM (admins unlock it with the keystore
+ * passphrase, or lock it), and (admins) the station's operator accounts with their roles — admin
+ * (everything), installer (claim, set up, delete), factory (batches).
  */
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { ROLES, type Role } from '../../src-shared/ipc';
@@ -16,6 +17,81 @@ const ROLE_TEXT: Record<Role, string> = {
   installer: 'installer — claim, set up, delete and transfer gateways',
   factory: 'factory — batches and personalization',
 };
+
+/** HSM state; admins unlock it with the passphrase (cleared from the form at once) or lock it. */
+function HsmCard(): ReactNode {
+  const hsm = useDashboard((s) => s.status?.hsm ?? null);
+  const load = useDashboard((s) => s.load);
+  const can = useSession((s) => s.can);
+  const { hsmBusy, hsmError, hsmNotice, unlockHsm, lockHsm } = useSettings();
+  const [passphrase, setPassphrase] = useState('');
+  useEffect(() => {
+    if (hsm === null) void load();
+  }, [hsm, load]);
+  const unlock = (e: FormEvent) => {
+    e.preventDefault();
+    const typed = passphrase;
+    setPassphrase('');
+    void unlockHsm(typed);
+  };
+  return (
+    <div className="card stack" aria-label="HSM">
+      <h2>HSM</h2>
+      {hsm ? (
+        <dl className="kv">
+          <dt>State</dt>
+          <dd>
+            <span className={`chip ${hsm.locked ? 'warn' : 'ok'}`}>{hsm.locked ? 'locked' : 'unlocked'}</span>
+          </dd>
+          <dt>Root keys</dt>
+          <dd>{hsm.keyCount}</dd>
+          <dt>Kind</dt>
+          <dd>
+            {hsm.kind === 'pkcs11' ? 'PKCS#11 token' : 'software keystore'}{' '}
+            <span className="muted mono">{hsm.detail}</span>
+          </dd>
+        </dl>
+      ) : (
+        <p className="muted">Asking the station…</p>
+      )}
+      <ErrorNotice error={hsmError} context="hsm-unlock" detail={hsmError?.code !== 'hsm_locked'} />
+      {hsmNotice && <Notice kind="ok">{hsmNotice}</Notice>}
+      {hsm?.locked && can('hsm:unlock') && (
+        <form
+          className="row gap"
+          style={{ alignItems: 'flex-end' }}
+          onSubmit={unlock}
+          aria-label="Unlock HSM"
+        >
+          <label className="field" style={{ flex: 1 }}>
+            <span>Passphrase</span>
+            <input
+              type="password"
+              value={passphrase}
+              onChange={(e) => setPassphrase(e.target.value)}
+              autoComplete="off"
+              spellCheck={false}
+            />
+          </label>
+          <button type="submit" className="btn" disabled={hsmBusy || passphrase === ''}>
+            {hsmBusy ? 'Unlocking…' : 'Unlock'}
+          </button>
+        </form>
+      )}
+      {hsm?.locked === false && can('hsm:lock') && (
+        <div className="row gap">
+          <button type="button" className="btn secondary" disabled={hsmBusy} onClick={() => void lockHsm()}>
+            Lock HSM
+          </button>
+          <small className="muted">Claims and new batches stop until it is unlocked again.</small>
+        </div>
+      )}
+      {hsm?.locked && !can('hsm:unlock') && (
+        <small className="muted">Claims and key derivation wait until an admin unlocks it.</small>
+      )}
+    </div>
+  );
+}
 
 function Operators(): ReactNode {
   const st = useSettings();
@@ -156,6 +232,7 @@ export function SettingsScreen(): ReactNode {
             <dd>{status?.version ?? '—'}</dd>
           </dl>
         </div>
+        <HsmCard />
         <div className="card stack">
           <h2>Bulk operations</h2>
           <div className="field" style={{ maxWidth: 260 }}>

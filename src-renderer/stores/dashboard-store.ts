@@ -4,7 +4,7 @@
  */
 import { create } from 'zustand';
 import { call, subscribe } from '../api';
-import type { ActivityItem, StationStatus } from '../../src-shared/ipc';
+import type { ActivityItem, HsmStatusView, StationStatus } from '../../src-shared/ipc';
 import { toUiError, type UiError } from '../app/error-text';
 
 /** Newest first: by contact time, then by gateway (the feed's own order, reversed). */
@@ -29,6 +29,8 @@ export interface DashboardState {
   addActivity(items: readonly ActivityItem[]): void;
   /** starts the live feed; returns the stop function */
   live(): () => void;
+  /** the HSM was unlocked or locked (Settings): shows the new state without waiting for a reload */
+  hsmChanged(hsm: HsmStatusView): void;
 }
 
 /** The dashboard store. */
@@ -60,5 +62,11 @@ export const useDashboard = create<DashboardState>()((set, get) => ({
 
   live() {
     return subscribe('station:activity', (items) => get().addActivity(items));
+  },
+
+  hsmChanged(hsm) {
+    const status = get().status;
+    if (status) set({ status: { ...status, hsm } });
+    else void get().load();
   },
 }));

@@ -1,12 +1,15 @@
 /**
  * Settings: this browser's preferences (bulk chunk size, camera scan interval) and, for admins, the
- * station's operator accounts (create, change role, reset password, disable).
+ * station's operator accounts (create, change role, reset password, disable) and unlocking or
+ * locking the HSM. The HSM passphrase is passed straight to the `hsm:unlock` call and never kept in
+ * any state.
  */
 import { create } from 'zustand';
 import { call, tryCall } from '../api';
 import type { Operator, Role } from '../../src-shared/ipc';
 import { toUiError, type UiError } from '../app/error-text';
 import { BULK_CHUNK_SIZE } from './bulk-results';
+import { useDashboard } from './dashboard-store';
 
 /** Preferences kept in localStorage. */
 export interface Preferences {
@@ -38,6 +41,13 @@ export interface SettingsState {
   operators: Operator[];
   error: UiError | null;
   notice: string | null;
+  /** an unlock or lock is running */
+  hsmBusy: boolean;
+  hsmError: UiError | null;
+  hsmNotice: string | null;
+  /** unlocks the HSM; false (with `hsmError`) on a wrong passphrase */
+  unlockHsm(passphrase: string): Promise<boolean>;
+  lockHsm(): Promise<boolean>;
   setPrefs(patch: Partial<Preferences>): void;
   loadOperators(): Promise<void>;
   createOperator(input: {
@@ -61,6 +71,34 @@ export const useSettings = create<SettingsState>()((set, get) => ({
   operators: [],
   error: null,
   notice: null,
+  hsmBusy: false,
+  hsmError: null,
+  hsmNotice: null,
+
+  async unlockHsm(passphrase) {
+    set({ hsmBusy: true, hsmError: null, hsmNotice: null });
+    const answer = await tryCall('hsm:unlock', { passphrase });
+    if (!answer.ok) {
+      set({ hsmBusy: false, hsmError: toUiError(answer.error) });
+      return false;
+    }
+    useDashboard.getState().hsmChanged(answer.value);
+    const n = answer.value.keyCount;
+    set({ hsmBusy: false, hsmNotice: `HSM unlocked: ${n} root ${n === 1 ? 'key' : 'keys'} available.` });
+    return true;
+  },
+
+  async lockHsm() {
+    set({ hsmBusy: true, hsmError: null, hsmNotice: null });
+    const answer = await tryCall('hsm:lock', {});
+    if (!answer.ok) {
+      set({ hsmBusy: false, hsmError: toUiError(answer.error) });
+      return false;
+    }
+    useDashboard.getState().hsmChanged(answer.value);
+    set({ hsmBusy: false, hsmNotice: 'HSM locked: the root keys left memory.' });
+    return true;
+  },
 
   setPrefs(patch) {
     const prefs = { ...get().prefs, ...patch };

@@ -140,6 +140,8 @@ describe('IPC door (ipcMain handler)', () => {
       'batches:list': {},
       'batches:create': { first: 'ff00::', last: 'ff00::ff' },
       'audit:list': { limit: 5 },
+      'hsm:unlock': { passphrase: 'test passphrase' },
+      'hsm:lock': {},
       'operators:list': {},
       'operators:create': { name: 'ina', role: 'installer', password: 'installer-pass-1', ownerId: 'a::1' },
       'operators:update': { name: 'ina', disabled: true },
@@ -160,7 +162,13 @@ describe('IPC door (ipcMain handler)', () => {
       'factory:exportManifest': { batchId: fx.batch.id, gateways: [unit], format: 'csv', ownerPublicKey },
     };
     expect(Object.keys(samples).sort()).toEqual([...CHANNEL_NAMES].sort());
-    for (const channel of CHANNEL_NAMES) {
+    // lock, then unlock again before anything that needs the root keys
+    const order: Channel[] = [
+      'hsm:lock',
+      'hsm:unlock',
+      ...CHANNEL_NAMES.filter((c) => !c.startsWith('hsm:')),
+    ];
+    for (const channel of order) {
       const answer = (await invoke(fromApp, channel, samples[channel])) as { ok: boolean; value?: unknown };
       expect({ channel, answer }).toMatchObject({ channel, answer: { ok: true } });
       const parsed = CHANNELS[channel].response.safeParse(answer.value);

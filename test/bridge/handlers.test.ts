@@ -121,4 +121,38 @@ describe('bridge handlers: roles and owners', () => {
     expect(channels).toContain('batches:create');
     expect(channels).not.toContain('gateways:claim');
   });
+
+  it('lets only admins unlock and lock the HSM, the passphrase reaching no message, log or audit entry', async () => {
+    const secret = 'test passphrase';
+    for (const role of ['installer', 'factory'] as const) {
+      expect(await code(op(role), 'hsm:unlock', { passphrase: secret })).toBe('forbidden');
+      expect(await code(op(role), 'hsm:lock', {})).toBe('forbidden');
+    }
+    const logged: unknown[] = [];
+    const logger = {
+      error: (...a: unknown[]) => void logged.push(a),
+      warn: (...a: unknown[]) => void logged.push(a),
+    };
+    const admin = op('admin');
+    const run = (channel: string, request: unknown) =>
+      dispatch(ui.handlers, admin, channel, request, logger as never) as Promise<Envelope<never>>;
+    expect(await run('hsm:lock', {})).toMatchObject({ ok: true, value: { locked: true } });
+    const wrong = await run('hsm:unlock', { passphrase: 'Wrong-Passphrase-42' });
+    expect(wrong).toEqual({
+      ok: false,
+      error: { code: 'hsm_locked', message: 'passphrase: wrong passphrase, the HSM stays locked' },
+    });
+    const tooLong = await run('hsm:unlock', { passphrase: 'Z'.repeat(1025) });
+    expect(tooLong).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
+    expect(JSON.stringify(tooLong)).not.toContain('ZZZZ');
+    expect(await run('hsm:unlock', { passphrase: secret })).toMatchObject({
+      ok: true,
+      value: { kind: 'software', locked: false },
+    });
+    expect(logged).toEqual([]);
+    const audit = await call(admin, 'audit:list', { limit: 10 });
+    const actions = (audit as { value: { action: string }[] }).value.map((a) => a.action);
+    expect(actions.slice(0, 3)).toEqual(['hsm.unlock', 'hsm.unlock_failed', 'hsm.lock']);
+    expect(JSON.stringify(audit)).not.toMatch(/Wrong-Passphrase|test passphrase/);
+  });
 });

@@ -19,6 +19,7 @@ import {
   launchBrowser,
   newPage,
   pageProblems,
+  PASSPHRASE,
   pinOf,
   shot,
   startServer,
@@ -330,6 +331,41 @@ describe('station UI in Chromium', () => {
       .first()
       .waitFor();
     await shot(installer, '12-identity');
+  });
+
+  it('locks the HSM in Settings, refuses a wrong passphrase in words and unlocks with the right one', async () => {
+    await admin.keyboard.press('Alt+9');
+    const card = admin.getByLabel('HSM', { exact: true });
+    await card.getByText('unlocked', { exact: true }).waitFor();
+    await card.getByRole('button', { name: 'Lock HSM' }).click();
+    await card.getByText('HSM locked: the root keys left memory.').waitFor();
+    await admin
+      .locator('.topbar')
+      .getByText(/HSM locked/)
+      .waitFor();
+    const passphrase = card.getByLabel('Passphrase');
+    await passphrase.fill('not-the-passphrase');
+    await passphrase.press('Enter');
+    await card.getByText('Wrong passphrase. The HSM stays locked.').waitFor();
+    expect(await passphrase.inputValue()).toBe('');
+    await shot(admin, '16-settings-hsm-wrong-passphrase');
+    await passphrase.fill(PASSPHRASE);
+    await card.getByRole('button', { name: 'Unlock' }).click();
+    await card.getByText(/^HSM unlocked: 2 root keys available\.$/).waitFor();
+    await admin
+      .locator('.topbar')
+      .getByText(/HSM unlocked/)
+      .waitFor();
+    // the audit trail names both attempts, never the passphrase
+    const audit = (await bridge(admin, 'audit:list', { limit: 5 })) as { value: { action: string }[] };
+    expect(audit.value.map((a) => a.action).slice(0, 3)).toEqual([
+      'hsm.unlock',
+      'hsm.unlock_failed',
+      'hsm.lock',
+    ]);
+    expect(JSON.stringify(audit)).not.toContain(PASSPHRASE);
+    expect(server.stderr()).not.toContain(PASSPHRASE);
+    await shot(admin, '16-settings-hsm');
   });
 
   it('ran without page errors or CSP violations', () => {

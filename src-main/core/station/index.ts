@@ -1,18 +1,20 @@
 /**
  * The station's UI-facing services (issue #5), beside the Owner API core: operator accounts and
- * sessions, the gateways table and activity feed, setup templates, reachability checks and the
- * dashboard status. `createStationServices` wires them from ports; the composition roots
+ * sessions, the gateways table and activity feed, setup templates, reachability checks, the
+ * dashboard status and unlocking the HSM. `createStationServices` wires them from ports; the composition roots
  * (`src-main/app`, `src-main/cli`) call it once.
  */
 import type { Metrics } from '../api';
 import type { Clock, Hsm, Random, Store } from '../ports';
 import { createGatewayQueryService, type GatewayQueryService } from './gateway-query';
+import { createHsmControlService, type HsmControlService, type HsmLockControl } from './hsm-control';
 import { createOperatorService, type OperatorService, type OperatorServiceOptions } from './operators';
 import { createReachabilityService, type ReachabilityService, type TlsProbe } from './reachability';
 import { createStatusService, type ServerInfo, type StatusService } from './status';
 import { createTemplateService, type TemplateService } from './templates';
 
 export type { GatewayQueryService, GatewayQuery, GatewayPage } from './gateway-query';
+export { isLockable, type HsmControlService, type HsmLockControl } from './hsm-control';
 export type { OperatorService, OperatorIdentity, NewSession } from './operators';
 export type { ReachabilityService, TlsProbe, TlsProbeResult, PeerCertificate } from './reachability';
 export type { ServerInfo, StatusService } from './status';
@@ -25,6 +27,7 @@ export interface StationServices {
   templates: TemplateService;
   reachability: ReachabilityService;
   status: StatusService;
+  hsm: HsmControlService;
 }
 
 /** Dependencies of {@link createStationServices}. */
@@ -39,6 +42,8 @@ export interface StationDeps {
   serverInfo: () => ServerInfo;
   version: string;
   operators?: OperatorServiceOptions;
+  /** how the HSM is unlocked by passphrase (the software keystore); absent = not from the UI */
+  hsmControl?: HsmLockControl | undefined;
 }
 
 /** Wires the station services. */
@@ -57,5 +62,6 @@ export function createStationServices(deps: StationDeps): StationServices {
       activity: (input) => gateways.activity(input),
       version: deps.version,
     }),
+    hsm: createHsmControlService({ ...deps, control: deps.hsmControl }),
   };
 }

@@ -1,10 +1,28 @@
 // @vitest-environment happy-dom
-import { cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SettingsScreen } from '../../../src-renderer/screens/SettingsScreen';
 import { useSession } from '../../../src-renderer/stores/session-store';
 import { useSettings } from '../../../src-renderer/stores/settings-store';
-import { installFakeStation } from '../fake-station';
+import { useDashboard } from '../../../src-renderer/stores/dashboard-store';
+import type { StationStatus } from '../../../src-shared/ipc';
+import { FakeFailure, installFakeStation } from '../fake-station';
+
+const hsm = (locked: boolean) => ({
+  kind: 'software' as const,
+  locked,
+  keyCount: 2,
+  detail: 'keystore.json',
+});
+const status = (locked: boolean): StationStatus => ({
+  version: '1',
+  urls: [],
+  tlsFingerprint: null,
+  caFingerprint: null,
+  hsm: hsm(locked),
+  counters: { gateways: 0, claimed: 0, configured: 0, owners: 0, cups: {}, ownerApi: {} },
+  recentContacts: [],
+});
 
 const op = (name: string, role: 'admin' | 'installer', disabled = false) => ({
   name,
@@ -15,7 +33,8 @@ const op = (name: string, role: 'admin' | 'installer', disabled = false) => ({
 });
 
 beforeEach(() => {
-  useSettings.setState({ operators: [], error: null, notice: null });
+  useSettings.setState({ operators: [], error: null, notice: null, hsmError: null, hsmNotice: null });
+  useDashboard.setState(useDashboard.getInitialState(), true);
   useSession.setState({
     owners: [{ id: '1::1', name: 'Acme' }],
     session: {
@@ -71,5 +90,63 @@ describe('SettingsScreen', () => {
     expect(useSettings.getState().prefs.chunkSize).toBe(250);
     expect(JSON.parse(localStorage.getItem('gwjs.prefs')!)).toEqual({ chunkSize: 250 });
     expect(screen.queryByText('Operator accounts')).toBeNull();
+  });
+
+  it('unlocks the HSM with the passphrase, says "wrong passphrase" in words, and locks it again', async () => {
+    const s = installFakeStation()
+      .on('operators:list', () => [])
+      .on('station:status', () => status(true))
+      .on('hsm:unlock', (r) => {
+        if (r.passphrase !== 'the right one')
+          throw new FakeFailure('hsm_locked', 'passphrase: wrong passphrase');
+        return hsm(false);
+      })
+      .on('hsm:lock', () => hsm(true));
+    useSession.setState({
+      session: {
+        transport: 'http',
+        operator: { name: 'ann', role: 'admin', ownerId: null },
+        channels: ['hsm:unlock', 'hsm:lock'],
+      },
+    });
+    render(<SettingsScreen />);
+    const card = screen.getByLabelText('HSM');
+    await waitFor(() => expect(card.textContent).toContain('locked'));
+    const form = within(card).getByRole('form', { name: 'Unlock HSM' });
+    const input = within(form).getByLabelText('Passphrase') as HTMLInputElement;
+    expect(input.type).toBe('password');
+    fireEvent.change(input, { target: { value: 'a wrong one' } });
+    fireEvent.submit(form);
+    expect(input.value).toBe(''); // cleared at once, kept nowhere
+    const alert = await within(card).findByRole('alert');
+    expect(alert.textContent).toBe('Wrong passphrase. The HSM stays locked.');
+    fireEvent.change(input, { target: { value: 'the right one' } });
+    fireEvent.submit(form);
+    await within(card).findByText('HSM unlocked: 2 root keys available.');
+    expect(useDashboard.getState().status?.hsm.locked).toBe(false); // the top bar follows
+    expect(within(card).queryByRole('form', { name: 'Unlock HSM' })).toBeNull();
+    expect(JSON.stringify(useSettings.getState())).not.toContain('the right one');
+    fireEvent.click(within(card).getByRole('button', { name: 'Lock HSM' }));
+    await within(card).findByText('HSM locked: the root keys left memory.');
+    expect(s.requests('hsm:unlock')).toEqual([
+      { passphrase: 'a wrong one' },
+      { passphrase: 'the right one' },
+    ]);
+    expect(s.requests('hsm:lock')).toEqual([{}]);
+  });
+
+  it('shows the HSM state without the unlock form to operators who may not unlock', async () => {
+    installFakeStation().on('station:status', () => status(true));
+    useSession.setState({
+      session: {
+        transport: 'http',
+        operator: { name: 'ian', role: 'installer', ownerId: null },
+        channels: [],
+      },
+    });
+    render(<SettingsScreen />);
+    const card = screen.getByLabelText('HSM');
+    await within(card).findByText('Claims and key derivation wait until an admin unlocks it.');
+    expect(within(card).queryByRole('form')).toBeNull();
   });
 });

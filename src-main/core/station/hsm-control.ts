@@ -1,0 +1,124 @@
+/**
+ * Unlocking and locking the station's HSM from the UI (issue #5 "Dashboard: HSM state", Settings):
+ * an admin types the keystore passphrase, the HSM opens its root keys inside itself, and the answer
+ * is the HSM status — never key material. The passphrase goes to the HSM and nowhere else: not into
+ * the audit detail, not into a log line, not into an error message. Wrong passphrases are throttled
+ * in the store like operator logins (`login_failures`, key `hsm:unlock`) and audited.
+ */
+import { DomainError, isDomainError } from '../../../src-shared/errors';
+import type { RequestContext } from '../api';
+import { AuditWriter } from '../audit';
+import type { Clock, Hsm, HsmStatus, Store } from '../ports';
+
+/** What an HSM offers beyond the port to be opened and closed by passphrase (the software keystore). */
+export interface HsmLockControl {
+  /** @throws DomainError('hsm_locked') for a wrong passphrase */
+  unlock(passphrase: string): Promise<void>;
+  /** Drops the root keys from memory. */
+  lock(): void | Promise<void>;
+  /** False while there is no keystore to unlock yet. */
+  isInitialized?(): boolean;
+}
+
+/** True when `hsm` can be unlocked and locked by passphrase. */
+export function isLockable(hsm: object): hsm is HsmLockControl {
+  return (
+    typeof (hsm as Partial<HsmLockControl>).unlock === 'function' &&
+    typeof (hsm as Partial<HsmLockControl>).lock === 'function'
+  );
+}
+
+/** Unlock/lock of the HSM, audited. */
+export interface HsmControlService {
+  /**
+   * Unlocks with `passphrase` and answers the new status.
+   * @throws DomainError('hsm_locked') wrong passphrase; ('rate_limited') after too many;
+   *   ('not_configured') when this HSM is not opened by passphrase.
+   */
+  unlock(ctx: RequestContext, passphrase: string): Promise<HsmStatus>;
+  /** Locks (root keys leave memory) and answers the new status. */
+  lock(ctx: RequestContext): Promise<HsmStatus>;
+}
+
+/** Dependencies of {@link createHsmControlService}. */
+export interface HsmControlDeps {
+  store: Store;
+  clock: Clock;
+  hsm: Hsm;
+  /** how the HSM is unlocked; absent = not from the UI (a token with its own PIN entry) */
+  control?: HsmLockControl | undefined;
+  /** wrong passphrases allowed within `windowMs` (default 5 per 15 min) */
+  unlockLimit?: { max: number; windowMs: number } | undefined;
+}
+
+const THROTTLE_KEY = 'hsm:unlock';
+
+/** Creates the service. */
+export function createHsmControlService(deps: HsmControlDeps): HsmControlService {
+  const { store, clock, hsm } = deps;
+  const limit = deps.unlockLimit ?? { max: 5, windowMs: 15 * 60_000 };
+  const iso = (ms: number) => new Date(ms).toISOString();
+
+  const requireControl = (): HsmLockControl => {
+    const control = deps.control;
+    if (control === undefined) {
+      throw new DomainError(
+        'not_configured',
+        'hsm: this HSM is not unlocked by passphrase from the station UI',
+      );
+    }
+    if (control.isInitialized?.() === false) {
+      throw new DomainError(
+        'not_configured',
+        'hsm: the keystore is not initialized yet (`gwjs init` creates it)',
+      );
+    }
+    return control;
+  };
+
+  const audit = (ctx: RequestContext, action: string, detail: Record<string, unknown>) =>
+    store.transaction((tx) => new AuditWriter(tx, ctx, iso(clock.now())).add(action, null, detail));
+
+  return {
+    async unlock(ctx, passphrase) {
+      const control = requireControl();
+      const since = iso(clock.now() - limit.windowMs);
+      const failures = await store.read((tx) =>
+        tx.get<{ n: number | string }>('SELECT COUNT(*) AS n FROM login_failures WHERE key = ? AND at >= ?', [
+          THROTTLE_KEY,
+          since,
+        ]),
+      );
+      if (Number(failures?.n ?? 0) >= limit.max) {
+        throw new DomainError('rate_limited', 'passphrase: too many wrong passphrases, try again later', {
+          retryAfterSeconds: Math.ceil(limit.windowMs / 1000),
+        });
+      }
+      try {
+        await control.unlock(passphrase);
+      } catch (e) {
+        if (isDomainError(e) && e.code === 'hsm_locked') {
+          const now = clock.now();
+          await store.transaction(async (tx) => {
+            await tx.run('INSERT INTO login_failures (key, at) VALUES (?, ?)', [THROTTLE_KEY, iso(now)]);
+            await new AuditWriter(tx, ctx, iso(now)).add('hsm.unlock_failed', null, {});
+          });
+          throw new DomainError('hsm_locked', 'passphrase: wrong passphrase, the HSM stays locked', {
+            field: 'passphrase',
+          });
+        }
+        throw e;
+      }
+      const status = await hsm.status();
+      await audit(ctx, 'hsm.unlock', { keyCount: status.keyCount });
+      return status;
+    },
+
+    async lock(ctx) {
+      await requireControl().lock();
+      const status = await hsm.status();
+      await audit(ctx, 'hsm.lock', {});
+      return status;
+    },
+  };
+}
