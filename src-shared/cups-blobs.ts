@@ -66,33 +66,55 @@ export function checkStationDer(der: Uint8Array, field: string): void {
   }
 }
 
+/** Longest Authorization header text (bytes incl. CRLFs); the station's CUPS request buffer is 8 KB. */
+export const MAX_AUTHORIZATION_LENGTH = 4096;
+
 const HEADER_LINE = /^[A-Za-z0-9_-]+: [\x20-\x7e]*[\x21-\x7e][\x20-\x7e]*$/;
 
 /**
- * Normalizes the header text a token-mode station sends verbatim (SPEC §3.3): lines `Name: value`
- * (name `[A-Za-z0-9_-]+`, colon and space, printable ASCII), LF or CRLF line ends accepted, every
- * line ended by CRLF in the result (a missing final CRLF is added). The first byte must not be `0`
- * or NUL, which the station would take for a key or an absent key. Messages never quote the text
- * (it holds a secret).
+ * The one rule for the header text a token-mode station sends verbatim in its HTTP request (SPEC
+ * §3.3) — used by setup validation and by every blob builder, so a header accepted at setup never
+ * fails when CUPS answers. One or more `Name: value` lines (name `[A-Za-z0-9_-]+`, colon and space,
+ * printable ASCII value that is not blank), each ending CRLF; a missing final CRLF is added, nothing
+ * else is changed. Rejected: bare CR or LF (the station would split its request there), empty lines
+ * (one ends the HTTP headers), control and non-ASCII characters, a first byte `0` (the station
+ * would read 0x30 as a DER key) and text longer than {@link MAX_AUTHORIZATION_LENGTH}.
+ * Messages never quote the text (it holds a secret).
+ * @returns the normalized header text, e.g. `"Authorization: Bearer abc\r\n"`.
  * @throws DomainError('invalid_credential', `${field}: …`, {field}).
  */
-export function normalizeAuthHeader(text: string, field = 'key'): string {
+export function normalizeAuthHeader(input: unknown, field = 'key'): string {
   const fail = (why: string): never => {
     throw new DomainError('invalid_credential', `${field}: ${why}`, { field });
   };
-  if (typeof text !== 'string') fail('expected the Authorization header as text');
-  const lines = text.replace(/\r?\n$/, '').split(/\r?\n/);
+  if (typeof input !== 'string') {
+    return fail(
+      `must be a string, got ${input === null ? 'null' : Array.isArray(input) ? 'array' : typeof input}`,
+    );
+  }
+  if (input.length === 0) fail('is empty');
+  const text = input.endsWith('\r\n') ? input : `${input}\r\n`;
+  if (text.length > MAX_AUTHORIZATION_LENGTH) {
+    fail(`is ${text.length} characters, more than ${MAX_AUTHORIZATION_LENGTH}`);
+  }
+  const lines = text.slice(0, -2).split('\r\n');
   lines.forEach((line, i) => {
-    // never quote the line: it may hold the secret token
+    const where = lines.length > 1 ? `line ${i + 1} ` : '';
+    if (line.length === 0) fail(`${where}is empty (an empty line ends the HTTP headers)`);
+    for (let j = 0; j < line.length; j++) {
+      const c = line.charCodeAt(j);
+      if (c === 0x0a || c === 0x0d) fail(`${where}contains a bare CR or LF; end each line with CRLF`);
+      if (c < 0x20 || c === 0x7f) fail(`${where}contains a control character at position ${j}`);
+      if (c > 0x7e) fail(`${where}contains a non-ASCII character at position ${j}`);
+    }
     if (!HEADER_LINE.test(line)) {
-      const where = lines.length > 1 ? `line ${i + 1} ` : '';
-      fail(`${where}is not a header line "Name: value" (e.g. "Authorization: Bearer …", printable ASCII)`);
+      fail(`${where}is not a header line "Name: value" (name [A-Za-z0-9_-]+, then colon and space)`);
     }
   });
-  if (text.startsWith('0')) fail('a header name starting with "0" would be read as a DER key by the station');
-  const out = `${lines.join('\r\n')}\r\n`;
-  if (out.length > MAX_CRED_BYTES) fail(`is ${out.length} bytes, too long for a credential blob`);
-  return out;
+  if (text.startsWith('0')) {
+    fail('must not start with "0": the station would read the byte 0x30 as a DER key');
+  }
+  return text;
 }
 
 function checkTotal(blob: Uint8Array, field: string): Uint8Array {

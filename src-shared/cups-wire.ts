@@ -10,6 +10,7 @@ import { formatId6, parseIdField } from './ids';
 
 export {
   EMPTY_CRED_CRC,
+  MAX_AUTHORIZATION_LENGTH,
   MAX_CRED_BYTES,
   certBlob,
   checkStationDer,

@@ -9,7 +9,8 @@
  *   (`30 82 hh ll`); `30 81 xx` is mis-read. Every element is checked for that framing.
  * - Private key: EC as SEC1 (P-256 → `30 77 …`; P-384 → a 64-byte SEC1 without the optional public
  *   key, because the full form needs `30 81 a4`), RSA (2048–4096 bits) as PKCS#1. Unencrypted only.
- * - Token: `Name: value` header lines, each ending CRLF, sent verbatim in the HTTP request.
+ * - Token: `Name: value` header lines, each ending CRLF, sent verbatim in the HTTP request — one
+ *   rule for setup and blob building, `normalizeAuthHeader` in `src-shared/cups-blobs.ts`.
  *
  * Error messages never quote private-key or token content.
  */
@@ -26,8 +27,6 @@ export interface StationPrivateKey {
 
 /** Longest credential input accepted (characters); a blob must fit a u16 length anyway. */
 export const MAX_CREDENTIAL_INPUT_LENGTH = 120_000;
-/** Longest Authorization header text (bytes incl. CRLFs); the station's CUPS request buffer is 8 KB. */
-export const MAX_AUTHORIZATION_LENGTH = 4096;
 /** Largest credential blob: its length travels as a u16 (SPEC §3.2). */
 export const MAX_CREDENTIAL_BLOB_LENGTH = 0xffff;
 /** EC curves the station can use for a client key (Node names). */
@@ -294,49 +293,6 @@ export function assertKeyMatchesCertificate(certDer: Uint8Array, keyDer: Uint8Ar
   if (!keySpki.equals(certSpki)) {
     throw new DomainError('invalid_credential', `${field} does not match ${certField}`, { field });
   }
-}
-
-const HEADER_LINE = /^[A-Za-z0-9_-]+: [\x20-\x7e]*[\x21-\x7e][\x20-\x7e]*$/;
-
-/**
- * A token-mode key input (`cupsKey`/`lnsKey` without a certificate; SPEC §3.3, §4.2): one or more
- * `Name: value` header lines (name `[A-Za-z0-9_-]+`, colon and space, printable ASCII value), each
- * ending CRLF; a missing final CRLF is added. Rejects bare CR or LF, empty lines, control and
- * non-ASCII characters, a first byte `0` (the station would take it for DER) and text longer than
- * {@link MAX_AUTHORIZATION_LENGTH}.
- * @returns the normalized header text, e.g. `"Authorization: Bearer abc\r\n"`.
- * @throws DomainError('invalid_credential', `${field}: …`) — never quoting the token.
- */
-export function normalizeAuthorizationHeader(input: unknown, field: string): string {
-  if (typeof input !== 'string') throw invalid(field, `must be a string, got ${typeOf(input)}`);
-  if (input.length === 0) throw invalid(field, 'is empty');
-  const text = input.endsWith('\r\n') ? input : `${input}\r\n`;
-  if (text.length > MAX_AUTHORIZATION_LENGTH) {
-    throw invalid(field, `is ${text.length} characters, more than ${MAX_AUTHORIZATION_LENGTH}`);
-  }
-  const lines = text.slice(0, -2).split('\r\n');
-  lines.forEach((line, i) => {
-    const where = lines.length > 1 ? `line ${i + 1} ` : '';
-    if (line.length === 0) throw invalid(field, `${where}is empty (an empty line ends the HTTP headers)`);
-    for (let j = 0; j < line.length; j++) {
-      const c = line.charCodeAt(j);
-      if (c === 0x0a || c === 0x0d)
-        throw invalid(field, `${where}contains a bare CR or LF; end each line with CRLF`);
-      if (c < 0x20 || c === 0x7f)
-        throw invalid(field, `${where}contains a control character at position ${j}`);
-      if (c > 0x7e) throw invalid(field, `${where}contains a non-ASCII character at position ${j}`);
-    }
-    if (!HEADER_LINE.test(line)) {
-      throw invalid(
-        field,
-        `${where}is not a header line "Name: value" (name [A-Za-z0-9_-]+, then colon and space)`,
-      );
-    }
-  });
-  if (text.startsWith('0')) {
-    throw invalid(field, 'must not start with "0": the station would read the byte 0x30 as a DER key');
-  }
-  return text;
 }
 
 /**

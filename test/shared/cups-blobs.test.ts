@@ -10,6 +10,7 @@ import { crc32 } from '../../src-shared/crc32';
 import { DomainError } from '../../src-shared/errors';
 import {
   EMPTY_CRED_CRC,
+  MAX_AUTHORIZATION_LENGTH,
   certBlob,
   checkStationDer,
   credBlobCrc,
@@ -168,40 +169,55 @@ describe('checkStationDer', () => {
 });
 
 describe('normalizeAuthHeader', () => {
-  it.each([
-    ['Authorization: Bearer abc', 'Authorization: Bearer abc\r\n'],
-    ['Authorization: Bearer abc\r\n', 'Authorization: Bearer abc\r\n'],
-    ['Authorization: Bearer abc\n', 'Authorization: Bearer abc\r\n'],
-    ['Authorization: abc\nX-Gw_1: two words', 'Authorization: abc\r\nX-Gw_1: two words\r\n'],
-  ])('normalizes %j', (input, want) => {
-    expect(normalizeAuthHeader(input)).toBe(want);
+  it('adds the missing trailing CRLF and keeps a present one', () => {
+    expect(normalizeAuthHeader('Authorization: Bearer abc', 'cupsKey')).toBe('Authorization: Bearer abc\r\n');
+    expect(normalizeAuthHeader('Authorization: abc\r\n', 'cupsKey')).toBe('Authorization: abc\r\n');
+  });
+
+  it('accepts several CRLF-ended header lines unchanged', () => {
+    const h = 'Authorization: Bearer t\r\nX-Api_Key-2: v a l u e';
+    expect(normalizeAuthHeader(h, 'lnsKey')).toBe(`${h}\r\n`);
   });
 
   it.each([
-    ['', /is not a header line/],
-    ['\r\n', /is not a header line/],
-    ['Bearer abc', /is not a header line/],
-    ['Authorization:abc', /is not a header line/],
-    ['Authorization : abc', /is not a header line/],
-    ['Authorization: ', /is not a header line/],
-    ['Authorization: abc\r\n\r\n', /is not a header line/],
-    ['Authorization: abc\rX: y', /is not a header line/],
-    ['Authorization: é', /is not a header line/],
-    ['Authorization: a\tb', /is not a header line/],
-    ['0Auth: abc', /would be read as a DER key/],
-  ])('rejects %j', (input, msg) => {
+    ['bare LF', 'Authorization: a\nX: b', /bare CR or LF/],
+    ['bare CR', 'Authorization: a\rX: b', /bare CR or LF/],
+    ['LF-only ending', 'Authorization: a\n', /bare CR or LF/],
+    ['empty line', 'Authorization: a\r\n\r\nX: b', /line 2 is empty/],
+    ['double CRLF at end', 'Authorization: a\r\n\r\n', /line 2 is empty/],
+    ['only CRLF', '\r\n', /is empty \(an empty line/],
+    ['tab', 'Authorization:\tabc', /control character/],
+    ['NUL', 'Authorization: a\u0000b', /control character/],
+    ['DEL', 'Authorization: a\u007fb', /control character/],
+    ['non-ASCII', 'Authorization: Bearer é', /non-ASCII/],
+    ['no space after colon', 'Authorization:abc', /not a header line/],
+    ['space before colon', 'Authorization : abc', /not a header line/],
+    ['empty value', 'Authorization: ', /not a header line/],
+    ['blank value', 'Authorization:    ', /not a header line/],
+    ['bad name', 'Auth orization: abc', /not a header line/],
+    ['no colon', 'Bearer abc', /not a header line/],
+    ['leading 0 (read as DER by the station)', '0x: abc', /must not start with "0"/],
+  ])('rejects %s, naming the field', (_name, input, msg) => {
     const e = catchDomain(() => normalizeAuthHeader(input, 'lnsKey'));
     expect(e.code).toBe('invalid_credential');
     expect(e.message).toMatch(/^lnsKey: /);
     expect(e.message).toMatch(msg);
   });
 
-  it('names the failing line without quoting it', () => {
-    const e = catchDomain(() =>
-      normalizeAuthHeader('Authorization: Bearer ok\nBearer s3cr3t-token', 'cupsKey'),
+  it('rejects empty, non-string and over-long input without quoting the token', () => {
+    expect(catchDomain(() => normalizeAuthHeader('', 'cupsKey')).message).toBe('cupsKey: is empty');
+    expect(catchDomain(() => normalizeAuthHeader(undefined, 'cupsKey')).message).toMatch(
+      /must be a string, got undefined/,
     );
-    expect(e.message).toMatch(/^cupsKey: line 2 is not a header line/);
-    expect(e.message).not.toContain('s3cr3t');
+    const long = `Authorization: Bearer ${'x'.repeat(MAX_AUTHORIZATION_LENGTH)}`;
+    const e = catchDomain(() => normalizeAuthHeader(long, 'cupsKey'));
+    expect(e.message).toMatch(/more than 4096/);
+    expect(e.message).not.toContain('xxxx');
+    const two = catchDomain(() =>
+      normalizeAuthHeader('Authorization: Bearer ok\r\nBearer s3cr3t-token', 'cupsKey'),
+    );
+    expect(two.message).toMatch(/^cupsKey: line 2 is not a header line/);
+    expect(two.message).not.toContain('s3cr3t');
   });
 
   it('leaves every valid single header line intact apart from the CRLF', () => {
@@ -213,6 +229,43 @@ describe('normalizeAuthHeader', () => {
         expect(normalizeAuthHeader(line)).toBe(`${line}\r\n`);
         expect(parseCredBlob(tokenBlob(hexToBytes('3003020101'), line)).token).toBe(`${line}\r\n`);
       }),
+    );
+  });
+
+  it('is the rule of setup and of the blob: accepted text always builds a blob, refused text never', () => {
+    // header-like text with the characters that matter: CR, LF, tab, NUL, DEL, é, '0', ':', ' '
+    const piece = fc.constantFrom(
+      'A',
+      'x',
+      '0',
+      '-',
+      ':',
+      ' ',
+      ': ',
+      '\r',
+      '\n',
+      '\r\n',
+      '\t',
+      '\u0000',
+      '\u007f',
+      'é',
+    );
+    const header = fc.array(piece, { maxLength: 24 }).map((p) => p.join(''));
+    fc.assert(
+      fc.property(header, (text) => {
+        let accepted: string | undefined;
+        try {
+          accepted = normalizeAuthHeader(text, 'cupsKey');
+        } catch {
+          // refused at setup: the blob builder refuses it too
+          expect(() => tokenBlob(hexToBytes('3003020101'), text)).toThrow(DomainError);
+          return;
+        }
+        expect(normalizeAuthHeader(accepted, 'cupsKey')).toBe(accepted); // stored text is stable
+        const blob = tokenBlob(hexToBytes('3003020101'), accepted);
+        expect(parseCredBlob(blob).token).toBe(accepted);
+      }),
+      { numRuns: 2000 },
     );
   });
 });

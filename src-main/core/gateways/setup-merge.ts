@@ -13,16 +13,11 @@
  */
 import { ascii, base64ToBytes } from '../../../src-shared/bytes';
 import { crc32 } from '../../../src-shared/crc32';
-import { certBlob, serverAuthBlob, tokenBlob } from '../../../src-shared/cups-wire';
+import { certBlob, normalizeAuthHeader, serverAuthBlob, tokenBlob } from '../../../src-shared/cups-wire';
 import { DomainError } from '../../../src-shared/errors';
 import { parseEndpointUri } from '../../../src-shared/uri';
 import type { CredentialSummary, SetupFields } from '../api';
-import {
-  assertKeyMatchesCertificate,
-  normalizeAuthorizationHeader,
-  parseCertificateInput,
-  parsePrivateKeyInput,
-} from '../credentials';
+import { assertKeyMatchesCertificate, parseCertificateInput, parsePrivateKeyInput } from '../credentials';
 
 /** The two sides a setup configures. */
 export type Side = 'cups' | 'lns';
@@ -120,7 +115,7 @@ export class CredentialInputs {
           // Base64 alphabet but not Base64 (e.g. bad padding): the text itself
         }
       }
-      return normalizeAuthorizationHeader(text, field);
+      return normalizeAuthHeader(text, field);
     });
   }
 
