@@ -80,8 +80,10 @@ export class AuditLog implements AuditService {
   constructor(private readonly env: CoreEnv) {}
 
   /**
-   * Entries matching `filter`, newest first. `target` may be any id form (canonicalized to ID6) or
-   * another target string; `before` is an entry id (paging); `limit` defaults to 100, at most 1000.
+   * Entries matching `filter`, newest first. `target` matches entries whose target is the text as
+   * given or, when it reads as a gateway/owner id (SPEC §1.2), its ID6 — so a batch or job id that
+   * also looks like an EUI (16 hex digits) finds its own entries as well as the gateway's;
+   * `before` is an entry id (paging); `limit` defaults to 100, at most 1000.
    * @throws DomainError('forbidden') for a non-admin; ('invalid_request') for a bad limit.
    */
   async list(
@@ -99,8 +101,9 @@ export class AuditLog implements AuditService {
     const where: string[] = [];
     const params: SqlValue[] = [];
     if (filter.target !== undefined) {
-      where.push('target = ?');
-      params.push(canonicalTarget(filter.target));
+      const targets = targetForms(filter.target);
+      where.push(`target IN (${targets.map(() => '?').join(', ')})`);
+      params.push(...targets);
     }
     if (filter.action !== undefined) {
       where.push('action = ?');
@@ -127,10 +130,13 @@ export class AuditLog implements AuditService {
   }
 }
 
-function canonicalTarget(target: string): string {
+/** The target as given, and its ID6 when it reads as an id (entries name gateways by ID6). */
+function targetForms(target: string): string[] {
+  let id6: string;
   try {
-    return formatId6(parseId(target).id);
+    id6 = formatId6(parseId(target).id);
   } catch {
-    return target;
+    return [target];
   }
+  return id6 === target ? [target] : [target, id6];
 }
