@@ -33,29 +33,9 @@ function copyMigrations(): Plugin {
   };
 }
 
-/**
- * electron-vite's ESM shim adds `const require = createRequire(import.meta.url)` to a chunk that
- * mentions `require(`; a bundled module declaring its own top-level `require` the same way (the
- * sql.js store does) then makes the chunk a SyntaxError. Both bind the same function, so the
- * module's copy is dropped. Runs after the shim (post, and config plugins follow built-ins).
- */
-function dedupeRequireShim(): Plugin {
-  const shim = 'const require = __shims_module__.createRequire(import.meta.url);';
-  return {
-    name: 'gwjs-dedupe-require-shim',
-    apply: 'build',
-    enforce: 'post',
-    renderChunk(code) {
-      const own = /^(?:var|let|const) require = createRequire\(import\.meta\.url\);$/gm;
-      if (!code.includes(shim) || !own.test(code)) return null;
-      return { code: code.replace(own, '/* require: see the CommonJS shim */'), map: null };
-    },
-  };
-}
-
 export default defineConfig({
   main: {
-    plugins: [copyMigrations(), dedupeRequireShim()],
+    plugins: [copyMigrations()],
     build: {
       outDir: resolve(out, 'main'),
       lib: { entry: resolve(root, 'src-main/app/main.ts'), formats: ['es'], fileName: () => 'main.js' },

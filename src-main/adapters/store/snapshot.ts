@@ -26,7 +26,8 @@ const INTERNAL_DDL = [
   SCHEMA_MIGRATIONS_DDL,
 ];
 
-const require = createRequire(import.meta.url);
+/** CommonJS resolution for the sql.js wasm file (named so it never meets a bundler's own `require`). */
+const requireCjs = createRequire(import.meta.url);
 let sqlJs: Promise<SqlJsStatic> | undefined;
 
 /** Loads and compiles the sql.js wasm once per process; call early to overlap it with other start-up work. */
@@ -35,7 +36,7 @@ export function preloadSqlJs(): Promise<unknown> {
 }
 
 function loadSqlJs(): Promise<SqlJsStatic> {
-  sqlJs ??= initSqlJs({ locateFile: (f: string) => require.resolve('sql.js/dist/' + f) }).catch(
+  sqlJs ??= initSqlJs({ locateFile: (f: string) => requireCjs.resolve('sql.js/dist/' + f) }).catch(
     (e: unknown) => {
       sqlJs = undefined;
       throw e;
