@@ -1,10 +1,9 @@
 /**
  * `gwjs cert issue | list | revoke` (SPEC §3.1 certificate mode): gateway TLS client certificates
  * from the station's local CA, bound to the gateway's EUI. `issue` writes the station files
- * `cups.crt` (PEM) and `cups.key` (PEM, SEC1 — mode 0600) to `DIR/<16-hex EUI>/`; the key is not
- * kept anywhere else.
+ * `cups.crt` (PEM) and `cups.key` (PEM, SEC1 — mode 0600) to `DIR/<16-hex EUI>/` with the bundle
+ * writer of `gwjs personalize`; the key is not kept anywhere else.
  */
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { optionalString, requireString, UsageError, type Command } from '../command';
 
@@ -27,18 +26,24 @@ export const certIssueCommand: Command = {
     if (days !== undefined && !(Number.isInteger(days) && days >= 1 && days <= 3650)) {
       throw new UsageError(`--days: "${daysText}" is not a whole number of days from 1 to 3650`);
     }
-    const { withStation } = await import('../open');
+    const [{ withStation }, { FolderBundleSink }] = await Promise.all([
+      import('../open'),
+      import('../../adapters/factory/folder-bundle-sink'),
+    ]);
     return withStation(args, io, async (s) => {
       const c = await s.core.clientCertificates.issue(s.cliContext, gateway, { days });
-      const dir = path.join(out, c.eui);
-      await mkdir(dir, { recursive: true, mode: 0o700 });
-      for (const [name, content, mode] of [
-        ['cups.crt', c.certPem, 0o644],
-        ['cups.key', c.keyPem, 0o600],
-      ] as const) {
-        await writeFile(path.join(dir, name), content, { mode });
-        await chmod(path.join(dir, name), mode);
-      }
+      const sink = new FolderBundleSink();
+      const { path: dir } = await sink.writeBundle({
+        outDir: out,
+        euiHex: c.eui,
+        files: [
+          { name: 'cups.crt', data: c.certPem, secret: false },
+          { name: 'cups.key', data: c.keyPem, secret: true },
+        ],
+        zip: false,
+        zipTime: 0,
+      });
+      await sink.flush(out);
       return {
         json: { gateway: c.gateway, eui: c.eui, fingerprint: c.fingerprint, notAfter: c.notAfter, dir },
         text: [

@@ -14,7 +14,7 @@ import {
   type JobView,
   type UnitState,
 } from '../../../src-shared/factory-channels';
-import type { FactoryLineServices } from '../../core/factory-line';
+import type { FactoryLineServices, JobRunnerOptions } from '../../core/factory-line';
 import {
   optionalString,
   requireString,
@@ -27,11 +27,12 @@ import {
 import { readInputFile } from '../read-input';
 import type { Station } from '../station';
 
-/** Opens the station and its factory line for one command. */
+/** Opens the station and its factory line for one command; closes both after `fn`. */
 async function withFactory<T>(
   args: CommandArgs,
   io: CliIo,
   fn: (station: Station, factory: FactoryLineServices) => Promise<T>,
+  jobs?: JobRunnerOptions,
 ): Promise<T> {
   const [{ withStation }, { openFactoryLine }] = await Promise.all([
     import('../open'),
@@ -45,6 +46,7 @@ async function withFactory<T>(
       signingKeys: station.core.signingKeys,
       cupsUri: station.cupsUri,
       caCertPem: station.tls.caCertPem,
+      ...(jobs !== undefined ? { jobs } : {}),
     });
     try {
       return await fn(station, factory);
@@ -164,10 +166,6 @@ export const pregenerateCommand: Command = {
     const resume = optionalString(args, 'resume');
     const chunkSize = positiveInt(args, 'chunk', 250);
     const progress = (j: JobView) => io.stderr(`gwjs: ${jobLine(j)}\n`);
-    const [{ withStation }, { openFactoryLine }] = await Promise.all([
-      import('../open'),
-      import('../../adapters/factory/compose'),
-    ]);
     const input =
       resume === undefined
         ? {
@@ -183,31 +181,26 @@ export const pregenerateCommand: Command = {
           }
         : undefined;
     const started = Date.now();
-    const job = await withStation(args, io, async (s) => {
-      const f = openFactoryLine({
-        store: s.store,
-        hsm: s.hsm,
-        batches: s.core.batches,
-        signingKeys: s.core.signingKeys,
-        cupsUri: s.cupsUri,
-        caCertPem: s.tls.caCertPem,
-        jobs: { chunkSize },
-      });
-      // Ctrl-C stops after the units in flight (committed); run again with --resume
-      const onSignal = () => {
-        io.stderr('gwjs: stopping after the units in flight…\n');
-        void f.close();
-      };
-      process.once('SIGINT', onSignal);
-      try {
-        return input === undefined
-          ? await f.jobs.resumeAndWait(s.cliContext, resume!, progress)
-          : await f.jobs.startAndWait(s.cliContext, input, progress);
-      } finally {
-        process.off('SIGINT', onSignal);
-        await f.close();
-      }
-    });
+    const job = await withFactory(
+      args,
+      io,
+      async (s, f) => {
+        // Ctrl-C stops after the units in flight (committed); run again with --resume
+        const onSignal = () => {
+          io.stderr('gwjs: stopping after the units in flight…\n');
+          void f.close();
+        };
+        process.once('SIGINT', onSignal);
+        try {
+          return input === undefined
+            ? await f.jobs.resumeAndWait(s.cliContext, resume!, progress)
+            : await f.jobs.startAndWait(s.cliContext, input, progress);
+        } finally {
+          process.off('SIGINT', onSignal);
+        }
+      },
+      { chunkSize },
+    );
     const seconds = (Date.now() - started) / 1000;
     if (job.state === 'failed') {
       throw new DomainError(

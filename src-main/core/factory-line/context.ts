@@ -34,8 +34,3 @@ export interface FactoryLineDeps {
   labels: LabelRenderer;
   printers: PrinterFactory;
 }
-
-/** `kind:id` of the caller, as the audit log writes it. */
-export function actorOf(ctx: RequestContext): string {
-  return `${ctx.principal.kind}:${ctx.principal.id}`;
-}

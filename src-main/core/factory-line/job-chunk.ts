@@ -7,11 +7,11 @@ import { DomainError } from '../../../src-shared/errors';
 import { euiHex } from '../../../src-shared/ids';
 import { normalizePin } from '../../../src-shared/pin';
 import type { RequestContext } from '../api';
-import { AuditWriter } from '../audit';
+import { actorOf, AuditWriter } from '../audit';
 import { isoAt } from '../env';
 import { bundleFileList, deriveBundle, type BundleOptions } from '../factory-bundle';
 import { buildLabelModel } from '../labels/label-model';
-import { actorOf, type FactoryLineDeps } from './context';
+import type { FactoryLineDeps } from './context';
 import { tokenGenerations } from './derive';
 import { findJob, type JobRow } from './job-rows';
 import { joinPath } from './job-range';
@@ -89,7 +89,7 @@ export async function commitChunk(
   count: number,
 ): Promise<JobRow> {
   const at = isoAt(deps.clock.now());
-  const actor = actorOf(ctx);
+  const actor = actorOf(ctx.principal);
   return deps.store.transaction(async (tx) => {
     const current = await findJob(tx, job.id);
     if (current === undefined || current.next !== from) {

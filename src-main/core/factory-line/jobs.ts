@@ -25,9 +25,9 @@ import type { JobView } from '../../../src-shared/factory-channels';
 import { euiHex, formatId6, parseIdField } from '../../../src-shared/ids';
 import { bytesToHex } from '../../../src-shared/bytes';
 import type { RequestContext } from '../api';
-import { AuditWriter } from '../audit';
+import { actorOf, AuditWriter } from '../audit';
 import { isoAt } from '../env';
-import { actorOf, type FactoryLineDeps } from './context';
+import type { FactoryLineDeps } from './context';
 import { findJob, jobRowOf, JOB_COLUMNS, type JobOptions, type JobRow } from './job-rows';
 import { lineBundleOptions } from './derive';
 import { bundleSettingsOf, loadLineBatch } from './line-batches';
@@ -152,7 +152,7 @@ export class PregenJobs {
         error: null,
         station: this.deps.station,
         createdAt: at,
-        createdBy: actorOf(ctx),
+        createdBy: actorOf(ctx.principal),
         updatedAt: at,
       };
       await tx.run(

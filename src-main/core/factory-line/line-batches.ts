@@ -10,12 +10,12 @@ import type { FactoryBatch, FactoryCounts } from '../../../src-shared/factory-ch
 import { euiFromHex, formatEui64, formatId6 } from '../../../src-shared/ids';
 import { parseEndpointUri } from '../../../src-shared/uri';
 import type { RequestContext } from '../api';
-import { AuditWriter } from '../audit';
+import { actorOf, AuditWriter } from '../audit';
 import { derToPem, parseCertificateInput } from '../credentials';
 import { isoAt } from '../env';
 import type { KeyHandle, SqlRow, Tx } from '../ports';
 import { intOf, textOf, textOrNull } from '../rows';
-import { actorOf, type FactoryLineDeps } from './context';
+import type { FactoryLineDeps } from './context';
 
 /** A batch with everything the line needs to personalize its gateways. */
 export interface LineBatch {
@@ -283,7 +283,7 @@ export class FactoryBatches {
       await tx.run('DELETE FROM factory_batches WHERE batch_id = ?', [batchId]);
       await tx.run(
         'INSERT INTO factory_batches (batch_id, model, cups_uri, trust_pem, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?)',
-        [batchId, s.model, s.cupsUri, s.trustPem, at, actorOf(ctx)],
+        [batchId, s.model, s.cupsUri, s.trustPem, at, actorOf(ctx.principal)],
       );
       await new AuditWriter(tx, ctx, at).add(action, batchId, {
         model: s.model,

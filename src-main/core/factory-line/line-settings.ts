@@ -10,12 +10,12 @@ import {
   type LineSettingsInput,
 } from '../../../src-shared/factory-channels';
 import type { RequestContext } from '../api';
-import { AuditWriter } from '../audit';
+import { actorOf, AuditWriter } from '../audit';
 import { requireAdmin } from '../authorize';
 import { isoAt } from '../env';
 import type { Tx } from '../ports';
 import { textOf } from '../rows';
-import { actorOf, type FactoryLineDeps } from './context';
+import type { FactoryLineDeps } from './context';
 
 /** Parses stored or given settings. @throws DomainError('invalid_request') naming the field. */
 export function parseLineSettings(input: unknown): LineSettings {
@@ -74,7 +74,7 @@ export class LineSettingsService {
       await tx.run('DELETE FROM factory_line_settings WHERE station = ?', [this.deps.station]);
       await tx.run(
         'INSERT INTO factory_line_settings (station, settings, updated_at, updated_by) VALUES (?, ?, ?, ?)',
-        [this.deps.station, JSON.stringify(settings), at, actorOf(ctx)],
+        [this.deps.station, JSON.stringify(settings), at, actorOf(ctx.principal)],
       );
       await new AuditWriter(tx, ctx, at).add('factory.line.settings', this.deps.station, {
         outDir: settings.outDir,

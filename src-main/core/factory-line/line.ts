@@ -29,12 +29,12 @@ import { euiHex, formatId6, parseIdField } from '../../../src-shared/ids';
 import { constantTimeEqual, normalizePin } from '../../../src-shared/pin';
 import { parseScannedCode } from '../../../src-shared/qr-payload';
 import type { RequestContext } from '../api';
-import { AuditWriter } from '../audit';
+import { actorOf, AuditWriter } from '../audit';
 import { isoAt } from '../env';
 import { buildLabelModel } from '../labels/label-model';
 import { bundleFileList, deriveBundle, derivePin } from '../factory-bundle';
 import type { BundleLocation } from './ports';
-import { actorOf, type FactoryLineDeps } from './context';
+import type { FactoryLineDeps } from './context';
 import { lineBundleOptions, tokenGenerations } from './derive';
 import { loadLineBatch } from './line-batches';
 import {
@@ -127,7 +127,7 @@ export class FactoryLine {
           });
 
     const at = isoAt(this.deps.clock.now());
-    const actor = actorOf(ctx);
+    const actor = actorOf(ctx.principal);
     let unit = await this.deps.store.transaction(async (tx) => {
       const current = await findUnit(tx, hex);
       const step = nextUnitState(current?.state ?? null, { kind: 'personalize', reason }, id6);
@@ -257,7 +257,7 @@ export class FactoryLine {
     }
 
     const at = isoAt(this.deps.clock.now());
-    const actor = actorOf(ctx);
+    const actor = actorOf(ctx.principal);
     const updated = await this.deps.store.transaction(async (tx) => {
       const current = await requireUnit(tx, id);
       const step = nextUnitState(current.state, { kind: 'verify', match: mismatch === undefined }, id6);
@@ -362,7 +362,7 @@ export class FactoryLine {
       print = { status: 'failed', code, message: e instanceof Error ? e.message : String(e) };
     }
     const at = isoAt(this.deps.clock.now());
-    const actor = actorOf(ctx);
+    const actor = actorOf(ctx.principal);
     const row = await this.deps.store.transaction(async (tx) => {
       const current = await requireUnit(tx, id);
       const events = new UnitEventWriter(tx);
