@@ -4,25 +4,16 @@
  * history, pre-generation jobs and manifest export. Spread into `CHANNELS` of `ipc.ts`, so the
  * preload allow-list, the HTTP bridge and the typed `call()` see these channels like every other.
  *
- * Runs anywhere (main, preload, renderer): imports only zod.
+ * Runs anywhere (main, preload, renderer): imports only zod and `channel.ts`.
  */
 import { z } from 'zod';
-import type { Role } from './ipc';
-
-const FACTORY: readonly Role[] = ['admin', 'factory'];
-const ADMIN: readonly Role[] = ['admin'];
-
-/** Declares one channel (same shape as the channels of `ipc.ts`). */
-function channel<Req extends z.ZodType, Res extends z.ZodType>(
-  request: Req,
-  response: Res,
-  roles: readonly Role[],
-  summary: string,
-) {
-  return { request, response, roles, summary } as const;
-}
-
-const idInput = z.string().min(1).max(64);
+import {
+  ADMIN_ONLY as ADMIN,
+  FACTORY_ROLES as FACTORY,
+  channel,
+  emptyRequest as empty,
+  idInput,
+} from './channel';
 
 /** Unit states (SPEC-free, issue #6 item 2): bundle written → label sent → QR verified, or blocked. */
 export const UNIT_STATES = ['personalized', 'printed', 'verified', 'blocked'] as const;
@@ -227,8 +218,6 @@ export type JobView = z.infer<typeof jobSchema>;
 
 /** Plaintext formats of an owner manifest. */
 export const MANIFEST_FORMATS = ['csv', 'json'] as const;
-
-const empty = z.object({}).strict();
 
 /** The factory channels (spread into `CHANNELS`). */
 export const FACTORY_CHANNELS = {

@@ -10,18 +10,21 @@
  */
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode } from './errors';
+import {
+  ADMIN_ONLY as ADMIN,
+  ALL_ROLES as ALL,
+  FACTORY_ROLES as FACTORY,
+  INSTALLERS as INSTALL,
+  ROLES,
+  channel,
+  emptyRequest as empty,
+  idInput,
+  type Role,
+} from './channel';
 import { FACTORY_CHANNELS } from './factory-channels';
 import { GatewayInfoSchema } from './owner-api';
 
-/** Operator roles (issue #5): what a local operator account may do at the station. */
-export const ROLES = ['admin', 'factory', 'installer'] as const;
-/** One operator role. */
-export type Role = (typeof ROLES)[number];
-
-const ALL: readonly Role[] = ROLES;
-const ADMIN: readonly Role[] = ['admin'];
-const INSTALL: readonly Role[] = ['admin', 'installer'];
-const FACTORY: readonly Role[] = ['admin', 'factory'];
+export { ROLES, type Role } from './channel';
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks
@@ -30,8 +33,6 @@ const FACTORY: readonly Role[] = ['admin', 'factory'];
 /** An error code as it crosses the boundary. */
 export const errorCodeSchema = z.enum(ERROR_CODES);
 
-/** An id in any accepted form (SPEC §1.2); validated by the core so errors stay per item. */
-const idInput = z.string().min(1).max(64);
 /** Owner id (ID6 or any accepted form). */
 const ownerIdInput = z.string().min(1).max(64);
 /** Items of one bulk call; the renderer chunks longer lists (SPEC §4.2 allows up to 10 000). */
@@ -238,22 +239,11 @@ export const sessionInfoSchema = z.object({
 /** Who the UI talks as. */
 export type SessionInfo = z.infer<typeof sessionInfoSchema>;
 
-const empty = z.object({}).strict();
 const ok = z.object({ ok: z.literal(true) });
 
 // ---------------------------------------------------------------------------------------------
 // The channel map
 // ---------------------------------------------------------------------------------------------
-
-/** Declares one channel: request schema, response schema, allowed roles. */
-function channel<Req extends z.ZodType, Res extends z.ZodType>(
-  request: Req,
-  response: Res,
-  roles: readonly Role[],
-  summary: string,
-) {
-  return { request, response, roles, summary } as const;
-}
 
 /**
  * Every renderer ↔ main call. Names are `namespace:verb`; one argument in, one promise out.

@@ -8,17 +8,11 @@ import { DomainError } from '../../src-shared/errors';
 import type { FACTORY_CHANNELS } from '../../src-shared/factory-channels';
 import type { FactoryLineServices } from '../core/factory-line';
 import { stationContext } from './caller';
+import { defined } from './defined';
 import type { Handler } from './handlers';
 
 /** A handler for every factory channel. */
 export type FactoryHandlerTable = { [C in keyof typeof FACTORY_CHANNELS]: Handler<C> };
-
-/** Drops keys whose value is undefined (exactOptionalPropertyTypes: absent ≠ undefined). */
-function defined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as {
-    [K in keyof T]: Exclude<T[K], undefined>;
-  };
-}
 
 /** Builds the factory handlers over `factory` (or refusing ones when the station has none). */
 export function createFactoryHandlers(factory: FactoryLineServices | undefined): FactoryHandlerTable {

@@ -16,6 +16,7 @@ import {
 import type { Core, SetupFields, SetupItem } from '../core/api';
 import type { FactoryLineServices } from '../core/factory-line';
 import type { StationServices } from '../core/station';
+import { defined } from './defined';
 import { createFactoryHandlers } from './factory-handlers';
 import { assertOwnerAllowed, ownerContext, parseOwner, stationContext, type BridgeCaller } from './caller';
 
@@ -34,13 +35,6 @@ export interface BridgeDeps {
   station: StationServices;
   /** the factory line (issue #6); without it the factory channels answer not_configured */
   factory?: FactoryLineServices | undefined;
-}
-
-/** Drops keys whose value is undefined (exactOptionalPropertyTypes: absent ≠ undefined). */
-function defined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as {
-    [K in keyof T]: Exclude<T[K], undefined>;
-  };
 }
 
 const setupFields = (f: SetupFieldsInput | undefined): SetupFields => (f ? defined(f) : {});

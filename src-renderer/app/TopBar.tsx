@@ -5,6 +5,7 @@
 import type { ReactNode } from 'react';
 import { useDashboard } from '../stores/dashboard-store';
 import { useSession } from '../stores/session-store';
+import { OwnerOptions } from '../components/OwnerOptions';
 
 /** HSM state chip: unlocked (green), locked (amber), unknown (grey). */
 export function HsmChip(): ReactNode {
@@ -37,11 +38,7 @@ export function TopBar(): ReactNode {
           onChange={(e) => setOwner(e.target.value || null)}
         >
           {ownerId === null && <option value="">— choose an owner —</option>}
-          {owners.map((o) => (
-            <option key={o.id} value={o.id}>
-              {o.name ? `${o.name} (${o.id})` : o.id}
-            </option>
-          ))}
+          <OwnerOptions owners={owners} />
         </select>
       </label>
       <span className="spacer" />

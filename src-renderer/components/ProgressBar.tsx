@@ -1,5 +1,6 @@
 /** A labelled progress bar for long bulk operations, with an optional Cancel button. */
 import type { ReactNode } from 'react';
+import type { BulkRunState } from '../stores/bulk-run';
 
 /** Props of {@link ProgressBar}. */
 export interface ProgressBarProps {
@@ -34,5 +35,26 @@ export function ProgressBar({ done, total, label, onCancel, cancelling }: Progre
         </button>
       )}
     </div>
+  );
+}
+
+/** Props of {@link RunProgress}. */
+export interface RunProgressProps {
+  run: Pick<BulkRunState, 'running' | 'progress' | 'cancelling'>;
+  label: string;
+  onCancel: () => void;
+}
+
+/** The progress bar of a bulk store's run (claim, setup, delete); nothing while no run is going. */
+export function RunProgress({ run, label, onCancel }: RunProgressProps): ReactNode {
+  if (!run.running || !run.progress) return null;
+  return (
+    <ProgressBar
+      label={label}
+      done={run.progress.done}
+      total={run.progress.total}
+      onCancel={onCancel}
+      cancelling={run.cancelling}
+    />
   );
 }

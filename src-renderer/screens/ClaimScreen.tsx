@@ -6,7 +6,7 @@
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { ErrorNotice, Notice } from '../components/ErrorNotice';
 import { IdCheck } from '../components/IdCheck';
-import { ProgressBar } from '../components/ProgressBar';
+import { RunProgress } from '../components/ProgressBar';
 import { QrScanner } from '../components/QrScanner';
 import { ResultsTable } from '../components/ResultsTable';
 import { ScreenHeader } from '../components/ScreenHeader';
@@ -195,15 +195,7 @@ function BulkClaim({ ownerId }: { ownerId: string | null }): ReactNode {
             </ul>
           </div>
         )}
-        {c.running && c.progress && (
-          <ProgressBar
-            label="Claiming"
-            done={c.progress.done}
-            total={c.progress.total}
-            onCancel={c.cancel}
-            cancelling={c.cancelling}
-          />
-        )}
+        <RunProgress run={c} label="Claiming" onCancel={c.cancel} />
       </div>
       <ResultsTable results={c.results} done="claimed" cancelled={c.cancelled} />
     </div>

@@ -2,16 +2,17 @@
  * Delete / transfer: un-claim gateways of the current owner (bulk, confirmed by typing the count),
  * or move one gateway to another owner (delete here, claim there with its PIN).
  */
-import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import { ErrorNotice, Notice } from '../components/ErrorNotice';
 import { IdCheck } from '../components/IdCheck';
-import { ProgressBar } from '../components/ProgressBar';
+import { RunProgress } from '../components/ProgressBar';
 import { ResultsTable } from '../components/ResultsTable';
 import { ScreenHeader } from '../components/ScreenHeader';
 import { useDelete } from '../stores/delete-store';
 import { analyzeId } from '../stores/identity-store';
-import { useNav } from '../stores/nav-store';
+import { useHandoff } from '../stores/nav-store';
 import { useSession } from '../stores/session-store';
+import { OwnerOptions } from '../components/OwnerOptions';
 
 function Transfer({ ownerId }: { ownerId: string }): ReactNode {
   const owners = useSession((s) => s.owners);
@@ -50,11 +51,7 @@ function Transfer({ ownerId }: { ownerId: string }): ReactNode {
           <span>New owner</span>
           <select value={to} onChange={(e) => setTo(e.target.value)} aria-label="New owner">
             <option value="">— choose —</option>
-            {others.map((o) => (
-              <option key={o.id} value={o.id}>
-                {o.name ? `${o.name} (${o.id})` : o.id}
-              </option>
-            ))}
+            <OwnerOptions owners={others} />
           </select>
         </label>
         <label className="field">
@@ -92,12 +89,8 @@ export function DeleteScreen(): ReactNode {
   const d = useDelete();
   const ownerId = useSession((s) => s.ownerId);
   const can = useSession((s) => s.can);
-  const takeHandoff = useNav((s) => s.takeHandoff);
   const [typed, setTyped] = useState('');
-  useEffect(() => {
-    const ids = takeHandoff();
-    if (ids.length) useDelete.getState().addGateways(ids);
-  }, [takeHandoff]);
+  useHandoff(useDelete.getState().addGateways);
 
   const valid = d.rows.filter((r) => !r.problem).length;
   const bad = d.rows.length - valid;
@@ -173,15 +166,7 @@ export function DeleteScreen(): ReactNode {
             Delete {valid || ''} gateway{valid === 1 ? '' : 's'}
           </button>
         </div>
-        {d.running && d.progress && (
-          <ProgressBar
-            label="Deleting"
-            done={d.progress.done}
-            total={d.progress.total}
-            onCancel={d.cancel}
-            cancelling={d.cancelling}
-          />
-        )}
+        <RunProgress run={d} label="Deleting" onCancel={d.cancel} />
       </form>
       <ResultsTable results={d.results} done="deleted" cancelled={d.cancelled} />
       {ownerId && can('gateways:claim') && <Transfer ownerId={ownerId} />}

@@ -11,6 +11,7 @@ import { ScreenHeader } from '../components/ScreenHeader';
 import { analyzeId } from '../stores/identity-store';
 import { SCOPE_CHOICES, useOwners, type ScopeChoice } from '../stores/owners-store';
 import { useSession } from '../stores/session-store';
+import { OwnerOptions } from '../components/OwnerOptions';
 
 function NewKey(): ReactNode {
   const { newKey, dismissKey } = useOwners();
@@ -226,11 +227,7 @@ export function OwnersScreen(): ReactNode {
                       aria-label="Key owner"
                     >
                       <option value="">— choose —</option>
-                      {o.owners.map((x) => (
-                        <option key={x.id} value={x.id}>
-                          owner {x.name ? `${x.name} (${x.id})` : x.id}
-                        </option>
-                      ))}
+                      <OwnerOptions owners={o.owners} prefix="owner " />
                       <option value="*">admin key (any owner)</option>
                     </select>
                   </label>

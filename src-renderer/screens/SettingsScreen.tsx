@@ -11,6 +11,7 @@ import { ScreenHeader } from '../components/ScreenHeader';
 import { useDashboard } from '../stores/dashboard-store';
 import { useSession } from '../stores/session-store';
 import { useSettings } from '../stores/settings-store';
+import { OwnerOptions } from '../components/OwnerOptions';
 
 const ROLE_TEXT: Record<Role, string> = {
   admin: 'admin — everything, including owners, API keys, templates and operators',
@@ -190,11 +191,7 @@ function Operators(): ReactNode {
             <span>Only for owner</span>
             <select value={ownerId} onChange={(e) => setOwnerId(e.target.value)}>
               <option value="">any owner</option>
-              {owners.map((o) => (
-                <option key={o.id} value={o.id}>
-                  {o.name ? `${o.name} (${o.id})` : o.id}
-                </option>
-              ))}
+              <OwnerOptions owners={owners} />
             </select>
           </label>
         </div>

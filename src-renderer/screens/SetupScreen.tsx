@@ -7,11 +7,11 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { checkServiceUri } from '../../src-shared/uri';
 import { ErrorNotice, Notice } from '../components/ErrorNotice';
 import { CredentialPicker } from '../components/CredentialPicker';
-import { ProgressBar } from '../components/ProgressBar';
+import { RunProgress } from '../components/ProgressBar';
 import { ResultsTable } from '../components/ResultsTable';
 import { ScreenHeader } from '../components/ScreenHeader';
 import { Tabs } from '../components/Tabs';
-import { useNav } from '../stores/nav-store';
+import { useHandoff } from '../stores/nav-store';
 import { useSession } from '../stores/session-store';
 import { describeFields, isSecureUri, type AuthMode, type SideForm } from '../stores/setup-fields';
 import { useSetup, type TargetCheck } from '../stores/setup-store';
@@ -186,17 +186,13 @@ export function SetupScreen(): ReactNode {
   const s = useSetup();
   const ownerId = useSession((x) => x.ownerId);
   const can = useSession((x) => x.can);
-  const takeHandoff = useNav((x) => x.takeHandoff);
   const [templateName, setTemplateName] = useState('');
   const isAdmin = can('templates:save');
 
   useEffect(() => {
     if (ownerId) void useSetup.getState().loadTemplates(ownerId);
   }, [ownerId]);
-  useEffect(() => {
-    const ids = takeHandoff();
-    if (ids.length) useSetup.getState().addGateways(ids);
-  }, [takeHandoff]);
+  useHandoff(useSetup.getState().addGateways);
 
   const template = s.templates.find((t) => t.id === s.templateId) ?? null;
   const failedCheck = s.checks.some((c) => c.state === 'failed');
@@ -393,15 +389,7 @@ export function SetupScreen(): ReactNode {
             {s.message.error && <ErrorNotice error={s.message.error} />}
           </div>
         )}
-        {s.running && s.progress && (
-          <ProgressBar
-            label="Setting up"
-            done={s.progress.done}
-            total={s.progress.total}
-            onCancel={s.cancel}
-            cancelling={s.cancelling}
-          />
-        )}
+        <RunProgress run={s} label="Setting up" onCancel={s.cancel} />
       </div>
       <ResultsTable results={s.results} done="set up" cancelled={s.cancelled} />
     </section>

@@ -7,8 +7,8 @@ import { create } from 'zustand';
 import { tryCall } from '../api';
 import { formatPin, normalizePin } from '../../src-shared/pin';
 import { toUiError, type UiError } from '../app/error-text';
-import { chunkSize } from './settings-store';
 import { cancelledRow, runRows, summarize, type PendingRow, type RowResult } from './bulk-results';
+import { createBulkRunner, IDLE_RUN, type BulkRunState } from './bulk-run';
 import { columnIndex, isHeaderRow, parseDelimited } from './csv';
 import { analyzeId, type IdAnalysis } from './identity-store';
 import { scanToClaim, type ScanOutcome } from './scan';
@@ -90,7 +90,7 @@ export interface ScannedClaim {
 }
 
 /** State and actions of the claim store. */
-export interface ClaimState {
+export interface ClaimState extends BulkRunState {
   // single
   gateway: string;
   pin: string;
@@ -103,11 +103,6 @@ export interface ClaimState {
   bulkText: string;
   bulkSource: string | null;
   bulkRows: ClaimRow[];
-  running: boolean;
-  progress: { done: number; total: number } | null;
-  results: RowResult[];
-  cancelled: boolean;
-  cancelling: boolean;
   setBulkText(text: string, source?: string | null): void;
   claimMany(ownerId: string): Promise<void>;
   cancel(): void;
@@ -117,9 +112,8 @@ export interface ClaimState {
   reset(): void;
 }
 
-let controller: AbortController | null = null;
-
 const initial = {
+  ...IDLE_RUN,
   gateway: '',
   pin: '',
   singleBusy: false,
@@ -127,11 +121,6 @@ const initial = {
   bulkText: '',
   bulkSource: null,
   bulkRows: [],
-  running: false,
-  progress: null,
-  results: [],
-  cancelled: false,
-  cancelling: false,
   scans: [],
 };
 
@@ -145,101 +134,103 @@ async function claimItem(ownerId: string, gateway: string, claim: string, line: 
 }
 
 /** The claim store. */
-export const useClaim = create<ClaimState>()((set, get) => ({
-  ...initial,
+export const useClaim = create<ClaimState>()((set, get) => {
+  const runner = createBulkRunner(set);
+  return {
+    ...initial,
 
-  setGateway(text) {
-    set({ gateway: text, singleResult: null });
-  },
-  setPin(text) {
-    set({ pin: text, singleResult: null });
-  },
+    setGateway(text) {
+      set({ gateway: text, singleResult: null });
+    },
+    setPin(text) {
+      set({ pin: text, singleResult: null });
+    },
 
-  async claimOne(ownerId) {
-    const { gateway, pin } = get();
-    const id = analyzeId(gateway);
-    const p = checkPin(pin);
-    if (!id.ok || !p.ok) return;
-    set({ singleBusy: true, singleResult: null });
-    try {
-      const result = await claimItem(ownerId, gateway, p.pin, 1);
-      set({ singleResult: result });
-      if (result.status === 'ok') set({ gateway: '', pin: '' });
-    } finally {
-      set({ singleBusy: false });
-    }
-  },
+    async claimOne(ownerId) {
+      const { gateway, pin } = get();
+      const id = analyzeId(gateway);
+      const p = checkPin(pin);
+      if (!id.ok || !p.ok) return;
+      set({ singleBusy: true, singleResult: null });
+      try {
+        const result = await claimItem(ownerId, gateway, p.pin, 1);
+        set({ singleResult: result });
+        if (result.status === 'ok') set({ gateway: '', pin: '' });
+      } finally {
+        set({ singleBusy: false });
+      }
+    },
 
-  setBulkText(text, source = null) {
-    set({
-      bulkText: text,
-      bulkSource: source,
-      bulkRows: parseClaimList(text),
-      results: [],
-      cancelled: false,
-    });
-  },
-
-  async claimMany(ownerId) {
-    const rows = get().bulkRows;
-    if (rows.length === 0 || get().running) return;
-    controller = new AbortController();
-    set({ running: true, cancelled: false, cancelling: false, results: [], progress: { done: 0, total: 0 } });
-    const invalid: RowResult[] = [];
-    const pending: PendingRow<{ gateway: string; claim: string }>[] = [];
-    for (const r of rows) {
-      if (r.problem)
-        invalid.push({ line: r.line, input: r.gateway, gateway: r.id6, status: 'invalid', error: r.problem });
-      else pending.push({ line: r.line, input: r.gateway, item: { gateway: r.gateway, claim: r.claim } });
-    }
-    try {
-      const run = await runRows(pending, (items) => tryCall('gateways:claim', { ownerId, items }), {
-        signal: controller.signal,
-        onProgress: (progress) => set({ progress }),
-        chunkSize: chunkSize(),
-      });
-      const results = [...invalid, ...run.results].sort((a, b) => a.line - b.line);
-      set({ results, cancelled: run.cancelled });
-    } catch (e) {
-      const error = toUiError(e);
+    setBulkText(text, source = null) {
       set({
-        results: rows.map((r) => ({ ...cancelledRow(r.line, r.gateway), status: 'failed' as const, error })),
+        bulkText: text,
+        bulkSource: source,
+        bulkRows: parseClaimList(text),
+        results: [],
+        cancelled: false,
       });
-    } finally {
-      controller = null;
-      set({ running: false, cancelling: false });
-    }
-  },
+    },
 
-  cancel() {
-    if (!controller) return;
-    set({ cancelling: true });
-    controller.abort();
-  },
+    async claimMany(ownerId) {
+      const rows = get().bulkRows;
+      if (rows.length === 0 || get().running) return;
+      const invalid: RowResult[] = [];
+      const pending: PendingRow<{ gateway: string; claim: string }>[] = [];
+      for (const r of rows) {
+        if (r.problem)
+          invalid.push({
+            line: r.line,
+            input: r.gateway,
+            gateway: r.id6,
+            status: 'invalid',
+            error: r.problem,
+          });
+        else pending.push({ line: r.line, input: r.gateway, item: { gateway: r.gateway, claim: r.claim } });
+      }
+      try {
+        const run = await runner.run(pending, (items) => tryCall('gateways:claim', { ownerId, items }));
+        const results = [...invalid, ...run.results].sort((a, b) => a.line - b.line);
+        set({ results, cancelled: run.cancelled });
+      } catch (e) {
+        const error = toUiError(e);
+        set({
+          results: rows.map((r) => ({
+            ...cancelledRow(r.line, r.gateway),
+            status: 'failed' as const,
+            error,
+          })),
+        });
+      }
+    },
 
-  async onScan(text, ownerId) {
-    const outcome = scanToClaim(text);
-    const entry: ScannedClaim = { at: Date.now(), outcome, result: null, busy: false };
-    if (outcome.kind !== 'gwjs' || ownerId === null) {
+    cancel() {
+      runner.cancel();
+    },
+
+    async onScan(text, ownerId) {
+      const outcome = scanToClaim(text);
+      const entry: ScannedClaim = { at: Date.now(), outcome, result: null, busy: false };
+      if (outcome.kind !== 'gwjs' || ownerId === null) {
+        set({ scans: [entry, ...get().scans].slice(0, 50) });
+        return;
+      }
+      // The same label scanned again while its claim runs or after it succeeded: nothing to do.
+      const dup = get().scans.find(
+        (s) =>
+          s.outcome.kind === 'gwjs' && s.outcome.id6 === outcome.id6 && (s.busy || s.result?.status === 'ok'),
+      );
+      if (dup) return;
+      entry.busy = true;
       set({ scans: [entry, ...get().scans].slice(0, 50) });
-      return;
-    }
-    // The same label scanned again while its claim runs or after it succeeded: nothing to do.
-    const dup = get().scans.find(
-      (s) =>
-        s.outcome.kind === 'gwjs' && s.outcome.id6 === outcome.id6 && (s.busy || s.result?.status === 'ok'),
-    );
-    if (dup) return;
-    entry.busy = true;
-    set({ scans: [entry, ...get().scans].slice(0, 50) });
-    const result = await claimItem(ownerId, outcome.gateway, outcome.pin, 1);
-    set({ scans: get().scans.map((s) => (s === entry ? { ...s, busy: false, result } : s)) });
-  },
+      const result = await claimItem(ownerId, outcome.gateway, outcome.pin, 1);
+      set({ scans: get().scans.map((s) => (s === entry ? { ...s, busy: false, result } : s)) });
+    },
 
-  reset() {
-    controller?.abort();
-    set(initial);
-  },
-}));
+    reset() {
+      runner.abort();
+      set(initial);
+    },
+  };
+});
 
 export { summarize };

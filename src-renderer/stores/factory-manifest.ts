@@ -62,6 +62,17 @@ export interface ManifestState {
   resetImport(): void;
 }
 
+/** The import side before a manifest is picked (and after Reset). */
+const NO_IMPORT = {
+  fileName: null,
+  fileText: null,
+  header: null,
+  keyName: null,
+  keyText: null,
+  opened: null,
+  importError: null,
+} satisfies Partial<ManifestState>;
+
 /** The manifest store. */
 export const useManifest = create<ManifestState>()((set, get) => ({
   ownerKey: '',
@@ -98,13 +109,7 @@ export const useManifest = create<ManifestState>()((set, get) => ({
     set({ exported: { fileName: r.value.fileName, count: r.value.count, kid: r.value.kid } });
   },
 
-  fileName: null,
-  fileText: null,
-  header: null,
-  keyName: null,
-  keyText: null,
-  opened: null,
-  importError: null,
+  ...NO_IMPORT,
   setManifest(name, text) {
     try {
       set({
@@ -136,14 +141,6 @@ export const useManifest = create<ManifestState>()((set, get) => ({
     }
   },
   resetImport() {
-    set({
-      fileName: null,
-      fileText: null,
-      header: null,
-      keyName: null,
-      keyText: null,
-      opened: null,
-      importError: null,
-    });
+    set(NO_IMPORT);
   },
 }));

@@ -2,6 +2,7 @@
  * Navigation: the screen on show, kept in the URL hash so reload and back/forward work. Other
  * screens can open a screen with a prefilled gateway (e.g. "Set up" from the gateway detail).
  */
+import { useEffect } from 'react';
 import { create } from 'zustand';
 import { screenFromHash, type ScreenId } from '../app/routes';
 
@@ -37,3 +38,15 @@ export const useNav = create<NavState>()((set, get) => ({
     if (screen !== get().screen) set({ screen });
   },
 }));
+
+/**
+ * For a screen that takes handed-over gateways: on mount, gives the ids handed to it (if any) to
+ * `add` — pass a stable function (a store action).
+ */
+export function useHandoff(add: (ids: readonly string[]) => void): void {
+  const takeHandoff = useNav((s) => s.takeHandoff);
+  useEffect(() => {
+    const ids = takeHandoff();
+    if (ids.length) add(ids);
+  }, [takeHandoff, add]);
+}

@@ -71,6 +71,20 @@ export const useSession = create<SessionState>()((set, get) => {
     await get().loadOwners();
   };
 
+  /** Runs a sign-in (login or first run): busy meanwhile, the error kept on failure. */
+  const signInWith = async (start: () => Promise<SessionInfo>): Promise<boolean> => {
+    set({ busy: true, error: null });
+    try {
+      await signedIn(await start());
+      return true;
+    } catch (e) {
+      set({ error: toUiError(e) });
+      return false;
+    } finally {
+      set({ busy: false });
+    }
+  };
+
   return {
     status: 'loading',
     session: null,
@@ -92,31 +106,10 @@ export const useSession = create<SessionState>()((set, get) => {
       }
     },
 
-    async login(name, password) {
-      set({ busy: true, error: null });
-      try {
-        await signedIn(await login(name, password));
-        return true;
-      } catch (e) {
-        set({ error: toUiError(e) });
-        return false;
-      } finally {
-        set({ busy: false });
-      }
-    },
+    login: (name, password) => signInWith(() => login(name, password)),
 
-    async firstRun(setupPassword, name, password) {
-      set({ busy: true, error: null });
-      try {
-        await signedIn(await firstRunSetup(setupPassword, name, password));
-        return true;
-      } catch (e) {
-        set({ error: toUiError(e) });
-        return false;
-      } finally {
-        set({ busy: false });
-      }
-    },
+    firstRun: (setupPassword, name, password) =>
+      signInWith(() => firstRunSetup(setupPassword, name, password)),
 
     async logout() {
       try {

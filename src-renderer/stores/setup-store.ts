@@ -8,8 +8,8 @@ import { create } from 'zustand';
 import { call, tryCall } from '../api';
 import type { Reachability, SetupFieldsInput, SetupTemplate } from '../../src-shared/ipc';
 import { toUiError, type UiError } from '../app/error-text';
-import { chunkSize } from './settings-store';
-import { runRows, type PendingRow, type RowResult } from './bulk-results';
+import type { PendingRow } from './bulk-results';
+import { createBulkRunner, IDLE_RUN, type BulkRunState } from './bulk-run';
 import { parseIdList, type IdRow } from './id-list';
 import { emptySide, isSecureUri, sideFields, sideKeys, type SideForm } from './setup-fields';
 
@@ -23,7 +23,7 @@ export interface TargetCheck {
 }
 
 /** State and actions of the setup store. */
-export interface SetupState {
+export interface SetupState extends BulkRunState {
   source: 'template' | 'form';
   templates: SetupTemplate[];
   templatesError: UiError | null;
@@ -36,11 +36,6 @@ export interface SetupState {
   /** apply even though a reachability check failed (explicit operator choice) */
   ignoreFailedChecks: boolean;
   problems: string[];
-  running: boolean;
-  cancelling: boolean;
-  progress: { done: number; total: number } | null;
-  results: RowResult[];
-  cancelled: boolean;
   message: { kind: 'ok' | 'error'; text: string; error?: UiError } | null;
 
   setSource(source: 'template' | 'form'): void;
@@ -60,8 +55,6 @@ export interface SetupState {
   cancel(): void;
   reset(): void;
 }
-
-let controller: AbortController | null = null;
 
 /** The TLS targets of a set of fields: secure URIs with the trust given for them. */
 export function targetsOf(fields: SetupFieldsInput): { side: 'cups' | 'lns'; uri: string; trust?: string }[] {
@@ -88,204 +81,202 @@ const initial = {
   checks: [],
   ignoreFailedChecks: false,
   problems: [],
-  running: false,
-  cancelling: false,
-  progress: null,
-  results: [],
-  cancelled: false,
+  ...IDLE_RUN,
   message: null,
 };
 
 /** The setup store. */
-export const useSetup = create<SetupState>()((set, get) => ({
-  ...initial,
+export const useSetup = create<SetupState>()((set, get) => {
+  const runner = createBulkRunner(set);
+  return {
+    ...initial,
 
-  setSource(source) {
-    set({ source, checks: [], problems: [], message: null });
-  },
+    setSource(source) {
+      set({ source, checks: [], problems: [], message: null });
+    },
 
-  async loadTemplates(ownerId) {
-    try {
-      const templates = await call('templates:list', { ownerId });
-      const keep = templates.some((t) => t.id === get().templateId);
-      set({
-        templates,
-        templatesError: null,
-        templateId: keep ? get().templateId : (templates[0]?.id ?? null),
-        source: templates.length === 0 && get().source === 'template' ? 'form' : get().source,
-      });
-    } catch (e) {
-      set({ templates: [], templatesError: toUiError(e) });
-    }
-  },
-
-  pickTemplate(id) {
-    set({ templateId: id, checks: [], problems: [], message: null });
-  },
-
-  updateSide(kind, patch) {
-    set({
-      [kind]: { ...get()[kind], ...patch },
-      checks: [],
-      problems: [],
-      message: null,
-    } as Partial<SetupState>);
-  },
-
-  setGatewaysText(text) {
-    set({ gatewaysText: text, gatewayRows: parseIdList(text), results: [], cancelled: false, message: null });
-  },
-
-  addGateways(ids) {
-    const cur = get().gatewaysText.trim();
-    const known = new Set(get().gatewayRows.map((r) => r.id6));
-    const fresh = ids.filter((id) => !known.has(id));
-    if (fresh.length) get().setGatewaysText([cur, ...fresh].filter(Boolean).join('\n'));
-  },
-
-  setIgnoreFailedChecks(v) {
-    set({ ignoreFailedChecks: v });
-  },
-
-  currentFields() {
-    const s = get();
-    if (s.source === 'template') {
-      const t = s.templates.find((x) => x.id === s.templateId);
-      return t ? { fields: t.fields, problems: [] } : { fields: {}, problems: ['Pick a template.'] };
-    }
-    const cups = sideFields('cups', s.cups);
-    const lns = sideFields('lns', s.lns);
-    const problems = [...cups.problems, ...lns.problems];
-    if (!s.cups.enabled && !s.lns.enabled) problems.push('Turn on the CUPS or the LNS part (or both).');
-    return { fields: { ...cups.fields, ...lns.fields }, problems };
-  },
-
-  async checkTargets() {
-    const { fields, problems } = get().currentFields();
-    if (problems.length) {
-      set({ problems });
-      return false;
-    }
-    const targets = targetsOf(fields);
-    set({
-      problems: [],
-      checks: targets.map((t) => ({
-        side: t.side,
-        uri: t.uri,
-        state: 'checking',
-        result: null,
-        error: null,
-      })),
-    });
-    const done = await Promise.all(
-      targets.map(async (t): Promise<TargetCheck> => {
-        const answer = await tryCall('setup:checkReachability', {
-          uri: t.uri,
-          ...(t.trust !== undefined ? { trust: t.trust } : {}),
+    async loadTemplates(ownerId) {
+      try {
+        const templates = await call('templates:list', { ownerId });
+        const keep = templates.some((t) => t.id === get().templateId);
+        set({
+          templates,
+          templatesError: null,
+          templateId: keep ? get().templateId : (templates[0]?.id ?? null),
+          source: templates.length === 0 && get().source === 'template' ? 'form' : get().source,
         });
-        if (!answer.ok)
-          return { side: t.side, uri: t.uri, state: 'failed', result: null, error: toUiError(answer.error) };
-        return {
+      } catch (e) {
+        set({ templates: [], templatesError: toUiError(e) });
+      }
+    },
+
+    pickTemplate(id) {
+      set({ templateId: id, checks: [], problems: [], message: null });
+    },
+
+    updateSide(kind, patch) {
+      set({
+        [kind]: { ...get()[kind], ...patch },
+        checks: [],
+        problems: [],
+        message: null,
+      } as Partial<SetupState>);
+    },
+
+    setGatewaysText(text) {
+      set({
+        gatewaysText: text,
+        gatewayRows: parseIdList(text),
+        results: [],
+        cancelled: false,
+        message: null,
+      });
+    },
+
+    addGateways(ids) {
+      const cur = get().gatewaysText.trim();
+      const known = new Set(get().gatewayRows.map((r) => r.id6));
+      const fresh = ids.filter((id) => !known.has(id));
+      if (fresh.length) get().setGatewaysText([cur, ...fresh].filter(Boolean).join('\n'));
+    },
+
+    setIgnoreFailedChecks(v) {
+      set({ ignoreFailedChecks: v });
+    },
+
+    currentFields() {
+      const s = get();
+      if (s.source === 'template') {
+        const t = s.templates.find((x) => x.id === s.templateId);
+        return t ? { fields: t.fields, problems: [] } : { fields: {}, problems: ['Pick a template.'] };
+      }
+      const cups = sideFields('cups', s.cups);
+      const lns = sideFields('lns', s.lns);
+      const problems = [...cups.problems, ...lns.problems];
+      if (!s.cups.enabled && !s.lns.enabled) problems.push('Turn on the CUPS or the LNS part (or both).');
+      return { fields: { ...cups.fields, ...lns.fields }, problems };
+    },
+
+    async checkTargets() {
+      const { fields, problems } = get().currentFields();
+      if (problems.length) {
+        set({ problems });
+        return false;
+      }
+      const targets = targetsOf(fields);
+      set({
+        problems: [],
+        checks: targets.map((t) => ({
           side: t.side,
           uri: t.uri,
-          state: answer.value.ok ? 'done' : 'failed',
-          result: answer.value,
+          state: 'checking',
+          result: null,
           error: null,
-        };
-      }),
-    );
-    set({ checks: done });
-    return done.every((c) => c.state === 'done');
-  },
-
-  async saveTemplate(ownerId, name) {
-    const { fields, problems } = get().currentFields();
-    if (problems.length) {
-      set({ problems });
-      return false;
-    }
-    const answer = await tryCall('templates:save', { ownerId, name, fields });
-    if (!answer.ok) {
-      set({
-        message: { kind: 'error', text: 'The template was not saved.', error: toUiError(answer.error) },
+        })),
       });
-      return false;
-    }
-    await get().loadTemplates(ownerId);
-    set({
-      templateId: answer.value.id,
-      message: { kind: 'ok', text: `Template “${answer.value.name}” saved.` },
-    });
-    return true;
-  },
+      const done = await Promise.all(
+        targets.map(async (t): Promise<TargetCheck> => {
+          const answer = await tryCall('setup:checkReachability', {
+            uri: t.uri,
+            ...(t.trust !== undefined ? { trust: t.trust } : {}),
+          });
+          if (!answer.ok)
+            return {
+              side: t.side,
+              uri: t.uri,
+              state: 'failed',
+              result: null,
+              error: toUiError(answer.error),
+            };
+          return {
+            side: t.side,
+            uri: t.uri,
+            state: answer.value.ok ? 'done' : 'failed',
+            result: answer.value,
+            error: null,
+          };
+        }),
+      );
+      set({ checks: done });
+      return done.every((c) => c.state === 'done');
+    },
 
-  async deleteTemplate(ownerId, id) {
-    const answer = await tryCall('templates:delete', { ownerId, id });
-    if (!answer.ok) {
+    async saveTemplate(ownerId, name) {
+      const { fields, problems } = get().currentFields();
+      if (problems.length) {
+        set({ problems });
+        return false;
+      }
+      const answer = await tryCall('templates:save', { ownerId, name, fields });
+      if (!answer.ok) {
+        set({
+          message: { kind: 'error', text: 'The template was not saved.', error: toUiError(answer.error) },
+        });
+        return false;
+      }
+      await get().loadTemplates(ownerId);
       set({
-        message: { kind: 'error', text: 'The template was not deleted.', error: toUiError(answer.error) },
+        templateId: answer.value.id,
+        message: { kind: 'ok', text: `Template “${answer.value.name}” saved.` },
       });
-      return;
-    }
-    await get().loadTemplates(ownerId);
-  },
+      return true;
+    },
 
-  async apply(ownerId) {
-    if (get().running) return;
-    const { fields, problems } = get().currentFields();
-    const rows = get().gatewayRows;
-    const blocking = [...problems];
-    if (rows.length === 0) blocking.push('List the gateways to set up.');
-    if (rows.some((r) => r.problem)) blocking.push('Fix or remove the ids marked in the list.');
-    set({ results: [], cancelled: false, message: null });
-    if (blocking.length) {
-      set({ problems: blocking });
-      return;
-    }
-    const reachable = await get().checkTargets();
-    if (!reachable && !get().ignoreFailedChecks) {
-      set({
-        message: {
-          kind: 'error',
-          text: 'Not saved: a target did not pass the reachability check. Fix the address or trust, or tick “apply anyway”.',
-        },
-      });
-      return;
-    }
-    controller = new AbortController();
-    set({ running: true, cancelling: false, results: [], cancelled: false, message: null, progress: null });
-    const pending: PendingRow<{ gateway: string }>[] = rows.map((r) => ({
-      line: r.line,
-      input: r.input,
-      item: { gateway: r.input },
-    }));
-    try {
+    async deleteTemplate(ownerId, id) {
+      const answer = await tryCall('templates:delete', { ownerId, id });
+      if (!answer.ok) {
+        set({
+          message: { kind: 'error', text: 'The template was not deleted.', error: toUiError(answer.error) },
+        });
+        return;
+      }
+      await get().loadTemplates(ownerId);
+    },
+
+    async apply(ownerId) {
+      if (get().running) return;
+      const { fields, problems } = get().currentFields();
+      const rows = get().gatewayRows;
+      const blocking = [...problems];
+      if (rows.length === 0) blocking.push('List the gateways to set up.');
+      if (rows.some((r) => r.problem)) blocking.push('Fix or remove the ids marked in the list.');
+      set({ results: [], cancelled: false, message: null });
+      if (blocking.length) {
+        set({ problems: blocking });
+        return;
+      }
+      const reachable = await get().checkTargets();
+      if (!reachable && !get().ignoreFailedChecks) {
+        set({
+          message: {
+            kind: 'error',
+            text: 'Not saved: a target did not pass the reachability check. Fix the address or trust, or tick “apply anyway”.',
+          },
+        });
+        return;
+      }
+      const pending: PendingRow<{ gateway: string }>[] = rows.map((r) => ({
+        line: r.line,
+        input: r.input,
+        item: { gateway: r.input },
+      }));
       const template = get().source === 'template' ? get().templateId : null;
-      const send = (items: { gateway: string }[]) =>
+      const run = await runner.run(pending, (items) =>
         tryCall(
           'gateways:setup',
           template !== null ? { ownerId, templateId: template, items } : { ownerId, common: fields, items },
-        );
-      const run = await runRows(pending, send, {
-        signal: controller.signal,
-        onProgress: (progress) => set({ progress }),
-        chunkSize: chunkSize(),
-      });
+        ),
+      );
       set({ results: run.results, cancelled: run.cancelled });
-    } finally {
-      controller = null;
-      set({ running: false, cancelling: false });
-    }
-  },
+    },
 
-  cancel() {
-    if (!controller) return;
-    set({ cancelling: true });
-    controller.abort();
-  },
+    cancel() {
+      runner.cancel();
+    },
 
-  reset() {
-    controller?.abort();
-    set({ ...initial, cups: emptySide(), lns: emptySide() });
-  },
-}));
+    reset() {
+      runner.abort();
+      set({ ...initial, cups: emptySide(), lns: emptySide() });
+    },
+  };
+});
