@@ -1,8 +1,10 @@
 /**
  * Live CUPS activity for the Electron window: polls the activity feed and pushes only new items
- * (the HTTP bridge's renderer polls the same channel itself). Polling the store keeps the core
- * free of an event bus and works the same when several instances share one database.
+ * (the HTTP bridge's renderer polls the same channel itself, with the same follower). Polling the
+ * store keeps the core free of an event bus and works the same when several instances share one
+ * database.
  */
+import { createActivityFollower } from '../../src-shared/activity-feed';
 import type { ActivityItem } from '../../src-shared/ipc';
 import type { GatewayQueryService } from '../core/station';
 
@@ -19,15 +21,14 @@ export function startActivityPump(
   emit: (items: ActivityItem[]) => void,
   intervalMs = 1000,
 ): ActivityPump {
-  let cursor: string | undefined;
+  const follower = createActivityFollower<ActivityItem>();
   let running: Promise<void> | undefined;
   let stopped = false;
   const tick = () =>
     (running ??= (async () => {
       try {
-        const page = await activity(cursor === undefined ? { limit: 1 } : { after: cursor, limit: 200 });
-        if (cursor !== undefined && page.items.length > 0 && !stopped) emit(page.items);
-        cursor = page.cursor;
+        const fresh = follower.accept(await activity(follower.request()));
+        if (fresh.length > 0 && !stopped) emit(fresh);
       } catch {
         // the store is closing or busy: try again on the next tick
       } finally {

@@ -2,6 +2,11 @@
  * HTTP bridge transport (headless `gwjs serve`, any browser): `POST /bridge/<channel>` with a JSON
  * body, the session cookie (same origin) and the anti-CSRF header. Events are polled.
  */
+import {
+  createActivityFollower,
+  type ActivityKeyed,
+  type ActivityPage,
+} from '../../src-shared/activity-feed';
 import { BRIDGE_HEADER, envelopeErrorSchema, type Envelope } from '../../src-shared/ipc';
 import type { Transport } from './transport';
 
@@ -64,19 +69,17 @@ export function createHttpTransport(options: HttpTransportOptions = {}): Transpo
     kind: 'http',
     invoke: (channel, request) => postBridge(encodeURIComponent(channel), request, options),
     subscribe(event, listener) {
-      // The only event is `station:activity`; it is the channel of the same name, polled by cursor.
+      // The only event is `station:activity`; it is the channel of the same name, followed by cursor.
       if (event !== 'station:activity') return () => undefined;
-      let cursor: string | undefined;
+      const follower = createActivityFollower<ActivityKeyed>();
       let stopped = false;
       let timer: ReturnType<typeof setTimeout> | undefined;
       const tick = async () => {
-        const request = cursor === undefined ? { limit: 1 } : { after: cursor };
-        const answer = await postBridge(encodeURIComponent(event), request, options);
+        const answer = await postBridge(encodeURIComponent(event), follower.request(), options);
         if (stopped) return;
         if (answer.ok) {
-          const value = answer.value as { items: unknown[]; cursor: string };
-          if (cursor !== undefined && value.items.length > 0) listener(value.items);
-          cursor = value.cursor;
+          const fresh = follower.accept(answer.value as ActivityPage<ActivityKeyed>);
+          if (fresh.length > 0) listener(fresh);
         }
         timer = setTimeout(() => void tick(), pollMs);
       };

@@ -7,7 +7,8 @@ import { CopyButton } from '../components/CopyButton';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { formatAge, formatTime, outcomeLabel, outcomeTone } from '../components/format';
 import { ScreenHeader } from '../components/ScreenHeader';
-import { activityKey, useDashboard } from '../stores/dashboard-store';
+import { activityKey } from '../../src-shared/activity-feed';
+import { useDashboard } from '../stores/dashboard-store';
 
 function Stat({ label, value }: { label: string; value: number | undefined }): ReactNode {
   return (

@@ -3,6 +3,7 @@
  * contacts. The top bar reads the HSM state from here too.
  */
 import { create } from 'zustand';
+import { activityKey } from '../../src-shared/activity-feed';
 import { call, subscribe } from '../api';
 import type { ActivityItem, HsmStatusView, StationStatus } from '../../src-shared/ipc';
 import { toUiError, type UiError } from '../app/error-text';
@@ -10,9 +11,6 @@ import { toUiError, type UiError } from '../app/error-text';
 /** Newest first: by contact time, then by gateway (the feed's own order, reversed). */
 const newestFirst = (a: ActivityItem, b: ActivityItem): number =>
   b.at.localeCompare(a.at) || b.gateway.localeCompare(a.gateway);
-
-/** Identity of a feed item: one contact per gateway and time. */
-export const activityKey = (i: ActivityItem): string => `${i.at}|${i.gateway}`;
 
 /** How many contacts the live feed keeps. */
 export const FEED_SIZE = 50;

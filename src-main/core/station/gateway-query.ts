@@ -3,8 +3,10 @@
  * server-side by any id form, owner and state, with the total count — built to stay fast at
  * 100 000 rows: the page is chosen on the `gateways_owner (owner_id, eui)` index (or the primary
  * key) before the per-row joins, an EUI prefix search is an index range, never `LIKE`.
- * Also the live CUPS activity feed of the dashboard (newest `cups_contacts` rows by time).
+ * Also the live CUPS activity feed of the dashboard (newest `cups_contacts` rows by time, see
+ * `src-shared/activity-feed.ts`).
  */
+import { ACTIVITY_LAG_MS } from '../../../src-shared/activity-feed';
 import { DomainError } from '../../../src-shared/errors';
 import { euiFromHex, euiHex, formatEui64, formatId6, parseId, parseIdField } from '../../../src-shared/ids';
 import type { ActivityItem, GatewayRow, GatewayState } from '../../../src-shared/ipc';
@@ -36,9 +38,10 @@ export interface GatewayPage {
 export interface GatewayQueryService {
   query(q: GatewayQuery): Promise<GatewayPage>;
   /**
-   * CUPS contacts: with `after` (the `cursor` of an earlier answer) those after it, oldest first;
-   * without (or with `''`), the newest `limit`, oldest first. `ownerId` restricts to one owner's
-   * gateways. The answer's `cursor` is where the next poll starts (see {@link activityCursor}).
+   * CUPS contacts, oldest first. Without `after`: the newest `limit`. With `after` (the `cursor`
+   * of an earlier answer; `''` = the start): the newest `limit` of those not older than the cursor
+   * minus the lag — contacts written behind (late) are answered again, so a follower drops what it
+   * has seen (`src-shared/activity-feed.ts`). `ownerId` restricts to one owner's gateways.
    */
   activity(input: {
     after?: string | undefined;
@@ -48,27 +51,21 @@ export interface GatewayQueryService {
 }
 
 /**
- * The activity feed's position: the contact time and the 16-hex EUI of the last contact seen,
- * `<at>|<EUI>`. Contacts are ordered by `(at, eui)`, which is unique (one stored contact per
- * gateway), so contacts stamped in the same millisecond are neither skipped nor repeated. `''`
- * is the start of the feed.
+ * Reads an activity cursor: the time of the newest contact answered so far (ISO-8601), `''` at
+ * the start of the feed.
+ * @throws DomainError('invalid_request') naming `after` when it is not one.
  */
-export function activityCursor(at: string, euiHex16: string): string {
-  return `${at}|${euiHex16}`;
-}
-
-/** Splits an activity cursor; `invalid_request` naming `after` when it is not one. */
-export function parseActivityCursor(cursor: string): { at: string; eui: string } | undefined {
+export function parseActivityCursor(cursor: string): number | undefined {
   if (cursor === '') return undefined;
-  const m = /^([0-9T:.+Z-]{10,40})\|([0-9A-F]{16})$/.exec(cursor);
-  if (!m) {
+  const t = /^\d{4}-\d\d-\d\dT[0-9:.]+(?:Z|[+-]\d\d:\d\d)$/.test(cursor) ? Date.parse(cursor) : Number.NaN;
+  if (Number.isNaN(t)) {
     throw new DomainError(
       'invalid_request',
       `after: ${JSON.stringify(cursor.slice(0, 80))} is not an activity cursor (use the cursor of the previous answer)`,
       { field: 'after' },
     );
   }
-  return { at: m[1]!, eui: m[2]! };
+  return t;
 }
 
 /** How a search string narrows the EUI: exact id, a range of EUIs (prefix), or nothing matches. */
@@ -128,8 +125,14 @@ interface ContactDbRow {
 }
 
 /** Creates the query service. */
-export function createGatewayQueryService(deps: { store: Store; clock: Clock }): GatewayQueryService {
+export function createGatewayQueryService(deps: {
+  store: Store;
+  clock: Clock;
+  /** how far behind its cursor the activity feed looks again (default {@link ACTIVITY_LAG_MS}) */
+  activityLagMs?: number | undefined;
+}): GatewayQueryService {
   const { store, clock } = deps;
+  const lagMs = deps.activityLagMs ?? ACTIVITY_LAG_MS;
 
   return {
     async query(q) {
@@ -212,23 +215,18 @@ export function createGatewayQueryService(deps: { store: Store; clock: Clock }):
       const ownerFilter = input.ownerId ? euiHex(parseIdField(input.ownerId, 'ownerId')) : undefined;
       const ownerSql = ownerFilter ? ' AND c.eui IN (SELECT eui FROM gateways WHERE owner_id = ?)' : '';
       const ownerParams = ownerFilter ? [ownerFilter] : [];
-      const columns = 'c.eui, c.at, c.outcome, c.address, c.station, c.model';
-      const rows = await store.read(async (tx) => {
-        if (input.after !== undefined) {
-          // keyset pagination on (at, eui): the cursor row itself and everything before it are done
-          const where = after ? '(c.at > ? OR (c.at = ? AND c.eui > ?))' : '1 = 1';
-          const params = after ? [after.at, after.at, after.eui] : [];
-          return tx.all<ContactDbRow>(
-            `SELECT ${columns} FROM cups_contacts c WHERE ${where}${ownerSql} ORDER BY c.at, c.eui LIMIT ?`,
-            [...params, ...ownerParams, limit],
-          );
-        }
-        const newest = await tx.all<ContactDbRow>(
-          `SELECT ${columns} FROM cups_contacts c WHERE 1 = 1${ownerSql} ORDER BY c.at DESC, c.eui DESC LIMIT ?`,
-          [...ownerParams, limit],
-        );
-        return newest.reverse();
-      });
+      // with a cursor, look again `lagMs` behind it: contacts written behind arrive late
+      const since = after === undefined ? undefined : new Date(after - lagMs).toISOString();
+      const rows = await store.read(async (tx) =>
+        (
+          await tx.all<ContactDbRow>(
+            `SELECT c.eui, c.at, c.outcome, c.address, c.station, c.model FROM cups_contacts c
+             WHERE ${since === undefined ? '1 = 1' : 'c.at >= ?'}${ownerSql}
+             ORDER BY c.at DESC, c.eui DESC LIMIT ?`,
+            [...(since === undefined ? [] : [since]), ...ownerParams, limit],
+          )
+        ).reverse(),
+      );
       const items = rows.map((r): ActivityItem => ({
         gateway: formatId6(euiFromHex(r.eui)),
         at: r.at,
@@ -237,8 +235,12 @@ export function createGatewayQueryService(deps: { store: Store; clock: Clock }):
         station: r.station,
         model: r.model,
       }));
-      const last = rows.at(-1);
-      return { items, cursor: last ? activityCursor(last.at, last.eui) : (input.after ?? '') };
+      const newest = rows.at(-1)?.at;
+      const cursor =
+        newest !== undefined && (input.after === undefined || newest > input.after)
+          ? newest
+          : (input.after ?? '');
+      return { items, cursor };
     },
   };
 }

@@ -4,6 +4,8 @@ import {
   euiFilterOf,
   type GatewayQueryService,
 } from '../../../src-main/core/station/gateway-query';
+import { createActivityFollower } from '../../../src-shared/activity-feed';
+import type { ActivityItem } from '../../../src-shared/ipc';
 import { movableClock, openTestStore } from '../../helpers/station-store';
 
 describe('euiFilterOf', () => {
@@ -144,64 +146,74 @@ describe('gateway query service at 100 000 gateways', () => {
     expect(never.total).toBe(80_000);
   });
 
-  it('feeds the newest CUPS contacts and then only newer ones', async () => {
+  it('feeds the newest CUPS contacts, then those after the cursor (less the lag)', async () => {
     const latest = await q.activity({ limit: 3 });
     expect(latest.items.map((i) => i.gateway)).toEqual([
       '58a0:cbff:fe01:8691',
       '58a0:cbff:fe01:8696',
       '58a0:cbff:fe01:869b',
     ]);
-    expect(latest.cursor).toBe(`${latest.items[2]!.at}|58A0CBFFFE01869B`);
-    expect((await q.activity({ after: latest.cursor })).items).toEqual([]);
-    const older = await q.activity({ after: `${latest.items[0]!.at}|58A0CBFFFE018691`, limit: 10 });
-    expect(older.items.map((i) => i.gateway)).toEqual(['58a0:cbff:fe01:8696', '58a0:cbff:fe01:869b']);
+    expect(latest.cursor).toBe(latest.items[2]!.at);
+    // contacts here are 5 s apart: the 45 s lag answers the last ten again (the follower drops them)
+    const again = await q.activity({ after: latest.cursor, limit: 200 });
+    expect(again.items).toHaveLength(10);
+    expect(again.items.at(-1)!.gateway).toBe('58a0:cbff:fe01:869b');
+    expect(again.cursor).toBe(latest.cursor);
     const owned = await q.activity({ limit: 200, ownerId: '::2' });
     expect(owned.items).toEqual([]);
   });
 });
 
-describe('gateway query service: activity cursor', () => {
+describe('gateway query service: following the activity feed', () => {
+  const LAG = 10_000;
   let t: Awaited<ReturnType<typeof openTestStore>>;
   let q: GatewayQueryService;
-  const contact = (eui: string, at: string) =>
+  const base = Date.parse('2026-03-01T10:00:00.000Z');
+  const at = (s: number) => new Date(base + s * 1000).toISOString();
+  const hex = (i: number) => (0x58a0cbfffe000000n + BigInt(i)).toString(16).toUpperCase();
+  const id6 = (i: number) => `58a0:cbff:fe00:${i.toString(16)}`;
+  /** stores a contact the way the core's write-behind does: maybe late, with its own time */
+  const contact = (i: number, when: string) =>
     t.store.transaction((tx) =>
       tx.run(
         `INSERT INTO cups_contacts (eui, at, outcome, keys) VALUES (?, ?, 'ok', '[]')
          ON CONFLICT (eui) DO UPDATE SET at = excluded.at`,
-        [eui, at],
+        [hex(i), when],
       ),
     );
-  const hex = (i: number) => (0x58a0cbfffe000000n + BigInt(i)).toString(16).toUpperCase();
 
   beforeAll(async () => {
     t = await openTestStore();
-    q = createGatewayQueryService({ store: t.store, clock: movableClock() });
+    q = createGatewayQueryService({ store: t.store, clock: movableClock(), activityLagMs: LAG });
   });
   afterAll(() => t.close());
 
-  it('neither skips nor repeats contacts stamped in the same millisecond across polls', async () => {
-    const start = await q.activity({ limit: 1 });
-    expect(start).toEqual({ items: [], cursor: '' });
-    const sameMs = '2026-03-01T10:00:00.000Z';
-    for (let i = 0; i < 5; i++) await contact(hex(i), sameMs);
-    const seen: string[] = [];
-    let cursor = start.cursor;
-    // small pages end in the middle of the millisecond; a later contact in that millisecond arrives meanwhile
-    for (let poll = 0; poll < 6; poll++) {
-      const page = await q.activity({ after: cursor, limit: 2 });
-      seen.push(...page.items.map((i) => `${i.gateway}@${i.at}`));
-      cursor = page.cursor;
-      if (poll === 0) await contact(hex(9), sameMs);
-    }
-    expect(seen).toEqual([0, 1, 2, 3, 4, 9].map((i) => `58a0:cbff:fe00:${i.toString(16)}@${sameMs}`));
-    // a gateway calling again appears again, after the cursor
-    await contact(hex(1), '2026-03-01T10:00:00.001Z');
-    const next = await q.activity({ after: cursor });
-    expect(next.items.map((i) => i.gateway)).toEqual(['58a0:cbff:fe00:1']);
-    expect((await q.activity({ after: next.cursor })).items).toEqual([]);
+  it('delivers late-written and same-millisecond contacts once each, none skipped', async () => {
+    const follower = createActivityFollower<ActivityItem>(LAG);
+    const poll = async () =>
+      follower.accept(await q.activity(follower.request())).map((i) => `${i.gateway}@${i.at}`);
+    await contact(1, at(0));
+    expect(await poll()).toEqual([]); // priming: what happened before subscribing is not news
+    await contact(2, at(5));
+    expect(await poll()).toEqual([`${id6(2)}@${at(5)}`]);
+    // written behind: stamped before the newest contact already delivered
+    await contact(3, at(2));
+    expect(await poll()).toEqual([`${id6(3)}@${at(2)}`]);
+    expect(await poll()).toEqual([]);
+    // three gateways in one millisecond, then one more in it
+    for (const i of [4, 5, 6]) await contact(i, at(6));
+    expect(await poll()).toEqual([4, 5, 6].map((i) => `${id6(i)}@${at(6)}`));
+    await contact(7, at(6));
+    expect(await poll()).toEqual([`${id6(7)}@${at(6)}`]);
+    // a gateway calling again is news again
+    await contact(2, at(8));
+    expect(await poll()).toEqual([`${id6(2)}@${at(8)}`]);
+    expect(await poll()).toEqual([]);
   });
 
-  it('refuses a cursor it did not make, naming the field', async () => {
+  it('starts from the beginning with an empty cursor, and refuses a cursor it did not make', async () => {
+    const all = await q.activity({ after: '', limit: 200 });
+    expect(all.items.length).toBeGreaterThan(5);
     await expect(q.activity({ after: '1700000000000' })).rejects.toMatchObject({
       code: 'invalid_request',
       message: expect.stringContaining('after:'),
