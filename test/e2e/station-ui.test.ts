@@ -6,6 +6,7 @@
  * every test leaves a screenshot in test/artifacts/screenshots/.
  */
 import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync, sign } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -321,6 +322,68 @@ describe('station UI in Chromium', () => {
     // the newest contact leads the feed
     expect(await feed.locator('tbody tr').first().textContent()).toContain('58a0:cbff:fe80:102');
     await shot(installer, '15-dashboard-live');
+  });
+
+  it('shows the token rotation and the firmware delivery of a gateway in its detail panel', async () => {
+    const gw = '58a0:cbff:fe80:102'; // claimed by scanning, and it has called CUPS (dashboard test)
+    const created = (await bridge(admin, 'apiKeys:create', {
+      ownerId: null,
+      scopes: ['admin'],
+      label: 'e2e firmware',
+    })) as { value: { apiKey: string } };
+    const api = (path: string, body: unknown) =>
+      admin.evaluate(
+        async ([p, b, k]) => {
+          const r = await fetch(p as string, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${k as string}` },
+            body: JSON.stringify(b),
+          });
+          return { status: r.status, text: await r.text() };
+        },
+        [path, body, created.value.apiKey] as const,
+      );
+    // an update signed with a key of the owner's (ECDSA P-256 over SHA-512, SPEC §3.4)
+    const image = Buffer.from(`e2e firmware image ${'x'.repeat(200)}`);
+    const signer = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const upload = await api('/api/v1/firmware/upload', {
+      ownerid: '1::1',
+      firmware: image.toString('base64'),
+      signatures: [
+        {
+          key: Buffer.from(signer.publicKey.export({ type: 'spki', format: 'pem' })).toString('base64'),
+          signature: sign('sha512', image, signer.privateKey).toString('base64'),
+        },
+      ],
+    });
+    expect(upload.status, upload.text).toBe(200);
+    const { fwcrc } = JSON.parse(upload.text) as { fwcrc: number };
+    for (const [path, body] of [
+      ['/api/v1/gateway/setup', { ownerid: '1::1', gateway: gw, fwcrc }],
+      ['/api/v1/gateway/rotate', { ownerid: '1::1', gateway: gw }],
+    ] as const) {
+      const answer = await api(path, body);
+      expect({ path, status: answer.status, text: answer.text }).toMatchObject({ status: 200 });
+      expect(answer.text).not.toContain('"code"');
+    }
+    await chooseOwner(admin, '1::1');
+    await admin.keyboard.press('Alt+2');
+    await admin.getByLabel('Search gateways').fill(gw);
+    await admin.getByText(/^1 gateway ·/).waitFor();
+    await admin.locator('[aria-rowindex="2"]').click();
+    const panel = admin.getByRole('complementary', { name: `Gateway ${gw}` });
+    const rotation = panel.getByLabel('Token rotation');
+    await rotation.getByText('in flight').waitFor();
+    await panel.getByRole('table', { name: 'Rotation history' }).getByText('0 → 1').waitFor();
+    const firmware = panel.getByLabel('Firmware');
+    await firmware
+      .getByText(`0x${fwcrc.toString(16).toUpperCase().padStart(8, '0')}`, { exact: true })
+      .waitFor();
+    const state = await firmware.locator('dd .chip').textContent();
+    expect(state).toMatch(/pending|not yet due|no matching key|sent|done|unknown firmware/);
+    expect((await firmware.locator('dd .chip + .muted').textContent())!.length).toBeGreaterThan(10);
+    await panel.getByText('Firmware', { exact: true }).scrollIntoViewIfNeeded();
+    await shot(admin, '17-gateway-rotation-firmware');
   });
 
   it('shows the identity checker with its warnings', async () => {
