@@ -31,6 +31,21 @@ export interface CoreConfig {
   listLimit: { default: number; max: number };
   /** Gateways whose derived CUPS token digests are cached (memory ≈ 200 bytes each). */
   tokenCacheEntries: number;
+  /**
+   * Gateways whose CUPS-relevant state (gateway row and setup digest: URIs, blob CRCs, token
+   * generation, auth mode, firmware) is cached for the poll hot path (memory ≈ 600 bytes each);
+   * 0 reads the store on every poll.
+   */
+  cupsStateCacheEntries: number;
+  /** The last CUPS contact per gateway (SPEC §3.6): telemetry, written behind (core README). */
+  cupsContacts: {
+    /** a contact that differs from the stored one only in its time is written at most this often per gateway */
+    flushIntervalMs: number;
+    /** pending contacts are written in one relaxed transaction at most this often */
+    tickMs: number;
+    /** gateways whose stored contact is remembered to skip writing an unchanged one (≈ 600 bytes each) */
+    entries: number;
+  };
 }
 
 /** What a composition root passes: any subset, nested objects merged field by field. */
@@ -42,6 +57,8 @@ export interface CoreConfigInput {
   maxItems?: number;
   listLimit?: Partial<CoreConfig['listLimit']>;
   tokenCacheEntries?: number;
+  cupsStateCacheEntries?: number;
+  cupsContacts?: Partial<CoreConfig['cupsContacts']>;
 }
 
 /** The defaults (SPEC §4.2 numbers where the SPEC gives one). */
@@ -58,6 +75,8 @@ export const DEFAULT_CORE_CONFIG: CoreConfig = {
   maxItems: 10_000,
   listLimit: { default: 100, max: 10_000 },
   tokenCacheEntries: 100_000,
+  cupsStateCacheEntries: 100_000,
+  cupsContacts: { flushIntervalMs: 30_000, tickMs: 1_000, entries: 20_000 },
 };
 
 /** Merges `input` over the defaults and checks the numbers. @throws RangeError naming the field. */
@@ -71,6 +90,8 @@ export function resolveCoreConfig(input: CoreConfigInput = {}): CoreConfig {
     maxItems: input.maxItems ?? d.maxItems,
     listLimit: { ...d.listLimit, ...input.listLimit },
     tokenCacheEntries: input.tokenCacheEntries ?? d.tokenCacheEntries,
+    cupsStateCacheEntries: input.cupsStateCacheEntries ?? d.cupsStateCacheEntries,
+    cupsContacts: { ...d.cupsContacts, ...input.cupsContacts },
   };
   const counts: [string, number][] = [
     ['addLimitPerOwner', config.addLimitPerOwner],
@@ -81,9 +102,16 @@ export function resolveCoreConfig(input: CoreConfigInput = {}): CoreConfig {
     ['listLimit.default', config.listLimit.default],
     ['listLimit.max', config.listLimit.max],
     ['tokenCacheEntries', config.tokenCacheEntries],
+    ['cupsStateCacheEntries', config.cupsStateCacheEntries],
+    ['cupsContacts.flushIntervalMs', config.cupsContacts.flushIntervalMs],
+    ['cupsContacts.entries', config.cupsContacts.entries],
   ];
   for (const [field, n] of counts) {
     if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`config ${field}: ${n} is not a count`);
+  }
+  const tick = config.cupsContacts.tickMs;
+  if (!Number.isSafeInteger(tick) || tick < 1) {
+    throw new RangeError(`config cupsContacts.tickMs: ${tick} is not a positive number of milliseconds`);
   }
   for (const [name, rule] of Object.entries(config.cupsRateLimit)) {
     if (!(rule.ratePerSecond > 0) || !(rule.burst >= 1)) {

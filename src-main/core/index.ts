@@ -11,6 +11,7 @@ import { AuditLog } from './audit';
 import { Batches } from './batches';
 import { resolveCoreConfig, type CoreConfigInput } from './config';
 import { ClientCertificates } from './client-certs/service';
+import { ContactLog } from './cups/contact-log';
 import { CupsHandler } from './cups/handler';
 import type { CoreEnv } from './env';
 import { Factory } from './factory';
@@ -75,9 +76,11 @@ export function createCore(deps: CoreDeps): CoreServices {
   const batches = new Batches(env);
   const clientCertificates = new ClientCertificates(env, batches, deps.ca);
   const signingKeys = new UpdateSigningKeys(env);
-  const cups = new CupsHandler(env, batches, clientCertificates);
+  const contacts = new ContactLog(env.store, env.clock, env.logger, config.cupsContacts);
+  const cups = new CupsHandler(env, batches, clientCertificates, contacts);
+  let closing: Promise<void> | undefined;
   return {
-    owner: new OwnerOperations(env, batches, (hex) => cups.forget(hex)),
+    owner: new OwnerOperations(env, batches, { changed: (hex) => cups.forget(hex), contacts }),
     cups,
     access: new Access(env),
     batches,
@@ -87,6 +90,14 @@ export function createCore(deps: CoreDeps): CoreServices {
     signingKeys,
     clientCertificates,
     metrics: () => env.counters.snapshot(),
-    close: () => deps.store.close(),
+    // the pending CUPS contacts are written before the store closes
+    close: () =>
+      (closing ??= (async () => {
+        try {
+          await cups.close();
+        } finally {
+          await deps.store.close();
+        }
+      })()),
   };
 }

@@ -12,6 +12,10 @@ describe('resolveCoreConfig', () => {
     const c = resolveCoreConfig({ claimLockout: { perOwner: 3 }, listLimit: { default: 5 } });
     expect(c.claimLockout).toEqual({ ...DEFAULT_CORE_CONFIG.claimLockout, perOwner: 3 });
     expect(c.listLimit).toEqual({ default: 5, max: 10_000 });
+    expect(resolveCoreConfig({ cupsContacts: { tickMs: 50 } }).cupsContacts).toEqual({
+      ...DEFAULT_CORE_CONFIG.cupsContacts,
+      tickMs: 50,
+    });
   });
 
   it('rejects numbers that are not counts and rate rules that never refill', () => {
@@ -20,5 +24,10 @@ describe('resolveCoreConfig', () => {
     expect(() => resolveCoreConfig({ cupsRateLimit: { perRouter: { ratePerSecond: 0, burst: 1 } } })).toThrow(
       /perRouter/,
     );
+    expect(() => resolveCoreConfig({ cupsContacts: { tickMs: 0 } })).toThrow(/cupsContacts.tickMs/);
+    expect(() => resolveCoreConfig({ cupsContacts: { flushIntervalMs: -1 } })).toThrow(
+      /cupsContacts.flushIntervalMs/,
+    );
+    expect(() => resolveCoreConfig({ cupsStateCacheEntries: 0.5 })).toThrow(/cupsStateCacheEntries/);
   });
 });

@@ -61,9 +61,11 @@ export async function cupsRoutes(app: FastifyInstance, opts: CupsRouteOptions): 
   const { core, logger } = opts;
 
   // A missing, wrong or even malformed Content-Type is accepted (stations before 2.0.4 send none):
-  // dropping the header makes fastify use the catch-all parser below for every request.
-  app.addHook('onRequest', async (req) => {
+  // dropping the header makes fastify use the catch-all parser below for every request. A
+  // callback hook: no promise per request on the hot path.
+  app.addHook('onRequest', (req, _reply, done) => {
     delete req.raw.headers['content-type'];
+    done();
   });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_UPDATE_INFO_BYTES }, (_req, body, done) =>

@@ -19,11 +19,15 @@
  *   gets URIs only — never a credential segment, never firmware, whatever the setup says — and
  *   its contact is recorded as unauthenticated. Credentials travel only inside TLS.
  *
- * Hot path: one relaxed-durability transaction holding one indexed read (no credential bytes),
- * token checks against cached SHA-256 digests (the HSM is only asked on a cache miss), CRC
- * comparisons and the contact write. State changes (generation retired, firmware delivered once)
- * are audited in a following fully durable transaction, which also puts them on disk before the
- * station is answered.
+ * Hot path: the gateway's state (row + setup digest) comes from a {@link GatewayStateCache}, tokens
+ * are checked against cached SHA-256 digests (the HSM is only asked on a cache miss), the answer is
+ * decided by CRC comparison, and the contact goes to the in-memory {@link ContactLog} — an in-sync
+ * poll of a cached gateway touches no store. The answer is first computed without the store; where
+ * it needs one (state not cached, a client certificate to look up, a generation to retire,
+ * firmware due, a stored credential blob to send), it is computed again from the start inside one
+ * relaxed-durability transaction that reads the state afresh. State changes (generation retired,
+ * firmware delivered once) are audited in a following fully durable transaction, which also puts
+ * them on disk before the station is answered.
  */
 import { crc32 } from '../../../src-shared/crc32';
 import {
@@ -32,6 +36,7 @@ import {
   type UpdateInfoRequest,
   type UpdateInfoResponse,
 } from '../../../src-shared/cups-wire';
+import { DomainError } from '../../../src-shared/errors';
 import { euiHex, formatId6 } from '../../../src-shared/ids';
 import type { CupsAnswer, CupsAuth, CupsService, Principal } from '../api';
 import { AuditWriter } from '../audit';
@@ -49,14 +54,18 @@ import { cupsKeyFileContent, cupsTokenFromGmk, deriveGmk, MAX_TOKEN_GENERATION }
 import { RateLimiter } from '../rate-limit';
 import type { Tx } from '../ports';
 import { bytesOrNull, intOf } from '../rows';
-import { saveContact } from './contacts';
+import type { ContactLog } from './contact-log';
 import { decideUpdate, isInSync, type DesiredState, type UpdatePlan } from './decide';
+import { GatewayStateCache, type GatewayState } from './state-cache';
 import { TokenCache, type TokenEntry } from './token-cache';
 
 /** The principal CUPS-driven state changes are audited under. */
 export const CUPS_PRINCIPAL: Principal = { kind: 'system', id: 'cups', ownerId: null, scopes: new Set() };
 
 const BEARER = /^Bearer +([A-Za-z0-9_-]{43})$/;
+
+/** Length of the answer that changes nothing (SPEC §3.2). */
+const NO_CHANGE_BYTES = 14;
 
 /**
  * Result of authentication: which token generation matched (-1 for an added gateway's token), or
@@ -72,26 +81,94 @@ interface AuditItem {
   detail: Record<string, unknown>;
 }
 
-/** CUPS request handling; `forget` drops cached token digests of a gateway. */
+/** One request on its way through the handler. */
+interface Work {
+  req: UpdateInfoRequest;
+  auth: CupsAuth;
+  address: string;
+  /** the router as 16 hex digits */
+  hex: string;
+  /** the batch whose range holds the router */
+  rangeBatch: Batch | undefined;
+  /** the request's time (clock ms) and its ISO text */
+  now: number;
+  nowIso: string;
+  audits: AuditItem[];
+  /** the gateway's row or setup was written: its cached state is stale */
+  changed: boolean;
+}
+
+/** An answer and, where the contact is recorded, its outcome. */
+interface Answered {
+  answer: CupsAnswer;
+  contact?: { outcome: string; authenticated: boolean };
+}
+
+/**
+ * Thrown where the answer computed without the store turns out to need it; the handler then
+ * computes it again inside a transaction. Allocated once: it never escapes the handler.
+ */
+const STORE_NEEDED = new Error('cups: the answer needs the store');
+
+/** The transaction, or {@link STORE_NEEDED} when the answer is computed without one. */
+function need(tx: Tx | undefined): Tx {
+  if (tx === undefined) throw STORE_NEEDED;
+  return tx;
+}
+
+/** The gateway's state as CUPS reads it (SPEC §3.6): one indexed read, no credential bytes. */
+async function readState(tx: Tx, hex: string): Promise<GatewayState> {
+  const found = await tx.get(
+    `SELECT ${GATEWAY_COLUMNS}, ${SETUP_DIGEST_COLUMNS}
+     FROM gateways g LEFT JOIN setups s ON s.eui = g.eui WHERE g.eui = ?`,
+    [hex],
+  );
+  return found === undefined
+    ? { row: undefined, setup: undefined }
+    : { row: gatewayRowOf(found), setup: setupDigestOf(found) };
+}
+
+/**
+ * CUPS request handling. `forget` drops what is cached of a gateway (call it after every write to
+ * its row or setup); `close` writes the pending contacts.
+ */
 export class CupsHandler implements CupsService {
   readonly #tokens: TokenCache;
+  readonly #states: GatewayStateCache;
   readonly #perRouter: RateLimiter;
   readonly #perAddress: RateLimiter;
+  #closed = false;
+  /** the last request time and its ISO text (polls arriving in the same millisecond share it) */
+  #isoOf = { ms: Number.NaN, iso: '' };
 
   constructor(
     private readonly env: CoreEnv,
     private readonly batches: Batches,
     private readonly clientCerts: ClientCertificates,
+    /** the last contact per gateway (also read by `info`) */
+    readonly contacts: ContactLog,
   ) {
     const now = () => env.clock.now();
     this.#tokens = new TokenCache(env.config.tokenCacheEntries);
+    this.#states = new GatewayStateCache(env.config.cupsStateCacheEntries);
     this.#perRouter = new RateLimiter(env.config.cupsRateLimit.perRouter, now);
     this.#perAddress = new RateLimiter(env.config.cupsRateLimit.perAddress, now);
   }
 
-  /** Forgets cached token digests of a gateway (after delete, setup or rotation). */
+  /**
+   * Forgets the cached state and token digests of a gateway: its row or setup changed (claim,
+   * setup, delete, add, rotation) or is about to.
+   */
   forget(hex: string): void {
+    this.#states.invalidate(hex);
     this.#tokens.forget(hex);
+  }
+
+  /** Refuses further requests and writes the pending contacts (before the store closes). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#states.clear();
+    await this.contacts.close();
   }
 
   /**
@@ -121,6 +198,7 @@ export class CupsHandler implements CupsService {
   }
 
   async #handle(req: UpdateInfoRequest, auth: CupsAuth, address: string): Promise<CupsAnswer> {
+    if (this.#closed) throw new DomainError('internal', 'cups: the core is closed');
     let wait = this.#perAddress.take(address);
     if (wait > 0) {
       return {
@@ -140,89 +218,101 @@ export class CupsHandler implements CupsService {
         retryAfter: wait,
       };
     }
-    // looked up before the transaction: a directory miss reads the store itself
-    const batch = await this.batches.batchOf(req.router);
-    const audits: AuditItem[] = [];
-    const answer = await this.env.store.transaction(
-      (tx) => this.#answer(tx, req, auth, address, hex, batch, audits),
-      { durability: 'relaxed' },
-    );
-    if (audits.length > 0) {
+    // looked up first: a directory miss reads the store itself
+    const rangeBatch = await this.batches.batchOf(req.router);
+    const now = this.env.clock.now();
+    if (this.#isoOf.ms !== now) this.#isoOf = { ms: now, iso: isoAt(now) };
+    const w: Work = {
+      req,
+      auth,
+      address,
+      hex,
+      rangeBatch,
+      now,
+      nowIso: this.#isoOf.iso,
+      audits: [],
+      changed: false,
+    };
+    let done: Answered | undefined;
+    const cached = this.#states.get(hex);
+    if (cached !== undefined) {
+      try {
+        done = await this.#answer(undefined, cached, w);
+      } catch (e) {
+        if (e !== STORE_NEEDED) throw e;
+        w.audits = [];
+      }
+    }
+    if (done === undefined) {
+      const epoch = this.#states.epoch;
+      let state: GatewayState | undefined;
+      done = await this.env.store.transaction(
+        async (tx) => {
+          state = await readState(tx, hex);
+          return this.#answer(tx, state, w);
+        },
+        { durability: 'relaxed' },
+      );
+      if (w.changed) this.#states.invalidate(hex);
+      else if (state !== undefined) this.#states.fill(hex, state, epoch);
+    }
+    if (w.audits.length > 0) {
       // a fully durable record also makes the relaxed one before it durable: the state change is
       // on disk before the station hears about it
       await this.env.store.transaction(async (tx) => {
-        const audit = new AuditWriter(
-          tx,
-          { principal: CUPS_PRINCIPAL, address },
-          isoAt(this.env.clock.now()),
-        );
-        for (const a of audits) await audit.queue(a.action, formatId6(req.router), a.detail);
+        const audit = new AuditWriter(tx, { principal: CUPS_PRINCIPAL, address }, w.nowIso);
+        for (const a of w.audits) await audit.queue(a.action, formatId6(req.router), a.detail);
         await audit.flush();
       });
     }
-    return answer;
+    if (done.contact !== undefined) this.#record(w, done.contact.outcome, done.contact.authenticated);
+    return done.answer;
   }
 
-  /** Everything after the rate limits, in one relaxed-durability transaction. */
-  async #answer(
-    tx: Tx,
-    req: UpdateInfoRequest,
-    auth: CupsAuth,
-    address: string,
-    hex: string,
-    rangeBatch: Batch | undefined,
-    audits: AuditItem[],
-  ): Promise<CupsAnswer> {
-    const found = await tx.get(
-      `SELECT ${GATEWAY_COLUMNS}, ${SETUP_DIGEST_COLUMNS}
-       FROM gateways g LEFT JOIN setups s ON s.eui = g.eui WHERE g.eui = ?`,
-      [hex],
-    );
-    const row = found === undefined ? undefined : gatewayRowOf(found);
-    const setup = found === undefined ? undefined : setupDigestOf(found);
-    const batch = row?.origin === 'added' ? undefined : rangeBatch;
+  /**
+   * Everything after the rate limits. Without `tx` (the state came from the cache) it throws
+   * {@link STORE_NEEDED} where the store is needed, before any effect.
+   */
+  async #answer(tx: Tx | undefined, state: GatewayState, w: Work): Promise<Answered> {
+    const { req, auth, hex } = w;
+    const { row, setup } = state;
+    const batch = row?.origin === 'added' ? undefined : w.rangeBatch;
 
     let generation: number | undefined;
     let authenticated = false;
     let cert: { identity: CertificateIdentity; known: boolean } | undefined;
     if (auth.secure) {
-      const authn = await this.#authenticate(tx, hex, req.router, row, batch, auth, audits);
-      if (!authn.ok) return authn.answer;
+      const authn = await this.#authenticate(tx, hex, req.router, row, batch, auth, w.audits);
+      if (!authn.ok) return { answer: authn.answer };
       generation = authn.generation;
       cert = authn.cert;
       authenticated = true;
     } else if (row === undefined) {
-      return { status: 404, reason: 'not configured', outcome: 'not_configured' };
+      return { answer: { status: 404, reason: 'not configured', outcome: 'not_configured' } };
     }
     if (cert !== undefined && !cert.known) {
       // a certificate issued elsewhere: remember it, so revoking "every certificate of the gateway" covers it
-      await this.clientCerts.recordSeen(tx, req.router, cert.identity, isoAt(this.env.clock.now()));
+      await this.clientCerts.recordSeen(need(tx), req.router, cert.identity, w.nowIso);
     }
 
     if (row === undefined || row.ownerId === null || setup === undefined) {
-      await this.#record(tx, hex, req, address, 'not_configured', authenticated);
-      return { status: 404, reason: 'not configured', outcome: 'not_configured' };
+      return {
+        answer: { status: 404, reason: 'not configured', outcome: 'not_configured' },
+        contact: { outcome: 'not_configured', authenticated },
+      };
     }
 
-    const target = await this.#retire(tx, req, row, setup, batch, generation, audits);
-    const want = await this.#desired(
-      tx,
-      hex,
-      req.router,
-      row,
-      setup,
-      batch,
-      target,
-      authenticated,
-      cert !== undefined,
-    );
+    const target = await this.#retire(tx, row, setup, batch, generation, w);
+    const want = await this.#desired(tx, row, setup, batch, target, authenticated, cert !== undefined, w);
     const plan = decideUpdate(req, want);
     if (plan.firmwareBlocked) this.env.counters.count('cups', 'firmware_no_matching_key');
-    const response = await this.#materialize(tx, req, address, plan, setup, batch, target, audits);
     const outcome = isInSync(plan) ? 'in_sync' : 'updated';
-    const body = encodeUpdateInfoResponse(response);
-    await this.#record(tx, hex, req, address, outcome, authenticated);
-    return { status: 200, body, outcome };
+    // nothing to send is exactly 14 zero bytes (SPEC §3.2)
+    const body =
+      outcome === 'in_sync'
+        ? new Uint8Array(NO_CHANGE_BYTES)
+        : encodeUpdateInfoResponse(await this.#materialize(tx, plan, setup, batch, target, w));
+    return { answer: { status: 200, body, outcome }, contact: { outcome, authenticated } };
   }
 
   /**
@@ -231,14 +321,14 @@ export class CupsHandler implements CupsService {
    * generation. Returns the generation the desired cupsCred carries.
    */
   async #retire(
-    tx: Tx,
-    req: UpdateInfoRequest,
+    tx: Tx | undefined,
     row: GatewayRow,
     setup: SetupDigest,
     batch: Batch | undefined,
     generation: number | undefined,
-    audits: AuditItem[],
+    w: Work,
   ): Promise<number> {
+    const { req } = w;
     if (row.origin !== 'batch') return row.tokenTarget;
     const g = row.tokenGeneration;
     let to: number | undefined;
@@ -254,19 +344,21 @@ export class CupsHandler implements CupsService {
     }
     if (to === undefined) return row.tokenTarget;
     const target = Math.max(row.tokenTarget, to);
-    const { changes } = await tx.run(
+    const store = need(tx);
+    w.changed = true;
+    const { changes } = await store.run(
       'UPDATE gateways SET token_generation = ?, token_target = ? WHERE eui = ? AND token_generation = ?',
       [to, target, row.eui, g],
     );
     if (changes > 0) {
-      await recordRotationDone(tx, row.eui, g, to, how, isoAt(this.env.clock.now()));
-      audits.push({ action: 'token.retire', detail: { retired: g, current: to, how } });
+      await recordRotationDone(store, row.eui, g, to, how, w.nowIso);
+      w.audits.push({ action: 'token.retire', detail: { retired: g, current: to, how } });
     }
     return target;
   }
 
   async #authenticate(
-    tx: Tx,
+    tx: Tx | undefined,
     hex: string,
     id: bigint,
     row: GatewayRow | undefined,
@@ -275,7 +367,7 @@ export class CupsHandler implements CupsService {
     audits: AuditItem[],
   ): Promise<Authn> {
     if (auth.clientCertificate !== undefined) {
-      const c = await this.clientCerts.authenticate(tx, auth.clientCertificate, id);
+      const c = await this.clientCerts.authenticate(need(tx), auth.clientCertificate, id);
       if (!c.ok) {
         audits.push({ action: 'cups.certificate_refused', detail: refusalAudit(c.reason, c.identity) });
         return { ok: false, answer: { status: 403, reason: c.reason, outcome: c.outcome } };
@@ -364,16 +456,17 @@ export class CupsHandler implements CupsService {
   }
 
   async #desired(
-    tx: Tx,
-    hex: string,
-    id: bigint,
+    tx: Tx | undefined,
     row: GatewayRow,
     setup: SetupDigest,
     batch: Batch | undefined,
     target: number,
     authenticated: boolean,
     byCertificate: boolean,
+    w: Work,
   ): Promise<DesiredState> {
+    const { hex } = w;
+    const id = w.req.router;
     const cupsUri = setup.cupsUri ?? batch?.row.cupsUri ?? this.env.config.server.cupsUri;
     if (!authenticated) {
       return { cupsUri, cupsCredCrc: null, lnsUri: setup.lnsUri, lnsCredCrc: null, firmware: null };
@@ -388,15 +481,15 @@ export class CupsHandler implements CupsService {
       }
     }
     let firmware: DesiredState['firmware'] = null;
-    const nowIso = isoAt(this.env.clock.now());
     if (
       setup.fwCrc !== null &&
       setup.fwSentAt === null &&
-      (setup.fwAfter === null || setup.fwAfter <= nowIso)
+      (setup.fwAfter === null || setup.fwAfter <= w.nowIso)
     ) {
-      const rows = await tx.all('SELECT key_crc FROM firmware_signatures WHERE fwcrc = ? ORDER BY key_crc', [
-        setup.fwCrc,
-      ]);
+      const rows = await need(tx).all(
+        'SELECT key_crc FROM firmware_signatures WHERE fwcrc = ? ORDER BY key_crc',
+        [setup.fwCrc],
+      );
       firmware = {
         fwcrc: setup.fwCrc,
         keyCrcs: rows.map((r) => intOf(r, 'key_crc')),
@@ -412,23 +505,21 @@ export class CupsHandler implements CupsService {
    * cupsCred is derived through the HSM, and the once-only firmware delivery is claimed.
    */
   async #materialize(
-    tx: Tx,
-    req: UpdateInfoRequest,
-    address: string,
+    tx: Tx | undefined,
     plan: UpdatePlan,
     setup: SetupDigest,
     batch: Batch | undefined,
     target: number,
-    audits: AuditItem[],
+    w: Work,
   ): Promise<UpdateInfoResponse> {
+    const { req, address, hex } = w;
     const id = req.router;
-    const hex = euiHex(id);
     const r: UpdateInfoResponse = {};
     if (plan.cupsUri !== undefined) r.cupsUri = plan.cupsUri;
     if (plan.tcUri !== undefined) r.tcUri = plan.tcUri;
     const serverCred = plan.cupsCred && setup.cupsUri === null;
     if (plan.tcCred || (plan.cupsCred && !serverCred)) {
-      const stored = (await loadSetups(tx, [hex])).get(hex);
+      const stored = (await loadSetups(need(tx), [hex])).get(hex);
       if (stored === undefined) throw new Error(`setup of ${hex} vanished while answering`);
       if (plan.cupsCred && !serverCred) r.cupsCred = sideBlobOf(stored.cups);
       if (plan.tcCred) r.tcCred = sideBlobOf(stored.lns);
@@ -444,12 +535,14 @@ export class CupsHandler implements CupsService {
     }
     const keyCrc = plan.firmwareKeyCrc;
     if (keyCrc !== undefined && setup.fwCrc !== null) {
-      const sentAt = isoAt(this.env.clock.now());
-      const fw = await claimFirmware(tx, hex, setup.fwCrc, keyCrc, sentAt);
+      const sentAt = w.nowIso;
+      const store = need(tx);
+      w.changed = true;
+      const fw = await claimFirmware(store, hex, setup.fwCrc, keyCrc, sentAt);
       if (fw !== undefined) {
         r.signature = { keyCrc, sig: fw.signature };
         r.update = fw.image;
-        await recordDelivery(tx, {
+        await recordDelivery(store, {
           eui: hex,
           sentAt,
           fwcrc: setup.fwCrc,
@@ -458,7 +551,7 @@ export class CupsHandler implements CupsService {
           package: req.package,
           address,
         });
-        audits.push({
+        w.audits.push({
           action: 'firmware.sent',
           detail: { fwcrc: setup.fwCrc, keyCrc, size: fw.image.length, package: req.package },
         });
@@ -467,28 +560,26 @@ export class CupsHandler implements CupsService {
     return r;
   }
 
-  /** Records the contact (SPEC §3.6 "Record per gateway"). */
-  async #record(
-    tx: Tx,
-    hex: string,
-    req: UpdateInfoRequest,
-    address: string,
-    outcome: string,
-    authenticated: boolean,
-  ): Promise<void> {
-    await saveContact(tx, hex, {
-      at: isoAt(this.env.clock.now()),
-      address,
-      outcome: authenticated ? outcome : `${outcome} (unauthenticated)`,
-      station: req.station,
-      model: req.model,
-      package: req.package,
-      cupsUri: req.cupsUri,
-      tcUri: req.tcUri,
-      cupsCredCrc: req.cupsCredCrc,
-      tcCredCrc: req.tcCredCrc,
-      keys: req.keys,
-    });
+  /** Records the contact (SPEC §3.6 "Record per gateway") in the contact log. */
+  #record(w: Work, outcome: string, authenticated: boolean): void {
+    const { req } = w;
+    this.contacts.record(
+      w.hex,
+      {
+        at: w.nowIso,
+        address: w.address,
+        outcome: authenticated ? outcome : `${outcome} (unauthenticated)`,
+        station: req.station,
+        model: req.model,
+        package: req.package,
+        cupsUri: req.cupsUri,
+        tcUri: req.tcUri,
+        cupsCredCrc: req.cupsCredCrc,
+        tcCredCrc: req.tcCredCrc,
+        keys: req.keys,
+      },
+      w.now,
+    );
     if (!authenticated) this.env.counters.count('cups', 'unauthenticated');
   }
 }

@@ -31,6 +31,7 @@ interface ClaimWork extends ItemTarget {
 export async function claimGateways(
   env: CoreEnv,
   batches: Batches,
+  onChanged: (hex: string) => void,
   ctx: RequestContext,
   owner: OwnerRef,
   items: readonly ClaimItem[],
@@ -58,6 +59,7 @@ export async function claimGateways(
   }
 
   const { windowMs, perGateway, perOwner } = env.config.claimLockout;
+  const changed: string[] = [];
   await env.store.transaction(async (tx) => {
     const now = env.clock.now();
     const at = isoAt(now);
@@ -132,6 +134,7 @@ export async function claimGateways(
           if (changes === 0) throw itemError('claimed_by_other', w.id6, 'is claimed by another owner');
         }
         await audit.queue('claim', w.id6, { owner: owner.id6, batch: w.batch.row.id });
+        changed.push(w.hex);
       } catch (e) {
         failItem(results[w.index]!, e);
       }
@@ -139,6 +142,7 @@ export async function claimGateways(
     await fresh.flush();
     await audit.flush();
   });
+  for (const hex of changed) onChanged(hex);
   countOutcomes(env, 'claim', results);
   return results;
 }

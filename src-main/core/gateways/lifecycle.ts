@@ -16,6 +16,7 @@ import type { AddItem, ItemResult, RequestContext } from '../api';
 import { actorOf, auditWriter } from '../audit';
 import type { OwnerRef } from '../authorize';
 import type { Batches } from '../batches';
+import type { ContactLog } from '../cups/contact-log';
 import { sha256 } from '../digest';
 import { isoAt, type CoreEnv } from '../env';
 import { MAX_TOKEN_GENERATION } from '../kdf';
@@ -29,11 +30,15 @@ import { loadSetups } from './setup-rows';
 export const MAX_ADD_TOKEN_LENGTH = 4096;
 const MAX_FLAVOR_LENGTH = 64;
 
-/** Un-claims gateways of `owner`; one answer per item, in request order. */
+/**
+ * Un-claims gateways of `owner`; one answer per item, in request order. `hooks.changed` runs for
+ * each deleted gateway inside the transaction and again after it, and the contact log forgets it
+ * inside the transaction, so no contact recorded before the delete is written after it.
+ */
 export async function deleteGateways(
   env: CoreEnv,
   batches: Batches,
-  onChanged: (hex: string) => void,
+  hooks: { changed: (hex: string) => void; contacts: ContactLog },
   ctx: RequestContext,
   owner: OwnerRef,
   gateways: readonly string[],
@@ -53,6 +58,8 @@ export async function deleteGateways(
         const row = requireOwned(rows.get(t.hex), batchOf(t.id), owner, t.id6);
         await tx.run('DELETE FROM setups WHERE eui = ?', [t.hex]);
         await tx.run('DELETE FROM cups_contacts WHERE eui = ?', [t.hex]);
+        hooks.contacts.forget(t.hex);
+        hooks.changed(t.hex);
         if (row.origin === 'added') await tx.run('DELETE FROM gateways WHERE eui = ?', [t.hex]);
         else await tx.run('UPDATE gateways SET owner_id = NULL, claimed_at = NULL WHERE eui = ?', [t.hex]);
         await audit.queue('delete', t.id6, { owner: owner.id6, origin: row.origin });
@@ -63,7 +70,7 @@ export async function deleteGateways(
     }
     await audit.flush();
   });
-  for (const hex of changed) onChanged(hex);
+  for (const hex of changed) hooks.changed(hex);
   countOutcomes(env, 'delete', results);
   return results;
 }

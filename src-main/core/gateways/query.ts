@@ -8,6 +8,7 @@ import { euiFromHex, euiHex, formatEui64, formatId6, parseIdField } from '../../
 import type { CredentialSummary, GatewayInfo, InfoResult, RequestContext } from '../api';
 import type { OwnerRef } from '../authorize';
 import type { Batches } from '../batches';
+import type { ContactLog } from '../cups/contact-log';
 import { loadContacts, type ContactRecord } from '../cups/contacts';
 import { isoAt, type CoreEnv } from '../env';
 import { firmwareStatus, loadLatestDeliveries, type DeliveryRecord } from '../firmware/delivery';
@@ -87,10 +88,15 @@ function infoOf(row: GatewayRow, batchId: string | null, x: InfoExtras, nowIso: 
   };
 }
 
-/** Describes gateways of `owner`; one answer per item, in request order. */
+/**
+ * Describes gateways of `owner`; one answer per item, in request order. The last contact comes from
+ * the contact log where it holds one: the store's is written behind and never newer
+ * (`cups/contact-log.ts`).
+ */
 export async function infoGateways(
   env: CoreEnv,
   batches: Batches,
+  contactLog: ContactLog,
   ctx: RequestContext,
   owner: OwnerRef,
   gateways: readonly string[],
@@ -130,7 +136,7 @@ export async function infoGateways(
           row.batchId,
           {
             setup,
-            contact: contacts.get(t.hex),
+            contact: contactLog.latest(t.hex) ?? contacts.get(t.hex),
             signatureKeys: setup?.fwCrc == null ? undefined : sigKeys.get(setup.fwCrc),
             delivery: deliveries.get(t.hex),
             rotations: rotations.get(t.hex) ?? [],

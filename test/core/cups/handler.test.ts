@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { bytesToBase64, bytesToHex, hexToBytes, utf8 } from '../../../src-shared/bytes';
 import { crc32 } from '../../../src-shared/crc32';
 import {
@@ -10,6 +11,11 @@ import {
 } from '../../../src-shared/cups-wire';
 import { parseId } from '../../../src-shared/ids';
 import type { CupsAnswer, CupsAuth, SetupItem } from '../../../src-main/core/api';
+import {
+  DEFAULT_MIGRATIONS_DIR,
+  loadMigrations,
+  openSqljsStore,
+} from '../../../src-main/adapters/store/sqljs-store';
 import { cupsKeyFileContent } from '../../../src-main/core/kdf';
 import {
   createCoreFixture,
@@ -343,6 +349,135 @@ describe('cups.updateInfo', () => {
       await f.core.owner.setup(f.ownerA.ctx, f.ownerA.id6, [{ gateway: gw1.id6, fwcrc: fw.fwcrc }]);
       const answer = await f.core.cups.updateInfo(synced([fw.keyCrc]), { secure: false }, ADDRESS);
       expect(body(answer)).toEqual(new Uint8Array(14));
+    });
+  });
+
+  describe('hot path: cached gateway state and contact log', () => {
+    /** The contact row as the store holds it, or undefined. */
+    const storedContact = () =>
+      f.store.read((tx) =>
+        tx.get<{ at: string; package: string | null; outcome: string }>(
+          'SELECT at, package, outcome FROM cups_contacts WHERE eui = ?',
+          [gw1.hex],
+        ),
+      );
+    /** Waits (real time) until `probe` holds, at most 2 s. */
+    async function until(probe: () => Promise<boolean>): Promise<void> {
+      const end = Date.now() + 2000;
+      while (!(await probe())) {
+        if (Date.now() > end) throw new Error('condition not met within 2 s');
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    }
+
+    it('answers an in-sync poll of a cached gateway without touching the store, and info still shows it', async () => {
+      await start();
+      expect((await f.core.cups.updateInfo(inSync(), bearer(gw1.token0), ADDRESS)).outcome).toBe('in_sync');
+      const reads = vi.spyOn(f.store, 'read');
+      const writes = vi.spyOn(f.store, 'transaction');
+      for (let i = 0; i < 20; i++) {
+        f.clock.advance(1000);
+        expect(body(await f.core.cups.updateInfo(inSync(), bearer(gw1.token0), ADDRESS))).toEqual(
+          new Uint8Array(14),
+        );
+      }
+      expect(reads).not.toHaveBeenCalled();
+      expect(writes).not.toHaveBeenCalled();
+      const [info] = await f.core.owner.info(f.ownerA.ctx, f.ownerA.id6, [gw1.id6]);
+      expect(info?.info?.lastContact).toMatchObject({ at: '2030-01-01T00:00:20.000Z', outcome: 'in_sync' });
+      expect(f.core.metrics().cups).toMatchObject({ in_sync: 21 });
+    });
+
+    it('sees every Owner API change at the next poll (setup, rotate, delete, claim, add)', async () => {
+      await start();
+      const poll = (token: string = gw1.token0) =>
+        f.core.cups.updateInfo(inSync(token), bearer(token), ADDRESS);
+      expect((await poll()).outcome).toBe('in_sync');
+      await f.core.owner.setup(f.ownerA.ctx, f.ownerA.id6, [
+        { gateway: gw1.id6, lnsUri: 'wss://lns2.example.com:443' },
+      ]);
+      expect(decodeUpdateInfoResponse(body(await poll()))).toEqual({ tcUri: 'wss://lns2.example.com:443' });
+      await f.core.owner.setup(f.ownerA.ctx, f.ownerA.id6, [{ gateway: gw1.id6, lnsUri: LNS }]);
+      expect((await poll()).outcome).toBe('in_sync');
+      await f.core.owner.rotate(f.ownerA.ctx, f.ownerA.id6, [gw1.id6]);
+      expect(decodeUpdateInfoResponse(body(await poll()))).toEqual({ cupsCred: serverCred(gw1.token1) });
+      expect((await poll(gw1.token1)).outcome).toBe('in_sync'); // retires g
+      expect((await poll()).status).toBe(401);
+      await f.core.owner.delete(f.ownerA.ctx, f.ownerA.id6, [gw1.id6]);
+      expect(await poll(gw1.token1)).toMatchObject({ status: 404, outcome: 'not_configured' });
+      await f.core.owner.claim(f.ownerB.ctx, f.ownerB.id6, [{ gateway: gw1.id6, claim: gw1.pin }]);
+      expect((await poll(gw1.token1)).status).toBe(404); // claimed, not set up
+      await f.core.owner.setup(f.ownerB.ctx, f.ownerB.id6, [
+        { gateway: gw1.id6, lnsUri: 'ws://lns.example.com:80' },
+      ]);
+      expect(decodeUpdateInfoResponse(body(await poll(gw1.token1)))).toEqual({
+        tcUri: 'ws://lns.example.com:80',
+      });
+
+      // an unknown router is cached as such; add makes it known at the next poll
+      const added = parseId(OUTSIDE_ID).id;
+      const auth = { secure: true, authorization: 'Bearer own-token' };
+      expect((await f.core.cups.updateInfo(report({ router: added }), auth, ADDRESS)).status).toBe(401);
+      await f.core.owner.add(f.ownerA.ctx, f.ownerA.id6, [
+        { gateway: OUTSIDE_ID, flavorid: 'x', token: 'Bearer own-token' },
+      ]);
+      expect((await f.core.cups.updateInfo(report({ router: added }), auth, ADDRESS)).status).toBe(404);
+    });
+
+    it('writes a changed contact at the next tick and a time-only change at most once per flush interval', async () => {
+      await start({ config: { cupsContacts: { tickMs: 5, flushIntervalMs: 60_000 } } });
+      await f.core.cups.updateInfo(inSync(), bearer(gw1.token0), ADDRESS);
+      await until(async () => (await storedContact())?.at === '2030-01-01T00:00:00.000Z');
+
+      f.clock.advance(30_000); // only the time differs, and the stored one is 30 s old: not yet
+      await f.core.cups.updateInfo(inSync(), bearer(gw1.token0), ADDRESS);
+      await new Promise((r) => setTimeout(r, 50));
+      expect((await storedContact())?.at).toBe('2030-01-01T00:00:00.000Z');
+      const [info] = await f.core.owner.info(f.ownerA.ctx, f.ownerA.id6, [gw1.id6]);
+      expect(info?.info?.lastContact?.at).toBe('2030-01-01T00:00:30.000Z');
+
+      f.clock.advance(30_000); // the stored time is now 60 s old: the pending contact is due
+      await until(async () => (await storedContact())?.at === '2030-01-01T00:00:30.000Z');
+
+      f.clock.advance(1000); // something besides the time changed: written at once
+      await f.core.cups.updateInfo(inSync(), bearer(gw1.token0), '203.0.113.9');
+      f.clock.advance(1000);
+      await f.core.cups.updateInfo({ ...inSync(), package: '1.0.1' }, bearer(gw1.token0), '203.0.113.9');
+      await until(async () => (await storedContact())?.package === '1.0.1');
+      expect(await storedContact()).toEqual({
+        at: '2030-01-01T00:01:02.000Z',
+        package: '1.0.1',
+        outcome: 'in_sync',
+      });
+    });
+
+    it('writes pending contacts when the core closes, and a delete is never undone by one', async () => {
+      await start({ config: { cupsContacts: { tickMs: 3_600_000 } } });
+      const gw2 = KDF_VECTORS.gw2;
+      await f.core.owner.claim(f.ownerA.ctx, f.ownerA.id6, [{ gateway: gw2.id6, claim: gw2.pin }]);
+      await f.core.cups.updateInfo(inSync(), bearer(gw1.token0), ADDRESS);
+      await f.core.cups.updateInfo(report({ router: parseId(gw2.id6).id }), bearer(gw2.token0), ADDRESS);
+      expect(f.core.cups.contacts.pending).toBe(2);
+      await f.core.owner.delete(f.ownerA.ctx, f.ownerA.id6, [gw2.id6]);
+      expect(f.core.cups.contacts.pending).toBe(1);
+      await f.close();
+      const store = await openSqljsStore({
+        dir: join(f.dir, 'db'),
+        migrations: loadMigrations(DEFAULT_MIGRATIONS_DIR),
+      });
+      try {
+        const rows = await store.read((tx) => tx.all('SELECT eui, outcome FROM cups_contacts ORDER BY eui'));
+        expect(rows).toEqual([{ eui: gw1.hex, outcome: 'in_sync' }]);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('refuses polls once the core is closed', async () => {
+      await start();
+      await f.core.cups.updateInfo(inSync(), bearer(gw1.token0), ADDRESS);
+      await f.close();
+      await expect(f.core.cups.updateInfo(inSync(), bearer(gw1.token0), ADDRESS)).rejects.toThrow(/closed/);
     });
   });
 
