@@ -89,6 +89,7 @@ const CONTEXT_WORDING: Record<ErrorContext, Partial<Record<UiError['code'], stri
     not_configured:
       'The factory line cannot do this with its current settings; the detail below names what to fix.',
     already_exists: 'This batch or unit already exists.',
+    batch_conflict: 'The range overlaps a batch that exists already; the detail below names it.',
     conflict: 'The line’s state changed meanwhile. Reload and try again.',
   },
 };
