@@ -336,7 +336,8 @@ export class CupsHandler implements CupsService {
     if (generation === g + 1) {
       to = generation;
     } else if (row.tokenTarget > g && this.#serverIssuesCupsCred(row, setup, batch)) {
-      const [entry] = await this.#entries(row.eui, req.router, batch, [row.tokenTarget]);
+      const gens = [row.tokenTarget];
+      const [entry] = this.#cached(row.eui, gens) ?? (await this.#derive(row.eui, req.router, batch, gens));
       if (entry!.credCrc !== null && entry!.credCrc === req.cupsCredCrc) {
         to = row.tokenTarget;
         how = 'crc';
@@ -408,7 +409,7 @@ export class CupsHandler implements CupsService {
     if (batch === undefined || m === null) return rejected;
     const g = row?.tokenGeneration ?? 0;
     const generations = g < MAX_TOKEN_GENERATION ? [g, g + 1] : [g];
-    const entries = await this.#entries(hex, id, batch, generations);
+    const entries = this.#cached(hex, generations) ?? (await this.#derive(hex, id, batch, generations));
     const presented = sha256(m[1]!);
     // compare with every accepted generation: timing says nothing about which one matched
     const matches = entries.map((e) => digestsEqual(presented, e.digest));
@@ -416,8 +417,22 @@ export class CupsHandler implements CupsService {
     return at < 0 ? rejected : { ok: true, generation: generations[at]! };
   }
 
-  /** Cached token entries of the given generations; one HSM call derives every missing one. */
-  async #entries(
+  /**
+   * Token entries of the given generations from the cache, or undefined when one is missing.
+   * Synchronous: the in-sync poll awaits nothing here ({@link #derive} only on a miss).
+   */
+  #cached(hex: string, generations: readonly number[]): TokenEntry[] | undefined {
+    const found: TokenEntry[] = [];
+    for (const g of generations) {
+      const e = this.#tokens.get(hex, g);
+      if (e === undefined) return undefined;
+      found.push(e);
+    }
+    return found;
+  }
+
+  /** Token entries of the given generations; one HSM call derives every missing one. */
+  async #derive(
     hex: string,
     id: bigint,
     batch: Batch,
@@ -476,7 +491,8 @@ export class CupsHandler implements CupsService {
       // a certificate-mode gateway keeps its certificate set: no token is pushed onto it
       if (byCertificate) cupsCredCrc = null;
       else {
-        const [entry] = await this.#entries(hex, id, batch, [target]);
+        const gens = [target];
+        const [entry] = this.#cached(hex, gens) ?? (await this.#derive(hex, id, batch, gens));
         cupsCredCrc = entry!.credCrc;
       }
     }
