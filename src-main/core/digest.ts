@@ -3,11 +3,11 @@
  * constant-time comparison. A fast hash is right here: every hashed value is a high-entropy random
  * string, so there is nothing to brute-force that a slow KDF would protect (SPEC §4.1, §4.2 add).
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 
-/** SHA-256 of the UTF-8 bytes of `text` (or of `bytes`), 32 new bytes. */
+/** SHA-256 of the UTF-8 bytes of `text` (or of `bytes`), 32 new bytes (one-shot: on every CUPS poll). */
 export function sha256(input: string | Uint8Array): Uint8Array {
-  const d = createHash('sha256').update(input).digest();
+  const d = hash('sha256', input, 'buffer');
   return new Uint8Array(d.buffer, d.byteOffset, d.length);
 }
 
