@@ -2,7 +2,8 @@
  * Child process of `cups.bench.ts`: the join server under test and, on the same certificate, a bare
  * `node:https` server that answers every `POST /update-info` with 14 zero bytes (the best any CUPS
  * server could do). Running them in their own process keeps the client's TLS work off their core.
- * Protocol: sends `{url, bareUrl, files}` once both listen; exits on the message `stop`.
+ * Protocol: sends `{url, bareUrl, files}` once both listen; answers the message `cpu` with
+ * `{cpu}` (this process's user + system CPU time so far, µs); exits on the message `stop`.
  */
 import { createServer } from 'node:https';
 import { startBenchStation, vectorPin } from './bench-station';
@@ -57,6 +58,11 @@ const addr = bare.address();
 const barePort = typeof addr === 'object' && addr !== null ? addr.port : 0;
 
 process.on('message', (m) => {
+  if (m === 'cpu') {
+    const { user, system } = process.cpuUsage();
+    process.send!({ cpu: user + system });
+    return;
+  }
   if (m !== 'stop') return;
   bare.closeAllConnections();
   bare.close();

@@ -4,8 +4,10 @@
  * the same run, rounds alternating so machine load hits both alike (target ratio ≥ 0.5).
  * Two client behaviours: a new TLS connection per request, as a Basics Station does, and
  * keep-alive (one connection reused). The servers run in a child process; the clients here.
+ * Besides requests per second, the server process's CPU time per request is reported for both
+ * (less sensitive to other load on the machine than throughput).
  */
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { StationClient } from '../test/helpers/station-client';
@@ -21,8 +23,26 @@ interface Ready {
   files: Record<string, string>;
 }
 
-/** Requests/s of `clients` (one loop each) for `ms`, every answer checked to be the 14-byte no-change. */
-async function measure(clients: StationClient[], keepAlive: boolean, ms: number): Promise<number> {
+/** CPU time the server process has used so far, µs. */
+function serverCpu(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    const onMessage = (m: unknown) => {
+      if (typeof m === 'object' && m !== null && 'cpu' in m) {
+        child.off('message', onMessage);
+        resolve(Number((m as { cpu: number }).cpu));
+      }
+    };
+    child.on('message', onMessage);
+    child.send('cpu');
+  });
+}
+
+/** Requests/s and requests of `clients` (one loop each) for `ms`, every answer checked to be the 14-byte no-change. */
+async function measure(
+  clients: StationClient[],
+  keepAlive: boolean,
+  ms: number,
+): Promise<{ rate: number; requests: number }> {
   let done = 0;
   const end = Date.now() + ms;
   const started = Date.now();
@@ -43,7 +63,7 @@ async function measure(clients: StationClient[], keepAlive: boolean, ms: number)
       }
     }),
   );
-  return done / ((Date.now() - started) / 1000);
+  return { rate: done / ((Date.now() - started) / 1000), requests: done };
 }
 
 /** Runs the CUPS benchmarks (also used by bench/run.ts). */
@@ -74,22 +94,45 @@ export async function run(): Promise<BenchResult[]> {
     await measure(bare, false, 300);
 
     const results: BenchResult[] = [];
+    /** one measured round, with the server's CPU time over it */
+    const round = async (clients: StationClient[], keepAlive: boolean) => {
+      const cpu0 = await serverCpu(child);
+      const m = await measure(clients, keepAlive, ROUND_MS);
+      return { ...m, cpu: (await serverCpu(child)) - cpu0 };
+    };
     for (const keepAlive of [false, true]) {
-      let o = 0;
-      let b = 0;
+      const o = { rate: 0, requests: 0, cpu: 0 };
+      const b = { rate: 0, requests: 0, cpu: 0 };
       for (let i = 0; i < ROUNDS; i++) {
-        b += await measure(bare, keepAlive, ROUND_MS);
-        o += await measure(ours, keepAlive, ROUND_MS);
+        for (const [sum, clients] of [
+          [b, bare],
+          [o, ours],
+        ] as const) {
+          const m = await round(clients, keepAlive);
+          sum.rate += m.rate;
+          sum.requests += m.requests;
+          sum.cpu += m.cpu;
+        }
       }
-      const value = o / ROUNDS;
-      const baseline = b / ROUNDS;
+      const name = `cups.update-info.in-sync.${keepAlive ? 'keep-alive' : 'new-connection'}`;
+      const value = o.rate / ROUNDS;
+      const baseline = b.rate / ROUNDS;
       results.push({
-        name: `cups.update-info.in-sync.${keepAlive ? 'keep-alive' : 'new-connection'}`,
+        name,
         value: Math.round(value),
         unit: 'req/s',
         baseline: Math.round(baseline),
         ratio: Number((value / baseline).toFixed(2)),
         target: 'ratio ≥ 0.5',
+      });
+      const perRequest = o.cpu / o.requests;
+      const barePerRequest = b.cpu / b.requests;
+      results.push({
+        name: `${name}.server-cpu`,
+        value: Math.round(perRequest),
+        unit: 'µs/req',
+        baseline: Math.round(barePerRequest),
+        ratio: Number((perRequest / barePerRequest).toFixed(2)),
       });
     }
     return results;
