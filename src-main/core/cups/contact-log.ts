@@ -175,9 +175,19 @@ export class ContactLog {
     this.#schedule();
   }
 
+  /** True when a pending contact is due (a tick with none opens no transaction). */
+  #anyDue(): boolean {
+    const now = this.clock.now();
+    for (const hex of this.#pending) {
+      const due = this.#entries.get(hex)?.dueAt;
+      if (due === undefined || due <= now) return true;
+    }
+    return false;
+  }
+
   /** Writes the due contacts (all pending ones with `all`) in one relaxed transaction. */
   async #write(all: boolean): Promise<void> {
-    if (this.#pending.size === 0) return;
+    if (this.#pending.size === 0 || (!all && !this.#anyDue())) return;
     const written: { hex: string; entry: Entry; contact: ContactRecord }[] = [];
     try {
       await this.store.transaction(

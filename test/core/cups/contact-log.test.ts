@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   DEFAULT_MIGRATIONS_DIR,
   loadMigrations,
@@ -99,9 +99,11 @@ describe('ContactLog', () => {
     expect(s.stats().recordsSinceCheckpoint - before).toBe(1);
 
     clock.advance(5000); // time-only: not due before the stored contact is 30 s old
+    const transactions = vi.spyOn(s, 'transaction');
     log.record('A', contact(clock.now()), clock.now());
     await new Promise((r) => setTimeout(r, 40));
     expect((await stored())[0]?.at).toBe('2030-01-01T00:00:00.000Z');
+    expect(transactions).not.toHaveBeenCalled(); // ticks with nothing due open no transaction
     clock.advance(25_000);
     while ((await stored())[0]?.at !== '2030-01-01T00:00:05.000Z' && Date.now() < end + 2000) {
       await new Promise((r) => setTimeout(r, 5));
