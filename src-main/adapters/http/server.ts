@@ -1,15 +1,17 @@
 /**
- * The join server's HTTPS door (DESIGN §1): one fastify 5 instance on node:https with the local
- * CA's server certificate, serving the Owner API (SPEC §4), CUPS `POST /update-info` (SPEC §3),
- * the OpenAPI document and `/healthz`. Client certificates are requested but not required
+ * The join server's HTTPS door (DESIGN §1): one node:https server with the local CA's server
+ * certificate. CUPS `POST /update-info` (SPEC §3) goes straight to the plain CUPS door
+ * (`cups-door.ts`, the hot path); every other request goes to one fastify 5 instance serving the
+ * Owner API (SPEC §4), the OpenAPI document and `/healthz`. Client certificates are requested but not required
  * (`requestCert: true, rejectUnauthorized: false`) so CUPS can later authenticate stations by
  * certificate; the core decides what a presented certificate is worth.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
+import { createServer } from 'node:https';
 import type { Core } from '../../core/api';
 import type { Logger } from '../../core/ports';
 import { MAX_BODY_BYTES } from '../../../src-shared/owner-api';
-import { cupsRoutes } from './cups-route';
+import { createCupsDoor, isCupsRequest } from './cups-door';
 import { toHttpFailure } from './http-errors';
 import { buildOpenApiDocument } from './openapi';
 import { ownerRoutes } from './owner-routes';
@@ -89,24 +91,36 @@ export async function buildApp(options: ServerOptions): Promise<FastifyInstance>
   const limits: RateLimits | undefined =
     options.rateLimits === false ? undefined : { ...DEFAULT_RATE_LIMITS, ...(options.rateLimits ?? {}) };
 
+  const cupsDoor = createCupsDoor({ core, logger });
+  let closing = false; // while closing, fastify answers everything (503, Connection: close)
   const app = Fastify({
-    https: {
-      cert: tls.certPem,
-      key: tls.keyPem,
-      ...(tls.caCertPem !== undefined || (tls.clientCaPems?.length ?? 0) > 0
-        ? { ca: [...(tls.caCertPem !== undefined ? [tls.caCertPem] : []), ...(tls.clientCaPems ?? [])] }
-        : {}),
-      requestCert: true,
-      rejectUnauthorized: false,
+    serverFactory: (fastifyHandler) => {
+      const server = createServer(
+        {
+          cert: tls.certPem,
+          key: tls.keyPem,
+          ...(tls.caCertPem !== undefined || (tls.clientCaPems?.length ?? 0) > 0
+            ? { ca: [...(tls.caCertPem !== undefined ? [tls.caCertPem] : []), ...(tls.clientCaPems ?? [])] }
+            : {}),
+          requestCert: true,
+          rejectUnauthorized: false,
+        },
+        (req, res) => (!closing && isCupsRequest(req) ? cupsDoor(req, res) : fastifyHandler(req, res)),
+      );
+      server.keepAliveTimeout = 30_000;
+      server.requestTimeout = 60_000;
+      return server;
     },
     logger: false,
     bodyLimit: MAX_BODY_BYTES,
-    requestTimeout: 60_000,
-    keepAliveTimeout: 30_000,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
 
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
   app.setErrorHandler((err, req, reply) => {
     const f = toHttpFailure(err, logger, { bodyBytes: req.routeOptions.bodyLimit ?? MAX_BODY_BYTES });
     if (f.status === 413) reply.header('connection', 'close');
@@ -127,7 +141,6 @@ export async function buildApp(options: ServerOptions): Promise<FastifyInstance>
     perAddress: limits ? limiter(limits.ownerPerAddress, now) : undefined,
     perKey: limits ? limiter(limits.ownerPerKey, now) : undefined,
   });
-  await app.register(cupsRoutes, { core, logger });
   if (options.extend) await options.extend(app);
   return app;
 }

@@ -251,3 +251,43 @@ describe('POST /update-info', () => {
     expect((await t.request('/healthz')).status).toBe(200);
   });
 });
+
+describe('CUPS door beside fastify', () => {
+  it('leaves other methods on /update-info to fastify (404 envelope) and serves a query-string POST', async () => {
+    const get = await t.request('/update-info');
+    expect(get.status).toBe(404);
+    expect(get.json).toEqual({ error: 'path: no endpoint GET /update-info', code: 'not_found' });
+    const post = await t.request('/update-info?x=1', { method: 'POST', raw: 'not json' });
+    expect(post.status).toBe(400);
+    expect(post.text).toBe(`${post.reason}\n`);
+  });
+
+  it('answers 413 to a chunked body over the limit and stays healthy', async () => {
+    const chunk = Buffer.alloc(50_000, 0x20).toString('latin1');
+    const chunked = [chunk, chunk, chunk].map((c) => `${c.length.toString(16)}\r\n${c}\r\n`).join('');
+    const raw = await rawExchange(
+      Buffer.from(
+        `POST /update-info HTTP/1.1\r\nHost: x:1\r\nTransfer-Encoding: chunked\r\n\r\n${chunked}0\r\n\r\n`,
+        'latin1',
+      ),
+    );
+    expect(raw).toMatch(/^HTTP\/1\.1 413 body: larger than the limit of 99999 bytes\r\n/);
+    expect((await t.request('/healthz')).status).toBe(200);
+  });
+
+  it('answers 429 with Retry-After once the per-address limit is spent', async () => {
+    const limited = await startTestServer({
+      coreConfig: { cupsRateLimit: { perAddress: { ratePerSecond: 0.01, burst: 1 } } },
+    });
+    try {
+      const first = await limited.request('/update-info', { method: 'POST', raw: '{}' });
+      expect(first.status).toBe(400);
+      const second = await limited.request('/update-info', { method: 'POST', raw: '{}' });
+      expect(second.status).toBe(429);
+      expect(Number(second.headers['retry-after'])).toBeGreaterThan(0);
+      expect(second.text).toBe(`${second.reason}\n`);
+    } finally {
+      await limited.close();
+    }
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { reasonPhrase } from '../../../src-main/adapters/http/cups-route';
+import { reasonPhrase } from '../../../src-main/adapters/http/cups-door';
 
 describe('reasonPhrase', () => {
   it('keeps printable ASCII on one line, replaces the rest and caps the length', () => {
