@@ -136,6 +136,9 @@ export function parseUpdateInfoRequest(body: unknown): UpdateInfoRequest {
   return { router, cupsUri, tcUri, cupsCredCrc, tcCredCrc, station, model, package: pkg, keys };
 }
 
+/** One decoder for every body: a non-streaming `decode` keeps no state between calls. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 /**
  * Decodes (UTF-8, fatal) and parses an `update-info` body, then validates it with
  * {@link parseUpdateInfoRequest}.
@@ -156,7 +159,7 @@ export function parseUpdateInfoBody(raw: string | Uint8Array): UpdateInfoRequest
       );
     }
     try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+      text = UTF8.decode(raw);
     } catch {
       throw new DomainError('invalid_json', 'body: not valid UTF-8', { field: 'body' });
     }

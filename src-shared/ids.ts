@@ -19,7 +19,6 @@ const EUI_DASH = /^[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){7}$/;
 const EUI_COLON = /^[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){7}$/;
 const MAC_DASH = /^[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}$/;
 const MAC_COLON = /^[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}$/;
-const GROUP = /^[0-9A-Fa-f]{1,4}$/;
 
 /** Quotes user input for an error message; long input is cut so a message stays one line. */
 function quoteInput(input: string): string {
@@ -30,29 +29,62 @@ function hexToId(hex: string): bigint {
   return BigInt(`0x${hex}`);
 }
 
-/** Parses ID6 groups (§1.2): at most one `::`, 4 groups after expansion, 1–4 hex digits each. */
+/** Value of one hex digit (char code), or -1. */
+function hexDigit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48; // 0-9
+  if (c >= 65 && c <= 70) return c - 55; // A-F
+  if (c >= 97 && c <= 102) return c - 87; // a-f
+  return -1;
+}
+
+const COLON = 58;
+
+/**
+ * Parses ID6 groups (§1.2): at most one `::`, 4 groups after expansion, 1–4 hex digits each.
+ * One pass over the characters, no intermediate strings: the form stations send on every poll.
+ */
 function parseId6(s: string): bigint | undefined {
-  const halves = s.split('::');
-  let groups: string[];
-  if (halves.length === 1) {
-    groups = s.split(':');
+  const n = s.length;
+  const groups: number[] = [];
+  /** index in `groups` where `::` stands, -1 when there is none */
+  let gap = -1;
+  let i = 0;
+  if (n >= 2 && s.charCodeAt(0) === COLON && s.charCodeAt(1) === COLON) {
+    gap = 0;
+    i = 2;
+  }
+  while (i < n) {
+    const start = i;
+    let v = 0;
+    let d: number;
+    while (i < n && (d = hexDigit(s.charCodeAt(i))) >= 0) {
+      v = v * 16 + d;
+      i++;
+    }
+    const len = i - start;
+    if (len < 1 || len > 4 || groups.length === 4) return undefined;
+    groups.push(v);
+    if (i === n) break;
+    if (s.charCodeAt(i) !== COLON) return undefined;
+    i++;
+    if (i < n && s.charCodeAt(i) === COLON) {
+      if (gap >= 0) return undefined;
+      gap = groups.length;
+      i++;
+    } else if (i === n) {
+      return undefined; // a trailing single ':'
+    }
+  }
+  if (gap < 0) {
     if (groups.length !== 4) return undefined;
-  } else if (halves.length === 2) {
-    const left = halves[0] === '' ? [] : halves[0]!.split(':');
-    const right = halves[1] === '' ? [] : halves[1]!.split(':');
-    const explicit = left.length + right.length;
-    // `::` stands for at least one zero group, and bare `::` is rejected by §1.2.
-    if (explicit < 1 || explicit > 3) return undefined;
-    groups = [...left, ...Array<string>(4 - explicit).fill('0'), ...right];
   } else {
-    return undefined;
+    // `::` stands for at least one zero group, and bare `::` is rejected by §1.2.
+    if (groups.length < 1 || groups.length > 3) return undefined;
+    groups.splice(gap, 0, ...Array<number>(4 - groups.length).fill(0));
   }
-  let id = 0n;
-  for (const g of groups) {
-    if (!GROUP.test(g)) return undefined;
-    id = (id << 16n) | BigInt(parseInt(g, 16));
-  }
-  return id;
+  const high = groups[0]! * 0x10000 + groups[1]!;
+  const low = groups[2]! * 0x10000 + groups[3]!;
+  return (BigInt(high) << 32n) | BigInt(low);
 }
 
 /**
@@ -63,6 +95,10 @@ function parseId6(s: string): bigint | undefined {
  */
 export function parseId(input: string): ParsedId {
   if (typeof input === 'string' && input.length <= 64) {
+    // ID6 first: the form stations send. The forms are disjoint (only ID6 has 1–4-digit groups and
+    // 4 of them or a `::`), so the order does not change any result.
+    const id6 = parseId6(input);
+    if (id6 !== undefined) return { id: id6, fromMac: false };
     if (PLAIN16.test(input)) return { id: hexToId(input), fromMac: false };
     if (EUI_DASH.test(input) || EUI_COLON.test(input)) {
       return { id: hexToId(input.replace(/[-:]/g, '')), fromMac: false };
@@ -71,8 +107,6 @@ export function parseId(input: string): ParsedId {
       const h = input.replace(/[-:]/g, '');
       return { id: hexToId(`${h.slice(0, 6)}fffe${h.slice(6)}`), fromMac: true };
     }
-    const id6 = parseId6(input);
-    if (id6 !== undefined) return { id: id6, fromMac: false };
   }
   throw new DomainError('invalid_id', `${quoteInput(String(input))} is not a valid ID6, EUI-64 or MAC`, {
     input,
