@@ -57,6 +57,8 @@ export function sameButTime(a: ContactRecord, b: ContactRecord): boolean {
 export class ContactLog {
   /** gateway (16 hex) → entry, least recently recorded first */
   readonly #entries = new Map<string, Entry>();
+  /** the key inserted last (already the most recently used): moving it again is skipped */
+  #newest: string | undefined;
   /** gateways whose `latest` is not yet written */
   readonly #pending = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
@@ -79,9 +81,14 @@ export class ContactLog {
     if (e === undefined) {
       e = { latest: contact, stored: undefined, storedAt: 0, dueAt: undefined };
       this.#entries.set(hex, e);
+      this.#newest = hex;
     } else {
-      this.#entries.delete(hex);
-      this.#entries.set(hex, e);
+      if (this.#newest !== hex) {
+        // delete + set leaves a deleted slot in the Map: not done on every poll of the same gateway
+        this.#entries.delete(hex);
+        this.#entries.set(hex, e);
+        this.#newest = hex;
+      }
       e.latest = contact;
     }
     const due = this.#dueAt(e, atMs);

@@ -26,6 +26,8 @@ export interface GatewayState {
 /** LRU map gateway (16 hex) → {@link GatewayState}, with an invalidation epoch. */
 export class GatewayStateCache {
   readonly #states = new Map<string, GatewayState>();
+  /** the key inserted last (already the most recently used): moving it again is skipped */
+  #newest: string | undefined;
   #epoch = 0;
 
   constructor(private readonly maxGateways: number) {}
@@ -39,8 +41,12 @@ export class GatewayStateCache {
   get(hex: string): GatewayState | undefined {
     const hit = this.#states.get(hex);
     if (hit !== undefined) {
-      this.#states.delete(hex);
-      this.#states.set(hex, hit);
+      if (this.#newest !== hex) {
+        // delete + set leaves a deleted slot in the Map: not done on every poll of the same gateway
+        this.#states.delete(hex);
+        this.#states.set(hex, hit);
+        this.#newest = hex;
+      }
     }
     return hit;
   }
@@ -58,6 +64,7 @@ export class GatewayStateCache {
       this.#states.delete(oldest.value);
     }
     this.#states.set(hex, state);
+    this.#newest = hex;
   }
 
   /** Drops the state of `hex` (its row or setup changed, or is about to). */

@@ -16,6 +16,8 @@ export interface TokenEntry {
 /** LRU map: gateway (16 hex) → generation → entry. */
 export class TokenCache {
   readonly #byGateway = new Map<string, Map<number, TokenEntry>>();
+  /** the key inserted last (already the most recently used): moving it again is skipped */
+  #newest: string | undefined;
 
   constructor(private readonly maxGateways: number) {}
 
@@ -23,8 +25,12 @@ export class TokenCache {
   get(hex: string, generation: number): TokenEntry | undefined {
     const gens = this.#byGateway.get(hex);
     if (gens === undefined) return undefined;
-    this.#byGateway.delete(hex);
-    this.#byGateway.set(hex, gens);
+    if (this.#newest !== hex) {
+      // delete + set leaves a deleted slot in the Map: not done on every poll of the same gateway
+      this.#byGateway.delete(hex);
+      this.#byGateway.set(hex, gens);
+      this.#newest = hex;
+    }
     return gens.get(generation);
   }
 
@@ -40,6 +46,7 @@ export class TokenCache {
       }
       gens = new Map();
       this.#byGateway.set(hex, gens);
+      this.#newest = hex;
     }
     gens.set(generation, entry);
   }

@@ -54,6 +54,25 @@ describe('GatewayStateCache', () => {
     expect(none.size).toBe(0);
   });
 
+  it('keeps the least-recently-used order when the newest gateway is read again and again', () => {
+    const c = new GatewayStateCache(2);
+    c.fill('A', state(0), c.epoch);
+    c.fill('B', state(0), c.epoch);
+    c.get('B');
+    c.get('B');
+    c.get('A'); // A becomes the newest, B the oldest
+    c.get('A');
+    c.invalidate('B');
+    c.fill('B', state(1), c.epoch); // B newest again
+    c.get('A'); // A newest
+    c.fill('C', state(0), c.epoch);
+    expect([c.get('A') !== undefined, c.get('B') !== undefined, c.get('C') !== undefined]).toEqual([
+      true,
+      false,
+      true,
+    ]);
+  });
+
   it('remembers unknown gateways too, and clear drops everything', () => {
     const c = new GatewayStateCache(10);
     c.fill('A', { row: undefined, setup: undefined }, c.epoch);
