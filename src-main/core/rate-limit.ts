@@ -8,6 +8,8 @@ import type { RateLimitRule } from './config';
 /** Keyed token buckets with bounded memory (least recently used keys are forgotten first). */
 export class RateLimiter {
   readonly #buckets = new Map<string, { tokens: number; at: number }>();
+  /** the key inserted last (already the most recently used): moving it again is skipped */
+  #newest: string | undefined;
 
   constructor(
     private readonly rule: RateLimitRule,
@@ -28,15 +30,22 @@ export class RateLimiter {
         if (oldest.done !== true) this.#buckets.delete(oldest.value);
       }
       b = { tokens: this.rule.burst, at: t };
+      this.#buckets.set(key, b);
+      this.#newest = key;
     } else {
-      this.#buckets.delete(key); // re-inserted below: Map order is least recently used first
+      if (this.#newest !== key) {
+        // Map order is least recently used first; delete + set leaves a dead slot in the Map, so
+        // it is not done again for repeated requests of the same key
+        this.#buckets.delete(key);
+        this.#buckets.set(key, b);
+        this.#newest = key;
+      }
       b.tokens = Math.min(
         this.rule.burst,
         b.tokens + (Math.max(0, t - b.at) / 1000) * this.rule.ratePerSecond,
       );
       b.at = t;
     }
-    this.#buckets.set(key, b);
     if (b.tokens >= 1) {
       b.tokens -= 1;
       return 0;

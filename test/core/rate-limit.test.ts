@@ -23,4 +23,16 @@ describe('RateLimiter', () => {
     expect(rl.take('b')).toBeGreaterThan(0);
     expect(rl.take('a')).toBe(0);
   });
+
+  it('keeps a key used again recently, also when the same key is taken several times in a row', () => {
+    const now = 0;
+    const rl = new RateLimiter({ burst: 1, ratePerSecond: 0.001 }, () => now, 2);
+    expect(rl.take('a')).toBe(0);
+    expect(rl.take('b')).toBe(0);
+    expect(rl.take('a')).toBeGreaterThan(0); // a is now the most recently used
+    expect(rl.take('a')).toBeGreaterThan(0);
+    expect(rl.take('c')).toBe(0); // evicts b, not a
+    expect(rl.take('a')).toBeGreaterThan(0); // a's empty bucket was kept
+    expect(rl.take('b')).toBe(0); // b was forgotten: a fresh bucket
+  });
 });
