@@ -8,38 +8,15 @@ import { request } from 'node:https';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { KDF_VECTORS } from '../helpers/core-fixture';
+import { GWJS_BIN, onlyJson, runGwjs } from '../helpers/gwjs-cli';
 import { makeTempDir } from '../helpers/tmp-dir';
 
-const BIN = path.resolve(import.meta.dirname, '../../bin/gwjs.mjs');
+const BIN = GWJS_BIN;
 const GW1 = KDF_VECTORS.gw1;
 const GMK1 = 'd08b2147c0a27bbfd93494b3251a1eb203c6b6af80d3a6eeb033f0341b058f80';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 const baseEnv = { ...process.env, GWJS_DATA: '', GWJS_HSM_PASSPHRASE: '' };
-
-function gwjs(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...baseEnv, ...env }, stdio: 'pipe' });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-/** The single JSON object a `--json` run printed (and nothing else on stdout). */
-function onlyJson(r: Run): Record<string, unknown> {
-  const lines = r.stdout.split('\n').filter((l) => l !== '');
-  expect(lines, r.stderr).toHaveLength(1);
-  return JSON.parse(lines[0]!) as Record<string, unknown>;
-}
+const gwjs = runGwjs;
 
 const PASS = { GWJS_HSM_PASSPHRASE: 'a long enough test passphrase' };
 

@@ -3,41 +3,17 @@
  * processes on a temp station — batch from a MAC range, bundle settings, pre-generation, an
  * encrypted manifest, and the owner's bulk claim from it with openssl-made keys.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { onlyJson, runGwjs, type GwjsRun } from '../helpers/gwjs-cli';
 import { makeTempDir } from '../helpers/tmp-dir';
 
-const BIN = path.resolve(import.meta.dirname, '../../bin/gwjs.mjs');
-const PASS = { GWJS_HSM_PASSPHRASE: 'a long enough test passphrase', GWJS_DATA: '' };
+const PASS = { GWJS_HSM_PASSPHRASE: 'a long enough test passphrase' };
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function gwjs(args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, ...PASS },
-      stdio: 'pipe',
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-function json(r: Run): Record<string, unknown> {
-  const lines = r.stdout.split('\n').filter((l) => l !== '');
-  expect(lines, r.stderr).toHaveLength(1);
-  return JSON.parse(lines[0]!) as Record<string, unknown>;
-}
+const gwjs = (args: string[]): Promise<GwjsRun> => runGwjs(args, PASS);
+const json = onlyJson;
 
 describe('gwjs factory commands', () => {
   let data: string;
