@@ -1,6 +1,6 @@
 /**
- * A join server that a test can stop and start again on the same data directory (issue #4: the
- * once-only firmware delivery must survive a restart), with a clock the test moves (fwafter) and
+ * A join server that a test can stop and start again on the same data directory (the
+ * once-only firmware delivery of SPEC §3.4 must survive a restart), with a clock the test moves (fwafter) and
  * extra client CAs (certificate-mode CUPS). The first start creates the station like
  * `server-fixture.ts` does — the SPEC §2 vector batch, owners a::1 and b::2 with API keys, an
  * admin key — and every start listens on a fresh 127.0.0.1 port over real HTTPS.
