@@ -33,7 +33,7 @@ export type HandlerTable = { [C in Channel]: Handler<C> };
 export interface BridgeDeps {
   core: Core;
   station: StationServices;
-  /** the factory line (issue #6); without it the factory channels answer not_configured */
+  /** the factory line (docs/factory-line.md); without it the factory channels answer not_configured */
   factory?: FactoryLineServices | undefined;
 }
 

@@ -3,7 +3,7 @@
  * behind an operator session, plus the built renderer at `/` — a fastify plugin mounted on the
  * join server's HTTPS app by {@link registerBridge}.
  *
- * Security (issue #5):
+ * Security (docs/architecture.md, the HTTP bridge):
  * - Session: random 256-bit id in `__Host-gwjs-session` (HttpOnly, Secure, SameSite=Strict,
  *   Path=/); a login always issues a new id and ends the presented one (no fixation).
  * - CSRF: every POST needs `X-GWJS-Bridge: 1` (a cross-site form cannot send custom headers, and a

@@ -73,7 +73,7 @@ export interface StationUiDeps {
 /** The UI side of a station. */
 export interface StationUi {
   services: StationServices;
-  /** the factory line (issue #6); `close()` it before the store to stop running jobs cleanly */
+  /** the factory line (docs/factory-line.md); `close()` it before the store to stop running jobs cleanly */
   factory: FactoryLineServices;
   handlers: HandlerTable;
   /** Tells the dashboard where the server listens (after `startServer`). */

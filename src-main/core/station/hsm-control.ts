@@ -1,5 +1,5 @@
 /**
- * Unlocking and locking the station's HSM from the UI (issue #5 "Dashboard: HSM state", Settings):
+ * Unlocking and locking the station's HSM from the UI (the Dashboard's HSM card, Settings):
  * an admin types the keystore passphrase, the HSM opens its root keys inside itself, and the answer
  * is the HSM status — never key material. The passphrase goes to the HSM and nowhere else: not into
  * the audit detail, not into a log line, not into an error message. Wrong passphrases are throttled

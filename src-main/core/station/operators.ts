@@ -1,7 +1,7 @@
 /**
- * Local operator accounts of the station (issue #5): roles admin / factory / installer, scrypt
- * password hashes, sessions and login throttling — all in the store, so several `gwjs serve`
- * instances on one database agree (DESIGN §2).
+ * Local operator accounts of the station (docs/architecture.md, the HTTP bridge): roles admin /
+ * factory / installer, scrypt password hashes, sessions and login throttling — all in the store, so
+ * several `gwjs serve` instances on one database agree (DESIGN §2).
  *
  * Sessions: the caller gets a random 256-bit id (the cookie value); only its SHA-256 is stored. A
  * login always creates a new id (no fixation) and ends the session the browser presented, if any.

@@ -1,5 +1,5 @@
 /**
- * Reachability check before a setup is saved (issue #5 "Setup"): does the target CUPS/LNS server
+ * Reachability check before a setup is saved (the Setup screen): does the target CUPS/LNS server
  * complete a TLS handshake against the trust the gateway will get, and would the station accept
  * its certificate for that host name? The network part sits behind the {@link TlsProbe} port (the
  * adapter in `adapters/net/` speaks node:tls); this module validates input the way `setup` does

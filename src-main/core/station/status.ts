@@ -1,5 +1,5 @@
 /**
- * Dashboard status (issue #5 "Dashboard"): where the server listens and with which certificate,
+ * Dashboard status (the Dashboard screen): where the server listens and with which certificate,
  * the HSM state, counters from the store and the core's per-outcome metrics, and the latest CUPS
  * contacts. What the server looks like comes from the composition root ({@link ServerInfo}).
  */
