@@ -30,6 +30,8 @@ export const ERROR_CODES = [
   'forbidden',
   'rate_limited',
   'not_configured',
+  // an Idempotency-Key sent again with another request (docs/sync.md)
+  'idempotency_mismatch',
   // station / infrastructure
   'hsm_locked',
   'hsm_error',
@@ -73,6 +75,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   forbidden: 403,
   rate_limited: 429,
   not_configured: 404,
+  idempotency_mismatch: 422,
   hsm_locked: 503,
   hsm_error: 500,
   store_busy: 503,

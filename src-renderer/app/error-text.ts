@@ -32,6 +32,8 @@ export const ERROR_WORDING: Record<ErrorCode, string> = {
   forbidden: 'Your role does not allow this action.',
   rate_limited: 'Too many requests. Wait a moment and try again.',
   not_configured: 'This part of the station is not set up yet; the detail below says what is missing.',
+  idempotency_mismatch:
+    'This operation id was already used for a different change; the station gives every operation its own id.',
   hsm_locked: 'The HSM is locked. An admin unlocks it in Settings.',
   hsm_error: 'The HSM reported an error. Check that the token is connected.',
   store_busy: 'The station is busy. Try again in a moment.',
