@@ -1,5 +1,5 @@
 /**
- * Label rendering throughput (issue #6 item 4): `node --import tsx bench/labels.bench.ts`.
+ * Label rendering throughput (SPEC §6): `node --import tsx bench/labels.bench.ts`.
  * - ZPL: label model + ZPL for the default template, labels/s — part of the pre-generation budget
  *   (≥ 200 units/s for derive + bundle + ZPL), so it should cost a small fraction of it;
  * - PNG: the on-screen preview at printer resolution, labels/s and ms per preview;

@@ -1,5 +1,5 @@
 /**
- * Batch pre-generation (issue #6 item 3): `node --import tsx bench/pregenerate.bench.ts`
+ * Batch pre-generation (docs/factory-line.md): `node --import tsx bench/pregenerate.bench.ts`
  * (or `npm run bench -- pregenerate`). A real station core on a temp folder — sql.js store with its
  * journal, software HSM holding the SPEC §2 vector root key — and one job of 10 000 units written
  * the way the product writes them: derive through the HSM, bundle folder of SPEC §5 (8 files),

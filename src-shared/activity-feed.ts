@@ -1,5 +1,5 @@
 /**
- * Following the live CUPS activity feed (`station:activity`, issue #5 "Dashboard"), the same way in
+ * Following the live CUPS activity feed (`station:activity`, the Dashboard screen), the same way in
  * main (the Electron window's event pump) and in the renderer (the HTTP bridge polls).
  *
  * Contacts do not reach the store in the order of their time: the core writes the last contact of

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 
-/** Operator roles (issue #5): what a local operator account may do at the station. */
+/** Operator roles: what a local operator account may do at the station. */
 export const ROLES = ['admin', 'factory', 'installer'] as const;
 /** One operator role. */
 export type Role = (typeof ROLES)[number];

@@ -1,5 +1,5 @@
 /**
- * The factory line's part of the renderer ↔ main contract (issue #6 items 1, 2, 3, 5): batches with
+ * The factory line's part of the renderer ↔ main contract (docs/factory-line.md): batches with
  * their line settings and counters, the line workflow (scan → personalize → print → verify), unit
  * history, pre-generation jobs and manifest export. Spread into `CHANNELS` of `ipc.ts`, so the
  * preload allow-list, the HTTP bridge and the typed `call()` see these channels like every other.
@@ -15,7 +15,7 @@ import {
   idInput,
 } from './channel';
 
-/** Unit states (SPEC-free, issue #6 item 2): bundle written → label sent → QR verified, or blocked. */
+/** Unit states (docs/factory-line.md): bundle written → label sent → QR verified, or blocked. */
 export const UNIT_STATES = ['personalized', 'printed', 'verified', 'blocked'] as const;
 /** One unit state. */
 export type UnitState = (typeof UNIT_STATES)[number];

@@ -1,5 +1,5 @@
 /**
- * The renderer ↔ main contract (DESIGN §1 "The contract", issue #5): every call the UI makes, in
+ * The renderer ↔ main contract (docs/architecture.md, "The contract"): every call the UI makes, in
  * Electron over IPC (`window.station.invoke`) or in a browser over the HTTP bridge
  * (`POST /bridge/<channel>`), is one channel of {@link CHANNELS}: a `namespace:verb` name, a zod
  * schema for its single request argument, a zod schema for its answer, and the operator roles
@@ -149,7 +149,7 @@ export const hsmStatusSchema = z.object({
 /** HSM state as the UI sees it. */
 export type HsmStatusView = z.infer<typeof hsmStatusSchema>;
 
-/** Dashboard status (issue #5 "Dashboard"). */
+/** Dashboard status (the Dashboard screen). */
 export const stationStatusSchema = z.object({
   version: z.string(),
   /** base URLs the HTTPS server listens on (CUPS, Owner API, UI) */
@@ -192,7 +192,7 @@ export const setupTemplateSchema = z.object({
 /** A saved setup template. */
 export type SetupTemplate = z.infer<typeof setupTemplateSchema>;
 
-/** Result of a reachability check: a TLS handshake against the given trust (issue #5 "Setup"). */
+/** Result of a reachability check: a TLS handshake against the given trust (the Setup screen). */
 export const reachabilitySchema = z.object({
   ok: z.boolean(),
   /** stable reason: `ok`, `invalid_uri`, `dns`, `refused`, `timeout`, `untrusted`, `hostname`, `tls`, `plain` */
@@ -456,7 +456,7 @@ export const CHANNELS = {
     'change role, owner, password, or disable (ends its sessions)',
   ),
 
-  // the factory line (issue #6): batches, line workflow, pre-generation, manifests
+  // the factory line (docs/factory-line.md): batches, line workflow, pre-generation, manifests
   ...FACTORY_CHANNELS,
 } as const;
 

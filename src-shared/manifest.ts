@@ -1,5 +1,5 @@
 /**
- * Manufacturer → owner manifest (issue #6 item 5): the EUIs and claim PINs of a batch (or a
+ * Manufacturer → owner manifest (docs/factory-line.md): the EUIs and claim PINs of a batch (or a
  * selection), encrypted to the owner's P-256 public key, so only the owner's private key opens it
  * and any change to the file is detected. Runs in Node ≥ 20 and in the browser (WebCrypto only), so
  * the owner decrypts in the claim screen without the private key ever leaving their machine.

@@ -1,5 +1,5 @@
 /**
- * `npm start` (issue #5): build when the sources are newer than `out/`, then open the desktop
+ * `npm start` (README quick start): build when the sources are newer than `out/`, then open the desktop
  * station in Electron; when Electron cannot start — binary not installed (electron 45 downloads it
  * lazily, which fails offline), no display, or it dies before opening its window — say why and
  * run the headless `gwjs serve` instead, which prints the URL to open in a browser.

@@ -1,5 +1,5 @@
 /**
- * Handlers of the factory channels (`src-shared/factory-channels.ts`, issue #6): each maps its
+ * Handlers of the factory channels (`src-shared/factory-channels.ts`): each maps its
  * parsed request to one factory-line service call. The channel map's roles gate them (admin and
  * factory operators; line settings admin only); the services record the operator as the actor.
  * Without a factory line (a station started without one) every channel answers `not_configured`.

@@ -11,6 +11,7 @@ import type { FirmwareCatalogue } from './firmware/catalogue';
 import type { FirmwareState } from './firmware/delivery';
 import type { UpdateSigningKeys } from './firmware/signing-keys';
 import type { RotationView } from './rotation/history';
+import type { ChangesPage } from './sync/change-feed';
 
 /** API key scopes (SPEC §4.1). `admin` implies every other scope and any owner. */
 export type Scope = 'claim' | 'setup' | 'delete' | 'add' | 'read' | 'firmware' | 'admin';
@@ -29,6 +30,11 @@ export interface Principal {
 export interface RequestContext {
   principal: Principal;
   address?: string | undefined;
+  /**
+   * The request's `Idempotency-Key` (docs/sync.md): a write with a key is applied once and every
+   * retry with the key answers the first answer.
+   */
+  idempotencyKey?: string | undefined;
 }
 
 /** One answer item (SPEC §4.2): `{gateway}` on success, plus `error` and `code` on failure. */
@@ -142,6 +148,15 @@ export interface OwnerService {
    * the new cups.key; g is retired when the gateway authenticates with g + 1. Scope `setup`.
    */
   rotate(ctx: RequestContext, ownerId: string, gateways: readonly string[]): Promise<ItemResult[]>;
+  /**
+   * The owner's change feed after a cursor (docs/sync.md "Pull"): the gateways changed since, each
+   * once, with its state now (null when no longer held). Scope `read`.
+   */
+  changes(
+    ctx: RequestContext,
+    ownerId: string,
+    options: { after?: string | undefined; limit?: number | undefined },
+  ): Promise<ChangesPage>;
 }
 
 /** How the gateway authenticated to CUPS (SPEC §3.1), as seen by the HTTP door. */

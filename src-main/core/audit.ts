@@ -1,6 +1,6 @@
 /**
  * The audit log: every state change records who (principal), what (action), which object (target:
- * a gateway or owner as ID6, or a key/batch id), when and from where (DESIGN §1, issue #3). Entries
+ * a gateway or owner as ID6, or a key/batch id), when and from where (docs/architecture.md). Entries
  * are written in the transaction that makes the change, so a change and its record commit together.
  * `detail` never holds a secret: no PIN, token, GMK, API key or private key.
  */

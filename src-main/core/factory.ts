@@ -3,7 +3,7 @@
  * the bundle the station writes to `<EUI-16-hex>/`. The GMK appears only in `gateway.json`; the
  * audit entry records who personalized which gateway, never the GMK, PIN or token.
  *
- * Two additions of issue #4: with `auth: 'client-cert'` the bundle authenticates by a TLS client
+ * Two options beyond the token bundle: with `auth: 'client-cert'` the bundle authenticates by a TLS client
  * certificate instead of a token (SPEC §3.1: `cups.crt` + `cups.key` in both the regular and the
  * boot set, issued by the station's CA, EC P-256, SEC1 key, CN = the 16-hex EUI); and when the
  * station has an update-signing key, its public key goes into the bundle as `sig-0.key` (SPEC §3.4)
@@ -23,7 +23,7 @@ import type { CoreEnv } from './env';
 import { deriveBundle, derivePin, type BundleClientCertificate } from './factory-bundle';
 import { intOf } from './rows';
 
-/** The optional collaborators of personalization (issue #4). */
+/** The optional collaborators of personalization: update-signing keys and client certificates. */
 export interface FactoryExtras {
   signingKeys?: UpdateSigningKeys | undefined;
   clientCertificates?: ClientCertificates | undefined;

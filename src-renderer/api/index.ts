@@ -1,5 +1,5 @@
 /**
- * The renderer's only door to main (DESIGN §1, issue #5). Picks IPC when the preload exposed
+ * The renderer's only door to main (docs/architecture.md). Picks IPC when the preload exposed
  * `window.station`, else the HTTP bridge; nothing else in the renderer knows which. Calls are
  * typed by the channel map in `src-shared/ipc.ts`.
  *

@@ -1,5 +1,5 @@
 /**
- * Batches screen state (issue #6 item 1): the batches with KCV, bundle settings and counters, the
+ * Batches screen state (docs/factory-line.md): the batches with KCV, bundle settings and counters, the
  * create form (an EUI or MAC range — a MAC-48 becomes an EUI-64 per SPEC §1.2, shown live), and
  * changing what a batch's bundles carry. Overlapping ranges are refused by the station
  * (`batch_conflict`, naming the batch met); the form shows that message as it is.

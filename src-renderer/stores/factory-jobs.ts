@@ -1,5 +1,5 @@
 /**
- * Pre-generation jobs (issue #6 item 3): start a job over the next free EUIs of a batch, watch its
+ * Pre-generation jobs (docs/factory-line.md): start a job over the next free EUIs of a batch, watch its
  * progress, rate and ETA (polled while a job runs), cancel it (the units in flight are committed)
  * and resume it after its last durable unit — also after a crash (state `interrupted`).
  */

@@ -1,5 +1,5 @@
 /**
- * The Line screen's workflow (issue #6 item 2), keyboard-wedge friendly: one input, Enter
+ * The Line screen's workflow (docs/factory-line.md), keyboard-wedge friendly: one input, Enter
  * advances. Steps:
  *
  * ```

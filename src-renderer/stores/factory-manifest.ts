@@ -1,5 +1,5 @@
 /**
- * Owner manifests (issue #6 item 5), both sides:
+ * Owner manifests (docs/factory-line.md), both sides:
  * - export (station): the batch's EUIs and PINs encrypted to the owner's P-256 public key by the
  *   station, downloaded as a file;
  * - import (owner, Claim screen): the manifest and the owner's private key are read in this

@@ -97,7 +97,7 @@ describe('IPC door (ipcMain handler)', () => {
   it('answers every channel in the shape its response schema promises', async () => {
     const key = await fx.core.access.createApiKey(fx.admin, fx.ownerB.id6, ['read']);
     const template = ui.services.templates.save(fx.admin, { ownerId: 'b::2', name: 'tpl', fields: {} });
-    // factory line (issue #6): line settings, bundle settings and one job to act on
+    // factory line (docs/factory-line.md): line settings, bundle settings and one job to act on
     const outDir = makeTempDir('ipc-factory');
     await ui.factory.settings.save(fx.admin, { outDir, printer: { kind: 'none' } });
     const bundleSettings = { cupsUri: SERVER_CUPS_URI, trustPem: fx.pki.caPem };

@@ -1,5 +1,5 @@
 /**
- * The factory line's command line (issue #6) end to end: the real `bin/gwjs.mjs` in child
+ * The factory line's command line (docs/factory-line.md) end to end: the real `bin/gwjs.mjs` in child
  * processes on a temp station — batch from a MAC range, bundle settings, pre-generation, an
  * encrypted manifest, and the owner's bulk claim from it with openssl-made keys.
  */

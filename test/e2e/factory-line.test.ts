@@ -1,5 +1,5 @@
 /**
- * The factory line in real Chromium against a real `gwjs serve` (issue #6 "Must show"): a simulated
+ * The factory line in real Chromium against a real `gwjs serve` (docs/factory-line.md): a simulated
  * keyboard-wedge scanner (typed text + Enter) personalizes units, a TCP 9100 printer simulated by a
  * local socket receives the labels, the printed label is rendered offline (zpl-renderer-js) and its
  * QR read back (jsQR) as the operator's verification scan — and a deliberate mis-scan (the

@@ -1,6 +1,6 @@
 /**
- * The installer's and operator's screens in real Chromium against a real `gwjs serve` (issue #5
- * "Must show"): login, claim by id + PIN, claim by scanning a QR label with the (fake) camera, bulk
+ * The installer's and operator's screens in real Chromium against a real `gwjs serve`:
+ * login, claim by id + PIN, claim by scanning a QR label with the (fake) camera, bulk
  * claim from a CSV file, setup from a template with an uploaded trust file, a reachability check
  * failing on a wrong trust, delete, and the 100 000-row gateways table. One browser, several pages;
  * every test leaves a screenshot in test/artifacts/screenshots/.

@@ -1,5 +1,5 @@
 /**
- * A real core on a temp directory (issue #3): sql.js store with the shipped migrations, a software
+ * A real core on a temp directory: sql.js store with the shipped migrations, a software
  * HSM (initialized, unlocked), a clock the test moves, a batch imported with the SPEC §2 vector key
  * (BRK = 00 01 … 1f) over a range holding both vector gateways, an admin context and two owners with
  * API keys. The server's CUPS identity is a real local CA (its DER is the default cupsCred trust).

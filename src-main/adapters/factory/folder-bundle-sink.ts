@@ -1,5 +1,5 @@
 /**
- * The bundle writer of the factory line (SPEC §5, issue #6 items 2–3): each gateway's files go to
+ * The bundle writer of the factory line (SPEC §5, docs/factory-line.md): each gateway's files go to
  * `<outDir>/<16-hex EUI>/` (a folder or a removable drive), optionally also `<outDir>/<EUI>.zip`,
  * labels of pre-generation to `<outDir>/labels/<EUI>.zpl`. Files holding secrets (the GMK, the
  * token) are written owner-only (0600), folders 0700.

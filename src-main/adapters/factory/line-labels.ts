@@ -1,5 +1,5 @@
 /**
- * Label rendering and printers for the factory line, on top of the label module (issue #6 item 4):
+ * Label rendering and printers for the factory line, on top of the label module (SPEC §6):
  * templates by name from the operator's folder or resources/labels (cached a few seconds, so a
  * 10 000-unit job parses its template once but an edit is seen by the next unit), `renderLabel`
  * for ZPL/PNG, and the printer transports the line settings name.

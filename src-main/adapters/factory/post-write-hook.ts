@@ -1,5 +1,5 @@
 /**
- * The post-write hook of the line (issue #6 item 2): after a bundle is written, a line-specific
+ * The post-write hook of the line (docs/factory-line.md): after a bundle is written, a line-specific
  * command (e.g. the flashing tool) runs with the bundle path. It runs without a shell (arguments are
  * passed as given, no quoting problems, no injection through an EUI), with a timeout (SIGTERM, then
  * SIGKILL after 2 s), its stdout and stderr captured (the last 16 KiB kept), and these variables:

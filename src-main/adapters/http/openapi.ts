@@ -31,6 +31,17 @@ import {
   MAX_ITEMS,
   type GatewayOperation,
 } from '../../../src-shared/owner-api';
+import { CHANGES_PATH, ChangesRequestSchema, ChangesResponseSchema } from '../../../src-shared/sync-api';
+
+/** The header of a write that makes it idempotent (docs/sync.md "Idempotency"). */
+const IDEMPOTENCY_PARAMETER = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description:
+    'Operation id (1–128 of A-Z a-z 0-9 . _ : ~ + / = -). The write is applied once; a retry with the same key and request gets the first answer (kept 7 days, also across restarts); the same key with another request is 422 idempotency_mismatch.',
+  schema: { type: 'string', pattern: '^[A-Za-z0-9._:~+/=-]{1,128}$' },
+};
 
 /** The update-info request body as a station sends it (SPEC §3.1), for documentation. */
 const UpdateInfoDocSchema = z.object({
@@ -94,6 +105,7 @@ export function buildOpenApiDocument(serverUrl?: string): Record<string, unknown
         summary: SUMMARY[op],
         tags: ['Owner API'],
         security: [{ bearerAuth: [] }],
+        ...(op === 'info' || op === 'list' ? {} : { parameters: [IDEMPOTENCY_PARAMETER] }),
         requestBody: { required: true, content: { 'application/json': { schema: request } } },
         responses: {
           '200': {
@@ -109,6 +121,9 @@ export function buildOpenApiDocument(serverUrl?: string): Record<string, unknown
           '401': errorResponse('missing or unknown API key'),
           '403': errorResponse('the key lacks the scope, or ownerid is not the key’s owner'),
           '413': errorResponse(`body larger than ${MAX_BODY_BYTES} bytes`),
+          ...(op === 'info' || op === 'list'
+            ? {}
+            : { '422': errorResponse('the Idempotency-Key was used for another request') }),
           '415': errorResponse('content type is not application/json'),
           '429': errorResponse('rate limited; see Retry-After'),
         },
@@ -179,6 +194,13 @@ export function buildOpenApiDocument(serverUrl?: string): Record<string, unknown
       StationKeyRequestSchema,
       StationKeyResponseSchema,
       'The station’s update-signing public key as sig-0.key (404 when it has none; SPEC §3.4)',
+    ],
+    [
+      CHANGES_PATH,
+      'changes',
+      ChangesRequestSchema,
+      ChangesResponseSchema,
+      'The owner’s change feed after a cursor: each changed gateway once, with its state now (docs/sync.md)',
     ],
   ];
   for (const [path, operationId, request, answer, summary] of credentialPaths) {

@@ -1,5 +1,6 @@
 /**
  * Owner API door (SPEC §4): `POST /api/v1/gateway/{claim,setup,delete,add,info,list,rotate}`,
+ * the change feed `POST /api/v1/gateway/changes` and the `Idempotency-Key` header (docs/sync.md),
  * `POST /api/v1/firmware/{upload,list,delete}`, and the certificate and station-key endpoints of
  * `credential-routes.ts`.
  * Per request: per-address rate limit → Bearer authentication (before the body is read) → per-key
@@ -22,7 +23,9 @@ import {
   type GatewayOperation,
   type OwnerRequests,
 } from '../../../src-shared/owner-api';
+import { IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_PATTERN } from '../../../src-shared/sync-api';
 import { registerCredentialRoutes } from './credential-routes';
+import { registerSyncRoutes } from './sync-routes';
 import { addItems, claimItems, gatewayIds, setupItems } from './owner-requests';
 import type { RateLimiter } from '../../core/rate-limit';
 
@@ -48,6 +51,23 @@ function bearerOf(header: string | undefined): string {
   const m = /^Bearer +([^\s]+) *$/i.exec(header);
   if (!m) throw new DomainError('unauthorized', 'authorization: expected "Bearer <api key>"');
   return m[1]!;
+}
+
+/**
+ * The request's `Idempotency-Key` (docs/sync.md), if any.
+ * @throws DomainError('invalid_request') naming the header for a malformed or repeated one.
+ */
+function idempotencyKeyOf(req: FastifyRequest): string | undefined {
+  const v = req.headers[IDEMPOTENCY_HEADER];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || !IDEMPOTENCY_KEY_PATTERN.test(v)) {
+    throw new DomainError(
+      'invalid_request',
+      'Idempotency-Key: expected one value of 1–128 characters A-Z a-z 0-9 . _ : ~ + / = -',
+      { field: 'Idempotency-Key' },
+    );
+  }
+  return v;
 }
 
 function sendRateLimited(reply: FastifyReply, retryAfter: number, what: string): FastifyReply {
@@ -167,7 +187,12 @@ export async function ownerRoutes(app: FastifyInstance, opts: OwnerRoutesOptions
       if (principal === undefined) throw new DomainError('unauthorized', 'authorization: missing');
       const parsed = parse(req.body);
       if (!parsed.ok) return reply.code(400).send(parsed.error);
-      return reply.send(await call({ principal, address: req.socket.remoteAddress }, parsed.value));
+      const ctx: RequestContext = {
+        principal,
+        address: req.socket.remoteAddress,
+        idempotencyKey: idempotencyKeyOf(req),
+      };
+      return reply.send(await call(ctx, parsed.value));
     });
 
   for (const op of GATEWAY_OPERATIONS) {
@@ -187,4 +212,5 @@ export async function ownerRoutes(app: FastifyInstance, opts: OwnerRoutesOptions
     );
   }
   registerCredentialRoutes(core, endpoint);
+  registerSyncRoutes(core, endpoint);
 }

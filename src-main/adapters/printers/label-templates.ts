@@ -1,5 +1,5 @@
 /**
- * Label template files (issue #6 item 4: "templates stored in resources/ and editable"). Bundled
+ * Label template files (docs/factory-line.md): stored in resources/ and editable. Bundled
  * templates live in resources/labels/*.json; an operator's edited or new templates go to a folder in
  * the data dir, which is searched first so an edit overrides the bundled file of the same name.
  */

@@ -1,5 +1,5 @@
 /**
- * PDF labels for office printers (issue #6 item 4): one page per label at the template size in mm,
+ * PDF labels for office printers (SPEC §6): one page per label at the template size in mm,
  * everything vector — QR modules from `qrcode` as filled rectangles on the template's dot grid (a
  * module is `moduleDots / dpmm` mm, as on the Zebra), Code 128 bars from `bwip-js` as rectangles
  * whose module fills the template's Code 128 area (an office printer is not bound to 203 dpi dots, so

@@ -1,5 +1,5 @@
 /**
- * PNG preview of a label (issue #6 item 4): the template layout drawn at printer resolution (times an
+ * PNG preview of a label (SPEC §6): the template layout drawn at printer resolution (times an
  * integer `scale`) on a white background — QR modules from `qrcode`, Code 128 bars from `bwip-js`,
  * text in bwip-js's OCR-B font — and encoded as 8-bit grayscale with pngjs. Every module is a whole
  * number of pixels and the quiet zones reserved by the template stay white, so scanners read the

@@ -1,5 +1,5 @@
 /**
- * One entry point for every label output (issue #6 item 4; `gwjs label`, SPEC §7): ZPL for Zebra
+ * One entry point for every label output (`gwjs label`, SPEC §6–§7): ZPL for Zebra
  * printers, PDF for office printers, PNG for the on-screen preview.
  */
 import type { LabelTemplate } from '../../core/labels/label-template';

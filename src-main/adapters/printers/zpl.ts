@@ -1,5 +1,5 @@
 /**
- * ZPL II for Zebra printers (issue #6 item 4): one `^XA … ^XZ` label per gateway, drawn from the
+ * ZPL II for Zebra printers (SPEC §6): one `^XA … ^XZ` label per gateway, drawn from the
  * template layout in printer dots. The printer encodes the symbols itself: `^BQ` QR (model 2, error
  * correction M, manual alphanumeric input, SPEC §6) and `^BC` Code 128 (automatic code sets) of the
  * 16-hex EUI. Text uses the scalable font 0, condensed when needed to stay inside its box.

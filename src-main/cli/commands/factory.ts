@@ -1,5 +1,5 @@
 /**
- * Factory line commands (issue #6): `gwjs batch list` and `gwjs batch configure` (KCV, counters,
+ * Factory line commands (docs/factory-line.md): `gwjs batch list` and `gwjs batch configure` (KCV, counters,
  * what bundles carry), `gwjs pregenerate` (a range into bundles + ZPL labels, resumable),
  * `gwjs manifest export` (EUIs + PINs encrypted to the owner's key) and `gwjs claim --manifest`
  * (the owner side: decrypt with the private key, bulk-claim). Heavy modules load inside `run`.

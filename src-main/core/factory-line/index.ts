@@ -1,5 +1,5 @@
 /**
- * The factory line (issue #6 items 1, 2, 3, 5): batches with bundle settings and counters, the
+ * The factory line (docs/factory-line.md): batches with bundle settings and counters, the
  * scan → personalize → print → verify workflow, pre-generation jobs and owner manifests. One
  * `createFactoryLine` per process, beside `createCore`; adapters come from
  * `src-main/adapters/factory` (see `createFactoryAdapters`).

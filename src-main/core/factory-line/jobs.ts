@@ -1,5 +1,5 @@
 /**
- * Batch pre-generation (issue #6 item 3): personalize a whole range into bundles (SPEC §5) and ZPL
+ * Batch pre-generation (docs/factory-line.md): personalize a whole range into bundles (SPEC §5) and ZPL
  * labels (SPEC §6) in one job, with progress, ETA, cancel and resume — never re-using or skipping
  * an EUI.
  *

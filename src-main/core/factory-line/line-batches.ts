@@ -1,5 +1,5 @@
 /**
- * Batches as the factory line uses them (issue #6 item 1): the batch row (SPEC §2) plus what its
+ * Batches as the factory line uses them (docs/factory-line.md): the batch row (SPEC §2) plus what its
  * bundles carry — model, the join server's public CUPS URI and the trust for it (SPEC §5) — and the
  * unit counters. Creating a batch goes through the core's batch service, which generates the root
  * key and refuses overlapping ranges (`batch_conflict`); this module adds the bundle settings.

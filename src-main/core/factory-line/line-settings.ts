@@ -1,5 +1,5 @@
 /**
- * Line settings per station (issue #6 item 2): output folder (a folder or a removable drive), zip,
+ * Line settings per station (docs/factory-line.md): output folder (a folder or a removable drive), zip,
  * the post-write hook, the printer and the label template. Only an admin changes them — the hook
  * runs a command on the station, so a factory operator must not be able to choose it.
  */

@@ -1,5 +1,5 @@
 /**
- * The line workflow (issue #6 item 2), one unit at a time, keyboard-wedge friendly (one field,
+ * The line workflow (docs/factory-line.md), one unit at a time, keyboard-wedge friendly (one field,
  * Enter advances):
  *
  * 1. **scan** the MAC or EUI → it must lie in the active batch, outside any unfinished

@@ -1,5 +1,5 @@
 /**
- * Manufacturer → owner manifest export (issue #6 item 5): the EUIs and claim PINs of a batch (or a
+ * Manufacturer → owner manifest export (docs/factory-line.md): the EUIs and claim PINs of a batch (or a
  * selection of its units), re-derived through the HSM and encrypted to the owner's P-256 public
  * key in the `gwjs-manifest` format (`src-shared/manifest.ts`: ECDH-ES P-256 + HKDF-SHA256 +
  * AES-256-GCM with the header as AAD). The station keeps no copy; the export is audited with the

@@ -1,5 +1,5 @@
 /**
- * What a keyboard-wedge scanner (or a person) typed into the line's one field (issue #6 item 2):
+ * What a keyboard-wedge scanner (or a person) typed into the line's one field (docs/factory-line.md):
  * an EUI-64, a MAC-48 (→ EUI-64 by inserting FF FE, SPEC §1.2), an ID6, 16 plain hex digits (the
  * label's Code 128) or a GWJS label QR (SPEC §6). Scanners add CR/LF or spaces around the code;
  * those are dropped.

@@ -1,5 +1,5 @@
 /**
- * The life of one unit on the factory line (issue #6 item 2), as a pure transition table:
+ * The life of one unit on the factory line (docs/factory-line.md), as a pure transition table:
  *
  * ```
  *   (none) ──personalize──▶ personalized ──print──▶ printed ──verify ok──▶ verified

@@ -75,7 +75,7 @@ export async function loadDeliveries(tx: Tx, hex: string): Promise<DeliveryRecor
   return rows.map(deliveryOf);
 }
 
-/** Delivery states (SPEC §3.4, issue #4). */
+/** Delivery states (SPEC §3.4, docs/firmware.md). */
 export type FirmwareState =
   /** due: goes out at the gateway's next authenticated CUPS contact */
   | 'pending'

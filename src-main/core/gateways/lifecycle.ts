@@ -23,6 +23,7 @@ import { MAX_TOKEN_GENERATION } from '../kdf';
 import { intOf } from '../rows';
 import { checkItemCount, countOutcomes, failItem, itemError, prepareItems } from './items';
 import { recordRotationStart } from '../rotation/history';
+import { runCommitHooks } from '../sync/commit';
 import { loadGateways, requireOwned } from './rows';
 import { loadSetups } from './setup-rows';
 
@@ -69,6 +70,15 @@ export async function deleteGateways(
       }
     }
     await audit.flush();
+    await runCommitHooks(env.commitHooks, tx, {
+      operation: 'delete',
+      owner,
+      ctx,
+      items: gateways,
+      results,
+      changed,
+      at: isoAt(env.clock.now()),
+    });
   });
   for (const hex of changed) hooks.changed(hex);
   countOutcomes(env, 'delete', results);
@@ -160,6 +170,15 @@ export async function addGateways(
     }
     if (count !== before) await tx.run('UPDATE owners SET add_count = ? WHERE id = ?', [count, owner.hex]);
     await audit.flush();
+    await runCommitHooks(env.commitHooks, tx, {
+      operation: 'add',
+      owner,
+      ctx,
+      items: items,
+      results,
+      changed,
+      at: at,
+    });
   });
   for (const hex of changed) onChanged(hex);
   countOutcomes(env, 'add', results);
@@ -212,6 +231,15 @@ export async function rotateTokens(
       }
     }
     await audit.flush();
+    await runCommitHooks(env.commitHooks, tx, {
+      operation: 'rotate',
+      owner,
+      ctx,
+      items: gateways,
+      results,
+      changed,
+      at: at,
+    });
   });
   for (const hex of changed) onChanged(hex);
   countOutcomes(env, 'rotate', results);

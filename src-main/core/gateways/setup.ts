@@ -12,6 +12,7 @@ import type { Batches } from '../batches';
 import { isoAt, type CoreEnv } from '../env';
 import { intOf, selectIn } from '../rows';
 import { checkItemCount, countOutcomes, failItem, itemError, prepareItems, type ItemTarget } from './items';
+import { runCommitHooks } from '../sync/commit';
 import { loadGateways, requireOwned } from './rows';
 import {
   CredentialInputs,
@@ -189,6 +190,15 @@ export async function setupGateways(
     }
     await upsert.flush();
     await audit.flush();
+    await runCommitHooks(env.commitHooks, tx, {
+      operation: 'setup',
+      owner,
+      ctx,
+      items: items,
+      results,
+      changed,
+      at: at,
+    });
   });
   for (const hex of changed) onChanged(hex);
   countOutcomes(env, 'setup', results);

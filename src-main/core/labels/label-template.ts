@@ -1,5 +1,5 @@
 /**
- * Label templates (issue #6 item 4): the label size in mm, the printer resolution, which of the
+ * Label templates (SPEC §6, docs/factory-line.md): the label size in mm, the printer resolution, which of the
  * SPEC §6 fields are shown and where. Templates are JSON files (resources/labels/*.json, editable);
  * this module validates them and resolves a template plus a {@link LabelModel} into a layout in
  * printer dots that the ZPL, PDF and PNG renderers all draw from. ZPL and PNG share one dot grid (a

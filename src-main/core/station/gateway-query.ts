@@ -1,5 +1,5 @@
 /**
- * The gateways table of the UI (issue #5 "Gateways"): one page of an owner's gateways, filtered
+ * The gateways table of the UI (the Gateways screen): one page of an owner's gateways, filtered
  * server-side by any id form, owner and state, with the total count — built to stay fast at
  * 100 000 rows: the page is chosen on the `gateways_owner (owner_id, eui)` index (or the primary
  * key) before the per-row joins, an EUI prefix search is an index range, never `LIKE`.

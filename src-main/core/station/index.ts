@@ -1,5 +1,5 @@
 /**
- * The station's UI-facing services (issue #5), beside the Owner API core: operator accounts and
+ * The station's UI-facing services, beside the Owner API core: operator accounts and
  * sessions, the gateways table and activity feed, setup templates, reachability checks, the
  * dashboard status and unlocking the HSM. `createStationServices` wires them from ports; the composition roots
  * (`src-main/app`, `src-main/cli`) call it once.

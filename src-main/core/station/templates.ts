@@ -1,5 +1,5 @@
 /**
- * Setup templates per owner (issue #5 "Setup"): named sets of the mixed-form setup fields
+ * Setup templates per owner (the Setup screen): named sets of the mixed-form setup fields
  * (SPEC §4.2) that installers apply to many gateways. Secret fields (private keys, tokens) are
  * stored but never returned; applying a template happens in main ({@link TemplateService.fieldsOf}).
  */

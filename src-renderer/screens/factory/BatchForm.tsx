@@ -1,5 +1,5 @@
 /**
- * New batch form (issue #6 item 1): the EUI range (EUI-64, ID6 or MAC-48 — a MAC range is turned
+ * New batch form (docs/factory-line.md): the EUI range (EUI-64, ID6 or MAC-48 — a MAC range is turned
  * into EUI-64 by inserting FF FE, SPEC §1.2, shown live), flavor, model, the public CUPS URI and
  * the trust bundles carry. The root key is generated in the station's HSM; the KCV shows in the
  * table. An overlapping range is refused with the station's message naming the batch it meets.

@@ -1,5 +1,5 @@
 /**
- * The Batches screen (issue #6 items 1, 3, 5): every batch with its range, KCV, model, the CUPS
+ * The Batches screen (docs/factory-line.md): every batch with its range, KCV, model, the CUPS
  * URI and trust its bundles carry, and its counters (personalized / printed / verified /
  * blocked); a form for a new batch; and for the selected batch its bundle settings,
  * pre-generation jobs and the owner manifest export.

@@ -1,5 +1,5 @@
 /**
- * Pre-generation of a batch (issue #6 item 3): start a job over the next free EUIs (bundles and
+ * Pre-generation of a batch (docs/factory-line.md): start a job over the next free EUIs (bundles and
  * ZPL labels into the line's output folder), watch progress, rate and ETA, cancel and resume.
  */
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';

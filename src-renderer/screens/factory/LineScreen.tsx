@@ -1,5 +1,5 @@
 /**
- * The Line screen (issue #6 item 2): one scanner field, Enter advances — scan the gateway (MAC or
+ * The Line screen (docs/factory-line.md): one scanner field, Enter advances — scan the gateway (MAC or
  * EUI) → bundle written, label printed → scan the printed QR → verified, next unit. A mismatch
  * blocks the unit with a red banner and an alarm until the operator acknowledges it (Esc).
  * Counters, the label just printed, and the line's history beside it.

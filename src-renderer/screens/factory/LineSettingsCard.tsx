@@ -1,5 +1,5 @@
 /**
- * The line settings of this station (issue #6 item 2): the output folder (a folder or a removable
+ * The line settings of this station (docs/factory-line.md): the output folder (a folder or a removable
  * drive), zip, the post-write hook (command, arguments with {bundle}/{eui}/{zip}, timeout), the
  * printer (raw TCP 9100 or USB) and the label template. Admins edit; everyone else reads.
  */

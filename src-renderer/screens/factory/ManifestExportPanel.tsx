@@ -1,5 +1,5 @@
 /**
- * Manifest export (issue #6 item 5): the batch's EUIs and PINs, encrypted by the station to the
+ * Manifest export (docs/factory-line.md): the batch's EUIs and PINs, encrypted by the station to the
  * owner's P-256 public key (ECDH-ES + HKDF-SHA256 + AES-256-GCM), downloaded as a file the owner
  * opens on the Claim screen (or with `gwjs claim --manifest`).
  */

@@ -1,5 +1,5 @@
 /**
- * The owner's side of a manifest (issue #6 item 5), on the Claim screen: pick the manifest file and
+ * The owner's side of a manifest (docs/factory-line.md), on the Claim screen: pick the manifest file and
  * the private key file; both are read and decrypted in this browser (WebCrypto — the key is never
  * sent anywhere). A manifest made for another key, or changed in any byte, is refused. The opened
  * gateways become the bulk claim list.

@@ -1,5 +1,5 @@
 /**
- * Audio cues of the factory line (issue #6 item 2): a short rising double beep on success, a long
+ * Audio cues of the factory line (docs/factory-line.md): a short rising double beep on success, a long
  * low triple buzz on a blocked unit or a refused scan, one mid beep for a warning. WebAudio
  * oscillators, no sound files; silent where audio is unavailable. Every cue is also recorded on
  * `document.body.dataset.lastCue` (`ok:3`, `error:4`, …) so a test or a support session can see

@@ -1,8 +1,8 @@
 /**
- * The endpoints of issue #4 never answer 500 to bad input (SPEC §4.2): rotate, certificate
- * issue/list/revoke, firmware station-key and the firmware upload extensions. A table of malformed
- * requests, each a 4xx whose `{error, code}` names the field; the server stays healthy; and every
- * endpoint is in the OpenAPI document.
+ * The rotation, certificate and firmware endpoints never answer 500 to bad input (SPEC §4.2):
+ * rotate, certificate issue/list/revoke, firmware station-key and the firmware upload extensions. A
+ * table of malformed requests, each a 4xx whose `{error, code}` names the field; the server stays
+ * healthy; and every endpoint is in the OpenAPI document.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KDF_VECTORS } from '../../helpers/core-fixture';
@@ -316,7 +316,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-describe('issue #4 endpoints: malformed input', () => {
+describe('rotation, certificate and firmware endpoints: malformed input', () => {
   it('has at least 20 cases', () => {
     expect(CASES.length).toBeGreaterThanOrEqual(20);
   });
@@ -337,7 +337,7 @@ describe('issue #4 endpoints: malformed input', () => {
 });
 
 describe('OpenAPI document', () => {
-  it('documents every endpoint of issue #4 with its request body', async () => {
+  it('documents every rotation, certificate and firmware endpoint with its request body', async () => {
     const r = await fetchOpenApi();
     for (const path of [
       rotate,

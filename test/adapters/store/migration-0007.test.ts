@@ -1,7 +1,8 @@
 /**
- * Migration 0007 (issue #4) on a database that already holds data from the earlier migrations:
- * firmware rows keep their bytes and get a NULL sha256, the new tables start empty and accept the
- * rows the core writes, and the store reopens with the migration recorded.
+ * Migration 0007 (CUPS complete: SPEC §2, §3.1, §3.4) on a database that already holds data from
+ * the earlier migrations: firmware rows keep their bytes and get a NULL sha256, the new tables
+ * start empty and accept the rows the core writes, and the store reopens with the migration
+ * recorded.
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';

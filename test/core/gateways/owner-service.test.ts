@@ -8,7 +8,7 @@ const N = 10_000;
 const FIRST = 0x000000fffe000000n;
 
 /**
- * Bulk timing (issue #3: 10 000 items in ≤ 1 s). The assertion is generous so a busy CI machine
+ * Bulk timing (docs/performance.md: 10 000 items in ≤ 1 s). The assertion is generous so a busy CI machine
  * passes; the printed times are what to watch, and bench/ measures properly.
  */
 describe('OwnerOperations in bulk', () => {

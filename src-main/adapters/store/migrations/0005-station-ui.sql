@@ -1,4 +1,4 @@
--- Station UI tables (issue #5): local operator accounts, their sessions, setup templates, login
+-- Station UI tables: local operator accounts, their sessions, setup templates, login
 -- throttling and small station settings. Same portable subset and conventions as 0001: times are
 -- ISO-8601 UTC strings from the core's clock, owner ids 16 uppercase hex digits.
 
