@@ -93,7 +93,7 @@ export function createCore(deps: CoreDeps): CoreServices {
     ...config.cupsContacts,
     shared: config.sharedStore,
   });
-  const cups = new CupsHandler(env, batches, clientCertificates, contacts);
+  const cups = new CupsHandler({ env, batches, clientCerts: clientCertificates, contacts });
   let closing: Promise<void> | undefined;
   return {
     owner: new OwnerOperations(
