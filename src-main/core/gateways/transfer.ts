@@ -11,7 +11,7 @@ import { euiHex, formatId6, parseIdField } from '../../../src-shared/ids';
 import { normalizePin, constantTimeEqual } from '../../../src-shared/pin';
 import type { RequestContext, TransferResult } from '../api';
 import { auditWriter } from '../audit';
-import type { OwnerRef } from '../authorize';
+import { isAdmin, type OwnerRef } from '../authorize';
 import type { Batches } from '../batches';
 import { isoAt, type CoreEnv } from '../env';
 import { claimPinFromGmk, deriveGmk } from '../kdf';
@@ -69,7 +69,8 @@ export async function transferGateway(
     const now = env.clock.now();
     const at = isoAt(now);
     const since = isoAt(now - windowMs);
-    const row = requireOwned((await loadGateways(tx, [hex])).get(hex), batch, from, id6);
+    const rows = await loadGateways(tx, [hex]);
+    const row = requireOwned(rows.get(hex), batch, from, id6, isAdmin(ctx.principal));
     const audit = auditWriter(env, tx, ctx);
     const count = async (sql: string, arg: string) => intOf((await tx.get(sql, [arg, since]))!, 'n');
     const gatewayFailures = await count(
