@@ -55,7 +55,7 @@ export const serveCommand: Command = {
       { startServer },
       { createStationUi },
       { explainBusy, stationOptionsOf },
-      { openStation },
+      { openStation, stationReadiness },
     ] = await Promise.all([
       import('pino'),
       import('../../adapters/http/server'),
@@ -108,6 +108,7 @@ export const serveCommand: Command = {
         host,
         port: port ?? station.settings.port,
         ...(wildcard ? { publicHost: station.settings.publicHosts[0] } : {}),
+        ops: { readiness: stationReadiness(station), store: station.store },
         logger,
       });
     } catch (e) {
