@@ -217,7 +217,12 @@ export async function openStation(options: OpenStationOptions): Promise<Station>
       ca: new LocalCaIssuer(tls.ca), // gateway client certificates (SPEC §3.1)
       ...(options.clock !== undefined ? { clock: options.clock } : {}),
       ...(options.logger !== undefined ? { logger: options.logger } : {}),
-      config: { ...options.coreConfig, server: { cupsUri, trustDer, ...options.coreConfig?.server } },
+      config: {
+        // several instances may share a PostgreSQL store (docs/server-mode.md)
+        ...(options.db !== undefined ? { sharedStore: true } : {}),
+        ...options.coreConfig,
+        server: { cupsUri, trustDer, ...options.coreConfig?.server },
+      },
     });
   } catch (e) {
     await store.close();
