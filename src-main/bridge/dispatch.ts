@@ -4,7 +4,8 @@
  * an envelope. Domain and printer errors keep their code (`knownErrorOf`); unexpected errors become
  * `internal` without detail (logged here).
  */
-import { knownErrorOf } from '../../src-shared/errors';
+import { isDomainError, knownErrorOf } from '../../src-shared/errors';
+import { describeIssue } from '../../src-shared/owner-api';
 import { CHANNELS, isChannel, roleAllows, type Channel, type Envelope } from '../../src-shared/ipc';
 import type { Logger } from '../core/ports';
 import type { BridgeCaller } from './caller';
@@ -15,13 +16,17 @@ export function failure(code: Extract<Envelope<never>, { ok: false }>['error']['
   return { ok: false as const, error: { code, message } };
 }
 
-/** Runs one bridge call and answers with the envelope (never throws). */
+/**
+ * Runs one bridge call and answers with the envelope (never throws). `onRetryAfter` hears the
+ * `retryAfterSeconds` of a rate-limited failure (the HTTP door's Retry-After).
+ */
 export async function dispatch(
   table: HandlerTable,
   caller: BridgeCaller,
   channel: unknown,
   request: unknown,
   logger?: Logger,
+  onRetryAfter?: (seconds: number) => void,
 ): Promise<Envelope<unknown>> {
   if (!isChannel(channel)) {
     return failure('forbidden', `channel ${JSON.stringify(String(channel)).slice(0, 80)} is not allowed`);
@@ -29,11 +34,19 @@ export async function dispatch(
   if (!roleAllows(caller.role, channel)) {
     return failure('forbidden', `${channel}: the ${caller.role} role may not do this`);
   }
-  const parsed = CHANNELS[channel].request.safeParse(request ?? {});
+  const parsed = CHANNELS[channel].request.safeParse(request ?? {}, { reportInput: true });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'request';
-    return failure('invalid_request', `${channel}: ${where}: ${issue?.message ?? 'invalid'}`);
+    // unknown keys (capped) and non-finite numbers read better in the Owner API's words
+    const worded =
+      issue !== undefined &&
+      (issue.code === 'unrecognized_keys' ||
+        (typeof issue.input === 'number' && !Number.isFinite(issue.input)));
+    return failure(
+      'invalid_request',
+      worded ? `${channel}: ${describeIssue(issue)}` : `${channel}: ${where}: ${issue?.message ?? 'invalid'}`,
+    );
   }
   try {
     const handler = table[channel] as Handler<Channel>;
@@ -41,7 +54,11 @@ export async function dispatch(
     return { ok: true, value };
   } catch (e) {
     const known = knownErrorOf(e);
-    if (known !== undefined) return failure(known.code, known.message);
+    if (known !== undefined) {
+      const wait = isDomainError(e) ? e.attributes.retryAfterSeconds : undefined;
+      if (typeof wait === 'number' && Number.isFinite(wait) && wait > 0) onRetryAfter?.(Math.ceil(wait));
+      return failure(known.code, known.message);
+    }
     logger?.error({ err: e instanceof Error ? e.message : String(e), channel }, 'bridge handler failed');
     return failure('internal', `${channel}: internal error`);
   }

@@ -11,9 +11,11 @@ import type { FastifyInstance } from 'fastify';
 import { openFactoryLine } from '../adapters/factory/compose';
 import { createNodeTlsProbe } from '../adapters/net/node-tls-probe';
 import type { Core } from '../core/api';
+import type { RateLimitRule } from '../core/config';
 import type { FactoryLineServices } from '../core/factory-line';
 import type { Hsm, Logger, Store } from '../core/ports';
 import { createStationServices, isLockable, type ServerInfo, type StationServices } from '../core/station';
+import type { OperatorServiceOptions } from '../core/station/operators';
 import { createHandlers, type HandlerTable } from './handlers';
 import { registerBridge } from './http-bridge';
 
@@ -62,6 +64,10 @@ export interface StationUiDeps {
   /** the join server's own CUPS URI (factory bundles carry it unless a batch names another) */
   cupsUri?: string | undefined;
   logger?: Logger | undefined;
+  /** per-address limit of bridge requests (default `DEFAULT_BRIDGE_RATE_LIMIT`; `false` = none) */
+  bridgeRateLimit?: RateLimitRule | false | undefined;
+  /** operator session and login throttling tunables (defaults: the operator service's) */
+  operators?: OperatorServiceOptions | undefined;
 }
 
 /** The UI side of a station. */
@@ -98,6 +104,7 @@ export function createStationUi(deps: StationUiDeps): StationUi {
     serverInfo,
     version: packageVersion(),
     hsmControl: isLockable(deps.hsm) ? deps.hsm : undefined,
+    ...(deps.operators !== undefined ? { operators: deps.operators } : {}),
   });
   const factory = openFactoryLine({
     store: deps.store,
@@ -117,7 +124,13 @@ export function createStationUi(deps: StationUiDeps): StationUi {
     },
     extendServer(rendererDir = defaultRendererDir()) {
       return (app) =>
-        registerBridge(app, { handlers, operators: services.operators, rendererDir, logger: deps.logger });
+        registerBridge(app, {
+          handlers,
+          operators: services.operators,
+          rendererDir,
+          logger: deps.logger,
+          rateLimit: deps.bridgeRateLimit,
+        });
     },
     firstRunPassword: () => services.operators.issueSetupPassword(),
     close: () => factory.close(),

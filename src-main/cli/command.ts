@@ -8,6 +8,7 @@ import { httpStatusOf, isDomainError } from '../../src-shared/errors';
 /** Options every command takes. */
 export const GLOBAL_OPTIONS = {
   data: { type: 'string' },
+  db: { type: 'string' },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
   'hsm-passphrase-file': { type: 'string' },
@@ -16,6 +17,7 @@ export const GLOBAL_OPTIONS = {
 /** Help lines of the global options. */
 export const GLOBAL_HELP = [
   '  --data DIR                 data directory (default $GWJS_DATA, else the platform app-data folder)',
+  '  --db postgres://…          PostgreSQL store (server mode, docs/server-mode.md; else $GWJS_DB, else DIR/db)',
   '  --hsm-passphrase-file F    software HSM passphrase file (else $GWJS_HSM_PASSPHRASE, else DIR/hsm-passphrase)',
   '  --json                     print exactly one JSON object on stdout (messages go to stderr)',
   '  -h, --help                 show this help',

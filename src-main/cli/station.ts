@@ -5,7 +5,8 @@
  *
  * Data directory layout (decided here, documented in the README):
  *   station.json    settings written by `init` (public hosts, listen address, port)
- *   db/             the store (station.db, journal.log, store.lock)
+ *   db/             the store (station.db, journal.log, store.lock), unless a PostgreSQL URL is
+ *                   given (`--db` / `$GWJS_DB`, docs/server-mode.md)
  *   keystore.json   the software HSM (root keys sealed under the passphrase)
  *   tls/            local CA and server certificate (`ca.pem` is what gateways trust)
  *   hsm-passphrase  optional: the passphrase, mode 0600, written only by `npm start` on first run
@@ -18,14 +19,9 @@ import type { Principal, RequestContext } from '../core/api';
 import { SCOPES } from '../core/api';
 import type { CoreConfigInput } from '../core/config';
 import { createCore, type CoreServices } from '../core/index';
-import type { Clock, Logger } from '../core/ports';
+import type { Clock, Logger, Store } from '../core/ports';
 import { SoftwareHsm, resolvePassphrase } from '../adapters/hsm/software-hsm';
-import {
-  DEFAULT_MIGRATIONS_DIR,
-  loadMigrations,
-  openSqljsStore,
-  type SqljsStore,
-} from '../adapters/store/sqljs-store';
+import { DEFAULT_MIGRATIONS_DIR, loadMigrations, openSqljsStore } from '../adapters/store/sqljs-store';
 import { HttpsRemote } from '../adapters/remote/https-remote';
 import type { StationSyncOptions } from '../core/sync/service';
 import { LocalCaIssuer } from '../adapters/tls/client-cert-issuer';
@@ -66,6 +62,10 @@ export interface OpenStationOptions {
   publicHosts?: string[] | undefined;
   /** overrides the port of the station's own CUPS URI (serve --port) */
   port?: number | undefined;
+  /** PostgreSQL URL of the store (server mode); else the sql.js store in `<data>/db` */
+  db?: string | undefined;
+  /** PostgreSQL pool size (default 10) */
+  dbPoolSize?: number | undefined;
   coreConfig?: CoreConfigInput | undefined;
   logger?: Logger | undefined;
   clock?: Clock | undefined;
@@ -81,7 +81,10 @@ export interface Station {
   settings: StationSettings;
   /** the core with its concrete services (e.g. `factory.labelData`, `signingKeys`) */
   core: CoreServices;
-  store: SqljsStore;
+  /** the sql.js store of `<data>/db`, or the PostgreSQL store of `db` */
+  store: Store;
+  /** what the store is, for messages and `/metrics` */
+  storeKind: 'sqljs' | 'pg';
   hsm: SoftwareHsm;
   tls: ServerTls;
   /** the join server's own CUPS URI (`https://<first public host>:<port>`), what bundles carry */
@@ -206,11 +209,7 @@ export async function openStation(options: OpenStationOptions): Promise<Station>
   const port = options.port ?? settings.port;
   const cupsUri = stationCupsUri(settings, port);
 
-  const store = await openSqljsStore({
-    dir: path.join(dataDir, 'db'),
-    migrations: loadMigrations(DEFAULT_MIGRATIONS_DIR),
-    ...(options.logger !== undefined ? { logger: options.logger } : {}),
-  });
+  const store = await openStationStore(dataDir, options);
   let core: CoreServices;
   try {
     const trustDer = new Uint8Array(new X509Certificate(tls.caCertPem).raw);
@@ -235,6 +234,7 @@ export async function openStation(options: OpenStationOptions): Promise<Station>
     settings,
     core,
     store,
+    storeKind: options.db !== undefined ? 'pg' : 'sqljs',
     hsm,
     tls,
     cupsUri,
@@ -249,4 +249,29 @@ export async function openStation(options: OpenStationOptions): Promise<Station>
         }
       })()),
   };
+}
+
+/**
+ * The station's store: PostgreSQL when `options.db` is given (loaded only then), else sql.js in
+ * `<data>/db`. Both apply their pending migrations at open.
+ */
+export async function openStationStore(
+  dataDir: string,
+  options: Pick<OpenStationOptions, 'db' | 'dbPoolSize' | 'logger'>,
+): Promise<Store> {
+  const logger = options.logger !== undefined ? { logger: options.logger } : {};
+  if (options.db !== undefined) {
+    const { openPgStore, PG_MIGRATIONS_DIR } = await import('../adapters/store/pg-store');
+    return openPgStore({
+      url: options.db,
+      migrations: loadMigrations(PG_MIGRATIONS_DIR),
+      ...(options.dbPoolSize !== undefined ? { poolSize: options.dbPoolSize } : {}),
+      ...logger,
+    });
+  }
+  return openSqljsStore({
+    dir: path.join(dataDir, 'db'),
+    migrations: loadMigrations(DEFAULT_MIGRATIONS_DIR),
+    ...logger,
+  });
 }

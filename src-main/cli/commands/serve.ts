@@ -89,7 +89,7 @@ export const serveCommand: Command = {
     try {
       station = await openStation({ ...base, publicHosts: stringList(args, 'public-host'), port, logger });
     } catch (e) {
-      throw explainBusy(e, base.dataDir);
+      throw explainBusy(e, base.dataDir, base.db);
     }
     const host = hostFlag ?? station.settings.host;
     const ui = createStationUi({ ...station, logger });

@@ -76,7 +76,8 @@ export async function createLineFixture(
     station?: string;
   } = {},
 ): Promise<LineFixture> {
-  const fx = await createCoreFixture();
+  // sql.js always: the pre-generation job tests reopen the data directory in a child process
+  const fx = await createCoreFixture({ store: 'sqljs' });
   const printer = await startPrinterSim();
   const outDir = join(makeTempDir('line-out'), 'bundles');
   const line = openFactoryLine({
