@@ -119,7 +119,10 @@ export class SyncEngine {
       const page = ChangesResponseSchema.safeParse(a.body);
       if (!page.success)
         throw new SyncStopped('pull: the remote’s change feed answer does not match the contract', false);
-      await this.#applyPage(page.data.changes, page.data.next);
+      // an empty page that does not move the cursor changes nothing: no transaction (steady state)
+      if (page.data.changes.length > 0 || page.data.next !== cursor) {
+        await this.#applyPage(page.data.changes, page.data.next);
+      }
       cursor = page.data.next;
       changes += page.data.changes.length;
       pages++;

@@ -60,6 +60,9 @@ export class StationSync {
   #remote: RemoteApi | undefined;
   #loop: SyncLoop | undefined;
   #online: boolean | null = null;
+  #lastSuccessAt: string | null = null;
+  #storedSuccessAt: string | null = null;
+  #errorStored = false;
   readonly #options: { intervalMs: number; backoff: BackoffOptions };
   readonly #traffic = { requests: 0, bytesOut: 0, bytesIn: 0 };
 
@@ -149,9 +152,17 @@ export class StationSync {
     try {
       const out = await fn(engine);
       this.#online = true;
-      await this.env.store.transaction((tx) =>
-        tx.run("UPDATE sync_link SET last_success_at = ?, last_error = NULL WHERE id = 'remote'", [at]),
-      );
+      this.#lastSuccessAt = at;
+      // the stored time is refreshed at most once a minute (and at once after an error), so a
+      // steady loop does not write the store every round; status() shows the exact time
+      const stored = this.#storedSuccessAt;
+      if (this.#errorStored || stored === null || Date.parse(at) - Date.parse(stored) >= 60_000) {
+        await this.env.store.transaction((tx) =>
+          tx.run("UPDATE sync_link SET last_success_at = ?, last_error = NULL WHERE id = 'remote'", [at]),
+        );
+        this.#storedSuccessAt = at;
+        this.#errorStored = false;
+      }
       return out;
     } catch (e) {
       this.#online = !(e instanceof SyncStopped && e.transient);
@@ -160,6 +171,9 @@ export class StationSync {
         .transaction((tx) =>
           tx.run("UPDATE sync_link SET last_error = ?, last_error_at = ? WHERE id = 'remote'", [message, at]),
         )
+        .then(() => {
+          this.#errorStored = true;
+        })
         .catch(() => undefined);
       throw e;
     } finally {
@@ -201,7 +215,7 @@ export class StationSync {
       caFingerprint: link?.caFingerprint ?? null,
       online: this.#online,
       looping: this.#loop !== undefined,
-      lastSuccessAt: link?.lastSuccessAt ?? null,
+      lastSuccessAt: this.#lastSuccessAt ?? link?.lastSuccessAt ?? null,
       lastError: link?.lastError ?? null,
       lastErrorAt: link?.lastErrorAt ?? null,
       nextAttemptAt: next === null ? null : isoAt(next),

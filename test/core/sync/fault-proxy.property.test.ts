@@ -95,7 +95,7 @@ async function oneRun(seed: number, run: number): Promise<void> {
     const hex = `000000FFFE${(run * 4 + i + 0x10000).toString(16).toUpperCase().padStart(6, '0')}`;
     return { hex, eui: hex.match(/../g)!.join('-'), pin: pinOf(hex) };
   });
-  const ops = Array.from({ length: 1 + Math.floor(r() * 5) }, () => {
+  const ops = Array.from({ length: 1 + Math.floor(r() * 4) }, () => {
     const gw = gateways[Math.floor(r() * gateways.length)]!;
     const x = r();
     const op: Op =
