@@ -5,7 +5,7 @@
  * link to the remote (optionally through a proxy URL) using a::1's API key.
  */
 import { hexToBytes } from '../../src-shared/bytes';
-import { openStation, writeSettings, type Station } from '../../src-main/cli/station';
+import { openStation, writeSettings, type Station } from '../../src-main/compose/station';
 import { freePort } from '../../src-main/cli/free-port';
 import type { StationSyncOptions } from '../../src-main/core/sync/service';
 import { BATCH_RANGE, KDF_VECTORS, TestClock } from './core-fixture';
