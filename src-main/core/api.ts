@@ -211,7 +211,7 @@ export interface CupsService {
   updateInfo(request: UpdateInfoRequest, auth: CupsAuth, address: string): Promise<CupsAnswer>;
   /**
    * The answer to a body the door could not parse (400 with `reason`), counted in the metrics and
-   * rate-limited per address like every request (may answer 429 instead).
+   * limited like every failure by the address's failure budget (may answer 429 instead).
    */
   badRequest(reason: string, address: string): CupsAnswer;
 }
