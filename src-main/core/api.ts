@@ -149,6 +149,16 @@ export interface OwnerService {
    */
   rotate(ctx: RequestContext, ownerId: string, gateways: readonly string[]): Promise<ItemResult[]>;
   /**
+   * Lifts a claim lock (docs/security.md "Claim lockout"): forgets the wrong PINs counted for
+   * `gateway` — those of `ownerId` only when given — and audits it. Admin only.
+   * @throws DomainError('forbidden' | 'invalid_request' | 'not_found')
+   */
+  unlockClaims(
+    ctx: RequestContext,
+    gateway: string,
+    ownerId?: string | null,
+  ): Promise<{ gateway: string; removed: number }>;
+  /**
    * The owner's change feed after a cursor (docs/sync.md "Pull"): the gateways changed since, each
    * once, with its state now (null when no longer held). Scope `read`.
    */

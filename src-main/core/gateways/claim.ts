@@ -8,7 +8,15 @@
  * A bulk claim runs in one store transaction: PINs are derived before it (one HSM HMAC each), the
  * rows and failure counts of all items are read with a few `IN (…)` queries, then each item costs
  * one or two statements.
+ *
+ * Lockout (docs/security.md "Claim lockout"): wrong PINs count per (gateway, owner) — another
+ * owner's failures never lock a gateway against its rightful owner —, per gateway over all owners
+ * up to a ceiling one owner cannot reach alone, and per owner over all gateways. All counts are in
+ * the store (`claim_failures`), so they hold across restarts and instances. A locked answer says
+ * how long is left; an admin can lift a lock (`unlockClaims`, audited).
  */
+import { DomainError } from '../../../src-shared/errors';
+import { euiHex, formatId6 } from '../../../src-shared/ids';
 import { normalizePin, constantTimeEqual } from '../../../src-shared/pin';
 import type { ClaimItem, ItemResult, RequestContext } from '../api';
 import { auditWriter } from '../audit';
@@ -16,6 +24,7 @@ import type { OwnerRef } from '../authorize';
 import type { Batch, Batches } from '../batches';
 import { isoAt, type CoreEnv } from '../env';
 import { claimPinFromGmk, deriveGmk } from '../kdf';
+import type { Tx } from '../ports';
 import { BatchInsert, intOf, selectIn, textOf } from '../rows';
 import { checkItemCount, countOutcomes, failItem, itemError, prepareItems, type ItemTarget } from './items';
 import { runCommitHooks } from '../sync/commit';
@@ -59,7 +68,7 @@ export async function claimGateways(
     }
   }
 
-  const { windowMs, perGateway, perOwner } = env.config.claimLockout;
+  const { windowMs, perGateway, perGatewayAllOwners, perOwner } = env.config.claimLockout;
   const changed: string[] = [];
   await env.store.transaction(async (tx) => {
     const now = env.clock.now();
@@ -73,14 +82,28 @@ export async function claimGateways(
     let ownerFailures = ownerRow === undefined ? 0 : intOf(ownerRow, 'n');
     const hexes = work.map((w) => w.hex);
     const rows = await loadGateways(tx, hexes);
+    // per gateway over all owners (the ceiling), and per (gateway, this owner)
     const failures = new Map<string, number>();
+    const mine = new Map<string, number>();
     const counted = await selectIn(
       tx,
-      (p) => `SELECT eui, COUNT(*) AS n FROM claim_failures WHERE at >= ? AND eui IN (${p}) GROUP BY eui`,
+      (p) =>
+        `SELECT eui, COUNT(*) AS n, SUM(CASE WHEN owner_id = ? THEN 1 ELSE 0 END) AS mine FROM claim_failures WHERE at >= ? AND eui IN (${p}) GROUP BY eui`,
       hexes,
-      [since],
+      [owner.hex, since],
     );
-    for (const r of counted) failures.set(textOf(r, 'eui'), intOf(r, 'n'));
+    for (const r of counted) {
+      failures.set(textOf(r, 'eui'), intOf(r, 'n'));
+      mine.set(textOf(r, 'eui'), Number(r.mine ?? 0));
+    }
+    const lock: LockCheck = {
+      tx,
+      now,
+      since,
+      windowMs,
+      owner: owner.hex,
+      limits: { pair: perGateway, gateway: perGatewayAllOwners, owner: perOwner },
+    };
     const audit = auditWriter(env, tx, ctx);
     // gateways seen for the first time: multi-row INSERTs. The rows were read in this transaction,
     // so none exists; a concurrent writer on a shared database makes the insert (and the whole
@@ -101,12 +124,18 @@ export async function claimGateways(
           if (row.ownerId === owner.hex) continue;
           throw itemError('claimed_by_other', w.id6, 'is claimed by another owner');
         }
-        if ((failures.get(w.hex) ?? 0) >= perGateway || ownerFailures >= perOwner) {
-          await audit.queue('claim.locked', w.id6, { owner: owner.id6 });
-          throw itemError(
+        const counts = {
+          pair: mine.get(w.hex) ?? 0,
+          gateway: failures.get(w.hex) ?? 0,
+          owner: ownerFailures,
+        };
+        if (isLocked(lock.limits, counts)) {
+          const seconds = await secondsUntilUnlocked(lock, w.hex, counts);
+          await audit.queue('claim.locked', w.id6, { owner: owner.id6, retryAfterSeconds: seconds });
+          throw new DomainError(
             'claim_locked',
-            w.id6,
-            'is locked after too many wrong claim PINs; try again later',
+            `gateway ${w.id6} is locked after too many wrong claim PINs; try again in ${formatWait(seconds)}`,
+            { gateway: w.id6, retryAfterSeconds: seconds },
           );
         }
         if (!constantTimeEqual(w.pin, w.expected ?? '')) {
@@ -116,6 +145,7 @@ export async function claimGateways(
             at,
           ]);
           failures.set(w.hex, (failures.get(w.hex) ?? 0) + 1);
+          mine.set(w.hex, (mine.get(w.hex) ?? 0) + 1);
           ownerFailures++;
           await audit.queue('claim.failed', w.id6, { owner: owner.id6 });
           throw itemError('bad_claim', w.id6, 'was not claimed: wrong claim PIN');
@@ -155,4 +185,79 @@ export async function claimGateways(
   for (const hex of changed) onChanged(hex);
   countOutcomes(env, 'claim', results);
   return results;
+}
+
+/** The three lockout counters of one claim try and their limits. */
+interface LockCounts {
+  /** failures of this owner on this gateway */
+  pair: number;
+  /** failures of all owners on this gateway */
+  gateway: number;
+  /** failures of this owner on all gateways */
+  owner: number;
+}
+
+interface LockCheck {
+  tx: Tx;
+  now: number;
+  since: string;
+  windowMs: number;
+  owner: string;
+  limits: LockCounts;
+}
+
+const isLocked = (limits: LockCounts, c: LockCounts) =>
+  c.pair >= limits.pair || c.gateway >= limits.gateway || c.owner >= limits.owner;
+
+/** "12 min" / "40 s": the time left in the locked answer. */
+function formatWait(seconds: number): string {
+  return seconds >= 60 ? `${Math.ceil(seconds / 60)} min` : `${seconds} s`;
+}
+
+/**
+ * Seconds until every exceeded counter is under its limit again: a counter at n ≥ limit drops
+ * below it when its (n − limit + 1)-th oldest failure leaves the sliding window.
+ */
+async function secondsUntilUnlocked(lock: LockCheck, hex: string, c: LockCounts): Promise<number> {
+  const { tx, since, limits } = lock;
+  const checks: [number, number, string, unknown[]][] = [
+    [c.pair, limits.pair, 'eui = ? AND owner_id = ?', [hex, lock.owner]],
+    [c.gateway, limits.gateway, 'eui = ?', [hex]],
+    [c.owner, limits.owner, 'owner_id = ?', [lock.owner]],
+  ];
+  let until = lock.now;
+  for (const [n, limit, where, params] of checks) {
+    if (n < limit) continue;
+    const row = await tx.get(
+      `SELECT at FROM claim_failures WHERE ${where} AND at >= ? ORDER BY at LIMIT 1 OFFSET ?`,
+      [...(params as string[]), since, n - limit],
+    );
+    if (row !== undefined) until = Math.max(until, Date.parse(textOf(row, 'at')) + lock.windowMs);
+  }
+  return Math.max(1, Math.ceil((until - lock.now) / 1000));
+}
+
+/**
+ * Lifts a claim lock (docs/security.md "Claim lockout"): forgets the wrong PINs counted for one
+ * gateway — of one owner, or of all — and audits it (`claim.unlock`). Admin only.
+ * @throws DomainError('forbidden') for a non-admin caller; ('invalid_request') for a bad id.
+ */
+export async function unlockClaims(
+  env: CoreEnv,
+  ctx: RequestContext,
+  gateway: bigint,
+  owner: OwnerRef | null,
+): Promise<{ gateway: string; removed: number }> {
+  const hex = euiHex(gateway);
+  const id6 = formatId6(gateway);
+  return env.store.transaction(async (tx) => {
+    const { changes } =
+      owner === null
+        ? await tx.run('DELETE FROM claim_failures WHERE eui = ?', [hex])
+        : await tx.run('DELETE FROM claim_failures WHERE eui = ? AND owner_id = ?', [hex, owner.hex]);
+    const audit = auditWriter(env, tx, ctx);
+    await audit.queue('claim.unlock', id6, { owner: owner?.id6 ?? null, removed: changes });
+    await audit.flush();
+    return { gateway: id6, removed: changes };
+  });
 }
