@@ -90,7 +90,7 @@ export function createCore(deps: CoreDeps): CoreServices {
   const clientCertificates = new ClientCertificates(env, batches, deps.ca);
   const signingKeys = new UpdateSigningKeys(env);
   const contacts = new ContactLog(env.store, env.clock, env.logger, config.cupsContacts);
-  const cups = new CupsHandler(env, batches, clientCertificates, contacts);
+  const cups = new CupsHandler({ env, batches, clientCerts: clientCertificates, contacts });
   let closing: Promise<void> | undefined;
   return {
     owner: new OwnerOperations(
