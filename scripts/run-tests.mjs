@@ -11,7 +11,18 @@ import { join } from 'node:path';
 import { startPgCluster, stopPgCluster } from './pg-cluster.mjs';
 
 /** The integration tests that run a second time on PostgreSQL. */
-const PG_PASS = ['test/core', 'test/adapters/http'];
+const PG_PASS = [
+  'test/core/gateways',
+  'test/core/cups',
+  'test/core/firmware',
+  'test/core/rotation',
+  'test/core/client-certs',
+  'test/core/access.test.ts',
+  'test/core/audit.test.ts',
+  'test/core/batches.test.ts',
+  'test/core/factory.test.ts',
+  'test/adapters/http',
+];
 
 const outDir = mkdtempSync(join(tmpdir(), 'gwjs-test-report-'));
 let passed = 0;

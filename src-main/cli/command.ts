@@ -2,6 +2,7 @@
  * The shape of a `gwjs` command (SPEC §7) and the pieces every command shares: global options,
  * usage errors (exit 2), output (`--json` = exactly one JSON object on stdout, messages on stderr).
  */
+import type { StationIo } from '../compose/io';
 import type { ParseArgsConfig } from 'node:util';
 import { httpStatusOf, isDomainError } from '../../src-shared/errors';
 
@@ -24,11 +25,7 @@ export const GLOBAL_HELP = [
 ];
 
 /** Where a command writes; injectable so tests and the Electron shell can capture it. */
-export interface CliIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
-  env: NodeJS.ProcessEnv;
-}
+export type CliIo = StationIo;
 
 /** Parsed arguments handed to a command. */
 export interface CommandArgs {

@@ -5,8 +5,8 @@
 import { isDomainError, DomainError } from '../../src-shared/errors';
 import { optionalString, type CliIo, type CommandArgs } from './command';
 import { isPgUrl } from '../adapters/store/pg-url';
-import { resolveDataDir } from './data-dir';
-import { openStation, passphraseFor, type OpenStationOptions, type Station } from './station';
+import { resolveDataDir } from '../compose/data-dir';
+import { openStation, passphraseFor, type OpenStationOptions, type Station } from '../compose/station';
 
 /** Data directory of a command invocation. */
 export function dataDirOf(args: CommandArgs, io: CliIo): string {

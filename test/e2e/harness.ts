@@ -12,7 +12,7 @@ import { PNG } from 'pngjs';
 import QRCode from 'qrcode';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { main } from '../../src-main/cli/main';
-import { openStation } from '../../src-main/cli/station';
+import { openStation } from '../../src-main/compose/station';
 import { crockford32 } from '../../src-shared/pin';
 
 /** The repository root. */

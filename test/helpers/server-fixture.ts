@@ -9,7 +9,7 @@ import { hexToBytes } from '../../src-shared/bytes';
 import { startServer, type RateLimits, type RunningServer } from '../../src-main/adapters/http/server';
 import type { CoreConfigInput } from '../../src-main/core/config';
 import { freePort } from '../../src-main/cli/free-port';
-import { openStation, writeSettings, type Station } from '../../src-main/cli/station';
+import { openStation, writeSettings, type Station } from '../../src-main/compose/station';
 import { OWNER_SCOPES } from '../../src-main/cli/commands/owner';
 import { BATCH_RANGE, KDF_VECTORS } from './core-fixture';
 import { fixtureStoreKind, freshStoreLocation, type StoreKind } from './test-store';

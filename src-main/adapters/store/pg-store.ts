@@ -10,8 +10,8 @@
  * - `durability: 'relaxed'` → `SET LOCAL synchronous_commit = off` (telemetry only);
  * - migrations from `pg-migrations/`, applied under an advisory lock so instances starting together
  *   migrate once, with the sql.js store's prefix rule;
- * - every commit is announced on the `gwjs_store` channel (NOTIFY, delivered only on commit) with
- *   the store's commit counter, for caches of other instances (see pg-notify.ts).
+ * - nothing is cached per instance above it: with `sharedStore` the core reads gateway state on
+ *   every poll (core/config.ts), so no instance can answer from state another one changed.
  * Results have the sql.js shape (see pg-sql.ts). `checkpoint` is a no-op: PostgreSQL owns its WAL.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -128,11 +128,6 @@ export class PgStore implements Store {
     private readonly maxRetries: number,
     private readonly logger: Logger,
   ) {}
-
-  /** The NOTIFY channel of this store's commits (per schema, so tests sharing a cluster stay apart). */
-  get channel(): string {
-    return this.schema === undefined ? 'gwjs_store' : `gwjs_store_${this.schema}`;
-  }
 
   /** Pool and commit counters. */
   stats(): PgStoreStats {
@@ -253,14 +248,11 @@ export class PgStore implements Store {
       for (let attempt = 0; ; attempt++) {
         const tx = new PgTx(client, this.names, mode);
         try {
-          await client.query(begin);
-          if (durability === 'relaxed') await client.query('SET LOCAL synchronous_commit = off');
+          // one round trip (simple query protocol)
+          await client.query(durability === 'relaxed' ? `${begin}; SET LOCAL synchronous_commit = off` : begin);
           const value = await this.context.run(tx, () => fn(tx));
           tx.end();
           if (tx.failure !== undefined) throw tx.failure;
-          if (mode === 'write' && tx.writes > 0) {
-            await client.query(`SELECT pg_notify('${this.channel}', '')`);
-          }
           const started = performance.now();
           await client.query('COMMIT');
           if (mode === 'write') this.committed((performance.now() - started) / 1000, durability);
@@ -306,8 +298,6 @@ function backoff(attempt: number): Promise<void> {
 /** The {@link Tx} of one PostgreSQL `read` or `transaction` attempt; dead once it ends. */
 class PgTx implements Tx {
   private active = true;
-  /** mutating statements run (a read-only transaction announces nothing) */
-  writes = 0;
   /** the first engine error: PostgreSQL aborts the transaction on any failed statement */
   failure: unknown;
 
@@ -369,7 +359,6 @@ class PgTx implements Tx {
         values: params as SqlValue[],
         ...(name !== undefined ? { name } : {}),
       });
-      if (this.mode === 'write' && result.command !== 'SELECT') this.writes++;
       return result;
     } catch (e) {
       this.failure ??= e;

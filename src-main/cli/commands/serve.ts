@@ -59,9 +59,9 @@ export const serveCommand: Command = {
     ] = await Promise.all([
       import('pino'),
       import('../../adapters/http/server'),
-      import('../../bridge/station-ui'),
+      import('../../compose/station-ui'),
       import('../open'),
-      import('../station'),
+      import('../../compose/station'),
     ]);
     const base = stationOptionsOf(args, io);
     if (base.passphrase === undefined) {

@@ -1,9 +1,9 @@
 /**
- * The composition root of a headless station (DESIGN §1): wires the sql.js store, the software
- * HSM, the local CA/server certificate and the core for one data directory. `gwjs` commands and
- * `gwjs serve` use it; the Electron shell reuses it.
+ * The station of one data directory (docs/architecture.md): wires the store (sql.js, or
+ * PostgreSQL), the software HSM, the local CA/server certificate and the core. Every entry point
+ * opens its station here — `gwjs` commands, `gwjs serve`, `npm start` and the Electron shell.
  *
- * Data directory layout (decided here, documented in the README):
+ * Data directory layout (decided here, documented in docs/cli.md):
  *   station.json    settings written by `init` (public hosts, listen address, port)
  *   db/             the store (station.db, journal.log, store.lock), unless a PostgreSQL URL is
  *                   given (`--db` / `$GWJS_DB`, docs/server-mode.md)
@@ -87,6 +87,8 @@ export interface Station {
   cupsUri: string;
   /** the principal of local operator commands (the CLI): admin, audited as `cli` */
   cliContext: RequestContext;
+  /** the core's clock: everything wired around the core (UI services, factory line) uses it */
+  clock: Clock;
   close(): Promise<void>;
 }
 
@@ -152,7 +154,7 @@ export async function writeSettings(dataDir: string, settings: StationSettings):
 
 /**
  * Opens (or with `init`, creates) the station in `options.dataDir`. With `init` the caller
- * finishes by creating the first admin key and calling {@link writeSettings}.
+ * finishes with {@link finishInit}.
  */
 export async function openStation(options: OpenStationOptions): Promise<Station> {
   const dataDir = path.resolve(options.dataDir);
@@ -215,7 +217,12 @@ export async function openStation(options: OpenStationOptions): Promise<Station>
       ca: new LocalCaIssuer(tls.ca), // gateway client certificates (SPEC §3.1)
       ...(options.clock !== undefined ? { clock: options.clock } : {}),
       ...(options.logger !== undefined ? { logger: options.logger } : {}),
-      config: { ...options.coreConfig, server: { cupsUri, trustDer, ...options.coreConfig?.server } },
+      config: {
+        // several instances may share a PostgreSQL store (docs/server-mode.md)
+        ...(options.db !== undefined ? { sharedStore: true } : {}),
+        ...options.coreConfig,
+        server: { cupsUri, trustDer, ...options.coreConfig?.server },
+      },
     });
   } catch (e) {
     await store.close();
@@ -232,6 +239,7 @@ export async function openStation(options: OpenStationOptions): Promise<Station>
     tls,
     cupsUri,
     cliContext: { principal: CLI_PRINCIPAL, address: 'cli' },
+    clock: options.clock ?? { now: () => Date.now() },
     close: () =>
       (closed ??= (async () => {
         try {
@@ -242,6 +250,39 @@ export async function openStation(options: OpenStationOptions): Promise<Station>
         }
       })()),
   };
+}
+
+/** The first admin API key of a new station, shown once. */
+export interface NewStationKey {
+  apiKey: string;
+  apiKeyId: string;
+}
+
+/**
+ * The last steps of `init` on a station opened with `init`: the first admin API key, then
+ * `station.json`, which marks the directory as a complete station.
+ */
+export async function finishInit(station: Station): Promise<NewStationKey> {
+  const { apiKey, summary } = await station.core.access.createApiKey(
+    station.cliContext,
+    null,
+    ['admin'],
+    'first admin key (gwjs init)',
+  );
+  await writeSettings(station.dataDir, station.settings);
+  return { apiKey, apiKeyId: summary.id };
+}
+
+/** What `init` (and the first `npm start`) prints about a new station. */
+export function newStationText(station: Station, key: NewStationKey): string {
+  return [
+    `Station created in ${station.dataDir}`,
+    `CUPS URI:        ${station.cupsUri}`,
+    `CA certificate:  ${station.tls.caCertPath}`,
+    `CA SHA-256:      ${station.tls.caFingerprint256}`,
+    '',
+    `Admin API key (shown once, keep it safe): ${key.apiKey}`,
+  ].join('\n');
 }
 
 /**
