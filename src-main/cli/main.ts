@@ -24,6 +24,7 @@ import {
   manifestExportCommand,
   pregenerateCommand,
 } from './commands/factory';
+import { dbRecoverCommand } from './commands/db-recover';
 import { idCommand } from './commands/id';
 import { initCommand } from './commands/init';
 import { ownerCreateCommand } from './commands/owner';
@@ -54,6 +55,7 @@ export const COMMANDS: readonly Command[] = [
   certIssueCommand,
   certListCommand,
   certRevokeCommand,
+  dbRecoverCommand,
 ];
 
 function overview(): string {
