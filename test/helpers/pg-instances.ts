@@ -9,7 +9,7 @@ import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { hexToBytes } from '../../src-shared/bytes';
 import { freePort } from '../../src-main/cli/free-port';
-import { openStation, writeSettings, type Station } from '../../src-main/cli/station';
+import { openStation, writeSettings, type Station } from '../../src-main/compose/station';
 import { OWNER_SCOPES } from '../../src-main/cli/commands/owner';
 import type { CoreConfigInput } from '../../src-main/core/config';
 import type { BatchRow, RequestContext } from '../../src-main/core/api';

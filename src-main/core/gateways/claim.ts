@@ -15,7 +15,6 @@
  * the store (`claim_failures`), so they hold across restarts and instances. A locked answer says
  * how long is left; an admin can lift a lock (`unlockClaims`, audited).
  */
-import { DomainError } from '../../../src-shared/errors';
 import { euiHex, formatId6 } from '../../../src-shared/ids';
 import { normalizePin, constantTimeEqual } from '../../../src-shared/pin';
 import type { ClaimItem, ItemResult, RequestContext } from '../api';
@@ -24,8 +23,8 @@ import type { OwnerRef } from '../authorize';
 import type { Batch, Batches } from '../batches';
 import { isoAt, type CoreEnv } from '../env';
 import { claimPinFromGmk, deriveGmk } from '../kdf';
-import type { Tx } from '../ports';
 import { BatchInsert, intOf, selectIn, textOf } from '../rows';
+import { claimLocked, isLocked, lockLimits, lockSecondsLeft } from './claim-lock';
 import { checkItemCount, countOutcomes, failItem, itemError, prepareItems, type ItemTarget } from './items';
 import { runCommitHooks } from '../sync/commit';
 import { loadGateways } from './rows';
@@ -68,7 +67,7 @@ export async function claimGateways(
     }
   }
 
-  const { windowMs, perGateway, perGatewayAllOwners, perOwner } = env.config.claimLockout;
+  const { windowMs } = env.config.claimLockout;
   const changed: string[] = [];
   await env.store.transaction(async (tx) => {
     const now = env.clock.now();
@@ -96,14 +95,7 @@ export async function claimGateways(
       failures.set(textOf(r, 'eui'), intOf(r, 'n'));
       mine.set(textOf(r, 'eui'), Number(r.mine ?? 0));
     }
-    const lock: LockCheck = {
-      tx,
-      now,
-      since,
-      windowMs,
-      owner: owner.hex,
-      limits: { pair: perGateway, gateway: perGatewayAllOwners, owner: perOwner },
-    };
+    const limits = lockLimits(env);
     const audit = auditWriter(env, tx, ctx);
     // gateways seen for the first time: multi-row INSERTs. The rows were read in this transaction,
     // so none exists; a concurrent writer on a shared database makes the insert (and the whole
@@ -129,14 +121,10 @@ export async function claimGateways(
           gateway: failures.get(w.hex) ?? 0,
           owner: ownerFailures,
         };
-        if (isLocked(lock.limits, counts)) {
-          const seconds = await secondsUntilUnlocked(lock, w.hex, counts);
+        if (isLocked(limits, counts)) {
+          const seconds = await lockSecondsLeft(env, tx, w.hex, owner.hex, counts);
           await audit.queue('claim.locked', w.id6, { owner: owner.id6, retryAfterSeconds: seconds });
-          throw new DomainError(
-            'claim_locked',
-            `gateway ${w.id6} is locked after too many wrong claim PINs; try again in ${formatWait(seconds)}`,
-            { gateway: w.id6, retryAfterSeconds: seconds },
-          );
+          throw claimLocked(w.id6, seconds);
         }
         if (!constantTimeEqual(w.pin, w.expected ?? '')) {
           await tx.run('INSERT INTO claim_failures (eui, owner_id, at) VALUES (?, ?, ?)', [
@@ -185,56 +173,6 @@ export async function claimGateways(
   for (const hex of changed) onChanged(hex);
   countOutcomes(env, 'claim', results);
   return results;
-}
-
-/** The three lockout counters of one claim try and their limits. */
-interface LockCounts {
-  /** failures of this owner on this gateway */
-  pair: number;
-  /** failures of all owners on this gateway */
-  gateway: number;
-  /** failures of this owner on all gateways */
-  owner: number;
-}
-
-interface LockCheck {
-  tx: Tx;
-  now: number;
-  since: string;
-  windowMs: number;
-  owner: string;
-  limits: LockCounts;
-}
-
-const isLocked = (limits: LockCounts, c: LockCounts) =>
-  c.pair >= limits.pair || c.gateway >= limits.gateway || c.owner >= limits.owner;
-
-/** "12 min" / "40 s": the time left in the locked answer. */
-function formatWait(seconds: number): string {
-  return seconds >= 60 ? `${Math.ceil(seconds / 60)} min` : `${seconds} s`;
-}
-
-/**
- * Seconds until every exceeded counter is under its limit again: a counter at n ≥ limit drops
- * below it when its (n − limit + 1)-th oldest failure leaves the sliding window.
- */
-async function secondsUntilUnlocked(lock: LockCheck, hex: string, c: LockCounts): Promise<number> {
-  const { tx, since, limits } = lock;
-  const checks: [number, number, string, unknown[]][] = [
-    [c.pair, limits.pair, 'eui = ? AND owner_id = ?', [hex, lock.owner]],
-    [c.gateway, limits.gateway, 'eui = ?', [hex]],
-    [c.owner, limits.owner, 'owner_id = ?', [lock.owner]],
-  ];
-  let until = lock.now;
-  for (const [n, limit, where, params] of checks) {
-    if (n < limit) continue;
-    const row = await tx.get(
-      `SELECT at FROM claim_failures WHERE ${where} AND at >= ? ORDER BY at LIMIT 1 OFFSET ?`,
-      [...(params as string[]), since, n - limit],
-    );
-    if (row !== undefined) until = Math.max(until, Date.parse(textOf(row, 'at')) + lock.windowMs);
-  }
-  return Math.max(1, Math.ceil((until - lock.now) / 1000));
 }
 
 /**
