@@ -25,6 +25,7 @@ import {
   pregenerateCommand,
 } from './commands/factory';
 import { dbRecoverCommand } from './commands/db-recover';
+import { dbExportCommand, dbImportCommand, dbMigrateCommand } from './commands/db';
 import { idCommand } from './commands/id';
 import { initCommand } from './commands/init';
 import { ownerCreateCommand } from './commands/owner';
@@ -70,6 +71,9 @@ export const COMMANDS: readonly Command[] = [
   syncPullCommand,
   syncPushCommand,
   dbRecoverCommand,
+  dbMigrateCommand,
+  dbExportCommand,
+  dbImportCommand,
 ];
 
 function overview(): string {
