@@ -5,6 +5,7 @@
 import { isDomainError, DomainError } from '../../src-shared/errors';
 import { optionalString, type CliIo, type CommandArgs } from './command';
 import { resolveDataDir } from './data-dir';
+import { resolvePin } from '../adapters/hsm/station-hsm';
 import { openStation, passphraseFor, type OpenStationOptions, type Station } from './station';
 
 /** Data directory of a command invocation. */
@@ -15,7 +16,11 @@ export function dataDirOf(args: CommandArgs, io: CliIo): string {
 /** Station options common to every command (data dir, passphrase). */
 export function stationOptionsOf(args: CommandArgs, io: CliIo): OpenStationOptions {
   const dataDir = dataDirOf(args, io);
-  return { dataDir, passphrase: passphraseFor(dataDir, optionalString(args, 'hsm-passphrase-file'), io.env) };
+  return {
+    dataDir,
+    passphrase: passphraseFor(dataDir, optionalString(args, 'hsm-passphrase-file'), io.env),
+    pin: resolvePin({ file: optionalString(args, 'pin-file'), env: io.env }),
+  };
 }
 
 /** Rewords the store lock error for a CLI user. */

@@ -19,7 +19,15 @@ import { SCOPES } from '../core/api';
 import type { CoreConfigInput } from '../core/config';
 import { createCore, type CoreServices } from '../core/index';
 import type { Clock, Logger } from '../core/ports';
-import { SoftwareHsm, resolvePassphrase } from '../adapters/hsm/software-hsm';
+import { resolvePassphrase } from '../adapters/hsm/software-hsm';
+import {
+  KEYSTORE_FILE,
+  closeStationHsm,
+  openStationHsm,
+  parseHsmSettings,
+  type HsmSettings,
+  type StationHsm,
+} from '../adapters/hsm/station-hsm';
 import {
   DEFAULT_MIGRATIONS_DIR,
   loadMigrations,
@@ -50,6 +58,8 @@ export interface StationSettings {
   /** HTTPS port of `serve` (also the port in cups.uri) */
   port: number;
   createdAt: string;
+  /** the HSM backend (absent = the software keystore); never holds a PIN (docs/twin-hsm.md) */
+  hsm?: HsmSettings;
 }
 
 /** Options of {@link openStation}. */
@@ -57,9 +67,18 @@ export interface OpenStationOptions {
   dataDir: string;
   /** unlocks (or, with `init`, creates) the software HSM; without it the HSM stays locked */
   passphrase?: string | undefined;
+  /** unlocks a PKCS#11 token (`--pin-file`, `$GWJS_HSM_PIN`); never stored */
+  pin?: string | undefined;
   /** create a new station in `dataDir` instead of opening one */
   init?:
-    { publicHosts?: string[] | undefined; host?: string | undefined; port?: number | undefined } | undefined;
+    | {
+        publicHosts?: string[] | undefined;
+        host?: string | undefined;
+        port?: number | undefined;
+        /** HSM backend of the new station (default: software keystore) */
+        hsm?: HsmSettings | undefined;
+      }
+    | undefined;
   /** extra host names the server certificate must cover now (serve --public-host) */
   publicHosts?: string[] | undefined;
   /** overrides the port of the station's own CUPS URI (serve --port) */
@@ -78,7 +97,7 @@ export interface Station {
   /** the core with its concrete services (e.g. `factory.labelData`, `signingKeys`) */
   core: CoreServices;
   store: SqljsStore;
-  hsm: SoftwareHsm;
+  hsm: StationHsm;
   tls: ServerTls;
   /** the join server's own CUPS URI (`https://<first public host>:<port>`), what bundles carry */
   cupsUri: string;
@@ -122,7 +141,8 @@ export async function readSettings(dataDir: string): Promise<StationSettings | u
       `${path.join(dataDir, SETTINGS_FILE)}: not a gwjs station settings file`,
     );
   }
-  return { host: DEFAULT_HOST, ...s } as StationSettings;
+  const hsm = parseHsmSettings(s.hsm, path.join(dataDir, SETTINGS_FILE));
+  return { host: DEFAULT_HOST, ...s, ...(s.hsm !== undefined ? { hsm } : {}) } as StationSettings;
 }
 
 /**
@@ -158,13 +178,14 @@ export async function openStation(options: OpenStationOptions): Promise<Station>
     if (settings !== undefined) {
       throw new DomainError('conflict', `${dataDir} already holds a station (${SETTINGS_FILE} exists)`);
     }
-    if (existsSync(path.join(dataDir, 'keystore.json'))) {
+    if (existsSync(path.join(dataDir, KEYSTORE_FILE))) {
       throw new DomainError(
         'conflict',
         `${dataDir} holds a keystore but no ${SETTINGS_FILE}: an earlier init stopped half-way; remove the directory and run init again`,
       );
     }
-    if (options.passphrase === undefined) {
+    const hsmSettings = options.init.hsm ?? { backend: 'software' };
+    if (hsmSettings.backend === 'software' && options.passphrase === undefined) {
       throw new DomainError(
         'hsm_locked',
         'no HSM passphrase: give --hsm-passphrase-file FILE or set $GWJS_HSM_PASSPHRASE',
@@ -178,6 +199,7 @@ export async function openStation(options: OpenStationOptions): Promise<Station>
       host: options.init.host ?? DEFAULT_HOST,
       port: options.init.port ?? DEFAULT_PORT,
       createdAt: new Date((options.clock ?? Date).now()).toISOString(),
+      ...(options.init.hsm !== undefined ? { hsm: hsmSettings } : {}),
     };
   } else if (settings === undefined) {
     const what = existsSync(dataDir)
@@ -191,22 +213,29 @@ export async function openStation(options: OpenStationOptions): Promise<Station>
     );
   }
 
-  const hsm = await SoftwareHsm.open(path.join(dataDir, 'keystore.json'), {
-    ...(options.scryptN !== undefined ? { scryptN: options.scryptN } : {}),
-  });
-  if (options.init !== undefined) await hsm.initialize(options.passphrase!);
-  else if (options.passphrase !== undefined) await hsm.unlock(options.passphrase);
+  const hsm = await openStationHsm(
+    dataDir,
+    settings.hsm ?? { backend: 'software' },
+    { passphrase: options.passphrase, pin: options.pin },
+    { init: options.init !== undefined, scryptN: options.scryptN },
+  );
 
   const publicHosts = [...new Set([...settings.publicHosts, ...(options.publicHosts ?? [])])];
-  const tls = await ensureServerTls(dataDir, { publicHosts });
   const port = options.port ?? settings.port;
   const cupsUri = stationCupsUri(settings, port);
-
-  const store = await openSqljsStore({
-    dir: path.join(dataDir, 'db'),
-    migrations: loadMigrations(DEFAULT_MIGRATIONS_DIR),
-    ...(options.logger !== undefined ? { logger: options.logger } : {}),
-  });
+  let tls: ServerTls;
+  let store: SqljsStore;
+  try {
+    tls = await ensureServerTls(dataDir, { publicHosts });
+    store = await openSqljsStore({
+      dir: path.join(dataDir, 'db'),
+      migrations: loadMigrations(DEFAULT_MIGRATIONS_DIR),
+      ...(options.logger !== undefined ? { logger: options.logger } : {}),
+    });
+  } catch (e) {
+    await closeStationHsm(hsm);
+    throw e;
+  }
   let core: CoreServices;
   try {
     const trustDer = new Uint8Array(new X509Certificate(tls.caCertPem).raw);
@@ -220,6 +249,7 @@ export async function openStation(options: OpenStationOptions): Promise<Station>
     });
   } catch (e) {
     await store.close();
+    await closeStationHsm(hsm);
     throw e;
   }
   let closed: Promise<void> | undefined;
@@ -238,7 +268,7 @@ export async function openStation(options: OpenStationOptions): Promise<Station>
           await core.close();
         } finally {
           await store.close();
-          hsm.lock();
+          await closeStationHsm(hsm);
         }
       })()),
   };

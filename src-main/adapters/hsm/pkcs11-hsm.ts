@@ -478,9 +478,18 @@ export class Pkcs11Hsm implements Hsm {
       ]),
     );
     try {
-      const out = this.#call('C_WrapKey', () =>
-        this.module.C_WrapKey(s, oaepMechanism(to.oaepHash), pub, copy, Buffer.alloc(modulus.length + 16)),
-      );
+      let out: Buffer;
+      try {
+        out = this.#call('C_WrapKey', () =>
+          this.module.C_WrapKey(s, oaepMechanism(to.oaepHash), pub, copy, Buffer.alloc(modulus.length + 16)),
+        );
+      } catch (e) {
+        if ((e as DomainError).attributes?.ckr !== 'CKR_ARGUMENTS_BAD' || to.oaepHash === 'sha1') throw e;
+        throw new DomainError(
+          'hsm_mechanism_unsupported',
+          'pkcs11: this token cannot wrap with RSA-OAEP SHA-256 (SoftHSM2 only does SHA-1): create the transport key with --oaep-hash sha1',
+        );
+      }
       return new Uint8Array(out);
     } finally {
       this.#destroyQuietly(s, pub);
