@@ -24,6 +24,7 @@ import {
   manifestExportCommand,
   pregenerateCommand,
 } from './commands/factory';
+import { HSM_COMMANDS } from './commands/hsm';
 import { idCommand } from './commands/id';
 import { initCommand } from './commands/init';
 import { ownerCreateCommand } from './commands/owner';
@@ -54,6 +55,7 @@ export const COMMANDS: readonly Command[] = [
   certIssueCommand,
   certListCommand,
   certRevokeCommand,
+  ...HSM_COMMANDS,
 ];
 
 function overview(): string {
