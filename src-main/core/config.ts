@@ -46,6 +46,13 @@ export interface CoreConfig {
     /** gateways whose stored contact is remembered to skip writing an unchanged one (≈ 600 bytes each) */
     entries: number;
   };
+  /**
+   * Several processes share the store (PostgreSQL server mode, docs/server-mode.md): no process
+   * may answer from state another one could have changed, so gateway state is never cached
+   * (`cupsStateCacheEntries` is 0) and `info` shows the contacts the store holds, not this
+   * process's newest (which other instances cannot see).
+   */
+  sharedStore: boolean;
   /** Idempotency-Key answers are kept this long (docs/sync.md: a retry later than this applies again). */
   idempotency: { ttlMs: number };
   /** change feed page size (`POST /api/v1/gateway/changes`): default and maximum. */
@@ -63,6 +70,7 @@ export interface CoreConfigInput {
   tokenCacheEntries?: number;
   cupsStateCacheEntries?: number;
   cupsContacts?: Partial<CoreConfig['cupsContacts']>;
+  sharedStore?: boolean;
   idempotency?: Partial<CoreConfig['idempotency']>;
   changesLimit?: Partial<CoreConfig['changesLimit']>;
 }
@@ -83,6 +91,7 @@ export const DEFAULT_CORE_CONFIG: CoreConfig = {
   tokenCacheEntries: 100_000,
   cupsStateCacheEntries: 100_000,
   cupsContacts: { flushIntervalMs: 30_000, tickMs: 1_000, entries: 20_000 },
+  sharedStore: false,
   idempotency: { ttlMs: 7 * 24 * 60 * 60 * 1000 },
   changesLimit: { default: 1000, max: 10_000 },
 };
@@ -98,8 +107,9 @@ export function resolveCoreConfig(input: CoreConfigInput = {}): CoreConfig {
     maxItems: input.maxItems ?? d.maxItems,
     listLimit: { ...d.listLimit, ...input.listLimit },
     tokenCacheEntries: input.tokenCacheEntries ?? d.tokenCacheEntries,
-    cupsStateCacheEntries: input.cupsStateCacheEntries ?? d.cupsStateCacheEntries,
+    cupsStateCacheEntries: input.sharedStore ? 0 : (input.cupsStateCacheEntries ?? d.cupsStateCacheEntries),
     cupsContacts: { ...d.cupsContacts, ...input.cupsContacts },
+    sharedStore: input.sharedStore ?? d.sharedStore,
     idempotency: { ...d.idempotency, ...input.idempotency },
     changesLimit: { ...d.changesLimit, ...input.changesLimit },
   };

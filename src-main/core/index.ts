@@ -93,8 +93,11 @@ export function createCore(deps: CoreDeps): CoreServices {
   const batches = new Batches(env);
   const clientCertificates = new ClientCertificates(env, batches, deps.ca);
   const signingKeys = new UpdateSigningKeys(env);
-  const contacts = new ContactLog(env.store, env.clock, env.logger, config.cupsContacts);
-  const cups = new CupsHandler(env, batches, clientCertificates, contacts);
+  const contacts = new ContactLog(env.store, env.clock, env.logger, {
+    ...config.cupsContacts,
+    shared: config.sharedStore,
+  });
+  const cups = new CupsHandler({ env, batches, clientCerts: clientCertificates, contacts });
   let closing: Promise<void> | undefined;
   return {
     owner: new OwnerOperations(

@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, type RunningServer } from '../../src-main/adapters/http/server';
 import { ensureServerTls } from '../../src-main/adapters/tls/local-ca';
-import { createStationUi, type StationUi, type StationUiDeps } from '../../src-main/bridge/station-ui';
+import { createStationUi, type StationUi, type StationUiDeps } from '../../src-main/compose/station-ui';
 import { createCoreFixture, type CoreFixture } from './core-fixture';
 import { makeTempDir } from './tmp-dir';
 

@@ -10,7 +10,7 @@ import { hexToBytes } from '../../src-shared/bytes';
 import { startServer, type RunningServer } from '../../src-main/adapters/http/server';
 import { OWNER_SCOPES } from '../../src-main/cli/commands/owner';
 import { freePort } from '../../src-main/cli/free-port';
-import { openStation, writeSettings, type Station } from '../../src-main/cli/station';
+import { openStation, writeSettings, type Station } from '../../src-main/compose/station';
 import { BATCH_RANGE, KDF_VECTORS, TestClock } from './core-fixture';
 import { makeTempDir } from './tmp-dir';
 

@@ -14,7 +14,7 @@
 import { DomainError } from '../../../src-shared/errors';
 import type { AddItem, ItemResult, RequestContext } from '../api';
 import { actorOf, auditWriter } from '../audit';
-import type { OwnerRef } from '../authorize';
+import { isAdmin, type OwnerRef } from '../authorize';
 import type { Batches } from '../batches';
 import type { ContactLog } from '../cups/contact-log';
 import { sha256 } from '../digest';
@@ -56,7 +56,7 @@ export async function deleteGateways(
     const audit = auditWriter(env, tx, ctx);
     for (const t of targets) {
       try {
-        const row = requireOwned(rows.get(t.hex), batchOf(t.id), owner, t.id6);
+        const row = requireOwned(rows.get(t.hex), batchOf(t.id), owner, t.id6, isAdmin(ctx.principal));
         await tx.run('DELETE FROM setups WHERE eui = ?', [t.hex]);
         await tx.run('DELETE FROM cups_contacts WHERE eui = ?', [t.hex]);
         hooks.contacts.forget(t.hex);
@@ -206,7 +206,7 @@ export async function rotateTokens(
     const audit = auditWriter(env, tx, ctx);
     for (const t of targets) {
       try {
-        const row = requireOwned(rows.get(t.hex), batchOf(t.id), owner, t.id6);
+        const row = requireOwned(rows.get(t.hex), batchOf(t.id), owner, t.id6, isAdmin(ctx.principal));
         if (row.origin === 'added') {
           throw itemError('invalid_request', t.id6, 'was added with its own token; only batch tokens rotate');
         }

@@ -7,7 +7,7 @@
 import { DomainError } from '../../../src-shared/errors';
 import type { ItemResult, RequestContext, SetupFields, SetupItem } from '../api';
 import { auditWriter } from '../audit';
-import type { OwnerRef } from '../authorize';
+import { isAdmin, type OwnerRef } from '../authorize';
 import type { Batches } from '../batches';
 import { isoAt, type CoreEnv } from '../env';
 import { intOf, selectIn } from '../rows';
@@ -168,7 +168,7 @@ export async function setupGateways(
     const upsert = setupUpsert(tx);
     for (const w of work) {
       try {
-        requireOwned(rows.get(w.hex), batchOf(w.id), owner, w.id6);
+        requireOwned(rows.get(w.hex), batchOf(w.id), owner, w.id6, isAdmin(ctx.principal));
         const stored = setups.get(w.hex);
         const cups = mergeSide('cups', stored?.cups ?? EMPTY_SIDE, sidePatchOf(w.fields, 'cups'), inputs);
         const lns = mergeSide('lns', stored?.lns ?? EMPTY_SIDE, sidePatchOf(w.fields, 'lns'), inputs);

@@ -32,9 +32,9 @@ describe('Idempotency-Key on Owner API writes', () => {
     const first = await s.api('delete', a.apiKey, body, { 'Idempotency-Key': 'op-delete-1' });
     expect(first.status).toBe(200);
     expect(first.json).toEqual([{ gateway: gw1.id6 }]);
-    // without a key the same delete now fails: it is not claimed any more
+    // without a key the same delete now fails: the gateway is no longer the owner's
     const plain = await s.api('delete', a.apiKey, body);
-    expect((plain.json as { code?: string }[])[0]?.code).toBe('not_claimed');
+    expect((plain.json as { code?: string }[])[0]?.code).toBe('not_found');
     // with the key: the first answer, nothing applied
     const again = await s.api('delete', a.apiKey, body, { 'Idempotency-Key': 'op-delete-1' });
     expect(again.json).toEqual(first.json);
@@ -60,7 +60,7 @@ describe('Idempotency-Key on Owner API writes', () => {
     expect(otherOp.status).toBe(422);
     // gw2 was not claimed by the refused request
     const info = await s.api('info', a.apiKey, { ownerid: a.id6, gateway: gw2.eui });
-    expect((info.json as { code?: string }[])[0]?.code).toBe('not_claimed');
+    expect((info.json as { code?: string }[])[0]?.code).toBe('not_found');
   });
 
   it('answers a malformed header with 400 naming Idempotency-Key', async () => {
@@ -111,7 +111,7 @@ describe('Idempotency-Key on Owner API writes', () => {
     expect((await s.api('delete', a.apiKey, body, h)).json).toEqual([{ gateway: gw1.id6 }]);
     s.clock.advance(2 * 24 * 3600 * 1000);
     const late = await s.api('delete', a.apiKey, body, h);
-    expect((late.json as { code?: string }[])[0]?.code).toBe('not_claimed');
+    expect((late.json as { code?: string }[])[0]?.code).toBe('not_found');
   });
 
   it('applies concurrent duplicates once, all answered alike', async () => {

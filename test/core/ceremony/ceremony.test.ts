@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimPinFromGmk, cupsTokenFromGmk, deriveGmk } from '../../../src-main/core/kdf';
 import { verifyChain } from '../../../src-main/core/ceremony/transcript';
-import { openStation, writeSettings, type Station } from '../../../src-main/cli/station';
+import { openStation, writeSettings, type Station } from '../../../src-main/compose/station';
 import { Pkcs11Hsm } from '../../../src-main/adapters/hsm/pkcs11-hsm';
 import { DomainError } from '../../../src-shared/errors';
 import { makeToken, type TestToken } from '../../helpers/softhsm';
