@@ -249,7 +249,9 @@ export class PgStore implements Store {
         const tx = new PgTx(client, this.names, mode);
         try {
           // one round trip (simple query protocol)
-          await client.query(durability === 'relaxed' ? `${begin}; SET LOCAL synchronous_commit = off` : begin);
+          await client.query(
+            durability === 'relaxed' ? `${begin}; SET LOCAL synchronous_commit = off` : begin,
+          );
           const value = await this.context.run(tx, () => fn(tx));
           tx.end();
           if (tx.failure !== undefined) throw tx.failure;
