@@ -30,6 +30,8 @@ import {
   type HsmSettings,
   type StationHsm,
 } from '../adapters/hsm/station-hsm';
+import { Pkcs11Hsm } from '../adapters/hsm/pkcs11-hsm';
+import { watchUsbTokens, type UsbTokenState, type UsbTokenWatch } from '../adapters/hsm/usb-token-watch';
 import { DEFAULT_MIGRATIONS_DIR, loadMigrations, openSqljsStore } from '../adapters/store/sqljs-store';
 import { LocalCaIssuer } from '../adapters/tls/client-cert-issuer';
 import { ensureServerTls, type ServerTls } from '../adapters/tls/local-ca';
@@ -103,6 +105,8 @@ export interface Station {
   storeKind: 'sqljs' | 'pg';
   /** the software keystore or the PKCS#11 token (docs/twin-hsm.md) */
   hsm: StationHsm;
+  /** USB presence of HSM tokens (PKCS#11 stations; "not available" where USB is missing) */
+  usbTokens(): UsbTokenState;
   tls: ServerTls;
   /** the join server's own CUPS URI (`https://<first public host>:<port>`), what bundles carry */
   cupsUri: string;
@@ -260,6 +264,9 @@ export async function openStation(options: OpenStationOptions): Promise<Station>
     await closeStationHsm(hsm);
     throw e;
   }
+  // a pulled token locks the PKCS#11 HSM at once (docs/twin-hsm.md "USB presence")
+  let usb: UsbTokenWatch | undefined;
+  if (hsm instanceof Pkcs11Hsm) usb = await watchUsbTokens({ onDetach: () => hsm.checkPresence() });
   let closed: Promise<void> | undefined;
   return {
     dataDir,
@@ -268,12 +275,15 @@ export async function openStation(options: OpenStationOptions): Promise<Station>
     store,
     storeKind: options.db !== undefined ? 'pg' : 'sqljs',
     hsm,
+    usbTokens: () =>
+      usb?.state() ?? { usb: 'not_available', reason: 'software HSM: no token to watch', tokens: [] },
     tls,
     cupsUri,
     cliContext: { principal: CLI_PRINCIPAL, address: 'cli' },
     clock: options.clock ?? { now: () => Date.now() },
     close: () =>
       (closed ??= (async () => {
+        usb?.close();
         try {
           await core.close();
         } finally {

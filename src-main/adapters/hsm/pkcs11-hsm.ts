@@ -216,6 +216,23 @@ export class Pkcs11Hsm implements Hsm {
     if (wasUsable) this.#emit();
   }
 
+  /**
+   * Probes the session now (a USB detach of some token vendor's device): when the token is gone the
+   * HSM is locked at once ({@link markRemoved}). Answers whether it is still there.
+   */
+  checkPresence(): boolean {
+    const open = this.#open;
+    if (open === null || this.#removed) return false;
+    try {
+      this.module.C_GetSessionInfo(open.session);
+      this.#probedAt = Date.now();
+      return true;
+    } catch (e) {
+      this.#fail(e, 'C_GetSessionInfo');
+      return this.#open !== null && !this.#removed;
+    }
+  }
+
   /** Calls `listener` with the new status whenever the lock or presence state changes. */
   onStatusChange(listener: (status: HsmStatus) => void): () => void {
     this.#listeners.add(listener);
