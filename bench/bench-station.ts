@@ -89,7 +89,7 @@ export async function startBenchStation(): Promise<BenchStation> {
       ...(tokenCache !== undefined ? { tokenCacheEntries: Number(tokenCache) } : {}),
       cupsRateLimit: {
         perRouter: { ratePerSecond: 1e9, burst: 1e9 },
-        perAddress: { ratePerSecond: 1e9, burst: 1e9 },
+        failuresPerAddress: { ratePerSecond: 1e9, burst: 1e9 },
       },
     },
   });

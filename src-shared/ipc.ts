@@ -322,6 +322,20 @@ export const CHANNELS = {
     INSTALL,
     'un-claim gateways (ownership transfer starts here)',
   ),
+  'gateways:transfer': channel(
+    z.object({
+      /** the current owner */
+      ownerId: ownerIdInput,
+      gateway: idInput,
+      /** the new owner */
+      to: ownerIdInput,
+      /** the gateway's claim PIN (from its label) */
+      claim: z.string().min(1).max(64),
+    }),
+    z.object({ gateway: z.string(), from: z.string(), to: z.string() }),
+    INSTALL,
+    'move one gateway to another owner in one step: PIN checked first, nothing changes on failure',
+  ),
   'gateways:add': channel(
     z.object({
       ownerId: ownerIdInput,

@@ -13,6 +13,8 @@ import type {
   RequestContext,
   Scope,
   SetupItem,
+  TransferRequest,
+  TransferResult,
 } from '../api';
 import { authorizeOwner, type OwnerRef } from '../authorize';
 import type { Batches } from '../batches';
@@ -22,6 +24,7 @@ import { claimGateways } from './claim';
 import { addGateways, deleteGateways, rotateTokens } from './lifecycle';
 import { infoGateways, listGateways } from './query';
 import { setupGateways } from './setup';
+import { transferGateway } from './transfer';
 import { readChanges, type ChangesPage } from '../sync/change-feed';
 import type { WriteOperation } from '../sync/commit';
 import { IdempotencyKeys, IdempotentReplay, requestHashOf } from '../sync/idempotency';
@@ -154,6 +157,22 @@ export class OwnerOperations implements OwnerService {
     options: { after?: string | undefined; limit?: number | undefined },
   ): Promise<ChangesPage> {
     return this.#run('changes', 'read', ctx, ownerId, (o) => readChanges(this.env, o, options));
+  }
+
+  /** One gateway to another owner in one transaction (see `transfer.ts`). */
+  async transfer(ctx: RequestContext, request: TransferRequest, toCtx = ctx): Promise<TransferResult> {
+    return this.#run('transfer', 'delete', ctx, request.from, async (from) => {
+      const to = await authorizeOwner(this.env, toCtx, request.to, 'claim');
+      return transferGateway(
+        this.env,
+        this.batches,
+        this.hooks,
+        ctx,
+        { from, to },
+        request.gateway,
+        request.claim,
+      );
+    });
   }
 
   /** Token rotation (SPEC §2) for batch gateways: arms generation g + 1 (scope `setup`). */
