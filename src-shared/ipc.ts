@@ -251,6 +251,12 @@ const ok = z.object({ ok: z.literal(true) });
  */
 export const CHANNELS = {
   'session:whoami': channel(empty, sessionInfoSchema, ALL, 'who am I, and what may I call'),
+  'session:changePassword': channel(
+    z.object({ current: z.string().min(1).max(200), password: passwordSchema }),
+    z.object({ ok: z.literal(true) }),
+    ALL,
+    'the signed-in operator changes its own password (the current one checked first)',
+  ),
 
   'station:status': channel(empty, stationStatusSchema, ALL, 'dashboard: URLs, TLS, HSM, counters'),
   'station:activity': channel(

@@ -49,6 +49,13 @@ export function createHandlers({ core, station, factory }: BridgeDeps): HandlerT
       channels: channelsFor(caller.role),
     }),
 
+    'session:changePassword': async (caller, req) => {
+      if (caller.transport === 'ipc') {
+        throw new DomainError('invalid_request', 'password: the desktop user has no operator password');
+      }
+      await station.operators.changePassword(caller.name, req.current, req.password, caller.address);
+      return { ok: true as const };
+    },
     'station:status': (caller) => station.status.status({ ownerId: caller.ownerId }),
     'station:activity': (caller, req) =>
       station.gateways.activity({ after: req.after, limit: req.limit, ownerId: caller.ownerId }),

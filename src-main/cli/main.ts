@@ -25,6 +25,7 @@ import {
   pregenerateCommand,
 } from './commands/factory';
 import { HSM_COMMANDS } from './commands/hsm';
+import { dbRecoverCommand } from './commands/db-recover';
 import { idCommand } from './commands/id';
 import { initCommand } from './commands/init';
 import { ownerCreateCommand } from './commands/owner';
@@ -70,6 +71,7 @@ export const COMMANDS: readonly Command[] = [
   syncNowCommand,
   syncPullCommand,
   syncPushCommand,
+  dbRecoverCommand,
 ];
 
 function overview(): string {

@@ -3,6 +3,11 @@
  * generated from the shared zod schemas with `z.toJSONSchema` so the document cannot drift from
  * what the server validates. Built once per server.
  */
+import {
+  CLAIM_UNLOCK_PATH,
+  ClaimUnlockRequestSchema,
+  ClaimUnlockResponseSchema,
+} from '../../../src-shared/lockout-api';
 import { z } from 'zod';
 import {
   CERTIFICATE_OPERATIONS,
@@ -194,6 +199,13 @@ export function buildOpenApiDocument(serverUrl?: string): Record<string, unknown
       StationKeyRequestSchema,
       StationKeyResponseSchema,
       'The station’s update-signing public key as sig-0.key (404 when it has none; SPEC §3.4)',
+    ],
+    [
+      CLAIM_UNLOCK_PATH,
+      'claimUnlock',
+      ClaimUnlockRequestSchema,
+      ClaimUnlockResponseSchema,
+      'Lift a claim lock: forget the wrong PINs counted for a gateway (one owner’s or all); admin key, audited (docs/security.md)',
     ],
     [
       CHANGES_PATH,

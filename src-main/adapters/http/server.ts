@@ -13,6 +13,13 @@ import type { Logger } from '../../core/ports';
 import { MAX_BODY_BYTES } from '../../../src-shared/owner-api';
 import { createCupsDoor, isCupsRequest } from './cups-door';
 import { toHttpFailure } from './http-errors';
+import {
+  answerClientError,
+  applyTransportLimits,
+  resolveTransportLimits,
+  tlsServerOptions,
+  type TransportLimits,
+} from './transport';
 import { buildOpenApiDocument } from './openapi';
 import { ownerRoutes } from './owner-routes';
 import type { RateLimitRule } from '../../core/config';
@@ -60,6 +67,8 @@ export interface ServerOptions {
   rateLimits?: Partial<RateLimits> | false | undefined;
   /** clock for the rate limiter, milliseconds */
   now?: (() => number) | undefined;
+  /** TLS handshake timeout and connection cap (docs/cups.md "Connections"); defaults fill the gaps */
+  transport?: Partial<TransportLimits> | undefined;
   /** mounts more routes before listening (the HTTP bridge and renderer: `createStationUi().extendServer()`) */
   extend?: ((app: FastifyInstance) => Promise<void>) | undefined;
 }
@@ -91,6 +100,7 @@ export async function buildApp(options: ServerOptions): Promise<FastifyInstance>
   const limits: RateLimits | undefined =
     options.rateLimits === false ? undefined : { ...DEFAULT_RATE_LIMITS, ...(options.rateLimits ?? {}) };
 
+  const transport = resolveTransportLimits(options.transport);
   const cupsDoor = createCupsDoor({ core, logger });
   let closing = false; // while closing, fastify answers everything (503, Connection: close)
   const app = Fastify({
@@ -104,17 +114,21 @@ export async function buildApp(options: ServerOptions): Promise<FastifyInstance>
             : {}),
           requestCert: true,
           rejectUnauthorized: false,
+          ...tlsServerOptions(transport),
         },
         (req, res) => (!closing && isCupsRequest(req) ? cupsDoor(req, res) : fastifyHandler(req, res)),
       );
       server.keepAliveTimeout = 30_000;
       server.requestTimeout = 60_000;
+      applyTransportLimits(server, transport, logger);
       return server;
     },
     logger: false,
     bodyLimit: MAX_BODY_BYTES,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // parser errors before any route (bad Content-Length, NUL in a header) get the envelope too
+    clientErrorHandler: answerClientError,
   });
 
   app.addHook('preClose', (done) => {
