@@ -33,6 +33,7 @@ import {
 import { Pkcs11Hsm } from '../adapters/hsm/pkcs11-hsm';
 import { watchUsbTokens, type UsbTokenState, type UsbTokenWatch } from '../adapters/hsm/usb-token-watch';
 import { DEFAULT_MIGRATIONS_DIR, loadMigrations, openSqljsStore } from '../adapters/store/sqljs-store';
+import { MeasuredStore } from '../adapters/store/measured-store';
 import { HttpsRemote } from '../adapters/remote/https-remote';
 import type { StationSyncOptions } from '../core/sync/service';
 import { LocalCaIssuer } from '../adapters/tls/client-cert-issuer';
@@ -103,8 +104,8 @@ export interface Station {
   settings: StationSettings;
   /** the core with its concrete services (e.g. `factory.labelData`, `signingKeys`) */
   core: CoreServices;
-  /** the sql.js store of `<data>/db`, or the PostgreSQL store of `db` */
-  store: Store;
+  /** the sql.js store of `<data>/db`, or the PostgreSQL store of `db` (timed for `/metrics`) */
+  store: MeasuredStore;
   /** what the store is, for messages and `/metrics` */
   storeKind: 'sqljs' | 'pg';
   /** the software keystore or the PKCS#11 token (docs/twin-hsm.md) */
@@ -239,10 +240,11 @@ export async function openStation(options: OpenStationOptions): Promise<Station>
   const port = options.port ?? settings.port;
   const cupsUri = stationCupsUri(settings, port);
   let tls: ServerTls;
-  let store: Store;
+  let store: MeasuredStore;
   try {
     tls = await ensureServerTls(dataDir, { publicHosts });
-    store = await openStationStore(dataDir, options);
+    // timed for /metrics (docs/server-mode.md)
+    store = new MeasuredStore(await openStationStore(dataDir, options));
   } catch (e) {
     await closeStationHsm(hsm);
     throw e;
@@ -357,4 +359,17 @@ export async function openStationStore(
     migrations: loadMigrations(DEFAULT_MIGRATIONS_DIR),
     ...logger,
   });
+}
+
+/**
+ * What `/readyz` checks for a station (docs/server-mode.md): the store answers a query, and the
+ * HSM is unlocked (a locked HSM cannot check CUPS tokens).
+ */
+export function stationReadiness(
+  station: Pick<Station, 'store' | 'hsm'>,
+): Record<string, () => Promise<boolean>> {
+  return {
+    store: async () => (await station.store.read((tx) => tx.get('SELECT 1 AS one'))) !== undefined,
+    hsm: async () => !(await station.hsm.status()).locked,
+  };
 }
