@@ -24,6 +24,7 @@ import {
   manifestExportCommand,
   pregenerateCommand,
 } from './commands/factory';
+import { HSM_COMMANDS } from './commands/hsm';
 import { dbRecoverCommand } from './commands/db-recover';
 import { dbExportCommand, dbImportCommand, dbMigrateCommand } from './commands/db';
 import { idCommand } from './commands/id';
@@ -64,6 +65,7 @@ export const COMMANDS: readonly Command[] = [
   certIssueCommand,
   certListCommand,
   certRevokeCommand,
+  ...HSM_COMMANDS,
   syncLinkCommand,
   syncUnlinkCommand,
   syncStatusCommand,
