@@ -10,7 +10,7 @@ import { hexToBytes } from '../../src-shared/bytes';
 import { startServer, type RateLimits, type RunningServer } from '../../src-main/adapters/http/server';
 import type { CoreConfigInput } from '../../src-main/core/config';
 import { freePort } from '../../src-main/cli/free-port';
-import { openStation, writeSettings, type Station } from '../../src-main/compose/station';
+import { openStation, stationReadiness, writeSettings, type Station } from '../../src-main/compose/station';
 import { OWNER_SCOPES } from '../../src-main/cli/commands/owner';
 import { BATCH_RANGE, KDF_VECTORS } from './core-fixture';
 import { fixtureStoreKind, freshStoreLocation, type StoreKind } from './test-store';
@@ -104,6 +104,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     host: '127.0.0.1',
     port,
     ...(options.rateLimits !== undefined ? { rateLimits: options.rateLimits } : {}),
+    ops: { readiness: stationReadiness(station), store: station.store },
     ...(options.transport !== undefined ? { transport: options.transport } : {}),
   });
   const agent = new Agent({ ca: station.tls.caCertPem, keepAlive: true });

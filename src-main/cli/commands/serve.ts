@@ -73,7 +73,7 @@ export const serveCommand: Command = {
       { startServer },
       { createStationUi },
       { explainBusy, stationOptionsOf },
-      { openStation },
+      { openStation, stationReadiness },
     ] = await Promise.all([
       import('pino'),
       import('../../adapters/http/server'),
@@ -136,6 +136,7 @@ export const serveCommand: Command = {
         transport,
         port: port ?? station.settings.port,
         ...(wildcard ? { publicHost: station.settings.publicHosts[0] } : {}),
+        ops: { readiness: stationReadiness(station), store: station.store },
         logger,
       });
     } catch (e) {
