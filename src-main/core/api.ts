@@ -12,6 +12,7 @@ import type { FirmwareState } from './firmware/delivery';
 import type { UpdateSigningKeys } from './firmware/signing-keys';
 import type { RotationView } from './rotation/history';
 import type { ChangesPage } from './sync/change-feed';
+import type { StationSync } from './sync/service';
 
 /** API key scopes (SPEC §4.1). `admin` implies every other scope and any owner. */
 export type Scope = 'claim' | 'setup' | 'delete' | 'add' | 'read' | 'firmware' | 'admin';
@@ -356,6 +357,8 @@ export interface Core {
   signingKeys: UpdateSigningKeys;
   /** gateway TLS client certificates (SPEC §3.1) */
   clientCertificates: ClientCertificates;
+  /** the station's sync with a remote join server (docs/sync.md) */
+  sync: StationSync;
   metrics(): Metrics;
   /** Flushes pending relaxed writes and closes the store (idempotent); call before exit. */
   close(): Promise<void>;
