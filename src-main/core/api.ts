@@ -13,6 +13,7 @@ import type { UpdateSigningKeys } from './firmware/signing-keys';
 import type { RotationView } from './rotation/history';
 import type { ChangesPage } from './sync/change-feed';
 import type { StationSync } from './sync/service';
+import type { StoreHealth } from './ports';
 
 /** API key scopes (SPEC §4.1). `admin` implies every other scope and any owner. */
 export type Scope = 'claim' | 'setup' | 'delete' | 'add' | 'read' | 'firmware' | 'admin';
@@ -360,6 +361,8 @@ export interface Core {
   /** the station's sync with a remote join server (docs/sync.md) */
   sync: StationSync;
   metrics(): Metrics;
+  /** The store's health (`/healthz`): `degraded` while writes fail for lack of space. */
+  storeHealth(): StoreHealth;
   /** Flushes pending relaxed writes and closes the store (idempotent); call before exit. */
   close(): Promise<void>;
 }

@@ -127,6 +127,7 @@ export function createCore(deps: CoreDeps): CoreServices {
     commitHooks,
     sync,
     metrics: () => env.counters.snapshot(),
+    storeHealth: () => deps.store.health?.() ?? { state: 'ok' },
     // the pending CUPS contacts are written before the store closes
     close: () =>
       (closing ??= (async () => {

@@ -38,6 +38,21 @@ export interface Store {
   checkpoint(): Promise<void>;
   /** Flushes, checkpoints and releases the single-writer lock. */
   close(): Promise<void>;
+  /**
+   * Whether writes currently succeed (docs/security.md "Disk full"); absent = always `ok`. A store
+   * that could not write for lack of space says `degraded` until a write succeeds again; reads keep
+   * working meanwhile.
+   */
+  health?(): StoreHealth;
+}
+
+/** What {@link Store.health} reports; `reason` is a stable word, never a path. */
+export interface StoreHealth {
+  state: 'ok' | 'degraded';
+  /** e.g. `storage_full` */
+  reason?: string | undefined;
+  /** when the store last failed to write (ISO-8601), while degraded */
+  since?: string | undefined;
 }
 
 /** Opaque reference to a key held inside an HSM. */
