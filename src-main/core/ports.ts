@@ -115,6 +115,11 @@ export interface TransportPublicKey {
 export interface Hsm {
   status(): Promise<HsmStatus>;
   /**
+   * Synchronous: true while key operations can run (unlocked; for a token, also present). CUPS
+   * trusts its cached token digests only while this holds, so a pulled token fails closed at once.
+   */
+  isUnlocked(): boolean;
+  /**
    * Generates a 32-byte root key inside the HSM. It stays exportable by wrapping
    * ({@link exportWrapped}) until {@link sealRootKey}.
    */
