@@ -98,6 +98,16 @@ export interface CupsContact {
   cupsCredCrc: number | null;
   tcCredCrc: number | null;
   keys: number[];
+  /**
+   * what the contact authenticated with: a batch gateway's `token`, an added gateway's own token,
+   * a client `certificate`; null = unauthenticated (plain HTTP) or recorded before this was kept
+   */
+  credential: 'token' | 'added_token' | 'certificate' | null;
+  /**
+   * the token generation (SPEC §2) of a `token` contact — after a rotation, a contact with the old
+   * generation means the station fell back to a set holding the old token (docs/rotation.md)
+   */
+  tokenGeneration: number | null;
 }
 
 /** `info` answer for one gateway (SPEC §4.2), no secrets. */
