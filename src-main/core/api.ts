@@ -12,6 +12,7 @@ import type { FirmwareState } from './firmware/delivery';
 import type { UpdateSigningKeys } from './firmware/signing-keys';
 import type { RotationView } from './rotation/history';
 import type { ChangesPage } from './sync/change-feed';
+import type { StationSync } from './sync/service';
 import type { StoreHealth } from './ports';
 
 /** API key scopes (SPEC §4.1). `admin` implies every other scope and any owner. */
@@ -367,6 +368,8 @@ export interface Core {
   signingKeys: UpdateSigningKeys;
   /** gateway TLS client certificates (SPEC §3.1) */
   clientCertificates: ClientCertificates;
+  /** the station's sync with a remote join server (docs/sync.md) */
+  sync: StationSync;
   metrics(): Metrics;
   /** The store's health (`/healthz`): `degraded` while writes fail for lack of space. */
   storeHealth(): StoreHealth;
