@@ -3,16 +3,20 @@
  * owner, SPEC §4.1), then runs the operation's module. Whole-request failures throw DomainError and
  * are counted; per-item failures are items.
  */
-import { isDomainError } from '../../../src-shared/errors';
+import { describeIssues } from '../../../src-shared/contract/issues';
+import { SetupFieldsSchema, withCommonFields, type SetupFields } from '../../../src-shared/contract/values';
+import { DomainError, isDomainError } from '../../../src-shared/errors';
 import type {
   AddItem,
   ClaimItem,
+  GatewayIdItem,
   InfoResult,
   ItemResult,
   OwnerService,
   RequestContext,
   Scope,
   SetupItem,
+  SetupOptions,
 } from '../api';
 import { authorizeOwner, type OwnerRef } from '../authorize';
 import type { Batches } from '../batches';
@@ -22,6 +26,7 @@ import { claimGateways } from './claim';
 import { addGateways, deleteGateways, rotateTokens } from './lifecycle';
 import { infoGateways, listGateways } from './query';
 import { setupGateways } from './setup';
+import { templateFields } from '../station/templates';
 
 /** What the Owner API operations share with CUPS. */
 export interface GatewayHooks {
@@ -69,15 +74,29 @@ export class OwnerOperations implements OwnerService {
     );
   }
 
-  /** SPEC §4.2 `setup` (mixed requests arrive merged into items). */
-  setup(ctx: RequestContext, ownerId: string, items: readonly SetupItem[]): Promise<ItemResult[]> {
-    return this.#run('setup', 'setup', ctx, ownerId, (o) =>
-      setupGateways(this.env, this.batches, this.#onChanged, ctx, o, items),
-    );
+  /**
+   * SPEC §4.2 `setup`. `options.common` (the mixed form's top-level fields) and a saved template
+   * (`options.templateId`, fields secrets included) apply to every item that does not set a
+   * field: item over common over template. A bad common field or an unknown template fails the
+   * whole request.
+   */
+  setup(
+    ctx: RequestContext,
+    ownerId: string,
+    items: readonly SetupItem[],
+    options: SetupOptions = {},
+  ): Promise<ItemResult[]> {
+    return this.#run('setup', 'setup', ctx, ownerId, async (o) => {
+      let base: SetupFields | undefined;
+      if (options.templateId !== undefined)
+        base = await templateFields(this.env.store, o.hex, options.templateId);
+      if (options.common !== undefined) base = withCommonFields(base, checkedFields(options.common));
+      return setupGateways(this.env, this.batches, this.#onChanged, ctx, o, items, base);
+    });
   }
 
   /** SPEC §4.2 `delete`. */
-  delete(ctx: RequestContext, ownerId: string, gateways: readonly string[]): Promise<ItemResult[]> {
+  delete(ctx: RequestContext, ownerId: string, gateways: readonly GatewayIdItem[]): Promise<ItemResult[]> {
     return this.#run('delete', 'delete', ctx, ownerId, (o) =>
       deleteGateways(this.env, this.batches, this.hooks, ctx, o, gateways),
     );
@@ -91,7 +110,7 @@ export class OwnerOperations implements OwnerService {
   }
 
   /** SPEC §4.2 `info`. */
-  info(ctx: RequestContext, ownerId: string, gateways: readonly string[]): Promise<InfoResult[]> {
+  info(ctx: RequestContext, ownerId: string, gateways: readonly GatewayIdItem[]): Promise<InfoResult[]> {
     return this.#run('info', 'read', ctx, ownerId, (o) =>
       infoGateways(this.env, this.batches, this.hooks.contacts, ctx, o, gateways),
     );
@@ -107,9 +126,20 @@ export class OwnerOperations implements OwnerService {
   }
 
   /** Token rotation (SPEC §2) for batch gateways: arms generation g + 1 (scope `setup`). */
-  rotate(ctx: RequestContext, ownerId: string, gateways: readonly string[]): Promise<ItemResult[]> {
+  rotate(ctx: RequestContext, ownerId: string, gateways: readonly GatewayIdItem[]): Promise<ItemResult[]> {
     return this.#run('rotate', 'setup', ctx, ownerId, (o) =>
       rotateTokens(this.env, this.batches, this.#onChanged, ctx, o, gateways),
     );
   }
+}
+
+/**
+ * The mixed form's top-level fields, checked with the one setup schema.
+ * @throws DomainError naming the field, with the value's code (`invalid_uri`, …).
+ */
+function checkedFields(common: unknown): SetupFields {
+  const r = SetupFieldsSchema.safeParse(common, { reportInput: true });
+  if (r.success) return r.data;
+  const body = describeIssues(r.error.issues);
+  throw new DomainError(body.code, body.error);
 }
