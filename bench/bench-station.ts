@@ -11,7 +11,7 @@ import path from 'node:path';
 import { startServer, type RunningServer } from '../src-main/adapters/http/server';
 import { OWNER_SCOPES } from '../src-main/cli/commands/owner';
 import { freePort } from '../src-main/cli/free-port';
-import { openStation, writeSettings, type Station } from '../src-main/cli/station';
+import { openStation, writeSettings, type Station } from '../src-main/compose/station';
 import { claimPinFromGmk } from '../src-main/core/kdf';
 import { idToBytes } from '../src-shared/ids';
 

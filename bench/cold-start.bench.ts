@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startServer } from '../src-main/adapters/http/server';
-import { openStation, writeSettings } from '../src-main/cli/station';
+import { openStation, writeSettings } from '../src-main/compose/station';
 import { freePort } from '../src-main/cli/free-port';
 import { BATCH_FIRST, BATCH_LAST, BRK_HEX } from './bench-station';
 import type { BenchResult } from './bench-types';

@@ -3,19 +3,34 @@
  * auth, against a bare `node:https` server answering 14 bytes on the same certificate — measured in
  * the same run, rounds alternating so machine load hits both alike (target ratio ≥ 0.5).
  * Two client behaviours: a new TLS connection per request, as a Basics Station does, and
- * keep-alive (one connection reused). The servers run in a child process; the clients here.
+ * keep-alive (one connection reused). The servers run in child processes; the clients here.
  * Besides requests per second, the server process's CPU time per request is reported for both
  * (less sensitive to other load on the machine than throughput).
+ *
+ * Before/after in the same run: the join server of an earlier revision (`$GWJS_BENCH_CUPS_BASELINE`,
+ * default {@link DEFAULT_BASELINE_REV}, the last one before the CUPS handler became plan + effects;
+ * `none` skips it) is extracted with `git archive` into a temp dir and run beside the current one,
+ * its rounds interleaved with ours. Its figures are the `baseline` of the `…vs-before` rows and of
+ * the `cups.core.*` rows: CPU µs per `cups.updateInfo` call in-process (no TLS, no HTTP) — the
+ * handler's own cost, which the TLS-dominated request rates hide. Without git or that revision
+ * (a shallow clone) only the comparison with the bare server is printed.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import type { Socket } from 'node:net';
-import { pathToFileURL } from 'node:url';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { StationClient } from '../test/helpers/station-client';
 import type { BenchResult } from './bench-types';
 
 const CONCURRENCY = 8;
 const ROUND_MS = Number(process.env.GWJS_BENCH_ROUND_MS ?? 2000);
-const ROUNDS = 2;
+const ROUNDS = Number(process.env.GWJS_BENCH_ROUNDS ?? 2);
+/** The last revision whose CUPS handler recomputed the answer inside a transaction. */
+const DEFAULT_BASELINE_REV = '5d3e27d92934ddb61466b061ad6bcb36e3b277a6';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 interface Ready {
   url: string;
@@ -23,18 +38,106 @@ interface Ready {
   files: Record<string, string>;
 }
 
-/** CPU time the server process has used so far, µs. */
-function serverCpu(child: ChildProcess): Promise<number> {
-  return new Promise((resolve) => {
+/** One join server child process and in-sync stations pointed at it. */
+interface Server {
+  child: ChildProcess;
+  ready: Ready;
+  /** a station that synced once: its JSON report is the in-sync one */
+  station: StationClient;
+  ours: StationClient[];
+}
+
+/** Waits for the next message of `child` that has `key`. */
+function reply<T>(child: ChildProcess, key: string): Promise<T> {
+  return new Promise((resolve, reject) => {
     const onMessage = (m: unknown) => {
-      if (typeof m === 'object' && m !== null && 'cpu' in m) {
+      if (typeof m === 'object' && m !== null && (key in m || 'coreError' in m)) {
         child.off('message', onMessage);
-        resolve(Number((m as { cpu: number }).cpu));
+        if ('coreError' in m) reject(new Error(String((m as { coreError: unknown }).coreError)));
+        else resolve((m as Record<string, T>)[key]!);
       }
     };
     child.on('message', onMessage);
-    child.send('cpu');
   });
+}
+
+/** CPU time the server process has used so far, µs. */
+function serverCpu(child: ChildProcess): Promise<number> {
+  const r = reply<number>(child, 'cpu');
+  child.send('cpu');
+  return r;
+}
+
+/** Stations that hold what `station` holds, pointed at `uri`. */
+function clones(files: Record<string, string>, station: StationClient, uri: string): StationClient[] {
+  return Array.from({ length: CONCURRENCY }, () => {
+    const c = StationClient.fromFiles(files);
+    c.cups = { ...station.cups, uri };
+    c.tc = { ...station.tc };
+    return c;
+  });
+}
+
+/** Starts the bench server of the tree at `root` and syncs one station with it. */
+async function startServer(root: string): Promise<Server> {
+  const child = fork(path.join(repo, 'bench/cups-bench-server.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, GWJS_BENCH_ROOT: root },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const ready = await new Promise<Ready>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as Ready));
+    child.once('exit', (code) => reject(new Error(`bench server (${root}) exited with ${code}`)));
+  });
+  // one station syncs once (adopts the DER credentials and the LNS set), then is in sync
+  const station = StationClient.fromFiles(ready.files);
+  const first = await station.sync();
+  if (first.response.status !== 200)
+    throw new Error(`first sync: ${first.response.status} ${first.response.reason}`);
+  return { child, ready, station, ours: clones(ready.files, station, ready.url) };
+}
+
+async function stopServer(s: Server): Promise<void> {
+  if (s.child.exitCode !== null) return;
+  s.child.send('stop');
+  await new Promise((resolve) => s.child.once('exit', resolve));
+}
+
+/** The tree of `rev` in a temp dir (sharing this repository's node_modules), or undefined. */
+function extract(rev: string): string | undefined {
+  if (rev === 'none') return undefined;
+  const dir = mkdtempSync(path.join(tmpdir(), 'gwjs-bench-baseline-'));
+  try {
+    const tar = path.join(dir, 'tree.tar');
+    execFileSync(
+      'git',
+      [
+        '-C',
+        repo,
+        'archive',
+        '--format=tar',
+        '-o',
+        tar,
+        rev,
+        'src-main',
+        'src-shared',
+        'bench',
+        'package.json',
+      ],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    execFileSync('tar', ['-xf', tar, '-C', dir]);
+    symlinkSync(realpathSync(path.join(repo, 'node_modules')), path.join(dir, 'node_modules'));
+    return dir;
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    process.stderr.write(
+      `bench: cups: no baseline revision ${rev} (${e instanceof Error ? e.message.split('\n')[0] : e}); comparing with the bare server only\n`,
+    );
+    return undefined;
+  }
 }
 
 /** Requests/s and requests of `clients` (one loop each) for `ms`, every answer checked to be the 14-byte no-change. */
@@ -66,79 +169,125 @@ async function measure(
   return { rate: done / ((Date.now() - started) / 1000), requests: done };
 }
 
+interface Sum {
+  rate: number;
+  requests: number;
+  cpu: number;
+}
+
+const ratio = (a: number, b: number) => Number((a / b).toFixed(2));
+
 /** Runs the CUPS benchmarks (also used by bench/run.ts). */
 export async function run(): Promise<BenchResult[]> {
-  const child = fork(new URL('./cups-bench-server.ts', import.meta.url), [], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  const baselineRev = process.env.GWJS_BENCH_CUPS_BASELINE ?? DEFAULT_BASELINE_REV;
+  const baselineDir = extract(baselineRev);
+  const servers: Server[] = [];
   try {
-    const ready = await new Promise<Ready>((resolve, reject) => {
-      child.once('message', (m) => resolve(m as Ready));
-      child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
-    });
-    // one station syncs once (adopts the DER credentials and the LNS set), then is in sync
-    const station = StationClient.fromFiles(ready.files);
-    const first = await station.sync();
-    if (first.response.status !== 200)
-      throw new Error(`first sync: ${first.response.status} ${first.response.reason}`);
-    const clone = (uri: string) => {
-      const c = StationClient.fromFiles(ready.files);
-      c.cups = { ...station.cups, uri };
-      c.tc = { ...station.tc };
-      return c;
-    };
-    const ours = Array.from({ length: CONCURRENCY }, () => clone(ready.url));
-    const bare = Array.from({ length: CONCURRENCY }, () => clone(ready.bareUrl));
-    await measure(ours, false, 300); // warm-up (JIT, caches)
-    await measure(bare, false, 300);
+    const now = await startServer(repo);
+    servers.push(now);
+    const before = baselineDir === undefined ? undefined : await startServer(baselineDir);
+    if (before !== undefined) servers.push(before);
+    const bare = clones(now.ready.files, now.station, now.ready.bareUrl);
+    /** each contender: its clients and the child whose CPU time a round reads */
+    const contenders = [
+      { clients: bare, child: now.child },
+      ...(before !== undefined ? [{ clients: before.ours, child: before.child }] : []),
+      { clients: now.ours, child: now.child },
+    ];
+    for (const c of contenders) await measure(c.clients, false, 300); // warm-up (JIT, caches)
 
     const results: BenchResult[] = [];
-    /** one measured round, with the server's CPU time over it */
-    const round = async (clients: StationClient[], keepAlive: boolean) => {
-      const cpu0 = await serverCpu(child);
-      const m = await measure(clients, keepAlive, ROUND_MS);
-      return { ...m, cpu: (await serverCpu(child)) - cpu0 };
-    };
     for (const keepAlive of [false, true]) {
-      const o = { rate: 0, requests: 0, cpu: 0 };
-      const b = { rate: 0, requests: 0, cpu: 0 };
+      const sums: Sum[] = contenders.map(() => ({ rate: 0, requests: 0, cpu: 0 }));
       for (let i = 0; i < ROUNDS; i++) {
-        for (const [sum, clients] of [
-          [b, bare],
-          [o, ours],
-        ] as const) {
-          const m = await round(clients, keepAlive);
-          sum.rate += m.rate;
-          sum.requests += m.requests;
-          sum.cpu += m.cpu;
+        for (const [k, c] of contenders.entries()) {
+          const cpu0 = await serverCpu(c.child);
+          const m = await measure(c.clients, keepAlive, ROUND_MS);
+          const s = sums[k]!;
+          s.rate += m.rate / ROUNDS;
+          s.requests += m.requests;
+          s.cpu += (await serverCpu(c.child)) - cpu0;
         }
       }
+      const b = sums[0]!;
+      const o = sums[sums.length - 1]!;
+      const p = before !== undefined ? sums[1]! : undefined;
       const name = `cups.update-info.in-sync.${keepAlive ? 'keep-alive' : 'new-connection'}`;
-      const value = o.rate / ROUNDS;
-      const baseline = b.rate / ROUNDS;
+      const cpuOf = (s: Sum) => s.cpu / s.requests;
+      results.push(
+        {
+          name,
+          value: Math.round(o.rate),
+          unit: 'req/s',
+          baseline: Math.round(b.rate),
+          ratio: ratio(o.rate, b.rate),
+          target: 'ratio ≥ 0.5',
+        },
+        {
+          name: `${name}.server-cpu`,
+          value: Math.round(cpuOf(o)),
+          unit: 'µs/req',
+          baseline: Math.round(cpuOf(b)),
+          ratio: ratio(cpuOf(o), cpuOf(b)),
+        },
+      );
+      if (p !== undefined) {
+        results.push(
+          {
+            name: `${name}.vs-before`,
+            value: Math.round(o.rate),
+            unit: 'req/s',
+            baseline: Math.round(p.rate),
+            ratio: ratio(o.rate, p.rate),
+            target: 'not worse (noise ± 10 %)',
+          },
+          {
+            name: `${name}.server-cpu.vs-before`,
+            value: Math.round(cpuOf(o)),
+            unit: 'µs/req',
+            baseline: Math.round(cpuOf(p)),
+            ratio: ratio(cpuOf(o), cpuOf(p)),
+            target: 'not worse',
+          },
+        );
+      }
+    }
+
+    // in-process handler cost, rounds interleaved
+    const core = async (s: Server) => {
+      const r = reply<Record<string, number>>(s.child, 'coreCpu');
+      s.child.send({ core: s.station.body() });
+      return r;
+    };
+    const coreSums = new Map<string, { now: number; before: number }>();
+    for (let i = 0; i < ROUNDS; i++) {
+      const b = before !== undefined ? await core(before) : undefined;
+      const o = await core(now);
+      for (const [k, v] of Object.entries(o)) {
+        const e = coreSums.get(k) ?? { now: 0, before: 0 };
+        e.now += v / ROUNDS;
+        e.before += (b?.[k] ?? Number.NaN) / ROUNDS;
+        coreSums.set(k, e);
+      }
+    }
+    for (const [k, e] of coreSums) {
       results.push({
-        name,
-        value: Math.round(value),
-        unit: 'req/s',
-        baseline: Math.round(baseline),
-        ratio: Number((value / baseline).toFixed(2)),
-        target: 'ratio ≥ 0.5',
-      });
-      const perRequest = o.cpu / o.requests;
-      const barePerRequest = b.cpu / b.requests;
-      results.push({
-        name: `${name}.server-cpu`,
-        value: Math.round(perRequest),
-        unit: 'µs/req',
-        baseline: Math.round(barePerRequest),
-        ratio: Number((perRequest / barePerRequest).toFixed(2)),
+        name: `cups.core.${k}.cpu`,
+        value: Number(e.now.toFixed(1)),
+        unit: 'µs/poll',
+        ...(before !== undefined
+          ? {
+              baseline: Number(e.before.toFixed(1)),
+              ratio: ratio(e.now, e.before),
+              target: 'ratio ≤ 1 (vs before)',
+            }
+          : {}),
       });
     }
     return results;
   } finally {
-    child.send('stop');
-    await new Promise((resolve) => child.once('exit', resolve));
+    for (const s of servers) await stopServer(s);
+    if (baselineDir !== undefined) rmSync(baselineDir, { recursive: true, force: true });
   }
 }
 

@@ -13,7 +13,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { openFactoryLine } from '../src-main/adapters/factory/compose';
+import { openFactoryLine } from '../src-main/compose/factory-line';
 import { SoftwareHsm } from '../src-main/adapters/hsm/software-hsm';
 import {
   DEFAULT_MIGRATIONS_DIR,
@@ -59,7 +59,7 @@ async function station(dir: string, sink?: BundleSink) {
   const line = openFactoryLine({
     store,
     hsm,
-    batches: core.batches,
+    core,
     cupsUri: 'https://join.example.com:443',
     caCertPem: ca.certPem,
     station: 'bench',

@@ -19,6 +19,7 @@
  */
 import { z } from 'zod';
 import type { ErrorBody } from './errors';
+import { CHANGES } from './sync-api';
 import {
   CERTIFICATE_ISSUE,
   CERTIFICATE_LIST,
@@ -38,7 +39,7 @@ import {
 } from './contract/operation';
 import { MAX_ITEMS, OwnerIdSchema } from './contract/values';
 
-export { describeIssues, formatPath, parseBody, type BodyParse } from './contract/issues';
+export { describeIssue, describeIssues, formatPath, parseBody, type BodyParse } from './contract/issues';
 export {
   MAX_BODY_BYTES,
   MAX_ITEMS,
@@ -59,6 +60,7 @@ export const OWNER_API = {
   'gateway/info': INFO,
   'gateway/list': LIST,
   'gateway/rotate': ROTATE,
+  'gateway/changes': CHANGES,
   'firmware/upload': FIRMWARE_UPLOAD,
   'firmware/list': FIRMWARE_LIST,
   'firmware/delete': FIRMWARE_DELETE,

@@ -1,15 +1,15 @@
 /**
- * Composition root of the desktop app (DESIGN §1), free of `electron` so it runs under tests: the
- * station of the data directory (created on first start exactly as `npm start` does), the
+ * Composition root of the desktop app (docs/architecture.md), free of `electron` so it runs under
+ * tests: the station of the data directory (created on first start exactly as `npm start` does), the
  * join server on its configured address with the HTTP bridge and renderer mounted (browsers on the
  * LAN can use the UI too), the UI services, and an ordered, once-only shutdown.
  */
 import { startServer, type RunningServer } from '../adapters/http/server';
 import { DESKTOP_CALLER, type BridgeCaller } from '../bridge/caller';
-import { createStationUi, type StationUi } from '../bridge/station-ui';
-import type { CliIo } from '../cli/command';
-import { prepareStation } from '../cli/start';
-import { openStation, passphraseFor, type Station } from '../cli/station';
+import { createStationUi, type StationUi } from '../compose/station-ui';
+import { prepareStation } from '../compose/first-start';
+import type { StationIo } from '../compose/io';
+import { openStation, passphraseFor, type Station } from '../compose/station';
 import type { Logger } from '../core/ports';
 import { DomainError } from '../../src-shared/errors';
 
@@ -17,7 +17,7 @@ import { DomainError } from '../../src-shared/errors';
 export interface DesktopStationOptions {
   /** user arguments (`--data`, `--hsm-passphrase-file`, `--port`, …), as for `npm start` */
   argv: readonly string[];
-  io: CliIo;
+  io: StationIo;
   /** default data directory when neither `--data` nor `$GWJS_DATA` is given (Electron: userData) */
   defaultDataDir?: string | undefined;
   rendererDir: string;
@@ -53,11 +53,7 @@ export async function openDesktopStation(options: DesktopStationOptions): Promis
     flagValue(options.argv, 'data') === undefined && !env.GWJS_DATA && options.defaultDataDir
       ? ['--data', options.defaultDataDir, ...options.argv]
       : [...options.argv];
-  const prepared = await prepareStation(argv, options.io);
-  if (prepared.code !== 0) {
-    throw new DomainError('not_configured', `creating the station in ${prepared.dataDir} failed (see above)`);
-  }
-  const dataDir = prepared.dataDir;
+  const { dataDir } = await prepareStation(argv, options.io);
   const station = await openStation({
     dataDir,
     passphrase: passphraseFor(dataDir, flagValue(argv, 'hsm-passphrase-file'), env),

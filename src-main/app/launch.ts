@@ -10,7 +10,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CliIo } from '../cli/command';
+import type { StationIo as CliIo } from '../compose/io';
 
 /** Exit status of the Electron main when the station itself failed (see main.ts): no fallback. */
 export const EXIT_STATION_FAILED = 78;

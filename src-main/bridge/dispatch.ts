@@ -4,8 +4,8 @@
  * an envelope. Domain and printer errors keep their code (`knownErrorOf`); unexpected errors become
  * `internal` without detail (logged here).
  */
-import { describeIssues, validateAnswersByDefault } from '../../src-shared/contract/issues';
-import { knownErrorOf } from '../../src-shared/errors';
+import { describeIssue, describeIssues, validateAnswersByDefault } from '../../src-shared/contract/issues';
+import { isDomainError, knownErrorOf } from '../../src-shared/errors';
 import { CHANNELS, isChannel, roleAllows, type Channel, type Envelope } from '../../src-shared/ipc';
 import type { Logger } from '../core/ports';
 import type { BridgeCaller } from './caller';
@@ -20,9 +20,11 @@ export function failure(code: Extract<Envelope<never>, { ok: false }>['error']['
 const CHECK_ANSWERS = validateAnswersByDefault(process.env);
 
 /**
- * Runs one bridge call and answers with the envelope (never throws). With `checkAnswers` (default:
- * on in development and tests) a handler's answer that does not match the channel's response
- * schema is an `internal` failure, logged with the mismatch — a drifting answer fails loudly.
+ * Runs one bridge call and answers with the envelope (never throws). `onRetryAfter` hears the
+ * `retryAfterSeconds` of a rate-limited failure (the HTTP door's Retry-After). With
+ * `checkAnswers` (default: on in development and tests) a handler's answer that does not match
+ * the channel's response schema is an `internal` failure, logged with the mismatch — a drifting
+ * answer fails loudly.
  */
 export async function dispatch(
   table: HandlerTable,
@@ -30,6 +32,7 @@ export async function dispatch(
   channel: unknown,
   request: unknown,
   logger?: Logger,
+  onRetryAfter?: (seconds: number) => void,
   checkAnswers: boolean = CHECK_ANSWERS,
 ): Promise<Envelope<unknown>> {
   if (!isChannel(channel)) {
@@ -38,11 +41,19 @@ export async function dispatch(
   if (!roleAllows(caller.role, channel)) {
     return failure('forbidden', `${channel}: the ${caller.role} role may not do this`);
   }
-  const parsed = CHANNELS[channel].request.safeParse(request ?? {});
+  const parsed = CHANNELS[channel].request.safeParse(request ?? {}, { reportInput: true });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'request';
-    return failure('invalid_request', `${channel}: ${where}: ${issue?.message ?? 'invalid'}`);
+    // unknown keys (capped) and non-finite numbers read better in the Owner API's words
+    const worded =
+      issue !== undefined &&
+      (issue.code === 'unrecognized_keys' ||
+        (typeof issue.input === 'number' && !Number.isFinite(issue.input)));
+    return failure(
+      'invalid_request',
+      worded ? `${channel}: ${describeIssue(issue)}` : `${channel}: ${where}: ${issue?.message ?? 'invalid'}`,
+    );
   }
   try {
     const handler = table[channel] as Handler<Channel>;
@@ -58,7 +69,11 @@ export async function dispatch(
     return { ok: true, value };
   } catch (e) {
     const known = knownErrorOf(e);
-    if (known !== undefined) return failure(known.code, known.message);
+    if (known !== undefined) {
+      const wait = isDomainError(e) ? e.attributes.retryAfterSeconds : undefined;
+      if (typeof wait === 'number' && Number.isFinite(wait) && wait > 0) onRetryAfter?.(Math.ceil(wait));
+      return failure(known.code, known.message);
+    }
     logger?.error({ err: e instanceof Error ? e.message : String(e), channel }, 'bridge handler failed');
     return failure('internal', `${channel}: internal error`);
   }

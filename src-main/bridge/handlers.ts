@@ -42,7 +42,7 @@ export function createHandlers({ core, station, factory }: BridgeDeps): HandlerT
       channels: channelsFor(caller.role),
     }),
 
-    'station:status': () => station.status.status(),
+    'station:status': (caller) => station.status.status({ ownerId: caller.ownerId }),
     'station:activity': (caller, req) =>
       station.gateways.activity({ after: req.after, limit: req.limit, ownerId: caller.ownerId }),
 
@@ -77,8 +77,13 @@ export function createHandlers({ core, station, factory }: BridgeDeps): HandlerT
       await station.templates.delete(stationContext(caller), req.ownerId, req.id);
       return { ok: true as const };
     },
-    'setup:checkReachability': (_caller, req) =>
-      station.reachability.check({ uri: req.uri, trust: req.trust, timeoutMs: req.timeoutMs }),
+    'setup:checkReachability': (caller, req) =>
+      station.reachability.check({
+        uri: req.uri,
+        trust: req.trust,
+        timeoutMs: req.timeoutMs,
+        caller: `${caller.transport}:${caller.name}`,
+      }),
 
     'owners:list': async (caller) =>
       visibleOwners(caller, await core.access.listOwners(stationContext(caller))),

@@ -11,10 +11,13 @@
  *   application/json`, and — when the browser sends them — `Origin` equal to this server and
  *   `Sec-Fetch-Site: same-origin`.
  * - Logins are throttled in the store (operators service); every answer carries the strict CSP.
+ * - Requests are rate-limited per client address before the session is looked up, like the Owner
+ *   API (docs/security.md): 429 + Retry-After.
+ * - A cookie that is not valid percent-encoding is no session (401), never an error.
  */
 import { readFile } from 'node:fs/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { httpStatusOf, knownErrorOf } from '../../src-shared/errors';
+import { httpStatusOf, isDomainError, knownErrorOf } from '../../src-shared/errors';
 import {
   BRIDGE_HEADER,
   channelsFor,
@@ -23,7 +26,9 @@ import {
   type Envelope,
   type SessionInfo,
 } from '../../src-shared/ipc';
+import type { RateLimitRule } from '../core/config';
 import type { Logger } from '../core/ports';
+import { RateLimiter } from '../core/rate-limit';
 import type { NewSession, OperatorIdentity, OperatorService } from '../core/station';
 import type { BridgeCaller } from './caller';
 import { SECURITY_HEADERS } from './csp';
@@ -41,15 +46,33 @@ export interface HttpBridgeOptions {
   /** the built renderer (out/renderer); missing → a page explaining how to build it */
   rendererDir?: string | undefined;
   logger?: Logger | undefined;
+  /** per client address, before the session is looked up; `false` = unlimited (default {@link DEFAULT_BRIDGE_RATE_LIMIT}) */
+  rateLimit?: RateLimitRule | false | undefined;
+  /** clock of the rate limiter, ms */
+  now?: (() => number) | undefined;
 }
 
-/** Reads one cookie from a Cookie header. */
+/**
+ * Bridge requests per client address: the UI makes a few calls per screen and polls the dashboard
+ * and activity feed, so this stops only a runaway loop or a flood (docs/security.md).
+ */
+export const DEFAULT_BRIDGE_RATE_LIMIT: RateLimitRule = { ratePerSecond: 50, burst: 200 };
+
+/**
+ * Reads one cookie from a Cookie header. A value that is not valid percent-encoding (`%`, `%zz`)
+ * reads as absent: it cannot be a session id this server issued.
+ */
 export function readCookie(header: string | undefined, name: string): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
     if (eq < 0) continue;
-    if (part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (part.slice(0, eq).trim() !== name) continue;
+    try {
+      return decodeURIComponent(part.slice(eq + 1).trim());
+    } catch {
+      return undefined;
+    }
   }
   return undefined;
 }
@@ -59,12 +82,19 @@ function sessionCookie(value: string, expires: Date | 'past'): string {
   return `${SESSION_COOKIE}=${encodeURIComponent(value)}; Path=/; ${when}; HttpOnly; Secure; SameSite=Strict`;
 }
 
-function send<T>(reply: FastifyReply, envelope: Envelope<T>): FastifyReply {
+function send<T>(reply: FastifyReply, envelope: Envelope<T>, retryAfterSeconds?: number): FastifyReply {
   reply.header('cache-control', 'no-store');
   if (envelope.ok) return reply.code(200).send(envelope);
   const status = httpStatusOf(envelope.error.code);
-  if (envelope.error.code === 'rate_limited') reply.header('retry-after', '900');
+  if (envelope.error.code === 'rate_limited') reply.header('retry-after', String(retryAfterSeconds ?? 900));
   return reply.code(status).send(envelope);
+}
+
+/** `retryAfterSeconds` of a DomainError (login throttling says how long), else undefined. */
+function retryAfterOf(err: unknown): number | undefined {
+  if (!isDomainError(err)) return undefined;
+  const v = err.attributes.retryAfterSeconds;
+  return typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.ceil(v) : undefined;
 }
 
 function sessionInfo(op: OperatorIdentity): SessionInfo {
@@ -112,9 +142,15 @@ export async function registerBridge(app: FastifyInstance, options: HttpBridgeOp
 async function bridgePlugin(app: FastifyInstance, options: HttpBridgeOptions): Promise<void> {
   const { handlers, operators, logger } = options;
   const files = options.rendererDir ? createRendererFileIndex(options.rendererDir) : undefined;
+  const rule = options.rateLimit === undefined ? DEFAULT_BRIDGE_RATE_LIMIT : options.rateLimit;
+  const perAddress = rule === false ? undefined : new RateLimiter(rule, options.now ?? Date.now);
 
   app.addHook('onRequest', async (req, reply) => {
     reply.headers(SECURITY_HEADERS);
+    const wait = perAddress?.take(req.socket.remoteAddress ?? 'unknown') ?? 0;
+    if (wait > 0) {
+      return send(reply, failure('rate_limited', `address: too many requests, retry after ${wait} s`), wait);
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       const problem = csrfProblem(req);
       if (problem) {
@@ -131,7 +167,7 @@ async function bridgePlugin(app: FastifyInstance, options: HttpBridgeOptions): P
   app.setErrorHandler((err, _req, reply) => {
     const e = err as { statusCode?: number; code?: string; message?: string };
     const known = knownErrorOf(err);
-    if (known !== undefined) return send(reply, failure(known.code, known.message));
+    if (known !== undefined) return send(reply, failure(known.code, known.message), retryAfterOf(err));
     if (e.statusCode === 413) return send(reply, failure('body_too_large', 'body: too large'));
     if (e.statusCode !== undefined && e.statusCode < 500) {
       return send(
@@ -197,7 +233,11 @@ async function bridgePlugin(app: FastifyInstance, options: HttpBridgeOptions): P
     const op = await sessionOf(req);
     if (!op) return send(reply, failure('unauthorized', 'session: log in first (no valid operator session)'));
     const caller: BridgeCaller = { ...op, transport: 'http', address: req.ip };
-    return send(reply, await dispatch(handlers, caller, req.params.channel, req.body, logger));
+    let retryAfter: number | undefined;
+    const envelope = await dispatch(handlers, caller, req.params.channel, req.body, logger, (s) => {
+      retryAfter = s;
+    });
+    return send(reply, envelope, retryAfter);
   });
 
   const serveFile = async (req: FastifyRequest, reply: FastifyReply) => {

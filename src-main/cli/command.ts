@@ -2,12 +2,14 @@
  * The shape of a `gwjs` command (SPEC §7) and the pieces every command shares: global options,
  * usage errors (exit 2), output (`--json` = exactly one JSON object on stdout, messages on stderr).
  */
+import type { StationIo } from '../compose/io';
 import type { ParseArgsConfig } from 'node:util';
 import { httpStatusOf, isDomainError } from '../../src-shared/errors';
 
 /** Options every command takes. */
 export const GLOBAL_OPTIONS = {
   data: { type: 'string' },
+  db: { type: 'string' },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
   'hsm-passphrase-file': { type: 'string' },
@@ -16,17 +18,14 @@ export const GLOBAL_OPTIONS = {
 /** Help lines of the global options. */
 export const GLOBAL_HELP = [
   '  --data DIR                 data directory (default $GWJS_DATA, else the platform app-data folder)',
+  '  --db postgres://…          PostgreSQL store (server mode, docs/server-mode.md; else $GWJS_DB, else DIR/db)',
   '  --hsm-passphrase-file F    software HSM passphrase file (else $GWJS_HSM_PASSPHRASE, else DIR/hsm-passphrase)',
   '  --json                     print exactly one JSON object on stdout (messages go to stderr)',
   '  -h, --help                 show this help',
 ];
 
 /** Where a command writes; injectable so tests and the Electron shell can capture it. */
-export interface CliIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
-  env: NodeJS.ProcessEnv;
-}
+export type CliIo = StationIo;
 
 /** Parsed arguments handed to a command. */
 export interface CommandArgs {

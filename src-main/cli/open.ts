@@ -4,8 +4,9 @@
  */
 import { isDomainError, DomainError } from '../../src-shared/errors';
 import { optionalString, type CliIo, type CommandArgs } from './command';
-import { resolveDataDir } from './data-dir';
-import { openStation, passphraseFor, type OpenStationOptions, type Station } from './station';
+import { isPgUrl } from '../adapters/store/pg-url';
+import { resolveDataDir } from '../compose/data-dir';
+import { openStation, passphraseFor, type OpenStationOptions, type Station } from '../compose/station';
 
 /** Data directory of a command invocation. */
 export function dataDirOf(args: CommandArgs, io: CliIo): string {
@@ -15,12 +16,26 @@ export function dataDirOf(args: CommandArgs, io: CliIo): string {
 /** Station options common to every command (data dir, passphrase). */
 export function stationOptionsOf(args: CommandArgs, io: CliIo): OpenStationOptions {
   const dataDir = dataDirOf(args, io);
-  return { dataDir, passphrase: passphraseFor(dataDir, optionalString(args, 'hsm-passphrase-file'), io.env) };
+  const db = dbOf(args, io);
+  return {
+    dataDir,
+    passphrase: passphraseFor(dataDir, optionalString(args, 'hsm-passphrase-file'), io.env),
+    ...(db !== undefined ? { db } : {}),
+  };
 }
 
-/** Rewords the store lock error for a CLI user. */
-export function explainBusy(e: unknown, dataDir: string): unknown {
-  if (isDomainError(e) && e.code === 'store_busy') {
+/** The PostgreSQL URL of a command invocation: `--db`, else `$GWJS_DB`, else none (sql.js in DIR/db). */
+export function dbOf(args: CommandArgs, io: CliIo): string | undefined {
+  const db = optionalString(args, 'db') ?? (io.env.GWJS_DB || undefined);
+  if (db !== undefined && !isPgUrl(db)) {
+    throw new DomainError('invalid_request', '--db / $GWJS_DB must be a postgres:// URL');
+  }
+  return db;
+}
+
+/** Rewords the store lock error for a CLI user (a PostgreSQL store has no lock: its message stays). */
+export function explainBusy(e: unknown, dataDir: string, db?: string): unknown {
+  if (db === undefined && isDomainError(e) && e.code === 'store_busy') {
     return new DomainError(
       'store_busy',
       `the data directory ${dataDir} is in use by another gwjs process (a running \`gwjs serve\`?): ` +
@@ -42,7 +57,7 @@ export async function withStation<T>(
   try {
     station = await openStation(options);
   } catch (e) {
-    throw explainBusy(e, options.dataDir);
+    throw explainBusy(e, options.dataDir, options.db);
   }
   try {
     return await fn(station);

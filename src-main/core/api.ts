@@ -20,6 +20,7 @@ import type { Principal, RequestContext, Scope } from './context';
 import type { FirmwareSummary, FirmwareUpload, FirmwareUploadResult } from './firmware/catalogue';
 import type { SigningKeySummary } from './firmware/signing-keys';
 import type { CertificateRecord, GatewayCertificate } from './client-certs/service';
+import type { ChangesPage } from './sync/change-feed';
 
 export type { Principal, RequestContext, Scope } from './context';
 export { SCOPES } from './context';
@@ -82,6 +83,15 @@ export interface OwnerService {
    * the new cups.key; g is retired when the gateway authenticates with g + 1. Scope `setup`.
    */
   rotate(ctx: RequestContext, ownerId: string, gateways: readonly GatewayIdItem[]): Promise<ItemResult[]>;
+  /**
+   * The owner's change feed after a cursor (docs/sync.md "Pull"): the gateways changed since, each
+   * once, with its state now (null when no longer held). Scope `read`.
+   */
+  changes(
+    ctx: RequestContext,
+    ownerId: string,
+    options: { after?: string | undefined; limit?: number | undefined },
+  ): Promise<ChangesPage>;
 }
 
 /** How the gateway authenticated to CUPS (SPEC §3.1), as seen by the HTTP door. */

@@ -46,6 +46,17 @@ export interface CoreConfig {
     /** gateways whose stored contact is remembered to skip writing an unchanged one (≈ 600 bytes each) */
     entries: number;
   };
+  /**
+   * Several processes share the store (PostgreSQL server mode, docs/server-mode.md): no process
+   * may answer from state another one could have changed, so gateway state is never cached
+   * (`cupsStateCacheEntries` is 0) and `info` shows the contacts the store holds, not this
+   * process's newest (which other instances cannot see).
+   */
+  sharedStore: boolean;
+  /** Idempotency-Key answers are kept this long (docs/sync.md: a retry later than this applies again). */
+  idempotency: { ttlMs: number };
+  /** change feed page size (`POST /api/v1/gateway/changes`): default and maximum. */
+  changesLimit: { default: number; max: number };
 }
 
 /** What a composition root passes: any subset, nested objects merged field by field. */
@@ -59,6 +70,9 @@ export interface CoreConfigInput {
   tokenCacheEntries?: number;
   cupsStateCacheEntries?: number;
   cupsContacts?: Partial<CoreConfig['cupsContacts']>;
+  sharedStore?: boolean;
+  idempotency?: Partial<CoreConfig['idempotency']>;
+  changesLimit?: Partial<CoreConfig['changesLimit']>;
 }
 
 /** The defaults (SPEC §4.2 numbers where the SPEC gives one). */
@@ -77,6 +91,9 @@ export const DEFAULT_CORE_CONFIG: CoreConfig = {
   tokenCacheEntries: 100_000,
   cupsStateCacheEntries: 100_000,
   cupsContacts: { flushIntervalMs: 30_000, tickMs: 1_000, entries: 20_000 },
+  sharedStore: false,
+  idempotency: { ttlMs: 7 * 24 * 60 * 60 * 1000 },
+  changesLimit: { default: 1000, max: 10_000 },
 };
 
 /** Merges `input` over the defaults and checks the numbers. @throws RangeError naming the field. */
@@ -90,8 +107,11 @@ export function resolveCoreConfig(input: CoreConfigInput = {}): CoreConfig {
     maxItems: input.maxItems ?? d.maxItems,
     listLimit: { ...d.listLimit, ...input.listLimit },
     tokenCacheEntries: input.tokenCacheEntries ?? d.tokenCacheEntries,
-    cupsStateCacheEntries: input.cupsStateCacheEntries ?? d.cupsStateCacheEntries,
+    cupsStateCacheEntries: input.sharedStore ? 0 : (input.cupsStateCacheEntries ?? d.cupsStateCacheEntries),
     cupsContacts: { ...d.cupsContacts, ...input.cupsContacts },
+    sharedStore: input.sharedStore ?? d.sharedStore,
+    idempotency: { ...d.idempotency, ...input.idempotency },
+    changesLimit: { ...d.changesLimit, ...input.changesLimit },
   };
   const counts: [string, number][] = [
     ['addLimitPerOwner', config.addLimitPerOwner],
@@ -105,6 +125,9 @@ export function resolveCoreConfig(input: CoreConfigInput = {}): CoreConfig {
     ['cupsStateCacheEntries', config.cupsStateCacheEntries],
     ['cupsContacts.flushIntervalMs', config.cupsContacts.flushIntervalMs],
     ['cupsContacts.entries', config.cupsContacts.entries],
+    ['idempotency.ttlMs', config.idempotency.ttlMs],
+    ['changesLimit.default', config.changesLimit.default],
+    ['changesLimit.max', config.changesLimit.max],
   ];
   for (const [field, n] of counts) {
     if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`config ${field}: ${n} is not a count`);

@@ -21,4 +21,9 @@ export interface Principal {
 export interface RequestContext {
   principal: Principal;
   address?: string | undefined;
+  /**
+   * The request's `Idempotency-Key` (docs/sync.md): a write with a key is applied once and every
+   * retry with the key answers the first answer.
+   */
+  idempotencyKey?: string | undefined;
 }

@@ -3,6 +3,7 @@
  * and the time helpers. Built once by `createCore`.
  */
 import type { CoreConfig } from './config';
+import type { CommitHooks } from './sync/commit';
 import type { Counters } from './metrics';
 import type { Clock, Hsm, Logger, Random, Store } from './ports';
 
@@ -15,6 +16,8 @@ export interface CoreEnv {
   logger: Logger;
   config: CoreConfig;
   counters: Counters;
+  /** run at the end of every Owner API write transaction (docs/sync.md); absent = none */
+  commitHooks?: CommitHooks | undefined;
 }
 
 /** ISO-8601 UTC text of a clock reading (fixed width, so stored times sort lexically). */

@@ -19,6 +19,9 @@ import { FirmwareCatalogue } from './firmware/catalogue';
 import { UpdateSigningKeys } from './firmware/signing-keys';
 import { OwnerOperations } from './gateways/owner-service';
 import { Counters } from './metrics';
+import { recordChanges } from './sync/change-feed';
+import { CommitHooks } from './sync/commit';
+import { IdempotencyKeys } from './sync/idempotency';
 import type { CertificateAuthority, Clock, Hsm, Logger, Random, Store } from './ports';
 
 export type { CoreConfig, CoreConfigInput, RateLimitRule } from './config';
@@ -52,6 +55,11 @@ export interface CoreServices extends Core {
   batches: Batches;
   factory: Factory;
   audit: AuditLog;
+  /**
+   * Run at the end of every Owner API write transaction: the change feed and the idempotent
+   * answers are registered here; a syncing station adds its outbox (docs/sync.md).
+   */
+  commitHooks: CommitHooks;
 }
 
 /**
@@ -64,6 +72,7 @@ export function createCore(deps: CoreDeps): CoreServices {
   const config = resolveCoreConfig(deps.config);
   if (config.server.cupsUri !== null) parseEndpointUri(config.server.cupsUri, 'cups', 'server.cupsUri');
   if (config.server.trustDer !== null) checkStationDer(config.server.trustDer, 'server.trustDer');
+  const commitHooks = new CommitHooks();
   const env: CoreEnv = {
     store: deps.store,
     hsm: deps.hsm,
@@ -72,15 +81,27 @@ export function createCore(deps: CoreDeps): CoreServices {
     logger: deps.logger ?? SILENT,
     config,
     counters: new Counters(),
+    commitHooks,
   };
+  const idempotencyKeys = new IdempotencyKeys(env);
+  commitHooks.add(recordChanges);
+  commitHooks.add(idempotencyKeys.hook);
   const batches = new Batches(env);
   const clientCertificates = new ClientCertificates(env, batches, deps.ca);
   const signingKeys = new UpdateSigningKeys(env);
-  const contacts = new ContactLog(env.store, env.clock, env.logger, config.cupsContacts);
-  const cups = new CupsHandler(env, batches, clientCertificates, contacts);
+  const contacts = new ContactLog(env.store, env.clock, env.logger, {
+    ...config.cupsContacts,
+    shared: config.sharedStore,
+  });
+  const cups = new CupsHandler({ env, batches, clientCerts: clientCertificates, contacts });
   let closing: Promise<void> | undefined;
   return {
-    owner: new OwnerOperations(env, batches, { changed: (hex) => cups.forget(hex), contacts }),
+    owner: new OwnerOperations(
+      env,
+      batches,
+      { changed: (hex) => cups.forget(hex), contacts },
+      idempotencyKeys,
+    ),
     cups,
     access: new Access(env),
     batches,
@@ -89,6 +110,7 @@ export function createCore(deps: CoreDeps): CoreServices {
     firmware: new FirmwareCatalogue(env, signingKeys),
     signingKeys,
     clientCertificates,
+    commitHooks,
     metrics: () => env.counters.snapshot(),
     // the pending CUPS contacts are written before the store closes
     close: () =>

@@ -43,23 +43,66 @@ export interface Store {
 /** Opaque reference to a key held inside an HSM. */
 export type KeyHandle = string;
 
+/** The HSM backends (DESIGN §4, docs/twin-hsm.md). */
+export type HsmKind = 'software' | 'pkcs11';
+
 /** What the UI and `info` may know about an HSM. */
 export interface HsmStatus {
-  kind: 'software' | 'pkcs11';
+  kind: HsmKind;
   locked: boolean;
   /** number of root keys held */
   keyCount: number;
   /** human-readable detail (token label, keystore path) — never key material */
   detail: string;
+  /**
+   * PKCS#11 only: the token is not reachable any more (pulled, session lost); it stays locked until
+   * unlocked again with its PIN.
+   */
+  tokenRemoved?: boolean;
+}
+
+/** What a key is for. */
+export type HsmKeyKind = 'root' | 'signing' | 'transport';
+
+/** Public facts about one held key, for listings (`gwjs hsm status`, Settings) — never its value. */
+export interface HsmKeyInfo {
+  handle: KeyHandle;
+  label: string;
+  kind: HsmKeyKind;
+  /** root keys: the KCV (SPEC §2); null for other kinds */
+  kcv: string | null;
+  /** root keys: true while {@link Hsm.exportWrapped} can wrap it (docs/twin-hsm.md "Exportable") */
+  exportable: boolean;
+  /** transport keys: lowercase hex SHA-256 of the public key's SubjectPublicKeyInfo DER */
+  fingerprint: string | null;
+}
+
+/** OAEP hash of a transport key (SoftHSM2 unwraps RSA-OAEP only with SHA-1: docs/twin-hsm.md). */
+export type OaepHash = 'sha1' | 'sha256';
+
+/** The public half of a transport key pair: what a sending station wraps a root key to. */
+export interface TransportPublicKey {
+  /** the receiving HSM's handle of the private half (meaningless to the sender) */
+  handle: KeyHandle;
+  /** RSA public key as SubjectPublicKeyInfo DER */
+  spki: Uint8Array;
+  /** lowercase hex SHA-256 of `spki` */
+  fingerprint: string;
+  /** the OAEP hash the receiving HSM unwraps with (MGF1 uses the same hash) */
+  oaepHash: OaepHash;
 }
 
 /**
  * The twin HSM (DESIGN §4, SPEC §2). No method returns a root key in plaintext. Locked HSMs reject
- * key operations with DomainError('hsm_locked').
+ * key operations with DomainError('hsm_locked'); a PKCS#11 token that went away answers
+ * ('hsm_token_removed') until it is unlocked again.
  */
 export interface Hsm {
   status(): Promise<HsmStatus>;
-  /** Generates a 32-byte root key inside the HSM. */
+  /**
+   * Generates a 32-byte root key inside the HSM. It stays exportable by wrapping
+   * ({@link exportWrapped}) until {@link sealRootKey}.
+   */
   generateRootKey(label: string): Promise<KeyHandle>;
   /** Imports a raw 32-byte root key (twin set-up without a token, tests); the caller zeroes `raw`. */
   importRootKey(label: string, raw: Uint8Array): Promise<KeyHandle>;
@@ -84,6 +127,38 @@ export interface Hsm {
    * a station's `sig-N.key` file (SPEC §3.4). Available while locked.
    */
   publicKey(handle: KeyHandle): Promise<Uint8Array>;
+  /** Every held key with its public facts (needs the HSM unlocked for a PKCS#11 token). */
+  listKeys(): Promise<HsmKeyInfo[]>;
+  /**
+   * Key ceremony, receiving side: generates an RSA transport key pair inside the HSM (the private
+   * half can only unwrap, never leaves) and answers its public half.
+   */
+  createTransportKey(label: string): Promise<TransportPublicKey>;
+  /** The transport key whose public fingerprint is `fingerprint`, if held here. */
+  findTransportKey(fingerprint: string): Promise<TransportPublicKey | undefined>;
+  /**
+   * Key ceremony, sending side: the root key wrapped inside the HSM with RSA-OAEP (`to.oaepHash`,
+   * MGF1 of the same hash) under `to.spki`. The plaintext key never leaves the HSM.
+   * @throws DomainError('key_not_exportable') for a root key received from a twin or sealed.
+   */
+  exportWrapped(handle: KeyHandle, to: Pick<TransportPublicKey, 'spki' | 'oaepHash'>): Promise<Uint8Array>;
+  /**
+   * Key ceremony, receiving side: unwraps `wrapped` with the transport key `transport` into a staged
+   * root key inside the HSM, calls `check(staged)` (which may use {@link hmac} and {@link kcv} on
+   * it), and only when `check` resolves keeps it as a non-exportable root key. When unwrapping or
+   * `check` fails the staged key is destroyed: nothing changes.
+   */
+  importWrapped(
+    transport: KeyHandle,
+    wrapped: Uint8Array,
+    label: string,
+    check: (staged: KeyHandle) => Promise<void>,
+  ): Promise<KeyHandle>;
+  /**
+   * Makes a root key non-exportable for good (after the ceremony and the custodian backup): the
+   * PKCS#11 backend destroys its export copy. Idempotent.
+   */
+  sealRootKey(handle: KeyHandle): Promise<void>;
 }
 
 /** A TLS client certificate issued for a gateway, with its fresh private key. */

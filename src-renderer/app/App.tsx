@@ -4,6 +4,7 @@
  */
 import { useEffect, type ReactNode } from 'react';
 import '../styles/app.css';
+import '../styles/responsive.css';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { useSession } from '../stores/session-store';
 import { LoginScreen } from './LoginScreen';

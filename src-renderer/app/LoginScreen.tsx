@@ -5,6 +5,7 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { ErrorNotice, Notice } from '../components/ErrorNotice';
 import { useSession } from '../stores/session-store';
+import { Field } from '../components/Field';
 
 /** The login (or first-run) card. */
 export function LoginScreen({ firstRun }: { firstRun: boolean }): ReactNode {
@@ -43,8 +44,7 @@ export function LoginScreen({ firstRun }: { firstRun: boolean }): ReactNode {
           <p className="muted">Sign in with your operator account.</p>
         )}
         {firstRun && (
-          <label className="field">
-            <span>Setup password</span>
+          <Field label="Setup password">
             <input
               type="password"
               value={setupPassword}
@@ -53,10 +53,9 @@ export function LoginScreen({ firstRun }: { firstRun: boolean }): ReactNode {
               autoComplete="one-time-code"
               required
             />
-          </label>
+          </Field>
         )}
-        <label className="field">
-          <span>Operator name</span>
+        <Field label="Operator name">
           <input
             type="text"
             name="username"
@@ -66,37 +65,32 @@ export function LoginScreen({ firstRun }: { firstRun: boolean }): ReactNode {
             autoComplete="username"
             required
           />
-        </label>
-        <div className="field">
-          <label className="field-label">
-            <span>Password</span>
+        </Field>
+        <Field label="Password" hint={firstRun ? 'At least 10 characters.' : undefined}>
+          <input
+            type="password"
+            name="password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            autoComplete={firstRun ? 'new-password' : 'current-password'}
+            required
+            minLength={firstRun ? 10 : 1}
+          />
+        </Field>
+        {firstRun && (
+          <Field
+            label="Repeat password"
+            hint={mismatch && <small className="bad">The two passwords differ.</small>}
+          >
             <input
               type="password"
-              name="password"
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-              autoComplete={firstRun ? 'new-password' : 'current-password'}
+              value={repeat}
+              onChange={(e) => setRepeat(e.target.value)}
+              autoComplete="new-password"
+              aria-invalid={mismatch}
               required
-              minLength={firstRun ? 10 : 1}
             />
-          </label>
-          {firstRun && <small>At least 10 characters.</small>}
-        </div>
-        {firstRun && (
-          <div className="field">
-            <label className="field-label">
-              <span>Repeat password</span>
-              <input
-                type="password"
-                value={repeat}
-                onChange={(e) => setRepeat(e.target.value)}
-                autoComplete="new-password"
-                aria-invalid={mismatch}
-                required
-              />
-            </label>
-            {mismatch && <small className="bad">The two passwords differ.</small>}
-          </div>
+          </Field>
         )}
         {ended && !error && <Notice kind="warn">Your session has ended. Please sign in again.</Notice>}
         <ErrorNotice

@@ -54,18 +54,20 @@ function HelpDialog({ onClose }: { onClose: () => void }): ReactNode {
         onClick={(e) => e.stopPropagation()}
       >
         <h2>Keyboard shortcuts</h2>
-        <table className="plain">
-          <tbody>
-            {SHORTCUT_HELP.map((s) => (
-              <tr key={s.keys}>
-                <td>
-                  <kbd>{s.keys}</kbd>
-                </td>
-                <td>{s.does}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <div className="table-scroll">
+          <table className="plain">
+            <tbody>
+              {SHORTCUT_HELP.map((s) => (
+                <tr key={s.keys}>
+                  <td>
+                    <kbd>{s.keys}</kbd>
+                  </td>
+                  <td>{s.does}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
         <div className="row gap" style={{ marginTop: 12, justifyContent: 'flex-end' }}>
           <button type="button" className="btn" onClick={onClose} autoFocus>
             Close
@@ -83,6 +85,12 @@ export function Shell(): ReactNode {
   const can = useSession((s) => s.can);
   const session = useSession((s) => s.session);
   const [help, setHelp] = useState(false);
+  // The sidebar folds into a menu below 1000 px (responsive.css); this opens it there.
+  const [navOpen, setNavOpen] = useState(false);
+  const choose = (id: ScreenId): void => {
+    setNavOpen(false);
+    go(id);
+  };
   const routes = ROUTES.filter((r) => r.needs === null || can(r.needs));
   const visible = routes.some((r) => r.id === screen) ? screen : (routes[0]?.id ?? 'identity');
 
@@ -98,6 +106,13 @@ export function Shell(): ReactNode {
     const timer = setInterval(() => void load(), STATUS_EVERY_MS);
     return () => clearInterval(timer);
   }, []);
+
+  useEffect(() => {
+    if (!navOpen) return;
+    const esc = (e: KeyboardEvent) => e.key === 'Escape' && setNavOpen(false);
+    window.addEventListener('keydown', esc);
+    return () => window.removeEventListener('keydown', esc);
+  }, [navOpen]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -129,8 +144,9 @@ export function Shell(): ReactNode {
 
   const Screen = SCREENS[visible];
   return (
-    <div className="shell">
-      <nav className="sidebar" aria-label="Screens">
+    <div className={`shell${navOpen ? ' nav-open' : ''}`}>
+      <div className="nav-scrim" onClick={() => setNavOpen(false)} aria-hidden="true" />
+      <nav className="sidebar" id="sidebar" aria-label="Screens">
         <div className="brand">
           <span className="brand-mark" aria-hidden="true" />
           gwjs station
@@ -141,11 +157,11 @@ export function Shell(): ReactNode {
               <button
                 type="button"
                 aria-current={r.id === visible ? 'page' : undefined}
-                onClick={() => go(r.id)}
+                onClick={() => choose(r.id)}
                 title={`Alt+${r.key}`}
               >
                 {r.title}
-                <kbd>{r.key}</kbd>
+                <kbd>Alt+{r.key}</kbd>
               </button>
             </li>
           ))}
@@ -162,7 +178,7 @@ export function Shell(): ReactNode {
           {session && <div>{session.transport === 'ipc' ? 'Desktop' : 'Browser'} session</div>}
         </div>
       </nav>
-      <TopBar />
+      <TopBar menuOpen={navOpen} onMenu={() => setNavOpen((open) => !open)} />
       <main className="main" id="main">
         <Screen key={visible} />
       </main>

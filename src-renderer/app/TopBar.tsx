@@ -21,16 +21,33 @@ export function HsmChip(): ReactNode {
   );
 }
 
-/** The top bar. */
-export function TopBar(): ReactNode {
+/** Props of {@link TopBar}. */
+export interface TopBarProps {
+  /** the folded navigation (narrow windows) is open */
+  menuOpen: boolean;
+  onMenu: () => void;
+}
+
+/** The top bar; on narrow windows it starts with the menu button that opens the navigation. */
+export function TopBar({ menuOpen, onMenu }: TopBarProps): ReactNode {
   const { session, owners, ownerId, setOwner, logout } = useSession();
   const status = useDashboard((s) => s.status);
   const bound = session?.operator.ownerId ?? null;
   const url = status?.urls[0];
   return (
     <header className="topbar">
+      <button
+        type="button"
+        className="btn secondary menu-btn"
+        aria-expanded={menuOpen}
+        aria-controls="sidebar"
+        onClick={onMenu}
+      >
+        <span className="bars" aria-hidden="true" />
+        Menu
+      </button>
       <label>
-        Owner
+        <span className="owner-label">Owner</span>
         <select
           aria-label="Owner"
           value={ownerId ?? ''}
@@ -43,14 +60,14 @@ export function TopBar(): ReactNode {
       </label>
       <span className="spacer" />
       {url && (
-        <span className="chip plain mono" title="Join server (CUPS and Owner API)">
+        <span className="chip plain mono server-url" title="Join server (CUPS and Owner API)">
           {url}
         </span>
       )}
       <HsmChip />
       {session && (
         <span
-          className="muted"
+          className="muted who"
           title={`signed in over ${session.transport === 'ipc' ? 'the desktop app' : 'HTTPS'}`}
         >
           {session.operator.name} · {session.operator.role}

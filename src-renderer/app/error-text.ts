@@ -32,8 +32,26 @@ export const ERROR_WORDING: Record<ErrorCode, string> = {
   forbidden: 'Your role does not allow this action.',
   rate_limited: 'Too many requests. Wait a moment and try again.',
   not_configured: 'This part of the station is not set up yet; the detail below says what is missing.',
+  idempotency_mismatch:
+    'This operation id was already used for a different change; the station gives every operation its own id.',
   hsm_locked: 'The HSM is locked. An admin unlocks it in Settings.',
   hsm_error: 'The HSM reported an error. Check that the token is connected.',
+  hsm_pin_incorrect: 'Wrong token PIN. The token stays locked; it blocks itself after a few wrong PINs.',
+  hsm_pin_locked:
+    'The token’s PIN is blocked after too many wrong tries. Its security officer must unblock it.',
+  hsm_token_removed: 'The HSM token was removed. Plug it in again and unlock it with its PIN.',
+  hsm_mechanism_unsupported:
+    'The token does not support an operation this station needs; the detail below names it.',
+  hsm_token_full: 'The token has no room for another key. Remove unused keys or use a larger token.',
+  key_not_exportable:
+    'This root key cannot leave its HSM (it was received from a twin or sealed). Export it from the station that created it.',
+  ceremony_tampered: 'The wrapped key file was changed or damaged. Nothing was imported; ask for a new file.',
+  ceremony_wrong_key:
+    'The wrapped key file was made for another transport key. Send the sender this station’s transport.pub.',
+  kcv_mismatch:
+    'The key check values differ: the two stations do not hold the same root key. Nothing was imported.',
+  share_invalid: 'A backup share is damaged or belongs to another backup; the detail below names it.',
+  shares_insufficient: 'Not enough backup shares: restoring needs the number of shares printed on each page.',
   store_busy: 'The station is busy. Try again in a moment.',
   store_corrupt: 'The station database is damaged. Stop and restore from a backup.',
   conflict: 'Someone else changed this at the same time. Reload and try again.',

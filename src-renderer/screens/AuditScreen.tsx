@@ -48,41 +48,43 @@ export function AuditScreen(): ReactNode {
       </div>
       <ErrorNotice error={a.error} />
       <div className="card" style={{ padding: 0 }}>
-        <table className="plain" aria-label="Audit entries">
-          <thead>
-            <tr>
-              <th style={{ width: 160 }}>When</th>
-              <th>Who</th>
-              <th>Action</th>
-              <th>Target</th>
-              <th>Detail</th>
-              <th>From</th>
-            </tr>
-          </thead>
-          <tbody>
-            {a.entries.map((e) => (
-              <tr key={e.id}>
-                <td style={{ whiteSpace: 'nowrap' }}>{formatTime(e.at)}</td>
-                <td>{e.actor}</td>
-                <td>
-                  <strong>{e.action}</strong>
-                </td>
-                <td className="mono">{e.target ?? '—'}</td>
-                <td className="muted" style={{ maxWidth: 380, overflowWrap: 'anywhere' }}>
-                  {formatDetail(e.detail)}
-                </td>
-                <td className="mono">{e.address ?? '—'}</td>
-              </tr>
-            ))}
-            {a.entries.length === 0 && !a.loading && (
+        <div className="table-scroll">
+          <table className="plain" aria-label="Audit entries">
+            <thead>
               <tr>
-                <td colSpan={6} className="muted" style={{ padding: 16 }}>
-                  No entries match.
-                </td>
+                <th style={{ width: 160 }}>When</th>
+                <th>Who</th>
+                <th>Action</th>
+                <th>Target</th>
+                <th>Detail</th>
+                <th>From</th>
               </tr>
-            )}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {a.entries.map((e) => (
+                <tr key={e.id}>
+                  <td style={{ whiteSpace: 'nowrap' }}>{formatTime(e.at)}</td>
+                  <td>{e.actor}</td>
+                  <td>
+                    <strong>{e.action}</strong>
+                  </td>
+                  <td className="mono">{e.target ?? '—'}</td>
+                  <td className="muted" style={{ maxWidth: 380, overflowWrap: 'anywhere' }}>
+                    {formatDetail(e.detail)}
+                  </td>
+                  <td className="mono">{e.address ?? '—'}</td>
+                </tr>
+              ))}
+              {a.entries.length === 0 && !a.loading && (
+                <tr>
+                  <td colSpan={6} className="muted" style={{ padding: 16 }}>
+                    No entries match.
+                  </td>
+                </tr>
+              )}
+            </tbody>
+          </table>
+        </div>
       </div>
       {a.more && (
         <div>

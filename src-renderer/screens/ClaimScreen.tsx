@@ -17,6 +17,7 @@ import { checkPin, useClaim } from '../stores/claim-store';
 import { analyzeId } from '../stores/identity-store';
 import { useSession } from '../stores/session-store';
 import { wordingOf } from '../app/error-text';
+import { Field } from '../components/Field';
 
 type Mode = 'single' | 'bulk' | 'scan' | 'manifest' | 'add';
 
@@ -40,55 +41,54 @@ function SingleClaim({ ownerId }: { ownerId: string | null }): ReactNode {
   };
   return (
     <form className="card stack" onSubmit={submit} aria-label="Claim one gateway" style={{ maxWidth: 640 }}>
-      <div className="field">
-        <label className="field-label">
-          <span>Gateway id</span>
-          <input
-            type="text"
-            className="mono"
-            name="gateway"
-            ref={idInput}
-            value={gateway}
-            onChange={(e) => setGateway(e.target.value)}
-            aria-invalid={!id.ok && !id.empty}
-            aria-describedby="claim-id-check"
-            autoComplete="off"
-            spellCheck={false}
-            placeholder="e.g. 58a0:cbff:fe80:102 or 58-A0-CB-FF-FE-80-01-02"
-            data-autofocus
-          />
-        </label>
-        <IdCheck analysis={id} id="claim-id-check" />
-      </div>
-      <div className="field">
-        <label className="field-label">
-          <span>Claim PIN</span>
-          <input
-            type="text"
-            className="mono"
-            name="pin"
-            value={pin}
-            onChange={(e) => setPin(e.target.value)}
-            aria-invalid={!p.ok && !p.empty}
-            aria-describedby="claim-pin-check"
-            autoComplete="off"
-            spellCheck={false}
-            placeholder="XXXX-XXXX (on the label)"
-            style={{ maxWidth: 220 }}
-          />
-        </label>
-        {p.ok ? (
-          <small id="claim-pin-check" role="status">
-            <span className="good">✓</span> <code>{p.display}</code>
-          </small>
-        ) : p.empty ? (
-          <small id="claim-pin-check">8 characters; O, I and L are read as 0, 1 and 1.</small>
-        ) : (
-          <small id="claim-pin-check" className="bad" role="status">
-            {p.error}
-          </small>
-        )}
-      </div>
+      <Field label="Gateway id" hint={<IdCheck analysis={id} id="claim-id-check" />}>
+        <input
+          type="text"
+          className="mono"
+          name="gateway"
+          ref={idInput}
+          value={gateway}
+          onChange={(e) => setGateway(e.target.value)}
+          aria-invalid={!id.ok && !id.empty}
+          aria-describedby="claim-id-check"
+          autoComplete="off"
+          spellCheck={false}
+          placeholder="e.g. 58a0:cbff:fe80:102 or 58-A0-CB-FF-FE-80-01-02"
+          data-autofocus
+        />
+      </Field>
+      <Field
+        label="Claim PIN"
+        hint={
+          <>
+            {p.ok ? (
+              <small id="claim-pin-check" role="status">
+                <span className="good">✓</span> <code>{p.display}</code>
+              </small>
+            ) : p.empty ? (
+              <small id="claim-pin-check">8 characters; O, I and L are read as 0, 1 and 1.</small>
+            ) : (
+              <small id="claim-pin-check" className="bad" role="status">
+                {p.error}
+              </small>
+            )}
+          </>
+        }
+      >
+        <input
+          type="text"
+          className="mono"
+          name="pin"
+          value={pin}
+          onChange={(e) => setPin(e.target.value)}
+          aria-invalid={!p.ok && !p.empty}
+          aria-describedby="claim-pin-check"
+          autoComplete="off"
+          spellCheck={false}
+          placeholder="XXXX-XXXX (on the label)"
+          style={{ maxWidth: 220 }}
+        />
+      </Field>
       <div className="row gap">
         <button type="submit" className="btn" disabled={!ready}>
           {singleBusy ? 'Claiming…' : 'Claim'}
@@ -121,39 +121,44 @@ function BulkClaim({ ownerId }: { ownerId: string | null }): ReactNode {
   return (
     <div className="stack">
       <div className="card stack">
-        <div className="field">
-          <label className="field-label">
-            <span>Gateways and PINs</span>
-            <textarea
-              className="mono"
-              rows={9}
-              value={c.bulkText}
-              onChange={(e) => c.setBulkText(e.target.value)}
-              onKeyDown={(e) => {
-                if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
-                  e.preventDefault();
-                  start();
-                }
-              }}
-              placeholder={
-                'One gateway per line: id and PIN, separated by a comma, semicolon, tab or space.\n' +
-                'gateway,pin\n58-A0-CB-FF-FE-80-01-02,S07V-YTHR\n0:ff:fe00:abc,6CVHEQSA\n' +
-                'Scanned label codes (GWJS:1:…) work too.'
+        <Field
+          label="Gateways and PINs"
+          hint={
+            <>
+              <small>
+                {c.bulkSource ? `From ${c.bulkSource}. ` : ''}
+                {c.bulkRows.length === 0
+                  ? 'Paste a list or import a CSV file (columns gateway and pin; a header row is optional).'
+                  : `${c.bulkRows.length.toLocaleString('en')} rows: ${ready.toLocaleString('en')} ready` +
+                    (problems.length
+                      ? `, ${problems.length.toLocaleString('en')} with problems (not sent)`
+                      : '')}
+              </small>
+            </>
+          }
+        >
+          <textarea
+            className="mono"
+            rows={9}
+            value={c.bulkText}
+            onChange={(e) => c.setBulkText(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+                e.preventDefault();
+                start();
               }
-              spellCheck={false}
-              aria-label="Gateways and PINs"
-              data-autofocus
-              disabled={c.running}
-            />
-          </label>
-          <small>
-            {c.bulkSource ? `From ${c.bulkSource}. ` : ''}
-            {c.bulkRows.length === 0
-              ? 'Paste a list or import a CSV file (columns gateway and pin; a header row is optional).'
-              : `${c.bulkRows.length.toLocaleString('en')} rows: ${ready.toLocaleString('en')} ready` +
-                (problems.length ? `, ${problems.length.toLocaleString('en')} with problems (not sent)` : '')}
-          </small>
-        </div>
+            }}
+            placeholder={
+              'One gateway per line: id and PIN, separated by a comma, semicolon, tab or space.\n' +
+              'gateway,pin\n58-A0-CB-FF-FE-80-01-02,S07V-YTHR\n0:ff:fe00:abc,6CVHEQSA\n' +
+              'Scanned label codes (GWJS:1:…) work too.'
+            }
+            spellCheck={false}
+            aria-label="Gateways and PINs"
+            data-autofocus
+            disabled={c.running}
+          />
+        </Field>
         <div className="row gap">
           <button
             type="button"
@@ -284,28 +289,22 @@ function AddGateway({ ownerId }: { ownerId: string | null }): ReactNode {
         <code>cups.key</code> holds <code>Authorization: &lt;token&gt;</code>). Gateways with a label and PIN
         are claimed instead.
       </p>
-      <div className="field">
-        <label className="field-label">
-          <span>Gateway id</span>
-          <input
-            type="text"
-            className="mono"
-            value={a.gateway}
-            onChange={(e) => a.set({ gateway: e.target.value })}
-            aria-invalid={!id.ok && !id.empty}
-            spellCheck={false}
-            data-autofocus
-          />
-        </label>
-        <IdCheck analysis={id} />
-      </div>
+      <Field label="Gateway id" hint={<IdCheck analysis={id} />}>
+        <input
+          type="text"
+          className="mono"
+          value={a.gateway}
+          onChange={(e) => a.set({ gateway: e.target.value })}
+          aria-invalid={!id.ok && !id.empty}
+          spellCheck={false}
+          data-autofocus
+        />
+      </Field>
       <div className="grid-2">
-        <label className="field-label">
-          <span>Flavor</span>
+        <Field label="Flavor">
           <input type="text" value={a.flavorid} onChange={(e) => a.set({ flavorid: e.target.value })} />
-        </label>
-        <label className="field-label">
-          <span>Token</span>
+        </Field>
+        <Field label="Token">
           <input
             type="password"
             className="mono"
@@ -313,7 +312,7 @@ function AddGateway({ ownerId }: { ownerId: string | null }): ReactNode {
             onChange={(e) => a.set({ token: e.target.value })}
             autoComplete="off"
           />
-        </label>
+        </Field>
       </div>
       <div>
         <button type="submit" className="btn" disabled={!ready}>

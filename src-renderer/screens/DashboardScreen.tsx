@@ -27,18 +27,20 @@ function Counters({ title, counts }: { title: string; counts: Record<string, num
       {entries.length === 0 ? (
         <p className="muted">No requests yet.</p>
       ) : (
-        <table className="plain">
-          <tbody>
-            {entries.map(([k, v]) => (
-              <tr key={k}>
-                <td>
-                  <span className={`chip ${outcomeTone(k)}`}>{outcomeLabel(k)}</span>
-                </td>
-                <td className="num">{v.toLocaleString('en')}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <div className="table-scroll">
+          <table className="plain">
+            <tbody>
+              {entries.map(([k, v]) => (
+                <tr key={k}>
+                  <td>
+                    <span className={`chip ${outcomeTone(k)}`}>{outcomeLabel(k)}</span>
+                  </td>
+                  <td className="num">{v.toLocaleString('en')}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </div>
   );
@@ -146,34 +148,36 @@ export function DashboardScreen(): ReactNode {
           {feed.length === 0 ? (
             <p className="muted">No gateway has contacted this station yet.</p>
           ) : (
-            <table className="plain" aria-label="CUPS contacts">
-              <thead>
-                <tr>
-                  <th>When</th>
-                  <th>Gateway</th>
-                  <th>Outcome</th>
-                  <th>Model</th>
-                  <th>From</th>
-                </tr>
-              </thead>
-              <tbody>
-                {feed.map((f) => (
-                  <tr key={activityKey(f)}>
-                    <td className="nowrap" title={formatTime(f.at)}>
-                      {formatAge(f.at)}
-                    </td>
-                    <td className="mono nowrap">{f.gateway}</td>
-                    <td>
-                      <span className={`chip ${outcomeTone(f.outcome)}`}>{outcomeLabel(f.outcome)}</span>
-                    </td>
-                    <td className="nowrap" title={f.station ?? ''}>
-                      {f.model ?? '—'}
-                    </td>
-                    <td className="mono">{f.address ?? '—'}</td>
+            <div className="table-scroll">
+              <table className="plain" aria-label="CUPS contacts">
+                <thead>
+                  <tr>
+                    <th>When</th>
+                    <th>Gateway</th>
+                    <th>Outcome</th>
+                    <th>Model</th>
+                    <th>From</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {feed.map((f) => (
+                    <tr key={activityKey(f)}>
+                      <td className="nowrap" title={formatTime(f.at)}>
+                        {formatAge(f.at)}
+                      </td>
+                      <td className="mono nowrap">{f.gateway}</td>
+                      <td>
+                        <span className={`chip ${outcomeTone(f.outcome)}`}>{outcomeLabel(f.outcome)}</span>
+                      </td>
+                      <td className="nowrap" title={f.station ?? ''}>
+                        {f.model ?? '—'}
+                      </td>
+                      <td className="mono">{f.address ?? '—'}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
           )}
         </div>
         <div className="card">

@@ -13,6 +13,7 @@ import { analyzeId } from '../stores/identity-store';
 import { useHandoff } from '../stores/nav-store';
 import { useSession } from '../stores/session-store';
 import { OwnerOptions } from '../components/OwnerOptions';
+import { Field } from '../components/Field';
 
 function Transfer({ ownerId }: { ownerId: string }): ReactNode {
   const owners = useSession((s) => s.owners);
@@ -34,28 +35,22 @@ function Transfer({ ownerId }: { ownerId: string }): ReactNode {
         its label. Without the PIN, delete it here and let the new owner claim it.
       </p>
       <div className="grid-3">
-        <div className="field">
-          <label className="field-label">
-            <span>Gateway id</span>
-            <input
-              type="text"
-              className="mono"
-              value={gateway}
-              onChange={(e) => setGateway(e.target.value)}
-              spellCheck={false}
-            />
-          </label>
-          <IdCheck analysis={id} />
-        </div>
-        <label className="field">
-          <span>New owner</span>
+        <Field label="Gateway id" hint={<IdCheck analysis={id} />}>
+          <input
+            type="text"
+            className="mono"
+            value={gateway}
+            onChange={(e) => setGateway(e.target.value)}
+            spellCheck={false}
+          />
+        </Field>
+        <Field label="New owner">
           <select value={to} onChange={(e) => setTo(e.target.value)} aria-label="New owner">
             <option value="">— choose —</option>
             <OwnerOptions owners={others} />
           </select>
-        </label>
-        <label className="field">
-          <span>Claim PIN</span>
+        </Field>
+        <Field label="Claim PIN">
           <input
             type="text"
             className="mono"
@@ -63,7 +58,7 @@ function Transfer({ ownerId }: { ownerId: string }): ReactNode {
             onChange={(e) => setPin(e.target.value)}
             placeholder="XXXX-XXXX"
           />
-        </label>
+        </Field>
       </div>
       <div>
         <button type="submit" className="btn" disabled={!id.ok || !to || !pin || transfer?.busy}>
@@ -118,36 +113,39 @@ export function DeleteScreen(): ReactNode {
           Drops the setup and the ownership. The gateway stops getting its configuration from CUPS and can be
           claimed again — by this owner or another one.
         </p>
-        <div className="field">
-          <label className="field-label">
-            <span>Gateways</span>
-            <textarea
-              className="mono"
-              rows={5}
-              value={d.text}
-              onChange={(e) => {
-                d.setText(e.target.value);
-                setTyped('');
-              }}
-              placeholder="One id per line (any form)"
-              spellCheck={false}
-              aria-label="Gateways to delete"
-              disabled={d.running}
-            />
-          </label>
-          <small className={bad ? 'bad' : undefined}>
-            {d.rows.length === 0
-              ? 'Paste the ids to delete.'
-              : `${valid} gateway${valid === 1 ? '' : 's'}` +
-                (bad
-                  ? ` · ${bad} not usable: ${d.rows
-                      .filter((r) => r.problem)
-                      .slice(0, 3)
-                      .map((r) => r.problem!.message)
-                      .join('; ')}`
-                  : '')}
-          </small>
-        </div>
+        <Field
+          label="Gateways"
+          hint={
+            <>
+              <small className={bad ? 'bad' : undefined}>
+                {d.rows.length === 0
+                  ? 'Paste the ids to delete.'
+                  : `${valid} gateway${valid === 1 ? '' : 's'}` +
+                    (bad
+                      ? ` · ${bad} not usable: ${d.rows
+                          .filter((r) => r.problem)
+                          .slice(0, 3)
+                          .map((r) => r.problem!.message)
+                          .join('; ')}`
+                      : '')}
+              </small>
+            </>
+          }
+        >
+          <textarea
+            className="mono"
+            rows={5}
+            value={d.text}
+            onChange={(e) => {
+              d.setText(e.target.value);
+              setTyped('');
+            }}
+            placeholder="One id per line (any form)"
+            spellCheck={false}
+            aria-label="Gateways to delete"
+            disabled={d.running}
+          />
+        </Field>
         {valid > 0 && bad === 0 && (
           <label className="field" style={{ maxWidth: 420 }}>
             <span>

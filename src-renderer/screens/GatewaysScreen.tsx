@@ -8,6 +8,7 @@ import { GATEWAY_STATES, type GatewayRow, type GatewayState } from '../../src-sh
 import { ErrorNotice } from '../components/ErrorNotice';
 import { formatAge, formatTime, outcomeLabel, outcomeTone } from '../components/format';
 import { ScreenHeader } from '../components/ScreenHeader';
+import { useNarrow } from '../components/use-media';
 import { VirtualTable, type Column } from '../components/VirtualTable';
 import { useGateways } from '../stores/gateways-store';
 import { useNav } from '../stores/nav-store';
@@ -73,9 +74,17 @@ const COL: Record<string, Column<GatewayRow>> = {
 
 /**
  * The columns that fit: the owner only when every owner is listed; origin and outcome only when the
- * detail panel leaves room (1280 px wide screens).
+ * detail panel leaves room (1280 px wide screens); on a phone only the ID6, setup and last contact
+ * (the detail panel has the rest).
  */
-export function gatewayColumns(allOwners: boolean, detailOpen: boolean): Column<GatewayRow>[] {
+export function gatewayColumns(allOwners: boolean, detailOpen: boolean, phone = false): Column<GatewayRow>[] {
+  if (phone) {
+    return [
+      { ...COL.gateway!, width: 'minmax(140px, 1fr)' },
+      { ...COL.setup!, width: '100px' },
+      { ...COL.contact!, title: 'Seen', width: '80px' },
+    ];
+  }
   const keys = ['gateway', 'eui'];
   if (allOwners) keys.push('owner');
   if (!detailOpen) keys.push('origin');
@@ -116,9 +125,10 @@ export function GatewaysScreen(): ReactNode {
   const getRow = useMemo(() => (i: number) => (version >= 0 ? row(i) : undefined), [row, version]);
 
   const total = g.total;
+  const phone = useNarrow();
   const columns = useMemo(
-    () => gatewayColumns(scopeOwner === null, g.detail !== null),
-    [scopeOwner, g.detail],
+    () => gatewayColumns(scopeOwner === null, g.detail !== null, phone),
+    [scopeOwner, g.detail, phone],
   );
   const resetKey = `${scopeOwner ?? '*'}|${g.search}|${g.state}`;
   return (

@@ -6,6 +6,7 @@ import type { ReactNode } from 'react';
 import { CopyButton } from '../components/CopyButton';
 import { ScreenHeader } from '../components/ScreenHeader';
 import { useIdentity } from '../stores/identity-store';
+import { Field } from '../components/Field';
 
 function Form({ title, value, note }: { title: string; value: string | null; note: string }): ReactNode {
   return (
@@ -35,28 +36,31 @@ export function IdentityScreen(): ReactNode {
           keep();
         }}
       >
-        <div className="field">
-          <label className="field-label">
-            <span>Any id: ID6, EUI-64, MAC-48 or 16 hex digits</span>
-            <input
-              id="identity-input"
-              type="text"
-              className="mono"
-              style={{ fontSize: 17 }}
-              value={input}
-              onChange={(e) => setInput(e.target.value)}
-              aria-invalid={!analysis.ok && !analysis.empty}
-              spellCheck={false}
-              autoComplete="off"
-              placeholder="b8:27:eb:12:34:56"
-            />
-          </label>
-          {!analysis.ok && !analysis.empty && (
-            <small className="bad" role="status">
-              {analysis.error}
-            </small>
-          )}
-        </div>
+        <Field
+          label="Any id: ID6, EUI-64, MAC-48 or 16 hex digits"
+          hint={
+            <>
+              {!analysis.ok && !analysis.empty && (
+                <small className="bad" role="status">
+                  {analysis.error}
+                </small>
+              )}
+            </>
+          }
+        >
+          <input
+            id="identity-input"
+            type="text"
+            className="mono"
+            style={{ fontSize: 17 }}
+            value={input}
+            onChange={(e) => setInput(e.target.value)}
+            aria-invalid={!analysis.ok && !analysis.empty}
+            spellCheck={false}
+            autoComplete="off"
+            placeholder="b8:27:eb:12:34:56"
+          />
+        </Field>
       </form>
       <div className="id-forms">
         <Form title="ID6" value={analysis.ok ? analysis.id6 : null} note="what APIs and logs show" />
@@ -104,16 +108,18 @@ export function IdentityScreen(): ReactNode {
       {history.length > 0 && (
         <div className="card">
           <h2>Checked (Enter keeps an id here)</h2>
-          <table className="plain">
-            <tbody>
-              {history.map((h) => (
-                <tr key={h.id6}>
-                  <td className="mono">{h.input}</td>
-                  <td className="mono">{h.id6}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <div className="table-scroll">
+            <table className="plain">
+              <tbody>
+                {history.map((h) => (
+                  <tr key={h.id6}>
+                    <td className="mono">{h.input}</td>
+                    <td className="mono">{h.id6}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </div>
       )}
     </section>

@@ -12,6 +12,7 @@ import { analyzeId } from '../stores/identity-store';
 import { SCOPE_CHOICES, useOwners, type ScopeChoice } from '../stores/owners-store';
 import { useSession } from '../stores/session-store';
 import { OwnerOptions } from '../components/OwnerOptions';
+import { Field } from '../components/Field';
 
 function NewKey(): ReactNode {
   const { newKey, dismissKey } = useOwners();
@@ -83,31 +84,33 @@ export function OwnersScreen(): ReactNode {
       <div className="grid-2 top" style={{ gridTemplateColumns: 'minmax(0, 2fr) minmax(0, 3fr)' }}>
         <div className="card">
           <h2>Owners</h2>
-          <table className="plain" aria-label="Owners">
-            <thead>
-              <tr>
-                <th>Id</th>
-                <th>Name</th>
-                <th>Since</th>
-              </tr>
-            </thead>
-            <tbody>
-              {o.owners.map((x) => (
-                <tr key={x.id}>
-                  <td className="mono">{x.id}</td>
-                  <td>{x.name ?? '—'}</td>
-                  <td>{formatTime(x.createdAt)}</td>
-                </tr>
-              ))}
-              {o.owners.length === 0 && (
+          <div className="table-scroll">
+            <table className="plain" aria-label="Owners">
+              <thead>
                 <tr>
-                  <td colSpan={3} className="muted">
-                    No owners yet.
-                  </td>
+                  <th>Id</th>
+                  <th>Name</th>
+                  <th>Since</th>
                 </tr>
-              )}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {o.owners.map((x) => (
+                  <tr key={x.id}>
+                    <td className="mono">{x.id}</td>
+                    <td>{x.name ?? '—'}</td>
+                    <td>{formatTime(x.createdAt)}</td>
+                  </tr>
+                ))}
+                {o.owners.length === 0 && (
+                  <tr>
+                    <td colSpan={3} className="muted">
+                      No owners yet.
+                    </td>
+                  </tr>
+                )}
+              </tbody>
+            </table>
+          </div>
           {can('owners:create') && (
             <form
               className="stack"
@@ -117,28 +120,23 @@ export function OwnersScreen(): ReactNode {
             >
               <h3>New owner</h3>
               <div className="grid-2">
-                <div className="field">
-                  <label className="field-label">
-                    <span>Owner id</span>
-                    <input
-                      type="text"
-                      className="mono"
-                      value={id}
-                      onChange={(e) => setId(e.target.value)}
-                      placeholder="e.g. 1::1"
-                    />
-                  </label>
-                  {id && <IdCheck analysis={idCheck} />}
-                </div>
-                <label className="field">
-                  <span>Name</span>
+                <Field label="Owner id" hint={id && <IdCheck analysis={idCheck} />}>
+                  <input
+                    type="text"
+                    className="mono"
+                    value={id}
+                    onChange={(e) => setId(e.target.value)}
+                    placeholder="e.g. 1::1"
+                  />
+                </Field>
+                <Field label="Name">
                   <input
                     type="text"
                     value={name}
                     onChange={(e) => setName(e.target.value)}
                     placeholder="optional"
                   />
-                </label>
+                </Field>
               </div>
               <div>
                 <button type="submit" className="btn" disabled={!idCheck.ok || o.busy}>
@@ -151,65 +149,69 @@ export function OwnersScreen(): ReactNode {
         {can('apiKeys:list') && (
           <div className="card">
             <h2>API keys</h2>
-            <table className="plain" aria-label="API keys">
-              <thead>
-                <tr>
-                  <th>Key id</th>
-                  <th>Owner</th>
-                  <th>Scopes</th>
-                  <th>State</th>
-                  <th />
-                </tr>
-              </thead>
-              <tbody>
-                {o.keys.map((k) => (
-                  <tr key={k.id}>
-                    <td className="mono" title={k.label ?? ''}>
-                      {k.id}
-                      {k.label && <div className="muted">{k.label}</div>}
-                    </td>
-                    <td className="mono">{k.ownerId ?? 'admin'}</td>
-                    <td>
-                      <span className="scopes">
-                        {k.scopes.map((x) => (
-                          <span key={x} className="chip plain">
-                            {x}
-                          </span>
-                        ))}
-                      </span>
-                    </td>
-                    <td>
-                      {k.revokedAt ? (
-                        <span className="chip err">revoked</span>
-                      ) : (
-                        <span className="chip ok">active</span>
-                      )}
-                    </td>
-                    <td>
-                      {!k.revokedAt && can('apiKeys:revoke') && (
-                        <button
-                          type="button"
-                          className="btn link"
-                          onClick={() => {
-                            if (window.confirm(`Revoke key ${k.id}? Systems using it stop working at once.`))
-                              void o.revoke(k.id);
-                          }}
-                        >
-                          Revoke
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-                {o.keys.length === 0 && (
+            <div className="table-scroll">
+              <table className="plain" aria-label="API keys">
+                <thead>
                   <tr>
-                    <td colSpan={5} className="muted">
-                      No API keys.
-                    </td>
+                    <th>Key id</th>
+                    <th>Owner</th>
+                    <th>Scopes</th>
+                    <th>State</th>
+                    <th />
                   </tr>
-                )}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {o.keys.map((k) => (
+                    <tr key={k.id}>
+                      <td className="mono" title={k.label ?? ''}>
+                        {k.id}
+                        {k.label && <div className="muted">{k.label}</div>}
+                      </td>
+                      <td className="mono">{k.ownerId ?? 'admin'}</td>
+                      <td>
+                        <span className="scopes">
+                          {k.scopes.map((x) => (
+                            <span key={x} className="chip plain">
+                              {x}
+                            </span>
+                          ))}
+                        </span>
+                      </td>
+                      <td>
+                        {k.revokedAt ? (
+                          <span className="chip err">revoked</span>
+                        ) : (
+                          <span className="chip ok">active</span>
+                        )}
+                      </td>
+                      <td>
+                        {!k.revokedAt && can('apiKeys:revoke') && (
+                          <button
+                            type="button"
+                            className="btn link"
+                            onClick={() => {
+                              if (
+                                window.confirm(`Revoke key ${k.id}? Systems using it stop working at once.`)
+                              )
+                                void o.revoke(k.id);
+                            }}
+                          >
+                            Revoke
+                          </button>
+                        )}
+                      </td>
+                    </tr>
+                  ))}
+                  {o.keys.length === 0 && (
+                    <tr>
+                      <td colSpan={5} className="muted">
+                        No API keys.
+                      </td>
+                    </tr>
+                  )}
+                </tbody>
+              </table>
+            </div>
             {can('apiKeys:create') && (
               <form
                 className="stack"
@@ -219,8 +221,7 @@ export function OwnersScreen(): ReactNode {
               >
                 <h3>New API key</h3>
                 <div className="grid-2">
-                  <label className="field">
-                    <span>For</span>
+                  <Field label="For">
                     <select
                       value={keyOwner}
                       onChange={(e) => setKeyOwner(e.target.value)}
@@ -230,16 +231,15 @@ export function OwnersScreen(): ReactNode {
                       <OwnerOptions owners={o.owners} prefix="owner " />
                       <option value="*">admin key (any owner)</option>
                     </select>
-                  </label>
-                  <label className="field">
-                    <span>Label</span>
+                  </Field>
+                  <Field label="Label">
                     <input
                       type="text"
                       value={label}
                       onChange={(e) => setLabel(e.target.value)}
                       placeholder="what uses it"
                     />
-                  </label>
+                  </Field>
                 </div>
                 {keyOwner !== '*' && (
                   <div className="radio-row" role="group" aria-label="Scopes">

@@ -12,6 +12,7 @@ import { useDashboard } from '../stores/dashboard-store';
 import { useSession } from '../stores/session-store';
 import { useSettings } from '../stores/settings-store';
 import { OwnerOptions } from '../components/OwnerOptions';
+import { Field } from '../components/Field';
 
 const ROLE_TEXT: Record<Role, string> = {
   admin: 'admin — everything, including owners, API keys, templates and operators',
@@ -64,8 +65,7 @@ function HsmCard(): ReactNode {
           onSubmit={unlock}
           aria-label="Unlock HSM"
         >
-          <label className="field" style={{ flex: 1 }}>
-            <span>Passphrase</span>
+          <Field label="Passphrase" style={{ flex: 1 }}>
             <input
               type="password"
               value={passphrase}
@@ -73,7 +73,7 @@ function HsmCard(): ReactNode {
               autoComplete="off"
               spellCheck={false}
             />
-          </label>
+          </Field>
           <button type="submit" className="btn" disabled={hsmBusy || passphrase === ''}>
             {hsmBusy ? 'Unlocking…' : 'Unlock'}
           </button>
@@ -120,55 +120,55 @@ function Operators(): ReactNode {
       <h2>Operator accounts</h2>
       <ErrorNotice error={st.error} />
       {st.notice && <Notice kind="ok">{st.notice}</Notice>}
-      <table className="plain" aria-label="Operators">
-        <thead>
-          <tr>
-            <th>Name</th>
-            <th>Role</th>
-            <th>Owner</th>
-            <th>Since</th>
-            <th>State</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {st.operators.map((op) => (
-            <tr key={op.name}>
-              <td>{op.name}</td>
-              <td>{op.role}</td>
-              <td className="mono">{op.ownerId ?? 'any'}</td>
-              <td>{formatTime(op.createdAt)}</td>
-              <td>
-                {op.disabled ? (
-                  <span className="chip err">disabled</span>
-                ) : (
-                  <span className="chip ok">active</span>
-                )}
-              </td>
-              <td>
-                {op.name !== me && (
-                  <button
-                    type="button"
-                    className="btn link"
-                    onClick={() => void st.updateOperator({ name: op.name, disabled: !op.disabled })}
-                  >
-                    {op.disabled ? 'Enable' : 'Disable'}
-                  </button>
-                )}
-              </td>
+      <div className="table-scroll">
+        <table className="plain" aria-label="Operators">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Role</th>
+              <th>Owner</th>
+              <th>Since</th>
+              <th>State</th>
+              <th />
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {st.operators.map((op) => (
+              <tr key={op.name}>
+                <td>{op.name}</td>
+                <td>{op.role}</td>
+                <td className="mono">{op.ownerId ?? 'any'}</td>
+                <td>{formatTime(op.createdAt)}</td>
+                <td>
+                  {op.disabled ? (
+                    <span className="chip err">disabled</span>
+                  ) : (
+                    <span className="chip ok">active</span>
+                  )}
+                </td>
+                <td>
+                  {op.name !== me && (
+                    <button
+                      type="button"
+                      className="btn link"
+                      onClick={() => void st.updateOperator({ name: op.name, disabled: !op.disabled })}
+                    >
+                      {op.disabled ? 'Enable' : 'Disable'}
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       <form className="stack" onSubmit={create} aria-label="Create operator">
         <h3>New operator</h3>
         <div className="grid-4">
-          <label className="field">
-            <span>Name</span>
+          <Field label="Name">
             <input type="text" value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" />
-          </label>
-          <label className="field">
-            <span>Role</span>
+          </Field>
+          <Field label="Role">
             <select value={role} onChange={(e) => setRole(e.target.value as Role)}>
               {ROLES.map((r) => (
                 <option key={r} value={r}>
@@ -176,9 +176,8 @@ function Operators(): ReactNode {
                 </option>
               ))}
             </select>
-          </label>
-          <label className="field">
-            <span>Password</span>
+          </Field>
+          <Field label="Password">
             <input
               type="password"
               value={password}
@@ -186,14 +185,13 @@ function Operators(): ReactNode {
               autoComplete="new-password"
               minLength={10}
             />
-          </label>
-          <label className="field">
-            <span>Only for owner</span>
+          </Field>
+          <Field label="Only for owner">
             <select value={ownerId} onChange={(e) => setOwnerId(e.target.value)}>
               <option value="">any owner</option>
               <OwnerOptions owners={owners} />
             </select>
-          </label>
+          </Field>
         </div>
         <small className="muted">{ROLE_TEXT[role]}. Passwords: at least 10 characters.</small>
         <div>
@@ -232,22 +230,22 @@ export function SettingsScreen(): ReactNode {
         <HsmCard />
         <div className="card stack">
           <h2>Bulk operations</h2>
-          <div className="field" style={{ maxWidth: 260 }}>
-            <label className="field-label">
-              <span>Gateways per request</span>
-              <input
-                type="number"
-                min={1}
-                max={10000}
-                value={prefs.chunkSize}
-                onChange={(e) => {
-                  const n = Number(e.target.value);
-                  if (Number.isInteger(n) && n >= 1 && n <= 10_000) setPrefs({ chunkSize: n });
-                }}
-              />
-            </label>
-            <small>Smaller requests update the progress bar more often and cancel sooner.</small>
-          </div>
+          <Field
+            label="Gateways per request"
+            style={{ maxWidth: 260 }}
+            hint="Smaller requests update the progress bar more often and cancel sooner."
+          >
+            <input
+              type="number"
+              min={1}
+              max={10000}
+              value={prefs.chunkSize}
+              onChange={(e) => {
+                const n = Number(e.target.value);
+                if (Number.isInteger(n) && n >= 1 && n <= 10_000) setPrefs({ chunkSize: n });
+              }}
+            />
+          </Field>
         </div>
       </div>
       {can('operators:list') && <Operators />}

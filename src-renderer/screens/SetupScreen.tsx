@@ -15,6 +15,7 @@ import { useHandoff } from '../stores/nav-store';
 import { useSession } from '../stores/session-store';
 import { describeFields, isSecureUri, type AuthMode, type SideForm } from '../stores/setup-fields';
 import { useSetup, type TargetCheck } from '../stores/setup-store';
+import { Field } from '../components/Field';
 
 const MODES: readonly { id: AuthMode; title: string }[] = [
   { id: 'token', title: 'Token' },
@@ -50,29 +51,32 @@ function SideFieldset({ kind, side }: { kind: 'cups' | 'lns'; side: SideForm }):
         </p>
       ) : (
         <div className="stack">
-          <div className="field">
-            <label className="field-label">
-              <span>Address</span>
-              <input
-                type="text"
-                className="mono"
-                name={`${kind}Uri`}
-                value={side.uri}
-                onChange={(e) => set({ uri: e.target.value })}
-                placeholder={kind === 'cups' ? 'https://cups.example.com:443' : 'wss://lns.example.com:8887'}
-                aria-invalid={problem !== undefined}
-                spellCheck={false}
-              />
-            </label>
-            {problem ? (
-              <small className="bad">{problem}</small>
-            ) : (
-              <small>
-                {kind === 'cups' ? 'https://host:port' : 'wss://host:port'} — no path.{' '}
-                {uri && !secure && 'Plain connection: no credentials are sent.'}
-              </small>
-            )}
-          </div>
+          <Field
+            label="Address"
+            hint={
+              <>
+                {problem ? (
+                  <small className="bad">{problem}</small>
+                ) : (
+                  <small>
+                    {kind === 'cups' ? 'https://host:port' : 'wss://host:port'} — no path.{' '}
+                    {uri && !secure && 'Plain connection: no credentials are sent.'}
+                  </small>
+                )}
+              </>
+            }
+          >
+            <input
+              type="text"
+              className="mono"
+              name={`${kind}Uri`}
+              value={side.uri}
+              onChange={(e) => set({ uri: e.target.value })}
+              placeholder={kind === 'cups' ? 'https://cups.example.com:443' : 'wss://lns.example.com:8887'}
+              aria-invalid={problem !== undefined}
+              spellCheck={false}
+            />
+          </Field>
           {secure && (
             <>
               <CredentialPicker
@@ -230,8 +234,7 @@ export function SetupScreen(): ReactNode {
             </p>
           ) : (
             <>
-              <label className="field">
-                <span>Template</span>
+              <Field label="Template">
                 <select
                   aria-label="Template"
                   value={s.templateId ?? ''}
@@ -244,7 +247,7 @@ export function SetupScreen(): ReactNode {
                     </option>
                   ))}
                 </select>
-              </label>
+              </Field>
               {template && (
                 <ul className="mono" style={{ margin: 0, paddingLeft: 18 }} aria-label="Template settings">
                   {describeFields(template.fields, template.secrets).map((line) => (
@@ -297,39 +300,42 @@ export function SetupScreen(): ReactNode {
         </div>
       )}
       <div className="card stack">
-        <div className="field">
-          <label className="field-label">
-            <span>Gateways</span>
-            <textarea
-              className="mono"
-              rows={5}
-              aria-label="Gateways to set up"
-              value={s.gatewaysText}
-              onChange={(e) => s.setGatewaysText(e.target.value)}
-              onKeyDown={(e) => {
-                if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && ownerId) {
-                  e.preventDefault();
-                  void s.apply(ownerId);
-                }
-              }}
-              placeholder="One id per line (any form), or several separated by commas"
-              spellCheck={false}
-              disabled={s.running}
-            />
-          </label>
-          <small className={bad ? 'bad' : undefined}>
-            {s.gatewayRows.length === 0
-              ? 'Paste ids, or import a list (first column of a CSV).'
-              : `${valid.toLocaleString('en')} gateway${valid === 1 ? '' : 's'}` +
-                (bad
-                  ? ` · ${bad} not usable: ${s.gatewayRows
-                      .filter((r) => r.problem)
-                      .slice(0, 3)
-                      .map((r) => r.problem!.message)
-                      .join('; ')}`
-                  : '')}
-          </small>
-        </div>
+        <Field
+          label="Gateways"
+          hint={
+            <>
+              <small className={bad ? 'bad' : undefined}>
+                {s.gatewayRows.length === 0
+                  ? 'Paste ids, or import a list (first column of a CSV).'
+                  : `${valid.toLocaleString('en')} gateway${valid === 1 ? '' : 's'}` +
+                    (bad
+                      ? ` · ${bad} not usable: ${s.gatewayRows
+                          .filter((r) => r.problem)
+                          .slice(0, 3)
+                          .map((r) => r.problem!.message)
+                          .join('; ')}`
+                      : '')}
+              </small>
+            </>
+          }
+        >
+          <textarea
+            className="mono"
+            rows={5}
+            aria-label="Gateways to set up"
+            value={s.gatewaysText}
+            onChange={(e) => s.setGatewaysText(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && ownerId) {
+                e.preventDefault();
+                void s.apply(ownerId);
+              }
+            }}
+            placeholder="One id per line (any form), or several separated by commas"
+            spellCheck={false}
+            disabled={s.running}
+          />
+        </Field>
         <div className="row gap">
           <button
             type="button"

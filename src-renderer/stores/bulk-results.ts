@@ -55,6 +55,8 @@ export const FATAL_CODES: ReadonlySet<string> = new Set([
   'forbidden',
   'station_unreachable',
   'hsm_locked',
+  'hsm_token_removed',
+  'hsm_pin_locked',
 ]);
 
 /** One row ready to send: where it came from and the request item. */

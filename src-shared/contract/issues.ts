@@ -36,15 +36,47 @@ export function typeName(v: unknown): string {
   return typeof v;
 }
 
-/** One issue as `path: problem`. */
-function describeIssue(issue: z.core.$ZodIssue, root: string | undefined): string {
+/** At most this many unknown keys are named in one message, each cut to {@link MAX_KEY_SHOWN} characters. */
+const MAX_UNKNOWN_KEYS_SHOWN = 5;
+const MAX_KEY_SHOWN = 40;
+
+const shownKey = (k: string) => (k.length > MAX_KEY_SHOWN ? `${k.slice(0, MAX_KEY_SHOWN)}…` : k);
+
+/**
+ * `pin: unknown field (also a, b; and 199 995 more)`: a body with 200 000 unknown keys must not
+ * make a 1.7 MB message, so only the first few are named.
+ */
+function describeUnknownKeys(path: string, keys: readonly string[]): string {
+  const first = shownKey(keys[0] ?? '?');
+  const also = keys.slice(1, MAX_UNKNOWN_KEYS_SHOWN).map(shownKey);
+  const rest = keys.length - 1 - also.length;
+  const tail =
+    also.length === 0
+      ? ''
+      : ` (also ${also.join(', ')}${rest > 0 ? `; and ${rest} more unknown fields` : ''})`;
+  return `${path === 'body' ? '' : `${path}.`}${first}: unknown field${tail}`;
+}
+
+/**
+ * One issue as `path: problem`, in words a curl user understands (parse with `reportInput: true`
+ * so type problems can say what was given). `root` prefixes the path (see {@link formatPath}).
+ */
+export function describeIssue(issue: z.core.$ZodIssue, root?: string): string {
   const path = formatPath(issue.path, root);
+  // JSON.parse turns 1e400 into Infinity: a number, but not one zod (or anyone) accepts
+  if (
+    (issue.code === 'invalid_type' || issue.code === 'invalid_union') &&
+    typeof issue.input === 'number' &&
+    !Number.isFinite(issue.input)
+  ) {
+    return `${path}: not a finite number (too large)`;
+  }
   switch (issue.code) {
     case 'invalid_type':
       if (issue.input === undefined) return `${path}: required (${issue.expected})`;
       return `${path}: expected ${issue.expected}, got ${typeName(issue.input)}`;
     case 'unrecognized_keys':
-      return `${path === 'body' ? '' : `${path}.`}${issue.keys[0] ?? '?'}: unknown field${issue.keys.length > 1 ? ` (also ${issue.keys.slice(1).join(', ')})` : ''}`;
+      return describeUnknownKeys(path, issue.keys);
     case 'invalid_union':
       return `${path}: ${issue.message.replace(/^Invalid input: ?/, '') || 'no accepted form matches'}`;
     default:

@@ -19,6 +19,9 @@ describe('electron-vite build (no Electron binary needed)', () => {
       },
     );
     expect({ status: r.status, stderr: r.status === 0 ? '' : r.stderr }).toEqual({ status: 0, stderr: '' });
+    // `npm start` shows this output: warnings and errors only, no chunk tables, no lazy-import notes
+    const printed = `${r.stdout}${r.stderr}`;
+    expect(printed).not.toMatch(/INEFFECTIVE_DYNAMIC_IMPORT|rendering chunks|modules transformed/);
 
     // main: ESM that parses (the CommonJS shim must not clash with a bundled `require`), migrations beside it
     const main = join(out, 'main', 'main.js');

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerIpc, type InvokeEventLike, type IpcMainPort } from '../../src-main/app/ipc';
 import { DESKTOP_CALLER } from '../../src-main/bridge/caller';
-import { createStationUi, type StationUi } from '../../src-main/bridge/station-ui';
+import { createStationUi, type StationUi } from '../../src-main/compose/station-ui';
 import { CHANNELS, CHANNEL_NAMES, IPC_INVOKE, type Channel, type RequestOf } from '../../src-shared/ipc';
 import { generateKeyPairSync } from 'node:crypto';
 import { createCoreFixture, KDF_VECTORS, SERVER_CUPS_URI, type CoreFixture } from '../helpers/core-fixture';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BridgeCaller } from '../../src-main/bridge/caller';
 import { dispatch } from '../../src-main/bridge/dispatch';
-import { createStationUi, type StationUi } from '../../src-main/bridge/station-ui';
+import { createStationUi, type StationUi } from '../../src-main/compose/station-ui';
 import type { Envelope } from '../../src-shared/ipc';
 import { createCoreFixture, KDF_VECTORS, type CoreFixture } from '../helpers/core-fixture';
 

@@ -8,7 +8,7 @@ import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src-main/cli/main';
-import { openStation } from '../../src-main/cli/station';
+import { openStation } from '../../src-main/compose/station';
 import { KDF_VECTORS } from '../helpers/core-fixture';
 import { makeTempDir } from '../helpers/tmp-dir';
 

@@ -12,7 +12,7 @@ import { PNG } from 'pngjs';
 import QRCode from 'qrcode';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { main } from '../../src-main/cli/main';
-import { openStation } from '../../src-main/cli/station';
+import { openStation } from '../../src-main/compose/station';
 import { crockford32 } from '../../src-shared/pin';
 
 /** The repository root. */
@@ -313,11 +313,20 @@ export function launchBrowser(videoFile: string): Promise<Browser> {
  */
 export const pageProblems: string[] = [];
 
-/** A new page at 1280×800 on `url` (the local CA is not in Chromium's store: its errors are ignored). */
-export async function newPage(browser: Browser, url: string): Promise<Page> {
+/**
+ * A new page on `url`, 1280×800 unless `viewport` says otherwise (a phone: 390×844, touch); the
+ * local CA is not in Chromium's store: its errors are ignored.
+ */
+export async function newPage(
+  browser: Browser,
+  url: string,
+  viewport: { width: number; height: number; touch?: boolean } = { width: 1280, height: 800 },
+): Promise<Page> {
   const context = await browser.newContext({
     ignoreHTTPSErrors: true,
-    viewport: { width: 1280, height: 800 },
+    viewport: { width: viewport.width, height: viewport.height },
+    hasTouch: viewport.touch ?? false,
+    isMobile: viewport.touch ?? false,
     permissions: ['camera'],
   });
   const page = await context.newPage();

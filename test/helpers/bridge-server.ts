@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, type RunningServer } from '../../src-main/adapters/http/server';
 import { ensureServerTls } from '../../src-main/adapters/tls/local-ca';
-import { createStationUi, type StationUi } from '../../src-main/bridge/station-ui';
+import { createStationUi, type StationUi, type StationUiDeps } from '../../src-main/compose/station-ui';
 import { createCoreFixture, type CoreFixture } from './core-fixture';
 import { makeTempDir } from './tmp-dir';
 
@@ -33,7 +33,12 @@ export interface BridgeServer {
   request(
     method: string,
     path: string,
-    options?: { headers?: Record<string, string>; body?: string | undefined },
+    options?: {
+      headers?: Record<string, string>;
+      body?: string | undefined;
+      /** source address of the connection (any 127.x.y.z on Linux loopback) */
+      localAddress?: string | undefined;
+    },
   ): Promise<HttpAnswer>;
   close(): Promise<void>;
 }
@@ -42,8 +47,15 @@ export interface BridgeServer {
 export const FAKE_INDEX =
   '<!doctype html><html><body><div id="root"></div><script type="module" src="./assets/app-1.js"></script></body></html>';
 
+/** Options of {@link startBridgeServer}. */
+export interface BridgeServerOptions {
+  /** bridge requests per address (default: the product's; tests of other things keep it) */
+  bridgeRateLimit?: StationUiDeps['bridgeRateLimit'];
+  operators?: StationUiDeps['operators'];
+}
+
 /** Starts the server (call in beforeAll; `close()` in afterAll). */
-export async function startBridgeServer(): Promise<BridgeServer> {
+export async function startBridgeServer(options: BridgeServerOptions = {}): Promise<BridgeServer> {
   const fx = await createCoreFixture();
   const tlsDir = makeTempDir('bridge-tls', { until: 'exit' });
   const tls = await ensureServerTls(tlsDir, { publicHosts: [] });
@@ -56,6 +68,8 @@ export async function startBridgeServer(): Promise<BridgeServer> {
     store: fx.store,
     hsm: fx.hsm,
     tls: { fingerprint256: tls.fingerprint256, caFingerprint256: tls.caFingerprint256 },
+    bridgeRateLimit: options.bridgeRateLimit,
+    operators: options.operators,
   });
   const server = await startServer({
     core: fx.core,
@@ -66,18 +80,19 @@ export async function startBridgeServer(): Promise<BridgeServer> {
   });
   ui.setServerUrls([server.url]);
   const host = `127.0.0.1:${server.port}`;
-  const request: BridgeServer['request'] = (method, path, options = {}) =>
+  const request: BridgeServer['request'] = (method, path, req = {}) =>
     new Promise((resolve, reject) => {
-      const req = httpsRequest(
+      const outgoing = httpsRequest(
         {
           host: '127.0.0.1',
           port: server.port,
           method,
           path,
           ca: tls.caCertPem,
+          ...(req.localAddress !== undefined ? { localAddress: req.localAddress } : {}),
           headers: {
-            ...(options.body !== undefined ? { 'content-length': Buffer.byteLength(options.body) } : {}),
-            ...options.headers,
+            ...(req.body !== undefined ? { 'content-length': Buffer.byteLength(req.body) } : {}),
+            ...req.headers,
           },
         },
         (res) => {
@@ -95,8 +110,8 @@ export async function startBridgeServer(): Promise<BridgeServer> {
           });
         },
       );
-      req.on('error', reject);
-      req.end(options.body);
+      outgoing.on('error', reject);
+      outgoing.end(req.body);
     });
   return {
     url: server.url,

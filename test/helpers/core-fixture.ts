@@ -9,16 +9,18 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { hexToBytes } from '../../src-shared/bytes';
 import { SoftwareHsm } from '../../src-main/adapters/hsm/software-hsm';
-import {
-  DEFAULT_MIGRATIONS_DIR,
-  loadMigrations,
-  openSqljsStore,
-} from '../../src-main/adapters/store/sqljs-store';
 import { LocalCaIssuer } from '../../src-main/adapters/tls/client-cert-issuer';
 import { issueCertificate, loadOrCreateCa, type LocalCa } from '../../src-main/adapters/tls/local-ca';
 import type { BatchRow, Principal, RequestContext, Scope } from '../../src-main/core/api';
 import { createCore, type CoreConfigInput, type CoreServices } from '../../src-main/core/index';
 import type { Clock, Logger, Store } from '../../src-main/core/ports';
+import {
+  fixtureStoreKind,
+  freshStoreLocation,
+  openTestStore,
+  type StoreKind,
+  type TestStoreLocation,
+} from './test-store';
 import { makeTempDir } from './tmp-dir';
 
 /** SPEC §2 vectors (BRK = bytes 00 01 … 1f). */
@@ -138,12 +140,18 @@ export interface CoreFixtureOptions {
   config?: CoreConfigInput;
   /** data directory (default: a fresh temp dir) */
   dir?: string;
+  /** the store adapter (default: `$GWJS_TEST_STORE`, else sql.js) */
+  store?: StoreKind;
 }
 
 /** What {@link createCoreFixture} returns. */
 export interface CoreFixture {
   dir: string;
   store: Store;
+  /** where the store lives (sql.js dir or PostgreSQL schema) */
+  storeLocation: TestStoreLocation;
+  /** opens another store on the same data, as a new process would (close it yourself) */
+  reopenStore(): Promise<Store>;
   hsm: SoftwareHsm;
   clock: TestClock;
   logger: MemoryLogger;
@@ -167,10 +175,10 @@ export const OWNER_SCOPES: Scope[] = ['claim', 'setup', 'delete', 'add', 'read',
 export async function createCoreFixture(options: CoreFixtureOptions = {}): Promise<CoreFixture> {
   const dir = options.dir ?? makeTempDir('core');
   const pkiDone = testPki();
-  const store = await openSqljsStore({
-    dir: join(dir, 'db'),
-    migrations: loadMigrations(DEFAULT_MIGRATIONS_DIR),
-  });
+  const kind = options.store ?? fixtureStoreKind();
+  const storeLocation: TestStoreLocation =
+    kind === 'sqljs' ? { kind, dir: join(dir, 'db') } : freshStoreLocation(kind);
+  const store = await openTestStore(kind, { where: storeLocation });
   const hsm = await SoftwareHsm.open(join(dir, 'keystore.json'), { scryptN: 2 ** 10 });
   await hsm.initialize('test passphrase');
   const clock = new TestClock();
@@ -207,6 +215,8 @@ export async function createCoreFixture(options: CoreFixtureOptions = {}): Promi
   return {
     dir,
     store,
+    storeLocation,
+    reopenStore: () => openTestStore(kind, { where: storeLocation }),
     hsm,
     clock,
     logger,

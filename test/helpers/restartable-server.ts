@@ -10,7 +10,7 @@ import { hexToBytes } from '../../src-shared/bytes';
 import { startServer, type RunningServer } from '../../src-main/adapters/http/server';
 import { OWNER_SCOPES } from '../../src-main/cli/commands/owner';
 import { freePort } from '../../src-main/cli/free-port';
-import { openStation, writeSettings, type Station } from '../../src-main/cli/station';
+import { openStation, writeSettings, type Station } from '../../src-main/compose/station';
 import { BATCH_RANGE, KDF_VECTORS, TestClock } from './core-fixture';
 import { makeTempDir } from './tmp-dir';
 
@@ -36,10 +36,10 @@ export interface RestartableServer extends ServerKeys {
   server: RunningServer;
   url: string;
   caPem: string;
-  /** POST JSON to `path` with Bearer `key` */
-  post(path: string, key: string, body: unknown): Promise<JsonAnswer>;
+  /** POST JSON to `path` with Bearer `key` (and extra request headers) */
+  post(path: string, key: string, body: unknown, headers?: Record<string, string>): Promise<JsonAnswer>;
   /** POST to `/api/v1/gateway/<op>` */
-  api(op: string, key: string, body: unknown): Promise<JsonAnswer>;
+  api(op: string, key: string, body: unknown, headers?: Record<string, string>): Promise<JsonAnswer>;
   /** Stops the server and closes the station (checkpoint, lock released). */
   close(): Promise<void>;
   /** Closes, then opens the same data directory again on a new port; keys and clock carry over. */
@@ -93,7 +93,12 @@ async function run(
     rateLimits: false,
   });
   const agent = new Agent({ ca: station.tls.caCertPem, keepAlive: false });
-  const post = (path: string, key: string, body: unknown): Promise<JsonAnswer> =>
+  const post = (
+    path: string,
+    key: string,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<JsonAnswer> =>
     new Promise((resolve, reject) => {
       const payload = Buffer.from(JSON.stringify(body));
       const req = httpsRequest(
@@ -105,6 +110,7 @@ async function run(
             'content-type': 'application/json',
             'content-length': String(payload.length),
             authorization: `Bearer ${key}`,
+            ...headers,
           },
         },
         (res) => {
@@ -146,7 +152,7 @@ async function run(
     url: server.url,
     caPem: station.tls.caCertPem,
     post,
-    api: (op, key, body) => post(`/api/v1/gateway/${op}`, key, body),
+    api: (op, key, body, headers) => post(`/api/v1/gateway/${op}`, key, body, headers),
     close,
     restart: async () => {
       await close();

@@ -9,9 +9,10 @@ import { hexToBytes } from '../../src-shared/bytes';
 import { startServer, type RateLimits, type RunningServer } from '../../src-main/adapters/http/server';
 import type { CoreConfigInput } from '../../src-main/core/config';
 import { freePort } from '../../src-main/cli/free-port';
-import { openStation, writeSettings, type Station } from '../../src-main/cli/station';
+import { openStation, writeSettings, type Station } from '../../src-main/compose/station';
 import { OWNER_SCOPES } from '../../src-main/cli/commands/owner';
 import { BATCH_RANGE, KDF_VECTORS } from './core-fixture';
+import { fixtureStoreKind, freshStoreLocation, type StoreKind } from './test-store';
 import { makeTempDir } from './tmp-dir';
 
 export { BATCH_RANGE, KDF_VECTORS, OUTSIDE_ID } from './core-fixture';
@@ -64,13 +65,18 @@ export interface TestServer {
 export interface TestServerOptions {
   coreConfig?: CoreConfigInput;
   rateLimits?: Partial<RateLimits> | false;
+  /** the store adapter (default: `$GWJS_TEST_STORE`, else sql.js) */
+  store?: StoreKind;
 }
 
 /** Starts the fixture (see the module comment). */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dir = makeTempDir('server', { until: 'exit' });
   const port = await freePort();
+  const kind = options.store ?? fixtureStoreKind();
+  const db = kind === 'pg' ? freshStoreLocation('pg').url : undefined;
   const station = await openStation({
+    db,
     dataDir: dir,
     passphrase: 'test passphrase',
     scryptN: 2 ** 10,

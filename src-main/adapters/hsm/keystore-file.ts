@@ -6,8 +6,12 @@
  *   verifier: { nonce, ciphertext, tag },                     // seals VERIFIER_TEXT, AAD "verifier"
  *   keys: [{ handle, label, kcv, createdAt, nonce, ciphertext, tag }],   // AAD = handle
  *   signingKeys: [{ handle, label, algorithm: "ecdsa-p256", publicKey, createdAt,
+ *                   nonce, ciphertext, tag }],        // optional; sealed PKCS#8 DER, AAD = handle
+ *   transportKeys: [{ handle, label, algorithm: "rsa-oaep", oaepHash, spki, fingerprint, createdAt,
  *                   nonce, ciphertext, tag }] }       // optional; sealed PKCS#8 DER, AAD = handle
  * ```
+ * A root key record may carry `exportable: false` (received in a key ceremony, or sealed:
+ * docs/twin-hsm.md); absent means exportable, as for every key of files written before.
  * `signingKeys` (firmware update signing, SPEC §3.4) is optional so files written before it existed
  * still open; `publicKey` is Base64 of the station's 64-byte `sig-N.key` form.
  * Every sealed value is AES-256-GCM (96-bit nonce, 128-bit tag) under the 32-byte scrypt output.
@@ -51,6 +55,21 @@ export interface KeyRecordJson extends SealedJson {
   label: string;
   kcv: string;
   createdAt: string;
+  /** false: the key may not be wrapped out (ceremony import, sealed); absent = exportable */
+  exportable?: false;
+}
+
+/** One stored ceremony transport key: its RSA public key and the sealed PKCS#8 DER private key. */
+export interface TransportKeyRecordJson extends SealedJson {
+  handle: string;
+  label: string;
+  algorithm: 'rsa-oaep';
+  oaepHash: 'sha1' | 'sha256';
+  /** Base64 of the SubjectPublicKeyInfo DER */
+  spki: string;
+  /** lowercase hex SHA-256 of the SPKI DER */
+  fingerprint: string;
+  createdAt: string;
 }
 
 /** One stored update-signing key: public metadata plus the sealed PKCS#8 DER private key. */
@@ -80,6 +99,7 @@ export interface KeystoreJson {
   verifier: SealedJson;
   keys: KeyRecordJson[];
   signingKeys?: SigningKeyRecordJson[];
+  transportKeys?: TransportKeyRecordJson[];
 }
 
 /** Fresh scrypt parameters (new random 32-byte salt) with cost `n`, r = 8, p = 1. */
@@ -213,6 +233,7 @@ export function parseKeystore(text: string, file: string): KeystoreJson {
       nonce: k.nonce,
       ciphertext: k.ciphertext,
       tag: k.tag,
+      ...(k.exportable === false ? { exportable: false as const } : {}),
     });
   }
   const signingKeys: SigningKeyRecordJson[] = [];
@@ -243,6 +264,38 @@ export function parseKeystore(text: string, file: string): KeystoreJson {
       });
     }
   }
+  const transportKeys: TransportKeyRecordJson[] = [];
+  if (v.transportKeys !== undefined) {
+    if (!Array.isArray(v.transportKeys)) throw bad('transportKeys is not an array');
+    for (const k of v.transportKeys as unknown[]) {
+      if (
+        !isSealed(k) ||
+        typeof k.handle !== 'string' ||
+        typeof k.label !== 'string' ||
+        k.algorithm !== 'rsa-oaep' ||
+        (k.oaepHash !== 'sha1' && k.oaepHash !== 'sha256') ||
+        !isB64(k.spki) ||
+        typeof k.fingerprint !== 'string' ||
+        typeof k.createdAt !== 'string'
+      ) {
+        throw bad('bad transport key record');
+      }
+      if (seen.has(k.handle)) throw bad(`duplicate handle ${JSON.stringify(k.handle)}`);
+      seen.add(k.handle);
+      transportKeys.push({
+        handle: k.handle,
+        label: k.label,
+        algorithm: 'rsa-oaep',
+        oaepHash: k.oaepHash,
+        spki: k.spki,
+        fingerprint: k.fingerprint,
+        createdAt: k.createdAt,
+        nonce: k.nonce,
+        ciphertext: k.ciphertext,
+        tag: k.tag,
+      });
+    }
+  }
   return {
     format: KEYSTORE_FORMAT,
     version: 1,
@@ -251,6 +304,7 @@ export function parseKeystore(text: string, file: string): KeystoreJson {
     verifier: { nonce: v.verifier.nonce, ciphertext: v.verifier.ciphertext, tag: v.verifier.tag },
     keys,
     ...(signingKeys.length > 0 ? { signingKeys } : {}),
+    ...(transportKeys.length > 0 ? { transportKeys } : {}),
   };
 }
 

@@ -9,14 +9,19 @@
  * Firmware update-signing keys (SPEC §3.4: ECDSA P-256, SHA-512) are sealed the same way (their
  * PKCS#8 DER) in the keystore's `signingKeys`; only their public half ever leaves.
  *
- * The file format lives in `keystore-file.ts`.
+ * The file format lives in `keystore-file.ts`. Longer than ~400 lines on purpose: the unlocked
+ * key material is private state of this one class (root, signing and transport keys alike).
  */
 import {
   type KeyObject,
+  constants as cryptoConstants,
   createHmac,
   createPrivateKey,
+  createPublicKey,
   createSecretKey,
   generateKeyPairSync,
+  privateDecrypt,
+  publicEncrypt,
   randomBytes,
   sign as cryptoSign,
 } from 'node:crypto';
@@ -25,13 +30,15 @@ import { readFile } from 'node:fs/promises';
 import { DomainError } from '../../../src-shared/errors';
 import { UPDATE_DIGEST, stationKeyOf } from '../../core/firmware/signature';
 import { kcvInput, kcvOf } from '../../core/kdf';
-import type { Hsm, HsmStatus, KeyHandle } from '../../core/ports';
+import type { Hsm, HsmKeyInfo, HsmStatus, KeyHandle, OaepHash, TransportPublicKey } from '../../core/ports';
+import { fingerprintOf, rsaPartsOf } from './key-forms';
 import {
   DEFAULT_SCRYPT_N,
   KEYSTORE_FORMAT,
   type KeyRecordJson,
   type KeystoreJson,
   type SigningKeyRecordJson,
+  type TransportKeyRecordJson,
   VERIFIER_AAD,
   VERIFIER_TEXT,
   checkScryptN,
@@ -76,12 +83,20 @@ interface UnlockedState {
   keys: Map<KeyHandle, KeyObject>;
   /** update-signing private keys */
   signing: Map<KeyHandle, KeyObject>;
+  /** ceremony transport private keys (RSA) */
+  transport: Map<KeyHandle, KeyObject>;
+  /** root keys of a running {@link SoftwareHsm.importWrapped}, not yet in the keystore */
+  staged: Map<KeyHandle, KeyObject>;
 }
 
 /** Options of {@link SoftwareHsm.open}. */
 export interface SoftwareHsmOptions {
   /** scrypt cost for new keystores and passphrase changes; a power of two, 2^10 … 2^20. */
   scryptN?: number;
+  /** OAEP hash of new transport keys (default sha256; sha1 when the sender is a SoftHSM2 token) */
+  oaepHash?: OaepHash;
+  /** RSA size of new transport keys (default 3072) */
+  rsaBits?: number;
 }
 
 /**
@@ -100,6 +115,7 @@ export class SoftwareHsm implements Hsm {
     readonly file: string,
     private readonly scryptN: number,
     store: KeystoreJson | null,
+    private readonly transportDefaults: { oaepHash: OaepHash; rsaBits: number },
   ) {
     this.#store = store;
   }
@@ -119,7 +135,10 @@ export class SoftwareHsm implements Hsm {
         throw new DomainError('hsm_error', `keystore ${JSON.stringify(file)}: cannot read (${errnoOf(e)})`);
       }
     }
-    return new SoftwareHsm(file, n, text === undefined ? null : parseKeystore(text, file));
+    return new SoftwareHsm(file, n, text === undefined ? null : parseKeystore(text, file), {
+      oaepHash: options.oaepHash ?? 'sha256',
+      rsaBits: options.rsaBits ?? 3072,
+    });
   }
 
   /** True once a keystore file exists. */
@@ -154,7 +173,13 @@ export class SoftwareHsm implements Hsm {
       };
       await writeKeystore(this.file, store);
       this.#store = store;
-      this.#unlocked = { wrapKey, keys: new Map(), signing: new Map() };
+      this.#unlocked = {
+        wrapKey,
+        keys: new Map(),
+        signing: new Map(),
+        transport: new Map(),
+        staged: new Map(),
+      };
     });
   }
 
@@ -170,7 +195,10 @@ export class SoftwareHsm implements Hsm {
       for (const rec of store.keys) keys.set(rec.handle, openKeyRecord(wrapKey, rec));
       const signing = new Map<KeyHandle, KeyObject>();
       for (const rec of store.signingKeys ?? []) signing.set(rec.handle, openSigningRecord(wrapKey, rec));
-      this.#unlocked = { wrapKey, keys, signing };
+      const transport = new Map<KeyHandle, KeyObject>();
+      for (const rec of store.transportKeys ?? [])
+        transport.set(rec.handle, openTransportRecord(wrapKey, rec));
+      this.#unlocked = { wrapKey, keys, signing, transport, staged: new Map() };
     });
   }
 
@@ -179,6 +207,8 @@ export class SoftwareHsm implements Hsm {
     if (this.#unlocked !== null) {
       this.#unlocked.keys.clear();
       this.#unlocked.signing.clear();
+      this.#unlocked.transport.clear();
+      this.#unlocked.staged.clear();
     }
     this.#unlocked = null;
   }
@@ -195,7 +225,7 @@ export class SoftwareHsm implements Hsm {
       checkNewPassphrase(newPassphrase, 'newPassphrase');
       const params = newScryptParams(this.scryptN);
       const newKey = await deriveWrapKey(newPassphrase, params);
-      const reseal = <R extends KeyRecordJson | SigningKeyRecordJson>(rec: R): R => {
+      const reseal = <R extends KeyRecordJson | SigningKeyRecordJson | TransportKeyRecordJson>(rec: R): R => {
         const raw = unseal(oldKey, rec, rec.handle, `key ${rec.handle}`);
         try {
           return { ...rec, ...seal(newKey, raw, rec.handle) };
@@ -204,12 +234,14 @@ export class SoftwareHsm implements Hsm {
         }
       };
       const signingKeys = (store.signingKeys ?? []).map(reseal);
+      const transportKeys = (store.transportKeys ?? []).map(reseal);
       const next: KeystoreJson = {
         ...store,
         kdf: { name: 'scrypt', ...params },
         verifier: seal(newKey, Buffer.from(VERIFIER_TEXT, 'ascii'), VERIFIER_AAD),
         keys: store.keys.map(reseal),
         ...(signingKeys.length > 0 ? { signingKeys } : {}),
+        ...(transportKeys.length > 0 ? { transportKeys } : {}),
       };
       await writeKeystore(this.file, next);
       this.#store = next;
@@ -217,8 +249,8 @@ export class SoftwareHsm implements Hsm {
     });
   }
 
-  /** Metadata of every held key (available while locked). */
-  listKeys(): SoftwareKeyInfo[] {
+  /** Metadata of every held root key (available while locked). */
+  rootKeyInfo(): SoftwareKeyInfo[] {
     return (this.#store?.keys ?? []).map(({ handle, label, kcv, createdAt }) => ({
       handle,
       label,
@@ -280,6 +312,173 @@ export class SoftwareHsm implements Hsm {
     const store = this.#store;
     if (store === null) return false;
     return store.keys.some((k) => k.handle === handle) || this.#signingRecord(handle) !== undefined;
+  }
+
+  /** {@inheritDoc Hsm.listKeys} — from the keystore metadata, locked or not. */
+  async listKeys(): Promise<HsmKeyInfo[]> {
+    const st = this.#store;
+    const other = { kcv: null, exportable: false, fingerprint: null };
+    return [
+      ...(st?.keys ?? []).map((k): HsmKeyInfo => ({
+        handle: k.handle,
+        label: k.label,
+        kind: 'root',
+        kcv: k.kcv,
+        exportable: k.exportable !== false,
+        fingerprint: null,
+      })),
+      ...(st?.signingKeys ?? []).map((k): HsmKeyInfo => ({
+        handle: k.handle,
+        label: k.label,
+        kind: 'signing',
+        ...other,
+      })),
+      ...(st?.transportKeys ?? []).map((k): HsmKeyInfo => ({
+        handle: k.handle,
+        label: k.label,
+        kind: 'transport',
+        ...other,
+        fingerprint: k.fingerprint,
+      })),
+    ];
+  }
+
+  /** {@inheritDoc Hsm.createTransportKey} — an RSA key pair; the private half sealed in the keystore. */
+  createTransportKey(label: string): Promise<TransportPublicKey> {
+    return this.#serialize(async () => {
+      checkLabel(label);
+      const unlocked = this.#requireUnlocked();
+      const store = this.#requireStore();
+      const { oaepHash, rsaBits } = this.transportDefaults;
+      const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: rsaBits });
+      const spki = new Uint8Array(publicKey.export({ type: 'spki', format: 'der' }));
+      const der = privateKey.export({ type: 'pkcs8', format: 'der' });
+      try {
+        const handle = this.#newHandle('sw-trk-');
+        const rec: TransportKeyRecordJson = {
+          handle,
+          label,
+          algorithm: 'rsa-oaep',
+          oaepHash,
+          spki: Buffer.from(spki).toString('base64'),
+          fingerprint: fingerprintOf(spki),
+          createdAt: new Date().toISOString(),
+          ...seal(unlocked.wrapKey, der, handle),
+        };
+        const next: KeystoreJson = { ...store, transportKeys: [...(store.transportKeys ?? []), rec] };
+        await writeKeystore(this.file, next);
+        this.#store = next;
+        if (this.#unlocked === unlocked) unlocked.transport.set(handle, privateKey);
+        return { handle, spki, fingerprint: rec.fingerprint, oaepHash };
+      } finally {
+        der.fill(0);
+      }
+    });
+  }
+
+  /** {@inheritDoc Hsm.findTransportKey} */
+  async findTransportKey(fingerprint: string): Promise<TransportPublicKey | undefined> {
+    const rec = this.#store?.transportKeys?.find((k) => k.fingerprint === fingerprint.toLowerCase());
+    if (rec === undefined) return undefined;
+    return {
+      handle: rec.handle,
+      spki: new Uint8Array(Buffer.from(rec.spki, 'base64')),
+      fingerprint: rec.fingerprint,
+      oaepHash: rec.oaepHash,
+    };
+  }
+
+  /** {@inheritDoc Hsm.exportWrapped} — RSA-OAEP (`crypto.publicEncrypt`) of the key's 32 bytes. */
+  async exportWrapped(
+    handle: KeyHandle,
+    to: Pick<TransportPublicKey, 'spki' | 'oaepHash'>,
+  ): Promise<Uint8Array> {
+    const key = this.#key(handle);
+    const rec = this.#store?.keys.find((k) => k.handle === handle);
+    if (rec?.exportable === false) {
+      throw new DomainError(
+        'key_not_exportable',
+        `hsm: root key ${handle} cannot leave this keystore (received from a twin, or sealed)`,
+      );
+    }
+    rsaPartsOf(to.spki);
+    const pub = createPublicKey({ key: Buffer.from(to.spki), format: 'der', type: 'spki' });
+    const raw = key.export();
+    try {
+      return new Uint8Array(
+        publicEncrypt(
+          { key: pub, padding: cryptoConstants.RSA_PKCS1_OAEP_PADDING, oaepHash: to.oaepHash },
+          raw,
+        ),
+      );
+    } finally {
+      raw.fill(0);
+    }
+  }
+
+  /** {@inheritDoc Hsm.importWrapped} — RSA-OAEP decryption with the sealed transport key. */
+  importWrapped(
+    transport: KeyHandle,
+    wrapped: Uint8Array,
+    label: string,
+    check: (staged: KeyHandle) => Promise<void>,
+  ): Promise<KeyHandle> {
+    return this.#serialize(async () => {
+      checkLabel(label);
+      const unlocked = this.#requireUnlocked();
+      const priv = unlocked.transport.get(transport);
+      const rec = this.#store?.transportKeys?.find((k) => k.handle === transport);
+      if (priv === undefined || rec === undefined) {
+        throw new DomainError('not_found', `hsm: no transport key with handle ${JSON.stringify(transport)}`);
+      }
+      let raw: Buffer;
+      try {
+        raw = privateDecrypt(
+          { key: priv, padding: cryptoConstants.RSA_PKCS1_OAEP_PADDING, oaepHash: rec.oaepHash },
+          Buffer.from(wrapped),
+        );
+      } catch {
+        throw new DomainError(
+          'ceremony_wrong_key',
+          'wrapped key: it does not unwrap with this transport key',
+        );
+      }
+      try {
+        if (raw.length !== ROOT_KEY_BYTES) {
+          throw new DomainError(
+            'ceremony_tampered',
+            `wrapped key: the unwrapped key has ${raw.length} bytes, not 32`,
+          );
+        }
+        const handle = this.#newHandle('sw-');
+        unlocked.staged.set(handle, createSecretKey(raw));
+        try {
+          await check(handle);
+        } finally {
+          unlocked.staged.delete(handle);
+        }
+        return await this.#addKey(label, raw, { handle, exportable: false });
+      } finally {
+        raw.fill(0);
+      }
+    });
+  }
+
+  /** {@inheritDoc Hsm.sealRootKey} — marks the record `exportable: false`. */
+  sealRootKey(handle: KeyHandle): Promise<void> {
+    return this.#serialize(async () => {
+      const store = this.#requireStore();
+      const rec = store.keys.find((k) => k.handle === handle);
+      if (rec === undefined)
+        throw new DomainError('not_found', `hsm: no key with handle ${JSON.stringify(handle)}`);
+      if (rec.exportable === false) return;
+      const next: KeystoreJson = {
+        ...store,
+        keys: store.keys.map((k) => (k.handle === handle ? { ...k, exportable: false as const } : k)),
+      };
+      await writeKeystore(this.file, next);
+      this.#store = next;
+    });
   }
 
   /** Metadata of every update-signing key (available while locked). */
@@ -348,22 +547,31 @@ export class SoftwareHsm implements Hsm {
     const store = this.#requireStore();
     let handle: string;
     do handle = `${prefix}${randomBytes(8).toString('hex')}`;
-    while (store.keys.some((k) => k.handle === handle) || this.#signingRecord(handle) !== undefined);
+    while (
+      store.keys.some((k) => k.handle === handle) ||
+      this.#signingRecord(handle) !== undefined ||
+      (store.transportKeys ?? []).some((k) => k.handle === handle)
+    );
     return handle;
   }
 
-  async #addKey(label: string, raw: Buffer): Promise<KeyHandle> {
+  async #addKey(
+    label: string,
+    raw: Buffer,
+    options: { handle?: KeyHandle; exportable?: boolean } = {},
+  ): Promise<KeyHandle> {
     checkLabel(label);
     const unlocked = this.#requireUnlocked();
     const store = this.#requireStore();
     const key = createSecretKey(raw);
-    const handle = this.#newHandle('sw-');
+    const handle = options.handle ?? this.#newHandle('sw-');
     const rec: KeyRecordJson = {
       handle,
       label,
       kcv: kcvOf(hmacSha256(key, KCV_INPUT)),
       createdAt: new Date().toISOString(),
       ...seal(unlocked.wrapKey, raw, handle),
+      ...(options.exportable === false ? { exportable: false as const } : {}),
     };
     const next: KeystoreJson = { ...store, keys: [...store.keys, rec] };
     await writeKeystore(this.file, next);
@@ -374,7 +582,8 @@ export class SoftwareHsm implements Hsm {
   }
 
   #key(handle: KeyHandle): KeyObject {
-    const key = this.#requireUnlocked().keys.get(handle);
+    const unlocked = this.#requireUnlocked();
+    const key = unlocked.keys.get(handle) ?? unlocked.staged.get(handle);
     if (key === undefined)
       throw new DomainError('not_found', `hsm: no key with handle ${JSON.stringify(handle)}`);
     return key;
@@ -452,6 +661,17 @@ function openSigningRecord(wrapKey: KeyObject, rec: SigningKeyRecordJson): KeyOb
     throw new DomainError('hsm_error', `keystore: signing key ${rec.handle} does not match its public key`);
   }
   return key;
+}
+
+function openTransportRecord(wrapKey: KeyObject, rec: TransportKeyRecordJson): KeyObject {
+  const der = unseal(wrapKey, rec, rec.handle, `transport key ${rec.handle}`);
+  try {
+    return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+  } catch {
+    throw new DomainError('hsm_error', `keystore: transport key ${rec.handle} is not a PKCS#8 key`);
+  } finally {
+    der.fill(0);
+  }
 }
 
 function checkNewPassphrase(passphrase: unknown, field: string): void {

@@ -16,6 +16,16 @@ import {
   type OwnerApiPath,
 } from '../../../src-shared/owner-api';
 
+/** The header of a write that makes it idempotent (docs/sync.md "Idempotency"). */
+const IDEMPOTENCY_PARAMETER = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description:
+    'Operation id (1–128 of A-Z a-z 0-9 . _ : ~ + / = -). The write is applied once; a retry with the same key and request gets the first answer (kept 7 days, also across restarts); the same key with another request is 422 idempotency_mismatch.',
+  schema: { type: 'string', pattern: '^[A-Za-z0-9._:~+/=-]{1,128}$' },
+};
+
 /** The update-info request body as a station sends it (SPEC §3.1), for documentation. */
 const UpdateInfoDocSchema = z.object({
   router: z.string().describe('gateway id, ID6'),
@@ -90,6 +100,8 @@ function pathItem(path: OwnerApiPath): Record<string, unknown> {
           ],
         };
   const failures = FAILURES[path.split('/')[0] ?? ''] ?? {};
+  // the gateway writes take an Idempotency-Key (docs/sync.md)
+  const writes = op.kind === 'items' && op.scope !== 'read';
   return {
     post: {
       operationId: operationId(path),
@@ -97,6 +109,7 @@ function pathItem(path: OwnerApiPath): Record<string, unknown> {
       description: `API key scope: \`${op.scope}\` (or \`admin\`).`,
       tags: ['Owner API'],
       security: [{ bearerAuth: [] }],
+      ...(writes ? { parameters: [IDEMPOTENCY_PARAMETER] } : {}),
       requestBody: { required: true, content: { 'application/json': { schema: request } } },
       responses: {
         '200': {
@@ -107,6 +120,7 @@ function pathItem(path: OwnerApiPath): Record<string, unknown> {
           content: { 'application/json': { schema: schema(op.response) } },
         },
         ...Object.fromEntries(Object.entries(failures).map(([status, why]) => [status, errorResponse(why)])),
+        ...(writes ? { '422': errorResponse('the Idempotency-Key was used for another request') } : {}),
       },
     },
   };

@@ -1,6 +1,7 @@
 /**
  * Owner API door (SPEC §4): `POST /api/v1/gateway/{claim,setup,delete,add,info,list,rotate}`,
- * `POST /api/v1/firmware/{upload,list,delete,station-key}` and `POST /api/v1/certificate/{issue,list,revoke}`.
+ * `POST /api/v1/firmware/{upload,list,delete,station-key}` `POST /api/v1/certificate/{issue,list,revoke}`,
+ * the change feed `POST /api/v1/gateway/changes` and the `Idempotency-Key` header (docs/sync.md).
  * Every endpoint is one entry of `OWNER_API` (`src-shared/owner-api.ts`) and of the typed handler
  * table of `owner-handlers.ts`; no switch, no per-route code.
  * Per request: per-address rate limit → Bearer authentication (before the body is read) → per-key
@@ -22,6 +23,7 @@ import {
   type OwnerApiPath,
 } from '../../../src-shared/owner-api';
 import { ownerApiHandlers } from './owner-handlers';
+import { IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_PATTERN } from '../../../src-shared/sync-api';
 import type { RateLimiter } from '../../core/rate-limit';
 
 /** What the Owner API door needs. */
@@ -63,6 +65,23 @@ function bearerOf(header: string | undefined): string {
   const m = /^Bearer +([^\s]+) *$/i.exec(header);
   if (!m) throw new DomainError('unauthorized', 'authorization: expected "Bearer <api key>"');
   return m[1]!;
+}
+
+/**
+ * The request's `Idempotency-Key` (docs/sync.md), if any.
+ * @throws DomainError('invalid_request') naming the header for a malformed or repeated one.
+ */
+function idempotencyKeyOf(req: FastifyRequest): string | undefined {
+  const v = req.headers[IDEMPOTENCY_HEADER];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || !IDEMPOTENCY_KEY_PATTERN.test(v)) {
+    throw new DomainError(
+      'invalid_request',
+      'Idempotency-Key: expected one value of 1–128 characters A-Z a-z 0-9 . _ : ~ + / = -',
+      { field: 'Idempotency-Key' },
+    );
+  }
+  return v;
 }
 
 function sendRateLimited(reply: FastifyReply, retryAfter: number, what: string): FastifyReply {
@@ -122,7 +141,12 @@ export async function ownerRoutes(app: FastifyInstance, opts: OwnerRoutesOptions
       if (principal === undefined) throw new DomainError('unauthorized', 'authorization: missing');
       const parsed = parseOwnerCall(path, req.body);
       if (!parsed.ok) return reply.code(400).send(parsed.error);
-      const answer = await handler({ principal, address: req.socket.remoteAddress }, parsed.value as never);
+      const ctx: RequestContext = {
+        principal,
+        address: req.socket.remoteAddress,
+        idempotencyKey: idempotencyKeyOf(req),
+      };
+      const answer = await handler(ctx, parsed.value as never);
       if (validate) checkAnswer(path, answer);
       return reply.send(answer);
     });

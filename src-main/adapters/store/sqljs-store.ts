@@ -164,7 +164,7 @@ export class SqljsStore implements Store {
   private checkpointRetryAt = 0;
   private timer: NodeJS.Timeout | undefined;
   /** statements run on every call, prepared once */
-  private readonly control: Record<'begin' | 'commit' | 'rollback' | 'readOnly' | 'readWrite', Statement>;
+  private readonly control: Record<'begin' | 'commit' | 'rollback', Statement>;
 
   /** @internal use {@link openSqljsStore} */
   constructor(
@@ -180,8 +180,6 @@ export class SqljsStore implements Store {
       begin: db.prepare('BEGIN'),
       commit: db.prepare('COMMIT'),
       rollback: db.prepare('ROLLBACK'),
-      readOnly: db.prepare('PRAGMA query_only = 1'),
-      readWrite: db.prepare('PRAGMA query_only = 0'),
     };
   }
 
@@ -204,14 +202,13 @@ export class SqljsStore implements Store {
   read<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     return this.settle(
       this.enqueue(async () => {
-        this.step(this.control.readOnly);
+        // read-only is enforced by the Tx (it refuses every statement not known to be a read)
         const tx = new SqljsTx(this.db, this.cache, 'read');
         try {
           const value = await this.context.run(tx, () => fn(tx));
           return { value, durable: this.pendingFullSync() };
         } finally {
           tx.end();
-          this.step(this.control.readWrite);
         }
       }),
     );

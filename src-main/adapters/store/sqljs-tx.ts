@@ -75,6 +75,17 @@ export function classifySql(sql: string): SqlKind {
   return { mutating: true, dml: false };
 }
 
+/**
+ * A statement not known to be read-only inside `read()`: refused before it runs (the store's read
+ * snapshot is enforced here, by {@link classifySql}, rather than by toggling `PRAGMA query_only`
+ * around every read, which costs more than the indexed read itself).
+ */
+function readOnlyViolation(sql: string): DomainError {
+  return new DomainError('internal', 'store: a readonly read() cannot run a writing statement', {
+    sql: sql.slice(0, 200),
+  });
+}
+
 /** A prepared statement with its classification. */
 export interface CachedStatement extends SqlKind {
   stmt: Statement;
@@ -218,6 +229,7 @@ export class SqljsTx implements Tx {
   /** Runs a parameterless multi-statement script (migrations), journaled as one entry. */
   execScript(sql: string): void {
     this.assertUsable(sql);
+    if (this.mode === 'read') throw readOnlyViolation(sql);
     try {
       this.db.exec(sql);
     } catch (e) {
@@ -237,6 +249,7 @@ export class SqljsTx implements Tx {
     this.assertUsable(sql);
     checkParams(params, sql);
     const entry = this.cache.get(sql);
+    if (entry.mutating && this.mode === 'read') throw readOnlyViolation(sql);
     const journal = this.payload !== undefined && entry.mutating;
     let failed = false;
     try {

@@ -25,7 +25,7 @@ import {
   type CommandResult,
 } from '../command';
 import { readInputFile } from '../read-input';
-import type { Station } from '../station';
+import type { Station } from '../../compose/station';
 
 /** Opens the station and its factory line for one command; closes both after `fn`. */
 async function withFactory<T>(
@@ -36,14 +36,14 @@ async function withFactory<T>(
 ): Promise<T> {
   const [{ withStation }, { openFactoryLine }] = await Promise.all([
     import('../open'),
-    import('../../adapters/factory/compose'),
+    import('../../compose/factory-line'),
   ]);
   return withStation(args, io, async (station) => {
     const factory = openFactoryLine({
       store: station.store,
       hsm: station.hsm,
-      batches: station.core.batches,
-      signingKeys: station.core.signingKeys,
+      core: station.core,
+      clock: station.clock,
       cupsUri: station.cupsUri,
       caCertPem: station.tls.caCertPem,
       ...(jobs !== undefined ? { jobs } : {}),

@@ -45,35 +45,25 @@ export const initCommand: Command = {
       host: parseHost(optionalString(args, 'host')),
       port: parsePort(optionalString(args, 'port'), '--port'),
     };
-    const [{ withStation }, { writeSettings }] = await Promise.all([import('../open'), import('../station')]);
+    const [{ withStation }, { finishInit, newStationText }] = await Promise.all([
+      import('../open'),
+      import('../../compose/station'),
+    ]);
     return withStation(
       args,
       io,
       async (station) => {
-        const { apiKey, summary } = await station.core.access.createApiKey(
-          station.cliContext,
-          null,
-          ['admin'],
-          'first admin key (gwjs init)',
-        );
-        await writeSettings(station.dataDir, station.settings);
+        const key = await finishInit(station);
         return {
           json: {
-            adminKey: apiKey,
-            adminKeyId: summary.id,
+            adminKey: key.apiKey,
+            adminKeyId: key.apiKeyId,
             caCert: station.tls.caCertPath,
             caFingerprint256: station.tls.caFingerprint256,
             dataDir: station.dataDir,
             cupsUri: station.cupsUri,
           },
-          text: [
-            `Station created in ${station.dataDir}`,
-            `CUPS URI:        ${station.cupsUri}`,
-            `CA certificate:  ${station.tls.caCertPath}`,
-            `CA SHA-256:      ${station.tls.caFingerprint256}`,
-            '',
-            `Admin API key (shown once, keep it safe): ${apiKey}`,
-          ].join('\n'),
+          text: newStationText(station, key),
         };
       },
       { init },

@@ -59,9 +59,9 @@ export const serveCommand: Command = {
     ] = await Promise.all([
       import('pino'),
       import('../../adapters/http/server'),
-      import('../../bridge/station-ui'),
+      import('../../compose/station-ui'),
       import('../open'),
-      import('../station'),
+      import('../../compose/station'),
     ]);
     const base = stationOptionsOf(args, io);
     if (base.passphrase === undefined) {
@@ -89,7 +89,7 @@ export const serveCommand: Command = {
     try {
       station = await openStation({ ...base, publicHosts: stringList(args, 'public-host'), port, logger });
     } catch (e) {
-      throw explainBusy(e, base.dataDir);
+      throw explainBusy(e, base.dataDir, base.db);
     }
     const host = hostFlag ?? station.settings.host;
     const ui = createStationUi({ ...station, logger });

@@ -17,7 +17,7 @@ import { DomainError } from '../../../src-shared/errors';
 import { euiFromHex, euiHex, formatId6, parseIdField } from '../../../src-shared/ids';
 import type { RequestContext } from '../context';
 import { actorOf, auditWriter } from '../audit';
-import { authorizeOwner, requireAdmin, type OwnerRef } from '../authorize';
+import { authorizeOwner, isAdmin, requireAdmin, type OwnerRef } from '../authorize';
 import type { Batches } from '../batches';
 import { derToPem } from '../credentials';
 import { isoAt, type CoreEnv } from '../env';
@@ -198,7 +198,7 @@ export class ClientCertificates {
     const id6 = formatId6(id);
     if (owner !== null) {
       const rows = await this.env.store.read((tx) => loadGateways(tx, [hex]));
-      requireOwned(rows.get(hex), await this.batches.batchOf(id), owner, id6);
+      requireOwned(rows.get(hex), await this.batches.batchOf(id), owner, id6, isAdmin(ctx.principal));
     }
     return { hex, id6, owner };
   }

@@ -71,7 +71,7 @@ export class ContactLog {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly logger: Logger,
-    private readonly options: CoreConfig['cupsContacts'],
+    private readonly options: CoreConfig['cupsContacts'] & { shared?: boolean },
   ) {}
 
   /** Records the contact of `hex` made at `atMs` (clock ms; `contact.at` is its ISO text). */
@@ -98,8 +98,12 @@ export class ContactLog {
     this.#schedule();
   }
 
-  /** The newest contact of `hex` this process has seen (possibly not yet in the store). */
+  /**
+   * The newest contact of `hex` this process has seen (possibly not yet in the store); always
+   * undefined with a shared store, where readers must see what every instance sees.
+   */
   latest(hex: string): ContactRecord | undefined {
+    if (this.options.shared === true) return undefined;
     return this.#entries.get(hex)?.latest;
   }
 

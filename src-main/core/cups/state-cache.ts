@@ -14,13 +14,26 @@
  * DESIGN §3). Several processes sharing a database (the future PostgreSQL adapter) need another
  * scheme (see the core README, "Decisions").
  */
-import type { GatewayRow } from '../gateways/rows';
-import type { SetupDigest } from '../gateways/setup-rows';
+import { gatewayRowOf, GATEWAY_COLUMNS, type GatewayRow } from '../gateways/rows';
+import { setupDigestOf, SETUP_DIGEST_COLUMNS, type SetupDigest } from '../gateways/setup-rows';
+import type { Tx } from '../ports';
 
 /** A gateway as CUPS sees it; `row` undefined = not claimed and never seen by the Owner API. */
 export interface GatewayState {
   readonly row: GatewayRow | undefined;
   readonly setup: SetupDigest | undefined;
+}
+
+/** The gateway's state as CUPS reads it (SPEC §3.6): one indexed read, no credential bytes. */
+export async function readGatewayState(tx: Tx, hex: string): Promise<GatewayState> {
+  const found = await tx.get(
+    `SELECT ${GATEWAY_COLUMNS}, ${SETUP_DIGEST_COLUMNS}
+     FROM gateways g LEFT JOIN setups s ON s.eui = g.eui WHERE g.eui = ?`,
+    [hex],
+  );
+  return found === undefined
+    ? { row: undefined, setup: undefined }
+    : { row: gatewayRowOf(found), setup: setupDigestOf(found) };
 }
 
 /** LRU map gateway (16 hex) → {@link GatewayState}, with an invalidation epoch. */

@@ -19,6 +19,7 @@ import { isoAt, type CoreEnv } from '../env';
 import { claimPinFromGmk, deriveGmk } from '../kdf';
 import { BatchInsert, intOf, selectIn, textOf } from '../rows';
 import { checkItems, countOutcomes, failItem, itemError, type ItemTarget } from './items';
+import { runCommitHooks } from '../sync/commit';
 import { loadGateways } from './rows';
 
 interface ClaimWork extends ItemTarget {
@@ -141,6 +142,15 @@ export async function claimGateways(
     }
     await fresh.flush();
     await audit.flush();
+    await runCommitHooks(env.commitHooks, tx, {
+      operation: 'claim',
+      owner,
+      ctx,
+      items: items,
+      results,
+      changed,
+      at: at,
+    });
   });
   for (const hex of changed) onChanged(hex);
   countOutcomes(env, 'claim', results);

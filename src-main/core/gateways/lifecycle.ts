@@ -16,7 +16,7 @@ import { AddItemSchema } from '../../../src-shared/contract/gateway-ops';
 import { GatewayIdSchema } from '../../../src-shared/contract/values';
 import type { AddItem, GatewayIdItem, ItemResult, RequestContext } from '../api';
 import { actorOf, auditWriter } from '../audit';
-import type { OwnerRef } from '../authorize';
+import { isAdmin, type OwnerRef } from '../authorize';
 import type { Batches } from '../batches';
 import type { ContactLog } from '../cups/contact-log';
 import { sha256 } from '../digest';
@@ -25,6 +25,7 @@ import { MAX_TOKEN_GENERATION } from '../kdf';
 import { intOf } from '../rows';
 import { checkItems, countOutcomes, failItem, itemError } from './items';
 import { recordRotationStart } from '../rotation/history';
+import { runCommitHooks } from '../sync/commit';
 import { loadGateways, requireOwned } from './rows';
 import { loadSetups } from './setup-rows';
 
@@ -56,7 +57,7 @@ export async function deleteGateways(
     const audit = auditWriter(env, tx, ctx);
     for (const t of targets) {
       try {
-        const row = requireOwned(rows.get(t.hex), batchOf(t.id), owner, t.id6);
+        const row = requireOwned(rows.get(t.hex), batchOf(t.id), owner, t.id6, isAdmin(ctx.principal));
         await tx.run('DELETE FROM setups WHERE eui = ?', [t.hex]);
         await tx.run('DELETE FROM cups_contacts WHERE eui = ?', [t.hex]);
         hooks.contacts.forget(t.hex);
@@ -70,6 +71,15 @@ export async function deleteGateways(
       }
     }
     await audit.flush();
+    await runCommitHooks(env.commitHooks, tx, {
+      operation: 'delete',
+      owner,
+      ctx,
+      items: gateways,
+      results,
+      changed,
+      at: isoAt(env.clock.now()),
+    });
   });
   for (const hex of changed) hooks.changed(hex);
   countOutcomes(env, 'delete', results);
@@ -160,6 +170,15 @@ export async function addGateways(
     }
     if (count !== before) await tx.run('UPDATE owners SET add_count = ? WHERE id = ?', [count, owner.hex]);
     await audit.flush();
+    await runCommitHooks(env.commitHooks, tx, {
+      operation: 'add',
+      owner,
+      ctx,
+      items: items,
+      results,
+      changed,
+      at: at,
+    });
   });
   for (const hex of changed) onChanged(hex);
   countOutcomes(env, 'add', results);
@@ -186,7 +205,7 @@ export async function rotateTokens(
     const audit = auditWriter(env, tx, ctx);
     for (const t of targets) {
       try {
-        const row = requireOwned(rows.get(t.hex), batchOf(t.id), owner, t.id6);
+        const row = requireOwned(rows.get(t.hex), batchOf(t.id), owner, t.id6, isAdmin(ctx.principal));
         if (row.origin === 'added') {
           throw itemError('invalid_request', t.id6, 'was added with its own token; only batch tokens rotate');
         }
@@ -211,6 +230,15 @@ export async function rotateTokens(
       }
     }
     await audit.flush();
+    await runCommitHooks(env.commitHooks, tx, {
+      operation: 'rotate',
+      owner,
+      ctx,
+      items: gateways,
+      results,
+      changed,
+      at: at,
+    });
   });
   for (const hex of changed) onChanged(hex);
   countOutcomes(env, 'rotate', results);

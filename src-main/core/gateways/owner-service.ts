@@ -27,6 +27,9 @@ import { addGateways, deleteGateways, rotateTokens } from './lifecycle';
 import { infoGateways, listGateways } from './query';
 import { setupGateways } from './setup';
 import { templateFields } from '../station/templates';
+import { readChanges, type ChangesPage } from '../sync/change-feed';
+import type { WriteOperation } from '../sync/commit';
+import { IdempotencyKeys, IdempotentReplay, requestHashOf } from '../sync/idempotency';
 
 /** What the Owner API operations share with CUPS. */
 export interface GatewayHooks {
@@ -43,13 +46,51 @@ export interface GatewayHooks {
 /** Owner API operations on gateways. */
 export class OwnerOperations implements OwnerService {
   readonly #onChanged: (hex: string) => void;
+  readonly #keys: IdempotencyKeys;
 
   constructor(
     private readonly env: CoreEnv,
     private readonly batches: Batches,
     private readonly hooks: GatewayHooks,
+    keys?: IdempotencyKeys,
   ) {
     this.#onChanged = hooks.changed;
+    this.#keys = keys ?? new IdempotencyKeys(env);
+  }
+
+  /**
+   * A write operation: authorized like every call, and with an Idempotency-Key answered from the
+   * stored first answer when there is one (docs/sync.md). The operation's transaction stores the
+   * answer (commit hook); a concurrent retry that committed first rolls this one back and its
+   * answer is returned instead.
+   */
+  #write(
+    op: WriteOperation,
+    scope: Scope,
+    ctx: RequestContext,
+    ownerId: string,
+    items: readonly unknown[],
+    body: (owner: OwnerRef) => Promise<ItemResult[]>,
+  ): Promise<ItemResult[]> {
+    const key = ctx.idempotencyKey;
+    if (key === undefined) return this.#run(op, scope, ctx, ownerId, body);
+    return this.#run(op, scope, ctx, ownerId, async (owner) => {
+      const hash = requestHashOf(op, owner.hex, items);
+      const first = await this.#keys.replay(owner.hex, key, op, hash);
+      if (first !== undefined) {
+        this.env.counters.count('ownerApi', `${op}.replayed`);
+        return first;
+      }
+      try {
+        return await body(owner);
+      } catch (e) {
+        if (e instanceof IdempotentReplay) return e.answer;
+        // a unique-key race on a shared database: the other writer's answer is the first one
+        const raced = await this.#keys.replay(owner.hex, key, op, hash).catch(() => undefined);
+        if (raced !== undefined) return raced;
+        throw e;
+      }
+    });
   }
 
   async #run<T>(
@@ -69,7 +110,7 @@ export class OwnerOperations implements OwnerService {
 
   /** SPEC §4.2 `claim`. */
   claim(ctx: RequestContext, ownerId: string, items: readonly ClaimItem[]): Promise<ItemResult[]> {
-    return this.#run('claim', 'claim', ctx, ownerId, (o) =>
+    return this.#write('claim', 'claim', ctx, ownerId, items, (o) =>
       claimGateways(this.env, this.batches, this.#onChanged, ctx, o, items),
     );
   }
@@ -78,7 +119,7 @@ export class OwnerOperations implements OwnerService {
    * SPEC §4.2 `setup`. `options.common` (the mixed form's top-level fields) and a saved template
    * (`options.templateId`, fields secrets included) apply to every item that does not set a
    * field: item over common over template. A bad common field or an unknown template fails the
-   * whole request.
+   * whole request. An Idempotency-Key covers the items and the options.
    */
   setup(
     ctx: RequestContext,
@@ -86,7 +127,8 @@ export class OwnerOperations implements OwnerService {
     items: readonly SetupItem[],
     options: SetupOptions = {},
   ): Promise<ItemResult[]> {
-    return this.#run('setup', 'setup', ctx, ownerId, async (o) => {
+    const hashed = [{ common: options.common ?? null, templateId: options.templateId ?? null }, ...items];
+    return this.#write('setup', 'setup', ctx, ownerId, hashed, async (o) => {
       let base: SetupFields | undefined;
       if (options.templateId !== undefined)
         base = await templateFields(this.env.store, o.hex, options.templateId);
@@ -97,14 +139,14 @@ export class OwnerOperations implements OwnerService {
 
   /** SPEC §4.2 `delete`. */
   delete(ctx: RequestContext, ownerId: string, gateways: readonly GatewayIdItem[]): Promise<ItemResult[]> {
-    return this.#run('delete', 'delete', ctx, ownerId, (o) =>
+    return this.#write('delete', 'delete', ctx, ownerId, gateways, (o) =>
       deleteGateways(this.env, this.batches, this.hooks, ctx, o, gateways),
     );
   }
 
   /** SPEC §4.2 `add`. */
   add(ctx: RequestContext, ownerId: string, items: readonly AddItem[]): Promise<ItemResult[]> {
-    return this.#run('add', 'add', ctx, ownerId, (o) =>
+    return this.#write('add', 'add', ctx, ownerId, items, (o) =>
       addGateways(this.env, this.batches, this.#onChanged, ctx, o, items),
     );
   }
@@ -125,9 +167,18 @@ export class OwnerOperations implements OwnerService {
     return this.#run('list', 'read', ctx, ownerId, (o) => listGateways(this.env, ctx, o, options));
   }
 
+  /** The owner's change feed (docs/sync.md "Pull"), scope `read`. */
+  changes(
+    ctx: RequestContext,
+    ownerId: string,
+    options: { after?: string | undefined; limit?: number | undefined },
+  ): Promise<ChangesPage> {
+    return this.#run('changes', 'read', ctx, ownerId, (o) => readChanges(this.env, o, options));
+  }
+
   /** Token rotation (SPEC §2) for batch gateways: arms generation g + 1 (scope `setup`). */
   rotate(ctx: RequestContext, ownerId: string, gateways: readonly GatewayIdItem[]): Promise<ItemResult[]> {
-    return this.#run('rotate', 'setup', ctx, ownerId, (o) =>
+    return this.#write('rotate', 'setup', ctx, ownerId, gateways, (o) =>
       rotateTokens(this.env, this.batches, this.#onChanged, ctx, o, gateways),
     );
   }

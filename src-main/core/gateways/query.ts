@@ -7,7 +7,7 @@ import { DomainError, isDomainError } from '../../../src-shared/errors';
 import { euiFromHex, euiHex, formatEui64, formatId6, parseIdField } from '../../../src-shared/ids';
 import { GatewayIdSchema } from '../../../src-shared/contract/values';
 import type { CredentialSummary, GatewayIdItem, GatewayInfo, InfoResult, RequestContext } from '../api';
-import type { OwnerRef } from '../authorize';
+import { isAdmin, type OwnerRef } from '../authorize';
 import type { Batches } from '../batches';
 import type { ContactLog } from '../cups/contact-log';
 import { loadContacts, type ContactRecord } from '../cups/contacts';
@@ -129,7 +129,7 @@ export async function infoGateways(
     for (const t of targets) {
       const result: InfoResult = results[t.index]!;
       try {
-        const row = requireOwned(rows.get(t.hex), batchOf(t.id), owner, t.id6);
+        const row = requireOwned(rows.get(t.hex), batchOf(t.id), owner, t.id6, isAdmin(ctx.principal));
         const setup = setups.get(t.hex);
         result.info = infoOf(
           row,

@@ -61,22 +61,28 @@ export async function loadGateways(tx: Tx, hexes: readonly string[]): Promise<Ma
 }
 
 /**
- * Requires that `owner` holds the gateway (SPEC §4.2).
- * @throws DomainError('not_found') unknown outside every batch; ('not_claimed') a batch gateway
- *   nobody holds; ('claimed_by_other') held by another owner.
+ * Requires that `owner` holds the gateway (SPEC §4.2). Only an admin caller (`detailed`) learns
+ * why not; anyone else gets the same `not_found` for an unknown gateway, one nobody holds and one
+ * another owner holds, so an owner cannot map which ids exist or are claimed — the claim path tells
+ * `claimed_by_other` only to a caller who knows the PIN (docs/security.md "Enumeration").
+ * @throws DomainError('not_found') for a non-admin caller, whatever the reason; for an admin:
+ *   ('not_found') unknown outside every batch, ('not_claimed') a batch gateway nobody holds,
+ *   ('claimed_by_other') held by another owner.
  */
 export function requireOwned(
   row: GatewayRow | undefined,
   batch: Batch | undefined,
   owner: OwnerRef,
   id6: string,
+  detailed: boolean,
 ): GatewayRow {
+  if (row !== undefined && row.ownerId !== null && row.ownerId === owner.hex) return row;
+  if (!detailed) throw itemError('not_found', id6, `is not a gateway of owner ${owner.id6}`);
   if (row === undefined) {
     throw batch === undefined
       ? itemError('not_found', id6, 'is unknown (outside every batch and not added)')
       : itemError('not_claimed', id6, 'is not claimed');
   }
   if (row.ownerId === null) throw itemError('not_claimed', id6, 'is not claimed');
-  if (row.ownerId !== owner.hex) throw itemError('claimed_by_other', id6, 'is claimed by another owner');
-  return row;
+  throw itemError('claimed_by_other', id6, 'is claimed by another owner');
 }

@@ -10,11 +10,12 @@ import { SetupItemSchema } from '../../../src-shared/contract/gateway-ops';
 import { withCommonFields } from '../../../src-shared/contract/values';
 import type { ItemResult, RequestContext, SetupFields, SetupItem } from '../api';
 import { auditWriter } from '../audit';
-import type { OwnerRef } from '../authorize';
+import { isAdmin, type OwnerRef } from '../authorize';
 import type { Batches } from '../batches';
 import { isoAt, type CoreEnv } from '../env';
 import { intOf, selectIn } from '../rows';
 import { checkItems, countOutcomes, failItem, itemError, type ItemTarget } from './items';
+import { runCommitHooks } from '../sync/commit';
 import { loadGateways, requireOwned } from './rows';
 import {
   CredentialInputs,
@@ -127,7 +128,7 @@ export async function setupGateways(
     const upsert = setupUpsert(tx);
     for (const w of work) {
       try {
-        requireOwned(rows.get(w.hex), batchOf(w.id), owner, w.id6);
+        requireOwned(rows.get(w.hex), batchOf(w.id), owner, w.id6, isAdmin(ctx.principal));
         const stored = setups.get(w.hex);
         const cups = mergeSide('cups', stored?.cups ?? EMPTY_SIDE, sidePatchOf(w.fields, 'cups'), inputs);
         const lns = mergeSide('lns', stored?.lns ?? EMPTY_SIDE, sidePatchOf(w.fields, 'lns'), inputs);
@@ -149,6 +150,15 @@ export async function setupGateways(
     }
     await upsert.flush();
     await audit.flush();
+    await runCommitHooks(env.commitHooks, tx, {
+      operation: 'setup',
+      owner,
+      ctx,
+      items: items,
+      results,
+      changed,
+      at: at,
+    });
   });
   for (const hex of changed) onChanged(hex);
   countOutcomes(env, 'setup', results);

@@ -32,7 +32,8 @@ export function isLockable(hsm: object): hsm is HsmLockControl {
 export interface HsmControlService {
   /**
    * Unlocks with `passphrase` and answers the new status.
-   * @throws DomainError('hsm_locked') wrong passphrase; ('rate_limited') after too many;
+   * @throws DomainError('hsm_locked') wrong passphrase while locked; ('invalid_request') wrong
+   *   passphrase while already unlocked (it stays unlocked); ('rate_limited') after too many;
    *   ('not_configured') when this HSM is not opened by passphrase.
    */
   unlock(ctx: RequestContext, passphrase: string): Promise<HsmStatus>;
@@ -52,6 +53,15 @@ export interface HsmControlDeps {
 }
 
 const THROTTLE_KEY = 'hsm:unlock';
+
+/** The HSM's own word on its state; an HSM that does not answer counts as locked. */
+async function isLocked(hsm: Hsm): Promise<boolean> {
+  try {
+    return (await hsm.status()).locked;
+  } catch {
+    return true;
+  }
+}
 
 /** Creates the service. */
 export function createHsmControlService(deps: HsmControlDeps): HsmControlService {
@@ -103,6 +113,15 @@ export function createHsmControlService(deps: HsmControlDeps): HsmControlService
             await tx.run('INSERT INTO login_failures (key, at) VALUES (?, ?)', [THROTTLE_KEY, iso(now)]);
             await new AuditWriter(tx, ctx, iso(now)).add('hsm.unlock_failed', null, {});
           });
+          // A wrong passphrase changes nothing: say what the state actually is (it may have been
+          // unlocked before, e.g. by another admin or at start with the passphrase file).
+          if (!(await isLocked(hsm))) {
+            throw new DomainError(
+              'invalid_request',
+              'passphrase: wrong passphrase; the HSM was already unlocked and stays unlocked',
+              { field: 'passphrase' },
+            );
+          }
           throw new DomainError('hsm_locked', 'passphrase: wrong passphrase, the HSM stays locked', {
             field: 'passphrase',
           });

@@ -35,8 +35,21 @@ export interface NewSession {
 export interface OperatorServiceOptions {
   /** absolute session lifetime, ms (default 12 h) */
   sessionTtlMs?: number;
-  /** failed logins allowed per operator name and per address within `windowMs` (default 10 / 15 min) */
-  loginLimit?: { max: number; windowMs: number };
+  /**
+   * Login throttling (docs/security.md): `max` failed logins of one name from one address are
+   * free within `windowMs` (default 5 per hour); each further one doubles the wait before the next
+   * try from there, from `baseDelayMs` (1 s) up to `maxDelayMs` (15 min). `perAddressMax` (default
+   * 20) failures from one address over all names start the same growing delay for that address;
+   * the station's own loopback address is exempt from that one ({@link isLoopback}). Nothing is counted per name
+   * alone, so no address can lock an account for everybody.
+   */
+  loginLimit?: {
+    max: number;
+    windowMs: number;
+    perAddressMax?: number | undefined;
+    baseDelayMs?: number | undefined;
+    maxDelayMs?: number | undefined;
+  };
 }
 
 /** Dependencies of {@link createOperatorService}. */
@@ -91,6 +104,22 @@ interface OperatorDbRow {
 }
 
 const SETUP_KEY = 'first_run_password';
+
+/** One throttle counter: its `login_failures` key and how many failures are free. */
+interface ThrottleKey {
+  key: string;
+  free: number;
+}
+
+/**
+ * True for the station itself: 127.0.0.1 or ::1 (also IPv4-mapped) — the addresses a browser on
+ * the station's own machine connects from. Other 127.x addresses are not exempt.
+ */
+export function isLoopback(address: string | undefined): boolean {
+  if (address === undefined) return false;
+  const a = address.toLowerCase();
+  return a === '127.0.0.1' || a === '::1' || a === '::ffff:127.0.0.1';
+}
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 /** The audit context of an operator acting on its own behalf (login, first-run setup). */
@@ -154,34 +183,64 @@ const identityOf = (row: OperatorDbRow): OperatorIdentity => {
 export function createOperatorService(deps: OperatorServiceDeps): OperatorService {
   const { store, clock, random } = deps;
   const ttl = deps.sessionTtlMs ?? 12 * 3600_000;
-  const limit = deps.loginLimit ?? { max: 10, windowMs: 15 * 60_000 };
+  const limit = deps.loginLimit ?? { max: 5, windowMs: 3600_000 };
+  const perAddressMax = limit.perAddressMax ?? 20;
+  const baseDelayMs = limit.baseDelayMs ?? 1000;
+  const maxDelayMs = limit.maxDelayMs ?? 15 * 60_000;
   const iso = (ms = clock.now()) => new Date(ms).toISOString();
 
   const getRow = (tx: Tx, name: string) =>
     tx.get<OperatorDbRow>('SELECT * FROM operators WHERE name = ?', [name]);
 
-  async function assertNotThrottled(keys: string[]): Promise<void> {
-    const since = iso(clock.now() - limit.windowMs);
-    await store.read(async (tx) => {
-      for (const key of keys) {
-        const row = await tx.get<{ n: number | string }>(
-          'SELECT COUNT(*) AS n FROM login_failures WHERE key = ? AND at > ?',
-          [key, since],
-        );
-        if (Number(row?.n ?? 0) >= limit.max) {
-          throw new DomainError('rate_limited', 'login: too many failed attempts, try again later', {
-            retryAfterSeconds: Math.ceil(limit.windowMs / 1000),
-          });
-        }
-      }
-    });
+  /**
+   * The throttle keys of a login try: (address, name) with `limit.max` free failures, and the
+   * address alone with `perAddressMax` — except from the station itself (loopback).
+   */
+  function throttleKeys(name: string, address: string | undefined): ThrottleKey[] {
+    const addr = address ?? '-';
+    const keys: ThrottleKey[] = [{ key: `an:${addr}|${name}`, free: limit.max }];
+    if (!isLoopback(address)) keys.push({ key: `addr:${addr}`, free: perAddressMax });
+    return keys;
   }
 
-  async function recordFailure(keys: string[], name: string, address: string | undefined): Promise<void> {
+  /** @throws DomainError('rate_limited') with the seconds left while any key is in its delay. */
+  async function assertNotThrottled(keys: ThrottleKey[]): Promise<void> {
+    const now = clock.now();
+    const since = iso(now - limit.windowMs);
+    let waitMs = 0;
+    await store.read(async (tx) => {
+      for (const { key, free } of keys) {
+        const row = await tx.get<{ n: number | string; last: string | null }>(
+          'SELECT COUNT(*) AS n, MAX(at) AS last FROM login_failures WHERE key = ? AND at > ?',
+          [key, since],
+        );
+        const n = Number(row?.n ?? 0);
+        if (n < free || !row?.last) continue;
+        const delay = Math.min(maxDelayMs, baseDelayMs * 2 ** Math.min(n - free, 40));
+        waitMs = Math.max(waitMs, Date.parse(row.last) + delay - now);
+      }
+    });
+    if (waitMs > 0) {
+      const seconds = Math.ceil(waitMs / 1000);
+      throw new DomainError(
+        'rate_limited',
+        `login: too many failed attempts from this address, try again in ${seconds} s`,
+        { retryAfterSeconds: seconds },
+      );
+    }
+  }
+
+  async function recordFailure(
+    keys: ThrottleKey[],
+    name: string,
+    address: string | undefined,
+  ): Promise<void> {
     const now = clock.now();
     await store.transaction(async (tx) => {
-      await tx.run('DELETE FROM login_failures WHERE at < ?', [iso(now - limit.windowMs)]);
-      for (const key of keys)
+      await tx.run("DELETE FROM login_failures WHERE at < ? AND key NOT LIKE 'hsm:%'", [
+        iso(now - limit.windowMs),
+      ]);
+      for (const { key } of keys)
         await tx.run('INSERT INTO login_failures (key, at) VALUES (?, ?)', [key, iso(now)]);
       await new AuditWriter(tx, operatorCtx(name, address), iso(now)).add('operator.login_failed', null);
     });
@@ -248,7 +307,7 @@ export function createOperatorService(deps: OperatorServiceDeps): OperatorServic
     },
 
     async completeSetup(setupPassword, name, password, address) {
-      const keys = ['setup', ...(address ? [`addr:${address}`] : [])];
+      const keys = throttleKeys('(setup)', address);
       await assertNotThrottled(keys);
       const stored = await store.read((tx) =>
         tx.get<{ value: string }>('SELECT value FROM station_settings WHERE key = ?', [SETUP_KEY]),
@@ -335,7 +394,7 @@ export function createOperatorService(deps: OperatorServiceDeps): OperatorServic
     },
 
     async login(name, password, address, previousSessionId) {
-      const keys = [`name:${name}`, ...(address ? [`addr:${address}`] : [])];
+      const keys = throttleKeys(name, address);
       await assertNotThrottled(keys);
       const row = await store.read((tx) => getRow(tx, name));
       // Unknown names cost one scrypt too, so timing does not tell which names exist.
@@ -345,7 +404,7 @@ export function createOperatorService(deps: OperatorServiceDeps): OperatorServic
         throw new DomainError('unauthorized', 'login: unknown operator or wrong password');
       }
       return store.transaction(async (tx) => {
-        await tx.run('DELETE FROM login_failures WHERE key = ?', [`name:${name}`]);
+        await tx.run('DELETE FROM login_failures WHERE key = ?', [keys[0]!.key]);
         const session = await openSession(tx, identityOf(row), address, previousSessionId);
         await new AuditWriter(tx, operatorCtx(name, address), iso()).add('operator.login', null);
         return session;

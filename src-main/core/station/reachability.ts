@@ -4,12 +4,26 @@
  * its certificate for that host name? The network part sits behind the {@link TlsProbe} port (the
  * adapter in `adapters/net/` speaks node:tls); this module validates input the way `setup` does
  * (SPEC §4.2: URI form, exactly one trust certificate) and explains the outcome.
+ *
+ * The check makes the server open a connection where an installer says, so it is kept to what a
+ * setup needs (docs/security.md): only the host and port of a CUPS/LNS URI of setup form, a TLS
+ * handshake only (an `http`/`ws` URI has nothing to verify, so nothing is connected), a timeout of
+ * at most {@link MAX_PROBE_TIMEOUT_MS}, and a per-caller rate limit.
  */
-import { isDomainError } from '../../../src-shared/errors';
+import { DomainError, isDomainError } from '../../../src-shared/errors';
 import type { Reachability } from '../../../src-shared/ipc';
 import { parseEndpointUri } from '../../../src-shared/uri';
 import type { Clock } from '../ports';
 import { derToPem, parseCertificateInput } from '../credentials';
+import type { RateLimitRule } from '../config';
+import { RateLimiter } from '../rate-limit';
+
+/** Longest wait for a probe, whatever the request asks: the handshake of a reachable server takes well under a second. */
+export const MAX_PROBE_TIMEOUT_MS = 5000;
+/** Default probe timeout. */
+export const DEFAULT_PROBE_TIMEOUT_MS = 3000;
+/** Checks per caller: a setup checks two URIs, a few retries are fine, a scan is not. */
+export const DEFAULT_PROBE_RATE_LIMIT: RateLimitRule = { ratePerSecond: 1 / 6, burst: 10 };
 
 /** What the server showed in the handshake. */
 export interface PeerCertificate {
@@ -69,14 +83,30 @@ export interface ReachabilityService {
     uri: string;
     trust?: string | undefined;
     timeoutMs?: number | undefined;
+    /** who asks (operator name with its door), for the rate limit; absent = one shared bucket */
+    caller?: string | undefined;
   }): Promise<Reachability>;
 }
 
-/** Creates the reachability service over a probe. */
-export function createReachabilityService(deps: { probe: TlsProbe; clock: Clock }): ReachabilityService {
+/**
+ * Creates the reachability service over a probe.
+ * @throws (from `check`) DomainError('rate_limited') beyond `rateLimit` per caller.
+ */
+export function createReachabilityService(deps: {
+  probe: TlsProbe;
+  clock: Clock;
+  rateLimit?: RateLimitRule | undefined;
+}): ReachabilityService {
   const { probe, clock } = deps;
+  const limiter = new RateLimiter(deps.rateLimit ?? DEFAULT_PROBE_RATE_LIMIT, () => clock.now(), 10_000);
   return {
     async check(input) {
+      const wait = limiter.take(input.caller ?? '');
+      if (wait > 0) {
+        throw new DomainError('rate_limited', `uri: too many reachability checks, retry after ${wait} s`, {
+          retryAfterSeconds: wait,
+        });
+      }
       const started = clock.now();
       const answer = (ok: boolean, reason: string, message: string, peer: Reachability['peer'] = null) => ({
         ok,
@@ -99,11 +129,18 @@ export function createReachabilityService(deps: { probe: TlsProbe; clock: Clock 
         throw e;
       }
       const where = `${endpoint.host}:${endpoint.port}`;
+      if (!endpoint.secure) {
+        return answer(
+          true,
+          'plain',
+          `${endpoint.scheme}:// has no TLS, so there is nothing to verify; ${where} was not contacted`,
+        );
+      }
       const result = await probe.probe({
         host: endpoint.host,
         port: endpoint.port,
-        tls: endpoint.secure ? { trustPem } : false,
-        timeoutMs: input.timeoutMs ?? 5000,
+        tls: { trustPem },
+        timeoutMs: Math.min(input.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS, MAX_PROBE_TIMEOUT_MS),
       });
       switch (result.kind) {
         case 'failed': {
@@ -115,12 +152,8 @@ export function createReachabilityService(deps: { probe: TlsProbe; clock: Clock 
           }[result.reason];
           return answer(false, result.reason, `${what}: ${result.detail}`);
         }
-        case 'connected':
-          return answer(
-            true,
-            'plain',
-            `${where} accepts connections; ${endpoint.scheme}:// has no TLS, so there is nothing to verify`,
-          );
+        case 'connected': // only a plain probe answers this; TLS targets always handshake
+          return answer(false, 'tls', `the TLS handshake with ${where} did not happen`);
         case 'handshake': {
           const peer = result.peer
             ? {

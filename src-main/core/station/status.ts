@@ -5,7 +5,8 @@
  */
 import type { StationStatus } from '../../../src-shared/ipc';
 import type { Metrics } from '../api';
-import type { Hsm, Store } from '../ports';
+import { euiHex, parseIdField } from '../../../src-shared/ids';
+import type { Hsm, SqlValue, Store } from '../ports';
 import type { GatewayQueryService } from './gateway-query';
 
 /** What the composition root knows about the running HTTPS server. */
@@ -19,7 +20,12 @@ export interface ServerInfo {
 
 /** Builds the dashboard status. */
 export interface StatusService {
-  status(): Promise<StationStatus>;
+  /**
+   * The dashboard. With `scope.ownerId` (an operator bound to one owner) the gateway counters and
+   * recent contacts cover that owner's gateways only, and the per-outcome request counters (which
+   * mix every owner's traffic) are left out; the server, TLS and HSM state are the station's.
+   */
+  status(scope?: { ownerId: string | null }): Promise<StationStatus>;
 }
 
 /** Creates the status service. */
@@ -32,9 +38,24 @@ export function createStatusService(deps: {
   version: string;
 }): StatusService {
   return {
-    async status() {
+    async status(scope) {
+      const ownerId = scope?.ownerId ?? null;
+      const ownerHex = ownerId === null ? null : euiHex(parseIdField(ownerId, 'ownerId'));
       const counts = await deps.store.read(async (tx) => {
-        const n = async (sql: string) => Number((await tx.get<{ n: number | string }>(sql))?.n ?? 0);
+        const n = async (sql: string, params: SqlValue[] = []) =>
+          Number((await tx.get<{ n: number | string }>(sql, params))?.n ?? 0);
+        if (ownerHex !== null) {
+          const owned = await n('SELECT COUNT(*) AS n FROM gateways WHERE owner_id = ?', [ownerHex]);
+          return {
+            gateways: owned,
+            claimed: owned,
+            configured: await n(
+              'SELECT COUNT(*) AS n FROM setups s JOIN gateways g ON g.eui = s.eui WHERE g.owner_id = ?',
+              [ownerHex],
+            ),
+            owners: 1,
+          };
+        }
         return {
           gateways: await n('SELECT COUNT(*) AS n FROM gateways'),
           claimed: await n('SELECT COUNT(*) AS n FROM gateways WHERE owner_id IS NOT NULL'),
@@ -53,9 +74,9 @@ export function createStatusService(deps: {
           detail: `HSM not answering: ${(e as Error).message}`,
         };
       }
-      const metrics = deps.metrics();
+      const metrics = ownerId === null ? deps.metrics() : { cups: {}, ownerApi: {} };
       const server = deps.serverInfo();
-      const recent = await deps.activity({ limit: 20 });
+      const recent = await deps.activity({ limit: 20, ownerId });
       return {
         version: deps.version,
         urls: server.urls,

@@ -7,6 +7,7 @@
 import type { FormEvent, ReactNode } from 'react';
 import { readRangeEnd, rangeSize, useBatches, type RangeEnd } from '../../stores/factory-batches';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { Field } from '../../components/Field';
 
 function EndCheck({ end, id }: { end: RangeEnd; id: string }): ReactNode {
   if (end.ok) {
@@ -40,38 +41,29 @@ export function BatchForm(): ReactNode {
     <form className="card stack" onSubmit={submit} aria-label="New batch">
       <h2>New batch</h2>
       <div className="grid-2">
-        <div className="field">
-          <label className="field-label">
-            <span>First gateway</span>
-            <input
-              id="batch-first"
-              type="text"
-              className="mono"
-              value={form.first}
-              onChange={(e) => setForm({ first: e.target.value })}
-              aria-describedby="batch-first-check"
-              spellCheck={false}
-            />
-          </label>
-          <EndCheck end={first} id="batch-first-check" />
-        </div>
-        <div className="field">
-          <label className="field-label">
-            <span>Last gateway</span>
-            <input
-              id="batch-last"
-              type="text"
-              className="mono"
-              value={form.last}
-              onChange={(e) => setForm({ last: e.target.value })}
-              aria-describedby="batch-last-check"
-              spellCheck={false}
-            />
-          </label>
-          <EndCheck end={last} id="batch-last-check" />
-        </div>
-        <label className="field-label">
-          <span>Flavor</span>
+        <Field label="First gateway" hint={<EndCheck end={first} id="batch-first-check" />}>
+          <input
+            id="batch-first"
+            type="text"
+            className="mono"
+            value={form.first}
+            onChange={(e) => setForm({ first: e.target.value })}
+            aria-describedby="batch-first-check"
+            spellCheck={false}
+          />
+        </Field>
+        <Field label="Last gateway" hint={<EndCheck end={last} id="batch-last-check" />}>
+          <input
+            id="batch-last"
+            type="text"
+            className="mono"
+            value={form.last}
+            onChange={(e) => setForm({ last: e.target.value })}
+            aria-describedby="batch-last-check"
+            spellCheck={false}
+          />
+        </Field>
+        <Field label="Flavor">
           <input
             id="batch-flavor"
             type="text"
@@ -79,9 +71,8 @@ export function BatchForm(): ReactNode {
             onChange={(e) => setForm({ flavor: e.target.value })}
             placeholder="e.g. corecell-v2"
           />
-        </label>
-        <label className="field-label">
-          <span>Model</span>
+        </Field>
+        <Field label="Model">
           <input
             id="batch-model"
             type="text"
@@ -89,9 +80,8 @@ export function BatchForm(): ReactNode {
             onChange={(e) => setForm({ model: e.target.value })}
             placeholder="e.g. GW-8 outdoor"
           />
-        </label>
-        <label className="field-label">
-          <span>Public CUPS URI for the bundles (empty = this station)</span>
+        </Field>
+        <Field label="Public CUPS URI for the bundles (empty = this station)">
           <input
             id="batch-cups"
             type="text"
@@ -100,9 +90,8 @@ export function BatchForm(): ReactNode {
             onChange={(e) => setForm({ cupsUri: e.target.value })}
             placeholder="https://join.example.com:443"
           />
-        </label>
-        <label className="field-label">
-          <span>Trust for that URI, PEM (empty = this station’s CA)</span>
+        </Field>
+        <Field label="Trust for that URI, PEM (empty = this station’s CA)">
           <textarea
             className="mono"
             rows={3}
@@ -110,7 +99,7 @@ export function BatchForm(): ReactNode {
             onChange={(e) => setForm({ trustPem: e.target.value })}
             placeholder="-----BEGIN CERTIFICATE-----"
           />
-        </label>
+        </Field>
       </div>
       <div className="row gap">
         <button type="submit" className="btn" id="batch-create" disabled={size === null || busy}>

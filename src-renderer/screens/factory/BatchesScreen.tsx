@@ -13,56 +13,59 @@ import { BatchForm } from './BatchForm';
 import { JobsPanel } from './JobsPanel';
 import { ManifestExportPanel } from './ManifestExportPanel';
 import './factory.css';
+import { Field } from '../../components/Field';
 
 function BatchTable(): ReactNode {
   const { batches, selected, select } = useBatches();
   if (batches.length === 0) return <Notice kind="info">No batches yet: create the first one below.</Notice>;
   return (
     <div className="card" style={{ overflowX: 'auto' }}>
-      <table className="plain batch-table" aria-label="Batches">
-        <thead>
-          <tr>
-            <th>Batch</th>
-            <th>Range (EUI-64)</th>
-            <th className="num">Size</th>
-            <th>KCV</th>
-            <th>Flavor / model</th>
-            <th>Bundles carry</th>
-            <th className="num">Personalized</th>
-            <th className="num">Printed</th>
-            <th className="num">Verified</th>
-            <th className="num">Blocked</th>
-          </tr>
-        </thead>
-        <tbody>
-          {batches.map((b) => (
-            <tr key={b.id} aria-selected={b.id === selected} onClick={() => select(b.id)} data-batch={b.id}>
-              <td className="mono">{b.id}</td>
-              <td className="mono">
-                {b.firstEui64} … {b.lastEui64}
-              </td>
-              <td className="num">{BigInt(b.size).toLocaleString('en')}</td>
-              <td className="kcv">{b.kcv}</td>
-              <td>
-                {b.flavor ?? '–'} / {b.model ?? '–'}
-              </td>
-              <td className="mono">
-                {b.cupsUri ?? '(none)'}
-                <div className="muted">{b.ownTrust ? 'own trust' : 'station CA'}</div>
-              </td>
-              <td className="num">{b.counts.personalized}</td>
-              <td className="num">{b.counts.printed}</td>
-              <td className="num">{b.counts.verified}</td>
-              <td
-                className="num"
-                style={b.counts.blocked > 0 ? { color: 'var(--err)', fontWeight: 700 } : undefined}
-              >
-                {b.counts.blocked}
-              </td>
+      <div className="table-scroll">
+        <table className="plain batch-table" aria-label="Batches">
+          <thead>
+            <tr>
+              <th>Batch</th>
+              <th>Range (EUI-64)</th>
+              <th className="num">Size</th>
+              <th>KCV</th>
+              <th>Flavor / model</th>
+              <th>Bundles carry</th>
+              <th className="num">Personalized</th>
+              <th className="num">Printed</th>
+              <th className="num">Verified</th>
+              <th className="num">Blocked</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {batches.map((b) => (
+              <tr key={b.id} aria-selected={b.id === selected} onClick={() => select(b.id)} data-batch={b.id}>
+                <td className="mono">{b.id}</td>
+                <td className="mono">
+                  {b.firstEui64} … {b.lastEui64}
+                </td>
+                <td className="num">{BigInt(b.size).toLocaleString('en')}</td>
+                <td className="kcv">{b.kcv}</td>
+                <td>
+                  {b.flavor ?? '–'} / {b.model ?? '–'}
+                </td>
+                <td className="mono">
+                  {b.cupsUri ?? '(none)'}
+                  <div className="muted">{b.ownTrust ? 'own trust' : 'station CA'}</div>
+                </td>
+                <td className="num">{b.counts.personalized}</td>
+                <td className="num">{b.counts.printed}</td>
+                <td className="num">{b.counts.verified}</td>
+                <td
+                  className="num"
+                  style={b.counts.blocked > 0 ? { color: 'var(--err)', fontWeight: 700 } : undefined}
+                >
+                  {b.counts.blocked}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </div>
   );
 }
@@ -89,19 +92,16 @@ function BundleSettings({ batch }: { batch: FactoryBatch }): ReactNode {
         <dd>{batch.createdAt}</dd>
       </dl>
       <div className="grid-2">
-        <label className="field-label">
-          <span>Model</span>
+        <Field label="Model">
           <input type="text" value={model} onChange={(e) => setModel(e.target.value)} />
-        </label>
-        <label className="field-label">
-          <span>Public CUPS URI</span>
+        </Field>
+        <Field label="Public CUPS URI">
           <input type="text" className="mono" value={cupsUri} onChange={(e) => setCupsUri(e.target.value)} />
-        </label>
+        </Field>
       </div>
-      <label className="field-label">
-        <span>New trust (PEM; empty = keep)</span>
+      <Field label="New trust (PEM; empty = keep)">
         <textarea className="mono" rows={2} value={trustPem} onChange={(e) => setTrustPem(e.target.value)} />
-      </label>
+      </Field>
       <div className="row gap">
         <button
           type="button"

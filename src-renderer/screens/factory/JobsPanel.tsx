@@ -7,6 +7,7 @@ import { ProgressBar } from '../../components/ProgressBar';
 import { formatEta, resumable, useJobs } from '../../stores/factory-jobs';
 import type { FactoryBatch } from '../../../src-shared/factory-channels';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { Field } from '../../components/Field';
 
 /** Jobs of `batch`. */
 export function JobsPanel({ batch }: { batch: FactoryBatch }): ReactNode {
@@ -35,8 +36,7 @@ export function JobsPanel({ batch }: { batch: FactoryBatch }): ReactNode {
     <div className="card stack" aria-label="Pre-generation">
       <h2>Pre-generate bundles and labels</h2>
       <form className="row gap" onSubmit={submit}>
-        <label className="field-label">
-          <span>Units</span>
+        <Field label="Units">
           <input
             id="job-count"
             type="text"
@@ -44,9 +44,8 @@ export function JobsPanel({ batch }: { batch: FactoryBatch }): ReactNode {
             onChange={(e) => setCount(e.target.value)}
             style={{ width: 110 }}
           />
-        </label>
-        <label className="field-label">
-          <span>From (empty = next free)</span>
+        </Field>
+        <Field label="From (empty = next free)">
           <input
             id="job-first"
             type="text"
@@ -54,7 +53,7 @@ export function JobsPanel({ batch }: { batch: FactoryBatch }): ReactNode {
             value={first}
             onChange={(e) => setFirst(e.target.value)}
           />
-        </label>
+        </Field>
         <label className="row gap">
           <input type="checkbox" checked={labels} onChange={(e) => setLabels(e.target.checked)} /> ZPL labels
         </label>
@@ -67,49 +66,53 @@ export function JobsPanel({ batch }: { batch: FactoryBatch }): ReactNode {
       </form>
       <ErrorNotice error={error} context="factory" />
       {jobs.length > 0 && (
-        <table className="plain">
-          <thead>
-            <tr>
-              <th>Job</th>
-              <th>Range</th>
-              <th>Progress</th>
-              <th>Rate</th>
-              <th>ETA</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {jobs.map((j) => (
-              <tr key={j.id} data-job={j.id} data-state={j.state}>
-                <td className="mono">
-                  {j.id}
-                  <div className="muted">{j.state}</div>
-                </td>
-                <td className="mono">
-                  {j.first} … {j.last}
-                </td>
-                <td style={{ minWidth: 260 }}>
-                  <ProgressBar done={j.done} total={j.total} label="units" />
-                  {j.error && <div className="bad">{j.error}</div>}
-                </td>
-                <td className="num">{j.ratePerSecond === null ? '–' : `${Math.round(j.ratePerSecond)}/s`}</td>
-                <td className="num">{j.state === 'running' ? formatEta(j.etaSeconds) : '–'}</td>
-                <td>
-                  {j.state === 'running' && (
-                    <button type="button" className="btn secondary" onClick={() => void cancel(j.id)}>
-                      Cancel
-                    </button>
-                  )}
-                  {resumable(j) && (
-                    <button type="button" className="btn secondary" onClick={() => void resume(j.id)}>
-                      Resume
-                    </button>
-                  )}
-                </td>
+        <div className="table-scroll">
+          <table className="plain">
+            <thead>
+              <tr>
+                <th>Job</th>
+                <th>Range</th>
+                <th>Progress</th>
+                <th>Rate</th>
+                <th>ETA</th>
+                <th />
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {jobs.map((j) => (
+                <tr key={j.id} data-job={j.id} data-state={j.state}>
+                  <td className="mono">
+                    {j.id}
+                    <div className="muted">{j.state}</div>
+                  </td>
+                  <td className="mono">
+                    {j.first} … {j.last}
+                  </td>
+                  <td style={{ minWidth: 260 }}>
+                    <ProgressBar done={j.done} total={j.total} label="units" />
+                    {j.error && <div className="bad">{j.error}</div>}
+                  </td>
+                  <td className="num">
+                    {j.ratePerSecond === null ? '–' : `${Math.round(j.ratePerSecond)}/s`}
+                  </td>
+                  <td className="num">{j.state === 'running' ? formatEta(j.etaSeconds) : '–'}</td>
+                  <td>
+                    {j.state === 'running' && (
+                      <button type="button" className="btn secondary" onClick={() => void cancel(j.id)}>
+                        Cancel
+                      </button>
+                    )}
+                    {resumable(j) && (
+                      <button type="button" className="btn secondary" onClick={() => void resume(j.id)}>
+                        Resume
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       <small className="muted">
         Output: the line’s folder — bundles in <code>&lt;folder&gt;/&lt;EUI&gt;/</code>, labels in{' '}

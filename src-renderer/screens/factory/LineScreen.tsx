@@ -13,6 +13,7 @@ import { useSession } from '../../stores/session-store';
 import { playCue } from './cue';
 import { LineSettingsCard } from './LineSettingsCard';
 import './factory.css';
+import { Field } from '../../components/Field';
 
 const PROMPT: Record<LineStep['kind'], string> = {
   scan: 'Scan the gateway (MAC or EUI label on the unit)',
@@ -109,8 +110,7 @@ function ScanCard({ batchId }: { batchId: string }): ReactNode {
       {step.kind === 'reason' && (
         <div className="stack">
           <div className="muted">{step.message}</div>
-          <label className="field-label">
-            <span>Reason for personalizing {step.input} again (audited)</span>
+          <Field label={<>Reason for personalizing {step.input} again (audited)</>}>
             <input
               ref={reason}
               id="line-reason"
@@ -119,7 +119,7 @@ function ScanCard({ batchId }: { batchId: string }): ReactNode {
               onChange={(e) => l.setReason(e.target.value)}
               placeholder="e.g. flashing failed, label damaged"
             />
-          </label>
+          </Field>
         </div>
       )}
       <div className="row gap">
@@ -211,28 +211,30 @@ function History(): ReactNode {
       {history.length === 0 ? (
         <p className="muted">No units on this batch yet.</p>
       ) : (
-        <table className="plain history">
-          <thead>
-            <tr>
-              <th>When</th>
-              <th>Gateway</th>
-              <th>Step</th>
-              <th>Who</th>
-            </tr>
-          </thead>
-          <tbody>
-            {history.map((e) => (
-              <tr key={e.id}>
-                <td className="mono">{e.at.slice(11, 19)}</td>
-                <td className="mono">{e.gateway}</td>
-                <td className={`ev-${e.event}`}>{e.event.replace('_', ' ')}</td>
-                <td>
-                  {e.actor.replace(/^operator:/, '')} @ {e.station}
-                </td>
+        <div className="table-scroll">
+          <table className="plain history">
+            <thead>
+              <tr>
+                <th>When</th>
+                <th>Gateway</th>
+                <th>Step</th>
+                <th>Who</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {history.map((e) => (
+                <tr key={e.id}>
+                  <td className="mono">{e.at.slice(11, 19)}</td>
+                  <td className="mono">{e.gateway}</td>
+                  <td className={`ev-${e.event}`}>{e.event.replace('_', ' ')}</td>
+                  <td>
+                    {e.actor.replace(/^operator:/, '')} @ {e.station}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </div>
   );

@@ -7,6 +7,7 @@ import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { ErrorNotice, Notice } from '../../components/ErrorNotice';
 import { useLine } from '../../stores/factory-line';
 import type { LineSettings, LineSettingsInput } from '../../../src-shared/factory-channels';
+import { Field } from '../../components/Field';
 
 interface Draft {
   outDir: string;
@@ -86,8 +87,7 @@ export function LineSettingsCard({ canEdit }: { canEdit: boolean }): ReactNode {
         style={{ marginTop: 10 }}
       >
         <fieldset disabled={!canEdit} className="stack" style={{ border: 0, padding: 0, margin: 0 }}>
-          <label className="field-label">
-            <span>Output folder (or removable drive)</span>
+          <Field label="Output folder (or removable drive)">
             <input
               id="line-outdir"
               type="text"
@@ -95,13 +95,12 @@ export function LineSettingsCard({ canEdit }: { canEdit: boolean }): ReactNode {
               value={draft.outDir}
               onChange={(e) => patch({ outDir: e.target.value })}
             />
-          </label>
+          </Field>
           <label className="row gap">
             <input type="checkbox" checked={draft.zip} onChange={(e) => patch({ zip: e.target.checked })} />{' '}
             Also write a zip per bundle
           </label>
-          <label className="field-label">
-            <span>Printer</span>
+          <Field label="Printer">
             <select
               id="line-printer"
               value={draft.printer}
@@ -111,20 +110,18 @@ export function LineSettingsCard({ canEdit }: { canEdit: boolean }): ReactNode {
               <option value="tcp9100">network (raw TCP 9100)</option>
               <option value="usb">USB printer</option>
             </select>
-          </label>
+          </Field>
           {draft.printer === 'tcp9100' && (
             <div className="row gap">
-              <label className="field-label">
-                <span>Host</span>
+              <Field label="Host">
                 <input
                   id="line-printer-host"
                   type="text"
                   value={draft.host}
                   onChange={(e) => patch({ host: e.target.value })}
                 />
-              </label>
-              <label className="field-label">
-                <span>Port</span>
+              </Field>
+              <Field label="Port">
                 <input
                   id="line-printer-port"
                   type="text"
@@ -132,15 +129,13 @@ export function LineSettingsCard({ canEdit }: { canEdit: boolean }): ReactNode {
                   onChange={(e) => patch({ port: e.target.value })}
                   style={{ width: 90 }}
                 />
-              </label>
+              </Field>
             </div>
           )}
-          <label className="field-label">
-            <span>Label template</span>
+          <Field label="Label template">
             <input type="text" value={draft.template} onChange={(e) => patch({ template: e.target.value })} />
-          </label>
-          <label className="field-label">
-            <span>Post-write hook (command, run without a shell; empty = none)</span>
+          </Field>
+          <Field label="Post-write hook (command, run without a shell; empty = none)">
             <input
               type="text"
               className="mono"
@@ -148,30 +143,32 @@ export function LineSettingsCard({ canEdit }: { canEdit: boolean }): ReactNode {
               onChange={(e) => patch({ hookCommand: e.target.value })}
               placeholder="/usr/local/bin/flash-gateway"
             />
-          </label>
+          </Field>
           {draft.hookCommand.trim() !== '' && (
             <>
-              <label className="field-label">
-                <span>
-                  Arguments, one per line ({'{bundle}'}, {'{eui}'}, {'{zip}'}; else the bundle path is
-                  appended)
-                </span>
+              <Field
+                label={
+                  <>
+                    Arguments, one per line ({'{bundle}'}, {'{eui}'}, {'{zip}'}; else the bundle path is
+                    appended)
+                  </>
+                }
+              >
                 <textarea
                   className="mono"
                   rows={3}
                   value={draft.hookArgs}
                   onChange={(e) => patch({ hookArgs: e.target.value })}
                 />
-              </label>
-              <label className="field-label">
-                <span>Timeout (ms)</span>
+              </Field>
+              <Field label="Timeout (ms)">
                 <input
                   type="text"
                   value={draft.hookTimeout}
                   onChange={(e) => patch({ hookTimeout: e.target.value })}
                   style={{ width: 120 }}
                 />
-              </label>
+              </Field>
             </>
           )}
         </fieldset>

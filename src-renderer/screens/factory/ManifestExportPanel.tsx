@@ -7,6 +7,7 @@ import type { ReactNode } from 'react';
 import { ErrorNotice, Notice } from '../../components/ErrorNotice';
 import { useManifest } from '../../stores/factory-manifest';
 import { UNIT_STATES, type FactoryBatch, type UnitState } from '../../../src-shared/factory-channels';
+import { Field } from '../../components/Field';
 
 /** Export card for `batch`. */
 export function ManifestExportPanel({ batch }: { batch: FactoryBatch }): ReactNode {
@@ -16,8 +17,7 @@ export function ManifestExportPanel({ batch }: { batch: FactoryBatch }): ReactNo
   return (
     <div className="card stack" aria-label="Owner manifest">
       <h2>Owner manifest</h2>
-      <label className="field-label">
-        <span>Owner’s public key (PEM, EC P-256)</span>
+      <Field label="Owner’s public key (PEM, EC P-256)">
         <textarea
           id="manifest-key"
           className="mono"
@@ -26,7 +26,7 @@ export function ManifestExportPanel({ batch }: { batch: FactoryBatch }): ReactNo
           onChange={(e) => m.setOwnerKey(e.target.value)}
           placeholder="-----BEGIN PUBLIC KEY-----"
         />
-      </label>
+      </Field>
       <div className="row gap">
         <span>Units:</span>
         {UNIT_STATES.map((s) => (

@@ -77,7 +77,7 @@ describe('SoftwareHsm', () => {
     const data = Buffer.from('hello');
     const expected = createHmac('sha256', Buffer.from(BRK)).update(data).digest();
     expect(Buffer.from(await hsm.hmac(handle, data))).toEqual(expected);
-    expect(hsm.listKeys()).toEqual([
+    expect(hsm.rootKeyInfo()).toEqual([
       { handle, label: 'batch A', kcv: '1CCE9B', createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) },
     ]);
   });
@@ -230,7 +230,7 @@ describe('SoftwareHsm', () => {
     const handles = await Promise.all(Array.from({ length: 6 }, (_, i) => hsm.generateRootKey(`k${i}`)));
     expect(new Set(handles).size).toBe(6);
     const reopened = await SoftwareHsm.open(file, FAST);
-    expect(reopened.listKeys().map((k) => k.handle)).toEqual(handles);
+    expect(reopened.rootKeyInfo().map((k) => k.handle)).toEqual(handles);
     expect((await readdir(dir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 

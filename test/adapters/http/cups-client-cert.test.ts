@@ -110,7 +110,9 @@ describe('CUPS with a TLS client certificate', () => {
       ownerid: t.ownerB.id6,
       gateway: gw2.id6,
     });
-    expect(other.status).toBe(409);
+    // another owner is told only that it holds no such gateway (docs/security.md "Enumeration")
+    expect(other.status).toBe(404);
+    expect(other.json).toMatchObject({ code: 'not_found' });
     const revoked = await t.post('/api/v1/certificate/revoke', t.ownerA.apiKey, {
       ownerid: t.ownerA.id6,
       gateway: gw2.id6,

@@ -458,6 +458,34 @@ const CASES: Case[] = [
     message: /^after: expected string, got number/,
   },
   {
+    name: 'list limit 1e400 (Infinity after JSON.parse)',
+    op: 'list',
+    raw: `{"ownerid":"${OWNER}","limit":1e400}`,
+    code: 'invalid_request',
+    message: /^limit: not a finite number \(too large\)$/,
+  },
+  {
+    name: 'fwcrc -1e400',
+    op: 'setup',
+    raw: `{"ownerid":"${OWNER}","gateway":"${GW}","fwcrc":-1e400}`,
+    code: 'invalid_request',
+    message: /^fwcrc: not a finite number/,
+  },
+  {
+    name: '200 000 unknown fields: a short message',
+    op: 'info',
+    raw: `{"ownerid":"${OWNER}","gateway":"${GW}",${Array.from({ length: 200_000 }, (_, i) => `"k${i}":1`).join(',')}}`,
+    code: 'invalid_request',
+    message: /^k0: unknown field \(also k1, k2, k3, k4; and 199995 more unknown fields\)$/,
+  },
+  {
+    name: 'unknown field with a 100 000-character name',
+    op: 'claim',
+    raw: `{"ownerid":"${OWNER}","gateway":"${GW}","claim":"x","${'z'.repeat(100_000)}":1}`,
+    code: 'invalid_request',
+    message: /^z{40}…: unknown field$/,
+  },
+  {
     name: 'list with gateways',
     op: 'list',
     body: own({ gateways: [] }),
@@ -575,6 +603,7 @@ describe('Owner API malformed input', () => {
     const body = r.json as { error: string; code: string };
     expect(body.code).toBe(c.code);
     expect(body.error).toMatch(c.message);
+    expect(body.error.length).toBeLessThan(1000);
   });
 
   it('answers semantic credential problems per item, naming the field', async () => {

@@ -97,6 +97,6 @@ describe('POST /api/v1/gateway/rotate', () => {
     expect((await rotation(gw2.id6)).state).toBe('in_flight');
     // another owner may not rotate it
     const other = await t.api('rotate', t.ownerB.apiKey, { ownerid: t.ownerB.id6, gateway: gw2.id6 });
-    expect((other.json as { code: string }[])[0]?.code).toBe('claimed_by_other');
+    expect((other.json as { code: string }[])[0]?.code).toBe('not_found');
   });
 });

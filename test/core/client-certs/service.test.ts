@@ -171,7 +171,7 @@ describe('client certificates', () => {
     // another owner may not revoke; the owner revokes one by fingerprint (colon form accepted)
     await expect(f.core.clientCertificates.revoke(f.ownerB.ctx, f.ownerB.id6, gw1.id6)).rejects.toMatchObject(
       {
-        code: 'claimed_by_other',
+        code: 'not_found',
       },
     );
     const colons = issued.fingerprint.toUpperCase().match(/../g)!.join(':');

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { bytesToBase64, bytesToHex, hexToBytes, utf8 } from '../../../src-shared/bytes';
 import { crc32 } from '../../../src-shared/crc32';
@@ -11,11 +10,6 @@ import {
 } from '../../../src-shared/cups-wire';
 import { parseId } from '../../../src-shared/ids';
 import type { CupsAnswer, CupsAuth, SetupItem } from '../../../src-main/core/api';
-import {
-  DEFAULT_MIGRATIONS_DIR,
-  loadMigrations,
-  openSqljsStore,
-} from '../../../src-main/adapters/store/sqljs-store';
 import { cupsKeyFileContent } from '../../../src-main/core/kdf';
 import {
   createCoreFixture,
@@ -461,10 +455,7 @@ describe('cups.updateInfo', () => {
       await f.core.owner.delete(f.ownerA.ctx, f.ownerA.id6, [gw2.id6]);
       expect(f.core.cups.contacts.pending).toBe(1);
       await f.close();
-      const store = await openSqljsStore({
-        dir: join(f.dir, 'db'),
-        migrations: loadMigrations(DEFAULT_MIGRATIONS_DIR),
-      });
+      const store = await f.reopenStore();
       try {
         const rows = await store.read((tx) => tx.all('SELECT eui, outcome FROM cups_contacts ORDER BY eui'));
         expect(rows).toEqual([{ eui: gw1.hex, outcome: 'in_sync' }]);

@@ -11,7 +11,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openFactoryLine } from '../../../src-main/adapters/factory/compose';
+import { openFactoryLine } from '../../../src-main/compose/factory-line';
 import { FolderBundleSink } from '../../../src-main/adapters/factory/folder-bundle-sink';
 import { SoftwareHsm } from '../../../src-main/adapters/hsm/software-hsm';
 import {
@@ -244,7 +244,7 @@ describe('PregenJobs', () => {
     const line = openFactoryLine({
       store,
       hsm,
-      batches: core.batches,
+      core,
       cupsUri: SERVER_CUPS_URI,
       caCertPem: await caPem(),
       station: 'after-crash',

@@ -16,7 +16,8 @@ describe('owner.delete', () => {
       { gateway: gw1.id6, lnsUri: 'ws://lns.example.com:80' },
     ]);
     expect(await f.core.owner.delete(f.ownerA.ctx, f.ownerA.id6, [gw1.eui])).toEqual([{ gateway: gw1.id6 }]);
-    expect((await f.core.owner.info(f.ownerA.ctx, f.ownerA.id6, [gw1.id6]))[0]?.code).toBe('not_claimed');
+    expect((await f.core.owner.info(f.ownerA.ctx, f.ownerA.id6, [gw1.id6]))[0]?.code).toBe('not_found');
+    expect((await f.core.owner.info(f.admin, f.ownerA.id6, [gw1.id6]))[0]?.code).toBe('not_claimed');
     expect(
       await f.core.owner.claim(f.ownerB.ctx, f.ownerB.id6, [{ gateway: gw1.id6, claim: gw1.pin }]),
     ).toEqual([{ gateway: gw1.id6 }]);
@@ -26,16 +27,22 @@ describe('owner.delete', () => {
     expect(entry?.detail).toEqual({ owner: 'a::1', origin: 'batch' });
   });
 
-  it('answers not_claimed, claimed_by_other, not_found, invalid_id and duplicate_in_request per item', async () => {
+  it('answers an owner not_found for any gateway it does not hold, an admin not_claimed / claimed_by_other / not_found', async () => {
     await f.core.owner.claim(f.ownerB.ctx, f.ownerB.id6, [{ gateway: gw2.id6, claim: gw2.pin }]);
-    const r = await f.core.owner.delete(f.ownerA.ctx, f.ownerA.id6, [
-      gw1.id6,
-      gw2.id6,
-      OUTSIDE_ID,
-      '::',
-      gw2.eui,
-    ]);
+    const ids = [gw1.id6, gw2.id6, OUTSIDE_ID, '::', gw2.eui];
+    const r = await f.core.owner.delete(f.ownerA.ctx, f.ownerA.id6, ids);
     expect(r.map((x) => x.code)).toEqual([
+      'not_found',
+      'not_found',
+      'not_found',
+      'invalid_id',
+      'duplicate_in_request',
+    ]);
+    // one wording for all three: the message tells nothing either
+    expect(r[0]?.error).toBe(`gateway ${gw1.id6} is not a gateway of owner a::1`);
+    expect(r[1]?.error).toBe(`gateway ${gw2.id6} is not a gateway of owner a::1`);
+    const admin = await f.core.owner.delete(f.admin, f.ownerA.id6, ids);
+    expect(admin.map((x) => x.code)).toEqual([
       'not_claimed',
       'claimed_by_other',
       'not_found',
@@ -126,7 +133,7 @@ describe('owner.rotate', () => {
     await f.core.owner.claim(f.ownerA.ctx, f.ownerA.id6, [{ gateway: gw1.id6, claim: gw1.pin }]);
     await f.core.owner.add(f.ownerA.ctx, f.ownerA.id6, [{ gateway: OUTSIDE_ID, flavorid: 'f', token: 't' }]);
     const r = await f.core.owner.rotate(f.ownerA.ctx, f.ownerA.id6, [gw1.id6, OUTSIDE_ID, gw2.id6]);
-    expect(r.map((x) => x.code)).toEqual([undefined, 'invalid_request', 'not_claimed']);
+    expect(r.map((x) => x.code)).toEqual([undefined, 'invalid_request', 'not_found']);
     await f.core.owner.rotate(f.ownerA.ctx, f.ownerA.id6, [gw1.id6]);
     const rows = await f.store.read((tx) =>
       tx.all('SELECT token_generation, token_target FROM gateways WHERE eui = ?', [gw1.hex]),

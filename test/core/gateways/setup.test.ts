@@ -26,7 +26,7 @@ describe('owner.setup', () => {
     return r!.info!;
   };
 
-  it('requires a claimed gateway of the caller: not_claimed, claimed_by_other, not_found, invalid_id', async () => {
+  it('requires a claimed gateway of the caller: not_found for an owner, not_claimed / claimed_by_other / not_found for an admin, invalid_id', async () => {
     await f.core.owner.claim(f.ownerB.ctx, f.ownerB.id6, [{ gateway: gw2.id6, claim: gw2.pin }]);
     const r = await setup(
       { gateway: '0:ff:fe00:1', lnsUri: LNS, lnsTrust: trust },
@@ -36,14 +36,21 @@ describe('owner.setup', () => {
       { gateway: gw1.id6, lnsUri: LNS, lnsTrust: trust },
       { gateway: gw1.eui, lnsUri: LNS },
     );
+    // an owner learns only "not yours" (docs/security.md "Enumeration")
     expect(r.map((x) => x.code)).toEqual([
-      'not_claimed',
-      'claimed_by_other',
+      'not_found',
+      'not_found',
       'not_found',
       'invalid_id',
       undefined,
       'duplicate_in_request',
     ]);
+    const admin = await f.core.owner.setup(f.admin, f.ownerA.id6, [
+      { gateway: '0:ff:fe00:1', lnsUri: LNS, lnsTrust: trust },
+      { gateway: gw2.id6, lnsUri: LNS, lnsTrust: trust },
+      { gateway: OUTSIDE_ID, lnsUri: LNS, lnsTrust: trust },
+    ]);
+    expect(admin.map((x) => x.code)).toEqual(['not_claimed', 'claimed_by_other', 'not_found']);
   });
 
   it('stores server-auth, token and client-certificate sides with the CRC of the blob CUPS sends', async () => {

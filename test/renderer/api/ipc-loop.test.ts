@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerIpc, type InvokeEventLike } from '../../../src-main/app/ipc';
 import { startActivityPump } from '../../../src-main/bridge/activity-pump';
 import { DESKTOP_CALLER } from '../../../src-main/bridge/caller';
-import { createStationUi } from '../../../src-main/bridge/station-ui';
+import { createStationUi } from '../../../src-main/compose/station-ui';
 import { createStationBridge } from '../../../src-main/preload/bridge';
 import {
   bridgeState,

@@ -6,7 +6,7 @@
  * mid-run however fast the machine is.
  */
 import { join } from 'node:path';
-import { openFactoryLine } from '../../../../src-main/adapters/factory/compose';
+import { openFactoryLine } from '../../../../src-main/compose/factory-line';
 import { FolderBundleSink } from '../../../../src-main/adapters/factory/folder-bundle-sink';
 import { SoftwareHsm } from '../../../../src-main/adapters/hsm/software-hsm';
 import {
@@ -44,7 +44,7 @@ const core = createCore({ store, hsm });
 const line = openFactoryLine({
   store,
   hsm,
-  batches: core.batches,
+  core,
   cupsUri: 'https://js.example.com:6041',
   caCertPem: process.env.GWJS_TEST_CA_PEM ?? null,
   station: 'crash-child',

@@ -6,7 +6,7 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { openFactoryLine, type FactoryLineWiring } from '../../../../src-main/adapters/factory/compose';
+import { openFactoryLine, type FactoryLineWiring } from '../../../../src-main/compose/factory-line';
 import type { FactoryLineServices } from '../../../../src-main/core/factory-line';
 import type { LineSettingsInput } from '../../../../src-shared/factory-channels';
 import { createCoreFixture, SERVER_CUPS_URI, type CoreFixture } from '../../../helpers/core-fixture';
@@ -76,14 +76,14 @@ export async function createLineFixture(
     station?: string;
   } = {},
 ): Promise<LineFixture> {
-  const fx = await createCoreFixture();
+  // sql.js always: the pre-generation job tests reopen the data directory in a child process
+  const fx = await createCoreFixture({ store: 'sqljs' });
   const printer = await startPrinterSim();
   const outDir = join(makeTempDir('line-out'), 'bundles');
   const line = openFactoryLine({
     store: fx.store,
     hsm: fx.hsm,
-    batches: fx.core.batches,
-    signingKeys: fx.core.signingKeys,
+    core: fx.core,
     cupsUri: SERVER_CUPS_URI,
     caCertPem: fx.pki.caPem,
     station: options.station ?? 'line-1',

@@ -1,11 +1,12 @@
 /**
- * The composition root of a headless station (DESIGN §1): wires the sql.js store, the software
- * HSM, the local CA/server certificate and the core for one data directory. `gwjs` commands and
- * `gwjs serve` use it; the Electron shell reuses it.
+ * The station of one data directory (docs/architecture.md): wires the store (sql.js, or
+ * PostgreSQL), the software HSM, the local CA/server certificate and the core. Every entry point
+ * opens its station here — `gwjs` commands, `gwjs serve`, `npm start` and the Electron shell.
  *
- * Data directory layout (decided here, documented in the README):
+ * Data directory layout (decided here, documented in docs/cli.md):
  *   station.json    settings written by `init` (public hosts, listen address, port)
- *   db/             the store (station.db, journal.log, store.lock)
+ *   db/             the store (station.db, journal.log, store.lock), unless a PostgreSQL URL is
+ *                   given (`--db` / `$GWJS_DB`, docs/server-mode.md)
  *   keystore.json   the software HSM (root keys sealed under the passphrase)
  *   tls/            local CA and server certificate (`ca.pem` is what gateways trust)
  *   hsm-passphrase  optional: the passphrase, mode 0600, written only by `npm start` on first run
@@ -18,14 +19,9 @@ import type { Principal, RequestContext } from '../core/api';
 import { SCOPES } from '../core/api';
 import type { CoreConfigInput } from '../core/config';
 import { createCore, type CoreServices } from '../core/index';
-import type { Clock, Logger } from '../core/ports';
+import type { Clock, Logger, Store } from '../core/ports';
 import { SoftwareHsm, resolvePassphrase } from '../adapters/hsm/software-hsm';
-import {
-  DEFAULT_MIGRATIONS_DIR,
-  loadMigrations,
-  openSqljsStore,
-  type SqljsStore,
-} from '../adapters/store/sqljs-store';
+import { DEFAULT_MIGRATIONS_DIR, loadMigrations, openSqljsStore } from '../adapters/store/sqljs-store';
 import { LocalCaIssuer } from '../adapters/tls/client-cert-issuer';
 import { ensureServerTls, type ServerTls } from '../adapters/tls/local-ca';
 import { DomainError } from '../../src-shared/errors';
@@ -64,6 +60,10 @@ export interface OpenStationOptions {
   publicHosts?: string[] | undefined;
   /** overrides the port of the station's own CUPS URI (serve --port) */
   port?: number | undefined;
+  /** PostgreSQL URL of the store (server mode); else the sql.js store in `<data>/db` */
+  db?: string | undefined;
+  /** PostgreSQL pool size (default 10) */
+  dbPoolSize?: number | undefined;
   coreConfig?: CoreConfigInput | undefined;
   logger?: Logger | undefined;
   clock?: Clock | undefined;
@@ -77,13 +77,18 @@ export interface Station {
   settings: StationSettings;
   /** the core with its concrete services (e.g. `factory.labelData`, `signingKeys`) */
   core: CoreServices;
-  store: SqljsStore;
+  /** the sql.js store of `<data>/db`, or the PostgreSQL store of `db` */
+  store: Store;
+  /** what the store is, for messages and `/metrics` */
+  storeKind: 'sqljs' | 'pg';
   hsm: SoftwareHsm;
   tls: ServerTls;
   /** the join server's own CUPS URI (`https://<first public host>:<port>`), what bundles carry */
   cupsUri: string;
   /** the principal of local operator commands (the CLI): admin, audited as `cli` */
   cliContext: RequestContext;
+  /** the core's clock: everything wired around the core (UI services, factory line) uses it */
+  clock: Clock;
   close(): Promise<void>;
 }
 
@@ -149,7 +154,7 @@ export async function writeSettings(dataDir: string, settings: StationSettings):
 
 /**
  * Opens (or with `init`, creates) the station in `options.dataDir`. With `init` the caller
- * finishes by creating the first admin key and calling {@link writeSettings}.
+ * finishes with {@link finishInit}.
  */
 export async function openStation(options: OpenStationOptions): Promise<Station> {
   const dataDir = path.resolve(options.dataDir);
@@ -202,11 +207,7 @@ export async function openStation(options: OpenStationOptions): Promise<Station>
   const port = options.port ?? settings.port;
   const cupsUri = stationCupsUri(settings, port);
 
-  const store = await openSqljsStore({
-    dir: path.join(dataDir, 'db'),
-    migrations: loadMigrations(DEFAULT_MIGRATIONS_DIR),
-    ...(options.logger !== undefined ? { logger: options.logger } : {}),
-  });
+  const store = await openStationStore(dataDir, options);
   let core: CoreServices;
   try {
     const trustDer = new Uint8Array(new X509Certificate(tls.caCertPem).raw);
@@ -216,7 +217,12 @@ export async function openStation(options: OpenStationOptions): Promise<Station>
       ca: new LocalCaIssuer(tls.ca), // gateway client certificates (SPEC §3.1)
       ...(options.clock !== undefined ? { clock: options.clock } : {}),
       ...(options.logger !== undefined ? { logger: options.logger } : {}),
-      config: { ...options.coreConfig, server: { cupsUri, trustDer, ...options.coreConfig?.server } },
+      config: {
+        // several instances may share a PostgreSQL store (docs/server-mode.md)
+        ...(options.db !== undefined ? { sharedStore: true } : {}),
+        ...options.coreConfig,
+        server: { cupsUri, trustDer, ...options.coreConfig?.server },
+      },
     });
   } catch (e) {
     await store.close();
@@ -228,10 +234,12 @@ export async function openStation(options: OpenStationOptions): Promise<Station>
     settings,
     core,
     store,
+    storeKind: options.db !== undefined ? 'pg' : 'sqljs',
     hsm,
     tls,
     cupsUri,
     cliContext: { principal: CLI_PRINCIPAL, address: 'cli' },
+    clock: options.clock ?? { now: () => Date.now() },
     close: () =>
       (closed ??= (async () => {
         try {
@@ -242,4 +250,62 @@ export async function openStation(options: OpenStationOptions): Promise<Station>
         }
       })()),
   };
+}
+
+/** The first admin API key of a new station, shown once. */
+export interface NewStationKey {
+  apiKey: string;
+  apiKeyId: string;
+}
+
+/**
+ * The last steps of `init` on a station opened with `init`: the first admin API key, then
+ * `station.json`, which marks the directory as a complete station.
+ */
+export async function finishInit(station: Station): Promise<NewStationKey> {
+  const { apiKey, summary } = await station.core.access.createApiKey(
+    station.cliContext,
+    null,
+    ['admin'],
+    'first admin key (gwjs init)',
+  );
+  await writeSettings(station.dataDir, station.settings);
+  return { apiKey, apiKeyId: summary.id };
+}
+
+/** What `init` (and the first `npm start`) prints about a new station. */
+export function newStationText(station: Station, key: NewStationKey): string {
+  return [
+    `Station created in ${station.dataDir}`,
+    `CUPS URI:        ${station.cupsUri}`,
+    `CA certificate:  ${station.tls.caCertPath}`,
+    `CA SHA-256:      ${station.tls.caFingerprint256}`,
+    '',
+    `Admin API key (shown once, keep it safe): ${key.apiKey}`,
+  ].join('\n');
+}
+
+/**
+ * The station's store: PostgreSQL when `options.db` is given (loaded only then), else sql.js in
+ * `<data>/db`. Both apply their pending migrations at open.
+ */
+export async function openStationStore(
+  dataDir: string,
+  options: Pick<OpenStationOptions, 'db' | 'dbPoolSize' | 'logger'>,
+): Promise<Store> {
+  const logger = options.logger !== undefined ? { logger: options.logger } : {};
+  if (options.db !== undefined) {
+    const { openPgStore, PG_MIGRATIONS_DIR } = await import('../adapters/store/pg-store');
+    return openPgStore({
+      url: options.db,
+      migrations: loadMigrations(PG_MIGRATIONS_DIR),
+      ...(options.dbPoolSize !== undefined ? { poolSize: options.dbPoolSize } : {}),
+      ...logger,
+    });
+  }
+  return openSqljsStore({
+    dir: path.join(dataDir, 'db'),
+    migrations: loadMigrations(DEFAULT_MIGRATIONS_DIR),
+    ...logger,
+  });
 }

@@ -1,21 +1,24 @@
 /**
- * Wires the UI side of a station once per process, for both composition roots (`gwjs serve` and
- * the Electron main): the station services over the open store/HSM/core, the handler table, and
- * the fastify extension that mounts the HTTP bridge and the built renderer on the HTTPS server.
+ * Wires the UI side of a station once per process, for both entry points (`gwjs serve` and the
+ * Electron main): the station services and the factory line over the open store/HSM/core (the
+ * core's clock, batch service and signing keys), the bridge's handler table, and the fastify
+ * extension that mounts the HTTP bridge and the built renderer on the HTTPS server.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { openFactoryLine } from '../adapters/factory/compose';
 import { createNodeTlsProbe } from '../adapters/net/node-tls-probe';
 import type { Core } from '../core/api';
+import type { RateLimitRule } from '../core/config';
 import type { FactoryLineServices } from '../core/factory-line';
-import type { Hsm, Logger, Store } from '../core/ports';
+import type { Clock, Hsm, Logger, Store } from '../core/ports';
 import { createStationServices, isLockable, type ServerInfo, type StationServices } from '../core/station';
-import { createHandlers, type HandlerTable } from './handlers';
-import { registerBridge } from './http-bridge';
+import type { OperatorServiceOptions } from '../core/station/operators';
+import { createHandlers, type HandlerTable } from '../bridge/handlers';
+import { registerBridge } from '../bridge/http-bridge';
+import { openFactoryLine } from './factory-line';
 
 /** Finds the package root (the folder with gwjs-station's package.json) above `from`. */
 export function packageRoot(from: string = dirname(fileURLToPath(import.meta.url))): string {
@@ -62,6 +65,12 @@ export interface StationUiDeps {
   /** the join server's own CUPS URI (factory bundles carry it unless a batch names another) */
   cupsUri?: string | undefined;
   logger?: Logger | undefined;
+  /** the station's clock (the core's; default: wall clock) */
+  clock?: Clock | undefined;
+  /** per-address limit of bridge requests (default `DEFAULT_BRIDGE_RATE_LIMIT`; `false` = none) */
+  bridgeRateLimit?: RateLimitRule | false | undefined;
+  /** operator session and login throttling tunables (defaults: the operator service's) */
+  operators?: OperatorServiceOptions | undefined;
 }
 
 /** The UI side of a station. */
@@ -88,21 +97,24 @@ export function createStationUi(deps: StationUiDeps): StationUi {
     tlsFingerprint: deps.tls.fingerprint256,
     caFingerprint: deps.tls.caFingerprint256,
   });
+  const clock = deps.clock ?? { now: () => Date.now() };
   const services = createStationServices({
     store: deps.store,
     hsm: deps.hsm,
-    clock: { now: () => Date.now() },
+    clock,
     random: { bytes: (n) => new Uint8Array(randomBytes(n)) },
     probe: createNodeTlsProbe(),
     metrics: () => deps.core.metrics(),
     serverInfo,
     version: packageVersion(),
     hsmControl: isLockable(deps.hsm) ? deps.hsm : undefined,
+    ...(deps.operators !== undefined ? { operators: deps.operators } : {}),
   });
   const factory = openFactoryLine({
     store: deps.store,
     hsm: deps.hsm,
-    batches: deps.core.batches,
+    core: deps.core,
+    clock,
     cupsUri: deps.cupsUri ?? null,
     caCertPem: deps.tls.caCertPem ?? null,
     logger: deps.logger,
@@ -117,7 +129,13 @@ export function createStationUi(deps: StationUiDeps): StationUi {
     },
     extendServer(rendererDir = defaultRendererDir()) {
       return (app) =>
-        registerBridge(app, { handlers, operators: services.operators, rendererDir, logger: deps.logger });
+        registerBridge(app, {
+          handlers,
+          operators: services.operators,
+          rendererDir,
+          logger: deps.logger,
+          rateLimit: deps.bridgeRateLimit,
+        });
     },
     firstRunPassword: () => services.operators.issueSetupPassword(),
     close: () => factory.close(),

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { platformDataDir, resolveDataDir } from '../../src-main/cli/data-dir';
+import { platformDataDir, resolveDataDir } from '../../src-main/compose/data-dir';
 
 describe('resolveDataDir', () => {
   it('prefers --data, then $GWJS_DATA, then the platform folder, always absolute', () => {

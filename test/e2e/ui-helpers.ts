@@ -1,0 +1,44 @@
+/** Small steps the browser tests share: the first-run form, signing in, calling a bridge channel. */
+import type { Page } from 'playwright-core';
+
+/** An operator's name and password. */
+export interface Login {
+  name: string;
+  password: string;
+}
+
+/** Calls a bridge channel from a signed-in page, as the renderer does. */
+export async function bridge(
+  page: Page,
+  channel: string,
+  body: unknown,
+): Promise<{ ok: boolean; value?: unknown; error?: { code: string; message: string } }> {
+  return page.evaluate(
+    async ([c, b]) => {
+      const r = await fetch(`/bridge/${encodeURIComponent(c as string)}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-gwjs-bridge': '1' },
+        body: JSON.stringify(b),
+      });
+      return (await r.json()) as { ok: boolean; value?: unknown; error?: { code: string; message: string } };
+    },
+    [channel, body] as const,
+  );
+}
+
+/** Trades the one-time setup password for the first admin and waits for the dashboard. */
+export async function firstRun(page: Page, setupPassword: string, admin: Login): Promise<void> {
+  await page.getByLabel('Setup password').fill(setupPassword);
+  await page.getByLabel('Operator name').fill(admin.name);
+  await page.getByLabel('Password', { exact: true }).fill(admin.password);
+  await page.getByLabel('Repeat password').fill(admin.password);
+  await page.getByRole('button', { name: /Create administrator/ }).click();
+  await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+}
+
+/** Signs in on the login form. */
+export async function signIn(page: Page, who: Login): Promise<void> {
+  await page.getByLabel('Operator name').fill(who.name);
+  await page.getByLabel('Password').fill(who.password);
+  await page.getByLabel('Password').press('Enter');
+}
