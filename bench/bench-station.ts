@@ -52,7 +52,7 @@ export async function startBenchStation(): Promise<BenchStation> {
     coreConfig: {
       cupsRateLimit: {
         perRouter: { ratePerSecond: 1e9, burst: 1e9 },
-        perAddress: { ratePerSecond: 1e9, burst: 1e9 },
+        failuresPerAddress: { ratePerSecond: 1e9, burst: 1e9 },
       },
     },
   });

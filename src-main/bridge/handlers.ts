@@ -59,6 +59,12 @@ export function createHandlers({ core, station, factory }: BridgeDeps): HandlerT
       }),
     'gateways:delete': (caller, req) =>
       core.owner.delete(ownerContext(caller, req.ownerId), req.ownerId, req.gateways),
+    'gateways:transfer': (caller, req) =>
+      core.owner.transfer(
+        ownerContext(caller, req.ownerId),
+        { gateway: req.gateway, from: req.ownerId, to: req.to, claim: req.claim },
+        ownerContext(caller, req.to),
+      ),
     'gateways:add': (caller, req) =>
       core.owner.add(ownerContext(caller, req.ownerId), req.ownerId, req.items),
 

@@ -29,6 +29,14 @@ import { initCommand } from './commands/init';
 import { ownerCreateCommand } from './commands/owner';
 import { personalizeCommand } from './commands/personalize';
 import { serveCommand } from './commands/serve';
+import {
+  syncLinkCommand,
+  syncNowCommand,
+  syncPullCommand,
+  syncPushCommand,
+  syncStatusCommand,
+  syncUnlinkCommand,
+} from './commands/sync';
 
 /** Every command, in help order. */
 export const COMMANDS: readonly Command[] = [
@@ -54,6 +62,12 @@ export const COMMANDS: readonly Command[] = [
   certIssueCommand,
   certListCommand,
   certRevokeCommand,
+  syncLinkCommand,
+  syncUnlinkCommand,
+  syncStatusCommand,
+  syncNowCommand,
+  syncPullCommand,
+  syncPushCommand,
 ];
 
 function overview(): string {

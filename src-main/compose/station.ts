@@ -22,6 +22,8 @@ import { createCore, type CoreServices } from '../core/index';
 import type { Clock, Logger, Store } from '../core/ports';
 import { SoftwareHsm, resolvePassphrase } from '../adapters/hsm/software-hsm';
 import { DEFAULT_MIGRATIONS_DIR, loadMigrations, openSqljsStore } from '../adapters/store/sqljs-store';
+import { HttpsRemote } from '../adapters/remote/https-remote';
+import type { StationSyncOptions } from '../core/sync/service';
 import { LocalCaIssuer } from '../adapters/tls/client-cert-issuer';
 import { ensureServerTls, type ServerTls } from '../adapters/tls/local-ca';
 import { DomainError } from '../../src-shared/errors';
@@ -69,6 +71,8 @@ export interface OpenStationOptions {
   clock?: Clock | undefined;
   /** scrypt cost of a new keystore (tests lower it) */
   scryptN?: number | undefined;
+  /** sync loop timing (docs/sync.md) */
+  sync?: StationSyncOptions | undefined;
 }
 
 /** An open station. Call {@link Station.close} before exit (checkpoints the store). */
@@ -223,7 +227,10 @@ export async function openStation(options: OpenStationOptions): Promise<Station>
         ...options.coreConfig,
         server: { cupsUri, trustDer, ...options.coreConfig?.server },
       },
+      remote: (link, apiKey) => new HttpsRemote({ url: link.url, caPem: link.caPem, apiKey }),
+      ...(options.sync !== undefined ? { sync: options.sync } : {}),
     });
+    await core.sync.open();
   } catch (e) {
     await store.close();
     throw e;

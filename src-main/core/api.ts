@@ -56,6 +56,24 @@ export interface SetupOptions {
   templateId?: string | undefined;
 }
 
+/** One gateway to move from its owner to another (see {@link OwnerService.transfer}). */
+export interface TransferRequest {
+  gateway: string;
+  /** the current owner */
+  from: string;
+  /** the new owner */
+  to: string;
+  /** the gateway's claim PIN (SPEC §2), proving the new owner holds its label */
+  claim: string;
+}
+
+/** A transfer that happened: canonical ID6 of the gateway and of both owners. */
+export interface TransferResult {
+  gateway: string;
+  from: string;
+  to: string;
+}
+
 /**
  * Owner API operations (SPEC §4), typed from their declarations in `src-shared/contract/`. Each
  * item is checked here with the operation's item schema, so a bad item answers for itself
@@ -83,6 +101,18 @@ export interface OwnerService {
    * the new cups.key; g is retired when the gateway authenticates with g + 1. Scope `setup`.
    */
   rotate(ctx: RequestContext, ownerId: string, gateways: readonly GatewayIdItem[]): Promise<ItemResult[]>;
+  /**
+   * Moves one batch gateway to another owner as one operation (delete for `from`, claim for `to`
+   * in one transaction, audited as `transfer`): the PIN is checked first and any failure changes
+   * nothing. `ctx` needs scope `delete` for `from`, `toCtx` (default `ctx`) scope `claim` for `to`.
+   */
+  transfer(ctx: RequestContext, request: TransferRequest, toCtx?: RequestContext): Promise<TransferResult>;
+  /**
+   * Moves one batch gateway to another owner as one operation (delete for `from`, claim for `to`
+   * in one transaction, audited as `transfer`): the PIN is checked first and any failure changes
+   * nothing. `ctx` needs scope `delete` for `from`, `toCtx` (default `ctx`) scope `claim` for `to`.
+   */
+  transfer(ctx: RequestContext, request: TransferRequest, toCtx?: RequestContext): Promise<TransferResult>;
   /**
    * The owner's change feed after a cursor (docs/sync.md "Pull"): the gateways changed since, each
    * once, with its state now (null when no longer held). Scope `read`.
@@ -122,7 +152,7 @@ export interface CupsService {
   updateInfo(request: UpdateInfoRequest, auth: CupsAuth, address: string): Promise<CupsAnswer>;
   /**
    * The answer to a body the door could not parse (400 with `reason`), counted in the metrics and
-   * rate-limited per address like every request (may answer 429 instead).
+   * limited like every failure by the address's failure budget (may answer 429 instead).
    */
   badRequest(reason: string, address: string): CupsAnswer;
 }

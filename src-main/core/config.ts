@@ -23,8 +23,20 @@ export interface CoreConfig {
   addLimitPerOwner: number;
   /** Failed claim tries tolerated in a sliding window before `claim_locked` (SPEC §4.2). */
   claimLockout: { windowMs: number; perGateway: number; perOwner: number };
-  /** CUPS request rates (SPEC §3.6 → 429), kept in process memory. */
-  cupsRateLimit: { perRouter: RateLimitRule; perAddress: RateLimitRule };
+  /**
+   * CUPS request rates (SPEC §3.6 → 429), kept in process memory (docs/cups.md "Rate limits").
+   * Authenticated and unauthenticated requests never share a bucket, so nobody's failures throttle
+   * a gateway that presents a valid credential.
+   */
+  cupsRateLimit: {
+    /**
+     * answered requests per router, counted only after authentication (TLS) — plain-HTTP requests,
+     * which carry no credential, count in a separate bucket of the same size
+     */
+    perRouter: RateLimitRule;
+    /** failed requests (400, 401, 403, unknown router over HTTP) per client address */
+    failuresPerAddress: RateLimitRule;
+  };
   /** Most items in one Owner API request (SPEC §4.2). */
   maxItems: number;
   /** `list` page size: default and maximum. */
@@ -83,8 +95,8 @@ export const DEFAULT_CORE_CONFIG: CoreConfig = {
   cupsRateLimit: {
     // a station polls once a minute at worst (SPEC §3.5); allow restarts in a row
     perRouter: { ratePerSecond: 0.2, burst: 20 },
-    // many gateways may share one NAT address
-    perAddress: { ratePerSecond: 200, burst: 2000 },
+    // failing stations retry once a minute (SPEC §3.5): 10 s⁻¹ is 600 of them behind one NAT
+    failuresPerAddress: { ratePerSecond: 10, burst: 200 },
   },
   maxItems: 10_000,
   listLimit: { default: 100, max: 10_000 },

@@ -3,6 +3,7 @@
  * per process; the doors (HTTP, CLI, IPC) call the returned {@link Core}.
  */
 import { randomBytes } from 'node:crypto';
+import { DomainError } from '../../src-shared/errors';
 import { checkStationDer } from '../../src-shared/cups-wire';
 import { parseEndpointUri } from '../../src-shared/uri';
 import { Access } from './access';
@@ -22,6 +23,7 @@ import { Counters } from './metrics';
 import { recordChanges } from './sync/change-feed';
 import { CommitHooks } from './sync/commit';
 import { IdempotencyKeys } from './sync/idempotency';
+import { StationSync, type RemoteFactory, type StationSyncOptions } from './sync/service';
 import type { CertificateAuthority, Clock, Hsm, Logger, Random, Store } from './ports';
 
 export type { CoreConfig, CoreConfigInput, RateLimitRule } from './config';
@@ -41,10 +43,17 @@ export interface CoreDeps {
   config?: CoreConfigInput;
   /** the station's CA, for gateway client certificates (SPEC §3.1); without it none are issued */
   ca?: CertificateAuthority | undefined;
+  /** the HTTPS client of a remote link (docs/sync.md); without it the station cannot sync */
+  remote?: RemoteFactory | undefined;
+  /** sync loop timing */
+  sync?: StationSyncOptions | undefined;
 }
 
 const SYSTEM_CLOCK: Clock = { now: () => Date.now() };
 const SYSTEM_RANDOM: Random = { bytes: (n) => new Uint8Array(randomBytes(n)) };
+const noRemote: RemoteFactory = () => {
+  throw new DomainError('not_configured', 'sync: this process has no HTTPS client for a remote');
+};
 const SILENT: Logger = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} };
 
 /** The core with its concrete services (doors may use the extras, e.g. `owner.rotate`). */
@@ -60,6 +69,8 @@ export interface CoreServices extends Core {
    * answers are registered here; a syncing station adds its outbox (docs/sync.md).
    */
   commitHooks: CommitHooks;
+  /** the station's sync with a remote join server (docs/sync.md); call `sync.open()` once */
+  sync: StationSync;
 }
 
 /**
@@ -94,14 +105,17 @@ export function createCore(deps: CoreDeps): CoreServices {
     shared: config.sharedStore,
   });
   const cups = new CupsHandler({ env, batches, clientCerts: clientCertificates, contacts });
+  const owner = new OwnerOperations(
+    env,
+    batches,
+    { changed: (hex) => cups.forget(hex), contacts },
+    idempotencyKeys,
+  );
+  const sync = new StationSync(env, owner, deps.remote ?? noRemote, deps.sync);
+  commitHooks.add(sync.outbox.hook);
   let closing: Promise<void> | undefined;
   return {
-    owner: new OwnerOperations(
-      env,
-      batches,
-      { changed: (hex) => cups.forget(hex), contacts },
-      idempotencyKeys,
-    ),
+    owner,
     cups,
     access: new Access(env),
     batches,
@@ -111,11 +125,13 @@ export function createCore(deps: CoreDeps): CoreServices {
     signingKeys,
     clientCertificates,
     commitHooks,
+    sync,
     metrics: () => env.counters.snapshot(),
     // the pending CUPS contacts are written before the store closes
     close: () =>
       (closing ??= (async () => {
         try {
+          await sync.close();
           await cups.close();
         } finally {
           await deps.store.close();

@@ -159,6 +159,13 @@ export interface Hsm {
    * PKCS#11 backend destroys its export copy. Idempotent.
    */
   sealRootKey(handle: KeyHandle): Promise<void>;
+  /**
+   * Seals a small named secret under the HSM's protection (the remote link's API key,
+   * docs/sync.md); `null` removes it. Optional: a backend without it cannot hold a remote link.
+   */
+  sealSecret?(name: string, value: Uint8Array | null): Promise<void>;
+  /** The plaintext of a sealed secret (the caller zeroes it), undefined when none is stored. */
+  unsealSecret?(name: string): Promise<Uint8Array | undefined>;
 }
 
 /** A TLS client certificate issued for a gateway, with its fresh private key. */

@@ -1,6 +1,6 @@
 /**
  * Delete / transfer: un-claim gateways of the current owner (bulk, confirmed by typing the count),
- * or move one gateway to another owner (delete here, claim there with its PIN).
+ * or move one gateway to another owner in one step (its PIN checked first; nothing changes on failure).
  */
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { ErrorNotice, Notice } from '../components/ErrorNotice';
@@ -9,6 +9,7 @@ import { RunProgress } from '../components/ProgressBar';
 import { ResultsTable } from '../components/ResultsTable';
 import { ScreenHeader } from '../components/ScreenHeader';
 import { useDelete } from '../stores/delete-store';
+import { checkPin } from '../stores/claim-store';
 import { analyzeId } from '../stores/identity-store';
 import { useHandoff } from '../stores/nav-store';
 import { useSession } from '../stores/session-store';
@@ -21,18 +22,31 @@ function Transfer({ ownerId }: { ownerId: string }): ReactNode {
   const [gateway, setGateway] = useState('');
   const [to, setTo] = useState('');
   const [pin, setPin] = useState('');
+  const [typed, setTyped] = useState('');
   const id = analyzeId(gateway);
+  const p = checkPin(pin);
   const others = owners.filter((o) => o.id !== ownerId);
+  const ready = id.ok && to !== '' && p.ok;
+  // Like a delete, a transfer drops the gateway's setup: confirmed by typing the count (1).
+  const confirmed = ready && typed.trim() === '1';
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (id.ok && to && pin && !transfer?.busy) void transferOne(ownerId, to, gateway, pin);
+    if (!confirmed || transfer?.busy) return;
+    void transferOne(ownerId, to, gateway, pin).then((ok) => {
+      setTyped('');
+      if (ok) {
+        setGateway('');
+        setPin('');
+      }
+    });
   };
   return (
     <form className="card stack" onSubmit={submit} aria-label="Transfer one gateway">
       <h2>Transfer one gateway to another owner</h2>
       <p className="muted" style={{ margin: 0 }}>
-        Deletes the gateway for owner <code>{ownerId}</code> and claims it for the new owner with the PIN from
-        its label. Without the PIN, delete it here and let the new owner claim it.
+        Moves the gateway from owner <code>{ownerId}</code> to the new owner in one step, with the PIN from
+        its label. The PIN is checked first; if anything fails, nothing changes. Its setup is dropped: the new
+        owner sets it up. Without the PIN, delete it here and let the new owner claim it.
       </p>
       <div className="grid-3">
         <Field label="Gateway id" hint={<IdCheck analysis={id} />}>
@@ -42,6 +56,7 @@ function Transfer({ ownerId }: { ownerId: string }): ReactNode {
             value={gateway}
             onChange={(e) => setGateway(e.target.value)}
             spellCheck={false}
+            autoComplete="off"
           />
         </Field>
         <Field label="New owner">
@@ -50,30 +65,57 @@ function Transfer({ ownerId }: { ownerId: string }): ReactNode {
             <OwnerOptions owners={others} />
           </select>
         </Field>
-        <Field label="Claim PIN">
+        <Field
+          label="Claim PIN"
+          hint={!p.ok && !p.empty ? <small className="bad">{p.error}</small> : undefined}
+        >
           <input
             type="text"
             className="mono"
             value={pin}
             onChange={(e) => setPin(e.target.value)}
             placeholder="XXXX-XXXX"
+            autoComplete="off"
+            spellCheck={false}
           />
         </Field>
       </div>
+      {ready && (
+        <Field
+          label={
+            <>
+              Type <code>1</code> to confirm moving {id.ok ? id.id6 : gateway} to owner {to}
+            </>
+          }
+          style={{ maxWidth: 420 }}
+        >
+          <input
+            type="text"
+            value={typed}
+            onChange={(e) => setTyped(e.target.value)}
+            aria-label="Transfer confirmation"
+            autoComplete="off"
+          />
+        </Field>
+      )}
       <div>
-        <button type="submit" className="btn" disabled={!id.ok || !to || !pin || transfer?.busy}>
+        <button type="submit" className="btn danger" disabled={!confirmed || transfer?.busy}>
           {transfer?.busy ? 'Transferring…' : 'Transfer'}
         </button>
       </div>
-      {transfer && (
-        <ol style={{ margin: 0, paddingLeft: 18 }} aria-label="Transfer steps">
-          {transfer.steps.map((s) => (
-            <li key={s.label}>
-              {s.ok ? '✓' : '✗'} {s.label}
-              {s.error && <ErrorNotice error={s.error} />}
-            </li>
-          ))}
-        </ol>
+      {transfer?.done && (
+        <Notice kind="ok">
+          <strong>Transferred {transfer.done.gateway}</strong> from owner {transfer.done.from} to owner{' '}
+          {transfer.done.to}.
+        </Notice>
+      )}
+      {transfer?.error && (
+        <>
+          <ErrorNotice error={transfer.error} />
+          <small className="muted">
+            Nothing changed: the gateway is still owner {ownerId}’s, with its setup.
+          </small>
+        </>
       )}
     </form>
   );

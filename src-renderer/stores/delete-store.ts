@@ -1,12 +1,11 @@
 /**
  * Delete / transfer (SPEC §4.2 `delete`): un-claiming drops the setup and the ownership, so the
  * gateway can be claimed again — by another owner, which is how ownership moves. Bulk deletes run
- * in chunks with progress and Cancel; a transfer of one gateway deletes it for the current owner
- * and claims it for the new one with its PIN.
+ * in chunks with progress and Cancel; a transfer moves one gateway to another owner in one station
+ * call (`gateways:transfer`: the new owner's PIN is checked first, nothing changes on failure).
  */
 import { create } from 'zustand';
-import { tryCall, type EnvelopeError } from '../api';
-import type { ItemResultView } from '../../src-shared/ipc';
+import { tryCall } from '../api';
 import { toUiError, type UiError } from '../app/error-text';
 import { createBulkRunner, IDLE_RUN, type BulkRunState } from './bulk-run';
 import { checkPin } from './claim-store';
@@ -18,7 +17,12 @@ export interface DeleteState extends BulkRunState {
   rows: IdRow[];
   /** the operator typed the confirmation */
   confirmed: boolean;
-  transfer: { busy: boolean; steps: { label: string; ok: boolean; error: UiError | null }[] } | null;
+  /** the one-gateway transfer: running, done (what moved where) or refused (nothing changed) */
+  transfer: {
+    busy: boolean;
+    done: { gateway: string; from: string; to: string } | null;
+    error: UiError | null;
+  } | null;
   setText(text: string): void;
   addGateways(ids: readonly string[]): void;
   setConfirmed(v: boolean): void;
@@ -26,15 +30,6 @@ export interface DeleteState extends BulkRunState {
   cancel(): void;
   transferOne(fromOwner: string, toOwner: string, gateway: string, pin: string): Promise<boolean>;
   reset(): void;
-}
-
-/** Why a one-gateway call failed: the whole call, or its one item; null when it succeeded. */
-function singleItemError(
-  answer: { ok: true; value: ItemResultView[] } | { ok: false; error: EnvelopeError },
-): UiError | null {
-  if (!answer.ok) return toUiError(answer.error);
-  const item = answer.value[0];
-  return item?.code ? { code: item.code, message: item.error ?? '' } : null;
 }
 
 /** The delete store. */
@@ -77,24 +72,24 @@ export const useDelete = create<DeleteState>()((set, get) => {
 
     async transferOne(fromOwner, toOwner, gateway, pin) {
       const p = checkPin(pin);
-      const steps: { label: string; ok: boolean; error: UiError | null }[] = [];
-      const show = (busy: boolean) => set({ transfer: { busy, steps: [...steps] } });
       if (!p.ok) {
-        steps.push({ label: 'Check the PIN', ok: false, error: { code: 'bad_claim', message: p.error } });
-        show(false);
+        set({ transfer: { busy: false, done: null, error: { code: 'bad_claim', message: p.error } } });
         return false;
       }
-      show(true);
-      const del = await tryCall('gateways:delete', { ownerId: fromOwner, gateways: [gateway] });
-      const delError = singleItemError(del);
-      steps.push({ label: `Delete for ${fromOwner}`, ok: delError === null, error: delError });
-      show(delError === null);
-      if (delError) return false;
-      const claim = await tryCall('gateways:claim', { ownerId: toOwner, items: [{ gateway, claim: p.pin }] });
-      const claimError = singleItemError(claim);
-      steps.push({ label: `Claim for ${toOwner}`, ok: claimError === null, error: claimError });
-      show(false);
-      return claimError === null;
+      set({ transfer: { busy: true, done: null, error: null } });
+      // One call: the station checks the PIN first and moves the gateway in one transaction.
+      const answer = await tryCall('gateways:transfer', {
+        ownerId: fromOwner,
+        gateway,
+        to: toOwner,
+        claim: p.pin,
+      });
+      set({
+        transfer: answer.ok
+          ? { busy: false, done: answer.value, error: null }
+          : { busy: false, done: null, error: toUiError(answer.error) },
+      });
+      return answer.ok;
     },
 
     reset() {

@@ -119,6 +119,20 @@ export const GATEWAY_CHANNELS = {
     common: z.custom<z.input<typeof SetupFieldsSchema>>(() => true).optional(),
   }),
   'gateways:delete': itemChannel(DELETE, 'gateways'),
+  'gateways:transfer': channel(
+    z.object({
+      /** the current owner */
+      ownerId: ownerIdInput,
+      gateway: z.string().min(1).max(64),
+      /** the new owner */
+      to: ownerIdInput,
+      /** the gateway's claim PIN (from its label) */
+      claim: z.string().min(1).max(64),
+    }),
+    z.object({ gateway: z.string(), from: z.string(), to: z.string() }),
+    INSTALL,
+    'move one gateway to another owner in one step: PIN checked first, nothing changes on failure',
+  ),
   'gateways:add': itemChannel(ADD, 'items'),
 
   'templates:list': channel(

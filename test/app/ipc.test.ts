@@ -124,6 +124,12 @@ describe('IPC door (ipcMain handler)', () => {
         items: [{ gateway: KDF_VECTORS.gw2.id6 }],
       },
       'gateways:delete': { ownerId: 'b::2', gateways: ['::1'] },
+      'gateways:transfer': {
+        ownerId: 'b::2',
+        gateway: KDF_VECTORS.gw2.id6,
+        to: 'a::1',
+        claim: KDF_VECTORS.gw2.pin,
+      },
       'gateways:add': {
         ownerId: 'b::2',
         items: [{ gateway: 'b827:ebff:fe12:3456', flavorid: 'x', token: 'tok' }],

@@ -8,10 +8,12 @@
  *   signingKeys: [{ handle, label, algorithm: "ecdsa-p256", publicKey, createdAt,
  *                   nonce, ciphertext, tag }],        // optional; sealed PKCS#8 DER, AAD = handle
  *   transportKeys: [{ handle, label, algorithm: "rsa-oaep", oaepHash, spki, fingerprint, createdAt,
- *                   nonce, ciphertext, tag }] }       // optional; sealed PKCS#8 DER, AAD = handle
+ *                   nonce, ciphertext, tag }],        // optional; sealed PKCS#8 DER, AAD = handle
+ *   secrets: [{ name, nonce, ciphertext, tag }] }    // optional; AAD = "secret:" + name
  * ```
  * A root key record may carry `exportable: false` (received in a key ceremony, or sealed:
  * docs/twin-hsm.md); absent means exportable, as for every key of files written before.
+ * `secrets` holds small named values sealed like the keys (the remote link's API key, docs/sync.md).
  * `signingKeys` (firmware update signing, SPEC §3.4) is optional so files written before it existed
  * still open; `publicKey` is Base64 of the station's 64-byte `sig-N.key` form.
  * Every sealed value is AES-256-GCM (96-bit nonce, 128-bit tag) under the 32-byte scrypt output.
@@ -100,6 +102,12 @@ export interface KeystoreJson {
   keys: KeyRecordJson[];
   signingKeys?: SigningKeyRecordJson[];
   transportKeys?: TransportKeyRecordJson[];
+  secrets?: SecretRecordJson[];
+}
+
+/** One sealed named secret (docs/sync.md: the remote link's API key). */
+export interface SecretRecordJson extends SealedJson {
+  name: string;
 }
 
 /** Fresh scrypt parameters (new random 32-byte salt) with cost `n`, r = 8, p = 1. */
@@ -296,6 +304,14 @@ export function parseKeystore(text: string, file: string): KeystoreJson {
       });
     }
   }
+  const secrets: SecretRecordJson[] = [];
+  if (v.secrets !== undefined) {
+    if (!Array.isArray(v.secrets)) throw bad('secrets is not an array');
+    for (const k of v.secrets as unknown[]) {
+      if (!isSealed(k) || typeof k.name !== 'string') throw bad('bad secret record');
+      secrets.push({ name: k.name, nonce: k.nonce, ciphertext: k.ciphertext, tag: k.tag });
+    }
+  }
   return {
     format: KEYSTORE_FORMAT,
     version: 1,
@@ -305,6 +321,7 @@ export function parseKeystore(text: string, file: string): KeystoreJson {
     keys,
     ...(signingKeys.length > 0 ? { signingKeys } : {}),
     ...(transportKeys.length > 0 ? { transportKeys } : {}),
+    ...(secrets.length > 0 ? { secrets } : {}),
   };
 }
 

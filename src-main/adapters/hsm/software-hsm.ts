@@ -235,8 +235,17 @@ export class SoftwareHsm implements Hsm {
       };
       const signingKeys = (store.signingKeys ?? []).map(reseal);
       const transportKeys = (store.transportKeys ?? []).map(reseal);
+      const secrets = (store.secrets ?? []).map((rec) => {
+        const raw = unseal(oldKey, rec, `secret:${rec.name}`, `secret ${rec.name}`);
+        try {
+          return { ...rec, ...seal(newKey, raw, `secret:${rec.name}`) };
+        } finally {
+          raw.fill(0);
+        }
+      });
       const next: KeystoreJson = {
         ...store,
+        ...(secrets.length > 0 ? { secrets } : {}),
         kdf: { name: 'scrypt', ...params },
         verifier: seal(newKey, Buffer.from(VERIFIER_TEXT, 'ascii'), VERIFIER_AAD),
         keys: store.keys.map(reseal),
@@ -247,6 +256,28 @@ export class SoftwareHsm implements Hsm {
       this.#store = next;
       if (this.#unlocked !== null) this.#unlocked = { ...this.#unlocked, wrapKey: newKey };
     });
+  }
+
+  /** {@inheritDoc Hsm.sealSecret} — AES-256-GCM under the keystore key, AAD `secret:<name>`. */
+  sealSecret(name: string, value: Uint8Array | null): Promise<void> {
+    return this.#serialize(async () => {
+      const unlocked = this.#requireUnlocked();
+      const store = this.#requireStore();
+      const others = (store.secrets ?? []).filter((r) => r.name !== name);
+      const secrets =
+        value === null ? others : [...others, { name, ...seal(unlocked.wrapKey, value, `secret:${name}`) }];
+      const next: KeystoreJson = { ...store, secrets };
+      await writeKeystore(this.file, next);
+      this.#store = next;
+    });
+  }
+
+  /** {@inheritDoc Hsm.unsealSecret} */
+  async unsealSecret(name: string): Promise<Uint8Array | undefined> {
+    const unlocked = this.#requireUnlocked();
+    const rec = (this.#store?.secrets ?? []).find((r) => r.name === name);
+    if (rec === undefined) return undefined;
+    return new Uint8Array(unseal(unlocked.wrapKey, rec, `secret:${name}`, `secret ${name}`));
   }
 
   /** Metadata of every held root key (available while locked). */

@@ -126,6 +126,8 @@ export const serveCommand: Command = {
         : `gwjs: listening on ${server.url} (CUPS URI ${station.cupsUri}; CA certificate ${station.tls.caCertPath})\n`,
     );
     ui.setServerUrls([server.url]);
+    // docs/sync.md: with a remote link, the sync loop runs while the server does
+    station.core.sync.startLoop();
     const setupPassword = await ui.firstRunPassword();
     io.stderr(
       `gwjs: station UI: open ${server.url}/ in a browser (trust ${station.tls.caCertPath} or accept its certificate)\n` +

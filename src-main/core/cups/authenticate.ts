@@ -64,7 +64,12 @@ const UNAUTHORIZED = (reason: string): Authn => ({
   ok: false,
   answer: { status: 401, reason, outcome: 'unauthorized' },
 });
-const REQUIRED = UNAUTHORIZED('authentication required');
+/** The answer to a TLS request without any credential (SPEC §3.6 → 401). */
+export const REQUIRED: CupsAnswer = {
+  status: 401,
+  reason: 'authentication required',
+  outcome: 'unauthorized',
+};
 const INVALID = UNAUTHORIZED('invalid token');
 
 /** Authenticates a TLS request (see the module comment). Reads the store only for a certificate. */
@@ -97,7 +102,7 @@ export async function authenticate(input: AuthenticateInput, deps: AuthenticateD
     };
   }
   const header = auth.authorization;
-  if (header === undefined || header === '') return REQUIRED;
+  if (header === undefined || header === '') return { ok: false, answer: REQUIRED };
   if (row?.origin === 'added') {
     return row.tokenHash !== null && digestsEqual(sha256(header), row.tokenHash)
       ? { ok: true, credential: { kind: 'added_token' } }

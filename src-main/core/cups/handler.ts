@@ -1,12 +1,19 @@
 /**
  * The Gateway API `POST /update-info` (SPEC §3.1, §3.6) behind the HTTP door.
  *
- * Order: rate limits (per address, then per router → 429); the gateway's state; authentication
- * over TLS (`authenticate.ts`; plain HTTP is unauthenticated: a station never sends a credential
- * there, so it gets URIs only — never a credential segment, never firmware — and its contact is
- * recorded as unauthenticated); the plan (`plan.ts`: not configured → 404, else the answer and the
- * store effects it needs); the effects and the answer's bytes (`materialize.ts`); the audit of what
- * the effects changed; the contact record.
+ * Order: the gateway's state; authentication over TLS (`authenticate.ts`; plain HTTP is
+ * unauthenticated: a station never sends a credential there, so it gets URIs only — never a
+ * credential segment, never firmware — and its contact is recorded as unauthenticated); the rate
+ * limit; the plan (`plan.ts`: not configured → 404, else the answer and the store effects it
+ * needs); the effects and the answer's bytes (`materialize.ts`); the audit of what the effects
+ * changed; the contact record.
+ *
+ * Rate limits (SPEC §3.6 → 429, docs/cups.md): a failure (400, 401, 403, an unknown router over
+ * plain HTTP) takes from its address's failure bucket — once that is empty further failures answer
+ * 429 and are neither audited nor counted as their kind; an authenticated request takes from its
+ * router's bucket, after authentication; a plain-HTTP request from a separate per-router bucket.
+ * So a valid token or client certificate is never throttled by someone else's failures, and
+ * naming a router without its credential costs that router nothing.
  *
  * Hot path: the gateway's state (row + setup digest) comes from a {@link GatewayStateCache}, tokens
  * are checked against cached SHA-256 digests (the HSM is only asked on a cache miss), the answer is
@@ -30,7 +37,13 @@ import type { Batches } from '../batches';
 import type { ClientCertificates } from '../client-certs/service';
 import { isoAt, type CoreEnv } from '../env';
 import { RateLimiter } from '../rate-limit';
-import { authenticate, type AuthenticateDeps, type Credential, type CupsAudit } from './authenticate';
+import {
+  authenticate,
+  REQUIRED,
+  type AuthenticateDeps,
+  type Credential,
+  type CupsAudit,
+} from './authenticate';
 import type { ContactLog } from './contact-log';
 import { materialize, type MaterializeDeps } from './materialize';
 import { planAnswer, type PlanDeps } from './plan';
@@ -56,6 +69,15 @@ export interface CupsHandlerDeps {
   contacts: ContactLog;
 }
 
+/** True when a TLS request carries no credential at all (no Authorization header, no certificate). */
+function isBare(auth: CupsAuth): boolean {
+  return (
+    (auth.authorization === undefined || auth.authorization === '') &&
+    auth.clientCertificate === undefined &&
+    auth.clientCertificateRejected === undefined
+  );
+}
+
 /** True when a response carries no segment: it is sent as 14 zero bytes (SPEC §3.2). */
 function sendsNothing(r: UpdateInfoResponse): boolean {
   return (
@@ -78,8 +100,12 @@ export class CupsHandler implements CupsService {
   readonly #batches: Batches;
   readonly #tokens: CupsTokens;
   readonly #states: GatewayStateCache;
+  /** authenticated requests per router */
   readonly #perRouter: RateLimiter;
-  readonly #perAddress: RateLimiter;
+  /** plain-HTTP (unauthenticated) requests per router */
+  readonly #perRouterPlain: RateLimiter;
+  /** failed requests per address */
+  readonly #failures: RateLimiter;
   readonly #authDeps: AuthenticateDeps;
   readonly #planDeps: PlanDeps;
   readonly #materializeDeps: MaterializeDeps;
@@ -97,7 +123,8 @@ export class CupsHandler implements CupsService {
     this.#tokens = new CupsTokens(env.hsm, config.server.trustDer, config.tokenCacheEntries);
     this.#states = new GatewayStateCache(config.cupsStateCacheEntries);
     this.#perRouter = new RateLimiter(config.cupsRateLimit.perRouter, now);
-    this.#perAddress = new RateLimiter(config.cupsRateLimit.perAddress, now);
+    this.#perRouterPlain = new RateLimiter(config.cupsRateLimit.perRouter, now);
+    this.#failures = new RateLimiter(config.cupsRateLimit.failuresPerAddress, now);
     this.#authDeps = { store: env.store, tokens: this.#tokens, clientCerts };
     this.#planDeps = { store: env.store, tokens: this.#tokens, server: config.server };
     this.#materializeDeps = { store: env.store, tokens: this.#tokens, clientCerts };
@@ -121,19 +148,10 @@ export class CupsHandler implements CupsService {
 
   /**
    * Answer to a request the door could not parse (SPEC §3.6 → 400), counted like every outcome;
-   * the address is rate-limited all the same.
+   * a failure like any other, so it takes from the address's failure bucket (429 once empty).
    */
   badRequest(reason: string, address: string): CupsAnswer {
-    const wait = this.#perAddress.take(address);
-    const answer: CupsAnswer =
-      wait > 0
-        ? {
-            status: 429,
-            reason: 'too many requests from this address',
-            outcome: 'rate_limited',
-            retryAfter: wait,
-          }
-        : { status: 400, reason, outcome: 'bad_request' };
+    const answer = this.#failed(address, { status: 400, reason, outcome: 'bad_request' });
     this.#env.counters.count('cups', answer.outcome);
     return answer;
   }
@@ -147,25 +165,9 @@ export class CupsHandler implements CupsService {
 
   async #handle(req: UpdateInfoRequest, auth: CupsAuth, address: string): Promise<CupsAnswer> {
     if (this.#closed) throw new DomainError('internal', 'cups: the core is closed');
-    let wait = this.#perAddress.take(address);
-    if (wait > 0) {
-      return {
-        status: 429,
-        reason: 'too many requests from this address',
-        outcome: 'rate_limited',
-        retryAfter: wait,
-      };
-    }
+    // over TLS without any credential the answer is 401 whatever the state: decided before a read
+    if (auth.secure && isBare(auth)) return this.#failed(address, REQUIRED);
     const hex = euiHex(req.router);
-    wait = this.#perRouter.take(hex);
-    if (wait > 0) {
-      return {
-        status: 429,
-        reason: 'too many requests for this router',
-        outcome: 'rate_limited',
-        retryAfter: wait,
-      };
-    }
     // looked up first: a directory miss reads the store itself
     const rangeBatch = await this.#batches.batchOf(req.router);
     const now = this.#env.clock.now();
@@ -178,12 +180,24 @@ export class CupsHandler implements CupsService {
     if (auth.secure) {
       const authn = await authenticate({ auth, router: req.router, hex, row, batch }, this.#authDeps);
       if (!authn.ok) {
-        if (authn.audit !== undefined) await this.#audit([authn.audit], req.router, address, nowIso);
-        return authn.answer;
+        const answer = this.#failed(address, authn.answer);
+        if (answer === authn.answer && authn.audit !== undefined) {
+          await this.#audit([authn.audit], req.router, address, nowIso);
+        }
+        return answer;
       }
       credential = authn.credential;
     } else if (row === undefined) {
-      return NOT_CONFIGURED;
+      return this.#failed(address, NOT_CONFIGURED);
+    }
+    const wait = (credential !== undefined ? this.#perRouter : this.#perRouterPlain).take(hex);
+    if (wait > 0) {
+      return {
+        status: 429,
+        reason: 'too many requests for this router',
+        outcome: 'rate_limited',
+        retryAfter: wait,
+      };
     }
 
     const plan = await planAnswer({ req, hex, row, setup, batch, credential, nowIso }, this.#planDeps);
@@ -203,6 +217,18 @@ export class CupsHandler implements CupsService {
     } else answer = { status: 200, body: encodeUpdateInfoResponse(done.response), outcome: 'updated' };
     this.#record(req, { hex, address, now, nowIso }, answer.outcome, credential !== undefined);
     return answer;
+  }
+
+  /** `answer` (a failure), or 429 once the address has used up its failure budget. */
+  #failed(address: string, answer: CupsAnswer): CupsAnswer {
+    const wait = this.#failures.take(address);
+    if (wait === 0) return answer;
+    return {
+      status: 429,
+      reason: 'too many failed requests from this address',
+      outcome: 'rate_limited',
+      retryAfter: wait,
+    };
   }
 
   /** Reads the gateway's state (one indexed read) and caches it unless an invalidation raced the read. */

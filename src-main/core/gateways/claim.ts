@@ -18,6 +18,7 @@ import type { Batch, Batches } from '../batches';
 import { isoAt, type CoreEnv } from '../env';
 import { claimPinFromGmk, deriveGmk } from '../kdf';
 import { BatchInsert, intOf, selectIn, textOf } from '../rows';
+import { claimLocked, lockSecondsLeft } from './claim-lock';
 import { checkItems, countOutcomes, failItem, itemError, type ItemTarget } from './items';
 import { runCommitHooks } from '../sync/commit';
 import { loadGateways } from './rows';
@@ -101,13 +102,14 @@ export async function claimGateways(
           if (row.ownerId === owner.hex) continue;
           throw itemError('claimed_by_other', w.id6, 'is claimed by another owner');
         }
-        if ((failures.get(w.hex) ?? 0) >= perGateway || ownerFailures >= perOwner) {
+        const gatewayFailures = failures.get(w.hex) ?? 0;
+        if (gatewayFailures >= perGateway || ownerFailures >= perOwner) {
           await audit.queue('claim.locked', w.id6, { owner: owner.id6 });
-          throw itemError(
-            'claim_locked',
-            w.id6,
-            'is locked after too many wrong claim PINs; try again later',
-          );
+          const left =
+            gatewayFailures >= perGateway
+              ? await lockSecondsLeft(env, tx, 'eui', w.hex, gatewayFailures, perGateway)
+              : await lockSecondsLeft(env, tx, 'owner_id', owner.hex, ownerFailures, perOwner);
+          throw claimLocked(w.id6, left);
         }
         if (!constantTimeEqual(w.pin, w.expected ?? '')) {
           await tx.run('INSERT INTO claim_failures (eui, owner_id, at) VALUES (?, ?, ?)', [

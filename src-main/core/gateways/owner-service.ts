@@ -17,6 +17,8 @@ import type {
   Scope,
   SetupItem,
   SetupOptions,
+  TransferRequest,
+  TransferResult,
 } from '../api';
 import { authorizeOwner, type OwnerRef } from '../authorize';
 import type { Batches } from '../batches';
@@ -25,8 +27,9 @@ import type { CoreEnv } from '../env';
 import { claimGateways } from './claim';
 import { addGateways, deleteGateways, rotateTokens } from './lifecycle';
 import { infoGateways, listGateways } from './query';
-import { setupGateways } from './setup';
+import { appliedSetupItems, setupGateways } from './setup';
 import { templateFields } from '../station/templates';
+import { transferGateway } from './transfer';
 import { readChanges, type ChangesPage } from '../sync/change-feed';
 import type { WriteOperation } from '../sync/commit';
 import { IdempotencyKeys, IdempotentReplay, requestHashOf } from '../sync/idempotency';
@@ -69,13 +72,13 @@ export class OwnerOperations implements OwnerService {
     scope: Scope,
     ctx: RequestContext,
     ownerId: string,
-    items: readonly unknown[],
+    items: readonly unknown[] | ((owner: OwnerRef) => Promise<readonly unknown[]>),
     body: (owner: OwnerRef) => Promise<ItemResult[]>,
   ): Promise<ItemResult[]> {
     const key = ctx.idempotencyKey;
     if (key === undefined) return this.#run(op, scope, ctx, ownerId, body);
     return this.#run(op, scope, ctx, ownerId, async (owner) => {
-      const hash = requestHashOf(op, owner.hex, items);
+      const hash = requestHashOf(op, owner.hex, typeof items === 'function' ? await items(owner) : items);
       const first = await this.#keys.replay(owner.hex, key, op, hash);
       if (first !== undefined) {
         this.env.counters.count('ownerApi', `${op}.replayed`);
@@ -119,7 +122,8 @@ export class OwnerOperations implements OwnerService {
    * SPEC §4.2 `setup`. `options.common` (the mixed form's top-level fields) and a saved template
    * (`options.templateId`, fields secrets included) apply to every item that does not set a
    * field: item over common over template. A bad common field or an unknown template fails the
-   * whole request. An Idempotency-Key covers the items and the options.
+   * whole request. The operation is the items as applied (`appliedSetupItems`): what an
+   * Idempotency-Key covers and what sync pushes.
    */
   setup(
     ctx: RequestContext,
@@ -127,14 +131,25 @@ export class OwnerOperations implements OwnerService {
     items: readonly SetupItem[],
     options: SetupOptions = {},
   ): Promise<ItemResult[]> {
-    const hashed = [{ common: options.common ?? null, templateId: options.templateId ?? null }, ...items];
-    return this.#write('setup', 'setup', ctx, ownerId, hashed, async (o) => {
-      let base: SetupFields | undefined;
-      if (options.templateId !== undefined)
-        base = await templateFields(this.env.store, o.hex, options.templateId);
-      if (options.common !== undefined) base = withCommonFields(base, checkedFields(options.common));
-      return setupGateways(this.env, this.batches, this.#onChanged, ctx, o, items, base);
-    });
+    let base: Promise<SetupFields | undefined> | undefined;
+    const baseOf = (o: OwnerRef) => (base ??= this.#setupBase(o, options));
+    return this.#write(
+      'setup',
+      'setup',
+      ctx,
+      ownerId,
+      async (o) => appliedSetupItems(items, await baseOf(o)),
+      async (o) => setupGateways(this.env, this.batches, this.#onChanged, ctx, o, items, await baseOf(o)),
+    );
+  }
+
+  /** The fields a setup applies under each item's own: a template's, then the top-level ones. */
+  async #setupBase(owner: OwnerRef, options: SetupOptions): Promise<SetupFields | undefined> {
+    let base: SetupFields | undefined;
+    if (options.templateId !== undefined)
+      base = await templateFields(this.env.store, owner.hex, options.templateId);
+    if (options.common !== undefined) base = withCommonFields(base, checkedFields(options.common));
+    return base;
   }
 
   /** SPEC §4.2 `delete`. */
@@ -174,6 +189,22 @@ export class OwnerOperations implements OwnerService {
     options: { after?: string | undefined; limit?: number | undefined },
   ): Promise<ChangesPage> {
     return this.#run('changes', 'read', ctx, ownerId, (o) => readChanges(this.env, o, options));
+  }
+
+  /** One gateway to another owner in one transaction (see `transfer.ts`). */
+  async transfer(ctx: RequestContext, request: TransferRequest, toCtx = ctx): Promise<TransferResult> {
+    return this.#run('transfer', 'delete', ctx, request.from, async (from) => {
+      const to = await authorizeOwner(this.env, toCtx, request.to, 'claim');
+      return transferGateway(
+        this.env,
+        this.batches,
+        this.hooks,
+        ctx,
+        { from, to },
+        request.gateway,
+        request.claim,
+      );
+    });
   }
 
   /** Token rotation (SPEC §2) for batch gateways: arms generation g + 1 (scope `setup`). */

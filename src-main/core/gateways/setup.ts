@@ -81,6 +81,22 @@ function preparse(fields: SetupFields, inputs: CredentialInputs): void {
 }
 
 /**
+ * The items of a setup as applied: each object item over `base` (the template's and top-level
+ * fields), anything else as given — what the operation is for its Idempotency-Key and for sync.
+ */
+export function appliedSetupItems(
+  items: readonly unknown[],
+  base: SetupFields | undefined,
+): readonly unknown[] {
+  if (base === undefined) return items;
+  return items.map((raw) =>
+    typeof raw === 'object' && raw !== null && !Array.isArray(raw)
+      ? withCommonFields(base, raw as SetupFields)
+      : raw,
+  );
+}
+
+/**
  * Sets up gateways of `owner`; one answer per item, in request order. `base` (checked: the mixed
  * form's top-level fields over a template's) applies to every item that does not set a field.
  */
@@ -154,7 +170,7 @@ export async function setupGateways(
       operation: 'setup',
       owner,
       ctx,
-      items: items,
+      items: appliedSetupItems(items, base),
       results,
       changed,
       at: at,

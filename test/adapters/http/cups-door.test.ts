@@ -277,7 +277,7 @@ describe('CUPS door beside fastify', () => {
 
   it('answers 429 with Retry-After once the per-address limit is spent', async () => {
     const limited = await startTestServer({
-      coreConfig: { cupsRateLimit: { perAddress: { ratePerSecond: 0.01, burst: 1 } } },
+      coreConfig: { cupsRateLimit: { failuresPerAddress: { ratePerSecond: 0.01, burst: 1 } } },
     });
     try {
       const first = await limited.request('/update-info', { method: 'POST', raw: '{}' });

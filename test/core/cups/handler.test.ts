@@ -478,7 +478,7 @@ describe('cups.updateInfo', () => {
         config: {
           cupsRateLimit: {
             perRouter: { burst: 2, ratePerSecond: 0.5 },
-            perAddress: { burst: 4, ratePerSecond: 1 },
+            failuresPerAddress: { burst: 4, ratePerSecond: 1 },
           },
         },
       });
@@ -501,6 +501,31 @@ describe('cups.updateInfo', () => {
         outcome: 'bad_request',
       });
     });
+
+    it('never throttles a valid credential for anyone else’s failures, even from the same address', async () => {
+      await start({ config: { cupsRateLimit: { failuresPerAddress: { burst: 3, ratePerSecond: 0.01 } } } });
+      const noCredential: CupsAuth = { secure: true };
+      const wrongToken = bearer('x'.repeat(43));
+      const answers: number[] = [];
+      for (let i = 0; i < 25; i++) {
+        answers.push(
+          (await f.core.cups.updateInfo(inSync(), i % 2 ? wrongToken : noCredential, ADDRESS)).status,
+        );
+      }
+      expect(answers.slice(0, 3)).toEqual([401, 401, 401]);
+      expect(new Set(answers.slice(3))).toEqual(new Set([429]));
+      // plain HTTP naming the router: its own per-router bucket (20), never the authenticated one
+      for (let i = 0; i < 25; i++) await f.core.cups.updateInfo(inSync(), { secure: false }, ADDRESS);
+      expect((await f.core.cups.updateInfo(inSync(), { secure: false }, ADDRESS)).status).toBe(429);
+      for (let i = 0; i < 20; i++) {
+        expect(await f.core.cups.updateInfo(inSync(), bearer(gw1.token0), ADDRESS)).toMatchObject({
+          status: 200,
+          outcome: 'in_sync',
+        });
+      }
+      // the authenticated budget is the gateway's own: its 21st poll in a row is throttled
+      expect((await f.core.cups.updateInfo(inSync(), bearer(gw1.token0), ADDRESS)).status).toBe(429);
+    });
   });
 });
 
@@ -510,7 +535,7 @@ describe('cups.updateInfo cost', () => {
       config: {
         cupsRateLimit: {
           perRouter: { burst: 1e9, ratePerSecond: 1e9 },
-          perAddress: { burst: 1e9, ratePerSecond: 1e9 },
+          failuresPerAddress: { burst: 1e9, ratePerSecond: 1e9 },
         },
       },
     });

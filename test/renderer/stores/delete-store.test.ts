@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { beforeEach, describe, expect, it } from 'vitest';
 import { useDelete } from '../../../src-renderer/stores/delete-store';
-import { installFakeStation } from '../fake-station';
+import { FakeFailure, installFakeStation } from '../fake-station';
 
 describe('useDelete', () => {
   beforeEach(() => useDelete.getState().reset());
@@ -24,19 +24,27 @@ describe('useDelete', () => {
     expect(station.requests('gateways:delete')).toHaveLength(1);
   });
 
-  it('transfers one gateway: delete for the old owner, claim with the PIN for the new one', async () => {
-    const station = installFakeStation()
-      .on('gateways:delete', (r) => r.gateways.map((g) => ({ gateway: g })))
-      .on('gateways:claim', () => [
-        { gateway: '::1', code: 'bad_claim' as const, error: 'claim: wrong PIN' },
-      ]);
+  it('transfers one gateway in one station call, never as a delete followed by a claim', async () => {
+    const station = installFakeStation().on('gateways:transfer', () => {
+      throw new FakeFailure('bad_claim', 'gateway ::1 was not transferred: wrong PIN');
+    });
     expect(await useDelete.getState().transferOne('1::1', '2::2', '::1', '6cvh-eqsa')).toBe(false);
-    expect(station.requests('gateways:claim')).toEqual([
-      { ownerId: '2::2', items: [{ gateway: '::1', claim: '6CVHEQSA' }] },
+    expect(station.requests('gateways:transfer')).toEqual([
+      { ownerId: '1::1', gateway: '::1', to: '2::2', claim: '6CVHEQSA' },
     ]);
-    expect(useDelete.getState().transfer?.steps.map((s) => [s.label, s.ok, s.error?.code ?? null])).toEqual([
-      ['Delete for 1::1', true, null],
-      ['Claim for 2::2', false, 'bad_claim'],
-    ]);
+    expect(station.requests('gateways:delete')).toEqual([]);
+    expect(station.requests('gateways:claim')).toEqual([]);
+    expect(useDelete.getState().transfer).toMatchObject({
+      busy: false,
+      done: null,
+      error: { code: 'bad_claim' },
+    });
+  });
+
+  it('checks the PIN format before calling the station', async () => {
+    const station = installFakeStation();
+    expect(await useDelete.getState().transferOne('1::1', '2::2', '::1', 'abc')).toBe(false);
+    expect(station.calls).toEqual([]);
+    expect(useDelete.getState().transfer?.error?.code).toBe('bad_claim');
   });
 });

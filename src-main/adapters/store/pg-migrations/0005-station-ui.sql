@@ -1,6 +1,6 @@
 -- PostgreSQL counterpart of migrations/0005-station-ui.sql (same number and name; see docs/server-mode.md).
 -- Text columns use the "C" collation so ORDER BY and ranges compare bytes, as SQLite does.
--- Station UI tables (issue #5): local operator accounts, their sessions, setup templates, login
+-- Station UI tables: local operator accounts, their sessions, setup templates, login
 -- throttling and small station settings. Same portable subset and conventions as 0001: times are
 -- ISO-8601 UTC strings from the core's clock, owner ids 16 uppercase hex digits.
 

@@ -1,6 +1,6 @@
 -- PostgreSQL counterpart of migrations/0006-factory-line.sql (same number and name; see docs/server-mode.md).
 -- Text columns use the "C" collation so ORDER BY and ranges compare bytes, as SQLite does.
--- Factory line tables (issue #6 items 1-3, SPEC §2, §5): per-batch line settings, personalized
+-- Factory line tables (SPEC §2, §5, docs/factory-line.md): per-batch line settings, personalized
 -- units with their line history, pre-generation jobs with a durable cursor, and per-station line
 -- settings. Same portable subset and conventions as 0001: EUIs are 16 uppercase hex digits, times
 -- ISO-8601 UTC strings from the core's clock, ids allocated by the core. No row holds a secret:

@@ -1,6 +1,6 @@
 -- PostgreSQL counterpart of migrations/0007-cups-complete.sql (same number and name; see docs/server-mode.md).
 -- Text columns use the "C" collation so ORDER BY and ranges compare bytes, as SQLite does.
--- CUPS complete (issue #4): firmware catalogue details and deliveries (SPEC §3.4), the station's own
+-- CUPS complete: firmware catalogue details and deliveries (SPEC §3.4), the station's own
 -- update-signing keys, gateway TLS client certificates (SPEC §3.1) and token rotation history
 -- (SPEC §2). Same portable subset and conventions as 0001: times are ISO-8601 UTC strings from the
 -- core's clock, gateway ids 16 uppercase hex digits, CRCs unsigned 32-bit values as BIGINT.

@@ -1,0 +1,131 @@
+/**
+ * `gwjs sync link|unlink|status|now|pull|push` (docs/sync.md): the station's remote link and one-off
+ * sync rounds. The link's API key comes from a file (never a plain argument) and is sealed in the
+ * HSM. `gwjs serve` runs the sync loop itself; these commands need the store, so they stop with
+ * the usual message while a server holds it.
+ */
+import { readFile } from 'node:fs/promises';
+import type { SyncStatus } from '../../core/sync/service';
+import { UsageError, optionalString, requireString, type Command } from '../command';
+
+function statusText(s: SyncStatus): string {
+  if (!s.linked)
+    return 'Not linked to a remote (gwjs sync link --url … --ca-file … --owner … --api-key-file …).';
+  const c = s.counts;
+  return [
+    `Remote ${s.url} (owner ${s.ownerId}; CA SHA-256 ${s.caFingerprint})`,
+    `Online: ${s.online === null ? 'not tried yet' : s.online ? 'yes' : 'no'}; last success ${s.lastSuccessAt ?? 'never'}`,
+    ...(s.lastError !== null ? [`Last error (${s.lastErrorAt}): ${s.lastError}`] : []),
+    `Outbox: ${c.pending} pending, ${c.sent} sent, ${c.rejected} rejected, ${c.conflict} conflict, ${c.dropped} dropped, ${c.adopted} adopted`,
+    `Change feed cursor: ${s.cursor}`,
+  ].join('\n');
+}
+
+async function readKeyFile(file: string): Promise<string> {
+  try {
+    return (await readFile(file, 'utf8')).split(/\r?\n/)[0]!.trim();
+  } catch (e) {
+    throw new UsageError(`--api-key-file: cannot read ${file} (${(e as Error).message})`);
+  }
+}
+
+export const syncLinkCommand: Command = {
+  name: 'sync link',
+  summary: 'link this station to a remote join server (URL, pinned CA, owner, API key)',
+  usage: '--url https://HOST:PORT --ca-file CA.pem --owner ID --api-key-file F [--ca-fingerprint SHA256]',
+  help: [
+    '  --url URL                  the remote join server, https://host:port',
+    '  --ca-file F                the remote’s CA certificate (its <data>/tls/ca.pem): the only trust of the link',
+    '  --ca-fingerprint HEX       SHA-256 the CA must have (as `gwjs init` printed it on the remote)',
+    '  --owner ID                 the owner this station works for',
+    '  --api-key-file F           the owner’s API key on the remote (first line); sealed in the HSM',
+  ],
+  options: {
+    url: { type: 'string' },
+    'ca-file': { type: 'string' },
+    'ca-fingerprint': { type: 'string' },
+    owner: { type: 'string' },
+    'api-key-file': { type: 'string' },
+  },
+  positionals: { min: 0, max: 0 },
+  async run(args, io) {
+    const url = requireString(args, 'url');
+    const caFile = requireString(args, 'ca-file');
+    const owner = requireString(args, 'owner');
+    const apiKey = await readKeyFile(requireString(args, 'api-key-file'));
+    let caPem: string;
+    try {
+      caPem = await readFile(caFile, 'utf8');
+    } catch (e) {
+      throw new UsageError(`--ca-file: cannot read ${caFile} (${(e as Error).message})`);
+    }
+    const fingerprint = optionalString(args, 'ca-fingerprint');
+    const { withStation } = await import('../open');
+    return withStation(args, io, async (station) => {
+      const s = await station.core.sync.link(station.cliContext, {
+        url,
+        caPem,
+        ownerId: owner,
+        apiKey,
+        ...(fingerprint !== undefined ? { caFingerprint: fingerprint } : {}),
+      });
+      return { json: { ...s }, text: `Linked.\n${statusText(s)}` };
+    });
+  },
+};
+
+export const syncUnlinkCommand: Command = {
+  name: 'sync unlink',
+  summary: 'remove the remote link (the outbox is kept)',
+  usage: '',
+  help: [],
+  options: {},
+  positionals: { min: 0, max: 0 },
+  async run(args, io) {
+    const { withStation } = await import('../open');
+    return withStation(args, io, async (station) => {
+      await station.core.sync.unlink(station.cliContext);
+      return { json: { linked: false }, text: 'Unlinked.' };
+    });
+  },
+};
+
+/** `sync status|now|pull|push`: one command per verb, same output. */
+function verb(name: 'status' | 'now' | 'pull' | 'push', summary: string): Command {
+  return {
+    name: `sync ${name}`,
+    summary,
+    usage: '',
+    help: [],
+    options: {},
+    positionals: { min: 0, max: 0 },
+    async run(args, io) {
+      const { withStation } = await import('../open');
+      return withStation(args, io, async (station) => {
+        const sync = station.core.sync;
+        const ctx = station.cliContext;
+        const report =
+          name === 'pull'
+            ? await sync.pull(ctx)
+            : name === 'push'
+              ? await sync.push(ctx)
+              : name === 'now'
+                ? await sync.syncNow(ctx)
+                : undefined;
+        const s = await sync.status();
+        return {
+          json: { ...s, ...(report !== undefined && name !== 'now' ? { report } : {}) },
+          text: `${report !== undefined && name !== 'now' ? `${name}: ${JSON.stringify(report)}\n` : ''}${statusText(s)}`,
+        };
+      });
+    },
+  };
+}
+
+export const syncStatusCommand = verb(
+  'status',
+  'the remote link, outbox counts, last success and last error',
+);
+export const syncNowCommand = verb('now', 'one sync round now: pull, push, pull');
+export const syncPullCommand = verb('pull', 'pull the remote’s change feed into the mirror');
+export const syncPushCommand = verb('push', 'push the pending outbox to the remote');

@@ -1,0 +1,137 @@
+/**
+ * The remote link of a station (docs/sync.md "Link"): URL, the remote's CA certificate pinned by
+ * its SHA-256 fingerprint, the owner the station works for, and the API key — sealed in the HSM
+ * (secret {@link API_KEY_SECRET}), never in the store. One link per station.
+ */
+import { X509Certificate, createHash } from 'node:crypto';
+import { DomainError } from '../../../src-shared/errors';
+import { euiFromHex, formatId6 } from '../../../src-shared/ids';
+import { parseEndpointUri } from '../../../src-shared/uri';
+import type { RequestContext } from '../api';
+import { parseOwnerId, requireAdmin } from '../authorize';
+import { isoAt, type CoreEnv } from '../env';
+import { textOf, textOrNull } from '../rows';
+
+/** The HSM secret name of the link's API key. */
+export const API_KEY_SECRET = 'sync.apiKey';
+
+/** The stored link. */
+export interface SyncLink {
+  url: string;
+  caPem: string;
+  /** SHA-256 of the CA certificate's DER, 64 lowercase hex */
+  caFingerprint: string;
+  ownerHex: string;
+  ownerId6: string;
+  createdAt: string;
+  cursor: string;
+  lastSuccessAt: string | null;
+  lastError: string | null;
+  lastErrorAt: string | null;
+}
+
+/** What an operator gives to link a station. */
+export interface SyncLinkInput {
+  url: string;
+  caPem: string;
+  /** when given, must equal the CA's SHA-256 fingerprint (hex, `:` separators and case ignored) */
+  caFingerprint?: string | undefined;
+  ownerId: string;
+  apiKey: string;
+}
+
+/** SHA-256 fingerprint (64 lowercase hex) of the first certificate in `pem`. */
+export function caFingerprintOf(pem: string): string {
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(pem);
+  } catch {
+    throw new DomainError('invalid_credential', 'caPem: not a PEM certificate', { field: 'caPem' });
+  }
+  if (!cert.ca)
+    throw new DomainError('invalid_credential', 'caPem: not a CA certificate', { field: 'caPem' });
+  return createHash('sha256').update(cert.raw).digest('hex');
+}
+
+/** Reads the link, or undefined when the station has none. */
+export async function loadLink(env: CoreEnv): Promise<SyncLink | undefined> {
+  const r = await env.store.read((tx) => tx.get("SELECT * FROM sync_link WHERE id = 'remote'"));
+  if (r === undefined) return undefined;
+  const ownerHex = textOf(r, 'owner_id');
+  return {
+    url: textOf(r, 'url'),
+    caPem: textOf(r, 'ca_pem'),
+    caFingerprint: textOf(r, 'ca_fingerprint'),
+    ownerHex,
+    ownerId6: formatId6(euiFromHex(ownerHex)),
+    createdAt: textOf(r, 'created_at'),
+    cursor: textOf(r, 'cursor'),
+    lastSuccessAt: textOrNull(r, 'last_success_at'),
+    lastError: textOrNull(r, 'last_error'),
+    lastErrorAt: textOrNull(r, 'last_error_at'),
+  };
+}
+
+/**
+ * Stores a new link (replacing an old one: cursor and mirror start over) and seals its API key.
+ * Admin only.
+ * @throws DomainError('invalid_request' | 'invalid_uri' | 'invalid_credential') naming the field.
+ */
+export async function saveLink(env: CoreEnv, ctx: RequestContext, input: SyncLinkInput): Promise<SyncLink> {
+  requireAdmin(ctx);
+  const { scheme } = parseEndpointUri(input.url, 'cups', 'url');
+  if (scheme !== 'https')
+    throw new DomainError('invalid_uri', 'url: the remote must be https://host:port', { field: 'url' });
+  const fingerprint = caFingerprintOf(input.caPem);
+  if (input.caFingerprint !== undefined) {
+    const want = input.caFingerprint.replace(/:/g, '').toLowerCase();
+    if (want !== fingerprint) {
+      throw new DomainError(
+        'invalid_credential',
+        `caFingerprint: the CA certificate's SHA-256 is ${fingerprint}, not ${want}`,
+        { field: 'caFingerprint' },
+      );
+    }
+  }
+  const owner = parseOwnerId(input.ownerId);
+  if (!/^gwjs_[A-Za-z0-9_-]+$/.test(input.apiKey)) {
+    throw new DomainError('invalid_request', 'apiKey: expected a gwjs_… API key of the remote', {
+      field: 'apiKey',
+    });
+  }
+  const seal = env.hsm.sealSecret?.bind(env.hsm);
+  if (seal === undefined)
+    throw new DomainError('hsm_error', 'this HSM backend cannot seal the link’s API key');
+  await seal(API_KEY_SECRET, new TextEncoder().encode(input.apiKey));
+  const at = isoAt(env.clock.now());
+  await env.store.transaction(async (tx) => {
+    await tx.run("DELETE FROM sync_link WHERE id = 'remote'");
+    await tx.run('DELETE FROM sync_mirror');
+    await tx.run(
+      `INSERT INTO sync_link (id, url, ca_pem, ca_fingerprint, owner_id, created_at, cursor) VALUES ('remote', ?, ?, ?, ?, ?, '0')`,
+      [input.url, input.caPem, fingerprint, owner.hex, at],
+    );
+  });
+  return (await loadLink(env))!;
+}
+
+/** Removes the link and its sealed key (the outbox stays, for the record). Admin only. */
+export async function removeLink(env: CoreEnv, ctx: RequestContext): Promise<void> {
+  requireAdmin(ctx);
+  await env.store.transaction(async (tx) => {
+    await tx.run("DELETE FROM sync_link WHERE id = 'remote'");
+  });
+  await env.hsm.sealSecret?.(API_KEY_SECRET, null);
+}
+
+/** The link's API key from the HSM. @throws DomainError('hsm_locked' | 'not_configured'). */
+export async function linkApiKey(env: CoreEnv): Promise<string> {
+  const raw = await env.hsm.unsealSecret?.(API_KEY_SECRET);
+  if (raw === undefined)
+    throw new DomainError('not_configured', 'sync: the remote link’s API key is not stored in the HSM');
+  try {
+    return new TextDecoder().decode(raw);
+  } finally {
+    raw.fill(0);
+  }
+}

@@ -1,0 +1,310 @@
+/**
+ * A station's sync (docs/sync.md): the remote link, the outbox, the engine and the loop behind
+ * one service — what `gwjs sync`, `gwjs serve`, the IPC/bridge handlers and the screens call.
+ */
+import { DomainError } from '../../../src-shared/errors';
+import type { OwnerService, Principal, RequestContext } from '../api';
+import { requireAdmin } from '../authorize';
+import { isoAt, type CoreEnv } from '../env';
+import { SyncEngine, SyncStopped, type PullReport, type PushReport } from './engine';
+import { linkApiKey, loadLink, removeLink, saveLink, type SyncLink, type SyncLinkInput } from './link';
+import { SyncLoop, type BackoffOptions } from './loop';
+import { Outbox, SYNC_PRINCIPAL_ID, itemGatewayHex, type OutboxEntry, type OutboxState } from './outbox';
+import type { RemoteApi } from './remote';
+import { textOf } from '../rows';
+
+/** Builds the HTTPS client of a link (the adapter). */
+export type RemoteFactory = (link: SyncLink, apiKey: string) => RemoteApi;
+
+/** Sync status (UI header, dashboard, `gwjs sync status`). */
+export interface SyncStatus {
+  linked: boolean;
+  url: string | null;
+  ownerId: string | null;
+  caFingerprint: string | null;
+  /** whether the last round reached the remote; null before the first round */
+  online: boolean | null;
+  /** the loop runs (gwjs serve / desktop) */
+  looping: boolean;
+  lastSuccessAt: string | null;
+  lastError: string | null;
+  lastErrorAt: string | null;
+  nextAttemptAt: string | null;
+  failures: number;
+  cursor: string | null;
+  counts: Record<OutboxState, number>;
+  traffic: { requests: number; bytesOut: number; bytesIn: number };
+}
+
+/** Options of {@link StationSync}. */
+export interface StationSyncOptions {
+  intervalMs?: number;
+  backoff?: Partial<BackoffOptions>;
+}
+
+const SYNC_PRINCIPAL: Principal = {
+  kind: 'system',
+  id: SYNC_PRINCIPAL_ID,
+  ownerId: null,
+  scopes: new Set(['admin']),
+};
+
+/** How an installer resolves a rejected or conflicting operation. */
+export type Resolution = 'reapply' | 'drop' | 'adopt';
+
+/** The station's sync service. */
+export class StationSync {
+  readonly outbox: Outbox;
+  #link: SyncLink | undefined;
+  #engine: SyncEngine | undefined;
+  #remote: RemoteApi | undefined;
+  #loop: SyncLoop | undefined;
+  #online: boolean | null = null;
+  #lastSuccessAt: string | null = null;
+  #storedSuccessAt: string | null = null;
+  #errorStored = false;
+  readonly #options: { intervalMs: number; backoff: BackoffOptions };
+  readonly #traffic = { requests: 0, bytesOut: 0, bytesIn: 0 };
+
+  constructor(
+    private readonly env: CoreEnv,
+    private readonly owner: OwnerService,
+    private readonly remoteFactory: RemoteFactory,
+    options: StationSyncOptions = {},
+  ) {
+    this.outbox = new Outbox(env);
+    this.#options = {
+      intervalMs: options.intervalMs ?? 30_000,
+      backoff: { baseMs: 1_000, maxMs: 5 * 60_000, ...options.backoff },
+    };
+  }
+
+  /** Loads the stored link (call once after the core is built). */
+  async open(): Promise<void> {
+    this.#setLink(await loadLink(this.env));
+  }
+
+  #setLink(link: SyncLink | undefined): void {
+    this.#remote?.close();
+    this.#remote = undefined;
+    this.#engine = undefined;
+    this.#link = link;
+    this.outbox.setLinkedOwner(link?.ownerHex ?? null);
+  }
+
+  async #engineOf(): Promise<SyncEngine> {
+    if (this.#link === undefined)
+      throw new DomainError('not_configured', 'sync: this station has no remote link (gwjs sync link)');
+    if (this.#engine === undefined) {
+      const apiKey = await linkApiKey(this.env);
+      this.#remote = this.remoteFactory(this.#link, apiKey);
+      this.#engine = new SyncEngine(this.env, this.outbox, this.#link, this.#remote);
+      this.#engine.traffic.requests = this.#traffic.requests;
+    }
+    return this.#engine;
+  }
+
+  /** Links the station to a remote (admin). Pending operations of another owner stay queued. */
+  async link(ctx: RequestContext, input: SyncLinkInput): Promise<SyncStatus> {
+    this.#setLink(await saveLink(this.env, ctx, input));
+    return this.status();
+  }
+
+  /** Removes the link (admin); the loop stops. */
+  async unlink(ctx: RequestContext): Promise<void> {
+    await this.stopLoop();
+    await removeLink(this.env, ctx);
+    this.#setLink(undefined);
+  }
+
+  /** Pulls the change feed once. */
+  async pull(ctx: RequestContext): Promise<PullReport> {
+    requireAdmin(ctx);
+    return this.#recorded(async (e) => e.pull());
+  }
+
+  /** Pushes the outbox once. */
+  async push(ctx: RequestContext): Promise<PushReport> {
+    requireAdmin(ctx);
+    return this.#recorded(async (e) => e.push());
+  }
+
+  /** One round now: pull, push, pull (through the loop when it runs, so rounds never overlap). */
+  async syncNow(ctx: RequestContext): Promise<SyncStatus> {
+    requireAdmin(ctx);
+    if (this.#loop !== undefined) await this.#loop.now();
+    else await this.#round();
+    return this.status();
+  }
+
+  async #round(): Promise<void> {
+    await this.#recorded(async (e) => {
+      await e.pull();
+      await e.push();
+      await e.pull();
+    });
+  }
+
+  /** Runs `fn` on the engine, recording success or the error in the link row. */
+  async #recorded<T>(fn: (e: SyncEngine) => Promise<T>): Promise<T> {
+    const engine = await this.#engineOf();
+    const at = isoAt(this.env.clock.now());
+    try {
+      const out = await fn(engine);
+      this.#online = true;
+      this.#lastSuccessAt = at;
+      // the stored time is refreshed at most once a minute (and at once after an error), so a
+      // steady loop does not write the store every round; status() shows the exact time
+      const stored = this.#storedSuccessAt;
+      if (this.#errorStored || stored === null || Date.parse(at) - Date.parse(stored) >= 60_000) {
+        await this.env.store.transaction((tx) =>
+          tx.run("UPDATE sync_link SET last_success_at = ?, last_error = NULL WHERE id = 'remote'", [at]),
+        );
+        this.#storedSuccessAt = at;
+        this.#errorStored = false;
+      }
+      return out;
+    } catch (e) {
+      this.#online = !(e instanceof SyncStopped && e.transient);
+      const message = e instanceof Error ? e.message : String(e);
+      await this.env.store
+        .transaction((tx) =>
+          tx.run("UPDATE sync_link SET last_error = ?, last_error_at = ? WHERE id = 'remote'", [message, at]),
+        )
+        .then(() => {
+          this.#errorStored = true;
+        })
+        .catch(() => undefined);
+      throw e;
+    } finally {
+      this.#traffic.requests = engine.traffic.requests;
+      this.#traffic.bytesOut = engine.traffic.bytesOut;
+      this.#traffic.bytesIn = engine.traffic.bytesIn;
+    }
+  }
+
+  /** Starts the loop (no-op without a link). */
+  startLoop(): void {
+    if (this.#link === undefined || this.#loop !== undefined) return;
+    this.#loop = new SyncLoop(() => this.#round(), {
+      ...this.#options,
+      random01: () => {
+        const b = this.env.random.bytes(4);
+        return (((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0) / 2 ** 32;
+      },
+      now: () => this.env.clock.now(),
+    });
+    this.#loop.start();
+  }
+
+  /** Stops the loop and waits for a running round. */
+  async stopLoop(): Promise<void> {
+    const loop = this.#loop;
+    this.#loop = undefined;
+    await loop?.stop();
+  }
+
+  /** The status (no network access). */
+  async status(): Promise<SyncStatus> {
+    const link = this.#link === undefined ? undefined : await loadLink(this.env);
+    const next = this.#loop?.nextAt ?? null;
+    return {
+      linked: link !== undefined,
+      url: link?.url ?? null,
+      ownerId: link?.ownerId6 ?? null,
+      caFingerprint: link?.caFingerprint ?? null,
+      online: this.#online,
+      looping: this.#loop !== undefined,
+      lastSuccessAt: this.#lastSuccessAt ?? link?.lastSuccessAt ?? null,
+      lastError: link?.lastError ?? null,
+      lastErrorAt: link?.lastErrorAt ?? null,
+      nextAttemptAt: next === null ? null : isoAt(next),
+      failures: this.#loop?.failures ?? 0,
+      cursor: link?.cursor ?? null,
+      counts: await this.outbox.counts(),
+      traffic: { ...this.#traffic },
+    };
+  }
+
+  /** Outbox entries (admin or installer screens). */
+  async entries(filter: {
+    states?: readonly OutboxState[];
+    afterSeq?: number;
+    limit?: number;
+  }): Promise<OutboxEntry[]> {
+    return this.outbox.list(filter);
+  }
+
+  /**
+   * Resolves a rejected or conflicting operation (docs/sync.md "Conflicts"): `drop` forgets it,
+   * `reapply` queues it again as a new operation based on the remote's current state (claims need
+   * the PINs again: `pins` by gateway), `adopt` takes the remote's version — for a claim the local
+   * claim is undone (not queued).
+   * @throws DomainError('not_found' | 'conflict' | 'invalid_request').
+   */
+  async resolve(
+    ctx: RequestContext,
+    seq: number,
+    action: Resolution,
+    pins: Record<string, string> = {},
+  ): Promise<OutboxEntry> {
+    requireAdmin(ctx);
+    const entry = (await this.outbox.list({ afterSeq: seq - 1, limit: 1 }))[0];
+    if (entry === undefined || entry.seq !== seq)
+      throw new DomainError('not_found', `outbox: no operation ${seq}`);
+    if (entry.state !== 'conflict' && entry.state !== 'rejected') {
+      throw new DomainError(
+        'conflict',
+        `outbox: operation ${seq} is ${entry.state}, only rejected or conflicting ones are resolved`,
+      );
+    }
+    if (action === 'adopt' && entry.operation === 'claim') {
+      const id6s = entry.items.map((i) => (i as { gateway: string }).gateway);
+      await this.owner.delete(
+        { principal: SYNC_PRINCIPAL },
+        (await loadLink(this.env))?.ownerId6 ?? entry.ownerHex,
+        id6s,
+      );
+    }
+    let items = entry.items;
+    if (action === 'reapply' && entry.operation === 'claim') {
+      items = entry.items.map((i) => {
+        const gw = (i as { gateway: string }).gateway;
+        const pin = pins[gw];
+        if (pin === undefined)
+          throw new DomainError('invalid_request', `pins: the claim PIN of ${gw} is needed to re-apply`, {
+            field: 'pins',
+          });
+        return { gateway: gw, claim: pin };
+      });
+    }
+    const at = isoAt(this.env.clock.now());
+    await this.env.store.transaction(async (tx) => {
+      const state: OutboxState = action === 'adopt' ? 'adopted' : 'dropped';
+      await tx.run('UPDATE sync_outbox SET state = ? WHERE seq = ?', [state, seq]);
+      if (action === 'reapply') await this.outbox.enqueue(tx, entry.operation, entry.ownerHex, items, at);
+    });
+    return (await this.outbox.list({ afterSeq: seq - 1, limit: 1 }))[0]!;
+  }
+
+  /** Mirror entries of some gateways (conflict view: the remote's side). */
+  async mirrorOf(hexes: readonly string[]): Promise<Record<string, unknown>> {
+    const out: Record<string, unknown> = {};
+    await this.env.store.read(async (tx) => {
+      for (const h of hexes) {
+        const r = await tx.get('SELECT * FROM sync_mirror WHERE eui = ?', [h]);
+        if (r !== undefined)
+          out[h] = { ...r, state: r.state === null ? null : (JSON.parse(textOf(r, 'state')) as unknown) };
+      }
+    });
+    return out;
+  }
+
+  /** Stops the loop and closes the remote connections. */
+  async close(): Promise<void> {
+    await this.stopLoop();
+    this.#remote?.close();
+  }
+}
+
+export { itemGatewayHex };

@@ -1,0 +1,91 @@
+/**
+ * `gwjs sync …` through the real bin (docs/sync.md): link a station to a real remote, see the
+ * pending outbox in `status`, push it with `now`; bad input exits 2 naming the flag.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { KDF_VECTORS } from '../helpers/core-fixture';
+import { onlyJson, runGwjs } from '../helpers/gwjs-cli';
+import { startSyncPair, type SyncPair } from '../helpers/sync-pair';
+import { makeTempDir } from '../helpers/tmp-dir';
+
+let pair: SyncPair | undefined;
+afterEach(async () => {
+  await pair?.close();
+  pair = undefined;
+});
+
+const env = { GWJS_HSM_PASSPHRASE: 'test passphrase' };
+
+describe('gwjs sync', () => {
+  it('links, reports the outbox and pushes it', async () => {
+    const p = (pair = await startSyncPair());
+    const gw = KDF_VECTORS.gw1;
+    await p.station.core.owner.claim(p.station.cliContext, p.owner, [{ gateway: gw.eui, claim: gw.pin }]);
+    await p.station.close();
+    const dir = makeTempDir('sync-cli');
+    const caFile = join(dir, 'remote-ca.pem');
+    const keyFile = join(dir, 'key');
+    writeFileSync(caFile, p.remote.caPem);
+    writeFileSync(keyFile, `${p.remote.ownerA.apiKey}\n`);
+
+    // relinking replaces the link; a wrong fingerprint is refused
+    const wrong = await runGwjs(
+      [
+        'sync',
+        'link',
+        '--data',
+        p.stationDir,
+        '--json',
+        '--url',
+        p.remote.url,
+        '--ca-file',
+        caFile,
+        '--owner',
+        p.owner,
+        '--api-key-file',
+        keyFile,
+        '--ca-fingerprint',
+        '00'.repeat(32),
+      ],
+      env,
+    );
+    expect(wrong.code).toBe(2);
+    expect(onlyJson(wrong)).toMatchObject({ code: 'invalid_credential' });
+    const link = await runGwjs(
+      [
+        'sync',
+        'link',
+        '--data',
+        p.stationDir,
+        '--json',
+        '--url',
+        p.remote.url,
+        '--ca-file',
+        caFile,
+        '--owner',
+        p.owner,
+        '--api-key-file',
+        keyFile,
+      ],
+      env,
+    );
+    expect(link.code, link.stderr).toBe(0);
+    expect(onlyJson(link)).toMatchObject({ linked: true, url: p.remote.url, ownerId: p.owner });
+
+    const status = await runGwjs(['sync', 'status', '--data', p.stationDir, '--json'], env);
+    expect(onlyJson(status)).toMatchObject({ linked: true, counts: { pending: 1 } });
+    const now = await runGwjs(['sync', 'now', '--data', p.stationDir], env);
+    expect(now.code, now.stderr).toBe(0);
+    expect(now.stdout).toMatch(/Outbox: 0 pending, 1 sent/);
+    const info = await p.remote.api('info', p.remote.ownerA.apiKey, { ownerid: p.owner, gateway: gw.eui });
+    expect(info.json).toMatchObject([{ info: { owner: p.owner } }]);
+  }, 60_000);
+
+  it('exits 2 naming a missing flag', async () => {
+    const r = await runGwjs(['sync', 'link', '--url', 'https://x:1'], env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--ca-file/);
+  });
+});
