@@ -19,6 +19,7 @@
  */
 import { z } from 'zod';
 import type { ErrorBody } from './errors';
+import { UNLOCK } from './lockout-api';
 import { CHANGES } from './sync-api';
 import {
   CERTIFICATE_ISSUE,
@@ -61,6 +62,7 @@ export const OWNER_API = {
   'gateway/list': LIST,
   'gateway/rotate': ROTATE,
   'gateway/changes': CHANGES,
+  'gateway/unlock': UNLOCK,
   'firmware/upload': FIRMWARE_UPLOAD,
   'firmware/list': FIRMWARE_LIST,
   'firmware/delete': FIRMWARE_DELETE,

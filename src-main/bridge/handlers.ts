@@ -5,6 +5,7 @@
  * name the core is called, what a bound operator sees — are the core's
  * (`core/station/operator-access.ts`); this table only maps.
  */
+import { DomainError } from '../../src-shared/errors';
 import { channelsFor } from '../../src-shared/ipc';
 import type { Core } from '../core/api';
 import type { FactoryLineServices } from '../core/factory-line';
@@ -42,6 +43,13 @@ export function createHandlers({ core, station, factory }: BridgeDeps): HandlerT
       channels: channelsFor(caller.role),
     }),
 
+    'session:changePassword': async (caller, req) => {
+      if (caller.transport === 'ipc') {
+        throw new DomainError('invalid_request', 'password: the desktop user has no operator password');
+      }
+      await station.operators.changePassword(caller.name, req.current, req.password, caller.address);
+      return { ok: true as const };
+    },
     'station:status': (caller) => station.status.status({ ownerId: caller.ownerId }),
     'station:activity': (caller, req) =>
       station.gateways.activity({ after: req.after, limit: req.limit, ownerId: caller.ownerId }),

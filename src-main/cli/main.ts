@@ -24,6 +24,7 @@ import {
   manifestExportCommand,
   pregenerateCommand,
 } from './commands/factory';
+import { dbRecoverCommand } from './commands/db-recover';
 import { idCommand } from './commands/id';
 import { initCommand } from './commands/init';
 import { ownerCreateCommand } from './commands/owner';
@@ -68,6 +69,7 @@ export const COMMANDS: readonly Command[] = [
   syncNowCommand,
   syncPullCommand,
   syncPushCommand,
+  dbRecoverCommand,
 ];
 
 function overview(): string {

@@ -22,6 +22,7 @@ import { createCore, type CoreServices } from '../core/index';
 import type { Clock, Logger, Store } from '../core/ports';
 import { SoftwareHsm, resolvePassphrase } from '../adapters/hsm/software-hsm';
 import { DEFAULT_MIGRATIONS_DIR, loadMigrations, openSqljsStore } from '../adapters/store/sqljs-store';
+import { MeasuredStore } from '../adapters/store/measured-store';
 import { HttpsRemote } from '../adapters/remote/https-remote';
 import type { StationSyncOptions } from '../core/sync/service';
 import { LocalCaIssuer } from '../adapters/tls/client-cert-issuer';
@@ -81,8 +82,8 @@ export interface Station {
   settings: StationSettings;
   /** the core with its concrete services (e.g. `factory.labelData`, `signingKeys`) */
   core: CoreServices;
-  /** the sql.js store of `<data>/db`, or the PostgreSQL store of `db` */
-  store: Store;
+  /** the sql.js store of `<data>/db`, or the PostgreSQL store of `db` (timed for `/metrics`) */
+  store: MeasuredStore;
   /** what the store is, for messages and `/metrics` */
   storeKind: 'sqljs' | 'pg';
   hsm: SoftwareHsm;
@@ -211,7 +212,8 @@ export async function openStation(options: OpenStationOptions): Promise<Station>
   const port = options.port ?? settings.port;
   const cupsUri = stationCupsUri(settings, port);
 
-  const store = await openStationStore(dataDir, options);
+  // timed for /metrics (docs/server-mode.md)
+  const store = new MeasuredStore(await openStationStore(dataDir, options));
   let core: CoreServices;
   try {
     const trustDer = new Uint8Array(new X509Certificate(tls.caCertPem).raw);
@@ -315,4 +317,17 @@ export async function openStationStore(
     migrations: loadMigrations(DEFAULT_MIGRATIONS_DIR),
     ...logger,
   });
+}
+
+/**
+ * What `/readyz` checks for a station (docs/server-mode.md): the store answers a query, and the
+ * HSM is unlocked (a locked HSM cannot check CUPS tokens).
+ */
+export function stationReadiness(
+  station: Pick<Station, 'store' | 'hsm'>,
+): Record<string, () => Promise<boolean>> {
+  return {
+    store: async () => (await station.store.read((tx) => tx.get('SELECT 1 AS one'))) !== undefined,
+    hsm: async () => !(await station.hsm.status()).locked,
+  };
 }

@@ -108,6 +108,16 @@ export interface OwnerService {
    */
   transfer(ctx: RequestContext, request: TransferRequest, toCtx?: RequestContext): Promise<TransferResult>;
   /**
+   * Lifts a claim lock (docs/security.md "Claim lockout"): forgets the wrong PINs counted for
+   * `gateway` — those of `ownerId` only when given — and audits it. Admin only.
+   * @throws DomainError('forbidden' | 'invalid_request' | 'not_found')
+   */
+  unlockClaims(
+    ctx: RequestContext,
+    gateway: string,
+    ownerId?: string | null,
+  ): Promise<{ gateway: string; removed: number }>;
+  /**
    * Moves one batch gateway to another owner as one operation (delete for `from`, claim for `to`
    * in one transaction, audited as `transfer`): the PIN is checked first and any failure changes
    * nothing. `ctx` needs scope `delete` for `from`, `toCtx` (default `ctx`) scope `claim` for `to`.

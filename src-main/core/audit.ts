@@ -83,7 +83,8 @@ export class AuditLog implements AuditService {
    * Entries matching `filter`, newest first. `target` matches entries whose target is the text as
    * given or, when it reads as a gateway/owner id (SPEC §1.2), its ID6 — so a batch or job id that
    * also looks like an EUI (16 hex digits) finds its own entries as well as the gateway's;
-   * `before` is an entry id (paging); `limit` defaults to 100, at most 1000.
+   * `action` matches every action that starts with it (`claim` also finds `claim.failed`,
+   * `operator.login` the sign-ins and failed sign-ins); `before` is an entry id (paging); `limit` defaults to 100, at most 1000.
    * @throws DomainError('forbidden') for a non-admin; ('invalid_request') for a bad limit.
    */
   async list(
@@ -106,8 +107,9 @@ export class AuditLog implements AuditService {
       params.push(...targets);
     }
     if (filter.action !== undefined) {
-      where.push('action = ?');
-      params.push(filter.action);
+      // a family: `claim` finds claim, claim.failed and claim.locked; `operator.login` the sign-ins
+      where.push("action LIKE ? ESCAPE '\\'");
+      params.push(`${filter.action.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
     }
     if (filter.before !== undefined) {
       where.push('id < ?');

@@ -94,6 +94,12 @@ export function Shell(): ReactNode {
   const routes = ROUTES.filter((r) => r.needs === null || can(r.needs));
   const visible = routes.some((r) => r.id === screen) ? screen : (routes[0]?.id ?? 'identity');
 
+  // A factory operator's place is the line: it lands there rather than on the dashboard.
+  const role = session?.operator.role;
+  useEffect(() => {
+    if (role === 'factory' && useNav.getState().screen === 'dashboard') go('line');
+  }, [role, go]);
+
   useEffect(() => {
     const onHash = () => useNav.getState().fromHash(location.hash);
     window.addEventListener('hashchange', onHash);

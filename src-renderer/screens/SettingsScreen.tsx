@@ -106,13 +106,26 @@ function Operators(): ReactNode {
   useEffect(() => {
     void loadOperators();
   }, [loadOperators]);
+  // Only an installer is bound to an owner; every creation starts the next form afresh.
+  const bindable = role === 'installer';
   const create = (e: FormEvent) => {
     e.preventDefault();
-    void st.createOperator({ name, role, password, ownerId: ownerId || null }).then((ok) => {
-      if (ok) {
-        setName('');
-        setPassword('');
-      }
+    void st
+      .createOperator({ name, role, password, ownerId: bindable && ownerId ? ownerId : null })
+      .then((ok) => {
+        if (ok) {
+          setName('');
+          setPassword('');
+          setOwnerId('');
+        }
+      });
+  };
+  const [resetFor, setResetFor] = useState('');
+  const [resetTo, setResetTo] = useState('');
+  const reset = (e: FormEvent) => {
+    e.preventDefault();
+    void st.updateOperator({ name: resetFor, password: resetTo }).then((ok) => {
+      if (ok) setResetTo('');
     });
   };
   return (
@@ -169,7 +182,13 @@ function Operators(): ReactNode {
             <input type="text" value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" />
           </Field>
           <Field label="Role">
-            <select value={role} onChange={(e) => setRole(e.target.value as Role)}>
+            <select
+              value={role}
+              onChange={(e) => {
+                setRole(e.target.value as Role);
+                setOwnerId('');
+              }}
+            >
               {ROLES.map((r) => (
                 <option key={r} value={r}>
                   {r}
@@ -186,12 +205,14 @@ function Operators(): ReactNode {
               minLength={10}
             />
           </Field>
-          <Field label="Only for owner">
-            <select value={ownerId} onChange={(e) => setOwnerId(e.target.value)}>
-              <option value="">any owner</option>
-              <OwnerOptions owners={owners} />
-            </select>
-          </Field>
+          {bindable && (
+            <Field label="Only for owner">
+              <select value={ownerId} onChange={(e) => setOwnerId(e.target.value)}>
+                <option value="">any owner</option>
+                <OwnerOptions owners={owners} />
+              </select>
+            </Field>
+          )}
         </div>
         <small className="muted">{ROLE_TEXT[role]}. Passwords: at least 10 characters.</small>
         <div>
@@ -200,7 +221,106 @@ function Operators(): ReactNode {
           </button>
         </div>
       </form>
+      <form className="stack" onSubmit={reset} aria-label="Reset a password">
+        <h3>Reset a password</h3>
+        <div className="grid-2">
+          <Field label="Operator">
+            <select
+              value={resetFor}
+              onChange={(e) => setResetFor(e.target.value)}
+              aria-label="Operator to reset"
+            >
+              <option value="">— choose —</option>
+              {st.operators.map((op) => (
+                <option key={op.name} value={op.name}>
+                  {op.name} ({op.role})
+                </option>
+              ))}
+            </select>
+          </Field>
+          <Field label="New password">
+            <input
+              type="password"
+              value={resetTo}
+              onChange={(e) => setResetTo(e.target.value)}
+              autoComplete="new-password"
+              aria-label="New password for the operator"
+            />
+          </Field>
+        </div>
+        <small className="muted">
+          Ends the operator’s sessions: it signs in again with the new password.
+        </small>
+        <div>
+          <button type="submit" className="btn secondary" disabled={!resetFor || resetTo.length < 10}>
+            Set password
+          </button>
+        </div>
+      </form>
     </div>
+  );
+}
+
+/** The signed-in operator changes its own password (browser sessions; the desktop user has none). */
+function ChangePassword(): ReactNode {
+  const { passwordBusy, passwordError, passwordNotice, changePassword } = useSettings();
+  const [current, setCurrent] = useState('');
+  const [next, setNext] = useState('');
+  const [again, setAgain] = useState('');
+  const mismatch = again !== '' && again !== next;
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    void changePassword(current, next).then((ok) => {
+      setCurrent('');
+      if (ok) {
+        setNext('');
+        setAgain('');
+      }
+    });
+  };
+  return (
+    <form className="stack" onSubmit={submit} aria-label="Change my password">
+      <h3>Change my password</h3>
+      <Field label="Current password">
+        <input
+          type="password"
+          value={current}
+          onChange={(e) => setCurrent(e.target.value)}
+          autoComplete="current-password"
+        />
+      </Field>
+      <Field label="New password" hint="At least 10 characters.">
+        <input
+          type="password"
+          value={next}
+          onChange={(e) => setNext(e.target.value)}
+          autoComplete="new-password"
+        />
+      </Field>
+      <Field
+        label="Repeat new password"
+        hint={mismatch && <small className="bad">The two passwords differ.</small>}
+      >
+        <input
+          type="password"
+          value={again}
+          onChange={(e) => setAgain(e.target.value)}
+          autoComplete="new-password"
+          aria-invalid={mismatch}
+        />
+      </Field>
+      <ErrorNotice error={passwordError} />
+      {passwordNotice && <Notice kind="ok">{passwordNotice}</Notice>}
+      <div>
+        <button
+          type="submit"
+          className="btn secondary"
+          disabled={passwordBusy || !current || next.length < 10 || next !== again}
+        >
+          Change password
+        </button>
+      </div>
+    </form>
   );
 }
 
@@ -226,6 +346,7 @@ export function SettingsScreen(): ReactNode {
             <dt>Station version</dt>
             <dd>{status?.version ?? '—'}</dd>
           </dl>
+          {session?.transport === 'http' && <ChangePassword />}
         </div>
         <HsmCard />
         <div className="card stack">

@@ -25,6 +25,8 @@ export interface AuditState {
   setFilter(filter: { target?: string; action?: string }): void;
   load(): Promise<void>;
   loadOlder(): Promise<void>;
+  /** forgets the entries shown (nothing to list yet) */
+  clear(): void;
 }
 
 let generation = 0;
@@ -69,6 +71,10 @@ export const useAudit = create<AuditState>()((set, get) => {
       set({ target: filter.target ?? get().target, action: filter.action ?? get().action });
     },
     load: () => fetchPage(undefined),
+    clear() {
+      generation++;
+      set({ entries: [], more: false, error: null, loading: false });
+    },
     loadOlder() {
       const oldest = get().entries.at(-1);
       return fetchPage(oldest?.id);

@@ -63,6 +63,12 @@ export interface SettingsState {
     ownerId?: string | null;
     disabled?: boolean;
   }): Promise<boolean>;
+  /** a change of the signed-in operator's own password is running */
+  passwordBusy: boolean;
+  passwordError: UiError | null;
+  passwordNotice: string | null;
+  /** changes the signed-in operator's password (the current one checked by the station) */
+  changePassword(current: string, password: string): Promise<boolean>;
 }
 
 /** The settings store. */
@@ -74,6 +80,20 @@ export const useSettings = create<SettingsState>()((set, get) => ({
   hsmBusy: false,
   hsmError: null,
   hsmNotice: null,
+  passwordBusy: false,
+  passwordError: null,
+  passwordNotice: null,
+
+  async changePassword(current, password) {
+    set({ passwordBusy: true, passwordError: null, passwordNotice: null });
+    const answer = await tryCall('session:changePassword', { current, password });
+    set({
+      passwordBusy: false,
+      passwordError: answer.ok ? null : toUiError(answer.error),
+      passwordNotice: answer.ok ? 'Password changed. Use the new one next time you sign in.' : null,
+    });
+    return answer.ok;
+  },
 
   async unlockHsm(passphrase) {
     set({ hsmBusy: true, hsmError: null, hsmNotice: null });

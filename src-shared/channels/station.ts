@@ -91,6 +91,12 @@ export type SessionInfo = z.infer<typeof sessionInfoSchema>;
 /** The session, station, HSM and operator channels (spread into `CHANNELS`). */
 export const STATION_CHANNELS = {
   'session:whoami': channel(empty, sessionInfoSchema, ALL, 'who am I, and what may I call'),
+  'session:changePassword': channel(
+    z.object({ current: z.string().min(1).max(200), password: passwordSchema }),
+    z.object({ ok: z.literal(true) }),
+    ALL,
+    'the signed-in operator changes its own password (the current one checked first)',
+  ),
 
   'station:status': channel(empty, stationStatusSchema, ALL, 'dashboard: URLs, TLS, HSM, counters'),
   'station:activity': channel(

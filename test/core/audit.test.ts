@@ -39,6 +39,20 @@ describe('AuditLog.list', () => {
     expect(await f.core.audit.list(f.admin, { target: 'no-such-target' })).toEqual([]);
   });
 
+  it('filters by an action family: the action and every action under it, % and _ taken literally', async () => {
+    await f.store.transaction(async (tx) => {
+      const w = new AuditWriter(tx, f.admin, '2030-01-01T00:00:01.000Z');
+      for (const action of ['claim', 'claim.failed', 'claimx_y', 'operator.login', 'operator.login_failed'])
+        await w.add(action, null);
+    });
+    const actions = async (action: string) =>
+      (await f.core.audit.list(f.admin, { action })).map((e) => e.action).sort();
+    expect(await actions('claim')).toEqual(['claim', 'claim.failed', 'claimx_y']);
+    expect(await actions('operator.login')).toEqual(['operator.login', 'operator.login_failed']);
+    expect(await actions('claim_')).toEqual([]);
+    expect(await actions('%')).toEqual([]);
+  });
+
   it('refuses a bad limit and non-admins', async () => {
     await expect(f.core.audit.list(f.admin, { limit: 0 })).rejects.toMatchObject({
       code: 'invalid_request',

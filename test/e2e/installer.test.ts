@@ -126,11 +126,106 @@ describe('installer and admin screens in Chromium', () => {
     expect(audit.value.some((a) => a.action === 'delete')).toBe(false);
   });
 
+  it('the operator form starts afresh after each creation, and binds only installers to an owner', async () => {
+    await admin.keyboard.press('Alt+9');
+    const form = admin.getByRole('form', { name: 'Create operator' });
+    await form.getByLabel('Name').fill('ian');
+    await form.getByLabel('Role').selectOption('installer');
+    await form.getByLabel('Password').fill('installer-pass-1');
+    await form.getByLabel('Only for owner').selectOption('1::1');
+    await form.getByRole('button', { name: 'Create operator' }).click();
+    await admin.getByText('Operator ian created.').waitFor();
+    expect(await form.getByLabel('Only for owner').inputValue()).toBe('');
+    await form.getByLabel('Name').fill('fiona');
+    await form.getByLabel('Role').selectOption('factory');
+    expect(await form.getByLabel('Only for owner').count()).toBe(0); // a factory operator has no owner
+    await form.getByLabel('Password').fill('factory-pass-01');
+    await form.getByRole('button', { name: 'Create operator' }).click();
+    await admin.getByText('Operator fiona created.').waitFor();
+    const ops = (await bridge(admin, 'operators:list', {})) as {
+      value: { name: string; role: string; ownerId: string | null }[];
+    };
+    expect(ops.value.map((o) => [o.name, o.role, o.ownerId])).toEqual([
+      ['admin', 'admin', null],
+      ['fiona', 'factory', null],
+      ['ian', 'installer', '1::1'],
+    ]);
+  });
+
+  it('each role sees only screens it may use; the factory operator lands on the line; badges say Alt+N', async () => {
+    const badges = await admin.getByRole('navigation', { name: 'Screens' }).locator('kbd').allTextContents();
+    expect(badges.slice(0, 3)).toEqual(['Alt+1', 'Alt+2', 'Alt+3']);
+
+    const fiona = await newPage(browser, server.url);
+    await signIn(fiona, { name: 'fiona', password: 'factory-pass-01' });
+    await fiona.getByRole('heading', { name: 'Factory line', exact: true }).waitFor();
+    await fiona.context().close();
+
+    const ian = await newPage(browser, server.url, PHONE);
+    await signIn(ian, { name: 'ian', password: 'installer-pass-1' });
+    await ian.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await ian.getByRole('button', { name: 'Menu' }).click();
+    const nav = ian.getByRole('navigation', { name: 'Screens' });
+    const titles = (await nav.locator('li button').allTextContents()).map((t) => t.replace(/Alt\+\w$/, ''));
+    expect(titles).not.toContain('Batches');
+    expect(titles).not.toContain('Factory line');
+    await ian.keyboard.press('Escape');
+    for (const title of titles) {
+      await ian.getByRole('button', { name: 'Menu' }).click();
+      await nav.getByRole('button', { name: new RegExp(`^${title.replace(/[/&]/g, '.')}`) }).click();
+      await ian.locator('main h1').waitFor();
+      await ian.waitForTimeout(300);
+      expect({
+        title,
+        refused: await ian.getByText('Your role does not allow this action.').count(),
+      }).toEqual({
+        title,
+        refused: 0,
+      });
+    }
+    // the audit log of an installer: one gateway's trail at a time
+    await ian.evaluate(() => (location.hash = '#/audit'));
+    await ian.getByText('Type a gateway (or your owner) to see its history.').waitFor();
+    await shot(ian, 'installer-audit-390');
+
+    // an operator changes its own password
+    await ian.evaluate(() => (location.hash = '#/settings'));
+    const change = ian.getByRole('form', { name: 'Change my password' });
+    await change.getByLabel('Current password').fill('installer-pass-1');
+    await change.getByLabel('New password', { exact: true }).fill('installer-pass-2');
+    await change.getByLabel('Repeat new password').fill('installer-pass-2');
+    await change.getByRole('button', { name: 'Change password' }).click();
+    await change.getByText('Password changed.', { exact: false }).waitFor();
+    await shot(ian, 'installer-password-390');
+    await ian.context().close();
+    const again = await newPage(browser, server.url);
+    await signIn(again, { name: 'ian', password: 'installer-pass-2' });
+    await again.getByText('ian · installer').waitFor();
+    await again.context().close();
+  });
+
+  it('an admin resets an operator’s password; sign-ins are in the audit log under one picked action', async () => {
+    await admin.keyboard.press('Alt+9');
+    const reset = admin.getByRole('form', { name: 'Reset a password' });
+    await reset.getByLabel('Operator to reset').selectOption('fiona');
+    await reset.getByLabel('New password for the operator').fill('factory-pass-02');
+    await reset.getByRole('button', { name: 'Set password' }).click();
+    await admin.getByText('Operator fiona updated.').waitFor();
+    const fiona = await newPage(browser, server.url);
+    await signIn(fiona, { name: 'fiona', password: 'factory-pass-02' });
+    await fiona.getByRole('heading', { name: 'Factory line', exact: true }).waitFor();
+    await fiona.context().close();
+
+    await admin.keyboard.press('Alt+8');
+    await admin.getByLabel('Filter by action').selectOption('operator.login');
+    const table = admin.getByRole('table', { name: 'Audit entries' });
+    await table.getByText('operator.login', { exact: true }).first().waitFor();
+    const actions = new Set(await table.locator('tbody tr td:nth-child(3)').allTextContents());
+    expect([...actions].every((a) => a.startsWith('operator.login'))).toBe(true);
+    await shot(admin, 'audit-sign-ins');
+  });
+
   it('ran without page errors', () => {
     expect(pageProblems).toEqual([]);
   });
 });
-
-// keep the phone viewport and sign-in helper in use as the suite grows
-void PHONE;
-void signIn;

@@ -17,6 +17,9 @@ export interface SqlKind {
 }
 
 const READ_KEYWORDS = new Set(['SELECT', 'VALUES', 'EXPLAIN']);
+/** Schema-introspection pragmas that only read (any pragma with `=` or another name may write). */
+const READ_PRAGMA_RE =
+  /^\s*PRAGMA\s+(table_info|table_xinfo|index_list|index_info|index_xinfo|foreign_key_list)\s*\(\s*[A-Za-z0-9_]+\s*\)\s*;?\s*$/i;
 const DML_KEYWORDS = new Set(['INSERT', 'UPDATE', 'DELETE', 'REPLACE']);
 /** The store owns transaction boundaries and the set of attached files. */
 const FORBIDDEN_KEYWORDS = new Set([
@@ -58,6 +61,7 @@ export function firstKeyword(sql: string): string {
 export function classifySql(sql: string): SqlKind {
   const kw = firstKeyword(sql);
   if (READ_KEYWORDS.has(kw)) return { mutating: false, dml: false };
+  if (kw === 'PRAGMA' && READ_PRAGMA_RE.test(sql)) return { mutating: false, dml: false };
   if (DML_KEYWORDS.has(kw)) return { mutating: true, dml: true };
   if (kw === 'WITH') {
     const writes = /\b(INSERT|UPDATE|DELETE|REPLACE)\b/i.test(sql);

@@ -87,6 +87,12 @@ export interface OperatorService {
    * came with) is ended. Throws `rate_limited` after too many failures, `unauthorized` otherwise.
    */
   login(name: string, password: string, address?: string, previousSessionId?: string): Promise<NewSession>;
+  /**
+   * The signed-in operator changes its own password: `current` is checked like a login (same
+   * throttle, audited failure), then the new one is stored; audited as `operator.password`.
+   * @throws DomainError('unauthorized') for a wrong current password.
+   */
+  changePassword(name: string, current: string, password: string, address?: string): Promise<void>;
   /** The operator of a live session, or undefined (unknown, expired, or operator disabled). */
   resolveSession(sessionId: string): Promise<OperatorIdentity | undefined>;
   /** Ends one session (unknown ids are ignored). */
@@ -408,6 +414,28 @@ export function createOperatorService(deps: OperatorServiceDeps): OperatorServic
         const session = await openSession(tx, identityOf(row), address, previousSessionId);
         await new AuditWriter(tx, operatorCtx(name, address), iso()).add('operator.login', null);
         return session;
+      });
+    },
+
+    async changePassword(name, current, password, address) {
+      const keys = throttleKeys(name, address);
+      await assertNotThrottled(keys);
+      const row = await store.read((tx) => getRow(tx, name));
+      const matches = await verifyPassword(current, row?.password_hash ?? DUMMY_HASH);
+      if (!row || !matches || Number(row.disabled) !== 0) {
+        await recordFailure(keys, name, address);
+        throw new DomainError('unauthorized', 'current: not the current password of this operator', {
+          field: 'current',
+        });
+      }
+      const hash = await hashPassword(password, random.bytes(16));
+      await store.transaction(async (tx) => {
+        await tx.run('UPDATE operators SET password_hash = ?, updated_at = ? WHERE name = ?', [
+          hash,
+          iso(),
+          name,
+        ]);
+        await new AuditWriter(tx, operatorCtx(name, address), iso()).add('operator.password', name);
       });
     },
 

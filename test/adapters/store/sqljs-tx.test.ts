@@ -33,6 +33,15 @@ describe('classifySql', () => {
     expect(classifySql('WITH x AS (SELECT 1) SELECT * FROM x')).toEqual({ mutating: false, dml: false });
   });
 
+  it('treats schema-introspection pragmas (no "=") as read-only', () => {
+    for (const sql of ['PRAGMA table_info(setups)', 'pragma index_list( gateways );']) {
+      expect(classifySql(sql)).toEqual({ mutating: false, dml: false });
+    }
+    for (const sql of ['PRAGMA table_info = 1', 'PRAGMA optimize', 'PRAGMA table_info(t); DELETE FROM t']) {
+      expect(classifySql(sql).mutating).toBe(true);
+    }
+  });
+
   it('treats DDL, PRAGMA and anything unknown as mutating', () => {
     for (const sql of [
       'CREATE TABLE t (a)',
