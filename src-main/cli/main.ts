@@ -24,6 +24,7 @@ import {
   manifestExportCommand,
   pregenerateCommand,
 } from './commands/factory';
+import { HSM_COMMANDS } from './commands/hsm';
 import { dbRecoverCommand } from './commands/db-recover';
 import { idCommand } from './commands/id';
 import { initCommand } from './commands/init';
@@ -63,6 +64,7 @@ export const COMMANDS: readonly Command[] = [
   certIssueCommand,
   certListCommand,
   certRevokeCommand,
+  ...HSM_COMMANDS,
   syncLinkCommand,
   syncUnlinkCommand,
   syncStatusCommand,

@@ -21,6 +21,8 @@ import type { FirmwareSummary, FirmwareUpload, FirmwareUploadResult } from './fi
 import type { SigningKeySummary } from './firmware/signing-keys';
 import type { CertificateRecord, GatewayCertificate } from './client-certs/service';
 import type { ChangesPage } from './sync/change-feed';
+import type { StationSync } from './sync/service';
+import type { StoreHealth } from './ports';
 
 export type { Principal, RequestContext, Scope } from './context';
 export { SCOPES } from './context';
@@ -302,7 +304,11 @@ export interface Core {
   signingKeys: SigningKeyService;
   /** gateway TLS client certificates (SPEC §3.1) */
   clientCertificates: ClientCertificateService;
+  /** the station's sync with a remote join server (docs/sync.md) */
+  sync: StationSync;
   metrics(): Metrics;
+  /** The store's health (`/healthz`): `degraded` while writes fail for lack of space. */
+  storeHealth(): StoreHealth;
   /** Flushes pending relaxed writes and closes the store (idempotent); call before exit. */
   close(): Promise<void>;
 }

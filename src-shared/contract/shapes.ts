@@ -54,9 +54,25 @@ export const CupsContactSchema = z.object({
   cupsCredCrc: z.number().int().nullable(),
   tcCredCrc: z.number().int().nullable(),
   keys: z.array(z.number().int()),
+  credential: z
+    .enum(['token', 'added_token', 'certificate'])
+    .nullable()
+    .optional()
+    .describe('what the contact authenticated with; null = unauthenticated (plain HTTP) or not recorded'),
+  tokenGeneration: z
+    .number()
+    .int()
+    .nullable()
+    .optional()
+    .describe(
+      'token generation of a token contact: an older one than the current means a fallback set (docs/rotation.md)',
+    ),
 });
-/** The last CUPS contact of a gateway. */
-export type CupsContact = z.output<typeof CupsContactSchema>;
+/** The last CUPS contact of a gateway (as the core records it: `credential`, `tokenGeneration` always set). */
+export type CupsContact = Omit<z.output<typeof CupsContactSchema>, 'credential' | 'tokenGeneration'> & {
+  credential: 'token' | 'added_token' | 'certificate' | null;
+  tokenGeneration: number | null;
+};
 
 /** `info` of one gateway (SPEC §4.2), no secrets. */
 export const GatewayInfoSchema = z.object({

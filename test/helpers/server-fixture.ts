@@ -70,6 +70,8 @@ export interface TestServerOptions {
   transport?: Partial<TransportLimits>;
   /** the store adapter (default: `$GWJS_TEST_STORE`, else sql.js) */
   store?: StoreKind;
+  /** put the HSM on this PKCS#11 token (test/helpers/softhsm.ts) instead of the software keystore */
+  pkcs11?: { module: string; label: string; pin: string };
 }
 
 /** Starts the fixture (see the module comment). */
@@ -83,7 +85,14 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     dataDir: dir,
     passphrase: 'test passphrase',
     scryptN: 2 ** 10,
-    init: { publicHosts: ['127.0.0.1'], port },
+    ...(options.pkcs11 !== undefined ? { pin: options.pkcs11.pin } : {}),
+    init: {
+      publicHosts: ['127.0.0.1'],
+      port,
+      ...(options.pkcs11 !== undefined
+        ? { hsm: { backend: 'pkcs11', module: options.pkcs11.module, tokenLabel: options.pkcs11.label } }
+        : {}),
+    },
     ...(options.coreConfig !== undefined ? { coreConfig: options.coreConfig } : {}),
   });
   const ctx = station.cliContext;

@@ -186,6 +186,17 @@ export function buildOpenApiDocument(serverUrl?: string): Record<string, unknown
             'application/json': { schema: { type: 'object', properties: { status: { const: 'ok' } } } },
           },
         },
+        '503': {
+          description: 'degraded: the store refuses writes (e.g. the disk is full); reads still work',
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: { status: { const: 'degraded' }, store: { type: 'object' } },
+              },
+            },
+          },
+        },
       },
     },
   };

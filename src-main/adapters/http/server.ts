@@ -162,7 +162,12 @@ export async function buildApp(options: ServerOptions): Promise<FastifyInstance>
 
   let openapi: Record<string, unknown> | undefined;
   app.get('/api/v1/openapi.json', async () => (openapi ??= buildOpenApiDocument()));
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  // degraded (503) while the store refuses writes, e.g. a full disk (docs/security.md "Disk full")
+  app.get('/healthz', async (_req, reply) => {
+    const store = core.storeHealth();
+    if (store.state === 'ok') return { status: 'ok' };
+    return reply.code(503).send({ status: 'degraded', store });
+  });
   opsRoutes(app, metrics, options.ops?.readiness ?? {});
 
   await app.register(ownerRoutes, {

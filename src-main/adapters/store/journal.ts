@@ -11,6 +11,12 @@
 import { closeSync, constants, fdatasync, fdatasyncSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 
+/** True for a write refused for lack of space (ENOSPC, EDQUOT, or EFBIG from a file size limit). */
+export function isNoSpace(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG';
+}
+
 /** Bytes of the `[length][crc32]` header in front of each payload. */
 export const RECORD_HEADER_BYTES = 8;
 
@@ -193,11 +199,16 @@ export class JournalFile {
       }
     } catch (e) {
       // Cut a partial record off so the next append does not land behind garbage.
+      let restored = false;
       try {
         ftruncateSync(fd, this.written);
+        restored = true;
       } catch {
         // the file is marked failed below; reopening drops the torn tail anyway
       }
+      // Out of space, and the file is back at its last record: nothing was lost, the journal stays
+      // usable, and the next append succeeds once space is freed (docs/security.md "Disk full").
+      if (restored && isNoSpace(e)) throw e;
       throw this.fail(e);
     }
     this.written += record.length;

@@ -58,6 +58,8 @@ function infoOf(row: GatewayRow, batchId: string | null, x: InfoExtras, nowIso: 
           cupsCredCrc: contact.cupsCredCrc,
           tcCredCrc: contact.tcCredCrc,
           keys: contact.keys,
+          credential: contact.credential,
+          tokenGeneration: contact.tokenGeneration,
         };
   return {
     gateway: formatId6(id),
