@@ -206,10 +206,12 @@ export async function openStation(options: OpenStationOptions): Promise<Station>
   if (options.init !== undefined) await hsm.initialize(options.passphrase!);
   else if (options.passphrase !== undefined) await hsm.unlock(options.passphrase);
 
-  const publicHosts = [...new Set([...settings.publicHosts, ...(options.publicHosts ?? [])])];
+  // Hosts given for this run (`serve --public-host`) come first: the CUPS URI and printed URLs
+  // follow them, and the certificate covers them and the init ones.
+  const publicHosts = [...new Set([...(options.publicHosts ?? []), ...settings.publicHosts])];
   const tls = await ensureServerTls(dataDir, { publicHosts });
   const port = options.port ?? settings.port;
-  const cupsUri = stationCupsUri(settings, port);
+  const cupsUri = stationCupsUri({ ...settings, publicHosts }, port);
 
   const store = await openStationStore(dataDir, options);
   let core: CoreServices;

@@ -107,7 +107,10 @@ export const serveCommand: Command = {
         },
         host,
         port: port ?? station.settings.port,
-        ...(wildcard ? { publicHost: station.settings.publicHosts[0] } : {}),
+        // on every interface the printed URL names the first public host (this run's first)
+        ...(wildcard
+          ? { publicHost: stringList(args, 'public-host')[0] ?? station.settings.publicHosts[0] }
+          : {}),
         logger,
       });
     } catch (e) {
