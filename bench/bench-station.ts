@@ -5,7 +5,8 @@
  * limiter). Also the vector-key KDF in plain node:crypto, to know PINs without asking the server.
  */
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startServer, type RunningServer } from '../src-main/adapters/http/server';
@@ -40,16 +41,52 @@ export interface BenchStation {
   close(): Promise<void>;
 }
 
-/** Creates the station and starts its server (see the module comment). */
+/**
+ * A fresh SoftHSM2 token in its own temp `SOFTHSM2_CONF` (set for this process), for the PKCS#11
+ * benchmarks (`bench/hsm.bench.ts`).
+ */
+export function benchToken(dir: string): { module: string; label: string; pin: string } {
+  const tokens = path.join(dir, 'softhsm-tokens');
+  mkdirSync(tokens, { recursive: true });
+  const conf = path.join(dir, 'softhsm2.conf');
+  writeFileSync(conf, `directories.tokendir = ${tokens}\nobjectstore.backend = file\nlog.level = ERROR\n`);
+  process.env.SOFTHSM2_CONF = conf;
+  const label = 'gwjs-bench';
+  const pin = '4711-bench';
+  execFileSync(
+    'softhsm2-util',
+    ['--init-token', '--free', '--label', label, '--pin', pin, '--so-pin', 'so-bench'],
+    {
+      stdio: 'ignore',
+    },
+  );
+  return { module: '/usr/lib/softhsm/libsofthsm2.so', label, pin };
+}
+
+/**
+ * Creates the station and starts its server (see the module comment). `$GWJS_BENCH_HSM=pkcs11`
+ * puts the HSM on a SoftHSM2 token; `$GWJS_BENCH_TOKEN_CACHE=N` sets the number of cached token
+ * digests (0: every poll derives through the HSM).
+ */
 export async function startBenchStation(): Promise<BenchStation> {
   const dir = mkdtempSync(path.join(tmpdir(), 'gwjs-bench-'));
   const port = await freePort();
+  const token = process.env.GWJS_BENCH_HSM === 'pkcs11' ? benchToken(dir) : undefined;
+  const tokenCache = process.env.GWJS_BENCH_TOKEN_CACHE;
   const station = await openStation({
-    dataDir: dir,
+    dataDir: path.join(dir, 'station'),
     passphrase: 'bench passphrase',
     scryptN: 2 ** 10,
-    init: { publicHosts: ['127.0.0.1'], port },
+    ...(token !== undefined ? { pin: token.pin } : {}),
+    init: {
+      publicHosts: ['127.0.0.1'],
+      port,
+      ...(token !== undefined
+        ? { hsm: { backend: 'pkcs11', module: token.module, tokenLabel: token.label } }
+        : {}),
+    },
     coreConfig: {
+      ...(tokenCache !== undefined ? { tokenCacheEntries: Number(tokenCache) } : {}),
       cupsRateLimit: {
         perRouter: { ratePerSecond: 1e9, burst: 1e9 },
         failuresPerAddress: { ratePerSecond: 1e9, burst: 1e9 },
@@ -58,7 +95,7 @@ export async function startBenchStation(): Promise<BenchStation> {
   });
   const ctx = station.cliContext;
   await station.core.access.createApiKey(ctx, null, ['admin'], 'bench admin');
-  await writeSettings(dir, station.settings);
+  await writeSettings(station.dataDir, station.settings);
   const brk = new Uint8Array(Buffer.from(BRK_HEX, 'hex'));
   await station.core.batches.import(
     ctx,

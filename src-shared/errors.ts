@@ -50,6 +50,8 @@ export const ERROR_CODES = [
   'shares_insufficient',
   'store_busy',
   'store_corrupt',
+  /** the disk is full: writes are refused (507), reads keep working (docs/security.md) */
+  'storage_full',
   'conflict',
   'internal',
   // the station as seen from a client (the renderer's HTTP transport): no answer at all
@@ -104,6 +106,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   shares_insufficient: 400,
   store_busy: 503,
   store_corrupt: 500,
+  storage_full: 507,
   conflict: 409,
   internal: 500,
   station_unreachable: 503,

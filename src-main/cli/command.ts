@@ -13,6 +13,7 @@ export const GLOBAL_OPTIONS = {
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
   'hsm-passphrase-file': { type: 'string' },
+  'pin-file': { type: 'string' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 
 /** Help lines of the global options. */
@@ -20,6 +21,7 @@ export const GLOBAL_HELP = [
   '  --data DIR                 data directory (default $GWJS_DATA, else the platform app-data folder)',
   '  --db postgres://…          PostgreSQL store (server mode, docs/server-mode.md; else $GWJS_DB, else DIR/db)',
   '  --hsm-passphrase-file F    software HSM passphrase file (else $GWJS_HSM_PASSPHRASE, else DIR/hsm-passphrase)',
+  '  --pin-file F               PKCS#11 token user PIN file (else $GWJS_HSM_PIN); never a plain argument',
   '  --json                     print exactly one JSON object on stdout (messages go to stderr)',
   '  -h, --help                 show this help',
 ];
@@ -81,7 +83,7 @@ export function stringList(args: CommandArgs, name: string): string[] {
 }
 
 /** Error codes that mean "the caller gave something wrong or missing" → exit 2. */
-const INPUT_CODES = new Set(['hsm_locked']);
+const INPUT_CODES = new Set(['hsm_locked', 'hsm_pin_incorrect']);
 
 /** Exit status of a failure: 2 for bad usage or input, 1 otherwise (SPEC §7). */
 export function exitCodeOf(err: unknown): 1 | 2 {

@@ -24,6 +24,8 @@ import {
   manifestExportCommand,
   pregenerateCommand,
 } from './commands/factory';
+import { HSM_COMMANDS } from './commands/hsm';
+import { dbRecoverCommand } from './commands/db-recover';
 import { idCommand } from './commands/id';
 import { initCommand } from './commands/init';
 import { ownerCreateCommand } from './commands/owner';
@@ -62,12 +64,14 @@ export const COMMANDS: readonly Command[] = [
   certIssueCommand,
   certListCommand,
   certRevokeCommand,
+  ...HSM_COMMANDS,
   syncLinkCommand,
   syncUnlinkCommand,
   syncStatusCommand,
   syncNowCommand,
   syncPullCommand,
   syncPushCommand,
+  dbRecoverCommand,
 ];
 
 function overview(): string {

@@ -4,6 +4,7 @@
  */
 import { isDomainError, DomainError } from '../../src-shared/errors';
 import { optionalString, type CliIo, type CommandArgs } from './command';
+import { resolvePin } from '../adapters/hsm/station-hsm';
 import { isPgUrl } from '../adapters/store/pg-url';
 import { resolveDataDir } from '../compose/data-dir';
 import { openStation, passphraseFor, type OpenStationOptions, type Station } from '../compose/station';
@@ -20,6 +21,7 @@ export function stationOptionsOf(args: CommandArgs, io: CliIo): OpenStationOptio
   return {
     dataDir,
     passphrase: passphraseFor(dataDir, optionalString(args, 'hsm-passphrase-file'), io.env),
+    pin: resolvePin({ file: optionalString(args, 'pin-file'), env: io.env }),
     ...(db !== undefined ? { db } : {}),
   };
 }

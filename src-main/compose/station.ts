@@ -1,13 +1,14 @@
 /**
  * The station of one data directory (docs/architecture.md): wires the store (sql.js, or
- * PostgreSQL), the software HSM, the local CA/server certificate and the core. Every entry point
+ * PostgreSQL), the HSM (software keystore or PKCS#11 token), the local CA/server certificate and the core. Every entry point
  * opens its station here — `gwjs` commands, `gwjs serve`, `npm start` and the Electron shell.
  *
  * Data directory layout (decided here, documented in docs/cli.md):
  *   station.json    settings written by `init` (public hosts, listen address, port)
  *   db/             the store (station.db, journal.log, store.lock), unless a PostgreSQL URL is
  *                   given (`--db` / `$GWJS_DB`, docs/server-mode.md)
- *   keystore.json   the software HSM (root keys sealed under the passphrase)
+ *   keystore.json   the software HSM (root keys sealed under the passphrase); a PKCS#11 station
+ *                   keeps its keys on the token and only module + token in station.json
  *   tls/            local CA and server certificate (`ca.pem` is what gateways trust)
  *   hsm-passphrase  optional: the passphrase, mode 0600, written only by `npm start` on first run
  */
@@ -20,8 +21,19 @@ import { SCOPES } from '../core/api';
 import type { CoreConfigInput } from '../core/config';
 import { createCore, type CoreServices } from '../core/index';
 import type { Clock, Logger, Store } from '../core/ports';
-import { SoftwareHsm, resolvePassphrase } from '../adapters/hsm/software-hsm';
+import { resolvePassphrase } from '../adapters/hsm/software-hsm';
+import {
+  KEYSTORE_FILE,
+  closeStationHsm,
+  openStationHsm,
+  parseHsmSettings,
+  type HsmSettings,
+  type StationHsm,
+} from '../adapters/hsm/station-hsm';
+import { Pkcs11Hsm } from '../adapters/hsm/pkcs11-hsm';
+import { watchUsbTokens, type UsbTokenState, type UsbTokenWatch } from '../adapters/hsm/usb-token-watch';
 import { DEFAULT_MIGRATIONS_DIR, loadMigrations, openSqljsStore } from '../adapters/store/sqljs-store';
+import { MeasuredStore } from '../adapters/store/measured-store';
 import { HttpsRemote } from '../adapters/remote/https-remote';
 import type { StationSyncOptions } from '../core/sync/service';
 import { LocalCaIssuer } from '../adapters/tls/client-cert-issuer';
@@ -48,6 +60,8 @@ export interface StationSettings {
   /** HTTPS port of `serve` (also the port in cups.uri) */
   port: number;
   createdAt: string;
+  /** the HSM backend (absent = the software keystore); never holds a PIN (docs/twin-hsm.md) */
+  hsm?: HsmSettings;
 }
 
 /** Options of {@link openStation}. */
@@ -55,9 +69,18 @@ export interface OpenStationOptions {
   dataDir: string;
   /** unlocks (or, with `init`, creates) the software HSM; without it the HSM stays locked */
   passphrase?: string | undefined;
+  /** unlocks a PKCS#11 token (`--pin-file`, `$GWJS_HSM_PIN`); never stored */
+  pin?: string | undefined;
   /** create a new station in `dataDir` instead of opening one */
   init?:
-    { publicHosts?: string[] | undefined; host?: string | undefined; port?: number | undefined } | undefined;
+    | {
+        publicHosts?: string[] | undefined;
+        host?: string | undefined;
+        port?: number | undefined;
+        /** HSM backend of the new station (default: software keystore) */
+        hsm?: HsmSettings | undefined;
+      }
+    | undefined;
   /** extra host names the server certificate must cover now (serve --public-host) */
   publicHosts?: string[] | undefined;
   /** overrides the port of the station's own CUPS URI (serve --port) */
@@ -81,11 +104,14 @@ export interface Station {
   settings: StationSettings;
   /** the core with its concrete services (e.g. `factory.labelData`, `signingKeys`) */
   core: CoreServices;
-  /** the sql.js store of `<data>/db`, or the PostgreSQL store of `db` */
-  store: Store;
+  /** the sql.js store of `<data>/db`, or the PostgreSQL store of `db` (timed for `/metrics`) */
+  store: MeasuredStore;
   /** what the store is, for messages and `/metrics` */
   storeKind: 'sqljs' | 'pg';
-  hsm: SoftwareHsm;
+  /** the software keystore or the PKCS#11 token (docs/twin-hsm.md) */
+  hsm: StationHsm;
+  /** USB presence of HSM tokens (PKCS#11 stations; "not available" where USB is missing) */
+  usbTokens(): UsbTokenState;
   tls: ServerTls;
   /** the join server's own CUPS URI (`https://<first public host>:<port>`), what bundles carry */
   cupsUri: string;
@@ -131,7 +157,8 @@ export async function readSettings(dataDir: string): Promise<StationSettings | u
       `${path.join(dataDir, SETTINGS_FILE)}: not a gwjs station settings file`,
     );
   }
-  return { host: DEFAULT_HOST, ...s } as StationSettings;
+  const hsm = parseHsmSettings(s.hsm, path.join(dataDir, SETTINGS_FILE));
+  return { host: DEFAULT_HOST, ...s, ...(s.hsm !== undefined ? { hsm } : {}) } as StationSettings;
 }
 
 /**
@@ -167,13 +194,14 @@ export async function openStation(options: OpenStationOptions): Promise<Station>
     if (settings !== undefined) {
       throw new DomainError('conflict', `${dataDir} already holds a station (${SETTINGS_FILE} exists)`);
     }
-    if (existsSync(path.join(dataDir, 'keystore.json'))) {
+    if (existsSync(path.join(dataDir, KEYSTORE_FILE))) {
       throw new DomainError(
         'conflict',
         `${dataDir} holds a keystore but no ${SETTINGS_FILE}: an earlier init stopped half-way; remove the directory and run init again`,
       );
     }
-    if (options.passphrase === undefined) {
+    const hsmSettings = options.init.hsm ?? { backend: 'software' };
+    if (hsmSettings.backend === 'software' && options.passphrase === undefined) {
       throw new DomainError(
         'hsm_locked',
         'no HSM passphrase: give --hsm-passphrase-file FILE or set $GWJS_HSM_PASSPHRASE',
@@ -187,6 +215,7 @@ export async function openStation(options: OpenStationOptions): Promise<Station>
       host: options.init.host ?? DEFAULT_HOST,
       port: options.init.port ?? DEFAULT_PORT,
       createdAt: new Date((options.clock ?? Date).now()).toISOString(),
+      ...(options.init.hsm !== undefined ? { hsm: hsmSettings } : {}),
     };
   } else if (settings === undefined) {
     const what = existsSync(dataDir)
@@ -200,20 +229,28 @@ export async function openStation(options: OpenStationOptions): Promise<Station>
     );
   }
 
-  const hsm = await SoftwareHsm.open(path.join(dataDir, 'keystore.json'), {
-    ...(options.scryptN !== undefined ? { scryptN: options.scryptN } : {}),
-  });
-  if (options.init !== undefined) await hsm.initialize(options.passphrase!);
-  else if (options.passphrase !== undefined) await hsm.unlock(options.passphrase);
+  const hsm = await openStationHsm(
+    dataDir,
+    settings.hsm ?? { backend: 'software' },
+    { passphrase: options.passphrase, pin: options.pin },
+    { init: options.init !== undefined, scryptN: options.scryptN },
+  );
 
   // Hosts given for this run (`serve --public-host`) come first: the CUPS URI and printed URLs
   // follow them, and the certificate covers them and the init ones.
   const publicHosts = [...new Set([...(options.publicHosts ?? []), ...settings.publicHosts])];
-  const tls = await ensureServerTls(dataDir, { publicHosts });
   const port = options.port ?? settings.port;
   const cupsUri = stationCupsUri({ ...settings, publicHosts }, port);
-
-  const store = await openStationStore(dataDir, options);
+  let tls: ServerTls;
+  let store: MeasuredStore;
+  try {
+    tls = await ensureServerTls(dataDir, { publicHosts });
+    // timed for /metrics (docs/server-mode.md)
+    store = new MeasuredStore(await openStationStore(dataDir, options));
+  } catch (e) {
+    await closeStationHsm(hsm);
+    throw e;
+  }
   let core: CoreServices;
   try {
     const trustDer = new Uint8Array(new X509Certificate(tls.caCertPem).raw);
@@ -235,8 +272,12 @@ export async function openStation(options: OpenStationOptions): Promise<Station>
     await core.sync.open();
   } catch (e) {
     await store.close();
+    await closeStationHsm(hsm);
     throw e;
   }
+  // a pulled token locks the PKCS#11 HSM at once (docs/twin-hsm.md "USB presence")
+  let usb: UsbTokenWatch | undefined;
+  if (hsm instanceof Pkcs11Hsm) usb = await watchUsbTokens({ onDetach: () => hsm.checkPresence() });
   let closed: Promise<void> | undefined;
   return {
     dataDir,
@@ -245,17 +286,20 @@ export async function openStation(options: OpenStationOptions): Promise<Station>
     store,
     storeKind: options.db !== undefined ? 'pg' : 'sqljs',
     hsm,
+    usbTokens: () =>
+      usb?.state() ?? { usb: 'not_available', reason: 'software HSM: no token to watch', tokens: [] },
     tls,
     cupsUri,
     cliContext: { principal: CLI_PRINCIPAL, address: 'cli' },
     clock: options.clock ?? { now: () => Date.now() },
     close: () =>
       (closed ??= (async () => {
+        usb?.close();
         try {
           await core.close();
         } finally {
           await store.close();
-          hsm.lock();
+          await closeStationHsm(hsm);
         }
       })()),
   };
@@ -317,4 +361,17 @@ export async function openStationStore(
     migrations: loadMigrations(DEFAULT_MIGRATIONS_DIR),
     ...logger,
   });
+}
+
+/**
+ * What `/readyz` checks for a station (docs/server-mode.md): the store answers a query, and the
+ * HSM is unlocked (a locked HSM cannot check CUPS tokens).
+ */
+export function stationReadiness(
+  station: Pick<Station, 'store' | 'hsm'>,
+): Record<string, () => Promise<boolean>> {
+  return {
+    store: async () => (await station.store.read((tx) => tx.get('SELECT 1 AS one'))) !== undefined,
+    hsm: async () => !(await station.hsm.status()).locked,
+  };
 }

@@ -12,6 +12,7 @@ import type { FirmwareState } from './firmware/delivery';
 import type { UpdateSigningKeys } from './firmware/signing-keys';
 import type { RotationView } from './rotation/history';
 import type { ChangesPage } from './sync/change-feed';
+import type { StoreHealth } from './ports';
 
 /** API key scopes (SPEC §4.1). `admin` implies every other scope and any owner. */
 export type Scope = 'claim' | 'setup' | 'delete' | 'add' | 'read' | 'firmware' | 'admin';
@@ -166,6 +167,16 @@ export interface OwnerService {
    * the new cups.key; g is retired when the gateway authenticates with g + 1. Scope `setup`.
    */
   rotate(ctx: RequestContext, ownerId: string, gateways: readonly string[]): Promise<ItemResult[]>;
+  /**
+   * Lifts a claim lock (docs/security.md "Claim lockout"): forgets the wrong PINs counted for
+   * `gateway` — those of `ownerId` only when given — and audits it. Admin only.
+   * @throws DomainError('forbidden' | 'invalid_request' | 'not_found')
+   */
+  unlockClaims(
+    ctx: RequestContext,
+    gateway: string,
+    ownerId?: string | null,
+  ): Promise<{ gateway: string; removed: number }>;
   /**
    * Moves one batch gateway to another owner as one operation (delete for `from`, claim for `to`
    * in one transaction, audited as `transfer`): the PIN is checked first and any failure changes
@@ -347,6 +358,8 @@ export interface Core {
   /** gateway TLS client certificates (SPEC §3.1) */
   clientCertificates: ClientCertificates;
   metrics(): Metrics;
+  /** The store's health (`/healthz`): `degraded` while writes fail for lack of space. */
+  storeHealth(): StoreHealth;
   /** Flushes pending relaxed writes and closes the store (idempotent); call before exit. */
   close(): Promise<void>;
 }

@@ -82,6 +82,35 @@ export class Batches implements BatchService {
     return this.#create(ctx, input, 'batch.import', (label) => this.env.hsm.importRootKey(label, rootKey));
   }
 
+  /**
+   * Creates a batch around a root key a key ceremony brings in (docs/twin-hsm.md): the batch keeps
+   * its twin's id, `makeKey` unwraps the key inside the HSM, and `inTx` writes the ceremony's
+   * transcript entry in the batch's own transaction (admin only).
+   * @throws DomainError('already_exists') when a batch with that id exists; ('batch_conflict').
+   */
+  async adopt(
+    ctx: RequestContext,
+    input: BatchInput & { id: string },
+    makeKey: (label: string) => Promise<KeyHandle>,
+    inTx: (tx: Tx, row: { id: string; kcv: string; brkHandle: KeyHandle }) => Promise<void>,
+  ): Promise<BatchRow> {
+    if (!/^[0-9a-f]{16}$/.test(input.id)) {
+      throw new DomainError('invalid_request', `batch: ${JSON.stringify(input.id)} is not a batch id`, {
+        field: 'batch',
+      });
+    }
+    return this.#create(ctx, input, 'batch.ceremony_import', makeKey, { id: input.id, inTx });
+  }
+
+  /** The batch with `id`, with its key handle (core-internal). */
+  async get(id: string): Promise<Batch> {
+    await this.#reload();
+    const hit = this.#sorted.find((b) => b.row.id === id);
+    if (hit === undefined)
+      throw new DomainError('not_found', `batch: no batch ${JSON.stringify(id)}`, { field: 'batch' });
+    return hit;
+  }
+
   /** Every batch, by first EUI (admin only). */
   async list(ctx: RequestContext): Promise<BatchRow[]> {
     requireAdmin(ctx);
@@ -139,6 +168,10 @@ export class Batches implements BatchService {
     input: BatchInput,
     action: string,
     makeKey: (label: string) => Promise<KeyHandle>,
+    adopted?: {
+      id: string;
+      inTx: (tx: Tx, row: { id: string; kcv: string; brkHandle: KeyHandle }) => Promise<void>;
+    },
   ): Promise<BatchRow> {
     requireAdmin(ctx);
     const first = parseIdField(input.first, 'first');
@@ -160,13 +193,17 @@ export class Batches implements BatchService {
       input.cupsUri === undefined ? null : parseEndpointUri(input.cupsUri, 'cups', 'cupsUri').uri;
     const [firstHex, lastHex] = [euiHex(first), euiHex(last)];
     // check before creating a key, so a refused batch leaves no orphan key in the HSM
-    await this.env.store.read((tx) => checkRangeFree(tx, firstHex, lastHex));
-    const id = bytesToHex(this.env.random.bytes(8));
+    await this.env.store.read(async (tx) => {
+      await checkRangeFree(tx, firstHex, lastHex);
+      if (adopted !== undefined) await checkIdFree(tx, adopted.id);
+    });
+    const id = adopted?.id ?? bytesToHex(this.env.random.bytes(8));
     const brkHandle = await makeKey(`batch-${id}`);
     const kcv = await this.env.hsm.kcv(brkHandle);
     const at = isoAt(this.env.clock.now());
     await this.env.store.transaction(async (tx) => {
       await checkRangeFree(tx, firstHex, lastHex);
+      if (adopted !== undefined) await checkIdFree(tx, id);
       await tx.run(`INSERT INTO batches (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
         id,
         firstHex,
@@ -185,12 +222,22 @@ export class Batches implements BatchService {
         flavor,
         cupsUri,
       });
+      await adopted?.inTx(tx, { id, kcv, brkHandle });
     });
     await this.#reload();
     const created = this.#lookup(first);
     if (created === undefined) throw new DomainError('internal', `batch ${id} vanished after creation`);
     this.env.logger.info({ batch: id, first: formatId6(first), last: formatId6(last), kcv }, 'batch created');
     return created.row;
+  }
+}
+
+/** @throws DomainError('already_exists') when a batch with `id` exists. */
+async function checkIdFree(tx: Tx, id: string): Promise<void> {
+  if ((await tx.get('SELECT id FROM batches WHERE id = ?', [id])) !== undefined) {
+    throw new DomainError('already_exists', `batch: this station already holds batch ${id}`, {
+      field: 'batch',
+    });
   }
 }
 

@@ -21,8 +21,13 @@ export interface CoreConfig {
   server: { cupsUri: string | null; trustDer: Uint8Array | null };
   /** Successful adds per owner, ever (SPEC §4.2: 64). */
   addLimitPerOwner: number;
-  /** Failed claim tries tolerated in a sliding window before `claim_locked` (SPEC §4.2). */
-  claimLockout: { windowMs: number; perGateway: number; perOwner: number };
+  /**
+   * Failed claim tries tolerated in a sliding window before `claim_locked` (SPEC §4.2,
+   * docs/security.md): `perGateway` per (gateway, owner) — one owner's failures never lock the
+   * gateway for another —, `perGatewayAllOwners` per gateway over all owners (a ceiling several
+   * owners must reach together), `perOwner` per owner over all gateways.
+   */
+  claimLockout: { windowMs: number; perGateway: number; perGatewayAllOwners: number; perOwner: number };
   /**
    * CUPS request rates (SPEC §3.6 → 429), kept in process memory (docs/cups.md "Rate limits").
    * Authenticated and unauthenticated requests never share a bucket, so nobody's failures throttle
@@ -91,7 +96,7 @@ export interface CoreConfigInput {
 export const DEFAULT_CORE_CONFIG: CoreConfig = {
   server: { cupsUri: null, trustDer: null },
   addLimitPerOwner: 64,
-  claimLockout: { windowMs: 60 * 60 * 1000, perGateway: 10, perOwner: 100 },
+  claimLockout: { windowMs: 60 * 60 * 1000, perGateway: 10, perGatewayAllOwners: 50, perOwner: 100 },
   cupsRateLimit: {
     // a station polls once a minute at worst (SPEC §3.5); allow restarts in a row
     perRouter: { ratePerSecond: 0.2, burst: 20 },

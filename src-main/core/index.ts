@@ -10,6 +10,8 @@ import { Access } from './access';
 import type { Core } from './api';
 import { AuditLog } from './audit';
 import { Batches } from './batches';
+import { Ceremony } from './ceremony/service';
+import { sha256Hex } from './ceremony/files';
 import { resolveCoreConfig, type CoreConfigInput } from './config';
 import { ClientCertificates } from './client-certs/service';
 import { ContactLog } from './cups/contact-log';
@@ -64,6 +66,8 @@ export interface CoreServices extends Core {
   batches: Batches;
   factory: Factory;
   audit: AuditLog;
+  /** the key ceremony between twin HSMs and the custodian backup (docs/twin-hsm.md) */
+  ceremony: Ceremony;
   /**
    * Run at the end of every Owner API write transaction: the change feed and the idempotent
    * answers are registered here; a syncing station adds its outbox (docs/sync.md).
@@ -121,12 +125,18 @@ export function createCore(deps: CoreDeps): CoreServices {
     batches,
     factory: new Factory(env, batches, { signingKeys, clientCertificates }),
     audit: new AuditLog(env),
+    ceremony: new Ceremony(
+      env,
+      batches,
+      config.server.trustDer !== null ? sha256Hex(config.server.trustDer) : 'station without a CA',
+    ),
     firmware: new FirmwareCatalogue(env, signingKeys),
     signingKeys,
     clientCertificates,
     commitHooks,
     sync,
     metrics: () => env.counters.snapshot(),
+    storeHealth: () => deps.store.health?.() ?? { state: 'ok' },
     // the pending CUPS contacts are written before the store closes
     close: () =>
       (closing ??= (async () => {

@@ -38,6 +38,21 @@ export interface Store {
   checkpoint(): Promise<void>;
   /** Flushes, checkpoints and releases the single-writer lock. */
   close(): Promise<void>;
+  /**
+   * Whether writes currently succeed (docs/security.md "Disk full"); absent = always `ok`. A store
+   * that could not write for lack of space says `degraded` until a write succeeds again; reads keep
+   * working meanwhile.
+   */
+  health?(): StoreHealth;
+}
+
+/** What {@link Store.health} reports; `reason` is a stable word, never a path. */
+export interface StoreHealth {
+  state: 'ok' | 'degraded';
+  /** e.g. `storage_full` */
+  reason?: string | undefined;
+  /** when the store last failed to write (ISO-8601), while degraded */
+  since?: string | undefined;
 }
 
 /** Opaque reference to a key held inside an HSM. */
@@ -99,6 +114,11 @@ export interface TransportPublicKey {
  */
 export interface Hsm {
   status(): Promise<HsmStatus>;
+  /**
+   * Synchronous: true while key operations can run (unlocked; for a token, also present). CUPS
+   * trusts its cached token digests only while this holds, so a pulled token fails closed at once.
+   */
+  isUnlocked(): boolean;
   /**
    * Generates a 32-byte root key inside the HSM. It stays exportable by wrapping
    * ({@link exportWrapped}) until {@link sealRootKey}.

@@ -54,6 +54,8 @@ export const ERROR_WORDING: Record<ErrorCode, string> = {
   shares_insufficient: 'Not enough backup shares: restoring needs the number of shares printed on each page.',
   store_busy: 'The station is busy. Try again in a moment.',
   store_corrupt: 'The station database is damaged. Stop and restore from a backup.',
+  storage_full:
+    'The station’s disk is full: nothing was saved. Free some space; the station resumes by itself.',
   conflict: 'Someone else changed this at the same time. Reload and try again.',
   internal: 'Something went wrong inside the station. The details are in the station log.',
   station_unreachable: 'The station cannot be reached. Check that it is running and the network is up.',

@@ -4,12 +4,13 @@
  * with API keys, and the HTTPS server on 127.0.0.1 (port chosen free up front, so the core's own
  * CUPS URI is the URL the test talks to). Plus a small HTTPS JSON client that trusts only the CA.
  */
+import type { TransportLimits } from '../../src-main/adapters/http/transport';
 import { request as httpsRequest, Agent } from 'node:https';
 import { hexToBytes } from '../../src-shared/bytes';
 import { startServer, type RateLimits, type RunningServer } from '../../src-main/adapters/http/server';
 import type { CoreConfigInput } from '../../src-main/core/config';
 import { freePort } from '../../src-main/cli/free-port';
-import { openStation, writeSettings, type Station } from '../../src-main/compose/station';
+import { openStation, stationReadiness, writeSettings, type Station } from '../../src-main/compose/station';
 import { OWNER_SCOPES } from '../../src-main/cli/commands/owner';
 import { BATCH_RANGE, KDF_VECTORS } from './core-fixture';
 import { fixtureStoreKind, freshStoreLocation, type StoreKind } from './test-store';
@@ -65,8 +66,12 @@ export interface TestServer {
 export interface TestServerOptions {
   coreConfig?: CoreConfigInput;
   rateLimits?: Partial<RateLimits> | false;
+  /** TLS handshake timeout and connection cap of the server */
+  transport?: Partial<TransportLimits>;
   /** the store adapter (default: `$GWJS_TEST_STORE`, else sql.js) */
   store?: StoreKind;
+  /** put the HSM on this PKCS#11 token (test/helpers/softhsm.ts) instead of the software keystore */
+  pkcs11?: { module: string; label: string; pin: string };
 }
 
 /** Starts the fixture (see the module comment). */
@@ -80,7 +85,14 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     dataDir: dir,
     passphrase: 'test passphrase',
     scryptN: 2 ** 10,
-    init: { publicHosts: ['127.0.0.1'], port },
+    ...(options.pkcs11 !== undefined ? { pin: options.pkcs11.pin } : {}),
+    init: {
+      publicHosts: ['127.0.0.1'],
+      port,
+      ...(options.pkcs11 !== undefined
+        ? { hsm: { backend: 'pkcs11', module: options.pkcs11.module, tokenLabel: options.pkcs11.label } }
+        : {}),
+    },
     ...(options.coreConfig !== undefined ? { coreConfig: options.coreConfig } : {}),
   });
   const ctx = station.cliContext;
@@ -101,6 +113,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     host: '127.0.0.1',
     port,
     ...(options.rateLimits !== undefined ? { rateLimits: options.rateLimits } : {}),
+    ops: { readiness: stationReadiness(station), store: station.store },
+    ...(options.transport !== undefined ? { transport: options.transport } : {}),
   });
   const agent = new Agent({ ca: station.tls.caCertPem, keepAlive: true });
 

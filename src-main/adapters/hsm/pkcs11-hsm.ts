@@ -48,6 +48,8 @@ const ROOT_KEY_BYTES = 32;
 /** OID 1.2.840.10045.3.1.7 (P-256) as DER, the CKA_EC_PARAMS of a signing key. */
 const P256_PARAMS = Buffer.from('06082a8648ce3d030107', 'hex');
 const EXPORT_SUFFIX = ':export';
+/** How often {@link Pkcs11Hsm.isUnlocked} probes the session at most. */
+const PROBE_MS = 200;
 
 /** Where the token is and how it is used (station.json `hsm`, minus the PIN). */
 export interface Pkcs11HsmOptions {
@@ -85,9 +87,12 @@ export class Pkcs11Hsm implements Hsm {
   #closed = false;
   /** staged (session-object) root keys of a running {@link importWrapped} */
   readonly #staged = new Map<KeyHandle, Handle>();
+  /** object handles found on this session (C_FindObjects is slow on SoftHSM2's file store) */
+  readonly #objects = new Map<string, Handle>();
   /** public keys read once, so they answer while locked (SPEC §3.4 key files) */
   readonly #publicKeys = new Map<KeyHandle, Uint8Array>();
   #lastKeyCount = 0;
+  #probedAt = 0;
   #listeners = new Set<(status: HsmStatus) => void>();
 
   private constructor(
@@ -128,9 +133,25 @@ export class Pkcs11Hsm implements Hsm {
     return true;
   }
 
-  /** True while logged in with the user PIN. */
+  /**
+   * True while logged in with the user PIN and the token is there. Cheap enough for every CUPS
+   * poll: the session is probed (C_GetSessionInfo) at most every {@link PROBE_MS}, so a pulled
+   * token is noticed within that time even without a USB event.
+   */
   isUnlocked(): boolean {
-    return this.#open?.loggedIn === true;
+    const open = this.#open;
+    if (open?.loggedIn !== true) return false;
+    const now = Date.now();
+    if (now - this.#probedAt >= PROBE_MS) {
+      this.#probedAt = now;
+      try {
+        this.module.C_GetSessionInfo(open.session);
+      } catch (e) {
+        this.#fail(e, 'C_GetSessionInfo');
+        return this.#open?.loggedIn === true;
+      }
+    }
+    return true;
   }
 
   /** The token's label, serial, model and manufacturer (as last seen). */
@@ -163,6 +184,7 @@ export class Pkcs11Hsm implements Hsm {
   lock(): void {
     const open = this.#open;
     this.#dropStaged();
+    this.#objects.clear();
     if (open?.loggedIn === true) {
       open.loggedIn = false;
       try {
@@ -181,6 +203,7 @@ export class Pkcs11Hsm implements Hsm {
   markRemoved(): void {
     const wasUsable = this.#open !== null && !this.#removed;
     this.#staged.clear();
+    this.#objects.clear();
     if (this.#open !== null) {
       try {
         this.module.C_CloseSession(this.#open.session);
@@ -191,6 +214,23 @@ export class Pkcs11Hsm implements Hsm {
     this.#open = null;
     this.#removed = true;
     if (wasUsable) this.#emit();
+  }
+
+  /**
+   * Probes the session now (a USB detach of some token vendor's device): when the token is gone the
+   * HSM is locked at once ({@link markRemoved}). Answers whether it is still there.
+   */
+  checkPresence(): boolean {
+    const open = this.#open;
+    if (open === null || this.#removed) return false;
+    try {
+      this.module.C_GetSessionInfo(open.session);
+      this.#probedAt = Date.now();
+      return true;
+    } catch (e) {
+      this.#fail(e, 'C_GetSessionInfo');
+      return this.#open !== null && !this.#removed;
+    }
   }
 
   /** Calls `listener` with the new status whenever the lock or presence state changes. */
@@ -478,9 +518,18 @@ export class Pkcs11Hsm implements Hsm {
       ]),
     );
     try {
-      const out = this.#call('C_WrapKey', () =>
-        this.module.C_WrapKey(s, oaepMechanism(to.oaepHash), pub, copy, Buffer.alloc(modulus.length + 16)),
-      );
+      let out: Buffer;
+      try {
+        out = this.#call('C_WrapKey', () =>
+          this.module.C_WrapKey(s, oaepMechanism(to.oaepHash), pub, copy, Buffer.alloc(modulus.length + 16)),
+        );
+      } catch (e) {
+        if ((e as DomainError).attributes?.ckr !== 'CKR_ARGUMENTS_BAD' || to.oaepHash === 'sha1') throw e;
+        throw new DomainError(
+          'hsm_mechanism_unsupported',
+          'pkcs11: this token cannot wrap with RSA-OAEP SHA-256 (SoftHSM2 only does SHA-1): create the transport key with --oaep-hash sha1',
+        );
+      }
       return new Uint8Array(out);
     } finally {
       this.#destroyQuietly(s, pub);
@@ -532,7 +581,10 @@ export class Pkcs11Hsm implements Hsm {
     const s = this.#session();
     this.#requireObject(handle, P11.CKO_SECRET_KEY, 'root key');
     const copy = this.#object(handle + EXPORT_SUFFIX, P11.CKO_SECRET_KEY, false);
-    if (copy !== null) this.#call('C_DestroyObject', () => this.module.C_DestroyObject(s, copy));
+    if (copy !== null) {
+      this.#objects.delete(`${P11.CKO_SECRET_KEY}:${handle}${EXPORT_SUFFIX}`);
+      this.#call('C_DestroyObject', () => this.module.C_DestroyObject(s, copy));
+    }
   }
 
   /**
@@ -588,6 +640,7 @@ export class Pkcs11Hsm implements Hsm {
       const session = this.#call('C_OpenSession', () =>
         this.module.C_OpenSession(slot, P11.CKF_SERIAL_SESSION | P11.CKF_RW_SESSION),
       );
+      this.#objects.clear();
       this.#open = { slot, session, loggedIn: false, token };
       this.#removed = false;
       return true;
@@ -698,7 +751,10 @@ export class Pkcs11Hsm implements Hsm {
     if (staged !== undefined) return staged;
     if (typeof handle !== 'string' || !handle.startsWith('p11-')) return null;
     const s = this.#session(needLogin);
-    return this.#call('C_FindObjects', () => {
+    const key = `${cls}:${handle}`;
+    const known = this.#objects.get(key);
+    if (known !== undefined) return known;
+    const found = this.#call('C_FindObjects', () => {
       this.module.C_FindObjectsInit(s, [
         { type: P11.CKA_CLASS, value: cls },
         { type: P11.CKA_ID, value: Buffer.from(handle, 'ascii') },
@@ -710,6 +766,8 @@ export class Pkcs11Hsm implements Hsm {
         this.module.C_FindObjectsFinal(s);
       }
     });
+    if (found !== null) this.#objects.set(key, found);
+    return found;
   }
 
   #find(q: { class: number; idPrefix: string }): { id: string; label: string; obj: Handle }[] {

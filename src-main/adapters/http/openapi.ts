@@ -3,6 +3,11 @@
  * generated from the shared zod schemas with `z.toJSONSchema` so the document cannot drift from
  * what the server validates. Built once per server.
  */
+import {
+  CLAIM_UNLOCK_PATH,
+  ClaimUnlockRequestSchema,
+  ClaimUnlockResponseSchema,
+} from '../../../src-shared/lockout-api';
 import { z } from 'zod';
 import {
   CERTIFICATE_OPERATIONS,
@@ -196,6 +201,13 @@ export function buildOpenApiDocument(serverUrl?: string): Record<string, unknown
       'The station’s update-signing public key as sig-0.key (404 when it has none; SPEC §3.4)',
     ],
     [
+      CLAIM_UNLOCK_PATH,
+      'claimUnlock',
+      ClaimUnlockRequestSchema,
+      ClaimUnlockResponseSchema,
+      'Lift a claim lock: forget the wrong PINs counted for a gateway (one owner’s or all); admin key, audited (docs/security.md)',
+    ],
+    [
       CHANGES_PATH,
       'changes',
       ChangesRequestSchema,
@@ -270,6 +282,17 @@ export function buildOpenApiDocument(serverUrl?: string): Record<string, unknown
           description: 'the server answers',
           content: {
             'application/json': { schema: { type: 'object', properties: { status: { const: 'ok' } } } },
+          },
+        },
+        '503': {
+          description: 'degraded: the store refuses writes (e.g. the disk is full); reads still work',
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: { status: { const: 'degraded' }, store: { type: 'object' } },
+              },
+            },
           },
         },
       },

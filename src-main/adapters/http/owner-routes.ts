@@ -24,6 +24,8 @@ import {
   type OwnerRequests,
 } from '../../../src-shared/owner-api';
 import { IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_PATTERN } from '../../../src-shared/sync-api';
+import { parseApiBody } from '../../../src-shared/credential-api';
+import { CLAIM_UNLOCK_PATH, ClaimUnlockRequestSchema } from '../../../src-shared/lockout-api';
 import { registerCredentialRoutes } from './credential-routes';
 import { registerSyncRoutes } from './sync-routes';
 import { addItems, claimItems, gatewayIds, setupItems } from './owner-requests';
@@ -212,5 +214,11 @@ export async function ownerRoutes(app: FastifyInstance, opts: OwnerRoutesOptions
     );
   }
   registerCredentialRoutes(core, endpoint);
+  endpoint(
+    CLAIM_UNLOCK_PATH,
+    MAX_BODY_BYTES,
+    (body) => parseApiBody(ClaimUnlockRequestSchema, body),
+    (ctx, value) => core.owner.unlockClaims(ctx, value.gateway, value.ownerid ?? null),
+  );
   registerSyncRoutes(core, endpoint);
 }

@@ -2,7 +2,7 @@
  * The join server's HTTPS door (DESIGN §1): one node:https server with the local CA's server
  * certificate. CUPS `POST /update-info` (SPEC §3) goes straight to the plain CUPS door
  * (`cups-door.ts`, the hot path); every other request goes to one fastify 5 instance serving the
- * Owner API (SPEC §4), the OpenAPI document and `/healthz`. Client certificates are requested but not required
+ * Owner API (SPEC §4), the OpenAPI document, `/healthz`, `/readyz` and `/metrics` (ops-routes.ts). Client certificates are requested but not required
  * (`requestCert: true, rejectUnauthorized: false`) so CUPS can later authenticate stations by
  * certificate; the core decides what a presented certificate is worth.
  */
@@ -13,8 +13,17 @@ import type { Logger } from '../../core/ports';
 import { MAX_BODY_BYTES } from '../../../src-shared/owner-api';
 import { createCupsDoor, isCupsRequest } from './cups-door';
 import { toHttpFailure } from './http-errors';
+import {
+  answerClientError,
+  applyTransportLimits,
+  resolveTransportLimits,
+  tlsServerOptions,
+  type TransportLimits,
+} from './transport';
 import { buildOpenApiDocument } from './openapi';
+import { OpsMetrics, opsRoutes, type ReadinessChecks } from './ops-routes';
 import { ownerRoutes } from './owner-routes';
+import type { MeasuredStore } from '../store/measured-store';
 import type { RateLimitRule } from '../../core/config';
 import { RateLimiter } from '../../core/rate-limit';
 
@@ -60,6 +69,10 @@ export interface ServerOptions {
   rateLimits?: Partial<RateLimits> | false | undefined;
   /** clock for the rate limiter, milliseconds */
   now?: (() => number) | undefined;
+  /** `/readyz` checks (default: none, always ready) and the store whose transactions `/metrics` times */
+  ops?: { readiness?: ReadinessChecks | undefined; store?: MeasuredStore | undefined } | undefined;
+  /** TLS handshake timeout and connection cap (docs/cups.md "Connections"); defaults fill the gaps */
+  transport?: Partial<TransportLimits> | undefined;
   /** mounts more routes before listening (the HTTP bridge and renderer: `createStationUi().extendServer()`) */
   extend?: ((app: FastifyInstance) => Promise<void>) | undefined;
 }
@@ -91,7 +104,17 @@ export async function buildApp(options: ServerOptions): Promise<FastifyInstance>
   const limits: RateLimits | undefined =
     options.rateLimits === false ? undefined : { ...DEFAULT_RATE_LIMITS, ...(options.rateLimits ?? {}) };
 
-  const cupsDoor = createCupsDoor({ core, logger });
+  const metrics = new OpsMetrics(core);
+  const door = createCupsDoor({ core, logger });
+  const cupsDoor: typeof door = (req, res) => {
+    const started = performance.now();
+    res.once('finish', () => metrics.cupsSeconds.observe((performance.now() - started) / 1000));
+    door(req, res);
+  };
+  const unobserve = options.ops?.store?.onTransaction((seconds, durability) =>
+    metrics.storeSeconds.observe({ durability }, seconds),
+  );
+  const transport = resolveTransportLimits(options.transport);
   let closing = false; // while closing, fastify answers everything (503, Connection: close)
   const app = Fastify({
     serverFactory: (fastifyHandler) => {
@@ -104,21 +127,26 @@ export async function buildApp(options: ServerOptions): Promise<FastifyInstance>
             : {}),
           requestCert: true,
           rejectUnauthorized: false,
+          ...tlsServerOptions(transport),
         },
         (req, res) => (!closing && isCupsRequest(req) ? cupsDoor(req, res) : fastifyHandler(req, res)),
       );
       server.keepAliveTimeout = 30_000;
       server.requestTimeout = 60_000;
+      applyTransportLimits(server, transport, logger);
       return server;
     },
     logger: false,
     bodyLimit: MAX_BODY_BYTES,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // parser errors before any route (bad Content-Length, NUL in a header) get the envelope too
+    clientErrorHandler: answerClientError,
   });
 
   app.addHook('preClose', (done) => {
     closing = true;
+    unobserve?.();
     done();
   });
   app.setErrorHandler((err, req, reply) => {
@@ -134,7 +162,13 @@ export async function buildApp(options: ServerOptions): Promise<FastifyInstance>
 
   let openapi: Record<string, unknown> | undefined;
   app.get('/api/v1/openapi.json', async () => (openapi ??= buildOpenApiDocument()));
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  // degraded (503) while the store refuses writes, e.g. a full disk (docs/security.md "Disk full")
+  app.get('/healthz', async (_req, reply) => {
+    const store = core.storeHealth();
+    if (store.state === 'ok') return { status: 'ok' };
+    return reply.code(503).send({ status: 'degraded', store });
+  });
+  opsRoutes(app, metrics, options.ops?.readiness ?? {});
 
   await app.register(ownerRoutes, {
     core,

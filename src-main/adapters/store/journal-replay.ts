@@ -2,8 +2,10 @@
  * Opening-time replay of `journal.log` onto the loaded snapshot (DESIGN §3). All intact records of
  * the snapshot's checkpoint generation or later are applied in order inside one SQLite transaction
  * (equivalent to applying them one by one, since each was a committed transaction, and much faster).
- * A torn tail is reported for truncation; damage followed by intact records, an undecodable record,
- * or a statement that no longer replays is DomainError('store_corrupt') — never silent data loss.
+ * A torn tail (an incomplete last record) is reported for truncation; a complete last record that
+ * fails its checksum, damage followed by intact records, an undecodable record, or a statement that
+ * no longer replays is DomainError('store_corrupt') naming the byte offset — never silent data loss
+ * (docs/security.md "Durability").
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { Database } from 'sql.js';
@@ -53,6 +55,17 @@ export function replayJournal(
     const d = scan.damage;
     throw corrupt(
       `damaged record at byte ${d.offset} (${d.reason}) with intact records after it (byte ${d.nextValidOffset})`,
+    );
+  }
+  if (scan.damage?.kind === 'damaged_tail') {
+    const d = scan.damage;
+    throw new DomainError(
+      'store_corrupt',
+      `journal ${path}: the last record, at byte ${d.offset}, is complete but damaged (${d.reason}); ` +
+        'it may be an acknowledged write, so the store does not open without it. Restore the data ' +
+        'directory from a backup, or drop the record explicitly with `gwjs db recover --drop-damaged-tail` ' +
+        '(it keeps a copy of the dropped bytes)',
+      { path, offset: d.offset },
     );
   }
 

@@ -11,6 +11,12 @@
 import { closeSync, constants, fdatasync, fdatasyncSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 
+/** True for a write refused for lack of space (ENOSPC, EDQUOT, or EFBIG from a file size limit). */
+export function isNoSpace(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG';
+}
+
 /** Bytes of the `[length][crc32]` header in front of each payload. */
 export const RECORD_HEADER_BYTES = 8;
 
@@ -41,8 +47,14 @@ export interface JournalRecord {
 
 /** Where and why the scan stopped before the end of the data. */
 export interface JournalDamage {
-  /** `torn_tail`: nothing valid follows (an unacknowledged write was cut); `corrupt`: valid records follow. */
-  kind: 'torn_tail' | 'corrupt';
+  /**
+   * `torn_tail`: the last record is incomplete (its length runs past the end of the file, or only
+   * zero fill follows) and nothing valid follows — an append cut by a crash, never acknowledged;
+   * `damaged_tail`: the last record is complete but fails its checksum (or its length is
+   * impossible) — an acknowledged write was damaged, so it must not be dropped silently;
+   * `corrupt`: valid records follow the damage.
+   */
+  kind: 'torn_tail' | 'damaged_tail' | 'corrupt';
   /** byte offset of the first bad record */
   offset: number;
   reason: string;
@@ -58,19 +70,34 @@ export interface JournalScan {
   damage?: JournalDamage;
 }
 
-/** Checks the record whose header starts at `at`; returns its end offset or a reason it is not intact. */
-function checkRecord(data: Uint8Array, view: DataView, at: number): number | string {
+/** Why a record is not intact; `incomplete` when the file ends inside it (a torn append). */
+interface RecordProblem {
+  reason: string;
+  incomplete: boolean;
+}
+
+/** Checks the record whose header starts at `at`; returns its end offset or why it is not intact. */
+function checkRecord(data: Uint8Array, view: DataView, at: number): number | RecordProblem {
   const remaining = data.length - at;
-  if (remaining < RECORD_HEADER_BYTES) return `short header (${remaining} of ${RECORD_HEADER_BYTES} bytes)`;
+  if (remaining < RECORD_HEADER_BYTES) {
+    return { reason: `short header (${remaining} of ${RECORD_HEADER_BYTES} bytes)`, incomplete: true };
+  }
   const length = view.getUint32(at, true);
-  if (length === 0 || length > MAX_RECORD_BYTES) return `invalid length ${length}`;
+  if (length === 0 || length > MAX_RECORD_BYTES) {
+    // a crash while the file grew can leave zero fill where the append went: not a written record
+    return { reason: `invalid length ${length}`, incomplete: data.subarray(at).every((b) => b === 0) };
+  }
   if (length > remaining - RECORD_HEADER_BYTES) {
-    return `short payload (${remaining - RECORD_HEADER_BYTES} of ${length} bytes)`;
+    return {
+      reason: `short payload (${remaining - RECORD_HEADER_BYTES} of ${length} bytes)`,
+      incomplete: true,
+    };
   }
   const payload = data.subarray(at + RECORD_HEADER_BYTES, at + RECORD_HEADER_BYTES + length);
   const want = view.getUint32(at + 4, true);
   const got = crc32(payload);
-  if (got !== want) return `crc32 mismatch (stored ${hex(want)}, computed ${hex(got)})`;
+  if (got !== want)
+    return { reason: `crc32 mismatch (stored ${hex(want)}, computed ${hex(got)})`, incomplete: false };
   return at + RECORD_HEADER_BYTES + length;
 }
 
@@ -78,8 +105,10 @@ const hex = (n: number) => `0x${n.toString(16).padStart(8, '0')}`;
 
 /**
  * Splits journal bytes into intact records. At the first bad record it looks for any intact
- * record further on: none → the damage is a torn tail (safe to drop: it was never acknowledged);
- * some → `corrupt` (dropping it would lose acknowledged data, so the caller must refuse to open).
+ * record further on: some → `corrupt` (dropping it would lose acknowledged data, so the caller must
+ * refuse to open); none → a torn tail when the bad record is incomplete (safe to drop: it was never
+ * acknowledged), else a damaged tail (a complete record failing its checksum: refuse, and let the
+ * operator drop it explicitly with `gwjs db recover --drop-damaged-tail`).
  */
 export function scanJournal(data: Uint8Array): JournalScan {
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
@@ -87,12 +116,12 @@ export function scanJournal(data: Uint8Array): JournalScan {
   let at = 0;
   while (at < data.length) {
     const end = checkRecord(data, view, at);
-    if (typeof end === 'string') {
+    if (typeof end !== 'number') {
       const next = findNextValid(data, view, at + 1);
       const damage: JournalDamage =
-        next === undefined
-          ? { kind: 'torn_tail', offset: at, reason: end }
-          : { kind: 'corrupt', offset: at, reason: end, nextValidOffset: next };
+        next !== undefined
+          ? { kind: 'corrupt', offset: at, reason: end.reason, nextValidOffset: next }
+          : { kind: end.incomplete ? 'torn_tail' : 'damaged_tail', offset: at, reason: end.reason };
       return { records, validEnd: at, damage };
     }
     records.push({ offset: at, payload: data.subarray(at + RECORD_HEADER_BYTES, end) });
@@ -170,11 +199,16 @@ export class JournalFile {
       }
     } catch (e) {
       // Cut a partial record off so the next append does not land behind garbage.
+      let restored = false;
       try {
         ftruncateSync(fd, this.written);
+        restored = true;
       } catch {
         // the file is marked failed below; reopening drops the torn tail anyway
       }
+      // Out of space, and the file is back at its last record: nothing was lost, the journal stays
+      // usable, and the next append succeeds once space is freed (docs/security.md "Disk full").
+      if (restored && isNoSpace(e)) throw e;
       throw this.fail(e);
     }
     this.written += record.length;

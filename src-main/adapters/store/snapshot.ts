@@ -97,9 +97,13 @@ export async function writeSnapshot(dir: string, data: Uint8Array): Promise<void
   try {
     await fh.writeFile(data);
     await fh.sync();
-  } finally {
+  } catch (e) {
     await fh.close();
+    // a half-written copy must not keep the space a full disk needs back (docs/security.md)
+    rmSync(tmp, { force: true });
+    throw e;
   }
+  await fh.close();
   await rename(tmp, join(dir, SNAPSHOT_FILE));
 }
 

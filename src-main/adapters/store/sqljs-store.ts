@@ -17,8 +17,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database, Statement } from 'sql.js';
 import { DomainError } from '../../../src-shared/errors';
-import type { Durability, Logger, Store, Tx } from '../../core/ports';
-import { JournalFile, frameRecord } from './journal';
+import type { Durability, Logger, Store, StoreHealth, Tx } from '../../core/ports';
+import { JournalFile, frameRecord, isNoSpace } from './journal';
 import { replayJournal } from './journal-replay';
 import { acquireStoreLock, type StoreLock } from './lock';
 import { type Migration, checkMigrationList, pendingMigrations } from './migrate';
@@ -162,6 +162,8 @@ export class SqljsStore implements Store {
   private checkpointAgeFrom = Date.now();
   private checkpointQueued = false;
   private checkpointRetryAt = 0;
+  /** when a write was last refused for lack of space; cleared by the next journal append */
+  private fullSince: number | undefined;
   private timer: NodeJS.Timeout | undefined;
   /** statements run on every call, prepared once */
   private readonly control: Record<'begin' | 'commit' | 'rollback', Statement>;
@@ -315,20 +317,29 @@ export class SqljsStore implements Store {
       this.rollback();
       throw e;
     }
+    // The record goes to the journal before SQLite commits: when the disk is full the append fails
+    // cleanly (the journal is cut back to its last record), the transaction rolls back, memory and
+    // journal agree, and the store keeps serving reads (docs/security.md "Disk full").
+    let end: number | undefined;
+    if (record !== undefined) {
+      try {
+        end = this.journal.append(record);
+      } catch (e) {
+        this.rollback();
+        if (isNoSpace(e) && this.journal.failure === undefined) throw this.storageFull();
+        throw this.poison(e);
+      }
+      this.fullSince = undefined;
+    }
     try {
       this.step(this.control.commit);
     } catch (e) {
       this.rollback();
+      // the journal holds a record memory does not: a restart replays it
+      if (end !== undefined) throw this.poison(e);
       throw withSql(e, 'COMMIT');
     }
-    if (record === undefined) return { value, durable: this.pendingFullSync() };
-    let end: number;
-    try {
-      end = this.journal.append(record);
-    } catch (e) {
-      // Memory is now ahead of the journal: stop here; a restart replays the journal.
-      throw this.poison(e);
-    }
+    if (end === undefined) return { value, durable: this.pendingFullSync() };
     this.recordsSinceCheckpoint++;
     let durable: Promise<void> | undefined;
     if (durability === 'full') {
@@ -339,6 +350,25 @@ export class SqljsStore implements Store {
     }
     this.maybeCheckpoint();
     return { value, durable };
+  }
+
+  /** Whether writes succeed: `degraded` from a write refused for lack of space until one succeeds. */
+  health(): StoreHealth {
+    if (this.fullSince !== undefined) {
+      return { state: 'degraded', reason: 'storage_full', since: new Date(this.fullSince).toISOString() };
+    }
+    if (!this.usable()) return { state: 'degraded', reason: 'journal_failed' };
+    return { state: 'ok' };
+  }
+
+  /** The answer to a write refused for lack of space; remembered for {@link health}. */
+  private storageFull(): DomainError {
+    this.fullSince ??= Date.now();
+    this.settings.logger.warn({ dir: this.settings.dir }, 'store write refused: no space left on the device');
+    return new DomainError(
+      'storage_full',
+      'store: the station has no disk space left, so nothing was saved; reads keep working, and writes resume once space is freed',
+    );
   }
 
   private rollback(): void {
@@ -409,7 +439,7 @@ export class SqljsStore implements Store {
       const cause = e instanceof Error ? e.message : String(e);
       this.failure = new DomainError(
         'internal',
-        `store in ${this.settings.dir} stopped after a journal failure (${cause}); restart to recover from the journal`,
+        'store: stopped after a journal failure; restart to recover from the journal (details in the station log)',
       );
       this.settings.logger.error({ dir: this.settings.dir, err: cause }, 'store journal failure');
     }

@@ -30,22 +30,40 @@ function untilSignal(io: { stderr(t: string): void }): Promise<string> {
   });
 }
 
+/** A positive whole number flag, or undefined when absent. @throws DomainError('invalid_request') */
+function positiveWhole(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) {
+    throw new DomainError(
+      'invalid_request',
+      `${flag}: ${JSON.stringify(value)} is not a positive whole number`,
+    );
+  }
+  return n;
+}
+
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'run the join server: Owner API + CUPS over HTTPS',
-  usage: '[--host H] [--port P] [--public-host NAME…] [--client-ca FILE…]',
+  usage:
+    '[--host H] [--port P] [--public-host NAME…] [--client-ca FILE…] [--max-connections N] [--tls-handshake-timeout S]',
   help: [
     '  --host H                   listen address (default from init, 127.0.0.1)',
     '  --port P                   HTTPS port (default from init, 8443; 0 = any free port)',
     '  --public-host NAME         extra name/address the server certificate must cover (repeatable)',
     '  --client-ca FILE           PEM CA whose gateway client certificates CUPS accepts, besides the',
     '                             station’s own CA (repeatable; SPEC §3.1 certificate mode)',
+    '  --max-connections N        connections held at once, more are refused (default 10000)',
+    '  --tls-handshake-timeout S  seconds a connection may take to finish TLS (default 10)',
   ],
   options: {
     host: { type: 'string' },
     port: { type: 'string' },
     'public-host': { type: 'string', multiple: true },
     'client-ca': { type: 'string', multiple: true },
+    'max-connections': { type: 'string' },
+    'tls-handshake-timeout': { type: 'string' },
   },
   positionals: { min: 0, max: 0 },
   async run(args, io) {
@@ -55,7 +73,7 @@ export const serveCommand: Command = {
       { startServer },
       { createStationUi },
       { explainBusy, stationOptionsOf },
-      { openStation },
+      { openStation, stationReadiness },
     ] = await Promise.all([
       import('pino'),
       import('../../adapters/http/server'),
@@ -82,6 +100,15 @@ export const serveCommand: Command = {
     });
     const hostFlag = parseHost(optionalString(args, 'host'));
     const portFlag = parsePort(optionalString(args, 'port'), '--port', true);
+    const maxConnections = positiveWhole(optionalString(args, 'max-connections'), '--max-connections');
+    const handshakeS = positiveWhole(
+      optionalString(args, 'tls-handshake-timeout'),
+      '--tls-handshake-timeout',
+    );
+    const transport = {
+      ...(maxConnections !== undefined ? { maxConnections } : {}),
+      ...(handshakeS !== undefined ? { tlsHandshakeTimeoutMs: handshakeS * 1000 } : {}),
+    };
     const logger: Logger = pino({ base: null, level: io.env.GWJS_LOG_LEVEL ?? 'info' }, pino.destination(2));
 
     const port = portFlag === 0 ? await freePort(hostFlag ?? '127.0.0.1') : portFlag;
@@ -106,11 +133,13 @@ export const serveCommand: Command = {
           clientCaPems,
         },
         host,
+        transport,
         port: port ?? station.settings.port,
         // on every interface the printed URL names the first public host (this run's first)
         ...(wildcard
           ? { publicHost: stringList(args, 'public-host')[0] ?? station.settings.publicHosts[0] }
           : {}),
+        ops: { readiness: stationReadiness(station), store: station.store },
         logger,
       });
     } catch (e) {

@@ -41,6 +41,8 @@ export class CupsTokens {
    * Synchronous, so the in-sync poll awaits nothing here.
    */
   cached(hex: string, generations: readonly number[]): TokenEntry[] | undefined {
+    // a locked HSM or a pulled token fails closed: the poll goes to the HSM, which refuses (503)
+    if (!this.hsm.isUnlocked()) return undefined;
     const found: TokenEntry[] = [];
     for (const g of generations) {
       const e = this.#cache.get(hex, g);
@@ -52,6 +54,7 @@ export class CupsTokens {
 
   /** The cached entry of one generation (synchronous), or undefined. */
   cachedEntry(hex: string, generation: number): TokenEntry | undefined {
+    if (!this.hsm.isUnlocked()) return undefined;
     return this.#cache.get(hex, generation);
   }
 
@@ -59,7 +62,8 @@ export class CupsTokens {
   async entries(owner: TokenOwner, generations: readonly number[]): Promise<TokenEntry[]> {
     const hit = this.cached(owner.hex, generations);
     if (hit !== undefined) return hit;
-    const found = generations.map((g) => this.#cache.get(owner.hex, g));
+    const usable = this.hsm.isUnlocked();
+    const found = generations.map((g) => (usable ? this.#cache.get(owner.hex, g) : undefined));
     const gmk = await deriveGmk(this.hsm, owner.batch.brkHandle, owner.id);
     try {
       return generations.map((g, i) => {

@@ -8,7 +8,14 @@
  * A bulk claim runs in one store transaction: PINs are derived before it (one HSM HMAC each), the
  * rows and failure counts of all items are read with a few `IN (…)` queries, then each item costs
  * one or two statements.
+ *
+ * Lockout (docs/security.md "Claim lockout"): wrong PINs count per (gateway, owner) — another
+ * owner's failures never lock a gateway against its rightful owner —, per gateway over all owners
+ * up to a ceiling one owner cannot reach alone, and per owner over all gateways. All counts are in
+ * the store (`claim_failures`), so they hold across restarts and instances. A locked answer says
+ * how long is left; an admin can lift a lock (`unlockClaims`, audited).
  */
+import { euiHex, formatId6 } from '../../../src-shared/ids';
 import { normalizePin, constantTimeEqual } from '../../../src-shared/pin';
 import type { ClaimItem, ItemResult, RequestContext } from '../api';
 import { auditWriter } from '../audit';
@@ -17,7 +24,7 @@ import type { Batch, Batches } from '../batches';
 import { isoAt, type CoreEnv } from '../env';
 import { claimPinFromGmk, deriveGmk } from '../kdf';
 import { BatchInsert, intOf, selectIn, textOf } from '../rows';
-import { claimLocked, lockSecondsLeft } from './claim-lock';
+import { claimLocked, isLocked, lockLimits, lockSecondsLeft } from './claim-lock';
 import { checkItemCount, countOutcomes, failItem, itemError, prepareItems, type ItemTarget } from './items';
 import { runCommitHooks } from '../sync/commit';
 import { loadGateways } from './rows';
@@ -60,7 +67,7 @@ export async function claimGateways(
     }
   }
 
-  const { windowMs, perGateway, perOwner } = env.config.claimLockout;
+  const { windowMs } = env.config.claimLockout;
   const changed: string[] = [];
   await env.store.transaction(async (tx) => {
     const now = env.clock.now();
@@ -74,14 +81,21 @@ export async function claimGateways(
     let ownerFailures = ownerRow === undefined ? 0 : intOf(ownerRow, 'n');
     const hexes = work.map((w) => w.hex);
     const rows = await loadGateways(tx, hexes);
+    // per gateway over all owners (the ceiling), and per (gateway, this owner)
     const failures = new Map<string, number>();
+    const mine = new Map<string, number>();
     const counted = await selectIn(
       tx,
-      (p) => `SELECT eui, COUNT(*) AS n FROM claim_failures WHERE at >= ? AND eui IN (${p}) GROUP BY eui`,
+      (p) =>
+        `SELECT eui, COUNT(*) AS n, SUM(CASE WHEN owner_id = ? THEN 1 ELSE 0 END) AS mine FROM claim_failures WHERE at >= ? AND eui IN (${p}) GROUP BY eui`,
       hexes,
-      [since],
+      [owner.hex, since],
     );
-    for (const r of counted) failures.set(textOf(r, 'eui'), intOf(r, 'n'));
+    for (const r of counted) {
+      failures.set(textOf(r, 'eui'), intOf(r, 'n'));
+      mine.set(textOf(r, 'eui'), Number(r.mine ?? 0));
+    }
+    const limits = lockLimits(env);
     const audit = auditWriter(env, tx, ctx);
     // gateways seen for the first time: multi-row INSERTs. The rows were read in this transaction,
     // so none exists; a concurrent writer on a shared database makes the insert (and the whole
@@ -102,14 +116,15 @@ export async function claimGateways(
           if (row.ownerId === owner.hex) continue;
           throw itemError('claimed_by_other', w.id6, 'is claimed by another owner');
         }
-        const gatewayFailures = failures.get(w.hex) ?? 0;
-        if (gatewayFailures >= perGateway || ownerFailures >= perOwner) {
-          await audit.queue('claim.locked', w.id6, { owner: owner.id6 });
-          const left =
-            gatewayFailures >= perGateway
-              ? await lockSecondsLeft(env, tx, 'eui', w.hex, gatewayFailures, perGateway)
-              : await lockSecondsLeft(env, tx, 'owner_id', owner.hex, ownerFailures, perOwner);
-          throw claimLocked(w.id6, left);
+        const counts = {
+          pair: mine.get(w.hex) ?? 0,
+          gateway: failures.get(w.hex) ?? 0,
+          owner: ownerFailures,
+        };
+        if (isLocked(limits, counts)) {
+          const seconds = await lockSecondsLeft(env, tx, w.hex, owner.hex, counts);
+          await audit.queue('claim.locked', w.id6, { owner: owner.id6, retryAfterSeconds: seconds });
+          throw claimLocked(w.id6, seconds);
         }
         if (!constantTimeEqual(w.pin, w.expected ?? '')) {
           await tx.run('INSERT INTO claim_failures (eui, owner_id, at) VALUES (?, ?, ?)', [
@@ -118,6 +133,7 @@ export async function claimGateways(
             at,
           ]);
           failures.set(w.hex, (failures.get(w.hex) ?? 0) + 1);
+          mine.set(w.hex, (mine.get(w.hex) ?? 0) + 1);
           ownerFailures++;
           await audit.queue('claim.failed', w.id6, { owner: owner.id6 });
           throw itemError('bad_claim', w.id6, 'was not claimed: wrong claim PIN');
@@ -157,4 +173,29 @@ export async function claimGateways(
   for (const hex of changed) onChanged(hex);
   countOutcomes(env, 'claim', results);
   return results;
+}
+
+/**
+ * Lifts a claim lock (docs/security.md "Claim lockout"): forgets the wrong PINs counted for one
+ * gateway — of one owner, or of all — and audits it (`claim.unlock`). Admin only.
+ * @throws DomainError('forbidden') for a non-admin caller; ('invalid_request') for a bad id.
+ */
+export async function unlockClaims(
+  env: CoreEnv,
+  ctx: RequestContext,
+  gateway: bigint,
+  owner: OwnerRef | null,
+): Promise<{ gateway: string; removed: number }> {
+  const hex = euiHex(gateway);
+  const id6 = formatId6(gateway);
+  return env.store.transaction(async (tx) => {
+    const { changes } =
+      owner === null
+        ? await tx.run('DELETE FROM claim_failures WHERE eui = ?', [hex])
+        : await tx.run('DELETE FROM claim_failures WHERE eui = ? AND owner_id = ?', [hex, owner.hex]);
+    const audit = auditWriter(env, tx, ctx);
+    await audit.queue('claim.unlock', id6, { owner: owner?.id6 ?? null, removed: changes });
+    await audit.flush();
+    return { gateway: id6, removed: changes };
+  });
 }

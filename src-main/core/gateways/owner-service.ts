@@ -3,7 +3,8 @@
  * owner, SPEC §4.1), then runs the operation's module. Whole-request failures throw DomainError and
  * are counted; per-item failures are items.
  */
-import { isDomainError } from '../../../src-shared/errors';
+import { DomainError, isDomainError } from '../../../src-shared/errors';
+import { parseIdField } from '../../../src-shared/ids';
 import type {
   AddItem,
   ClaimItem,
@@ -16,11 +17,11 @@ import type {
   TransferRequest,
   TransferResult,
 } from '../api';
-import { authorizeOwner, type OwnerRef } from '../authorize';
+import { authorizeOwner, requireAdmin, type OwnerRef } from '../authorize';
 import type { Batches } from '../batches';
 import type { ContactLog } from '../cups/contact-log';
 import type { CoreEnv } from '../env';
-import { claimGateways } from './claim';
+import { claimGateways, unlockClaims } from './claim';
 import { addGateways, deleteGateways, rotateTokens } from './lifecycle';
 import { infoGateways, listGateways } from './query';
 import { setupGateways } from './setup';
@@ -132,6 +133,27 @@ export class OwnerOperations implements OwnerService {
     return this.#write('add', 'add', ctx, ownerId, items, (o) =>
       addGateways(this.env, this.batches, this.#onChanged, ctx, o, items),
     );
+  }
+
+  /** Lifts a claim lock (admin only, audited; docs/security.md "Claim lockout"). */
+  async unlockClaims(
+    ctx: RequestContext,
+    gateway: string,
+    ownerId?: string | null,
+  ): Promise<{ gateway: string; removed: number }> {
+    requireAdmin(ctx);
+    const owner =
+      ownerId === undefined || ownerId === null
+        ? null
+        : await authorizeOwner(this.env, ctx, ownerId, 'claim');
+    let id: bigint;
+    try {
+      id = parseIdField(gateway, 'gateway');
+    } catch (e) {
+      if (isDomainError(e)) throw new DomainError('invalid_request', e.message, { field: 'gateway' });
+      throw e;
+    }
+    return unlockClaims(this.env, ctx, id, owner);
   }
 
   /** SPEC §4.2 `info`. */

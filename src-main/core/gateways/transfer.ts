@@ -15,10 +15,9 @@ import { isAdmin, type OwnerRef } from '../authorize';
 import type { Batches } from '../batches';
 import { isoAt, type CoreEnv } from '../env';
 import { claimPinFromGmk, deriveGmk } from '../kdf';
-import { intOf } from '../rows';
 import { runCommitHooks } from '../sync/commit';
 import type { GatewayHooks } from './owner-service';
-import { claimLocked, lockSecondsLeft } from './claim-lock';
+import { claimLocked, isLocked, lockLimits, lockSecondsLeft, readLockCounts } from './claim-lock';
 import { itemError } from './items';
 import { loadGateways, requireOwned } from './rows';
 
@@ -62,32 +61,19 @@ export async function transferGateway(
     gmk.fill(0);
   }
 
-  const { windowMs, perGateway, perOwner } = env.config.claimLockout;
   // A wrong PIN commits its failure record and then fails the transfer; any other refusal throws
   // inside the transaction, which rolls back.
   const refusal = await env.store.transaction(async (tx): Promise<DomainError | null> => {
     const now = env.clock.now();
     const at = isoAt(now);
-    const since = isoAt(now - windowMs);
     const rows = await loadGateways(tx, [hex]);
     const row = requireOwned(rows.get(hex), batch, from, id6, isAdmin(ctx.principal));
     const audit = auditWriter(env, tx, ctx);
-    const count = async (sql: string, arg: string) => intOf((await tx.get(sql, [arg, since]))!, 'n');
-    const gatewayFailures = await count(
-      'SELECT COUNT(*) AS n FROM claim_failures WHERE eui = ? AND at >= ?',
-      hex,
-    );
-    const ownerFailures = await count(
-      'SELECT COUNT(*) AS n FROM claim_failures WHERE owner_id = ? AND at >= ?',
-      to.hex,
-    );
-    if (gatewayFailures >= perGateway || ownerFailures >= perOwner) {
+    // the same lockout as claim: counted per (gateway, new owner), with the all-owner ceiling
+    const counts = await readLockCounts(env, tx, hex, to.hex);
+    if (isLocked(lockLimits(env), counts)) {
       await audit.add('claim.locked', id6, { owner: to.id6, transferFrom: from.id6 });
-      const left =
-        gatewayFailures >= perGateway
-          ? await lockSecondsLeft(env, tx, 'eui', hex, gatewayFailures, perGateway)
-          : await lockSecondsLeft(env, tx, 'owner_id', to.hex, ownerFailures, perOwner);
-      return claimLocked(id6, left);
+      return claimLocked(id6, await lockSecondsLeft(env, tx, hex, to.hex, counts));
     }
     if (!constantTimeEqual(pin, expected)) {
       await tx.run('INSERT INTO claim_failures (eui, owner_id, at) VALUES (?, ?, ?)', [hex, to.hex, at]);

@@ -107,7 +107,9 @@ export function createHsmControlService(deps: HsmControlDeps): HsmControlService
       try {
         await control.unlock(passphrase);
       } catch (e) {
-        if (isDomainError(e) && e.code === 'hsm_locked') {
+        // a PKCS#11 token's wrong PIN is throttled and audited like a wrong passphrase
+        const wrongPin = isDomainError(e) && e.code === 'hsm_pin_incorrect';
+        if (isDomainError(e) && (e.code === 'hsm_locked' || wrongPin)) {
           const now = clock.now();
           await store.transaction(async (tx) => {
             await tx.run('INSERT INTO login_failures (key, at) VALUES (?, ?)', [THROTTLE_KEY, iso(now)]);
@@ -120,6 +122,15 @@ export function createHsmControlService(deps: HsmControlDeps): HsmControlService
               'invalid_request',
               'passphrase: wrong passphrase; the HSM was already unlocked and stays unlocked',
               { field: 'passphrase' },
+            );
+          }
+          if (wrongPin) {
+            throw new DomainError(
+              'hsm_pin_incorrect',
+              'passphrase: wrong token PIN, the token stays locked',
+              {
+                field: 'passphrase',
+              },
             );
           }
           throw new DomainError('hsm_locked', 'passphrase: wrong passphrase, the HSM stays locked', {

@@ -67,10 +67,16 @@ describe('scanJournal', () => {
     }
   });
 
-  it('reports a torn tail when the last record has a bad checksum', () => {
-    const bad = Buffer.from(all);
-    bad[bad.length - 2] = bad[bad.length - 2]! ^ 0xff;
-    expect(scanJournal(bad).damage).toMatchObject({ kind: 'torn_tail', offset: starts[2], reason: /crc32/ });
+  it('reports a damaged tail (not a torn one) when the complete last record has a bad checksum', () => {
+    for (let i = starts[2]! + 8; i < all.length; i++) {
+      const bad = Buffer.from(all);
+      bad[i] = bad[i]! ^ 0x01;
+      expect(scanJournal(bad).damage).toMatchObject({
+        kind: 'damaged_tail',
+        offset: starts[2],
+        reason: /crc32/,
+      });
+    }
   });
 
   it('reports a torn tail for zero-filled space after the last record', () => {

@@ -26,7 +26,8 @@ async function sqljsColumns(store: Store): Promise<Columns> {
     for (const { name } of tables) {
       out[name] = {};
       for (const c of await tx.all<{ name: string; notnull: number; pk: number }>(
-        `PRAGMA table_info(${name})`,
+        'SELECT name, "notnull", pk FROM pragma_table_info(?)',
+        [name],
       )) {
         out[name][c.name] = { notNull: c.notnull === 1 || c.pk > 0 };
       }

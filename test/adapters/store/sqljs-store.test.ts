@@ -342,16 +342,24 @@ describe('SqljsStore', () => {
     }
   });
 
-  it('treats a corrupt final record as a torn tail', async () => {
+  it('refuses to open on a complete final record that fails its checksum, naming the byte offset', async () => {
     const dir = makeTempDir('store');
     const store = await openStore(dir);
     await insert(store, 'first');
+    const secondStart = store.stats().journalBytes;
     await insert(store, 'second');
     const image = crashImage(dir);
     const journal = readFileSync(join(image, 'journal.log'));
     journal[journal.length - 3] = journal[journal.length - 3]! ^ 0x01;
     writeFileSync(join(image, 'journal.log'), journal);
-    expect(await names(await openStore(image))).toEqual(['first']);
+    await expect(openSqljsStore({ dir: image, migrations: MIGRATIONS })).rejects.toMatchObject({
+      code: 'store_corrupt',
+      message: new RegExp(
+        `the last record, at byte ${secondStart}, is complete but damaged .*gwjs db recover --drop-damaged-tail`,
+      ),
+    });
+    expect(readFileSync(join(image, 'journal.log'))).toEqual(journal);
+    expect(existsSync(join(image, 'store.lock'))).toBe(false);
   });
 
   it('refuses to open when a damaged record is followed by intact ones', async () => {

@@ -53,14 +53,16 @@ describe('owner.claim', () => {
     expect(r[4]!.error).toContain('item 3');
   });
 
-  it('locks a gateway after 10 wrong PINs in an hour, audits every try, and unlocks when the window passes', async () => {
+  it('locks a gateway for the owner after 10 wrong PINs in an hour, audits every try, and unlocks when the window passes', async () => {
     for (let i = 0; i < 10; i++) {
       const [r] = await claim('ownerB', [{ gateway: gw1.id6, claim: 'AAAA-AAAA' }]);
       expect(r?.code).toBe('bad_claim');
       f.clock.advance(60_000);
     }
-    const [locked] = await claim('ownerA', [{ gateway: gw1.id6, claim: gw1.pin }]);
+    const [locked] = await claim('ownerB', [{ gateway: gw1.id6, claim: gw1.pin }]);
     expect(locked).toMatchObject({ code: 'claim_locked' });
+    // 50 minutes left until the first failure leaves the window
+    expect(locked?.error).toMatch(/try again in 50 min$/);
     const failed = await f.core.audit.list(f.admin, { target: gw1.id6, action: 'claim.failed' });
     expect(failed).toHaveLength(10);
     expect(failed[0]).toMatchObject({ actor: `api-key:${f.ownerB.principal.id}`, address: '192.0.2.1' });
@@ -69,7 +71,7 @@ describe('owner.claim', () => {
 
     // the first failure leaves the window 50 minutes after the last one
     f.clock.advance(HOUR - 9 * 60_000);
-    expect(await claim('ownerA', [{ gateway: gw1.id6, claim: gw1.pin }])).toEqual([{ gateway: gw1.id6 }]);
+    expect(await claim('ownerB', [{ gateway: gw1.id6, claim: gw1.pin }])).toEqual([{ gateway: gw1.id6 }]);
   });
 
   it('also locks an owner that guesses across many gateways', async () => {
