@@ -168,6 +168,19 @@ export const stationStatusSchema = z.object({
     ownerApi: z.record(z.string(), z.number()),
   }),
   recentContacts: z.array(activityItemSchema),
+  /** sync with a remote join server (docs/sync.md); absent where the station has no sync service */
+  sync: z
+    .object({
+      linked: z.boolean(),
+      url: z.string().nullable(),
+      online: z.boolean().nullable(),
+      lastSuccessAt: z.string().nullable(),
+      lastError: z.string().nullable(),
+      pending: z.number(),
+      rejected: z.number(),
+      conflict: z.number(),
+    })
+    .optional(),
 });
 /** Dashboard status. */
 export type StationStatus = z.infer<typeof stationStatusSchema>;

@@ -409,6 +409,19 @@ export const GatewayInfoSchema = z.object({
       cupsCredCrc: z.number().int().nullable(),
       tcCredCrc: z.number().int().nullable(),
       keys: z.array(z.number().int()),
+      credential: z
+        .enum(['token', 'added_token', 'certificate'])
+        .nullable()
+        .optional()
+        .describe('what the contact authenticated with; null = unauthenticated (plain HTTP) or not recorded'),
+      tokenGeneration: z
+        .number()
+        .int()
+        .nullable()
+        .optional()
+        .describe(
+          'token generation of a token contact: an older one than the current means a fallback set (docs/rotation.md)',
+        ),
     })
     .nullable(),
 });

@@ -108,6 +108,19 @@ export function createStationUi(deps: StationUiDeps): StationUi {
     serverInfo,
     version: packageVersion(),
     hsmControl: isLockable(deps.hsm) ? deps.hsm : undefined,
+    sync: async () => {
+      const s = await deps.core.sync.status();
+      return {
+        linked: s.linked,
+        url: s.url,
+        online: s.online,
+        lastSuccessAt: s.lastSuccessAt,
+        lastError: s.lastError,
+        pending: s.counts.pending,
+        rejected: s.counts.rejected,
+        conflict: s.counts.conflict,
+      };
+    },
     ...(deps.operators !== undefined ? { operators: deps.operators } : {}),
   });
   const factory = openFactoryLine({

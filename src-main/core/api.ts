@@ -12,6 +12,7 @@ import type { FirmwareState } from './firmware/delivery';
 import type { UpdateSigningKeys } from './firmware/signing-keys';
 import type { RotationView } from './rotation/history';
 import type { ChangesPage } from './sync/change-feed';
+import type { StationSync } from './sync/service';
 import type { StoreHealth } from './ports';
 
 /** API key scopes (SPEC §4.1). `admin` implies every other scope and any owner. */
@@ -97,6 +98,16 @@ export interface CupsContact {
   cupsCredCrc: number | null;
   tcCredCrc: number | null;
   keys: number[];
+  /**
+   * what the contact authenticated with: a batch gateway's `token`, an added gateway's own token,
+   * a client `certificate`; null = unauthenticated (plain HTTP) or recorded before this was kept
+   */
+  credential: 'token' | 'added_token' | 'certificate' | null;
+  /**
+   * the token generation (SPEC §2) of a `token` contact — after a rotation, a contact with the old
+   * generation means the station fell back to a set holding the old token (docs/rotation.md)
+   */
+  tokenGeneration: number | null;
 }
 
 /** `info` answer for one gateway (SPEC §4.2), no secrets. */
@@ -357,6 +368,8 @@ export interface Core {
   signingKeys: UpdateSigningKeys;
   /** gateway TLS client certificates (SPEC §3.1) */
   clientCertificates: ClientCertificates;
+  /** the station's sync with a remote join server (docs/sync.md) */
+  sync: StationSync;
   metrics(): Metrics;
   /** The store's health (`/healthz`): `degraded` while writes fail for lack of space. */
   storeHealth(): StoreHealth;

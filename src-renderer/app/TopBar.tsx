@@ -1,5 +1,5 @@
 /**
- * Top bar: the owner the operator works for, the server and HSM state (refreshed in the
+ * Top bar: the owner the operator works for, the server, sync and HSM state (refreshed in the
  * background), who is signed in, and Sign out (HTTP bridge only).
  */
 import type { ReactNode } from 'react';
@@ -17,6 +17,28 @@ export function HsmChip(): ReactNode {
   return (
     <span className={`chip ${hsm.locked ? 'warn' : 'ok'}`} title={hsm.detail}>
       {kind} {hsm.locked ? 'locked' : 'unlocked'} · {hsm.keyCount} {hsm.keyCount === 1 ? 'key' : 'keys'}
+    </span>
+  );
+}
+
+/**
+ * Sync chip (docs/sync.md): shown while the station is linked to a remote — online (green) with
+ * the pending count, offline (amber), or needing a decision (rejected or conflicting operations).
+ */
+export function SyncChip(): ReactNode {
+  const sync = useDashboard((s) => s.status?.sync);
+  if (!sync?.linked) return null;
+  const decide = sync.rejected + sync.conflict;
+  const state = sync.online === null ? 'not synced yet' : sync.online ? 'online' : 'offline';
+  const tone = decide > 0 || sync.online === false ? 'warn' : sync.online ? 'ok' : '';
+  const title = [
+    `Remote ${sync.url ?? ''}`,
+    `last success ${sync.lastSuccessAt ?? 'never'}`,
+    ...(sync.lastError !== null ? [`last error: ${sync.lastError}`] : []),
+  ].join(' · ');
+  return (
+    <span className={`chip ${tone}`} title={title} aria-label="Sync status">
+      Sync {state} · {sync.pending} pending{decide > 0 ? ` · ${decide} to decide` : ''}
     </span>
   );
 }
@@ -64,6 +86,7 @@ export function TopBar({ menuOpen, onMenu }: TopBarProps): ReactNode {
           {url}
         </span>
       )}
+      <SyncChip />
       <HsmChip />
       {session && (
         <span

@@ -161,6 +161,34 @@ export function DashboardScreen(): ReactNode {
           )}
         </div>
       </div>
+      {status?.sync?.linked && (
+        <div className="card" aria-label="Sync">
+          <h2>Sync with the remote join server</h2>
+          <dl className="kv">
+            <dt>Remote</dt>
+            <dd>
+              <code>{status.sync.url}</code>
+            </dd>
+            <dt>State</dt>
+            <dd>
+              {status.sync.online === null ? 'not synced yet' : status.sync.online ? 'online' : 'offline'}
+            </dd>
+            <dt>Last success</dt>
+            <dd>{status.sync.lastSuccessAt ?? 'never'}</dd>
+            <dt>Outbox</dt>
+            <dd>
+              {status.sync.pending} pending · {status.sync.rejected} rejected · {status.sync.conflict}{' '}
+              conflict
+            </dd>
+            {status.sync.lastError !== null && (
+              <>
+                <dt>Last error</dt>
+                <dd>{status.sync.lastError}</dd>
+              </>
+            )}
+          </dl>
+        </div>
+      )}
       <div className="grid-2" style={{ gridTemplateColumns: 'minmax(0, 2fr) minmax(0, 1fr)' }}>
         <div className="card">
           <h2>Live CUPS activity</h2>

@@ -286,6 +286,8 @@ export function GatewayDetailPanel({
           </dd>
           <dt>From</dt>
           <dd className="mono">{contact.address ?? '—'}</dd>
+          <dt>Authenticated with</dt>
+          <dd>{credentialLabel(contact.credential, contact.tokenGeneration)}</dd>
           <dt>Station</dt>
           <dd>{contact.station ?? '—'}</dd>
           <dt>Model</dt>
@@ -328,4 +330,19 @@ export function GatewayDetailPanel({
       )}
     </aside>
   );
+}
+
+/**
+ * What the last CUPS contact authenticated with (docs/rotation.md "The station's backup set"): a
+ * token generation older than the current one means the station used a fallback credential set.
+ */
+function credentialLabel(
+  credential: string | null | undefined,
+  generation: number | null | undefined,
+): string {
+  if (credential === 'token')
+    return generation === null || generation === undefined ? 'token' : `token generation ${generation}`;
+  if (credential === 'added_token') return 'its own token (added gateway)';
+  if (credential === 'certificate') return 'client certificate';
+  return '— (plain HTTP, or not recorded)';
 }

@@ -45,6 +45,8 @@ export function sameButTime(a: ContactRecord, b: ContactRecord): boolean {
     a.tcUri !== b.tcUri ||
     a.cupsCredCrc !== b.cupsCredCrc ||
     a.tcCredCrc !== b.tcCredCrc ||
+    a.credential !== b.credential ||
+    a.tokenGeneration !== b.tokenGeneration ||
     a.keys.length !== b.keys.length
   ) {
     return false;

@@ -14,7 +14,9 @@ export interface ContactRecord extends CupsContact {
 }
 
 const COLUMNS =
-  'eui, at, address, outcome, station, model, package, cups_uri, tc_uri, cups_cred_crc, tc_cred_crc, keys';
+  'eui, at, address, outcome, station, model, package, cups_uri, tc_uri, cups_cred_crc, tc_cred_crc, keys, credential, token_generation';
+
+const CREDENTIALS = new Set(['token', 'added_token', 'certificate']);
 
 function contactOf(r: SqlRow): ContactRecord {
   let keys: number[] = [];
@@ -36,7 +38,13 @@ function contactOf(r: SqlRow): ContactRecord {
     cupsCredCrc: intOrNull(r, 'cups_cred_crc'),
     tcCredCrc: intOrNull(r, 'tc_cred_crc'),
     keys,
+    credential: credentialOf(textOrNull(r, 'credential')),
+    tokenGeneration: intOrNull(r, 'token_generation'),
   };
+}
+
+function credentialOf(v: string | null): ContactRecord['credential'] {
+  return v !== null && CREDENTIALS.has(v) ? (v as ContactRecord['credential']) : null;
 }
 
 /** Last contacts of the given gateways (16-hex keys), by key. */
@@ -48,11 +56,12 @@ export async function loadContacts(tx: Tx, hexes: readonly string[]): Promise<Ma
 /** Replaces the last contact of a gateway. */
 export async function saveContact(tx: Tx, hex: string, c: ContactRecord): Promise<void> {
   await tx.run(
-    `INSERT INTO cups_contacts (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    `INSERT INTO cups_contacts (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (eui) DO UPDATE SET at = excluded.at, address = excluded.address, outcome = excluded.outcome,
        station = excluded.station, model = excluded.model, package = excluded.package,
        cups_uri = excluded.cups_uri, tc_uri = excluded.tc_uri, cups_cred_crc = excluded.cups_cred_crc,
-       tc_cred_crc = excluded.tc_cred_crc, keys = excluded.keys`,
+       tc_cred_crc = excluded.tc_cred_crc, keys = excluded.keys, credential = excluded.credential,
+       token_generation = excluded.token_generation`,
     [
       hex,
       c.at,
@@ -66,6 +75,8 @@ export async function saveContact(tx: Tx, hex: string, c: ContactRecord): Promis
       c.cupsCredCrc,
       c.tcCredCrc,
       JSON.stringify(c.keys),
+      c.credential,
+      c.tokenGeneration,
     ],
   );
 }

@@ -215,7 +215,7 @@ export class CupsHandler implements CupsService {
     else if (sendsNothing(done.response)) {
       answer = { status: 200, body: new Uint8Array(NO_CHANGE_BYTES), outcome: 'in_sync' };
     } else answer = { status: 200, body: encodeUpdateInfoResponse(done.response), outcome: 'updated' };
-    this.#record(req, { hex, address, now, nowIso }, answer.outcome, credential !== undefined);
+    this.#record(req, { hex, address, now, nowIso }, answer.outcome, credential);
     return answer;
   }
 
@@ -256,14 +256,14 @@ export class CupsHandler implements CupsService {
     req: UpdateInfoRequest,
     at: { hex: string; address: string; now: number; nowIso: string },
     outcome: string,
-    authenticated: boolean,
+    credential: Credential | undefined,
   ): void {
     this.contacts.record(
       at.hex,
       {
         at: at.nowIso,
         address: at.address,
-        outcome: authenticated ? outcome : `${outcome} (unauthenticated)`,
+        outcome: credential !== undefined ? outcome : `${outcome} (unauthenticated)`,
         station: req.station,
         model: req.model,
         package: req.package,
@@ -272,9 +272,11 @@ export class CupsHandler implements CupsService {
         cupsCredCrc: req.cupsCredCrc,
         tcCredCrc: req.tcCredCrc,
         keys: req.keys,
+        credential: credential?.kind ?? null,
+        tokenGeneration: credential?.kind === 'token' ? credential.generation : null,
       },
       at.now,
     );
-    if (!authenticated) this.#env.counters.count('cups', 'unauthenticated');
+    if (credential === undefined) this.#env.counters.count('cups', 'unauthenticated');
   }
 }

@@ -57,6 +57,8 @@ function infoOf(row: GatewayRow, batchId: string | null, x: InfoExtras, nowIso: 
           cupsCredCrc: contact.cupsCredCrc,
           tcCredCrc: contact.tcCredCrc,
           keys: contact.keys,
+          credential: contact.credential,
+          tokenGeneration: contact.tokenGeneration,
         };
   return {
     gateway: formatId6(id),

@@ -4,6 +4,7 @@
  * dashboard status and unlocking the HSM. `createStationServices` wires them from ports; the composition roots
  * (`src-main/app`, `src-main/cli`) call it once.
  */
+import type { StationStatus } from '../../../src-shared/ipc';
 import type { Metrics } from '../api';
 import type { Clock, Hsm, Random, Store } from '../ports';
 import { createGatewayQueryService, type GatewayQueryService } from './gateway-query';
@@ -44,6 +45,8 @@ export interface StationDeps {
   operators?: OperatorServiceOptions;
   /** how the HSM is unlocked by passphrase (the software keystore); absent = not from the UI */
   hsmControl?: HsmLockControl | undefined;
+  /** the sync status for the dashboard and the top bar (docs/sync.md) */
+  sync?: (() => Promise<NonNullable<StationStatus['sync']>>) | undefined;
 }
 
 /** Wires the station services. */
@@ -61,6 +64,7 @@ export function createStationServices(deps: StationDeps): StationServices {
       serverInfo: deps.serverInfo,
       activity: (input) => gateways.activity(input),
       version: deps.version,
+      sync: deps.sync,
     }),
     hsm: createHsmControlService({ ...deps, control: deps.hsmControl }),
   };

@@ -36,6 +36,8 @@ export function createStatusService(deps: {
   serverInfo: () => ServerInfo;
   activity: GatewayQueryService['activity'];
   version: string;
+  /** the sync status (docs/sync.md), when the station has a sync service */
+  sync?: (() => Promise<NonNullable<StationStatus['sync']>>) | undefined;
 }): StatusService {
   return {
     async status(scope) {
@@ -85,6 +87,7 @@ export function createStatusService(deps: {
         hsm,
         counters: { ...counts, cups: metrics.cups, ownerApi: metrics.ownerApi },
         recentContacts: recent.items.reverse(),
+        ...(deps.sync !== undefined ? { sync: await deps.sync() } : {}),
       };
     },
   };

@@ -40,6 +40,11 @@ async function rotation(gateway: string): Promise<Rotation> {
   return (r.json as { info: { rotation: Rotation } }[])[0]!.info.rotation;
 }
 
+async function lastContact(gateway: string): Promise<Record<string, unknown>> {
+  const r = await t.api('info', t.ownerA.apiKey, { ownerid: t.ownerA.id6, gateway });
+  return (r.json as { info: { lastContact: Record<string, unknown> } }[])[0]!.info.lastContact;
+}
+
 describe('POST /api/v1/gateway/rotate', () => {
   it('runs a full cycle g → g + 1: the old token works until the station used the new one, then 401', async () => {
     const st = await station(gw1.id6);
@@ -58,8 +63,11 @@ describe('POST /api/v1/gateway/rotate', () => {
     expect(got.update?.cupsCred).toBeDefined();
     expect(text(st.cups.key)).toBe(`Authorization: Bearer ${gw1.token1}\r\n`);
     expect((await bak.request()).status).toBe(200); // not converged yet: g still accepted
+    // info says which generation the last contact used: the backup copy still holds g
+    expect(await lastContact(gw1.id6)).toMatchObject({ credential: 'token', tokenGeneration: 0 });
 
     expect((await st.request()).body).toEqual(new Uint8Array(14)); // authenticates with g + 1
+    expect(await lastContact(gw1.id6)).toMatchObject({ credential: 'token', tokenGeneration: 1 });
     expect(await rotation(gw1.id6)).toMatchObject({
       state: 'idle',
       generation: 1,

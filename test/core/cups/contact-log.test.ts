@@ -26,6 +26,8 @@ function contact(atMs: number, over: Partial<ContactRecord> = {}): ContactRecord
     cupsCredCrc: 1,
     tcCredCrc: 2,
     keys: [3, 4],
+    credential: 'token',
+    tokenGeneration: 0,
     ...over,
   };
 }

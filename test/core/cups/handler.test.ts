@@ -252,6 +252,8 @@ describe('cups.updateInfo', () => {
         cupsCredCrc: crc32(serverCred(gw1.token0)),
         tcCredCrc: crc32(lnsBlob),
         keys: [],
+        credential: 'token',
+        tokenGeneration: 0,
       });
     });
 
