@@ -26,6 +26,7 @@ import {
 } from './commands/factory';
 import { HSM_COMMANDS } from './commands/hsm';
 import { dbRecoverCommand } from './commands/db-recover';
+import { dbExportCommand, dbImportCommand, dbMigrateCommand } from './commands/db';
 import { idCommand } from './commands/id';
 import { initCommand } from './commands/init';
 import { ownerCreateCommand } from './commands/owner';
@@ -72,6 +73,9 @@ export const COMMANDS: readonly Command[] = [
   syncPullCommand,
   syncPushCommand,
   dbRecoverCommand,
+  dbMigrateCommand,
+  dbExportCommand,
+  dbImportCommand,
 ];
 
 function overview(): string {
