@@ -4,7 +4,9 @@
  * gateway — of one owner when `ownerid` is given, else of all — and audits it (`claim.unlock`).
  */
 import { z } from 'zod';
-import { GatewayIdSchema, OwnerIdSchema } from './owner-api';
+import { ADMIN_ONLY } from './channel';
+import { plainOperation } from './contract/operation';
+import { GatewayIdSchema, OwnerIdSchema } from './contract/values';
 
 /** Path of the unlock endpoint. */
 export const CLAIM_UNLOCK_PATH = '/api/v1/gateway/unlock';
@@ -23,3 +25,13 @@ export const ClaimUnlockResponseSchema = z.object({
 
 /** A validated unlock request. */
 export type ClaimUnlockRequest = z.infer<typeof ClaimUnlockRequestSchema>;
+
+/** `gateway/unlock`: lift a claim lock (admin key, audited; docs/security.md "Claim lockout"). */
+export const UNLOCK = plainOperation({
+  request: ClaimUnlockRequestSchema,
+  response: ClaimUnlockResponseSchema,
+  scope: 'admin',
+  roles: ADMIN_ONLY,
+  summary:
+    'Lift a claim lock: forget the wrong PINs counted for a gateway (one owner’s or all); admin key, audited (docs/security.md)',
+});

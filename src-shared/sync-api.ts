@@ -5,7 +5,9 @@
  * shapes.
  */
 import { z } from 'zod';
-import { OwnerIdSchema } from './owner-api';
+import { ALL_ROLES } from './channel';
+import { plainOperation } from './contract/operation';
+import { OwnerIdSchema } from './contract/values';
 
 /** The request header a write carries its operation id in (docs/sync.md "Idempotency"). */
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
@@ -61,3 +63,13 @@ export const ChangesResponseSchema = z.object({
   more: z.boolean().describe('true when another page follows at once'),
 });
 export type ChangesResponse = z.infer<typeof ChangesResponseSchema>;
+
+/** `gateway/changes`: the owner's change feed after a cursor (scope `read`; docs/sync.md "Pull"). */
+export const CHANGES = plainOperation({
+  request: ChangesRequestSchema,
+  response: ChangesResponseSchema,
+  scope: 'read',
+  roles: ALL_ROLES,
+  summary:
+    'The owner’s change feed after a cursor: each changed gateway once, with its state now (docs/sync.md)',
+});

@@ -142,3 +142,21 @@ export function checkServiceUri(input: string, kind: EndpointKind): string | und
   const r = analyse(input, kind);
   return typeof r === 'string' ? r : undefined;
 }
+
+/**
+ * True when `uri`'s host is this machine only (`localhost`, `127.0.0.0/8`, `::1`): a bundle that
+ * carries such a CUPS URI sends the gateway to itself, never to this station (docs/station-ui.md
+ * "Reachable by gateways"). Unparsable input is not loopback.
+ */
+export function isLoopbackUri(uri: string): boolean {
+  let host: string;
+  try {
+    host = new URL(uri).hostname.toLowerCase();
+  } catch {
+    return false;
+  }
+  host = host.replace(/^\[|\]$/g, '');
+  return (
+    host === 'localhost' || host.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '::1'
+  );
+}

@@ -4,8 +4,8 @@
  * an envelope. Domain and printer errors keep their code (`knownErrorOf`); unexpected errors become
  * `internal` without detail (logged here).
  */
+import { describeIssue, describeIssues, validateAnswersByDefault } from '../../src-shared/contract/issues';
 import { isDomainError, knownErrorOf } from '../../src-shared/errors';
-import { describeIssue } from '../../src-shared/owner-api';
 import { CHANNELS, isChannel, roleAllows, type Channel, type Envelope } from '../../src-shared/ipc';
 import type { Logger } from '../core/ports';
 import type { BridgeCaller } from './caller';
@@ -16,9 +16,15 @@ export function failure(code: Extract<Envelope<never>, { ok: false }>['error']['
   return { ok: false as const, error: { code, message } };
 }
 
+/** Whether answers are checked against the channel's response schema (development and tests). */
+const CHECK_ANSWERS = validateAnswersByDefault(process.env);
+
 /**
  * Runs one bridge call and answers with the envelope (never throws). `onRetryAfter` hears the
- * `retryAfterSeconds` of a rate-limited failure (the HTTP door's Retry-After).
+ * `retryAfterSeconds` of a rate-limited failure (the HTTP door's Retry-After). With
+ * `checkAnswers` (default: on in development and tests) a handler's answer that does not match
+ * the channel's response schema is an `internal` failure, logged with the mismatch — a drifting
+ * answer fails loudly.
  */
 export async function dispatch(
   table: HandlerTable,
@@ -27,6 +33,7 @@ export async function dispatch(
   request: unknown,
   logger?: Logger,
   onRetryAfter?: (seconds: number) => void,
+  checkAnswers: boolean = CHECK_ANSWERS,
 ): Promise<Envelope<unknown>> {
   if (!isChannel(channel)) {
     return failure('forbidden', `channel ${JSON.stringify(String(channel)).slice(0, 80)} is not allowed`);
@@ -51,6 +58,14 @@ export async function dispatch(
   try {
     const handler = table[channel] as Handler<Channel>;
     const value = await handler(caller, parsed.data as never);
+    if (checkAnswers) {
+      const checked = CHANNELS[channel].response.safeParse(value);
+      if (!checked.success) {
+        const why = describeIssues(checked.error.issues, 'answer').error;
+        logger?.error({ channel, why }, 'bridge answer does not match its schema');
+        return failure('internal', `${channel}: answer does not match its schema: ${why}`);
+      }
+    }
     return { ok: true, value };
   } catch (e) {
     const known = knownErrorOf(e);

@@ -7,9 +7,9 @@
 import { DomainError } from '../../src-shared/errors';
 import type { FACTORY_CHANNELS } from '../../src-shared/factory-channels';
 import type { FactoryLineServices } from '../core/factory-line';
-import { stationContext } from './caller';
+import { stationContext } from '../core/station/operator-access';
 import { defined } from './defined';
-import type { Handler } from './handlers';
+import type { Handler } from './handler-types';
 
 /** A handler for every factory channel. */
 export type FactoryHandlerTable = { [C in keyof typeof FACTORY_CHANNELS]: Handler<C> };

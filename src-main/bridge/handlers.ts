@@ -1,33 +1,29 @@
 /**
  * The one handler table behind both doors of the renderer (IPC and the HTTP bridge): each channel
  * of `src-shared/ipc.ts` maps its parsed request to one core or station call (DESIGN §1 "a door
- * validates, calls one service method, maps the result"). No business rule lives here beyond
- * deciding in whose name the core is called (see `caller.ts`).
+ * validates, calls one service method, maps the result"). The rules for operators — in whose
+ * name the core is called, what a bound operator sees — are the core's
+ * (`core/station/operator-access.ts`); this table only maps.
  */
 import { DomainError } from '../../src-shared/errors';
-import { formatId6, parseId } from '../../src-shared/ids';
-import {
-  channelsFor,
-  type Channel,
-  type ParsedRequestOf,
-  type ResponseOf,
-  type SetupFieldsInput,
-} from '../../src-shared/ipc';
-import type { Core, SetupFields, SetupItem } from '../core/api';
+import { channelsFor } from '../../src-shared/ipc';
+import type { Core } from '../core/api';
 import type { FactoryLineServices } from '../core/factory-line';
 import type { StationServices } from '../core/station';
+import {
+  assertAuditAllowed,
+  assertOwnerAllowed,
+  ownerContext,
+  ownerFilter,
+  parseOwner,
+  stationContext,
+  visibleOwners,
+} from '../core/station/operator-access';
 import { defined } from './defined';
 import { createFactoryHandlers } from './factory-handlers';
-import { assertOwnerAllowed, ownerContext, parseOwner, stationContext, type BridgeCaller } from './caller';
+import type { HandlerTable } from './handler-types';
 
-/** One channel's handler: parsed request in, response out; throws DomainError on failure. */
-export type Handler<C extends Channel> = (
-  caller: BridgeCaller,
-  request: ParsedRequestOf<C>,
-) => Promise<ResponseOf<C>>;
-
-/** A handler for every channel (the compiler checks it is complete and typed per channel). */
-export type HandlerTable = { [C in Channel]: Handler<C> };
+export type { Handler, HandlerTable } from './handler-types';
 
 /** What the handlers call. */
 export interface BridgeDeps {
@@ -36,8 +32,6 @@ export interface BridgeDeps {
   /** the factory line (docs/factory-line.md); without it the factory channels answer not_configured */
   factory?: FactoryLineServices | undefined;
 }
-
-const setupFields = (f: SetupFieldsInput | undefined): SetupFields => (f ? defined(f) : {});
 
 /** Builds the handler table. */
 export function createHandlers({ core, station, factory }: BridgeDeps): HandlerTable {
@@ -60,29 +54,17 @@ export function createHandlers({ core, station, factory }: BridgeDeps): HandlerT
     'station:activity': (caller, req) =>
       station.gateways.activity({ after: req.after, limit: req.limit, ownerId: caller.ownerId }),
 
-    'gateways:query': async (caller, req) => {
-      let ownerId = req.ownerId ?? null;
-      if (caller.ownerId !== null) {
-        if (ownerId !== null) assertOwnerAllowed(caller, parseOwner(ownerId).id);
-        ownerId = caller.ownerId;
-      } else if (ownerId !== null) {
-        ownerId = parseOwner(ownerId).id6;
-      }
-      return station.gateways.query({ ...req, ownerId });
-    },
+    'gateways:query': (caller, req) =>
+      station.gateways.query({ ...req, ownerId: ownerFilter(caller, req.ownerId) }),
     'gateways:info': (caller, req) =>
       core.owner.info(ownerContext(caller, req.ownerId), req.ownerId, req.gateways),
     'gateways:claim': (caller, req) =>
       core.owner.claim(ownerContext(caller, req.ownerId), req.ownerId, req.items),
-    'gateways:setup': async (caller, req) => {
-      const ctx = ownerContext(caller, req.ownerId);
-      const template = req.templateId
-        ? await station.templates.fieldsOf(req.ownerId, req.templateId)
-        : undefined;
-      const base = { ...setupFields(template), ...setupFields(req.common) };
-      const items: SetupItem[] = req.items.map((item) => ({ ...base, ...defined(item) }));
-      return core.owner.setup(ctx, req.ownerId, items);
-    },
+    'gateways:setup': (caller, req) =>
+      core.owner.setup(ownerContext(caller, req.ownerId), req.ownerId, req.items, {
+        common: req.common,
+        templateId: req.templateId,
+      }),
     'gateways:delete': (caller, req) =>
       core.owner.delete(ownerContext(caller, req.ownerId), req.ownerId, req.gateways),
     'gateways:transfer': (caller, req) =>
@@ -117,10 +99,8 @@ export function createHandlers({ core, station, factory }: BridgeDeps): HandlerT
         caller: `${caller.transport}:${caller.name}`,
       }),
 
-    'owners:list': async (caller) => {
-      const owners = await core.access.listOwners(stationContext(caller));
-      return caller.ownerId === null ? owners : owners.filter((o) => o.id === caller.ownerId);
-    },
+    'owners:list': async (caller) =>
+      visibleOwners(caller, await core.access.listOwners(stationContext(caller))),
     'owners:create': (caller, req) =>
       req.name === undefined
         ? core.access.createOwner(stationContext(caller), req.id)
@@ -142,13 +122,7 @@ export function createHandlers({ core, station, factory }: BridgeDeps): HandlerT
     'batches:create': (caller, req) => core.batches.create(stationContext(caller), defined(req)),
 
     'audit:list': async (caller, req) => {
-      if (caller.role !== 'admin' || caller.ownerId !== null) {
-        // Non-admins read the trail of one gateway (detail panel) or of their own owner.
-        if (req.target === undefined) {
-          throw new DomainError('forbidden', 'target: only admins list the whole audit log; name a gateway');
-        }
-        if (caller.ownerId !== null) await assertTargetOfOwner(station, caller, req.target);
-      }
+      await assertAuditAllowed(caller, req.target, station.gateways);
       return core.audit.list(stationContext(caller), defined(req));
     },
 
@@ -159,26 +133,4 @@ export function createHandlers({ core, station, factory }: BridgeDeps): HandlerT
     'operators:create': (caller, req) => station.operators.create(stationContext(caller), req),
     'operators:update': (caller, req) => station.operators.update(stationContext(caller), req),
   };
-}
-
-/** A bound operator may read the audit trail of its owner or of one of its owner's gateways. */
-async function assertTargetOfOwner(
-  station: StationServices,
-  caller: BridgeCaller,
-  target: string,
-): Promise<void> {
-  let id6: string;
-  try {
-    id6 = formatId6(parseId(target).id);
-  } catch {
-    throw new DomainError(
-      'forbidden',
-      `target: ${JSON.stringify(target)} is not a gateway of owner ${caller.ownerId}`,
-    );
-  }
-  if (id6 === caller.ownerId) return;
-  const page = await station.gateways.query({ ownerId: caller.ownerId, search: id6, offset: 0, limit: 1 });
-  if (page.total === 0) {
-    throw new DomainError('forbidden', `target: ${id6} is not a gateway of owner ${caller.ownerId}`);
-  }
 }

@@ -236,9 +236,11 @@ export async function openStation(options: OpenStationOptions): Promise<Station>
     { init: options.init !== undefined, scryptN: options.scryptN },
   );
 
-  const publicHosts = [...new Set([...settings.publicHosts, ...(options.publicHosts ?? [])])];
+  // Hosts given for this run (`serve --public-host`) come first: the CUPS URI and printed URLs
+  // follow them, and the certificate covers them and the init ones.
+  const publicHosts = [...new Set([...(options.publicHosts ?? []), ...settings.publicHosts])];
   const port = options.port ?? settings.port;
-  const cupsUri = stationCupsUri(settings, port);
+  const cupsUri = stationCupsUri({ ...settings, publicHosts }, port);
   let tls: ServerTls;
   let store: MeasuredStore;
   try {

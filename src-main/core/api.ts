@@ -4,144 +4,59 @@
  * input into these shapes (raw strings for ids, so per-item id errors stay per item), call one
  * method, and map the result or a thrown `DomainError` to their transport.
  */
-import type { ErrorCode } from '../../src-shared/errors';
 import type { UpdateInfoRequest } from '../../src-shared/cups-wire';
-import type { ClientCertificates } from './client-certs/service';
-import type { FirmwareCatalogue } from './firmware/catalogue';
-import type { FirmwareState } from './firmware/delivery';
-import type { UpdateSigningKeys } from './firmware/signing-keys';
-import type { RotationView } from './rotation/history';
+import type { ADD, CLAIM, DELETE, INFO, ROTATE, SETUP } from '../../src-shared/contract/gateway-ops';
+import type { ItemInputOf } from '../../src-shared/contract/operation';
+import type {
+  ApiKeySummary,
+  AuditEntry,
+  BatchRow,
+  InfoResult,
+  ItemResult,
+  OwnerRow,
+} from '../../src-shared/contract/shapes';
+import type { SetupFieldsInput } from '../../src-shared/contract/values';
+import type { Principal, RequestContext, Scope } from './context';
+import type { FirmwareSummary, FirmwareUpload, FirmwareUploadResult } from './firmware/catalogue';
+import type { SigningKeySummary } from './firmware/signing-keys';
+import type { CertificateRecord, GatewayCertificate } from './client-certs/service';
 import type { ChangesPage } from './sync/change-feed';
 import type { StationSync } from './sync/service';
 import type { StoreHealth } from './ports';
 
-/** API key scopes (SPEC §4.1). `admin` implies every other scope and any owner. */
-export type Scope = 'claim' | 'setup' | 'delete' | 'add' | 'read' | 'firmware' | 'admin';
-export const SCOPES: readonly Scope[] = ['claim', 'setup', 'delete', 'add', 'read', 'firmware', 'admin'];
+export type { Principal, RequestContext, Scope } from './context';
+export { SCOPES } from './context';
+export type {
+  ApiKeySummary,
+  AuditEntry,
+  BatchRow,
+  CredentialSummary,
+  CupsContact,
+  GatewayInfo,
+  InfoResult,
+  ItemResult,
+  OwnerRow,
+} from '../../src-shared/contract/shapes';
+export type { SetupFields, SetupFieldsInput } from '../../src-shared/contract/values';
 
-/** Who is calling. `ownerId === null` means an admin acting for any owner. */
-export interface Principal {
-  kind: 'api-key' | 'cli' | 'operator' | 'system';
-  /** key id, operator name, 'cli' — goes into the audit log */
-  id: string;
-  ownerId: bigint | null;
-  scopes: ReadonlySet<Scope>;
+/** One claim item as a caller gives it (checked by the core; `contract/gateway-ops.ts`). */
+export type ClaimItem = ItemInputOf<typeof CLAIM>;
+/** One setup item as a caller gives it (checked by the core). */
+export type SetupItem = ItemInputOf<typeof SETUP>;
+/** One add item as a caller gives it (checked by the core). */
+export type AddItem = ItemInputOf<typeof ADD>;
+/** A gateway id of delete / info / rotate, as given. */
+export type GatewayIdItem = ItemInputOf<typeof DELETE> &
+  ItemInputOf<typeof INFO> &
+  ItemInputOf<typeof ROTATE>;
+
+/** The mixed form of setup (SPEC §4.2) and a saved template: fields applied before each item's own. */
+export interface SetupOptions {
+  /** top-level fields: apply to every item that does not set the field itself */
+  common?: SetupFieldsInput | undefined;
+  /** a saved setup template of the owner: its fields (secrets included) apply first */
+  templateId?: string | undefined;
 }
-
-/** Per-call context: the principal and where the call came from (audited). */
-export interface RequestContext {
-  principal: Principal;
-  address?: string | undefined;
-  /**
-   * The request's `Idempotency-Key` (docs/sync.md): a write with a key is applied once and every
-   * retry with the key answers the first answer.
-   */
-  idempotencyKey?: string | undefined;
-}
-
-/** One answer item (SPEC §4.2): `{gateway}` on success, plus `error` and `code` on failure. */
-export interface ItemResult {
-  /** canonical ID6 when the input parsed, else the input as given */
-  gateway: string;
-  error?: string;
-  code?: ErrorCode;
-}
-
-export interface ClaimItem {
-  gateway: string;
-  claim: string;
-}
-
-/** Setup fields (SPEC §4.2). Absent = keep stored value; `null` = clear. Keys/certs are Base64. */
-export interface SetupFields {
-  cupsUri?: string | null;
-  cupsKey?: string | null;
-  cupsCrt?: string | null;
-  cupsTrust?: string | null;
-  lnsUri?: string | null;
-  lnsKey?: string | null;
-  lnsCrt?: string | null;
-  lnsTrust?: string | null;
-  fwcrc?: number | string | null;
-  fwafter?: string | null;
-}
-
-export interface SetupItem extends SetupFields {
-  gateway: string;
-}
-
-export interface AddItem {
-  gateway: string;
-  flavorid: string;
-  token: string;
-}
-
-/** Which credentials of one side (CUPS or LNS) are set — secrets masked. */
-export interface CredentialSummary {
-  uri: string | null;
-  mode: 'none' | 'server-auth' | 'token' | 'client-cert';
-  trustSet: boolean;
-  certSet: boolean;
-  keySet: boolean;
-  /** CRC-32 of the blob CUPS sends (SPEC §3.3), or null when no blob */
-  crc: number | null;
-}
-
-/** The last CUPS contact of a gateway (SPEC §3.6 "Record per gateway"). */
-export interface CupsContact {
-  at: string;
-  address: string | null;
-  outcome: string;
-  station: string | null;
-  model: string | null;
-  package: string | null;
-  cupsCredCrc: number | null;
-  tcCredCrc: number | null;
-  keys: number[];
-  /**
-   * what the contact authenticated with: a batch gateway's `token`, an added gateway's own token,
-   * a client `certificate`; null = unauthenticated (plain HTTP) or recorded before this was kept
-   */
-  credential: 'token' | 'added_token' | 'certificate' | null;
-  /**
-   * the token generation (SPEC §2) of a `token` contact — after a rotation, a contact with the old
-   * generation means the station fell back to a set holding the old token (docs/rotation.md)
-   */
-  tokenGeneration: number | null;
-}
-
-/** `info` answer for one gateway (SPEC §4.2), no secrets. */
-export interface GatewayInfo {
-  gateway: string;
-  eui: string;
-  owner: string | null;
-  origin: 'batch' | 'added';
-  batch: string | null;
-  claimed: boolean;
-  claimedAt: string | null;
-  setup: { cups: CredentialSummary; lns: CredentialSummary; updatedAt: string | null } | null;
-  tokenGeneration: number;
-  /** CUPS token rotation state and history (SPEC §2); null for an added gateway (its token is its own) */
-  rotation: RotationView | null;
-  /** firmware delivery state (SPEC §3.4) */
-  firmware: {
-    fwcrc: number;
-    fwafter: string | null;
-    state: FirmwareState;
-    /** why, in one sentence */
-    detail: string;
-    sentAt: string | null;
-    /** CRC of the station key whose signature was (or will be) sent */
-    keyCrc: number | null;
-    /** `package` reported when the update was sent */
-    packageBefore: string | null;
-    /** `package` reported since, when different (state `done`) */
-    packageAfter: string | null;
-  } | null;
-  lastContact: CupsContact | null;
-}
-
-export type InfoResult = ItemResult & { info?: GatewayInfo };
 
 /** One gateway to move from its owner to another (see {@link OwnerService.transfer}). */
 export interface TransferRequest {
@@ -161,13 +76,23 @@ export interface TransferResult {
   to: string;
 }
 
-/** Owner API operations (SPEC §4). Whole-request problems throw DomainError; item problems are items. */
+/**
+ * Owner API operations (SPEC §4), typed from their declarations in `src-shared/contract/`. Each
+ * item is checked here with the operation's item schema, so a bad item answers for itself
+ * (`invalid_uri`, `invalid_credential`, `invalid_id`, …) in request order; whole-request problems
+ * throw DomainError.
+ */
 export interface OwnerService {
   claim(ctx: RequestContext, ownerId: string, items: readonly ClaimItem[]): Promise<ItemResult[]>;
-  setup(ctx: RequestContext, ownerId: string, items: readonly SetupItem[]): Promise<ItemResult[]>;
-  delete(ctx: RequestContext, ownerId: string, gateways: readonly string[]): Promise<ItemResult[]>;
+  setup(
+    ctx: RequestContext,
+    ownerId: string,
+    items: readonly SetupItem[],
+    options?: SetupOptions,
+  ): Promise<ItemResult[]>;
+  delete(ctx: RequestContext, ownerId: string, gateways: readonly GatewayIdItem[]): Promise<ItemResult[]>;
   add(ctx: RequestContext, ownerId: string, items: readonly AddItem[]): Promise<ItemResult[]>;
-  info(ctx: RequestContext, ownerId: string, gateways: readonly string[]): Promise<InfoResult[]>;
+  info(ctx: RequestContext, ownerId: string, gateways: readonly GatewayIdItem[]): Promise<InfoResult[]>;
   list(
     ctx: RequestContext,
     ownerId: string,
@@ -177,7 +102,13 @@ export interface OwnerService {
    * CUPS token rotation (SPEC §2) for batch gateways: arms generation g + 1, which CUPS delivers as
    * the new cups.key; g is retired when the gateway authenticates with g + 1. Scope `setup`.
    */
-  rotate(ctx: RequestContext, ownerId: string, gateways: readonly string[]): Promise<ItemResult[]>;
+  rotate(ctx: RequestContext, ownerId: string, gateways: readonly GatewayIdItem[]): Promise<ItemResult[]>;
+  /**
+   * Moves one batch gateway to another owner as one operation (delete for `from`, claim for `to`
+   * in one transaction, audited as `transfer`): the PIN is checked first and any failure changes
+   * nothing. `ctx` needs scope `delete` for `from`, `toCtx` (default `ctx`) scope `claim` for `to`.
+   */
+  transfer(ctx: RequestContext, request: TransferRequest, toCtx?: RequestContext): Promise<TransferResult>;
   /**
    * Lifts a claim lock (docs/security.md "Claim lockout"): forgets the wrong PINs counted for
    * `gateway` — those of `ownerId` only when given — and audits it. Admin only.
@@ -238,21 +169,6 @@ export interface CupsService {
   badRequest(reason: string, address: string): CupsAnswer;
 }
 
-export interface OwnerRow {
-  id: string;
-  name: string | null;
-  createdAt: string;
-}
-
-export interface ApiKeySummary {
-  id: string;
-  ownerId: string | null;
-  scopes: Scope[];
-  createdAt: string;
-  revokedAt: string | null;
-  label: string | null;
-}
-
 /** Owners and API keys (SPEC §4.1): keys stored hashed, shown once. */
 export interface AccessService {
   createOwner(ctx: RequestContext, id: string, name?: string): Promise<OwnerRow>;
@@ -268,17 +184,6 @@ export interface AccessService {
   listApiKeys(ctx: RequestContext, ownerId?: string): Promise<ApiKeySummary[]>;
   /** Bearer token → principal; throws DomainError('unauthorized') when unknown or revoked. */
   authenticate(bearer: string): Promise<Principal>;
-}
-
-export interface BatchRow {
-  id: string;
-  firstEui: string;
-  lastEui: string;
-  kcv: string;
-  flavor: string | null;
-  cupsUri: string | null;
-  kdf: 'GWJS-v1';
-  createdAt: string;
 }
 
 /** Batches of gateways sharing one root key (SPEC §2). Ranges never overlap. */
@@ -330,17 +235,6 @@ export interface FactoryService {
   ): Promise<Bundle>;
 }
 
-/** Audit log entry: who, what, when, from where. */
-export interface AuditEntry {
-  id: number;
-  at: string;
-  actor: string;
-  address: string | null;
-  action: string;
-  target: string | null;
-  detail: Record<string, unknown>;
-}
-
 export interface AuditService {
   list(
     ctx: RequestContext,
@@ -354,6 +248,48 @@ export interface Metrics {
   ownerApi: Record<string, number>;
 }
 
+/** The firmware catalogue (SPEC §3.4, §4.2 "Firmware"); `ownerId` null = the station's own images (admin). */
+export interface FirmwareService {
+  upload(ctx: RequestContext, ownerId: string | null, input: FirmwareUpload): Promise<FirmwareUploadResult>;
+  /** Adds the station key's signature to a stored image (admin). */
+  signWithStationKey(
+    ctx: RequestContext,
+    ownerId: string | null,
+    fwcrc: unknown,
+  ): Promise<FirmwareUploadResult>;
+  list(ctx: RequestContext, ownerId: string | null): Promise<FirmwareSummary[]>;
+  delete(ctx: RequestContext, ownerId: string | null, fwcrc: unknown): Promise<{ fwcrc: number }>;
+}
+
+/** The station's update-signing keys in the HSM (SPEC §3.4). */
+export interface SigningKeyService {
+  create(ctx: RequestContext, label?: string): Promise<SigningKeySummary>;
+  list(ctx: RequestContext): Promise<SigningKeySummary[]>;
+  active(): Promise<SigningKeySummary | undefined>;
+  /** The active key as the 64-byte sig-0.key. @throws DomainError('not_found') without one. */
+  keyFile(): Promise<Uint8Array>;
+}
+
+/** Gateway TLS client certificates issued by the station's CA (SPEC §3.1). */
+export interface ClientCertificateService {
+  issue(
+    ctx: RequestContext,
+    gateway: string,
+    options?: { days?: number | undefined },
+  ): Promise<GatewayCertificate>;
+  list(
+    ctx: RequestContext,
+    ownerId: string | null,
+    gateway: string,
+  ): Promise<{ gateway: string; certificates: CertificateRecord[] }>;
+  revoke(
+    ctx: RequestContext,
+    ownerId: string | null,
+    gateway: string,
+    fingerprint?: string,
+  ): Promise<{ gateway: string; revoked: string[] }>;
+}
+
 /** Everything the doors use. */
 export interface Core {
   owner: OwnerService;
@@ -363,11 +299,11 @@ export interface Core {
   factory: FactoryService;
   audit: AuditService;
   /** firmware catalogue (SPEC §3.4, §4.2) */
-  firmware: FirmwareCatalogue;
+  firmware: FirmwareService;
   /** the station's own update-signing keys (SPEC §3.4) */
-  signingKeys: UpdateSigningKeys;
+  signingKeys: SigningKeyService;
   /** gateway TLS client certificates (SPEC §3.1) */
-  clientCertificates: ClientCertificates;
+  clientCertificates: ClientCertificateService;
   /** the station's sync with a remote join server (docs/sync.md) */
   sync: StationSync;
   metrics(): Metrics;

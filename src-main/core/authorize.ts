@@ -5,7 +5,7 @@
  */
 import { DomainError, isDomainError } from '../../src-shared/errors';
 import { euiHex, formatId6, parseIdField } from '../../src-shared/ids';
-import type { Principal, RequestContext, Scope } from './api';
+import type { Principal, RequestContext, Scope } from './context';
 import type { CoreEnv } from './env';
 
 /** An owner an operation acts for: the id and its two printed forms. */

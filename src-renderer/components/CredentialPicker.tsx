@@ -4,6 +4,7 @@
  */
 import { useId, useState, type ReactNode } from 'react';
 import { describeCredential, readCredentialFile, type CredentialFile } from '../stores/credential-file';
+import { formatCount } from './format';
 
 /** Props of {@link CredentialPicker}. */
 export interface CredentialPickerProps {
@@ -45,7 +46,7 @@ export function CredentialPicker({ label, file, onChange, hint, name }: Credenti
         </label>
         {file && (
           <>
-            <span className="mono" title={`${file.size.toLocaleString('en')} bytes`}>
+            <span className="mono" title={`${formatCount(file.size)} bytes`}>
               {file.name}
             </span>
             <span className={`chip ${file.encoding === 'unknown' ? 'err' : 'ok'}`}>

@@ -1,6 +1,7 @@
 /** A labelled progress bar for long bulk operations, with an optional Cancel button. */
 import type { ReactNode } from 'react';
 import type { BulkRunState } from '../stores/bulk-run';
+import { formatCount } from './format';
 
 /** Props of {@link ProgressBar}. */
 export interface ProgressBarProps {
@@ -27,7 +28,7 @@ export function ProgressBar({ done, total, label, onCancel, cancelling }: Progre
         <div className="progress-fill" style={{ width: `${pct}%` }} />
       </div>
       <span className="progress-text">
-        {label}: {done.toLocaleString('en')} / {total.toLocaleString('en')} ({pct} %)
+        {label}: {formatCount(done)} / {formatCount(total)} ({pct} %)
       </span>
       {onCancel && (
         <button type="button" className="btn secondary" onClick={onCancel} disabled={cancelling}>

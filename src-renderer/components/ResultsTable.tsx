@@ -6,6 +6,7 @@ import { useMemo, useState, type ReactNode } from 'react';
 import { wordingOf } from '../app/error-text';
 import { summarize, type RowResult } from '../stores/bulk-results';
 import { VirtualTable, type Column } from './VirtualTable';
+import { formatCount } from './format';
 
 const STATUS_TEXT: Record<RowResult['status'], string> = {
   ok: 'done',
@@ -73,11 +74,11 @@ export function ResultsTable({ results, done, cancelled }: ResultsTableProps): R
     <div className="stack results" aria-label="Results">
       <div className={`notice ${problems === 0 ? 'ok' : counts.ok === 0 ? 'error' : 'warn'}`} role="status">
         <strong>
-          {counts.ok.toLocaleString('en')} of {results.length.toLocaleString('en')} {done}.
+          {formatCount(counts.ok)} of {formatCount(results.length)} {done}.
         </strong>
-        {counts.failed > 0 && ` ${counts.failed.toLocaleString('en')} failed.`}
-        {counts.invalid > 0 && ` ${counts.invalid.toLocaleString('en')} not sent (invalid).`}
-        {counts.cancelled > 0 && ` ${counts.cancelled.toLocaleString('en')} cancelled.`}
+        {counts.failed > 0 && ` ${formatCount(counts.failed)} failed.`}
+        {counts.invalid > 0 && ` ${formatCount(counts.invalid)} not sent (invalid).`}
+        {counts.cancelled > 0 && ` ${formatCount(counts.cancelled)} cancelled.`}
         {cancelled && ' The run was cancelled.'}
       </div>
       {problems > 0 && (

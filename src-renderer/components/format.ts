@@ -65,3 +65,10 @@ export function formatDetail(detail: Record<string, unknown>): string {
     .map(([k, v]) => `${k}: ${detailValue(k, v)}`)
     .join(' · ');
 }
+
+const COUNT = new Intl.NumberFormat('en');
+
+/** A count as every screen writes it: digits grouped by thousands (`11,008`), the same everywhere. */
+export function formatCount(n: number | bigint): string {
+  return COUNT.format(n);
+}

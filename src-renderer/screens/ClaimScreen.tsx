@@ -18,6 +18,7 @@ import { analyzeId } from '../stores/identity-store';
 import { useSession } from '../stores/session-store';
 import { wordingOf } from '../app/error-text';
 import { Field } from '../components/Field';
+import { formatCount } from '../components/format';
 
 type Mode = 'single' | 'bulk' | 'scan' | 'manifest' | 'add';
 
@@ -129,10 +130,8 @@ function BulkClaim({ ownerId }: { ownerId: string | null }): ReactNode {
                 {c.bulkSource ? `From ${c.bulkSource}. ` : ''}
                 {c.bulkRows.length === 0
                   ? 'Paste a list or import a CSV file (columns gateway and pin; a header row is optional).'
-                  : `${c.bulkRows.length.toLocaleString('en')} rows: ${ready.toLocaleString('en')} ready` +
-                    (problems.length
-                      ? `, ${problems.length.toLocaleString('en')} with problems (not sent)`
-                      : '')}
+                  : `${formatCount(c.bulkRows.length)} rows: ${formatCount(ready)} ready` +
+                    (problems.length ? `, ${formatCount(problems.length)} with problems (not sent)` : '')}
               </small>
             </>
           }
@@ -166,7 +165,7 @@ function BulkClaim({ ownerId }: { ownerId: string | null }): ReactNode {
             onClick={start}
             disabled={!ownerId || ready === 0 || c.running}
           >
-            Claim {ready ? ready.toLocaleString('en') : ''} gateway{ready === 1 ? '' : 's'}
+            Claim {ready ? formatCount(ready) : ''} gateway{ready === 1 ? '' : 's'}
           </button>
           <label className="btn secondary file-btn">
             Import CSV…

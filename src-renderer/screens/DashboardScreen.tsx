@@ -5,16 +5,25 @@
 import { useEffect, type ReactNode } from 'react';
 import { CopyButton } from '../components/CopyButton';
 import { ErrorNotice } from '../components/ErrorNotice';
-import { formatAge, formatTime, outcomeLabel, outcomeTone } from '../components/format';
+import { formatAge, formatTime, outcomeLabel, outcomeTone, formatCount } from '../components/format';
 import { ScreenHeader } from '../components/ScreenHeader';
 import { activityKey } from '../../src-shared/activity-feed';
 import { useDashboard } from '../stores/dashboard-store';
 
-function Stat({ label, value }: { label: string; value: number | undefined }): ReactNode {
+function Stat({
+  label,
+  value,
+  hint,
+}: {
+  label: string;
+  value: number | undefined;
+  hint?: string;
+}): ReactNode {
   return (
-    <div className="stat">
-      <div className="value">{value === undefined ? '—' : value.toLocaleString('en')}</div>
+    <div className="stat" title={hint}>
+      <div className="value">{value === undefined ? '—' : formatCount(value)}</div>
       <div className="label">{label}</div>
+      {hint && <div className="label muted stat-hint">{hint}</div>}
     </div>
   );
 }
@@ -35,7 +44,7 @@ function Counters({ title, counts }: { title: string; counts: Record<string, num
                   <td>
                     <span className={`chip ${outcomeTone(k)}`}>{outcomeLabel(k)}</span>
                   </td>
-                  <td className="num">{v.toLocaleString('en')}</td>
+                  <td className="num">{formatCount(v)}</td>
                 </tr>
               ))}
             </tbody>
@@ -76,8 +85,18 @@ export function DashboardScreen(): ReactNode {
         </button>
       </ScreenHeader>
       <ErrorNotice error={error} />
+      {status?.hsm.locked && (
+        <div className="notice error hsm-banner" role="alert">
+          <strong>HSM locked — CUPS is stopped for the whole fleet.</strong> Every gateway poll is answered
+          503 until an admin unlocks the HSM in Settings; claims, transfers and personalization wait too.
+        </div>
+      )}
       <div className="grid-4">
-        <Stat label="Gateways known" value={c?.gateways} />
+        <Stat
+          label="Gateways known"
+          value={c?.gateways}
+          hint="claimed or added; personalized units: see Batches"
+        />
         <Stat label="Claimed" value={c?.claimed} />
         <Stat label="Set up" value={c?.configured} />
         <Stat label="Owners" value={c?.owners} />

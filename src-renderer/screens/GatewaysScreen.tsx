@@ -6,7 +6,7 @@
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { GATEWAY_STATES, type GatewayRow, type GatewayState } from '../../src-shared/ipc';
 import { ErrorNotice } from '../components/ErrorNotice';
-import { formatAge, formatTime, outcomeLabel, outcomeTone } from '../components/format';
+import { formatAge, formatTime, outcomeLabel, outcomeTone, formatCount } from '../components/format';
 import { ScreenHeader } from '../components/ScreenHeader';
 import { useNarrow } from '../components/use-media';
 import { VirtualTable, type Column } from '../components/VirtualTable';
@@ -135,7 +135,7 @@ export function GatewaysScreen(): ReactNode {
     <section className="screen fill" aria-label="Gateways">
       <ScreenHeader title="Gateways">
         <span className="muted" aria-live="polite" data-testid="gateway-count">
-          {total === null ? 'Loading…' : `${total.toLocaleString('en')} gateway${total === 1 ? '' : 's'}`}
+          {total === null ? 'Loading…' : `${formatCount(total)} gateway${total === 1 ? '' : 's'}`}
           {g.elapsedMs !== null && total !== null && ` · ${g.elapsedMs} ms`}
         </span>
         <button type="button" className="btn secondary" onClick={() => g.refresh()}>

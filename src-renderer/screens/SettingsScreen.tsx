@@ -20,6 +20,15 @@ const ROLE_TEXT: Record<Role, string> = {
   factory: 'factory — batches and personalization',
 };
 
+/**
+ * Where `npm start` keeps a generated passphrase: `<data>/hsm-passphrase`, beside the keystore
+ * named in the software HSM's detail (`keystore /…/keystore.json`).
+ */
+export function passphraseFileOf(detail: string): string {
+  const keystore = /(\S*)keystore\.json/.exec(detail)?.[1];
+  return keystore ? `${keystore}hsm-passphrase` : '<data>/hsm-passphrase';
+}
+
 /** HSM state; admins unlock it with the passphrase (cleared from the form at once) or lock it. */
 function HsmCard(): ReactNode {
   const hsm = useDashboard((s) => s.status?.hsm ?? null);
@@ -79,12 +88,23 @@ function HsmCard(): ReactNode {
           </button>
         </form>
       )}
+      {hsm?.locked && can('hsm:unlock') && hsm.kind === 'software' && (
+        <small className="muted" data-testid="passphrase-source">
+          The passphrase is the one the station was created with: the file given with{' '}
+          <code>--hsm-passphrase-file</code>, or <code>$GWJS_HSM_PASSPHRASE</code> — or, when the first{' '}
+          <code>npm start</code> generated it, the first line of{' '}
+          <code className="mono">{passphraseFileOf(hsm.detail)}</code>.
+        </small>
+      )}
       {hsm?.locked === false && can('hsm:lock') && (
         <div className="row gap">
           <button type="button" className="btn secondary" disabled={hsmBusy} onClick={() => void lockHsm()}>
             Lock HSM
           </button>
-          <small className="muted">Claims and new batches stop until it is unlocked again.</small>
+          <small className="muted" data-testid="lock-warning">
+            Locking stops CUPS for the whole fleet: every gateway poll is answered 503 until the HSM is
+            unlocked again. Claims, transfers, personalization and new batches stop too.
+          </small>
         </div>
       )}
       {hsm?.locked && !can('hsm:unlock') && (

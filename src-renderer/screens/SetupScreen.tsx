@@ -16,6 +16,7 @@ import { useSession } from '../stores/session-store';
 import { describeFields, isSecureUri, type AuthMode, type SideForm } from '../stores/setup-fields';
 import { useSetup, type TargetCheck } from '../stores/setup-store';
 import { Field } from '../components/Field';
+import { formatCount } from '../components/format';
 
 const MODES: readonly { id: AuthMode; title: string }[] = [
   { id: 'token', title: 'Token' },
@@ -307,7 +308,7 @@ export function SetupScreen(): ReactNode {
               <small className={bad ? 'bad' : undefined}>
                 {s.gatewayRows.length === 0
                   ? 'Paste ids, or import a list (first column of a CSV).'
-                  : `${valid.toLocaleString('en')} gateway${valid === 1 ? '' : 's'}` +
+                  : `${formatCount(valid)} gateway${valid === 1 ? '' : 's'}` +
                     (bad
                       ? ` · ${bad} not usable: ${s.gatewayRows
                           .filter((r) => r.problem)
@@ -343,7 +344,7 @@ export function SetupScreen(): ReactNode {
             disabled={!ownerId || s.running || valid === 0}
             onClick={() => ownerId && void s.apply(ownerId)}
           >
-            Check and apply to {valid ? valid.toLocaleString('en') : ''} gateway{valid === 1 ? '' : 's'}
+            Check and apply to {valid ? formatCount(valid) : ''} gateway{valid === 1 ? '' : 's'}
           </button>
           <button
             type="button"

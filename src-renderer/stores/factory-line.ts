@@ -199,7 +199,8 @@ export interface LineState extends LineFlow {
   setReason(text: string): void;
   /** Enter in the one field: scan, verify or re-personalize, depending on the step */
   submit(): Promise<void>;
-  retryPrint(): Promise<void>;
+  /** prints the unit's label again; a reprint of a label that printed needs the operator's reason */
+  retryPrint(reason?: string): Promise<void>;
   acknowledge(): void;
   cancel(): void;
   loadHistory(): Promise<void>;
@@ -270,14 +271,16 @@ export const useLine = create<LineState>()((set, get) => {
       void get().loadHistory();
     },
 
-    async retryPrint() {
+    async retryPrint(reason) {
       const s = get();
       if (s.busy || s.step.kind !== 'verify') return;
-      set({ busy: true });
       const unit = s.step.unit;
+      const why = reason?.trim() ?? '';
+      if (unit.state === 'printed' && why.length < 3) return; // the screen asks for the reason first
+      set({ busy: true });
       const r = await tryCall('factory:print', {
         gateway: unit.gateway,
-        ...(unit.state === 'printed' ? { reason: 'label not received, printed again' } : {}),
+        ...(unit.state === 'printed' ? { reason: why } : {}),
       });
       set({ busy: false });
       if (r.ok) {

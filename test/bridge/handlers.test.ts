@@ -92,13 +92,16 @@ describe('bridge handlers: roles and owners', () => {
       fields: {
         lnsUri: `wss://localhost:6042`,
         lnsTrust: Buffer.from(fx.pki.caPem).toString('base64'),
-        lnsKey: 'Authorization: Bearer lns-secret',
+        lnsKey: Buffer.from('Authorization: Bearer lns-secret').toString('base64'),
       },
     });
     expect(saved.ok).toBe(true);
     const id = (saved as { value: { id: string } }).value.id;
     const listed = await call(op('installer', 'a::1'), 'templates:list', { ownerId: 'a::1' });
     expect(JSON.stringify(listed)).not.toContain('lns-secret');
+    expect(JSON.stringify(listed)).not.toContain(
+      Buffer.from('Authorization: Bearer lns-secret').toString('base64'),
+    );
     expect(listed).toMatchObject({ ok: true, value: [{ id, secrets: ['lnsKey'] }] });
     const applied = await call(op('installer', 'a::1'), 'gateways:setup', {
       ownerId: 'a::1',

@@ -244,7 +244,7 @@ describe('factory line in Chromium', () => {
     await page.locator('tr[data-state="done"]').waitFor({ timeout: 90_000 });
     expect(readdirSync(join(out, 'labels')).filter((f) => f.endsWith('.zpl'))).toHaveLength(5000);
     await page
-      .locator(`tr[data-batch="${batchId}"] td`, { hasText: '5002' })
+      .locator(`tr[data-batch="${batchId}"] td`, { hasText: '5,002' })
       .first()
       .waitFor({ timeout: 10_000 });
     await page.getByRole('heading', { name: 'Batches' }).scrollIntoViewIfNeeded();
@@ -270,14 +270,14 @@ describe('factory line in Chromium', () => {
     ]);
     const manifest = join(dir, download.suggestedFilename());
     await download.saveAs(manifest);
-    await page.getByText(/5002 gateways, encrypted to key/).waitFor();
+    await page.getByText(/5,002 gateways, encrypted to key/).waitFor();
     expect(readFileSync(manifest, 'utf8')).not.toContain(pinOf(UNIT_A.hex));
 
     await page.getByLabel('Owner', { exact: true }).selectOption('1::1');
     await page.keyboard.press('Alt+3');
     await page.getByRole('tab', { name: 'Manifest' }).click();
     await page.locator('#manifest-file').setInputFiles(manifest);
-    await page.getByText(/5002 gateways of batch/).waitFor();
+    await page.getByText(/5,002 gateways of batch/).waitFor();
     await page.locator('#manifest-private-key').setInputFiles(key);
     await page.locator('#manifest-open').click();
     await page.getByRole('tab', { name: 'List / CSV', selected: true }).waitFor();

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../helpers/tmp-dir';
+import { startPrinterSim } from '../core/factory-line/helpers/line-fixture';
 import {
   BRK,
   buildRenderer,
@@ -17,6 +18,7 @@ import {
   launchBrowser,
   newPage,
   pageProblems,
+  PASSPHRASE,
   pinOf,
   shot,
   startServer,
@@ -223,6 +225,76 @@ describe('installer and admin screens in Chromium', () => {
     const actions = new Set(await table.locator('tbody tr td:nth-child(3)').allTextContents());
     expect([...actions].every((a) => a.startsWith('operator.login'))).toBe(true);
     await shot(admin, 'audit-sign-ins');
+  });
+
+  it('says plainly what locking the HSM stops, shows it on the dashboard, and where the passphrase is', async () => {
+    await admin.keyboard.press('Alt+9');
+    const card = admin.getByLabel('HSM', { exact: true });
+    await card
+      .getByTestId('lock-warning')
+      .getByText(/stops CUPS for the whole fleet/)
+      .waitFor();
+    await card.getByRole('button', { name: 'Lock HSM' }).click();
+    await card.getByText('HSM locked: the root keys left memory.').waitFor();
+    const source = await card.getByTestId('passphrase-source').textContent();
+    expect(source).toContain(join(dir, 'data', 'hsm-passphrase'));
+    expect(source).toContain('$GWJS_HSM_PASSPHRASE');
+    await shot(admin, 'settings-hsm-locked');
+    await admin.keyboard.press('Alt+1');
+    const banner = admin.locator('.hsm-banner[role="alert"]');
+    await banner.getByText(/CUPS is stopped for the whole fleet/).waitFor();
+    expect(await banner.textContent()).toContain('503');
+    await shot(admin, 'dashboard-hsm-locked');
+    await admin.keyboard.press('Alt+9');
+    await card.getByLabel('Passphrase').fill(PASSPHRASE);
+    await card.getByRole('button', { name: 'Unlock' }).click();
+    await card.getByText(/^HSM unlocked/).waitFor();
+    await admin.keyboard.press('Alt+1');
+    await admin.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await admin.locator('.hsm-banner').waitFor({ state: 'detached', timeout: 20_000 });
+  });
+
+  it('the scanner types into the line from page load; a loopback CUPS URI is warned of; a reprint asks why', async () => {
+    const printer = await startPrinterSim();
+    try {
+      const saved = await bridge(admin, 'factory:saveLineSettings', {
+        outDir: join(dir, 'bundles'),
+        printer: { kind: 'tcp9100', host: '127.0.0.1', port: printer.port },
+      });
+      expect(saved.ok).toBe(true);
+      const line = await newPage(browser, server.url);
+      await signIn(line, { name: 'fiona', password: 'factory-pass-02' });
+      await line.getByRole('heading', { name: 'Factory line', exact: true }).waitFor();
+      await line.locator('#line-input:not([disabled])').waitFor();
+      // no click: a keyboard-wedge scanner types into whatever has the focus
+      await line.keyboard.type('58:A0:CB:80:03:00', { delay: 2 });
+      await line.keyboard.press('Enter');
+      await line
+        .locator('.line-banner[data-flash="info"]', { hasText: 'Personalized 58a0:cbff:fe80:300' })
+        .waitFor();
+      await line.getByText(/only this machine\s+reaches/).waitFor();
+      await printer.waitForJobs(1);
+      // a scan typed while a button has the focus still lands in the scan field
+      await line.getByRole('button', { name: 'Print again' }).focus();
+      await line.keyboard.type('x');
+      expect(await line.locator('#line-input').inputValue()).toBe('x');
+      await line.locator('#line-input').fill('');
+      await line.getByRole('button', { name: 'Print again' }).click();
+      const why = line.getByLabel('Why print this label again? (audited)');
+      await why.waitFor();
+      await shot(line, 'line-reprint-reason');
+      expect(printer.jobs).toHaveLength(1); // nothing printed before the reason
+      await why.fill('label smudged');
+      await why.press('Enter');
+      await printer.waitForJobs(2);
+      const audit = (await bridge(admin, 'audit:list', { action: 'factory.label.reprint', limit: 5 })) as {
+        value: { detail: { reason?: string } }[];
+      };
+      expect(audit.value[0]?.detail.reason).toBe('label smudged');
+      await line.context().close();
+    } finally {
+      await printer.close();
+    }
   });
 
   it('ran without page errors', () => {

@@ -34,12 +34,17 @@ describe('parseOwnerRequest', () => {
     });
   });
 
-  it('names the path of a wrong type deep in a bulk request', () => {
+  it('leaves the items of a bulk request to the core, which answers per item (SPEC §4.2)', () => {
     const gateways = [1, 2, 3, 4].map((i) => ({ gateway: `::${i}`, claim: i === 4 ? 9 : 'x' }));
     const r = parseOwnerRequest('claim', { ownerid: '::1', gateways });
+    expect(r).toEqual({ ok: true, bulk: true, value: { ownerid: '::1', gateways } });
+  });
+
+  it('names the path of a wrong type in the single form', () => {
+    const r = parseOwnerRequest('claim', { ownerid: '::1', gateway: '::2', claim: 9 });
     expect(r).toEqual({
       ok: false,
-      error: { error: 'gateways[3].claim: expected string, got number', code: 'invalid_request' },
+      error: { error: 'claim: expected string, got number', code: 'invalid_request' },
     });
   });
 

@@ -1,42 +1,20 @@
 /**
  * The OpenAPI 3.1 document of the whole HTTPS API (SPEC §4.2 "Serve an OpenAPI 3 document"),
- * generated from the shared zod schemas with `z.toJSONSchema` so the document cannot drift from
- * what the server validates. Built once per server.
+ * generated from the operation declarations (`OWNER_API`: request forms, answer, scope, summary)
+ * with `z.toJSONSchema`, so the document cannot drift from what the server validates and answers.
+ * Built once per server.
  */
-import {
-  CLAIM_UNLOCK_PATH,
-  ClaimUnlockRequestSchema,
-  ClaimUnlockResponseSchema,
-} from '../../../src-shared/lockout-api';
 import { z } from 'zod';
+import { ErrorBodySchema } from '../../../src-shared/contract/shapes';
 import {
-  CERTIFICATE_OPERATIONS,
-  CERTIFICATE_REQUEST_SCHEMAS,
-  CertificateIssueResponseSchema,
-  CertificateListResponseSchema,
-  CertificateRevokeResponseSchema,
-  StationKeyRequestSchema,
-  StationKeyResponseSchema,
-} from '../../../src-shared/credential-api';
-import {
-  ErrorBodySchema,
-  FIRMWARE_OPERATIONS,
-  FIRMWARE_REQUEST_SCHEMAS,
-  FirmwareDeleteResponseSchema,
-  FirmwareListResponseSchema,
-  FirmwareUploadResponseSchema,
-  MAX_FIRMWARE_BODY_BYTES,
-  GATEWAY_OPERATIONS,
-  ITEM_REQUEST_SCHEMAS,
-  InfoResultsSchema,
-  ItemResultsSchema,
-  ListRequestSchema,
-  ListResponseSchema,
   MAX_BODY_BYTES,
   MAX_ITEMS,
-  type GatewayOperation,
+  OWNER_API,
+  OWNER_API_PATHS,
+  bulkForm,
+  singleForm,
+  type OwnerApiPath,
 } from '../../../src-shared/owner-api';
-import { CHANGES_PATH, ChangesRequestSchema, ChangesResponseSchema } from '../../../src-shared/sync-api';
 
 /** The header of a write that makes it idempotent (docs/sync.md "Idempotency"). */
 const IDEMPOTENCY_PARAMETER = {
@@ -73,15 +51,80 @@ function schema(s: z.ZodType): JsonSchema {
   return js;
 }
 
-const SUMMARY: Record<GatewayOperation, string> = {
-  claim: 'Claim gateways with their claim PIN',
-  setup: 'Set CUPS/LNS URIs, credentials and firmware of claimed gateways',
-  delete: 'Un-claim gateways (added gateways are removed)',
-  add: 'Add gateways outside every batch, with their own CUPS token',
-  info: 'Describe gateways (secrets masked)',
-  list: 'List the owner’s gateways, a page at a time',
-  rotate: 'Rotate the CUPS token of batch gateways (g → g + 1, no lock-out; SPEC §2)',
+/** What each namespace's failures mean (the 200 answer and the request come from the declaration). */
+const FAILURES: Record<string, Record<string, string>> = {
+  gateway: {
+    '400': `whole-request problem: bad JSON, wrong types, bad ownerid or top-level field, more than ${MAX_ITEMS} items`,
+    '401': 'missing or unknown API key',
+    '403': 'the key lacks the scope, or ownerid is not the key’s owner',
+    '413': `body larger than ${MAX_BODY_BYTES} bytes`,
+    '415': 'content type is not application/json',
+    '429': 'rate limited; see Retry-After',
+  },
+  firmware: {
+    '400': 'bad JSON, wrong types, bad Base64, a signature that does not verify',
+    '401': 'missing or unknown API key',
+    '403': 'the key lacks the scope, or ownerid is not the key’s owner',
+    '404': 'no station key (station-key)',
+    '409': 'same CRC-32 with other bytes, or still needed by a setup',
+    '413': 'body larger than the limit',
+    '429': 'rate limited; see Retry-After',
+  },
+  certificate: {
+    '400': 'bad JSON, wrong types, unknown fields, a bad id or fingerprint',
+    '401': 'missing or unknown API key',
+    '403': 'not an admin key (issue), or the gateway belongs to another owner',
+    '404': 'unknown gateway or owner, nothing recorded to revoke',
+    '409': 'the gateway is not claimed, or the fingerprint belongs to another gateway',
+    '429': 'rate limited; see Retry-After',
+  },
 };
+
+/** `claim` for `gateway/claim`, `firmwareStationKey` for `firmware/station-key`. */
+function operationId(path: OwnerApiPath): string {
+  const [ns = '', name = ''] = path.split('/');
+  if (ns === 'gateway') return name;
+  return ns + name.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase());
+}
+
+/** The OpenAPI path item of one declared operation. */
+function pathItem(path: OwnerApiPath): Record<string, unknown> {
+  const op = OWNER_API[path];
+  const request =
+    op.kind === 'plain'
+      ? schema(op.request)
+      : {
+          oneOf: [
+            { title: 'single', ...schema(singleForm(op)) },
+            { title: op.common === undefined ? 'bulk' : 'bulk or mixed', ...schema(bulkForm(op, true)) },
+          ],
+        };
+  const failures = FAILURES[path.split('/')[0] ?? ''] ?? {};
+  // the gateway writes take an Idempotency-Key (docs/sync.md)
+  const writes = op.kind === 'items' && op.scope !== 'read';
+  return {
+    post: {
+      operationId: operationId(path),
+      summary: op.summary,
+      description: `API key scope: \`${op.scope}\` (or \`admin\`).`,
+      tags: ['Owner API'],
+      security: [{ bearerAuth: [] }],
+      ...(writes ? { parameters: [IDEMPOTENCY_PARAMETER] } : {}),
+      requestBody: { required: true, content: { 'application/json': { schema: request } } },
+      responses: {
+        '200': {
+          description:
+            op.kind === 'items'
+              ? 'one item per request item, in request order (partial success is normal)'
+              : 'done',
+          content: { 'application/json': { schema: schema(op.response) } },
+        },
+        ...Object.fromEntries(Object.entries(failures).map(([status, why]) => [status, errorResponse(why)])),
+        ...(writes ? { '422': errorResponse('the Idempotency-Key was used for another request') } : {}),
+      },
+    },
+  };
+}
 
 function errorResponse(description: string) {
   return {
@@ -93,148 +136,7 @@ function errorResponse(description: string) {
 /** Builds the document; `serverUrl` goes into `servers` when given. */
 export function buildOpenApiDocument(serverUrl?: string): Record<string, unknown> {
   const paths: Record<string, unknown> = {};
-  for (const op of GATEWAY_OPERATIONS) {
-    const request =
-      op === 'list'
-        ? schema(ListRequestSchema)
-        : {
-            oneOf: [
-              { title: 'single', ...schema(ITEM_REQUEST_SCHEMAS[op].single) },
-              { title: op === 'setup' ? 'bulk or mixed' : 'bulk', ...schema(ITEM_REQUEST_SCHEMAS[op].bulk) },
-            ],
-          };
-    const answer = op === 'list' ? ListResponseSchema : op === 'info' ? InfoResultsSchema : ItemResultsSchema;
-    paths[`/api/v1/gateway/${op}`] = {
-      post: {
-        operationId: op,
-        summary: SUMMARY[op],
-        tags: ['Owner API'],
-        security: [{ bearerAuth: [] }],
-        ...(op === 'info' || op === 'list' ? {} : { parameters: [IDEMPOTENCY_PARAMETER] }),
-        requestBody: { required: true, content: { 'application/json': { schema: request } } },
-        responses: {
-          '200': {
-            description:
-              op === 'list'
-                ? 'one page of gateway ids'
-                : 'one item per request item, in request order (partial success is normal)',
-            content: { 'application/json': { schema: schema(answer) } },
-          },
-          '400': errorResponse(
-            `whole-request problem: bad JSON, wrong types, bad ownerid, more than ${MAX_ITEMS} items`,
-          ),
-          '401': errorResponse('missing or unknown API key'),
-          '403': errorResponse('the key lacks the scope, or ownerid is not the key’s owner'),
-          '413': errorResponse(`body larger than ${MAX_BODY_BYTES} bytes`),
-          ...(op === 'info' || op === 'list'
-            ? {}
-            : { '422': errorResponse('the Idempotency-Key was used for another request') }),
-          '415': errorResponse('content type is not application/json'),
-          '429': errorResponse('rate limited; see Retry-After'),
-        },
-      },
-    };
-  }
-  const firmwareAnswers = {
-    upload: FirmwareUploadResponseSchema,
-    list: FirmwareListResponseSchema,
-    delete: FirmwareDeleteResponseSchema,
-  } as const;
-  const firmwareSummary = {
-    upload: 'Upload a firmware image with its signatures (each verified)',
-    list: 'List the owner’s firmware images and the shared ones',
-    delete: 'Delete a firmware image no setup still waits for',
-  } as const;
-  for (const op of FIRMWARE_OPERATIONS) {
-    paths[`/api/v1/firmware/${op}`] = {
-      post: {
-        operationId: `firmware${op[0]!.toUpperCase()}${op.slice(1)}`,
-        summary: firmwareSummary[op],
-        tags: ['Owner API'],
-        security: [{ bearerAuth: [] }],
-        requestBody: {
-          required: true,
-          content: { 'application/json': { schema: schema(FIRMWARE_REQUEST_SCHEMAS[op]) } },
-        },
-        responses: {
-          '200': {
-            description: 'done',
-            content: { 'application/json': { schema: schema(firmwareAnswers[op]) } },
-          },
-          '400': errorResponse('bad JSON, wrong types, bad Base64, a signature that does not verify'),
-          '401': errorResponse('missing or unknown API key'),
-          '403': errorResponse('the key lacks the scope, or ownerid is not the key’s owner'),
-          '409': errorResponse('same CRC-32 with other bytes, or still needed by a setup'),
-          '413': errorResponse(
-            `body larger than ${op === 'upload' ? MAX_FIRMWARE_BODY_BYTES : MAX_BODY_BYTES} bytes`,
-          ),
-          '429': errorResponse('rate limited; see Retry-After'),
-        },
-      },
-    };
-  }
-  const certificateDocs = {
-    issue: {
-      summary: 'Issue a gateway TLS client certificate with the station’s CA (admin key; SPEC §3.1)',
-      answer: CertificateIssueResponseSchema,
-    },
-    list: { summary: 'List the certificates recorded for a gateway', answer: CertificateListResponseSchema },
-    revoke: {
-      summary:
-        'Revoke one certificate (fingerprint) or every certificate of a gateway; CUPS then answers 403',
-      answer: CertificateRevokeResponseSchema,
-    },
-  } as const;
-  const credentialPaths: [string, string, z.ZodType, z.ZodType, string][] = [
-    ...CERTIFICATE_OPERATIONS.map((op): [string, string, z.ZodType, z.ZodType, string] => [
-      `/api/v1/certificate/${op}`,
-      `certificate${op[0]!.toUpperCase()}${op.slice(1)}`,
-      CERTIFICATE_REQUEST_SCHEMAS[op],
-      certificateDocs[op].answer,
-      certificateDocs[op].summary,
-    ]),
-    [
-      '/api/v1/firmware/station-key',
-      'firmwareStationKey',
-      StationKeyRequestSchema,
-      StationKeyResponseSchema,
-      'The station’s update-signing public key as sig-0.key (404 when it has none; SPEC §3.4)',
-    ],
-    [
-      CLAIM_UNLOCK_PATH,
-      'claimUnlock',
-      ClaimUnlockRequestSchema,
-      ClaimUnlockResponseSchema,
-      'Lift a claim lock: forget the wrong PINs counted for a gateway (one owner’s or all); admin key, audited (docs/security.md)',
-    ],
-    [
-      CHANGES_PATH,
-      'changes',
-      ChangesRequestSchema,
-      ChangesResponseSchema,
-      'The owner’s change feed after a cursor: each changed gateway once, with its state now (docs/sync.md)',
-    ],
-  ];
-  for (const [path, operationId, request, answer, summary] of credentialPaths) {
-    paths[path] = {
-      post: {
-        operationId,
-        summary,
-        tags: ['Owner API'],
-        security: [{ bearerAuth: [] }],
-        requestBody: { required: true, content: { 'application/json': { schema: schema(request) } } },
-        responses: {
-          '200': { description: 'done', content: { 'application/json': { schema: schema(answer) } } },
-          '400': errorResponse('bad JSON, wrong types, unknown fields, a bad id or fingerprint'),
-          '401': errorResponse('missing or unknown API key'),
-          '403': errorResponse('not an admin key (issue), or the gateway belongs to another owner'),
-          '404': errorResponse('unknown gateway or owner, nothing recorded to revoke, no station key'),
-          '409': errorResponse('the gateway is not claimed, or the fingerprint belongs to another gateway'),
-          '429': errorResponse('rate limited; see Retry-After'),
-        },
-      },
-    };
-  }
+  for (const path of OWNER_API_PATHS) paths[`/api/v1/${path}`] = pathItem(path);
   paths['/update-info'] = {
     post: {
       operationId: 'updateInfo',

@@ -1,34 +1,29 @@
 /**
  * Owner API door (SPEC §4): `POST /api/v1/gateway/{claim,setup,delete,add,info,list,rotate}`,
- * the change feed `POST /api/v1/gateway/changes` and the `Idempotency-Key` header (docs/sync.md),
- * `POST /api/v1/firmware/{upload,list,delete}`, and the certificate and station-key endpoints of
- * `credential-routes.ts`.
+ * `POST /api/v1/firmware/{upload,list,delete,station-key}` `POST /api/v1/certificate/{issue,list,revoke}`,
+ * the change feed `POST /api/v1/gateway/changes` and the `Idempotency-Key` header (docs/sync.md).
+ * Every endpoint is one entry of `OWNER_API` (`src-shared/owner-api.ts`) and of the typed handler
+ * table of `owner-handlers.ts`; no switch, no per-route code.
  * Per request: per-address rate limit → Bearer authentication (before the body is read) → per-key
- * rate limit → JSON body (≤ 16 MiB) → whole-request validation with the shared zod schemas → one
- * core call → the core's per-item answers in request order. Ownership and scope checks are the
- * core's (403); this door adds no business rule.
+ * rate limit → JSON body (≤ 16 MiB) → whole-request validation with the declaration's wire form
+ * → one core call (which checks each item and answers per item, in request order) → in
+ * development, the answer checked against the declared response schema. Ownership and scope
+ * checks are the core's (403); this door adds no business rule.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Core, Principal, RequestContext } from '../../core/api';
-import { DomainError, type ErrorBody } from '../../../src-shared/errors';
+import { describeIssues, validateAnswersByDefault } from '../../../src-shared/contract/issues';
+import { DomainError } from '../../../src-shared/errors';
 import {
-  FIRMWARE_OPERATIONS,
-  GATEWAY_OPERATIONS,
   MAX_BODY_BYTES,
-  MAX_FIRMWARE_BODY_BYTES,
-  parseFirmwareRequest,
-  parseOwnerRequest,
-  type FirmwareOperation,
-  type FirmwareRequests,
-  type GatewayOperation,
-  type OwnerRequests,
+  OWNER_API,
+  OWNER_API_PATHS,
+  parseOwnerCall,
+  type OwnerApiHandlers,
+  type OwnerApiPath,
 } from '../../../src-shared/owner-api';
+import { ownerApiHandlers } from './owner-handlers';
 import { IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_PATTERN } from '../../../src-shared/sync-api';
-import { parseApiBody } from '../../../src-shared/credential-api';
-import { CLAIM_UNLOCK_PATH, ClaimUnlockRequestSchema } from '../../../src-shared/lockout-api';
-import { registerCredentialRoutes } from './credential-routes';
-import { registerSyncRoutes } from './sync-routes';
-import { addItems, claimItems, gatewayIds, setupItems } from './owner-requests';
 import type { RateLimiter } from '../../core/rate-limit';
 
 /** What the Owner API door needs. */
@@ -38,6 +33,23 @@ export interface OwnerRoutesOptions {
   perAddress?: RateLimiter | undefined;
   /** per API key, checked after authentication; undefined = unlimited */
   perKey?: RateLimiter | undefined;
+  /**
+   * Check every answer against its declared response schema before sending it; a mismatch is a
+   * 500 (and logged), so a drifting answer fails loudly. Default: {@link validateAnswersByDefault}.
+   */
+  validateAnswers?: boolean | undefined;
+}
+
+/**
+ * @throws Error (a 500) when `answer` does not match the declared response schema of `path`.
+ */
+export function checkAnswer(path: OwnerApiPath, answer: unknown): void {
+  const r = OWNER_API[path].response.safeParse(answer);
+  if (!r.success) {
+    throw new Error(
+      `answer of /api/v1/${path} does not match its schema: ${describeIssues(r.error.issues, 'answer').error}`,
+    );
+  }
 }
 
 const principals = new WeakMap<FastifyRequest, Principal>();
@@ -96,65 +108,6 @@ function parseJsonBody(
   }
 }
 
-/** Calls the core for one validated request. */
-async function dispatch<Op extends GatewayOperation>(
-  core: Core,
-  op: Op,
-  ctx: RequestContext,
-  value: OwnerRequests[Op],
-): Promise<unknown> {
-  const r = value as OwnerRequests[GatewayOperation];
-  switch (op) {
-    case 'claim':
-      return core.owner.claim(ctx, r.ownerid, claimItems(r as OwnerRequests['claim']));
-    case 'setup':
-      return core.owner.setup(ctx, r.ownerid, setupItems(r as OwnerRequests['setup']));
-    case 'delete':
-      return core.owner.delete(ctx, r.ownerid, gatewayIds(r as OwnerRequests['delete']));
-    case 'add':
-      return core.owner.add(ctx, r.ownerid, addItems(r as OwnerRequests['add']));
-    case 'info':
-      return core.owner.info(ctx, r.ownerid, gatewayIds(r as OwnerRequests['info']));
-    case 'rotate':
-      return core.owner.rotate(ctx, r.ownerid, gatewayIds(r as OwnerRequests['rotate']));
-    case 'list': {
-      const l = r as OwnerRequests['list'];
-      return core.owner.list(ctx, l.ownerid, { after: l.after, limit: l.limit });
-    }
-  }
-  throw new DomainError('not_found', `operation: unknown "${String(op)}"`);
-}
-
-const fromBase64 = (b64: string): Uint8Array => new Uint8Array(Buffer.from(b64, 'base64'));
-
-/** Calls the firmware catalogue for one validated request (SPEC §4.2 "Firmware"). */
-async function dispatchFirmware(
-  core: Core,
-  op: FirmwareOperation,
-  ctx: RequestContext,
-  value: FirmwareRequests[FirmwareOperation],
-): Promise<unknown> {
-  switch (op) {
-    case 'upload': {
-      const r = value as FirmwareRequests['upload'];
-      return core.firmware.upload(ctx, r.ownerid, {
-        image: fromBase64(r.firmware),
-        version: r.version,
-        signatures: r.signatures.map((sig) => ({
-          key: fromBase64(sig.key),
-          signature: fromBase64(sig.signature),
-        })),
-        signWithStationKey: r.stationSign,
-      });
-    }
-    case 'list':
-      return { firmware: await core.firmware.list(ctx, value.ownerid) };
-    case 'delete':
-      return core.firmware.delete(ctx, value.ownerid, (value as FirmwareRequests['delete']).fwcrc);
-  }
-  throw new DomainError('not_found', `operation: unknown "${String(op)}"`);
-}
-
 /** Registers the Owner API routes on a fastify scope of their own (own JSON parser, own hooks). */
 export async function ownerRoutes(app: FastifyInstance, opts: OwnerRoutesOptions): Promise<void> {
   const { core, perAddress, perKey } = opts;
@@ -177,48 +130,25 @@ export async function ownerRoutes(app: FastifyInstance, opts: OwnerRoutesOptions
     return undefined;
   });
 
-  /** One endpoint: authenticated principal → whole-request validation → one core call. */
-  const endpoint = <T>(
-    path: string,
-    bodyLimit: number,
-    parse: (body: unknown) => { ok: true; value: T } | { ok: false; error: ErrorBody },
-    call: (ctx: RequestContext, value: T) => Promise<unknown>,
-  ) =>
-    app.post(path, { bodyLimit }, async (req, reply) => {
+  const handlers = ownerApiHandlers(core);
+  const validate = opts.validateAnswers ?? validateAnswersByDefault(process.env);
+  for (const path of OWNER_API_PATHS) {
+    const handler = handlers[path] as OwnerApiHandlers<RequestContext>[OwnerApiPath];
+    const op = OWNER_API[path];
+    const bodyLimit = (op.kind === 'plain' ? op.bodyLimit : undefined) ?? MAX_BODY_BYTES;
+    app.post(`/api/v1/${path}`, { bodyLimit }, async (req, reply) => {
       const principal = principals.get(req);
       if (principal === undefined) throw new DomainError('unauthorized', 'authorization: missing');
-      const parsed = parse(req.body);
+      const parsed = parseOwnerCall(path, req.body);
       if (!parsed.ok) return reply.code(400).send(parsed.error);
       const ctx: RequestContext = {
         principal,
         address: req.socket.remoteAddress,
         idempotencyKey: idempotencyKeyOf(req),
       };
-      return reply.send(await call(ctx, parsed.value));
+      const answer = await handler(ctx, parsed.value as never);
+      if (validate) checkAnswer(path, answer);
+      return reply.send(answer);
     });
-
-  for (const op of GATEWAY_OPERATIONS) {
-    endpoint(
-      `/api/v1/gateway/${op}`,
-      MAX_BODY_BYTES,
-      (body) => parseOwnerRequest(op, body),
-      (ctx, value) => dispatch(core, op, ctx, value),
-    );
   }
-  for (const op of FIRMWARE_OPERATIONS) {
-    endpoint(
-      `/api/v1/firmware/${op}`,
-      op === 'upload' ? MAX_FIRMWARE_BODY_BYTES : MAX_BODY_BYTES,
-      (body) => parseFirmwareRequest(op, body),
-      (ctx, value) => dispatchFirmware(core, op, ctx, value),
-    );
-  }
-  registerCredentialRoutes(core, endpoint);
-  endpoint(
-    CLAIM_UNLOCK_PATH,
-    MAX_BODY_BYTES,
-    (body) => parseApiBody(ClaimUnlockRequestSchema, body),
-    (ctx, value) => core.owner.unlockClaims(ctx, value.gateway, value.ownerid ?? null),
-  );
-  registerSyncRoutes(core, endpoint);
 }

@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { parseIdField } from '../../../src-shared/ids';
 import { optionalString, requireString, UsageError, type Command } from '../command';
+import { isLoopbackUri } from '../../../src-shared/uri';
 /** Values of `--auth`: how the bundle authenticates to CUPS (SPEC §3.1). */
 const AUTH_MODES = ['token', 'client-cert'] as const;
 
@@ -45,6 +46,12 @@ export const personalizeCommand: Command = {
     return withStation(args, io, async (s) => {
       const batch = await s.core.batches.findForEui(eui);
       const cupsUri = flagUri ?? batch?.cupsUri ?? s.cupsUri;
+      if (isLoopbackUri(cupsUri)) {
+        io.stderr(
+          `gwjs: warning: the bundle carries the CUPS URI ${cupsUri}, which only this machine reaches — ` +
+            'a real gateway cannot: give --cups-uri, `batch configure --cups-uri`, or init/serve --public-host\n',
+        );
+      }
       const bundle = await s.core.factory.personalize(s.cliContext, gateway, {
         cupsUri,
         trustPem: s.tls.caCertPem,

@@ -135,7 +135,10 @@ export const serveCommand: Command = {
         host,
         transport,
         port: port ?? station.settings.port,
-        ...(wildcard ? { publicHost: station.settings.publicHosts[0] } : {}),
+        // on every interface the printed URL names the first public host (this run's first)
+        ...(wildcard
+          ? { publicHost: stringList(args, 'public-host')[0] ?? station.settings.publicHosts[0] }
+          : {}),
         ops: { readiness: stationReadiness(station), store: station.store },
         logger,
       });

@@ -15,7 +15,7 @@
  */
 import { DomainError } from '../../../src-shared/errors';
 import { euiFromHex, euiHex, formatId6, parseIdField } from '../../../src-shared/ids';
-import type { RequestContext } from '../api';
+import type { RequestContext } from '../context';
 import { actorOf, auditWriter } from '../audit';
 import { authorizeOwner, isAdmin, requireAdmin, type OwnerRef } from '../authorize';
 import type { Batches } from '../batches';

@@ -6,7 +6,7 @@
 import { DomainError } from '../../../src-shared/errors';
 import { euiHex } from '../../../src-shared/ids';
 import { normalizePin } from '../../../src-shared/pin';
-import type { RequestContext } from '../api';
+import type { RequestContext } from '../context';
 import { actorOf, AuditWriter } from '../audit';
 import { isoAt } from '../env';
 import { bundleFileList, deriveBundle, type BundleOptions } from '../factory-bundle';

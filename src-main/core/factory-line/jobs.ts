@@ -24,7 +24,7 @@ import { DomainError } from '../../../src-shared/errors';
 import type { JobView } from '../../../src-shared/factory-channels';
 import { euiHex, formatId6, parseIdField } from '../../../src-shared/ids';
 import { bytesToHex } from '../../../src-shared/bytes';
-import type { RequestContext } from '../api';
+import type { RequestContext } from '../context';
 import { actorOf, AuditWriter } from '../audit';
 import { isoAt } from '../env';
 import type { FactoryLineDeps } from './context';

@@ -9,7 +9,7 @@ import { DomainError } from '../../../src-shared/errors';
 import type { FactoryBatch, FactoryCounts } from '../../../src-shared/factory-channels';
 import { euiFromHex, formatEui64, formatId6 } from '../../../src-shared/ids';
 import { parseEndpointUri } from '../../../src-shared/uri';
-import type { RequestContext } from '../api';
+import type { RequestContext } from '../context';
 import { actorOf, AuditWriter } from '../audit';
 import { derToPem, parseCertificateInput } from '../credentials';
 import { isoAt } from '../env';

@@ -9,7 +9,7 @@ import {
   type LineSettings,
   type LineSettingsInput,
 } from '../../../src-shared/factory-channels';
-import type { RequestContext } from '../api';
+import type { RequestContext } from '../context';
 import { actorOf, AuditWriter } from '../audit';
 import { requireAdmin } from '../authorize';
 import { isoAt } from '../env';

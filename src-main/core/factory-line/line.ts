@@ -28,7 +28,7 @@ import type {
 import { euiHex, formatId6, parseIdField } from '../../../src-shared/ids';
 import { constantTimeEqual, normalizePin } from '../../../src-shared/pin';
 import { parseScannedCode } from '../../../src-shared/qr-payload';
-import type { RequestContext } from '../api';
+import type { RequestContext } from '../context';
 import { actorOf, AuditWriter } from '../audit';
 import { isoAt } from '../env';
 import { buildLabelModel } from '../labels/label-model';

@@ -15,7 +15,7 @@ import {
   type ManifestEntry,
   type ManifestPlainFormat,
 } from '../../../src-shared/manifest';
-import type { RequestContext } from '../api';
+import type { RequestContext } from '../context';
 import { AuditWriter } from '../audit';
 import { isoAt } from '../env';
 import { IN_CHUNK, textOf } from '../rows';

@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { crc32 } from '../../../src-shared/crc32';
 import { DomainError } from '../../../src-shared/errors';
 import { euiFromHex, formatId6 } from '../../../src-shared/ids';
-import type { RequestContext, Scope } from '../api';
+import type { RequestContext, Scope } from '../context';
 import { auditWriter } from '../audit';
 import { authorizeOwner, requireAdmin, type OwnerRef } from '../authorize';
 import { isoAt, type CoreEnv } from '../env';

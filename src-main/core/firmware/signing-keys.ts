@@ -8,7 +8,7 @@
  */
 import { crc32 } from '../../../src-shared/crc32';
 import { DomainError } from '../../../src-shared/errors';
-import type { RequestContext } from '../api';
+import type { RequestContext } from '../context';
 import { auditWriter } from '../audit';
 import { requireAdmin } from '../authorize';
 import { isoAt, type CoreEnv } from '../env';

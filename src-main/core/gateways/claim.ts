@@ -17,6 +17,7 @@
  */
 import { euiHex, formatId6 } from '../../../src-shared/ids';
 import { normalizePin, constantTimeEqual } from '../../../src-shared/pin';
+import { ClaimItemSchema } from '../../../src-shared/contract/gateway-ops';
 import type { ClaimItem, ItemResult, RequestContext } from '../api';
 import { auditWriter } from '../audit';
 import type { OwnerRef } from '../authorize';
@@ -25,7 +26,7 @@ import { isoAt, type CoreEnv } from '../env';
 import { claimPinFromGmk, deriveGmk } from '../kdf';
 import { BatchInsert, intOf, selectIn, textOf } from '../rows';
 import { claimLocked, isLocked, lockLimits, lockSecondsLeft } from './claim-lock';
-import { checkItemCount, countOutcomes, failItem, itemError, prepareItems, type ItemTarget } from './items';
+import { checkItems, countOutcomes, failItem, itemError, type ItemTarget } from './items';
 import { runCommitHooks } from '../sync/commit';
 import { loadGateways } from './rows';
 
@@ -45,13 +46,12 @@ export async function claimGateways(
   owner: OwnerRef,
   items: readonly ClaimItem[],
 ): Promise<ItemResult[]> {
-  checkItemCount(env, items.length);
-  const { results, targets } = prepareItems(items.map((i) => i.gateway));
+  const { results, targets } = checkItems(env, items, ClaimItemSchema);
   const batchOf = await batches.snapshot();
   const work: ClaimWork[] = [];
   for (const t of targets) {
     try {
-      const pin = normalizePin(items[t.index]!.claim, 'claim');
+      const pin = normalizePin(t.item.claim, 'claim');
       work.push({ ...t, pin, batch: batchOf(t.id), expected: undefined });
     } catch (e) {
       failItem(results[t.index]!, e);

@@ -1,11 +1,16 @@
 /**
  * Per-item plumbing shared by the Owner API operations (SPEC §4.2): one answer per request item in
  * request order, gateway ids parsed per item (`invalid_id`), a gateway named twice in one request
- * answered `duplicate_in_request` from its second mention on, and a bounded item count.
+ * answered `duplicate_in_request` from its second mention on, each item checked with its
+ * operation's item schema (`src-shared/contract/gateway-ops.ts`) so a bad field answers for its
+ * item alone (`invalid_uri`, `invalid_credential`, `invalid_request` naming `gateways[i].field`),
+ * and a bounded item count.
  */
+import { z } from 'zod';
+import { describeIssues } from '../../../src-shared/contract/issues';
+import type { ItemResult } from '../../../src-shared/contract/shapes';
 import { DomainError, isDomainError } from '../../../src-shared/errors';
 import { euiHex, formatId6, parseIdField } from '../../../src-shared/ids';
-import type { ItemResult } from '../api';
 import type { CoreEnv } from '../env';
 
 /** A request item whose gateway id parsed and is not a repeat. */
@@ -40,20 +45,58 @@ export function itemError(code: DomainError['code'], id6: string, message: strin
   return new DomainError(code, `gateway ${id6} ${message}`, { gateway: id6 });
 }
 
+/** An item that passed its checks: its target and its parsed value. */
+export interface CheckedItem<T> extends ItemTarget {
+  item: T;
+}
+
 /**
- * Parses the gateway id of every item. Returns the answer array (one entry per item, `gateway` =
- * canonical ID6 where it parsed) and the items still to process.
+ * The gateway field of a request item: the item itself where items are plain ids, else the
+ * `gateway` member of an object item (undefined for anything else).
  */
-export function prepareItems(gateways: readonly unknown[]): { results: ItemResult[]; targets: ItemTarget[] } {
+export function gatewayOfItem(item: unknown, plainIds: boolean): unknown {
+  if (plainIds) return item;
+  return typeof item === 'object' && item !== null && !Array.isArray(item)
+    ? (item as { gateway?: unknown }).gateway
+    : undefined;
+}
+
+const echo = (raw: unknown): string =>
+  typeof raw === 'string' ? raw : typeof raw === 'number' || typeof raw === 'boolean' ? String(raw) : '';
+
+/**
+ * Checks every item of a request, in order: its gateway id (`invalid_id`; a repeat is
+ * `duplicate_in_request` from its second mention on), then the item against `schema` (a failure
+ * names `gateways[i].field` and carries the value's code). An item whose gateway field is missing
+ * or not a string fails on the schema, naming that field. Returns the answer array (one entry per
+ * item, `gateway` = canonical ID6 where it parsed) and the items still to process, parsed.
+ * @throws DomainError('too_many_items') beyond the configured maximum (SPEC §4.2: 10 000).
+ */
+export function checkItems<S extends z.ZodType>(
+  env: CoreEnv,
+  items: readonly unknown[],
+  schema: S,
+): { results: ItemResult[]; targets: CheckedItem<z.output<S>>[] } {
+  checkItemCount(env, items.length);
   const results: ItemResult[] = [];
-  const targets: ItemTarget[] = [];
+  const targets: CheckedItem<z.output<S>>[] = [];
   const firstSeen = new Map<string, number>();
-  gateways.forEach((raw, index) => {
-    const result: ItemResult = { gateway: typeof raw === 'string' ? raw : String(raw) };
+  const plainIds = !(schema instanceof z.ZodObject);
+  items.forEach((raw, index) => {
+    const gateway = gatewayOfItem(raw, plainIds);
+    const result: ItemResult = { gateway: echo(gateway) };
     results.push(result);
+    const rejectBy = (issues: readonly z.core.$ZodIssue[], id6?: string) => {
+      const body = describeIssues(issues, `gateways[${index}]`);
+      failItem(result, new DomainError(body.code, body.error, id6 === undefined ? {} : { gateway: id6 }));
+    };
+    if (typeof gateway !== 'string') {
+      const r = schema.safeParse(raw, { reportInput: true });
+      if (!r.success) return rejectBy(r.error.issues);
+    }
     let id: bigint;
     try {
-      id = parseIdField(raw, 'gateway');
+      id = parseIdField(gateway, 'gateway');
     } catch (e) {
       failItem(result, e);
       return;
@@ -70,7 +113,9 @@ export function prepareItems(gateways: readonly unknown[]): { results: ItemResul
       return;
     }
     firstSeen.set(hex, index);
-    targets.push({ index, id, hex, id6 });
+    const r = schema.safeParse(raw, { reportInput: true });
+    if (!r.success) return rejectBy(r.error.issues, id6);
+    targets.push({ index, id, hex, id6, item: r.data });
   });
   return { results, targets };
 }

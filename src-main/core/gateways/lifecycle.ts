@@ -12,7 +12,9 @@
  *   A gateway redirected to another CUPS (setup `cupsUri`) has no token delivered here: refused.
  */
 import { DomainError } from '../../../src-shared/errors';
-import type { AddItem, ItemResult, RequestContext } from '../api';
+import { AddItemSchema } from '../../../src-shared/contract/gateway-ops';
+import { GatewayIdSchema } from '../../../src-shared/contract/values';
+import type { AddItem, GatewayIdItem, ItemResult, RequestContext } from '../api';
 import { actorOf, auditWriter } from '../audit';
 import { isAdmin, type OwnerRef } from '../authorize';
 import type { Batches } from '../batches';
@@ -21,7 +23,7 @@ import { sha256 } from '../digest';
 import { isoAt, type CoreEnv } from '../env';
 import { MAX_TOKEN_GENERATION } from '../kdf';
 import { intOf } from '../rows';
-import { checkItemCount, countOutcomes, failItem, itemError, prepareItems } from './items';
+import { checkItems, countOutcomes, failItem, itemError } from './items';
 import { recordRotationStart } from '../rotation/history';
 import { runCommitHooks } from '../sync/commit';
 import { loadGateways, requireOwned } from './rows';
@@ -42,10 +44,9 @@ export async function deleteGateways(
   hooks: { changed: (hex: string) => void; contacts: ContactLog },
   ctx: RequestContext,
   owner: OwnerRef,
-  gateways: readonly string[],
+  gateways: readonly GatewayIdItem[],
 ): Promise<ItemResult[]> {
-  checkItemCount(env, gateways.length);
-  const { results, targets } = prepareItems(gateways);
+  const { results, targets } = checkItems(env, gateways, GatewayIdSchema);
   const batchOf = await batches.snapshot();
   const changed: string[] = [];
   await env.store.transaction(async (tx) => {
@@ -123,8 +124,7 @@ export async function addGateways(
   owner: OwnerRef,
   items: readonly AddItem[],
 ): Promise<ItemResult[]> {
-  checkItemCount(env, items.length);
-  const { results, targets } = prepareItems(items.map((i) => i.gateway));
+  const { results, targets } = checkItems(env, items, AddItemSchema);
   const batchOf = await batches.snapshot();
   const limit = env.config.addLimitPerOwner;
   const changed: string[] = [];
@@ -142,7 +142,7 @@ export async function addGateways(
     const audit = auditWriter(env, tx, ctx);
     for (const t of targets) {
       try {
-        const item = items[t.index]!;
+        const item = t.item;
         const flavor = checkFlavor(item.flavorid, t.id6);
         const token = checkAddToken(item.token, t.id6);
         const batch = batchOf(t.id);
@@ -192,10 +192,9 @@ export async function rotateTokens(
   onChanged: (hex: string) => void,
   ctx: RequestContext,
   owner: OwnerRef,
-  gateways: readonly string[],
+  gateways: readonly GatewayIdItem[],
 ): Promise<ItemResult[]> {
-  checkItemCount(env, gateways.length);
-  const { results, targets } = prepareItems(gateways);
+  const { results, targets } = checkItems(env, gateways, GatewayIdSchema);
   const batchOf = await batches.snapshot();
   const changed: string[] = [];
   await env.store.transaction(async (tx) => {

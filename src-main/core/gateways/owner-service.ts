@@ -3,17 +3,21 @@
  * owner, SPEC §4.1), then runs the operation's module. Whole-request failures throw DomainError and
  * are counted; per-item failures are items.
  */
+import { describeIssues } from '../../../src-shared/contract/issues';
+import { SetupFieldsSchema, withCommonFields, type SetupFields } from '../../../src-shared/contract/values';
 import { DomainError, isDomainError } from '../../../src-shared/errors';
 import { parseIdField } from '../../../src-shared/ids';
 import type {
   AddItem,
   ClaimItem,
+  GatewayIdItem,
   InfoResult,
   ItemResult,
   OwnerService,
   RequestContext,
   Scope,
   SetupItem,
+  SetupOptions,
   TransferRequest,
   TransferResult,
 } from '../api';
@@ -24,7 +28,8 @@ import type { CoreEnv } from '../env';
 import { claimGateways, unlockClaims } from './claim';
 import { addGateways, deleteGateways, rotateTokens } from './lifecycle';
 import { infoGateways, listGateways } from './query';
-import { setupGateways } from './setup';
+import { appliedSetupItems, setupGateways } from './setup';
+import { templateFields } from '../station/templates';
 import { transferGateway } from './transfer';
 import { readChanges, type ChangesPage } from '../sync/change-feed';
 import type { WriteOperation } from '../sync/commit';
@@ -68,13 +73,13 @@ export class OwnerOperations implements OwnerService {
     scope: Scope,
     ctx: RequestContext,
     ownerId: string,
-    items: readonly unknown[],
+    items: readonly unknown[] | ((owner: OwnerRef) => Promise<readonly unknown[]>),
     body: (owner: OwnerRef) => Promise<ItemResult[]>,
   ): Promise<ItemResult[]> {
     const key = ctx.idempotencyKey;
     if (key === undefined) return this.#run(op, scope, ctx, ownerId, body);
     return this.#run(op, scope, ctx, ownerId, async (owner) => {
-      const hash = requestHashOf(op, owner.hex, items);
+      const hash = requestHashOf(op, owner.hex, typeof items === 'function' ? await items(owner) : items);
       const first = await this.#keys.replay(owner.hex, key, op, hash);
       if (first !== undefined) {
         this.env.counters.count('ownerApi', `${op}.replayed`);
@@ -114,15 +119,42 @@ export class OwnerOperations implements OwnerService {
     );
   }
 
-  /** SPEC §4.2 `setup` (mixed requests arrive merged into items). */
-  setup(ctx: RequestContext, ownerId: string, items: readonly SetupItem[]): Promise<ItemResult[]> {
-    return this.#write('setup', 'setup', ctx, ownerId, items, (o) =>
-      setupGateways(this.env, this.batches, this.#onChanged, ctx, o, items),
+  /**
+   * SPEC §4.2 `setup`. `options.common` (the mixed form's top-level fields) and a saved template
+   * (`options.templateId`, fields secrets included) apply to every item that does not set a
+   * field: item over common over template. A bad common field or an unknown template fails the
+   * whole request. The operation is the items as applied (`appliedSetupItems`): what an
+   * Idempotency-Key covers and what sync pushes.
+   */
+  setup(
+    ctx: RequestContext,
+    ownerId: string,
+    items: readonly SetupItem[],
+    options: SetupOptions = {},
+  ): Promise<ItemResult[]> {
+    let base: Promise<SetupFields | undefined> | undefined;
+    const baseOf = (o: OwnerRef) => (base ??= this.#setupBase(o, options));
+    return this.#write(
+      'setup',
+      'setup',
+      ctx,
+      ownerId,
+      async (o) => appliedSetupItems(items, await baseOf(o)),
+      async (o) => setupGateways(this.env, this.batches, this.#onChanged, ctx, o, items, await baseOf(o)),
     );
   }
 
+  /** The fields a setup applies under each item's own: a template's, then the top-level ones. */
+  async #setupBase(owner: OwnerRef, options: SetupOptions): Promise<SetupFields | undefined> {
+    let base: SetupFields | undefined;
+    if (options.templateId !== undefined)
+      base = await templateFields(this.env.store, owner.hex, options.templateId);
+    if (options.common !== undefined) base = withCommonFields(base, checkedFields(options.common));
+    return base;
+  }
+
   /** SPEC §4.2 `delete`. */
-  delete(ctx: RequestContext, ownerId: string, gateways: readonly string[]): Promise<ItemResult[]> {
+  delete(ctx: RequestContext, ownerId: string, gateways: readonly GatewayIdItem[]): Promise<ItemResult[]> {
     return this.#write('delete', 'delete', ctx, ownerId, gateways, (o) =>
       deleteGateways(this.env, this.batches, this.hooks, ctx, o, gateways),
     );
@@ -157,7 +189,7 @@ export class OwnerOperations implements OwnerService {
   }
 
   /** SPEC §4.2 `info`. */
-  info(ctx: RequestContext, ownerId: string, gateways: readonly string[]): Promise<InfoResult[]> {
+  info(ctx: RequestContext, ownerId: string, gateways: readonly GatewayIdItem[]): Promise<InfoResult[]> {
     return this.#run('info', 'read', ctx, ownerId, (o) =>
       infoGateways(this.env, this.batches, this.hooks.contacts, ctx, o, gateways),
     );
@@ -198,9 +230,20 @@ export class OwnerOperations implements OwnerService {
   }
 
   /** Token rotation (SPEC §2) for batch gateways: arms generation g + 1 (scope `setup`). */
-  rotate(ctx: RequestContext, ownerId: string, gateways: readonly string[]): Promise<ItemResult[]> {
+  rotate(ctx: RequestContext, ownerId: string, gateways: readonly GatewayIdItem[]): Promise<ItemResult[]> {
     return this.#write('rotate', 'setup', ctx, ownerId, gateways, (o) =>
       rotateTokens(this.env, this.batches, this.#onChanged, ctx, o, gateways),
     );
   }
+}
+
+/**
+ * The mixed form's top-level fields, checked with the one setup schema.
+ * @throws DomainError naming the field, with the value's code (`invalid_uri`, …).
+ */
+function checkedFields(common: unknown): SetupFields {
+  const r = SetupFieldsSchema.safeParse(common, { reportInput: true });
+  if (r.success) return r.data;
+  const body = describeIssues(r.error.issues);
+  throw new DomainError(body.code, body.error);
 }

@@ -5,7 +5,8 @@
  */
 import { DomainError, isDomainError } from '../../../src-shared/errors';
 import { euiFromHex, euiHex, formatEui64, formatId6, parseIdField } from '../../../src-shared/ids';
-import type { CredentialSummary, GatewayInfo, InfoResult, RequestContext } from '../api';
+import { GatewayIdSchema } from '../../../src-shared/contract/values';
+import type { CredentialSummary, GatewayIdItem, GatewayInfo, InfoResult, RequestContext } from '../api';
 import { isAdmin, type OwnerRef } from '../authorize';
 import type { Batches } from '../batches';
 import type { ContactLog } from '../cups/contact-log';
@@ -14,7 +15,7 @@ import { isoAt, type CoreEnv } from '../env';
 import { firmwareStatus, loadLatestDeliveries, type DeliveryRecord } from '../firmware/delivery';
 import { loadRotations, rotationView, type RotationRecord } from '../rotation/history';
 import { intOf, selectIn, textOf } from '../rows';
-import { checkItemCount, countOutcomes, failItem, prepareItems } from './items';
+import { checkItems, countOutcomes, failItem } from './items';
 import { loadGateways, requireOwned, type GatewayRow } from './rows';
 import { sideMode, type StoredSide } from './setup-merge';
 import { loadSetups, type StoredSetup } from './setup-rows';
@@ -101,10 +102,9 @@ export async function infoGateways(
   contactLog: ContactLog,
   ctx: RequestContext,
   owner: OwnerRef,
-  gateways: readonly string[],
+  gateways: readonly GatewayIdItem[],
 ): Promise<InfoResult[]> {
-  checkItemCount(env, gateways.length);
-  const { results, targets } = prepareItems(gateways);
+  const { results, targets } = checkItems(env, gateways, GatewayIdSchema);
   const batchOf = await batches.snapshot();
   const nowIso = isoAt(env.clock.now());
   await env.store.read(async (tx) => {

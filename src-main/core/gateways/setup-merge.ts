@@ -8,14 +8,13 @@
  * - no certificate → the key, if any, is Authorization header text (token mode, CRLF added);
  *   without a key the side is server-authentication only.
  * The blob CUPS will send is built and its CRC computed here, once, so CUPS only compares numbers.
- * Credential inputs are parsed through {@link CredentialInputs}, which remembers results per input
+ * URIs arrive checked (the setup schema, SPEC §3.2). Credential inputs are converted through {@link CredentialInputs}, which remembers results per input
  * text: a mixed bulk request giving one trust to 10 000 gateways parses it once.
  */
 import { ascii, base64ToBytes } from '../../../src-shared/bytes';
 import { crc32 } from '../../../src-shared/crc32';
 import { certBlob, normalizeAuthHeader, serverAuthBlob, tokenBlob } from '../../../src-shared/cups-wire';
 import { DomainError } from '../../../src-shared/errors';
-import { parseEndpointUri } from '../../../src-shared/uri';
 import type { CredentialSummary, SetupFields } from '../api';
 import { assertKeyMatchesCertificate, parseCertificateInput, parsePrivateKeyInput } from '../credentials';
 
@@ -61,8 +60,6 @@ export function sideBlob(s: StoredSide): Uint8Array | null {
   return serverAuthBlob(s.trust);
 }
 
-const BASE64_TEXT = /^[A-Za-z0-9+/]+={0,2}$/;
-
 /** Parses credential inputs, remembering each result (or error) by input text. */
 export class CredentialInputs {
   readonly #memo = new Map<string, Uint8Array | string | DomainError>();
@@ -84,11 +81,6 @@ export class CredentialInputs {
     return v as T;
   }
 
-  /** A validated endpoint URI (SPEC §3.2) as given. @throws DomainError('invalid_uri'). */
-  uri(input: string, side: Side, field: string): string {
-    return this.#cached('uri', field, input, () => parseEndpointUri(input, side, field).uri);
-  }
-
   /** DER of a certificate input. @throws DomainError('invalid_credential'). */
   certificate(input: string, field: string): Uint8Array {
     return this.#cached('crt', field, input, () => parseCertificateInput(input, field));
@@ -100,23 +92,13 @@ export class CredentialInputs {
   }
 
   /**
-   * Authorization header text from Base64 of it (the Owner API form) or the text itself — a
-   * header line always holds `": "`, which is never Base64.
-   * @throws DomainError('invalid_credential').
+   * Authorization header text from Base64 of it (the setup schema guarantees Base64).
+   * @throws DomainError('invalid_credential') when the text is no header line.
    */
   header(input: string, field: string): string {
-    return this.#cached('hdr', field, input, () => {
-      let text = input;
-      // test the alphabet first: a failed decode throws, and exceptions are slow in bulk
-      if (BASE64_TEXT.test(input)) {
-        try {
-          text = Buffer.from(base64ToBytes(input)).toString('latin1');
-        } catch {
-          // Base64 alphabet but not Base64 (e.g. bad padding): the text itself
-        }
-      }
-      return normalizeAuthHeader(text, field);
-    });
+    return this.#cached('hdr', field, input, () =>
+      normalizeAuthHeader(Buffer.from(base64ToBytes(input)).toString('latin1'), field),
+    );
   }
 
   /** @throws DomainError('invalid_credential') when `key` is not the private key of `crt`. */
@@ -154,7 +136,7 @@ const given = (v: string | null | undefined): v is string => typeof v === 'strin
 /**
  * Applies a side patch to the stored side and rebuilds its blob CRC. A side the patch does not
  * touch is returned unchanged.
- * @throws DomainError('invalid_uri' | 'trust_required' | 'invalid_credential') naming the field.
+ * @throws DomainError('trust_required' | 'invalid_credential') naming the field.
  */
 export function mergeSide(
   side: Side,
@@ -164,8 +146,7 @@ export function mergeSide(
 ): StoredSide {
   if (!touchesSide(patch)) return stored;
   const f = SIDE_FIELDS[side];
-  const uri =
-    patch.uri === undefined ? stored.uri : given(patch.uri) ? inputs.uri(patch.uri, side, f.uri) : null;
+  const uri = patch.uri === undefined ? stored.uri : given(patch.uri) ? patch.uri : null;
   if (!isSecureUri(uri)) return { ...EMPTY_SIDE, uri };
 
   const trust =

@@ -1,17 +1,20 @@
 /**
  * `setup` (SPEC §4.2): stores the desired configuration of claimed gateways with merge semantics
- * ({@link mergeSide}) and the firmware fields (`fwcrc` must name an uploaded firmware, `fwafter`
- * is ISO-8601 with a zone). Mixed requests arrive already merged into items by the door. A bulk
- * setup runs in one transaction; credential inputs shared by many items are parsed once.
+ * ({@link mergeSide}) and the firmware fields (`fwcrc` must name an uploaded firmware). Items
+ * arrive as given and are checked here with the one strict item schema
+ * (`src-shared/contract/gateway-ops.ts`), which also converts `fwcrc` (a number) and `fwafter`
+ * (UTC ISO text); the mixed form's top-level fields (and a template's) arrive checked as `base`.
+ * A bulk setup runs in one transaction; credential inputs shared by many items are parsed once.
  */
-import { DomainError } from '../../../src-shared/errors';
+import { SetupItemSchema } from '../../../src-shared/contract/gateway-ops';
+import { withCommonFields } from '../../../src-shared/contract/values';
 import type { ItemResult, RequestContext, SetupFields, SetupItem } from '../api';
 import { auditWriter } from '../audit';
 import { isAdmin, type OwnerRef } from '../authorize';
 import type { Batches } from '../batches';
 import { isoAt, type CoreEnv } from '../env';
 import { intOf, selectIn } from '../rows';
-import { checkItemCount, countOutcomes, failItem, itemError, prepareItems, type ItemTarget } from './items';
+import { checkItems, countOutcomes, failItem, itemError, type ItemTarget } from './items';
 import { runCommitHooks } from '../sync/commit';
 import { loadGateways, requireOwned } from './rows';
 import {
@@ -30,50 +33,6 @@ import { loadSetups, setupParams, setupUpsert, type StoredFirmware } from './set
 export interface FirmwarePatch {
   crc: number | null | undefined;
   after: string | null | undefined;
-}
-
-const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
-
-/**
- * Parses `fwcrc` (a u32 as a number, a decimal string or `0x` hex) and `fwafter` (ISO-8601 with a
- * zone, stored normalized to UTC).
- * @throws DomainError('invalid_request') naming the field.
- */
-export function parseFirmwarePatch(fields: SetupFields): FirmwarePatch {
-  const patch: FirmwarePatch = { crc: undefined, after: undefined };
-  const c = fields.fwcrc;
-  if (c !== undefined) {
-    let n = NaN;
-    if (c === null) n = -1;
-    else if (typeof c === 'number') n = c;
-    else if (/^[0-9]{1,10}$/.test(c)) n = Number(c);
-    else if (/^0x[0-9a-f]{1,8}$/i.test(c)) n = parseInt(c.slice(2), 16);
-    if (c !== null && !(Number.isInteger(n) && n >= 0 && n <= 0xffffffff)) {
-      throw new DomainError(
-        'invalid_request',
-        `fwcrc: ${JSON.stringify(c)} is not a CRC-32 (0 … 4294967295 or 0x…)`,
-        {
-          field: 'fwcrc',
-        },
-      );
-    }
-    patch.crc = c === null ? null : n;
-  }
-  const a = fields.fwafter;
-  if (a !== undefined) {
-    const t = typeof a === 'string' && ISO_WITH_ZONE.test(a) ? Date.parse(a) : NaN;
-    if (a !== null && !Number.isFinite(t)) {
-      throw new DomainError(
-        'invalid_request',
-        `fwafter: ${JSON.stringify(a)} is not an ISO-8601 time with a zone`,
-        {
-          field: 'fwafter',
-        },
-      );
-    }
-    patch.after = a === null ? null : new Date(t).toISOString();
-  }
-  return patch;
 }
 
 /**
@@ -110,12 +69,10 @@ interface SetupWork extends ItemTarget {
   fw: FirmwarePatch;
 }
 
-/** Checks every credential input that does not depend on stored state, warming the parse memo. */
+/** Converts every certificate input (DER, X.509, station framing), warming the parse memo. */
 function preparse(fields: SetupFields, inputs: CredentialInputs): void {
   for (const side of ['cups', 'lns'] as const satisfies Side[]) {
     const f = SIDE_FIELDS[side];
-    const uri = fields[f.uri];
-    if (typeof uri === 'string' && uri !== '') inputs.uri(uri, side, f.uri);
     for (const name of [f.trust, f.crt]) {
       const v = fields[name];
       if (typeof v === 'string' && v !== '') inputs.certificate(v, name);
@@ -123,7 +80,26 @@ function preparse(fields: SetupFields, inputs: CredentialInputs): void {
   }
 }
 
-/** Sets up gateways of `owner`; one answer per item, in request order. */
+/**
+ * The items of a setup as applied: each object item over `base` (the template's and top-level
+ * fields), anything else as given — what the operation is for its Idempotency-Key and for sync.
+ */
+export function appliedSetupItems(
+  items: readonly unknown[],
+  base: SetupFields | undefined,
+): readonly unknown[] {
+  if (base === undefined) return items;
+  return items.map((raw) =>
+    typeof raw === 'object' && raw !== null && !Array.isArray(raw)
+      ? withCommonFields(base, raw as SetupFields)
+      : raw,
+  );
+}
+
+/**
+ * Sets up gateways of `owner`; one answer per item, in request order. `base` (checked: the mixed
+ * form's top-level fields over a template's) applies to every item that does not set a field.
+ */
 export async function setupGateways(
   env: CoreEnv,
   batches: Batches,
@@ -131,15 +107,15 @@ export async function setupGateways(
   ctx: RequestContext,
   owner: OwnerRef,
   items: readonly SetupItem[],
+  base?: SetupFields,
 ): Promise<ItemResult[]> {
-  checkItemCount(env, items.length);
-  const { results, targets } = prepareItems(items.map((i) => i.gateway));
+  const { results, targets } = checkItems(env, items, SetupItemSchema);
   const inputs = new CredentialInputs();
   const work: SetupWork[] = [];
   for (const t of targets) {
-    const fields = items[t.index]!;
+    const fields = withCommonFields(base, t.item);
     try {
-      const fw = parseFirmwarePatch(fields);
+      const fw: FirmwarePatch = { crc: fields.fwcrc, after: fields.fwafter };
       preparse(fields, inputs);
       work.push({ ...t, fields, fw });
     } catch (e) {
@@ -194,7 +170,7 @@ export async function setupGateways(
       operation: 'setup',
       owner,
       ctx,
-      items: items,
+      items: appliedSetupItems(items, base),
       results,
       changed,
       at: at,

@@ -6,7 +6,7 @@
  * in the store like operator logins (`login_failures`, key `hsm:unlock`) and audited.
  */
 import { DomainError, isDomainError } from '../../../src-shared/errors';
-import type { RequestContext } from '../api';
+import type { RequestContext } from '../context';
 import { AuditWriter } from '../audit';
 import type { Clock, Hsm, HsmStatus, Store } from '../ports';
 

@@ -14,7 +14,7 @@ import { euiHex, formatId6, euiFromHex, parseIdField } from '../../../src-shared
 import type { Operator, Role } from '../../../src-shared/ipc';
 import type { Clock, Random, Store, Tx } from '../ports';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords';
-import type { RequestContext } from '../api';
+import type { RequestContext } from '../context';
 import { AuditWriter } from '../audit';
 
 /** Who an authenticated session belongs to. `ownerId` is ID6 or null (any owner). */

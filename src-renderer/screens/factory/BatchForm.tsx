@@ -8,6 +8,7 @@ import type { FormEvent, ReactNode } from 'react';
 import { readRangeEnd, rangeSize, useBatches, type RangeEnd } from '../../stores/factory-batches';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Field } from '../../components/Field';
+import { formatCount } from '../../components/format';
 
 function EndCheck({ end, id }: { end: RangeEnd; id: string }): ReactNode {
   if (end.ok) {
@@ -105,7 +106,7 @@ export function BatchForm(): ReactNode {
         <button type="submit" className="btn" id="batch-create" disabled={size === null || busy}>
           {busy ? 'Creating…' : 'Create batch'}
         </button>
-        {size !== null && <span className="muted">{BigInt(size).toLocaleString('en')} gateways</span>}
+        {size !== null && <span className="muted">{formatCount(BigInt(size))} gateways</span>}
         {first.ok && last.ok && size === null && (
           <span className="bad">the last gateway is before the first</span>
         )}

@@ -14,6 +14,7 @@ import { JobsPanel } from './JobsPanel';
 import { ManifestExportPanel } from './ManifestExportPanel';
 import './factory.css';
 import { Field } from '../../components/Field';
+import { formatCount } from '../../components/format';
 
 function BatchTable(): ReactNode {
   const { batches, selected, select } = useBatches();
@@ -43,7 +44,7 @@ function BatchTable(): ReactNode {
                 <td className="mono">
                   {b.firstEui64} … {b.lastEui64}
                 </td>
-                <td className="num">{BigInt(b.size).toLocaleString('en')}</td>
+                <td className="num">{formatCount(BigInt(b.size))}</td>
                 <td className="kcv">{b.kcv}</td>
                 <td>
                   {b.flavor ?? '–'} / {b.model ?? '–'}
@@ -52,14 +53,14 @@ function BatchTable(): ReactNode {
                   {b.cupsUri ?? '(none)'}
                   <div className="muted">{b.ownTrust ? 'own trust' : 'station CA'}</div>
                 </td>
-                <td className="num">{b.counts.personalized}</td>
-                <td className="num">{b.counts.printed}</td>
-                <td className="num">{b.counts.verified}</td>
+                <td className="num">{formatCount(b.counts.personalized)}</td>
+                <td className="num">{formatCount(b.counts.printed)}</td>
+                <td className="num">{formatCount(b.counts.verified)}</td>
                 <td
                   className="num"
                   style={b.counts.blocked > 0 ? { color: 'var(--err)', fontWeight: 700 } : undefined}
                 >
-                  {b.counts.blocked}
+                  {formatCount(b.counts.blocked)}
                 </td>
               </tr>
             ))}

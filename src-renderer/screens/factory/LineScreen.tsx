@@ -4,16 +4,19 @@
  * blocks the unit with a red banner and an alarm until the operator acknowledges it (Esc).
  * Counters, the label just printed, and the line's history beside it.
  */
-import { useEffect, useRef, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { ScreenHeader } from '../../components/ScreenHeader';
 import { Notice } from '../../components/ErrorNotice';
 import { useBatches } from '../../stores/factory-batches';
 import { cueOf, useLine, type LineStep } from '../../stores/factory-line';
 import { useSession } from '../../stores/session-store';
+import { isLoopbackUri } from '../../../src-shared/uri';
+import { isTextField } from '../../app/shortcuts';
 import { playCue } from './cue';
 import { LineSettingsCard } from './LineSettingsCard';
 import './factory.css';
 import { Field } from '../../components/Field';
+import { formatCount } from '../../components/format';
 
 const PROMPT: Record<LineStep['kind'], string> = {
   scan: 'Scan the gateway (MAC or EUI label on the unit)',
@@ -30,7 +33,7 @@ function Counters(): ReactNode {
       {(['personalized', 'printed', 'verified', 'blocked'] as const).map((k) => (
         <div key={k} className={`stat ${k}`}>
           <div className="value" data-counter={k}>
-            {c[k].toLocaleString('en')}
+            {formatCount(c[k])}
           </div>
           <div className="label">{k}</div>
         </div>
@@ -59,11 +62,42 @@ function ScanCard({ batchId }: { batchId: string }): ReactNode {
   const input = useRef<HTMLInputElement>(null);
   const reason = useRef<HTMLInputElement>(null);
   const step = l.step;
+  // "Print again" after a good print: the reason is asked for first (a reprint is audited).
+  const [asking, setAsking] = useState(false);
+  const [reprintReason, setReprintReason] = useState('');
+  const reprintField = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    setAsking(false);
+    setReprintReason('');
+  }, [step]);
+  useEffect(() => {
+    if (asking) reprintField.current?.focus();
+  }, [asking]);
+  const reprint = (): void => {
+    if (reprintReason.trim().length < 3) return;
+    void l.retryPrint(reprintReason).then(() => setAsking(false));
+  };
 
+  // The scan field has the focus whenever it can take a scan: when the screen shows, when the
+  // batches arrive (it is disabled until then), and after every action.
+  const disabled = step.kind === 'blocked' || step.kind === 'reason' || batchId === '';
   useEffect(() => {
     if (step.kind === 'reason') reason.current?.focus();
-    else if (step.kind !== 'blocked') input.current?.focus();
-  }, [step, l.flash?.seq, l.busy]);
+    else if (!disabled) input.current?.focus();
+  }, [step, l.flash?.seq, l.busy, disabled]);
+
+  // A keyboard-wedge scan typed while the focus is elsewhere on this screen (a button, the page)
+  // goes to the scan field: its first key moves the focus there before the character lands.
+  useEffect(() => {
+    const route = (e: KeyboardEvent) => {
+      if (e.altKey || e.ctrlKey || e.metaKey || e.key.length !== 1) return;
+      const field = input.current;
+      if (!field || field.disabled || isTextField(document.activeElement)) return;
+      field.focus();
+    };
+    window.addEventListener('keydown', route, true);
+    return () => window.removeEventListener('keydown', route, true);
+  }, []);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -101,12 +135,45 @@ function ScanCard({ batchId }: { batchId: string }): ReactNode {
         type="text"
         value={l.input}
         onChange={(e) => l.setInput(e.target.value)}
-        disabled={step.kind === 'blocked' || step.kind === 'reason' || batchId === ''}
+        disabled={disabled}
         autoComplete="off"
         spellCheck={false}
         aria-label={PROMPT[step.kind]}
         placeholder={step.kind === 'verify' ? 'GWJS:1:…' : 'B8:27:EB:… or 00-00-…'}
       />
+      {step.kind === 'verify' && asking && (
+        <div
+          className="row gap"
+          role="group"
+          aria-label="Reason for printing again"
+          style={{ alignItems: 'flex-end' }}
+        >
+          <Field label="Why print this label again? (audited)" style={{ flex: '1 1 260px' }}>
+            <input
+              ref={reprintField}
+              id="line-reprint-reason"
+              type="text"
+              value={reprintReason}
+              onChange={(e) => setReprintReason(e.target.value)}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter') {
+                  e.preventDefault();
+                  reprint();
+                }
+              }}
+              placeholder="e.g. label smudged, fell off"
+            />
+          </Field>
+          <button
+            type="button"
+            className="btn secondary"
+            onClick={reprint}
+            disabled={l.busy || reprintReason.trim().length < 3}
+          >
+            Print again
+          </button>
+        </div>
+      )}
       {step.kind === 'reason' && (
         <div className="stack">
           <div className="muted">{step.message}</div>
@@ -136,7 +203,10 @@ function ScanCard({ batchId }: { batchId: string }): ReactNode {
           <button
             type="button"
             className="btn secondary"
-            onClick={() => void l.retryPrint()}
+            onClick={() => {
+              if (step.unit.state === 'printed') setAsking(true);
+              else void l.retryPrint();
+            }}
             disabled={l.busy}
           >
             {step.printFailed ? 'Retry print' : 'Print again'}
@@ -284,6 +354,13 @@ export function LineScreen(): ReactNode {
           KCV <span className="kcv">{batch.kcv}</span> · {batch.model ?? batch.flavor ?? 'no model'} · bundles
           for <span className="mono">{batch.cupsUri ?? '(no CUPS URI)'}</span>
         </div>
+      )}
+      {batch?.cupsUri && isLoopbackUri(batch.cupsUri) && (
+        <Notice kind="warn">
+          Bundles of this batch carry the CUPS URI <code>{batch.cupsUri}</code>, which only this machine
+          reaches: a real gateway cannot. Give the batch a public CUPS URI (Batches), or start the station
+          with a public host name (<code>--public-host</code>).
+        </Notice>
       )}
       {settings === null && (
         <Notice kind="warn">

@@ -8,6 +8,7 @@ import { ErrorNotice, Notice } from '../../components/ErrorNotice';
 import { useManifest } from '../../stores/factory-manifest';
 import { UNIT_STATES, type FactoryBatch, type UnitState } from '../../../src-shared/factory-channels';
 import { Field } from '../../components/Field';
+import { formatCount } from '../../components/format';
 
 /** Export card for `batch`. */
 export function ManifestExportPanel({ batch }: { batch: FactoryBatch }): ReactNode {
@@ -61,7 +62,8 @@ export function ManifestExportPanel({ batch }: { batch: FactoryBatch }): ReactNo
       </div>
       {m.exported && (
         <Notice kind="ok">
-          {m.exported.fileName}: {m.exported.count} gateways, encrypted to key <code>{m.exported.kid}</code>.
+          {m.exported.fileName}: {formatCount(m.exported.count)} gateways, encrypted to key{' '}
+          <code>{m.exported.kid}</code>.
         </Notice>
       )}
       <ErrorNotice error={m.exportError} context="factory" />

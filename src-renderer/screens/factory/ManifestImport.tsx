@@ -7,6 +7,7 @@
 import type { ReactNode } from 'react';
 import { ErrorNotice, Notice } from '../../components/ErrorNotice';
 import { claimListOf, useManifest } from '../../stores/factory-manifest';
+import { formatCount } from '../../components/format';
 
 /** Props of {@link ManifestImport}. */
 export interface ManifestImportProps {
@@ -44,8 +45,8 @@ export function ManifestImport({ onOpened }: ManifestImportProps): ReactNode {
       </div>
       {m.header && (
         <Notice kind="info">
-          {m.header.count} gateways of batch {m.header.batch ?? '–'}, made {m.header.createdAt}, for key{' '}
-          <code>{m.header.kid}</code>
+          {formatCount(m.header.count)} gateways of batch {m.header.batch ?? '–'}, made {m.header.createdAt},
+          for key <code>{m.header.kid}</code>
           {m.opened === null ? ' (not yet opened: the header is checked when it is)' : ''}.
         </Notice>
       )}

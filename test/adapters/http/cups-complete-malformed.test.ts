@@ -80,13 +80,6 @@ const CASES: Case[] = [
     message: /^gateways: expected array, got string/,
   },
   {
-    name: 'rotate: object item',
-    path: rotate,
-    body: { ownerid: OWNER, gateways: [{ gateway: GW.id6 }] },
-    code: 'invalid_request',
-    message: /^gateways\[0\]: expected string, got object/,
-  },
-  {
     name: 'rotate: unknown field',
     path: rotate,
     body: { ownerid: OWNER, gateway: GW.id6, generation: 2 },
@@ -347,6 +340,14 @@ describe('rotation, certificate and firmware endpoints: malformed input', () => 
     const body = r.json as { error: string; code: string };
     expect(body.code, r.text).toBe(c.code);
     expect(body.error).toMatch(c.message);
+  });
+
+  it('answers an object item of a bulk rotate for that item alone (SPEC §4.2 partial success)', async () => {
+    const r = await t.post(rotate, t.ownerA.apiKey, { ownerid: OWNER, gateways: [{ gateway: GW.id6 }] });
+    expect(r.status, r.text).toBe(200);
+    const [item] = r.json as { code?: string; error?: string }[];
+    expect(item?.code).toBe('invalid_request');
+    expect(item?.error).toMatch(/^gateways\[0\]: expected string, got object/);
   });
 
   it('stays healthy: a valid request still works after the table', async () => {

@@ -548,7 +548,7 @@ describe('cups.updateInfo cost', () => {
           gateway: gw1.id6,
           lnsUri: LNS,
           lnsTrust: bytesToBase64(f.pki.caDer),
-          lnsKey: 'Authorization: Bearer l',
+          lnsKey: bytesToBase64(utf8('Authorization: Bearer l')),
         },
       ]);
       const req = report({

@@ -50,7 +50,7 @@ describe('OwnerOperations in bulk', () => {
         gateway,
         lnsUri: 'wss://lns.example.com:443',
         lnsTrust: trust,
-        lnsKey: `Authorization: Bearer token-${i}`,
+        lnsKey: Buffer.from(`Authorization: Bearer token-${i}`).toString('base64'),
       })),
     );
     const ms = performance.now() - t0;

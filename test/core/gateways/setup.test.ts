@@ -71,7 +71,7 @@ describe('owner.setup', () => {
       crc: crc32(tokenBlob(f.pki.caDer, 'Authorization: Bearer abc\r\n')),
     });
 
-    await setup({ gateway: gw1.id6, lnsCrt: f.pki.client.certPem, lnsKey: b64(f.pki.client.keyPem) });
+    await setup({ gateway: gw1.id6, lnsCrt: b64(f.pki.client.certPem), lnsKey: b64(f.pki.client.keyPem) });
     const sec1 = parsePrivateKeyInput(f.pki.client.keyPem, 'k').der;
     expect((await info()).setup?.lns).toMatchObject({
       mode: 'client-cert',
@@ -85,7 +85,7 @@ describe('owner.setup', () => {
       gateway: gw1.id6,
       cupsUri: 'https://cups.example.com:443',
       cupsTrust: trust,
-      cupsKey: 'Authorization: Bearer cups-token',
+      cupsKey: b64('Authorization: Bearer cups-token'),
       lnsUri: LNS,
       lnsTrust: trust,
       lnsKey: b64('Authorization: Bearer lns-token'),
@@ -114,7 +114,7 @@ describe('owner.setup', () => {
   });
 
   it('nulls a side’s credentials for http/ws and requires trust again for https/wss', async () => {
-    await setup({ gateway: gw1.id6, lnsUri: LNS, lnsTrust: trust, lnsKey: 'Authorization: Bearer x' });
+    await setup({ gateway: gw1.id6, lnsUri: LNS, lnsTrust: trust, lnsKey: b64('Authorization: Bearer x') });
     await setup({ gateway: gw1.id6, lnsUri: 'ws://lns.example.com:80', lnsTrust: trust });
     expect((await info()).setup?.lns).toEqual({
       uri: 'ws://lns.example.com:80',
@@ -153,8 +153,8 @@ describe('owner.setup', () => {
   it('answers invalid_credential for a key that does not match, a certificate without key, bad input', async () => {
     const base = { gateway: gw1.id6, lnsUri: LNS, lnsTrust: trust };
     const cases: [Partial<SetupItem>, string][] = [
-      [{ lnsCrt: f.pki.client.certPem, lnsKey: f.pki.other.keyPem }, 'does not match'],
-      [{ lnsCrt: f.pki.client.certPem }, 'lnsKey'],
+      [{ lnsCrt: b64(f.pki.client.certPem), lnsKey: b64(f.pki.other.keyPem) }, 'does not match'],
+      [{ lnsCrt: b64(f.pki.client.certPem) }, 'lnsKey'],
       [{ lnsTrust: 'not base64 at all!' }, 'lnsTrust'],
       [{ lnsKey: b64('no header line') }, 'lnsKey'],
     ];
@@ -164,11 +164,11 @@ describe('owner.setup', () => {
       expect(r?.error).toContain(message);
     }
     // a stored header key cannot pair with a new certificate
-    await setup({ ...base, lnsKey: 'Authorization: Bearer t' });
-    const [r] = await setup({ gateway: gw1.id6, lnsCrt: f.pki.client.certPem });
+    await setup({ ...base, lnsKey: b64('Authorization: Bearer t') });
+    const [r] = await setup({ gateway: gw1.id6, lnsCrt: b64(f.pki.client.certPem) });
     expect(r?.code).toBe('invalid_credential');
     // nor a stored private key serve as a header once the certificate is cleared
-    await setup({ gateway: gw1.id6, lnsCrt: f.pki.client.certPem, lnsKey: f.pki.client.keyPem });
+    await setup({ gateway: gw1.id6, lnsCrt: b64(f.pki.client.certPem), lnsKey: b64(f.pki.client.keyPem) });
     expect((await setup({ gateway: gw1.id6, lnsCrt: null }))[0]?.code).toBe('invalid_credential');
     expect(await setup({ gateway: gw1.id6, lnsCrt: null, lnsKey: null })).toEqual([{ gateway: gw1.id6 }]);
   });
@@ -207,16 +207,17 @@ describe('owner.setup', () => {
       gateway: gw1.id6,
       lnsUri: LNS,
       lnsTrust: trust,
-      lnsCrt: f.pki.client.certPem,
+      lnsCrt: b64(f.pki.client.certPem),
       lnsKey: b64(f.pki.client.keyPem),
       cupsUri: 'https://c.example.com:443',
       cupsTrust: trust,
-      cupsKey: 'Authorization: Bearer very-secret-token',
+      cupsKey: b64('Authorization: Bearer very-secret-token'),
     });
     const shown = JSON.stringify(await info());
     const audited = JSON.stringify(await f.core.audit.list(f.admin, { target: gw1.id6, action: 'setup' }));
     for (const text of [shown, audited]) {
       expect(text).not.toContain('very-secret-token');
+      expect(text).not.toContain(b64('Authorization: Bearer very-secret-token'));
       expect(text).not.toContain('PRIVATE KEY');
       expect(text).not.toContain(b64(f.pki.client.keyPem).slice(0, 40));
     }
@@ -227,7 +228,7 @@ describe('owner.setup', () => {
     await f.core.owner.claim(f.ownerA.ctx, f.ownerA.id6, [{ gateway: gw2.id6, claim: gw2.pin }]);
     const r = await setup(
       { gateway: gw1.id6, lnsUri: LNS, lnsTrust: trust },
-      { gateway: gw2.id6, lnsUri: LNS, lnsTrust: trust, lnsKey: 'Authorization: Bearer t2' },
+      { gateway: gw2.id6, lnsUri: LNS, lnsTrust: trust, lnsKey: b64('Authorization: Bearer t2') },
     );
     expect(r).toEqual([{ gateway: gw1.id6 }, { gateway: gw2.id6 }]);
     expect((await info(gw2.id6)).setup?.lns.mode).toBe('token');

@@ -1,6 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RequestContext } from '../../../src-main/core/api';
-import { createTemplateService, type TemplateService } from '../../../src-main/core/station/templates';
+import {
+  createTemplateService,
+  templateFields,
+  type TemplateService,
+} from '../../../src-main/core/station/templates';
+import { euiHex, parseIdField } from '../../../src-shared/ids';
 import { movableClock, openTestStore, realRandom } from '../../helpers/station-store';
 
 const ctx: RequestContext = {
@@ -17,11 +22,16 @@ describe('template service', () => {
   });
   afterEach(() => t.close());
 
+  /** The stored fields, secrets included, as `owner.setup` applies them. */
+  const fieldsOf = (owner: string, id: string) =>
+    templateFields(t.store, euiHex(parseIdField(owner, 'owner')), id);
+  const b64 = (s: string) => Buffer.from(s).toString('base64');
+
   it('keeps secret fields server-side and names them instead', async () => {
     const saved = await templates.save(ctx, {
       ownerId: '00-00-00-00-00-00-00-01',
       name: ' LNS EU ',
-      fields: { lnsUri: 'wss://lns.example.com:443', lnsKey: 'Authorization: Bearer s3cret' },
+      fields: { lnsUri: 'wss://lns.example.com:443', lnsKey: b64('Authorization: Bearer s3cret') },
     });
     expect(saved).toMatchObject({
       ownerId: '::1',
@@ -30,9 +40,10 @@ describe('template service', () => {
       secrets: ['lnsKey'],
     });
     expect(JSON.stringify(await templates.list('::1'))).not.toContain('s3cret');
-    expect(await templates.fieldsOf('::1', saved.id)).toEqual({
+    expect(JSON.stringify(await templates.list('::1'))).not.toContain(b64('Authorization: Bearer s3cret'));
+    expect(await fieldsOf('::1', saved.id)).toEqual({
       lnsUri: 'wss://lns.example.com:443',
-      lnsKey: 'Authorization: Bearer s3cret',
+      lnsKey: b64('Authorization: Bearer s3cret'),
     });
   });
 
@@ -40,15 +51,15 @@ describe('template service', () => {
     const { id } = await templates.save(ctx, {
       ownerId: '::1',
       name: 'a',
-      fields: { lnsUri: 'wss://a.example:443', lnsKey: 'Authorization: x' },
+      fields: { lnsUri: 'wss://a.example:443', lnsKey: b64('Authorization: x') },
     });
     await templates.save(ctx, { ownerId: '::1', id, name: 'a', fields: { lnsUri: 'wss://b.example:443' } });
-    expect(await templates.fieldsOf('::1', id)).toEqual({
+    expect(await fieldsOf('::1', id)).toEqual({
       lnsUri: 'wss://b.example:443',
-      lnsKey: 'Authorization: x',
+      lnsKey: b64('Authorization: x'),
     });
     await templates.save(ctx, { ownerId: '::1', id, name: 'a', fields: { lnsKey: null } });
-    expect(await templates.fieldsOf('::1', id)).toEqual({ lnsKey: null });
+    expect(await fieldsOf('::1', id)).toEqual({ lnsKey: null });
   });
 
   it('scopes templates to their owner and refuses duplicate names', async () => {
@@ -57,7 +68,7 @@ describe('template service', () => {
     await expect(templates.save(ctx, { ownerId: '::1', name: 'x', fields: {} })).rejects.toMatchObject({
       code: 'already_exists',
     });
-    await expect(templates.fieldsOf('::2', a.id)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(fieldsOf('::2', a.id)).rejects.toMatchObject({ code: 'not_found' });
     await templates.delete(ctx, '::1', a.id);
     expect(await templates.list('::1')).toEqual([]);
     expect(await templates.list('::2')).toHaveLength(1);

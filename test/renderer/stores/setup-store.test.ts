@@ -79,7 +79,12 @@ describe('useSetup', () => {
 
   it('saves the form as a template of the owner (admins)', async () => {
     const station = installFakeStation()
-      .on('templates:save', (r) => ({ ...template, id: 't2', name: r.name, fields: r.fields }))
+      .on('templates:save', (r) => ({
+        ...template,
+        id: 't2',
+        name: r.name,
+        fields: r.fields as typeof template.fields,
+      }))
       .on('templates:list', () => [template]);
     const s = useSetup.getState();
     s.setSource('form');

@@ -1,7 +1,23 @@
+/**
+ * The Owner API wire adapter (`src-shared/owner-api.ts`): single, bulk and mixed forms → the one
+ * call shape (owner, items in request order, top-level fields), and the mixed form's merge rule.
+ */
 import { describe, expect, it } from 'vitest';
-import { addItems, claimItems, gatewayIds, setupItems } from '../../../src-main/adapters/http/owner-requests';
+import { ADD, CLAIM, DELETE, SETUP } from '../../src-shared/contract/gateway-ops';
+import type { ItemOperation } from '../../src-shared/contract/operation';
+import { withCommonFields, type SetupFields } from '../../src-shared/contract/values';
+import { itemCallOf } from '../../src-shared/owner-api';
 
-describe('setupItems', () => {
+const itemsOf = (op: ItemOperation) => (body: Record<string, unknown>) => {
+  const call = itemCallOf(op, body, 'gateways' in body);
+  return call.items.map((i) => withCommonFields(call.common as SetupFields | undefined, i as SetupFields));
+};
+const setupItems = itemsOf(SETUP);
+const claimItems = itemsOf(CLAIM);
+const addItems = itemsOf(ADD);
+const gatewayIds = (body: Record<string, unknown>) => itemCallOf(DELETE, body, 'gateways' in body).items;
+
+describe('itemCallOf + withCommonFields: setup', () => {
   it('turns a single request into one item without the ownerid', () => {
     expect(setupItems({ ownerid: '::1', gateway: '::2', lnsUri: 'ws://l.example.com:80' })).toEqual([
       { gateway: '::2', lnsUri: 'ws://l.example.com:80' },
@@ -32,7 +48,7 @@ describe('setupItems', () => {
   });
 });
 
-describe('claimItems, addItems, gatewayIds', () => {
+describe('itemCallOf: claim, add, delete', () => {
   it('keep request order in both forms', () => {
     expect(claimItems({ ownerid: '::1', gateway: '::2', claim: 'p' })).toEqual([
       { gateway: '::2', claim: 'p' },
