@@ -137,7 +137,9 @@ describe('installer and admin screens in Chromium', () => {
     await form.getByLabel('Only for owner').selectOption('1::1');
     await form.getByRole('button', { name: 'Create operator' }).click();
     await admin.getByText('Operator ian created.').waitFor();
-    expect(await form.getByLabel('Only for owner').inputValue()).toBe('');
+    // the form resets when the refreshed list arrives, which may render after the message
+    await expect.poll(() => form.getByLabel('Only for owner').inputValue()).toBe('');
+    await expect.poll(() => form.getByLabel('Name').inputValue()).toBe('');
     await form.getByLabel('Name').fill('fiona');
     await form.getByLabel('Role').selectOption('factory');
     expect(await form.getByLabel('Only for owner').count()).toBe(0); // a factory operator has no owner
