@@ -289,10 +289,15 @@ describe('installer and admin screens in Chromium', () => {
       await why.fill('label smudged');
       await why.press('Enter');
       await printer.waitForJobs(2);
-      const audit = (await bridge(admin, 'audit:list', { action: 'factory.label.reprint', limit: 5 })) as {
-        value: { detail: { reason?: string } }[];
-      };
-      expect(audit.value[0]?.detail.reason).toBe('label smudged');
+      // the label goes to the printer before the unit's step (and its audit entry) commits
+      await expect
+        .poll(async () => {
+          const audit = (await bridge(admin, 'audit:list', { action: 'factory.label.reprint', limit: 5 })) as {
+            value: { detail: { reason?: string } }[];
+          };
+          return audit.value[0]?.detail.reason;
+        })
+        .toBe('label smudged');
       await line.context().close();
     } finally {
       await printer.close();
