@@ -20,7 +20,7 @@ async function fleet(n: number) {
     for (const [id, name] of [
       [OWNER, 'a'],
       [OTHER, 'b'],
-    ]) {
+    ] as const) {
       await tx.run('INSERT INTO owners (id, name, add_count, created_at) VALUES (?, ?, 0, ?)', [
         id,
         name,
