@@ -176,6 +176,8 @@ describe('IPC door (ipcMain handler)', () => {
       'factory:scan': { batchId: fx.batch.id, input: unit },
       'factory:print': { gateway: unit },
       'factory:verify': { gateway: unit, scanned: 'GWJS:1:000000FFFE000100:AAAAAAAA' },
+      'factory:linePosition': {},
+      'factory:leaveUnit': { gateway: unit },
       'factory:history': { batchId: fx.batch.id },
       'factory:unit': { gateway: unit },
       'factory:startJob': { batchId: fx.batch.id, first: '00-00-00-FF-FE-00-02-00', count: 1 },
