@@ -11,6 +11,7 @@ import { isoAt, type CoreEnv } from '../env';
 import type { Tx } from '../ports';
 import { intOf, intOrNull, selectIn, textOf, textOrNull } from '../rows';
 import type { OperationCommit, WriteOperation } from './commit';
+import { takeSeqs } from './seq';
 
 /** States of an outbox entry (docs/sync.md "Conflicts"). */
 export type OutboxState = 'pending' | 'sent' | 'rejected' | 'conflict' | 'dropped' | 'adopted';
@@ -126,8 +127,8 @@ export class Outbox {
     )) {
       base[textOf(r, 'eui')] = intOf(r, 'seq');
     }
-    const m = await tx.get('SELECT MAX(seq) AS m FROM sync_outbox');
-    const seq = (m?.m === null || m?.m === undefined ? 0 : intOf(m, 'm')) + 1;
+    // pushed in seq order: seqs in commit order (seq.ts)
+    const seq = await takeSeqs(tx, 'sync_outbox', 1);
     const opId = uuidOf(this.env.random.bytes(16));
     await tx.run(
       `INSERT INTO sync_outbox (seq, op_id, operation, owner_id, items, base_seq, state, created_at, attempts)
