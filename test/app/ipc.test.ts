@@ -167,6 +167,11 @@ describe('IPC door (ipcMain handler)', () => {
       'factory:cancelJob': { id: job.id },
       'factory:resumeJob': { id: job.id },
       'factory:exportManifest': { batchId: fx.batch.id, gateways: [unit], format: 'csv', ownerPublicKey },
+      'sync:sitePack': {},
+      'sync:sitePackChoose': { gateways: null },
+      'sync:outbox': { states: ['pending'] },
+      'sync:resolve': { seq: 1, action: 'drop' },
+      'sync:claims': {},
     };
     expect(Object.keys(samples).sort()).toEqual([...CHANNEL_NAMES].sort());
     // lock, then unlock again before anything that needs the root keys
@@ -180,6 +185,14 @@ describe('IPC door (ipcMain handler)', () => {
       if (channel === 'session:changePassword') {
         // the desktop user has no operator account, so no password to change
         expect(answer).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
+        continue;
+      }
+      // this station has no remote link: choosing a site pack needs one, the outbox is empty
+      if (channel === 'sync:sitePackChoose' || channel === 'sync:resolve') {
+        expect({ channel, answer }).toMatchObject({
+          channel,
+          answer: { ok: false, error: { code: channel === 'sync:resolve' ? 'not_found' : 'not_configured' } },
+        });
         continue;
       }
       expect({ channel, answer }).toMatchObject({ channel, answer: { ok: true } });
