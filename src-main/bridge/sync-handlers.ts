@@ -1,53 +1,75 @@
 /**
- * The sync channels (`src-shared/channels/sync.ts`, docs/sync.md): each maps to one call of the
- * core's station sync. A bound operator (one owner only) sees the station's sync of its own owner
- * only: the link's owner must be its owner.
+ * Handlers of the sync channels (`src-shared/channels/sync.ts`, docs/sync.md "Screens"): each maps
+ * its parsed request to one call of the station's sync service (`core/sync/service.ts`). Admins
+ * link and unlink; installers see the outbox and resolve operations — an operator bound to an owner
+ * only while the station syncs that owner. The service records the operator as the actor.
  */
+import type { SYNC_CHANNELS } from '../../src-shared/channels/sync';
 import { DomainError } from '../../src-shared/errors';
-import { formatId6, parseId } from '../../src-shared/ids';
 import type { Core } from '../core/api';
-import { stationContext } from '../core/station/operator-access';
-import type { BridgeCaller } from './caller';
-import type { HandlerTable } from './handler-types';
+import { entryView } from '../core/sync/views';
+import {
+  assertOwnerAllowed,
+  parseOwner,
+  stationContext,
+  type OperatorRef,
+} from '../core/station/operator-access';
+import { defined } from './defined';
+import type { Handler } from './handler-types';
 
-type SyncChannel = 'sync:sitePack' | 'sync:sitePackChoose' | 'sync:outbox' | 'sync:resolve' | 'sync:claims';
+/** A handler for every sync channel. */
+export type SyncHandlerTable = { [C in keyof typeof SYNC_CHANNELS]: Handler<C> };
 
-/** Builds the sync handlers over `core.sync`. */
-export function createSyncHandlers(core: Core): Pick<HandlerTable, SyncChannel> {
+/** Builds the sync handlers over the core's sync service. */
+export function createSyncHandlers(core: Core): SyncHandlerTable {
   const sync = core.sync;
-  /** @throws DomainError('forbidden') for a bound operator of another owner than the link's */
-  const allowed = async (caller: BridgeCaller) => {
+  /** A bound operator sees the outbox only of the owner the station syncs. */
+  const allowed = async (caller: OperatorRef): Promise<void> => {
     if (caller.ownerId === null) return;
-    const s = await sync.status();
-    if (s.ownerId === null || formatId6(parseId(s.ownerId).id) !== formatId6(parseId(caller.ownerId).id))
-      throw new DomainError('forbidden', 'sync: this station syncs another owner than the operator’s');
+    const { ownerId } = await sync.status();
+    if (ownerId === null)
+      throw new DomainError('forbidden', 'sync: this station is not linked; only an admin sees its outbox');
+    assertOwnerAllowed(caller, parseOwner(ownerId).id);
   };
-  const view = async () => ({ status: await sync.sitePackStatus(), gateways: await sync.sitePackGateways() });
   return {
+    'sync:status': async (caller) => {
+      const s = await sync.status();
+      if (caller.ownerId !== null && s.ownerId !== null) assertOwnerAllowed(caller, parseOwner(s.ownerId).id);
+      return s;
+    },
+    'sync:link': (caller, req) => sync.link(stationContext(caller), defined(req)),
+    'sync:unlink': async (caller) => {
+      await sync.unlink(stationContext(caller));
+      return { ok: true as const };
+    },
+    'sync:now': async (caller) => {
+      await allowed(caller);
+      return sync.syncNowReport(stationContext(caller));
+    },
+    'sync:outbox': async (caller, req) => {
+      await allowed(caller);
+      return sync.outboxPage(req);
+    },
+    'sync:versions': async (caller, req) => {
+      await allowed(caller);
+      return sync.versions(req.seq);
+    },
     'sync:sitePack': async (caller) => {
       await allowed(caller);
-      return view();
+      return { status: await sync.sitePackStatus(), gateways: await sync.sitePackGateways() };
     },
     'sync:sitePackChoose': async (caller, req) => {
       await allowed(caller);
       await sync.fetchSitePack(stationContext(caller), req.gateways);
-      return view();
-    },
-    'sync:outbox': async (caller, req) => {
-      await allowed(caller);
-      return sync.entries({
-        ...(req.states !== undefined ? { states: req.states } : {}),
-        ...(req.afterSeq !== undefined ? { afterSeq: req.afterSeq } : {}),
-        ...(req.limit !== undefined ? { limit: req.limit } : {}),
-      });
-    },
-    'sync:resolve': async (caller, req) => {
-      await allowed(caller);
-      return sync.resolve(stationContext(caller), req.seq, req.action, req.pins ?? {});
+      return { status: await sync.sitePackStatus(), gateways: await sync.sitePackGateways() };
     },
     'sync:claims': async (caller) => {
       await allowed(caller);
       return sync.claims();
+    },
+    'sync:resolve': async (caller, req) => {
+      await allowed(caller);
+      return entryView(await sync.resolve(stationContext(caller), req.seq, req.action, req.pins ?? {}));
     },
   };
 }

@@ -1,124 +1,119 @@
 /**
- * The sync namespace of the renderer ↔ main contract (docs/sync.md): the site-pack picker (what
- * the pack holds, choose the gateways and fetch it), the outbox and its conflicts (both versions,
- * re-apply / drop / adopt the remote's) and the offline claims (pending, verified, rejected with
- * the remote's message). No channel carries a blob, a verifier, a token or a PIN back to the UI.
+ * The sync namespace of the renderer ↔ main contract (docs/sync.md "Screens"): the remote link
+ * (admins set it; the API key goes in and never comes back), a round now, the outbox, the conflict
+ * view and resolving an operation; the site-pack picker (what the pack holds, choose the gateways
+ * and fetch it) and the offline claims with the remote's verdict. Shapes: `contract/sync-views.ts`,
+ * `contract/site-pack-views.ts`.
  *
  * Runs anywhere: imports only zod and other `src-shared` modules.
  */
 import { z } from 'zod';
-import { ALL_ROLES as ALL, INSTALLERS, channel, emptyRequest as empty, idInput } from '../channel';
+import {
+  ADMIN_ONLY as ADMIN,
+  ALL_ROLES as ALL,
+  INSTALLERS as INSTALL,
+  channel,
+  emptyRequest as empty,
+  idInput,
+} from '../channel';
+import {
+  OUTBOX_STATES,
+  OperationVersionsSchema,
+  OutboxEntryViewSchema,
+  RESOLUTIONS,
+  SyncStatusSchema,
+} from '../contract/sync-views';
+import { OfflineClaimSchema, SitePackViewSchema } from '../contract/site-pack-views';
 import { MAX_ITEMS } from '../contract/values';
+import { ownerIdInput } from './gateways';
 
-/** The stored site pack as a whole. */
-export const sitePackStatusSchema = z.object({
-  present: z.boolean(),
-  ownerId: z.string().nullable(),
-  /** chosen gateways (ID6); null = every gateway of the owner */
-  selection: z.array(z.string()).nullable(),
-  /** the remote's time of the pack; null before a first fetch */
-  createdAt: z.string().nullable(),
-  fetchedAt: z.string().nullable(),
-  remoteCupsUri: z.string().nullable(),
-  hasCupsTrust: z.boolean(),
-  gateways: z.number().int(),
-});
-/** The stored site pack as a whole. */
-export type SitePackStatusView = z.infer<typeof sitePackStatusSchema>;
-
-/** One packed gateway (no blob, no verifier). */
-export const sitePackItemSchema = z.object({
-  gateway: z.string(),
-  origin: z.enum(['batch', 'added']),
-  tokenGeneration: z.number().int(),
-  tokenTarget: z.number().int(),
-  /** how many token verifiers the pack holds (2 while g and g + 1 are accepted) */
-  verifiers: z.number().int(),
-  /** set up at the remote (else CUPS answers 404 "not configured") */
-  configured: z.boolean(),
-  cupsUri: z.string().nullable(),
-  lnsUri: z.string().nullable(),
-  hasCupsCred: z.boolean(),
-  hasLnsCred: z.boolean(),
-  setupAt: z.string().nullable(),
-  /** the token generation the gateway last authenticated with at this station's CUPS */
-  seenGeneration: z.number().int().nullable(),
-  seenAt: z.string().nullable(),
-});
-/** One packed gateway. */
-export type SitePackItemView = z.infer<typeof sitePackItemSchema>;
-
-const sitePackView = z.object({ status: sitePackStatusSchema, gateways: z.array(sitePackItemSchema) });
-
-/** States of an outbox entry (docs/sync.md "Conflicts"). */
-export const OUTBOX_STATE_NAMES = ['pending', 'sent', 'rejected', 'conflict', 'dropped', 'adopted'] as const;
-
-/** One outbox entry (claim PINs blanked once answered). */
-export const outboxEntrySchema = z.object({
-  seq: z.number().int(),
-  opId: z.string(),
-  operation: z.enum(['claim', 'setup', 'delete', 'add', 'rotate']),
-  ownerHex: z.string(),
-  items: z.array(z.unknown()),
-  baseSeq: z.record(z.string(), z.number()),
-  state: z.enum(OUTBOX_STATE_NAMES),
-  createdAt: z.string(),
-  attempts: z.number().int(),
-  answeredAt: z.string().nullable(),
-  /** the remote's answer: item results, or a whole-request error `{status, error, code}` */
-  answer: z.unknown(),
-  /** the remote's version where it conflicts */
-  remote: z.unknown(),
-});
-/** One outbox entry. */
-export type OutboxEntryView = z.infer<typeof outboxEntrySchema>;
-
-/** One offline claim (docs/sync.md "Offline claims"). */
-export const offlineClaimSchema = z.object({
-  gateway: z.string(),
-  ownerId: z.string(),
-  opId: z.string(),
-  state: z.enum(['pending', 'verified', 'rejected', 'conflict']),
-  /** the remote's message when it refused the claim */
-  message: z.string().nullable(),
-  createdAt: z.string(),
-  answeredAt: z.string().nullable(),
-});
-/** One offline claim. */
-export type OfflineClaimView = z.infer<typeof offlineClaimSchema>;
+const seq = z.number().int().min(1);
 
 /** The sync channels (spread into `CHANNELS`). */
 export const SYNC_CHANNELS = {
-  'sync:sitePack': channel(empty, sitePackView, ALL, 'site pack: what it holds, per gateway (no secrets)'),
+  'sync:status': channel(
+    empty,
+    SyncStatusSchema,
+    INSTALL,
+    'the remote link: URL, pinned CA, online, outbox counts',
+  ),
+  'sync:link': channel(
+    z.object({
+      url: z.string().min(1).max(200),
+      /** the remote's CA certificate (its `<data>/tls/ca.pem`): the only trust of the link */
+      caPem: z.string().min(1).max(20_000),
+      /** SHA-256 the CA must have (hex, `:` and case ignored), as the remote's `gwjs init` printed it */
+      caFingerprint: z.string().max(200).optional(),
+      ownerId: ownerIdInput,
+      /** the owner's API key on the remote: sealed in the HSM, never answered back */
+      apiKey: z.string().min(1).max(500),
+    }),
+    SyncStatusSchema,
+    ADMIN,
+    'link the station to a remote join server (replaces the link; the key is sealed in the HSM)',
+  ),
+  'sync:now': channel(
+    empty,
+    SyncStatusSchema.extend({
+      /** why this round stopped (link down, refused key …); null when it went through */
+      roundError: z.string().nullable(),
+    }),
+    INSTALL,
+    'one sync round now (pull, push, pull); a failed round answers the status with its error',
+  ),
+  'sync:outbox': channel(
+    z.object({
+      states: z.array(z.enum(OUTBOX_STATES)).min(1).optional(),
+      /** entries after this seq (paging) */
+      afterSeq: z.number().int().min(0).optional(),
+      limit: z.number().int().min(1).max(1000).optional(),
+    }),
+    z.object({ entries: z.array(OutboxEntryViewSchema), more: z.boolean() }),
+    INSTALL,
+    'outbox entries in push order, by state (secrets held back)',
+  ),
+  'sync:versions': channel(
+    z.object({ seq }),
+    OperationVersionsSchema,
+    INSTALL,
+    'conflict view: this station’s and the remote’s version of each gateway of an operation',
+  ),
+  'sync:resolve': channel(
+    z.object({
+      seq,
+      action: z.enum(RESOLUTIONS),
+      /** re-applying a claim needs the PIN again, by gateway as the operation names it */
+      pins: z.record(z.string().max(64), z.string().max(64)).optional(),
+    }),
+    OutboxEntryViewSchema,
+    INSTALL,
+    'resolve a rejected or conflicting operation: re-apply, drop or adopt the remote’s (audited)',
+  ),
+  'sync:sitePack': channel(
+    empty,
+    SitePackViewSchema,
+    ALL,
+    'site pack: what it holds, per gateway (no blob, verifier or token)',
+  ),
   'sync:sitePackChoose': channel(
     z.object({
       /** the gateways to pack (any id form); null = every gateway of the owner */
       gateways: z.array(idInput).max(MAX_ITEMS).nullable(),
     }),
-    sitePackView,
-    INSTALLERS,
-    'choose the site pack’s gateways and fetch it from the remote (offline: kept for the next round)',
+    SitePackViewSchema,
+    INSTALL,
+    'choose the site pack’s gateways and fetch it from the remote at once',
   ),
-  'sync:outbox': channel(
-    z.object({
-      states: z.array(z.enum(OUTBOX_STATE_NAMES)).max(6).optional(),
-      afterSeq: z.number().int().min(0).optional(),
-      limit: z.number().int().min(1).max(1000).optional(),
-    }),
-    z.array(outboxEntrySchema),
+  'sync:claims': channel(
+    empty,
+    z.array(OfflineClaimSchema),
     ALL,
-    'outbox entries in order (conflicts carry the remote’s version)',
+    'offline claims: pending, verified, or rejected with the remote’s message',
   ),
-  'sync:resolve': channel(
-    z.object({
-      seq: z.number().int().min(1),
-      action: z.enum(['reapply', 'drop', 'adopt']),
-      /** claims being re-applied: the PIN per gateway (ID6 as in the entry) */
-      pins: z.record(z.string(), z.string().max(20)).optional(),
-    }),
-    outboxEntrySchema,
-    INSTALLERS,
-    'resolve a rejected or conflicting operation: re-apply, drop, or adopt the remote’s version',
+  'sync:unlink': channel(
+    empty,
+    z.object({ ok: z.literal(true) }),
+    ADMIN,
+    'remove the remote link (the outbox stays)',
   ),
-  'sync:claims': channel(empty, z.array(offlineClaimSchema), ALL, 'offline claims and what the remote said'),
 } as const;

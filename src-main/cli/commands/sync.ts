@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { SyncStatus } from '../../core/sync/service';
-import type { SitePackItem, SitePackStatus } from '../../core/sync/site-pack';
+import type { SitePackItem, SitePackStatus } from '../../../src-shared/contract/site-pack-views';
 import { UsageError, optionalString, requireString, stringList, type Command } from '../command';
 
 function statusText(s: SyncStatus): string {

@@ -5,6 +5,7 @@
  * mirror's change seq it was based on (for conflict detection). Only the items the station itself
  * applied are queued; an operation the sync engine makes while applying remote state is not.
  */
+import { OUTBOX_STATES, type OutboxState } from '../../../src-shared/contract/sync-views';
 import { euiHex, parseIdField } from '../../../src-shared/ids';
 import type { ItemResult, RequestContext } from '../api';
 import { isoAt, type CoreEnv } from '../env';
@@ -12,16 +13,7 @@ import type { Tx } from '../ports';
 import { intOf, intOrNull, selectIn, textOf, textOrNull } from '../rows';
 import type { OperationCommit, WriteOperation } from './commit';
 
-/** States of an outbox entry (docs/sync.md "Conflicts"). */
-export type OutboxState = 'pending' | 'sent' | 'rejected' | 'conflict' | 'dropped' | 'adopted';
-export const OUTBOX_STATES: readonly OutboxState[] = [
-  'pending',
-  'sent',
-  'rejected',
-  'conflict',
-  'dropped',
-  'adopted',
-];
+export { OUTBOX_STATES, type OutboxState } from '../../../src-shared/contract/sync-views';
 
 /** One outbox entry as the screens and the engine see it. */
 export interface OutboxEntry {

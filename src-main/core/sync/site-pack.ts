@@ -8,6 +8,7 @@
 import { base64ToBytes, hexToBytes } from '../../../src-shared/bytes';
 import { crc32 } from '../../../src-shared/crc32';
 import type { SitePackResponse, SitePackVerifier } from '../../../src-shared/contract/site-pack';
+import type { SitePackItem, SitePackStatus } from '../../../src-shared/contract/site-pack-views';
 import { euiFromHex, euiHex, formatId6, parseIdField } from '../../../src-shared/ids';
 import { isoAt, type CoreEnv } from '../env';
 import type { Tx } from '../ports';
@@ -40,37 +41,6 @@ export interface PackEntry {
   desired: PackDesired | null;
   setupAt: string | null;
   /** the generation the gateway last authenticated with here */
-  seenGeneration: number | null;
-  seenAt: string | null;
-}
-
-/** What the pack holds as a whole (no blob, no verifier): status and the picker. */
-export interface SitePackStatus {
-  /** a pack row exists: a selection was made or a pack fetched */
-  present: boolean;
-  ownerId: string | null;
-  /** the chosen gateways (ID6), null = every gateway of the owner */
-  selection: string[] | null;
-  createdAt: string | null;
-  fetchedAt: string | null;
-  remoteCupsUri: string | null;
-  hasCupsTrust: boolean;
-  gateways: number;
-}
-
-/** One packed gateway as the picker lists it (no blob, no verifier). */
-export interface SitePackItem {
-  gateway: string;
-  origin: 'batch' | 'added';
-  tokenGeneration: number;
-  tokenTarget: number;
-  verifiers: number;
-  configured: boolean;
-  cupsUri: string | null;
-  lnsUri: string | null;
-  hasCupsCred: boolean;
-  hasLnsCred: boolean;
-  setupAt: string | null;
   seenGeneration: number | null;
   seenAt: string | null;
 }
