@@ -13,6 +13,7 @@ import type { CoreEnv } from '../env';
 import type { SqlRow, Tx } from '../ports';
 import { BatchInsert, intOf, intOrNull, textOf, textOrNull } from '../rows';
 import type { OperationCommit } from './commit';
+import { takeSeqs } from './seq';
 
 /** One gateway's state in the feed: what the owner's station mirrors (no secret). */
 export interface GatewayChangeState {
@@ -55,15 +56,16 @@ export interface ChangesPage {
 /** The commit hook that writes the feed entries of one write operation. */
 export async function recordChanges(tx: Tx, c: OperationCommit): Promise<void> {
   if (c.changed.length === 0) return;
-  const row = await tx.get('SELECT MAX(seq) AS m FROM gateway_changes');
-  let seq = row?.m === null || row?.m === undefined ? 0 : intOf(row, 'm');
+  const euis = [...new Set(c.changed)];
+  // seqs in commit order across instances (seq.ts): a reader never passes one still in flight
+  let seq = (await takeSeqs(tx, 'gateway_changes', euis.length)) - 1;
   const upsert = new BatchInsert(
     tx,
     'INSERT INTO gateway_changes (seq, owner_id, eui, kind, op_id, at) VALUES',
     '(?, ?, ?, ?, ?, ?)',
     'ON CONFLICT (owner_id, eui) DO UPDATE SET seq = excluded.seq, kind = excluded.kind, op_id = excluded.op_id, at = excluded.at',
   );
-  for (const eui of new Set(c.changed)) {
+  for (const eui of euis) {
     await upsert.add([++seq, c.owner.hex, eui, c.operation, c.ctx.idempotencyKey ?? null, c.at]);
   }
   await upsert.flush();

@@ -12,6 +12,7 @@ import { isoAt, type CoreEnv } from '../env';
 import type { Tx } from '../ports';
 import { intOf, intOrNull, selectIn, textOf, textOrNull } from '../rows';
 import type { OperationCommit, WriteOperation } from './commit';
+import { takeSeqs } from './seq';
 
 export { OUTBOX_STATES, type OutboxState } from '../../../src-shared/contract/sync-views';
 
@@ -149,8 +150,8 @@ export class Outbox {
     )) {
       base[textOf(r, 'eui')] = intOf(r, 'seq');
     }
-    const m = await tx.get('SELECT MAX(seq) AS m FROM sync_outbox');
-    const seq = (m?.m === null || m?.m === undefined ? 0 : intOf(m, 'm')) + 1;
+    // pushed in seq order: seqs in commit order (seq.ts)
+    const seq = await takeSeqs(tx, 'sync_outbox', 1);
     const opId = uuidOf(this.env.random.bytes(16));
     await tx.run(
       `INSERT INTO sync_outbox (seq, op_id, operation, owner_id, items, base_seq, state, created_at, attempts)
