@@ -8,7 +8,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { request as httpsRequest } from 'node:https';
-import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../../src-main/adapters/http/server';
@@ -17,6 +17,13 @@ import {
   loadMigrations,
   openSqljsStore,
 } from '../../../src-main/adapters/store/sqljs-store';
+import {
+  EXTENT_BYTES,
+  JOURNAL_HEADER_BYTES,
+  JournalFile,
+  frameRecord,
+  scanJournal,
+} from '../../../src-main/adapters/store/journal';
 import { ensureServerTls } from '../../../src-main/adapters/tls/local-ca';
 import { createCoreFixture, KDF_VECTORS, type CoreFixture } from '../../helpers/core-fixture';
 import { makeTempDir } from '../../helpers/tmp-dir';
@@ -160,6 +167,10 @@ describe('disk full on a real tmpfs', () => {
     expect(later.status).toBe(200);
     expect(later.json).toEqual([{ gateway: gw2.id6 }]);
     expect((await post('/healthz', '', {})).json).toEqual({ status: 'ok' });
+    // the refused appends left the journal whole extents of records and zero fill
+    const journalPath = join(mnt, 'station', 'db', 'journal.log');
+    expect(statSync(journalPath).size % EXTENT_BYTES).toBe(0);
+    expect(scanJournal(readFileSync(journalPath)).damage).toBeUndefined();
 
     // nothing acknowledged is lost: reopen the data directory from disk
     await server.close();
@@ -178,4 +189,39 @@ describe('disk full on a real tmpfs', () => {
       await store.close();
     }
   }, 60_000);
+
+  it('a record refused part-way into a sparse extent is zeroed again; the next append lands cleanly', () => {
+    const dir = join(mnt, 'journal-only');
+    mkdirSync(dir);
+    const path = join(dir, 'journal.log');
+    const j = JournalFile.create(path);
+    try {
+      fillUp();
+      // the first page (the header's) is allocated, the rest of the extent is a hole: the write
+      // fills that page, then the file system refuses the next one
+      const big = frameRecord(Buffer.from(JSON.stringify({ g: 0, pad: 'p'.repeat(64 * 1024) })));
+      let refused: unknown;
+      try {
+        j.append(big);
+      } catch (e) {
+        refused = e;
+      }
+      expect((refused as NodeJS.ErrnoException | undefined)?.code).toBe('ENOSPC');
+      expect(j.failure).toBeUndefined();
+      expect(j.size).toBe(0);
+      const after = readFileSync(path);
+      expect(after.length).toBe(EXTENT_BYTES);
+      expect(after.subarray(JOURNAL_HEADER_BYTES).every((b) => b === 0)).toBe(true);
+
+      rmSync(filler());
+      const small = frameRecord(Buffer.from(JSON.stringify({ g: 0, s: 'after' })));
+      expect(j.append(small)).toBe(JOURNAL_HEADER_BYTES + small.length);
+    } finally {
+      j.close();
+      rmSync(filler(), { force: true });
+    }
+    const scan = scanJournal(readFileSync(path));
+    expect(scan.damage).toBeUndefined();
+    expect(scan.records).toHaveLength(1);
+  });
 });
