@@ -16,6 +16,7 @@ import {
   DEFAULT_MIGRATIONS_DIR,
   loadMigrations,
   openSqljsStore,
+  type SqljsStore,
 } from '../../../src-main/adapters/store/sqljs-store';
 import {
   EXTENT_BYTES,
@@ -78,6 +79,30 @@ describe('disk full on a real tmpfs', () => {
   const api = (op: string, key: string, body: unknown) =>
     post(`/api/v1/gateway/${op}`, JSON.stringify(body), { authorization: `Bearer ${key}` });
 
+  /**
+   * Pads the journal with one record so that its data ends on a page boundary: the next append
+   * then needs a page of its own, which the full tmpfs does not have (without this, a small record
+   * may still fit in the page the previous one began, and be accepted — rightly).
+   */
+  async function padJournalToPage(store: SqljsStore): Promise<void> {
+    const page = 4096;
+    const end = () => JOURNAL_HEADER_BYTES + store.stats().journalBytes;
+    const pad = (n: number) =>
+      store.transaction((tx) =>
+        tx.run('INSERT OR REPLACE INTO station_settings (key, value) VALUES (?, ?)', [
+          'disk-full-test-pad',
+          'x'.repeat(n),
+        ]),
+      );
+    const before = end();
+    await pad(0);
+    const overhead = end() - before;
+    let gap = page - (end() % page);
+    if (gap < overhead) gap += page;
+    await pad(gap - overhead);
+    expect(end() % page).toBe(0);
+  }
+
   /** Writes zeros until the file system refuses (ENOSPC). */
   function fillUp(): void {
     const fd = openSync(filler(), 'a');
@@ -94,7 +119,7 @@ describe('disk full on a real tmpfs', () => {
   beforeAll(async () => {
     mnt = makeTempDir('tmpfs-mount', { until: 'exit' });
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=6m', 'tmpfs', mnt]);
-    fx = await createCoreFixture({ dir: join(mnt, 'station') });
+    fx = await createCoreFixture({ dir: join(mnt, 'station'), store: 'sqljs' });
     const tls = await ensureServerTls(makeTempDir('disk-full-tls', { until: 'exit' }), { publicHosts: [] });
     ca = tls.caCertPem;
     server = await startServer({
@@ -118,6 +143,7 @@ describe('disk full on a real tmpfs', () => {
     expect(first.json).toEqual([{ gateway: gw1.id6 }]);
     expect((await post('/healthz', '', {})).json).toEqual({ status: 'ok' });
 
+    await padJournalToPage(fx.store as SqljsStore);
     fillUp();
     const refused = await api('claim', fx.ownerB.apiKey, {
       ownerid: 'b::2',
