@@ -22,6 +22,7 @@ import {
 import { defined } from './defined';
 import { createFactoryHandlers } from './factory-handlers';
 import { createSyncHandlers } from './sync-handlers';
+import { createLanHandlers, type LanDoorControl } from './lan-handlers';
 import type { HandlerTable } from './handler-types';
 
 export type { Handler, HandlerTable } from './handler-types';
@@ -32,13 +33,16 @@ export interface BridgeDeps {
   station: StationServices;
   /** the factory line (docs/factory-line.md); without it the factory channels answer not_configured */
   factory?: FactoryLineServices | undefined;
+  /** the LAN CUPS door's switch (docs/sync.md); without it the door shows as not available */
+  lanDoor?: LanDoorControl | undefined;
 }
 
 /** Builds the handler table. */
-export function createHandlers({ core, station, factory }: BridgeDeps): HandlerTable {
+export function createHandlers({ core, station, factory, lanDoor }: BridgeDeps): HandlerTable {
   return {
     ...createFactoryHandlers(factory),
     ...createSyncHandlers(core),
+    ...createLanHandlers(lanDoor),
     'session:whoami': async (caller) => ({
       transport: caller.transport,
       operator: { name: caller.name, role: caller.role, ownerId: caller.ownerId },

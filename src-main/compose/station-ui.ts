@@ -17,6 +17,7 @@ import type { Clock, Hsm, Logger, Store } from '../core/ports';
 import { createStationServices, isLockable, type ServerInfo, type StationServices } from '../core/station';
 import type { OperatorServiceOptions } from '../core/station/operators';
 import { createHandlers, type HandlerTable } from '../bridge/handlers';
+import type { LanDoorControl } from '../bridge/lan-handlers';
 import { registerBridge } from '../bridge/http-bridge';
 import { openFactoryLine } from './factory-line';
 
@@ -71,6 +72,8 @@ export interface StationUiDeps {
   bridgeRateLimit?: RateLimitRule | false | undefined;
   /** operator session and login throttling tunables (defaults: the operator service's) */
   operators?: OperatorServiceOptions | undefined;
+  /** the LAN CUPS door's switch (docs/sync.md "The LAN CUPS door") */
+  lanDoor?: LanDoorControl | undefined;
 }
 
 /** The UI side of a station. */
@@ -132,7 +135,7 @@ export function createStationUi(deps: StationUiDeps): StationUi {
     caCertPem: deps.tls.caCertPem ?? null,
     logger: deps.logger,
   });
-  const handlers = createHandlers({ core: deps.core, station: services, factory });
+  const handlers = createHandlers({ core: deps.core, station: services, factory, lanDoor: deps.lanDoor });
   return {
     services,
     factory,
