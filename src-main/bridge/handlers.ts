@@ -21,6 +21,7 @@ import {
 } from '../core/station/operator-access';
 import { defined } from './defined';
 import { createFactoryHandlers } from './factory-handlers';
+import { createHsmHandlers, type CeremonyDoor } from './hsm-handlers';
 import type { HandlerTable } from './handler-types';
 
 export type { Handler, HandlerTable } from './handler-types';
@@ -31,12 +32,15 @@ export interface BridgeDeps {
   station: StationServices;
   /** the factory line (docs/factory-line.md); without it the factory channels answer not_configured */
   factory?: FactoryLineServices | undefined;
+  /** the key ceremony (docs/twin-hsm.md); without it the ceremony channels answer not_configured */
+  ceremony?: CeremonyDoor | undefined;
 }
 
 /** Builds the handler table. */
-export function createHandlers({ core, station, factory }: BridgeDeps): HandlerTable {
+export function createHandlers({ core, station, factory, ceremony }: BridgeDeps): HandlerTable {
   return {
     ...createFactoryHandlers(factory),
+    ...createHsmHandlers(station.hsmAdmin, ceremony),
     'session:whoami': async (caller) => ({
       transport: caller.transport,
       operator: { name: caller.name, role: caller.role, ownerId: caller.ownerId },
