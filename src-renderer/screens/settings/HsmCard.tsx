@@ -123,9 +123,9 @@ export function HsmCard(): ReactNode {
 }
 
 const KIND_TEXT: Record<HsmKeyView['kind'], string> = {
-  root: 'batch root key',
-  signing: 'update-signing key',
-  transport: 'ceremony transport key',
+  root: 'root key',
+  signing: 'signing key',
+  transport: 'transport key',
 };
 
 /** The keys the HSM holds: label, kind, KCV (root keys) or fingerprint (transport keys). */
@@ -138,30 +138,25 @@ function KeyList(): ReactNode {
       {keys.length === 0 ? (
         <p className="muted">No keys yet.</p>
       ) : (
-        <div className="table-scroll">
-          <table className="plain">
-            <thead>
-              <tr>
-                <th>Label</th>
-                <th>Kind</th>
-                <th>KCV</th>
-                <th>Leaves the HSM</th>
-              </tr>
-            </thead>
-            <tbody>
-              {keys.map((k) => (
-                <tr key={k.handle} data-handle={k.handle}>
-                  <td>{k.label}</td>
-                  <td>{KIND_TEXT[k.kind]}</td>
-                  <td className="mono nowrap" data-testid="key-kcv">
-                    {k.kcv ?? (k.fingerprint ? `fp ${k.fingerprint.slice(0, 16)}…` : '—')}
-                  </td>
-                  <td>{k.kind === 'root' ? (k.exportable ? 'wrapped, in a ceremony' : 'never') : 'never'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <ul className="key-list">
+          {keys.map((k) => (
+            <li key={k.handle} data-handle={k.handle}>
+              <span className="key-label">{k.label}</span>
+              <span className="muted">
+                {KIND_TEXT[k.kind]}
+                {k.kind === 'root' &&
+                  (k.exportable ? ' · can be wrapped to its twin' : ' · never leaves the HSM')}
+              </span>
+              <span
+                className="mono key-kcv"
+                data-testid="key-kcv"
+                title={k.fingerprint ? `SHA-256 ${k.fingerprint}` : 'key check value'}
+              >
+                {k.kcv ?? (k.fingerprint ? `fp ${k.fingerprint.slice(0, 8)}…` : '—')}
+              </span>
+            </li>
+          ))}
+        </ul>
       )}
     </div>
   );
