@@ -29,8 +29,8 @@ import type { BenchResult } from './bench-types';
 
 const N = 10_000;
 const ROUNDS = Number(process.env.GWJS_BENCH_ROUNDS ?? 3);
-/** The last revision whose doors checked every bulk item (before the one contract, SPEC §4.2). */
-const DEFAULT_BASELINE_REV = '1a5b121f27ed8046e8d4e7c6cec35ecb16acf05f';
+/** main just before the one contract landed: its doors checked every bulk item whole (SPEC §4.2). */
+const DEFAULT_BASELINE_REV = '83886cd44a8b6d6ea14c7968cc2b546ad22763a7';
 
 /** What `owner-bench-server.ts` sends once it listens. */
 interface Ready {
