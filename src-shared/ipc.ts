@@ -26,6 +26,7 @@ import {
 } from './channels/station';
 import type { ItemResult } from './contract/shapes';
 import { FACTORY_CHANNELS } from './factory-channels';
+import { SYNC_CHANNELS } from './channels/sync';
 
 export { ROLES, type Role } from './channel';
 export type { SetupFieldsInput } from './contract/values';
@@ -70,6 +71,7 @@ export const CHANNELS = {
   ...GATEWAY_CHANNELS,
   ...ACCESS_CHANNELS,
   ...FACTORY_CHANNELS,
+  ...SYNC_CHANNELS,
 } as const;
 
 /** Every channel name. */

@@ -31,6 +31,8 @@ export function createFactoryHandlers(factory: FactoryLineServices | undefined):
     'factory:scan': (caller, req) => f().line.scan(stationContext(caller), defined(req)),
     'factory:print': (caller, req) => f().line.print(stationContext(caller), defined(req)),
     'factory:verify': (caller, req) => f().line.verify(stationContext(caller), req),
+    'factory:linePosition': () => f().line.position(),
+    'factory:leaveUnit': (_caller, req) => f().line.leave(req),
     'factory:history': (_caller, req) => f().line.history(req.batchId, req.limit),
     'factory:unit': (_caller, req) => f().line.unit(req.gateway),
     'factory:startJob': (caller, req) => f().jobs.start(stationContext(caller), defined(req)),

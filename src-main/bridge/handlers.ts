@@ -21,6 +21,7 @@ import {
 } from '../core/station/operator-access';
 import { defined } from './defined';
 import { createFactoryHandlers } from './factory-handlers';
+import { createSyncHandlers } from './sync-handlers';
 import type { HandlerTable } from './handler-types';
 
 export type { Handler, HandlerTable } from './handler-types';
@@ -37,6 +38,7 @@ export interface BridgeDeps {
 export function createHandlers({ core, station, factory }: BridgeDeps): HandlerTable {
   return {
     ...createFactoryHandlers(factory),
+    ...createSyncHandlers(core),
     'session:whoami': async (caller) => ({
       transport: caller.transport,
       operator: { name: caller.name, role: caller.role, ownerId: caller.ownerId },

@@ -48,6 +48,10 @@ const ROOT_KEY_BYTES = 32;
 /** OID 1.2.840.10045.3.1.7 (P-256) as DER, the CKA_EC_PARAMS of a signing key. */
 const P256_PARAMS = Buffer.from('06082a8648ce3d030107', 'hex');
 const EXPORT_SUFFIX = ':export';
+/** CKA_ID of the token's AES key that seals small secrets ({@link Pkcs11Hsm.sealSecret}). */
+const SEAL_KEY_ID = 'p11-seal-key';
+/** CKA_APPLICATION of the data objects holding sealed secrets. */
+const SEALED_APPLICATION = 'gwjs-sealed';
 /** How often {@link Pkcs11Hsm.isUnlocked} probes the session at most. */
 const PROBE_MS = 200;
 
@@ -588,6 +592,74 @@ export class Pkcs11Hsm implements Hsm {
   }
 
   /**
+   * {@inheritDoc Hsm.sealSecret} — AES-256-GCM on the token (`CKM_AES_GCM`, 96-bit random IV,
+   * 128-bit tag, AAD `secret:<name>`) under one non-extractable AES key generated on the token
+   * (`p11-seal-key`, ENCRYPT/DECRYPT only); the IV ‖ ciphertext is kept on the token as a private
+   * data object (application `gwjs-sealed`, label = name). `null` removes it.
+   */
+  async sealSecret(name: string, value: Uint8Array | null): Promise<void> {
+    checkSecretName(name);
+    const s = this.#session();
+    for (const old of this.#sealedObjects(s, name)) {
+      this.#call('C_DestroyObject', () => this.module.C_DestroyObject(s, old));
+    }
+    if (value === null) return;
+    const key = this.#sealKey(s, true)!;
+    const iv = randomBytes(12);
+    const plain = Buffer.from(value);
+    let sealed: Buffer;
+    try {
+      sealed = this.#call('C_Encrypt', () => {
+        this.module.C_EncryptInit(s, gcmMechanism(iv, name), key);
+        return this.module.C_Encrypt(s, plain, Buffer.alloc(plain.length + 16));
+      });
+    } finally {
+      plain.fill(0);
+    }
+    this.#call('C_CreateObject', () =>
+      this.module.C_CreateObject(s, [
+        { type: P11.CKA_CLASS, value: P11.CKO_DATA },
+        { type: P11.CKA_TOKEN, value: true },
+        { type: P11.CKA_PRIVATE, value: true },
+        { type: P11.CKA_MODIFIABLE, value: false },
+        { type: P11.CKA_APPLICATION, value: SEALED_APPLICATION },
+        { type: P11.CKA_LABEL, value: name },
+        { type: P11.CKA_VALUE, value: Buffer.concat([iv, sealed]) },
+      ]),
+    );
+  }
+
+  /**
+   * {@inheritDoc Hsm.unsealSecret} — decrypted on the token; a blob that does not open (edited on
+   * the token, or sealed under another key) is `store_corrupt`, never a plaintext guess.
+   */
+  async unsealSecret(name: string): Promise<Uint8Array | undefined> {
+    checkSecretName(name);
+    const s = this.#session();
+    const [obj] = this.#sealedObjects(s, name);
+    if (obj === undefined) return undefined;
+    const key = this.#sealKey(s, false);
+    const [attr] = this.#call('C_GetAttributeValue', () =>
+      this.module.C_GetAttributeValue(s, obj, [{ type: P11.CKA_VALUE }]),
+    );
+    const blob = attr?.value as Buffer | undefined;
+    const corrupt = () =>
+      new DomainError(
+        'store_corrupt',
+        `hsm: the sealed secret ${JSON.stringify(name)} does not open on this token`,
+      );
+    if (key === null || blob === undefined || blob.length < 12 + 16) throw corrupt();
+    try {
+      this.module.C_DecryptInit(s, gcmMechanism(blob.subarray(0, 12), name), key);
+      const plain = this.module.C_Decrypt(s, blob.subarray(12), Buffer.alloc(blob.length));
+      return new Uint8Array(plain);
+    } catch (e) {
+      if (isRemovalCkr(ckrOf(e))) throw this.#fail(e, 'C_Decrypt');
+      throw corrupt();
+    }
+  }
+
+  /**
    * PKCS#11 attributes of a root key as the token reports them (tests and `gwjs hsm status`
    * verify CKA_SENSITIVE = true, CKA_EXTRACTABLE = false).
    */
@@ -795,6 +867,50 @@ export class Pkcs11Hsm implements Hsm {
     return out;
   }
 
+  /** The token's sealing key (created on first use when `create`), or null. */
+  #sealKey(s: Handle, create: boolean): Handle | null {
+    const known = this.#object(SEAL_KEY_ID, P11.CKO_SECRET_KEY, true);
+    if (known !== null || !create) return known;
+    const key = this.#call('C_GenerateKey', () =>
+      this.module.C_GenerateKey(s, { mechanism: P11.CKM_AES_KEY_GEN }, [
+        { type: P11.CKA_CLASS, value: P11.CKO_SECRET_KEY },
+        { type: P11.CKA_KEY_TYPE, value: P11.CKK_AES },
+        { type: P11.CKA_VALUE_LEN, value: 32 },
+        { type: P11.CKA_TOKEN, value: true },
+        { type: P11.CKA_PRIVATE, value: true },
+        { type: P11.CKA_SENSITIVE, value: true },
+        { type: P11.CKA_EXTRACTABLE, value: false },
+        { type: P11.CKA_ENCRYPT, value: true },
+        { type: P11.CKA_DECRYPT, value: true },
+        { type: P11.CKA_SIGN, value: false },
+        { type: P11.CKA_WRAP, value: false },
+        { type: P11.CKA_UNWRAP, value: false },
+        { type: P11.CKA_DERIVE, value: false },
+        { type: P11.CKA_ID, value: Buffer.from(SEAL_KEY_ID, 'ascii') },
+        { type: P11.CKA_LABEL, value: 'gwjs sealed secrets' },
+      ]),
+    );
+    this.#objects.set(`${P11.CKO_SECRET_KEY}:${SEAL_KEY_ID}`, key);
+    return key;
+  }
+
+  /** The data objects holding the sealed secret `name` (normally one). */
+  #sealedObjects(s: Handle, name: string): Handle[] {
+    return this.#call('C_FindObjects', () => {
+      this.module.C_FindObjectsInit(s, [
+        { type: P11.CKA_CLASS, value: P11.CKO_DATA },
+        { type: P11.CKA_TOKEN, value: true },
+        { type: P11.CKA_APPLICATION, value: SEALED_APPLICATION },
+        { type: P11.CKA_LABEL, value: name },
+      ]);
+      try {
+        return this.module.C_FindObjects(s, 16);
+      } finally {
+        this.module.C_FindObjectsFinal(s);
+      }
+    });
+  }
+
   async #transportKeys(): Promise<(TransportPublicKey & { label: string })[]> {
     const s = this.#session();
     const out: (TransportPublicKey & { label: string })[] = [];
@@ -867,6 +983,32 @@ function oaepMechanism(hash: OaepHash) {
       source: 1, // CKZ_DATA_SPECIFIED, with no data: the empty OAEP label
     },
   };
+}
+
+/** CKM_AES_GCM with a 96-bit IV, a 128-bit tag and AAD `secret:<name>` (as the software backend). */
+function gcmMechanism(iv: Buffer, name: string) {
+  return {
+    mechanism: P11.CKM_AES_GCM,
+    parameter: {
+      type: P11.CK_PARAMS_AES_GCM,
+      iv,
+      aad: Buffer.from(`secret:${name}`, 'utf8'),
+      ivBits: 96,
+      tagBits: 128,
+    },
+  };
+}
+
+function checkSecretName(name: unknown): void {
+  if (typeof name !== 'string' || !/^[A-Za-z0-9._:-]{1,64}$/.test(name)) {
+    throw new DomainError(
+      'invalid_request',
+      `secret name: 1–64 of A-Z a-z 0-9 . _ : - , got ${JSON.stringify(name)}`,
+      {
+        field: 'name',
+      },
+    );
+  }
 }
 
 function newHandle(prefix: string): KeyHandle {

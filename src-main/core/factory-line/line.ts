@@ -20,6 +20,7 @@ import type {
   FactoryCounts,
   LineSettings,
   PrintOutcome,
+  LinePosition,
   ScanResult,
   UnitEvent,
   UnitView,
@@ -46,6 +47,7 @@ import {
   requireUnit,
 } from './line-checks';
 import type { LineSettingsService } from './line-settings';
+import { holdUnit, readPosition, releaseUnit } from './line-position';
 import { parseScanInput } from './scan-input';
 import {
   countsOf,
@@ -168,6 +170,10 @@ export class FactoryLine {
       });
       if (hook !== null && !hook.ok) {
         await events.add({ ...base, event: 'hook_failed', detail: hookSummary(hook) });
+        await releaseUnit(tx, this.deps.station);
+      } else {
+        // the line now waits for this unit's verification scan, whichever screen makes it
+        await holdUnit(tx, { station: this.deps.station, batchId: batch.id, eui: hex, when: at, actor });
       }
       const audit = new AuditWriter(tx, ctx, at);
       await audit.add(current === undefined ? 'personalize' : 'factory.unit.repersonalize', id6, {
@@ -266,6 +272,16 @@ export class FactoryLine {
           ? { ...current, state: step.state, verifiedAt: at, verifiedBy: actor, updatedAt: at }
           : { ...current, state: step.state, blockedAt: at, blockedReason: mismatch, updatedAt: at };
       await updateUnit(tx, row);
+      if (mismatch === undefined) await releaseUnit(tx, this.deps.station, hex);
+      else {
+        await holdUnit(tx, {
+          station: this.deps.station,
+          batchId: current.batchId,
+          eui: hex,
+          when: at,
+          actor,
+        });
+      }
       await new UnitEventWriter(tx).add({
         eui: hex,
         batchId: current.batchId,
@@ -299,6 +315,27 @@ export class FactoryLine {
           : `Gateway ${id6} BLOCKED: ${mismatch}. Set the unit aside; it needs a re-personalization with a reason.`,
       unit: unitView(updated),
       counts: await this.#counts(updated.batchId),
+    };
+  }
+
+  /** Where this station's line stands (docs/factory-line.md "The line"); null = waiting for a scan. */
+  async position(): Promise<{ position: LinePosition | null }> {
+    return { position: await this.deps.store.read((tx) => readPosition(tx, this.deps.station)) };
+  }
+
+  /**
+   * Takes `gateway` off this station's line (the operator went back to scan, or set a blocked unit
+   * aside). The unit keeps its state: a printed unit can be verified later only after scanning it
+   * again with a reason, a blocked one stays blocked. A unit that is no longer on the line is a no-op.
+   * @throws DomainError('invalid_id') naming `gateway`
+   */
+  async leave(input: { gateway: string }): Promise<{ position: LinePosition | null }> {
+    const hex = euiHex(parseIdField(input.gateway, 'gateway'));
+    return {
+      position: await this.deps.store.transaction(async (tx) => {
+        await releaseUnit(tx, this.deps.station, hex);
+        return readPosition(tx, this.deps.station);
+      }),
     };
   }
 

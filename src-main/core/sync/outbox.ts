@@ -5,23 +5,16 @@
  * mirror's change seq it was based on (for conflict detection). Only the items the station itself
  * applied are queued; an operation the sync engine makes while applying remote state is not.
  */
+import { OUTBOX_STATES, type OutboxState } from '../../../src-shared/contract/sync-views';
 import { euiHex, parseIdField } from '../../../src-shared/ids';
 import type { ItemResult } from '../api';
 import { isoAt, type CoreEnv } from '../env';
 import type { Tx } from '../ports';
 import { intOf, intOrNull, selectIn, textOf, textOrNull } from '../rows';
 import type { OperationCommit, WriteOperation } from './commit';
+import { takeSeqs } from './seq';
 
-/** States of an outbox entry (docs/sync.md "Conflicts"). */
-export type OutboxState = 'pending' | 'sent' | 'rejected' | 'conflict' | 'dropped' | 'adopted';
-export const OUTBOX_STATES: readonly OutboxState[] = [
-  'pending',
-  'sent',
-  'rejected',
-  'conflict',
-  'dropped',
-  'adopted',
-];
+export { OUTBOX_STATES, type OutboxState } from '../../../src-shared/contract/sync-views';
 
 /** One outbox entry as the screens and the engine see it. */
 export interface OutboxEntry {
@@ -126,8 +119,8 @@ export class Outbox {
     )) {
       base[textOf(r, 'eui')] = intOf(r, 'seq');
     }
-    const m = await tx.get('SELECT MAX(seq) AS m FROM sync_outbox');
-    const seq = (m?.m === null || m?.m === undefined ? 0 : intOf(m, 'm')) + 1;
+    // pushed in seq order: seqs in commit order (seq.ts)
+    const seq = await takeSeqs(tx, 'sync_outbox', 1);
     const opId = uuidOf(this.env.random.bytes(16));
     await tx.run(
       `INSERT INTO sync_outbox (seq, op_id, operation, owner_id, items, base_seq, state, created_at, attempts)

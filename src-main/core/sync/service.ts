@@ -2,6 +2,12 @@
  * A station's sync (docs/sync.md): the remote link, the outbox, the engine and the loop behind
  * one service — what `gwjs sync`, `gwjs serve`, the IPC/bridge handlers and the screens call.
  */
+import type {
+  OperationVersions,
+  OutboxEntryView,
+  Resolution,
+  SyncStatus,
+} from '../../../src-shared/contract/sync-views';
 import { DomainError } from '../../../src-shared/errors';
 import type { OwnerService, Principal, RequestContext } from '../api';
 import { requireAdmin } from '../authorize';
@@ -12,29 +18,15 @@ import { SyncLoop, type BackoffOptions } from './loop';
 import { Outbox, SYNC_PRINCIPAL_ID, itemGatewayHex, type OutboxEntry, type OutboxState } from './outbox';
 import type { RemoteApi } from './remote';
 import { textOf } from '../rows';
+import { AuditWriter } from '../audit';
+import { euiFromHex, formatId6 } from '../../../src-shared/ids';
+import { entryGatewayHexes, entryView, versionsOf } from './views';
 
 /** Builds the HTTPS client of a link (the adapter). */
 export type RemoteFactory = (link: SyncLink, apiKey: string) => RemoteApi;
 
-/** Sync status (UI header, dashboard, `gwjs sync status`). */
-export interface SyncStatus {
-  linked: boolean;
-  url: string | null;
-  ownerId: string | null;
-  caFingerprint: string | null;
-  /** whether the last round reached the remote; null before the first round */
-  online: boolean | null;
-  /** the loop runs (gwjs serve / desktop) */
-  looping: boolean;
-  lastSuccessAt: string | null;
-  lastError: string | null;
-  lastErrorAt: string | null;
-  nextAttemptAt: string | null;
-  failures: number;
-  cursor: string | null;
-  counts: Record<OutboxState, number>;
-  traffic: { requests: number; bytesOut: number; bytesIn: number };
-}
+/** Sync status (UI header, dashboard, `gwjs sync status`): the shape of `src-shared/contract/sync-views.ts`. */
+export type { SyncStatus, Resolution } from '../../../src-shared/contract/sync-views';
 
 /** Options of {@link StationSync}. */
 export interface StationSyncOptions {
@@ -48,9 +40,6 @@ const SYNC_PRINCIPAL: Principal = {
   ownerId: null,
   scopes: new Set(['admin']),
 };
-
-/** How an installer resolves a rejected or conflicting operation. */
-export type Resolution = 'reapply' | 'drop' | 'adopt';
 
 /** The station's sync service. */
 export class StationSync {
@@ -239,7 +228,8 @@ export class StationSync {
    * Resolves a rejected or conflicting operation (docs/sync.md "Conflicts"): `drop` forgets it,
    * `reapply` queues it again as a new operation based on the remote's current state (claims need
    * the PINs again: `pins` by gateway), `adopt` takes the remote's version — for a claim the local
-   * claim is undone (not queued).
+   * claim is undone (not queued). Audited per gateway (`sync.reapply` / `sync.drop` / `sync.adopt`)
+   * in the transaction that marks the operation.
    * @throws DomainError('not_found' | 'conflict' | 'invalid_request').
    */
   async resolve(
@@ -249,9 +239,7 @@ export class StationSync {
     pins: Record<string, string> = {},
   ): Promise<OutboxEntry> {
     requireAdmin(ctx);
-    const entry = (await this.outbox.list({ afterSeq: seq - 1, limit: 1 }))[0];
-    if (entry === undefined || entry.seq !== seq)
-      throw new DomainError('not_found', `outbox: no operation ${seq}`);
+    const entry = await this.entry(seq);
     if (entry.state !== 'conflict' && entry.state !== 'rejected') {
       throw new DomainError(
         'conflict',
@@ -282,9 +270,74 @@ export class StationSync {
     await this.env.store.transaction(async (tx) => {
       const state: OutboxState = action === 'adopt' ? 'adopted' : 'dropped';
       await tx.run('UPDATE sync_outbox SET state = ? WHERE seq = ?', [state, seq]);
-      if (action === 'reapply') await this.outbox.enqueue(tx, entry.operation, entry.ownerHex, items, at);
+      const requeued =
+        action === 'reapply'
+          ? await this.outbox.enqueue(tx, entry.operation, entry.ownerHex, items, at)
+          : undefined;
+      const audit = new AuditWriter(tx, ctx, at);
+      for (const hex of entryGatewayHexes(entry)) {
+        await audit.queue(`sync.${action}`, formatId6(euiFromHex(hex)), {
+          seq,
+          opId: entry.opId,
+          operation: entry.operation,
+          was: entry.state,
+          ...(requeued !== undefined ? { requeuedAs: requeued } : {}),
+        });
+      }
+      await audit.flush();
     });
-    return (await this.outbox.list({ afterSeq: seq - 1, limit: 1 }))[0]!;
+    return this.entry(seq);
+  }
+
+  /** One outbox entry. @throws DomainError('not_found'). */
+  async entry(seq: number): Promise<OutboxEntry> {
+    const entry = (await this.outbox.list({ afterSeq: seq - 1, limit: 1 }))[0];
+    if (entry === undefined || entry.seq !== seq)
+      throw new DomainError('not_found', `outbox: no operation ${seq}`, { field: 'seq' });
+    return entry;
+  }
+
+  /**
+   * Both versions of the gateways of one operation (the conflict view): this station's state and
+   * the remote's (mirror), with the remote's answer. @throws DomainError('not_found').
+   */
+  async versions(seq: number): Promise<OperationVersions> {
+    const entry = await this.entry(seq);
+    return { entry: entryView(entry), gateways: await versionsOf(this.env, entry) };
+  }
+
+  /** A page of the outbox as the screens see it (secrets held back), in push order. */
+  async outboxPage(filter: {
+    states?: readonly OutboxState[] | undefined;
+    afterSeq?: number | undefined;
+    limit?: number | undefined;
+  }): Promise<{ entries: OutboxEntryView[]; more: boolean }> {
+    const limit = filter.limit ?? 200;
+    const rows = await this.outbox.list({
+      ...(filter.states !== undefined ? { states: filter.states } : {}),
+      afterSeq: filter.afterSeq ?? 0,
+      limit: limit + 1,
+    });
+    return { entries: rows.slice(0, limit).map(entryView), more: rows.length > limit };
+  }
+
+  /**
+   * One round now for the screens' "Sync now": like {@link syncNow}, but a round the link stopped
+   * (remote down, key refused, HSM locked) answers the status with the reason instead of throwing.
+   * @throws DomainError('not_configured') without a link.
+   */
+  async syncNowReport(ctx: RequestContext): Promise<SyncStatus & { roundError: string | null }> {
+    requireAdmin(ctx);
+    if (this.#link === undefined)
+      throw new DomainError('not_configured', 'sync: this station has no remote link (gwjs sync link)');
+    let roundError: string | null = null;
+    try {
+      await this.syncNow(ctx);
+    } catch (e) {
+      // what stopped the round is also the link's last error (status); the screen shows it at once
+      roundError = e instanceof Error ? e.message : String(e);
+    }
+    return { ...(await this.status()), roundError };
   }
 
   /** Mirror entries of some gateways (conflict view: the remote's side). */

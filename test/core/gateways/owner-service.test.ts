@@ -8,8 +8,8 @@ const N = 10_000;
 const FIRST = 0x000000fffe000000n;
 
 /**
- * Bulk timing (docs/performance.md: 10 000 items in ≤ 1 s). The assertion is generous so a busy CI machine
- * passes; the printed times are what to watch, and bench/ measures properly.
+ * Bulk requests of 10 000 items apply every item. The printed times are for reading only; the
+ * figures (docs/performance.md) come from bench/owner-api.bench.ts, never from a test's clock.
  */
 describe('OwnerOperations in bulk', () => {
   let f: CoreFixture;
@@ -37,7 +37,6 @@ describe('OwnerOperations in bulk', () => {
     console.log(`bulk claim of ${N}: ${ms.toFixed(0)} ms`);
     expect(r.filter((x) => x.code !== undefined)).toEqual([]);
     expect(r[N - 1]).toEqual({ gateway: ids[N - 1] });
-    expect(ms).toBeLessThan(10_000);
   });
 
   it(`sets up ${N} gateways in one mixed request (shared trust, own token each)`, async () => {
@@ -56,7 +55,6 @@ describe('OwnerOperations in bulk', () => {
     const ms = performance.now() - t0;
     console.log(`bulk setup of ${N}: ${ms.toFixed(0)} ms`);
     expect(r.filter((x) => x.code !== undefined)).toEqual([]);
-    expect(ms).toBeLessThan(10_000);
     const [last] = await f.core.owner.info(f.ownerA.ctx, f.ownerA.id6, [ids[N - 1]!]);
     expect(last?.info?.setup?.lns.mode).toBe('token');
   });
