@@ -48,6 +48,8 @@ export class StationSync {
   #engine: SyncEngine | undefined;
   #remote: RemoteApi | undefined;
   #loop: SyncLoop | undefined;
+  /** the process runs the loop (gwjs serve, desktop): a link made later starts it too */
+  #loopWanted = false;
   #online: boolean | null = null;
   #lastSuccessAt: string | null = null;
   /** when a pull of the change feed last succeeded (this process) */
@@ -95,15 +97,19 @@ export class StationSync {
     return this.#engine;
   }
 
-  /** Links the station to a remote (admin). Pending operations of another owner stay queued. */
+  /**
+   * Links the station to a remote (admin). Pending operations of another owner stay queued. Where
+   * the process runs the loop (a link made from the Sync screen of `gwjs serve`), it starts now.
+   */
   async link(ctx: RequestContext, input: SyncLinkInput): Promise<SyncStatus> {
     this.#setLink(await saveLink(this.env, ctx, input));
+    if (this.#loopWanted) this.startLoop();
     return this.status();
   }
 
-  /** Removes the link (admin); the loop stops. */
+  /** Removes the link (admin); the loop stops (and starts again with the next link). */
   async unlink(ctx: RequestContext): Promise<void> {
-    await this.stopLoop();
+    await this.#stopRunningLoop();
     await removeLink(this.env, ctx);
     this.#setLink(undefined);
   }
@@ -197,8 +203,9 @@ export class StationSync {
     }
   }
 
-  /** Starts the loop (no-op without a link). */
+  /** Starts the loop (without a link: once one is made). */
   startLoop(): void {
+    this.#loopWanted = true;
     if (this.#link === undefined || this.#loop !== undefined) return;
     this.#loop = new SyncLoop(() => this.#round(), {
       ...this.#options,
@@ -211,8 +218,13 @@ export class StationSync {
     this.#loop.start();
   }
 
-  /** Stops the loop and waits for a running round. */
+  /** Stops the loop and waits for a running round; a later link does not start it. */
   async stopLoop(): Promise<void> {
+    this.#loopWanted = false;
+    await this.#stopRunningLoop();
+  }
+
+  async #stopRunningLoop(): Promise<void> {
     const loop = this.#loop;
     this.#loop = undefined;
     await loop?.stop();

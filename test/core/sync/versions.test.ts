@@ -100,4 +100,30 @@ describe('StationSync.versions and audited resolve', () => {
     });
     expect(entry!.actor).toBe('cli:cli');
   });
+
+  it('starts the loop when a link is made in a process that runs it (the Sync screen of gwjs serve)', async () => {
+    const p = (pair = await startSyncPair());
+    const { station, remote } = p;
+    const ctx = station.cliContext;
+    await station.core.sync.unlink(ctx);
+    station.core.sync.startLoop(); // gwjs serve at start: no link yet
+    expect((await station.core.sync.status()).looping).toBe(false);
+    await station.core.sync.link(ctx, {
+      url: remote.url,
+      caPem: remote.caPem,
+      ownerId: remote.ownerA.id6,
+      apiKey: remote.ownerA.apiKey,
+    });
+    expect((await station.core.sync.status()).looping).toBe(true);
+    await station.core.sync.unlink(ctx);
+    expect((await station.core.sync.status()).looping).toBe(false);
+    await station.core.sync.stopLoop();
+    await station.core.sync.link(ctx, {
+      url: remote.url,
+      caPem: remote.caPem,
+      ownerId: remote.ownerA.id6,
+      apiKey: remote.ownerA.apiKey,
+    });
+    expect((await station.core.sync.status()).looping).toBe(false);
+  });
 });
