@@ -17,7 +17,13 @@ import { linkApiKey, loadLink, removeLink, saveLink, type SyncLink, type SyncLin
 import { SyncLoop, type BackoffOptions } from './loop';
 import { Outbox, SYNC_PRINCIPAL_ID, itemGatewayHex, type OutboxEntry, type OutboxState } from './outbox';
 import type { RemoteApi } from './remote';
-import { textOf } from '../rows';
+import { SitePack } from './site-pack';
+import type {
+  OfflineClaim,
+  SitePackItem,
+  SitePackStatus,
+} from '../../../src-shared/contract/site-pack-views';
+import { textOf, textOrNull } from '../rows';
 import { AuditWriter } from '../audit';
 import { euiFromHex, formatId6 } from '../../../src-shared/ids';
 import { entryGatewayHexes, entryView, versionsOf } from './views';
@@ -44,6 +50,8 @@ const SYNC_PRINCIPAL: Principal = {
 /** The station's sync service. */
 export class StationSync {
   readonly outbox: Outbox;
+  /** the site pack local CUPS serves from (docs/sync.md "Site packs") */
+  readonly sitePack: SitePack;
   #link: SyncLink | undefined;
   #engine: SyncEngine | undefined;
   #remote: RemoteApi | undefined;
@@ -64,8 +72,10 @@ export class StationSync {
     private readonly owner: OwnerService,
     private readonly remoteFactory: RemoteFactory,
     options: StationSyncOptions = {},
+    sitePack?: SitePack,
   ) {
     this.outbox = new Outbox(env);
+    this.sitePack = sitePack ?? new SitePack(env);
     this.#options = {
       intervalMs: options.intervalMs ?? 30_000,
       backoff: { baseMs: 1_000, maxMs: 5 * 60_000, ...options.backoff },
@@ -111,6 +121,8 @@ export class StationSync {
   async unlink(ctx: RequestContext): Promise<void> {
     await this.#stopRunningLoop();
     await removeLink(this.env, ctx);
+    // another remote's (or no remote's) pack must not be served
+    await this.sitePack.clear();
     this.#setLink(undefined);
   }
 
@@ -136,10 +148,69 @@ export class StationSync {
 
   async #round(): Promise<void> {
     await this.#recorded(async (e) => {
-      await e.pull();
-      await e.push();
-      this.#pulled(await e.pull());
+      const before = this.#pulled(await e.pull());
+      const pushed = await e.push();
+      const after = this.#pulled(await e.pull());
+      // the pack follows the remote: refreshed when anything moved (or it was never fetched), so a
+      // round that finds nothing to do costs no pack request (docs/sync.md "Site packs")
+      const status = await this.sitePack.status();
+      if (
+        status.present &&
+        (status.fetchedAt === null ||
+          before.changes + after.changes > 0 ||
+          pushed.sent + pushed.rejected + pushed.conflict > 0)
+      ) {
+        await this.#refreshPack(e);
+      }
     });
+  }
+
+  async #refreshPack(e: SyncEngine): Promise<SitePackStatus> {
+    const selection = (await this.sitePack.selection()) ?? null;
+    const link = this.#link!;
+    const pack = await e.sitePack(selection?.map((h) => formatId6(euiFromHex(h))));
+    if (pack.ownerid !== link.ownerId6)
+      throw new SyncStopped(
+        `site pack: the remote packed owner ${pack.ownerid}, not ${link.ownerId6}`,
+        false,
+      );
+    await this.sitePack.replace(link.ownerHex, selection, pack);
+    this.env.logger.info(
+      { gateways: pack.gateways.length, skipped: pack.skipped.length, createdAt: pack.createdAt },
+      'sync: site pack stored',
+    );
+    return this.sitePack.status();
+  }
+
+  /**
+   * Chooses the gateways of the site pack (ids in any form; null = every gateway of the owner;
+   * undefined = keep the current choice) and fetches the pack from the remote at once
+   * (docs/sync.md "Site packs"). Offline, the choice is stored and fetched by the next round.
+   * @throws DomainError('not_configured' | 'invalid_request'); SyncStopped when the remote fails.
+   */
+  async fetchSitePack(ctx: RequestContext, gateways?: readonly string[] | null): Promise<SitePackStatus> {
+    requireAdmin(ctx);
+    if (this.#link === undefined)
+      throw new DomainError('not_configured', 'sync: this station has no remote link (gwjs sync link)');
+    if (gateways !== undefined) {
+      await this.sitePack.choose(
+        this.#link.ownerHex,
+        gateways === null ? null : SitePack.parseSelection(gateways),
+      );
+    } else if ((await this.sitePack.selection()) === undefined) {
+      await this.sitePack.choose(this.#link.ownerHex, null);
+    }
+    return this.#recorded((e) => this.#refreshPack(e));
+  }
+
+  /** What the stored pack holds as a whole (no network access). */
+  sitePackStatus(): Promise<SitePackStatus> {
+    return this.sitePack.status();
+  }
+
+  /** The packed gateways (the picker; no blob, no verifier). */
+  sitePackGateways(): Promise<SitePackItem[]> {
+    return this.sitePack.list();
   }
 
   #pulled<T>(report: T): T {
@@ -375,6 +446,22 @@ export class StationSync {
       roundError = e instanceof Error ? e.message : String(e);
     }
     return { ...(await this.status()), roundError };
+  }
+
+  /** Offline claims and what the remote said of them (docs/sync.md "Offline claims"). */
+  async claims(): Promise<OfflineClaim[]> {
+    const rows = await this.env.store.read((tx) =>
+      tx.all('SELECT * FROM sync_claims ORDER BY created_at, eui'),
+    );
+    return rows.map((r) => ({
+      gateway: formatId6(euiFromHex(textOf(r, 'eui'))),
+      ownerId: formatId6(euiFromHex(textOf(r, 'owner_id'))),
+      opId: textOf(r, 'op_id'),
+      state: textOf(r, 'state') as OfflineClaim['state'],
+      message: textOrNull(r, 'message'),
+      createdAt: textOf(r, 'created_at'),
+      answeredAt: textOrNull(r, 'answered_at'),
+    }));
   }
 
   /** Mirror entries of some gateways (conflict view: the remote's side). */
