@@ -8,7 +8,6 @@ import type {
   Resolution,
   SyncStatus,
 } from '../../../src-shared/contract/sync-views';
-import { DomainError } from '../../../src-shared/errors';
 import type { OwnerService, Principal, RequestContext } from '../api';
 import { requireAdmin } from '../authorize';
 import { isoAt, type CoreEnv } from '../env';
@@ -25,7 +24,11 @@ import type {
 } from '../../../src-shared/contract/site-pack-views';
 import { textOf, textOrNull } from '../rows';
 import { AuditWriter } from '../audit';
-import { euiFromHex, formatId6 } from '../../../src-shared/ids';
+import { euiFromHex, euiHex, formatId6, parseIdField } from '../../../src-shared/ids';
+import { base64ToBytes } from '../../../src-shared/bytes';
+import { DomainError, isDomainError } from '../../../src-shared/errors';
+import type { GatewayChangeWire } from '../../../src-shared/sync-api';
+import { planAdopt } from './adopt';
 import { entryGatewayHexes, entryView, versionsOf } from './views';
 
 /** Builds the HTTPS client of a link (the adapter). */
@@ -362,6 +365,7 @@ export class StationSync {
         id6s,
       );
     }
+    if (action === 'adopt' && entry.operation === 'setup') await this.#adoptSetups(entry);
     let items = entry.items;
     if (action === 'reapply' && entry.operation === 'claim') {
       items = entry.items.map((i) => {
@@ -395,6 +399,44 @@ export class StationSync {
       await audit.flush();
     });
     return this.entry(seq);
+  }
+
+  /**
+   * Makes the station's setup of an operation's gateways the remote's again (`adopt.ts`): URIs
+   * and CRCs from the mirror, blobs from a site pack fetched for them now — or, with the link
+   * down, from the stored pack when its blobs have the mirror's CRCs.
+   */
+  async #adoptSetups(entry: OutboxEntry): Promise<void> {
+    const hexes = entryGatewayHexes(entry);
+    const mirror = (await this.mirrorOf(hexes)) as Record<string, { state: GatewayChangeWire['state'] }>;
+    const blobs = new Map<string, { cupsCred: Uint8Array | null; lnsCred: Uint8Array | null }>();
+    try {
+      const engine = await this.#engineOf();
+      const pack = await engine.sitePack(hexes.map((h) => formatId6(euiFromHex(h))));
+      for (const g of pack.gateways) {
+        blobs.set(euiHex(parseIdField(g.gateway, 'gateway')), {
+          cupsCred: g.desired?.cupsCred == null ? null : base64ToBytes(g.desired.cupsCred),
+          lnsCred: g.desired?.lnsCred == null ? null : base64ToBytes(g.desired.lnsCred),
+        });
+      }
+    } catch (e) {
+      if (!(e instanceof SyncStopped) && !isDomainError(e)) throw e;
+      await this.sitePack.ready();
+      for (const h of hexes) {
+        const d = this.sitePack.entry(h)?.desired;
+        if (d != null) blobs.set(h, { cupsCred: d.cupsCred, lnsCred: d.lnsCred });
+      }
+    }
+    const plan = planAdopt(hexes.map((hex) => ({ hex, state: mirror[hex]?.state, blobs: blobs.get(hex) })));
+    const owner = (await loadLink(this.env))?.ownerId6 ?? entry.ownerHex;
+    const ctx = { principal: SYNC_PRINCIPAL };
+    if (plan.setups.length > 0) {
+      const r = await this.owner.setup(ctx, owner, plan.setups);
+      const failed = r.find((i) => i.code !== undefined);
+      if (failed !== undefined)
+        throw new DomainError('conflict', `adopt: ${failed.gateway}: ${failed.error ?? failed.code}`);
+    }
+    if (plan.deletes.length > 0) await this.owner.delete(ctx, owner, plan.deletes);
   }
 
   /** One outbox entry. @throws DomainError('not_found'). */
