@@ -23,6 +23,7 @@ import { z } from 'zod';
 import type { ErrorBody } from './errors';
 import { UNLOCK } from './lockout-api';
 import { CHANGES } from './sync-api';
+import { SITE_PACK } from './contract/site-pack';
 import {
   CERTIFICATE_ISSUE,
   CERTIFICATE_LIST,
@@ -65,6 +66,7 @@ export const OWNER_API = {
   'gateway/list': LIST,
   'gateway/rotate': ROTATE,
   'gateway/changes': CHANGES,
+  'gateway/site-pack': SITE_PACK,
   'gateway/unlock': UNLOCK,
   'firmware/upload': FIRMWARE_UPLOAD,
   'firmware/list': FIRMWARE_LIST,

@@ -54,6 +54,19 @@ export function createSyncHandlers(core: Core): SyncHandlerTable {
       await allowed(caller);
       return sync.versions(req.seq);
     },
+    'sync:sitePack': async (caller) => {
+      await allowed(caller);
+      return { status: await sync.sitePackStatus(), gateways: await sync.sitePackGateways() };
+    },
+    'sync:sitePackChoose': async (caller, req) => {
+      await allowed(caller);
+      await sync.fetchSitePack(stationContext(caller), req.gateways);
+      return { status: await sync.sitePackStatus(), gateways: await sync.sitePackGateways() };
+    },
+    'sync:claims': async (caller) => {
+      await allowed(caller);
+      return sync.claims();
+    },
     'sync:resolve': async (caller, req) => {
       await allowed(caller);
       return entryView(await sync.resolve(stationContext(caller), req.seq, req.action, req.pins ?? {}));
