@@ -96,6 +96,17 @@ export type LineSettings = z.infer<typeof lineSettingsSchema>;
 /** Line settings as a caller may give them (defaults applied on parse). */
 export type LineSettingsInput = z.input<typeof lineSettingsSchema>;
 
+/** A label template the station has (resources/labels or the operator's folder), for the picker. */
+export const labelTemplateSummarySchema = z.object({
+  name: z.string(),
+  description: z.string(),
+  widthMm: z.number(),
+  heightMm: z.number(),
+  dpi: z.number(),
+});
+/** A label template the station has. */
+export type LabelTemplateSummary = z.infer<typeof labelTemplateSummarySchema>;
+
 /** One personalized unit. */
 export const unitSchema = z.object({
   /** ID6 */
@@ -184,6 +195,21 @@ export const verifyResultSchema = z.object({
 /** What a verification scan decided. */
 export type VerifyResult = z.infer<typeof verifyResultSchema>;
 
+/**
+ * Where a station's line stands (docs/factory-line.md "The line"), kept in the store so a reload or
+ * a second screen resumes: the unit waiting for its verification scan, or the blocked unit until
+ * the operator sets it aside.
+ */
+export const linePositionSchema = z.object({
+  batchId: z.string(),
+  step: z.enum(['verify', 'blocked']),
+  unit: unitSchema,
+  /** why the unit's label has not printed (its last print failure), null when it printed or none failed */
+  printFailed: z.string().nullable(),
+});
+/** Where a station's line stands. */
+export type LinePosition = z.infer<typeof linePositionSchema>;
+
 /** Job states; `interrupted` = stored as running but no runner in this process (crash, restart). */
 export const JOB_STATES = ['running', 'cancelled', 'failed', 'done', 'interrupted'] as const;
 /** One job state. */
@@ -265,6 +291,12 @@ export const FACTORY_CHANNELS = {
     ADMIN,
     'set output folder, zip, post-write hook, printer and template',
   ),
+  'factory:labelTemplates': channel(
+    empty,
+    z.array(labelTemplateSummarySchema),
+    FACTORY,
+    'the label templates line settings may name',
+  ),
   'factory:scan': channel(
     z.object({
       batchId: z.string().min(1).max(64),
@@ -288,6 +320,18 @@ export const FACTORY_CHANNELS = {
     verifyResultSchema,
     FACTORY,
     'check the scanned label QR against the HSM-derived PIN; a mismatch blocks the unit',
+  ),
+  'factory:linePosition': channel(
+    empty,
+    z.object({ position: linePositionSchema.nullable() }),
+    FACTORY,
+    'the unit this station’s line works on (verify or blocked), null when it waits for a scan',
+  ),
+  'factory:leaveUnit': channel(
+    z.object({ gateway: idInput }),
+    z.object({ position: linePositionSchema.nullable() }),
+    FACTORY,
+    'take the unit off this station’s line (back to scan; a blocked unit stays blocked)',
   ),
   'factory:history': channel(
     z.object({ batchId: z.string().min(1).max(64), limit: z.number().int().min(1).max(500).optional() }),

@@ -35,6 +35,7 @@ export {
 } from './channels/hsm';
 import type { ItemResult } from './contract/shapes';
 import { FACTORY_CHANNELS } from './factory-channels';
+import { SYNC_CHANNELS } from './channels/sync';
 
 export { ROLES, type Role } from './channel';
 export type { SetupFieldsInput } from './contract/values';
@@ -80,6 +81,7 @@ export const CHANNELS = {
   ...ACCESS_CHANNELS,
   ...HSM_CHANNELS,
   ...FACTORY_CHANNELS,
+  ...SYNC_CHANNELS,
 } as const;
 
 /** Every channel name. */

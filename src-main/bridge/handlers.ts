@@ -22,6 +22,7 @@ import {
 import { defined } from './defined';
 import { createFactoryHandlers } from './factory-handlers';
 import { createHsmHandlers, type CeremonyDoor } from './hsm-handlers';
+import { createSyncHandlers } from './sync-handlers';
 import type { HandlerTable } from './handler-types';
 
 export type { Handler, HandlerTable } from './handler-types';
@@ -41,6 +42,7 @@ export function createHandlers({ core, station, factory, ceremony }: BridgeDeps)
   return {
     ...createFactoryHandlers(factory),
     ...createHsmHandlers(station.hsmAdmin, ceremony),
+    ...createSyncHandlers(core),
     'session:whoami': async (caller) => ({
       transport: caller.transport,
       operator: { name: caller.name, role: caller.role, ownerId: caller.ownerId },

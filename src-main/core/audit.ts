@@ -18,12 +18,17 @@ export function actorOf(principal: Principal): string {
 }
 
 /**
- * Appends entries inside one write transaction; ids continue from the largest stored id. `add`
+ * Appends entries inside one write transaction; ids continue from the largest stored id (sql.js,
+ * one writer) or come from the store's id SEQUENCE ({@link Tx.takeIds}, PostgreSQL: MAX + 1 would
+ * make every concurrent write on every instance conflict), in blocks that double. `add`
  * writes at once; `queue` buffers for bulk operations (thousands of items) and writes multi-row
  * INSERTs — a caller that queues must `flush()` before its transaction ends.
  */
 export class AuditWriter {
   #next: number | undefined;
+  /** ids taken from the store and not yet used (Tx.takeIds), and the next block's size */
+  #ids: number[] = [];
+  #block = 1;
   readonly #insert: BatchInsert;
 
   constructor(
@@ -46,13 +51,9 @@ export class AuditWriter {
 
   /** Buffers one entry; written by {@link flush} (or in batches while queuing). */
   async queue(action: string, target: string | null, detail: Record<string, unknown> = {}): Promise<void> {
-    if (this.#next === undefined) {
-      const row = await this.tx.get('SELECT MAX(id) AS m FROM audit_log');
-      this.#next = (row?.m === null || row?.m === undefined ? 0 : intOf(row, 'm')) + 1;
-    }
     const p = this.ctx.principal;
     await this.#insert.add([
-      this.#next++,
+      await this.#nextId(),
       this.at,
       actorOf(p),
       this.ctx.address ?? null,
@@ -60,6 +61,21 @@ export class AuditWriter {
       target,
       JSON.stringify(detail),
     ]);
+  }
+
+  async #nextId(): Promise<number> {
+    if (this.tx.takeIds !== undefined) {
+      if (this.#ids.length === 0) {
+        this.#ids = await this.tx.takeIds('audit_log', this.#block);
+        this.#block = Math.min(this.#block * 2, 1024);
+      }
+      return this.#ids.shift()!;
+    }
+    if (this.#next === undefined) {
+      const row = await this.tx.get('SELECT MAX(id) AS m FROM audit_log');
+      this.#next = (row?.m === null || row?.m === undefined ? 0 : intOf(row, 'm')) + 1;
+    }
+    return this.#next++;
   }
 
   /** Writes the buffered entries. */

@@ -19,7 +19,27 @@ export interface Tx {
   all<T extends SqlRow = SqlRow>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
   get<T extends SqlRow = SqlRow>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined>;
   run(sql: string, params?: readonly SqlValue[]): Promise<{ changes: number }>;
+  /**
+   * Takes `n` consecutive seqs of an ordered feed for rows this transaction writes; resolves with
+   * the first. Seqs must be handed out once and in commit order, so a reader paging by
+   * `seq > cursor` never passes one still in flight (core/sync/seq.ts). Absent: MAX(seq) + 1,
+   * exact with a single writer (sql.js).
+   */
+  takeSeqs?(feed: SeqFeed, n: number): Promise<number>;
+  /**
+   * Takes `n` new ids of `table` (unique, ascending, not necessarily consecutive, no commit-order
+   * promise) for rows this transaction writes. Absent: MAX(id) + 1 (one writer).
+   */
+  takeIds?(table: IdTable, n: number): Promise<number[]>;
 }
+
+/** Tables whose integer ids the store may number (the audit log). */
+export type IdTable = 'audit_log';
+export const ID_TABLES: readonly IdTable[] = ['audit_log'];
+
+/** The ordered feeds (tables with a `seq` cursor column): the change feed and the outbox (docs/sync.md). */
+export type SeqFeed = 'gateway_changes' | 'sync_outbox';
+export const SEQ_FEEDS: readonly SeqFeed[] = ['gateway_changes', 'sync_outbox'];
 
 /** How hard a commit waits for the disk. */
 export type Durability =

@@ -14,6 +14,7 @@ import { IdentityScreen } from '../screens/IdentityScreen';
 import { OwnersScreen } from '../screens/OwnersScreen';
 import { SettingsScreen } from '../screens/SettingsScreen';
 import { SetupScreen } from '../screens/SetupScreen';
+import { SyncScreen } from '../screens/sync/SyncScreen';
 import { useDashboard } from '../stores/dashboard-store';
 import { useNav } from '../stores/nav-store';
 import { useSession } from '../stores/session-store';
@@ -30,6 +31,7 @@ const SCREENS: Record<ScreenId, () => ReactNode> = {
   identity: IdentityScreen,
   owners: OwnersScreen,
   audit: AuditScreen,
+  sync: SyncScreen,
   settings: SettingsScreen,
   batches: BatchesScreen,
   line: LineScreen,

@@ -14,6 +14,7 @@ import { analyzeId } from '../stores/identity-store';
 import { useHandoff } from '../stores/nav-store';
 import { useSession } from '../stores/session-store';
 import { OwnerOptions } from '../components/OwnerOptions';
+import { IdListSummary } from '../components/IdListSummary';
 import { Field } from '../components/Field';
 
 function Transfer({ ownerId }: { ownerId: string }): ReactNode {
@@ -155,25 +156,7 @@ export function DeleteScreen(): ReactNode {
           Drops the setup and the ownership. The gateway stops getting its configuration from CUPS and can be
           claimed again — by this owner or another one.
         </p>
-        <Field
-          label="Gateways"
-          hint={
-            <>
-              <small className={bad ? 'bad' : undefined}>
-                {d.rows.length === 0
-                  ? 'Paste the ids to delete.'
-                  : `${valid} gateway${valid === 1 ? '' : 's'}` +
-                    (bad
-                      ? ` · ${bad} not usable: ${d.rows
-                          .filter((r) => r.problem)
-                          .slice(0, 3)
-                          .map((r) => r.problem!.message)
-                          .join('; ')}`
-                      : '')}
-              </small>
-            </>
-          }
-        >
+        <Field label="Gateways" hint={<IdListSummary rows={d.rows} empty="Paste the ids to delete." />}>
           <textarea
             className="mono"
             rows={5}

@@ -15,6 +15,7 @@ import { useHandoff } from '../stores/nav-store';
 import { useSession } from '../stores/session-store';
 import { describeFields, isSecureUri, type AuthMode, type SideForm } from '../stores/setup-fields';
 import { useSetup, type TargetCheck } from '../stores/setup-store';
+import { IdListSummary } from '../components/IdListSummary';
 import { Field } from '../components/Field';
 import { formatCount } from '../components/format';
 
@@ -202,7 +203,6 @@ export function SetupScreen(): ReactNode {
   const template = s.templates.find((t) => t.id === s.templateId) ?? null;
   const failedCheck = s.checks.some((c) => c.state === 'failed');
   const valid = s.gatewayRows.filter((r) => !r.problem).length;
-  const bad = s.gatewayRows.length - valid;
 
   const importList = async (file: File) => s.setGatewaysText(await file.text());
 
@@ -304,20 +304,10 @@ export function SetupScreen(): ReactNode {
         <Field
           label="Gateways"
           hint={
-            <>
-              <small className={bad ? 'bad' : undefined}>
-                {s.gatewayRows.length === 0
-                  ? 'Paste ids, or import a list (first column of a CSV).'
-                  : `${formatCount(valid)} gateway${valid === 1 ? '' : 's'}` +
-                    (bad
-                      ? ` · ${bad} not usable: ${s.gatewayRows
-                          .filter((r) => r.problem)
-                          .slice(0, 3)
-                          .map((r) => r.problem!.message)
-                          .join('; ')}`
-                      : '')}
-              </small>
-            </>
+            <IdListSummary
+              rows={s.gatewayRows}
+              empty="Paste ids, or import a list (first column of a CSV)."
+            />
           }
         >
           <textarea

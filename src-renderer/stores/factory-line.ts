@@ -19,6 +19,7 @@ import type {
   FactoryCounts,
   LineSettings,
   LineSettingsInput,
+  LinePosition,
   ScanResult,
   UnitEvent,
   UnitView,
@@ -58,7 +59,8 @@ export type LineEvent =
   | { kind: 'verifyFailed'; error: UiError }
   | { kind: 'reprinted'; unit: UnitView; ok: boolean; message: string; counts: FactoryCounts }
   | { kind: 'acknowledge' }
-  | { kind: 'cancel' };
+  | { kind: 'cancel' }
+  | { kind: 'resumed'; position: LinePosition };
 
 /** The start of a line session. */
 export const INITIAL_FLOW: LineFlow = { step: { kind: 'scan' }, flash: null, counts: null, last: null };
@@ -142,7 +144,8 @@ export function lineReducer(s: LineFlow, event: LineEvent): LineFlow {
     case 'verifyFailed':
       if (s.step.kind !== 'verify') return s;
       if (event.error.code === 'invalid_request') {
-        return { ...s, flash: flash('warn', 'Scan the QR code', event.error.message) };
+        // not this unit's label, nor a wrong one (a barcode, a stray code, no label printed yet)
+        return { ...s, flash: flash('warn', 'Not verified — the unit is unchanged', event.error.message) };
       }
       return {
         ...s,
@@ -169,6 +172,35 @@ export function lineReducer(s: LineFlow, event: LineEvent): LineFlow {
         : s;
     case 'cancel':
       return s.step.kind === 'blocked' ? s : { ...s, step: { kind: 'scan' }, flash: null };
+    case 'resumed': {
+      // the store says where this station's line stands (another screen, or before a reload)
+      const p = event.position;
+      const same = (s.step.kind === 'verify' || s.step.kind === 'blocked') && s.step.unit.eui === p.unit.eui;
+      if (p.step === 'blocked') {
+        const message = `Gateway ${p.unit.gateway} is blocked: ${p.unit.blockedReason ?? 'its label did not match'}`;
+        return same && s.step.kind === 'blocked'
+          ? s
+          : {
+              ...s,
+              step: { kind: 'blocked', unit: p.unit, message },
+              flash: flash('error', `UNIT BLOCKED: ${p.unit.gateway}`, message),
+            };
+      }
+      if (same && s.step.kind === 'verify' && s.step.unit.state === p.unit.state) return s;
+      return {
+        ...s,
+        step: { kind: 'verify', unit: p.unit, printFailed: p.printFailed },
+        flash: flash(
+          'info',
+          `Resumed at ${p.unit.gateway} (${p.unit.eui})`,
+          p.unit.state === 'printed'
+            ? 'Its label was printed: scan its QR code to verify.'
+            : p.printFailed !== null
+              ? `Its label did not print (${p.printFailed}): print it again.`
+              : 'Scan the label’s QR code to verify.',
+        ),
+      };
+    }
   }
 }
 
@@ -204,9 +236,14 @@ export interface LineState extends LineFlow {
   acknowledge(): void;
   cancel(): void;
   loadHistory(): Promise<void>;
+  /** reads where this station's line stands (kept in the store) and resumes there */
+  resume(): Promise<void>;
   loadSettings(): Promise<void>;
   saveSettings(settings: LineSettingsInput): Promise<boolean>;
 }
+
+/** Takes a unit off this station's line in the store (errors only cost the bookkeeping). */
+const leave = (gateway: string): Promise<unknown> => tryCall('factory:leaveUnit', { gateway });
 
 /** The line store. */
 export const useLine = create<LineState>()((set, get) => {
@@ -223,6 +260,8 @@ export const useLine = create<LineState>()((set, get) => {
     settingsError: null,
 
     setBatch(batchId) {
+      const step = get().step;
+      if (step.kind === 'verify' || step.kind === 'blocked') void leave(step.unit.gateway);
       set({ batchId, ...INITIAL_FLOW, input: '', reason: '', history: [] });
       void get().loadHistory();
     },
@@ -300,10 +339,25 @@ export const useLine = create<LineState>()((set, get) => {
     },
 
     acknowledge() {
+      const step = get().step;
       apply({ kind: 'acknowledge' });
+      if (step.kind === 'blocked') void leave(step.unit.gateway);
     },
     cancel() {
+      const step = get().step;
       apply({ kind: 'cancel' });
+      if (step.kind === 'verify') void leave(step.unit.gateway);
+    },
+
+    async resume() {
+      const r = await tryCall('factory:linePosition', {});
+      if (!r.ok || r.value.position === null || get().busy) return;
+      const position = r.value.position;
+      if (get().batchId !== position.batchId) {
+        set({ batchId: position.batchId, ...INITIAL_FLOW, input: '', reason: '', history: [] });
+      }
+      apply({ kind: 'resumed', position });
+      void get().loadHistory();
     },
 
     async loadHistory() {

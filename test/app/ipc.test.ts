@@ -118,6 +118,22 @@ describe('IPC door (ipcMain handler)', () => {
       'hsm:use': 'not_configured',
       'ceremony:import': 'batch_conflict',
     };
+    // sync (docs/sync.md "Screens"): a link (this process has no HTTPS client for it, so a round
+    // answers its error) and one rejected operation of the linked owner to show and resolve
+    const link = {
+      url: 'https://127.0.0.1:1',
+      caPem: fx.pki.caPem,
+      ownerId: fx.ownerA.id6,
+      apiKey: 'gwjs_ipc',
+    };
+    await fx.core.sync.link(fx.admin, link);
+    await fx.core.owner.add(fx.admin, fx.ownerA.id6, [
+      { gateway: 'b827:ebff:fe00:0001', flavorid: 'x', token: 't' },
+    ]);
+    const [queued] = await fx.core.sync.entries({ states: ['pending'] });
+    await fx.store.transaction((tx) =>
+      tx.run("UPDATE sync_outbox SET state = 'rejected' WHERE seq = ?", [queued!.seq]),
+    );
     const samples: { [C in Channel]: RequestOf<C> } = {
       'session:whoami': {},
       'session:changePassword': { current: 'not-an-operator', password: 'a-new-password-1' },
@@ -178,9 +194,12 @@ describe('IPC door (ipcMain handler)', () => {
       'factory:configureBatch': { batchId: fx.batch.id, model: 'M2' },
       'factory:lineSettings': {},
       'factory:saveLineSettings': { outDir, printer: { kind: 'none' } },
+      'factory:labelTemplates': {},
       'factory:scan': { batchId: fx.batch.id, input: unit },
       'factory:print': { gateway: unit },
       'factory:verify': { gateway: unit, scanned: 'GWJS:1:000000FFFE000100:AAAAAAAA' },
+      'factory:linePosition': {},
+      'factory:leaveUnit': { gateway: unit },
       'factory:history': { batchId: fx.batch.id },
       'factory:unit': { gateway: unit },
       'factory:startJob': { batchId: fx.batch.id, first: '00-00-00-FF-FE-00-02-00', count: 1 },
@@ -188,6 +207,16 @@ describe('IPC door (ipcMain handler)', () => {
       'factory:cancelJob': { id: job.id },
       'factory:resumeJob': { id: job.id },
       'factory:exportManifest': { batchId: fx.batch.id, gateways: [unit], format: 'csv', ownerPublicKey },
+      'sync:status': {},
+      'sync:link': link,
+      'sync:now': {},
+      'sync:outbox': { states: ['rejected'] },
+      'sync:versions': { seq: queued!.seq },
+      'sync:resolve': { seq: queued!.seq, action: 'drop' },
+      'sync:sitePack': {},
+      'sync:sitePackChoose': { gateways: null },
+      'sync:claims': {},
+      'sync:unlink': {},
     };
     expect(Object.keys(samples).sort()).toEqual([...CHANNEL_NAMES].sort());
     // lock, then unlock again before anything that needs the root keys
@@ -205,6 +234,11 @@ describe('IPC door (ipcMain handler)', () => {
           channel,
           answer: { ok: false, error: { code: refusal } },
         });
+        continue;
+      }
+      if (channel === 'sync:sitePackChoose') {
+        // fetching the pack needs the remote, and this process has no HTTPS client for it
+        expect(answer).toMatchObject({ ok: false, error: { code: 'not_configured' } });
         continue;
       }
       expect({ channel, answer }).toMatchObject({ channel, answer: { ok: true } });

@@ -13,6 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { DomainError } from '../../../src-shared/errors';
 import type { SqlValue, Store, Tx } from '../../core/ports';
+import { resyncSeqs } from './pg-store';
 
 /** Which engine a store runs on (the catalogue queries differ). */
 export type StoreEngine = 'sqljs' | 'pg';
@@ -163,6 +164,8 @@ export async function importStore(
       counts[table] = 0;
     }
     await flush();
+    // the rows came with their seqs: PostgreSQL's feed SEQUENCEs continue after them
+    if (engine === 'pg') await resyncSeqs(tx);
   });
   return counts;
 }

@@ -18,7 +18,18 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { DomainError } from '../../../src-shared/errors';
-import type { Durability, Logger, SqlRow, SqlValue, Store, Tx } from '../../core/ports';
+import {
+  ID_TABLES,
+  SEQ_FEEDS,
+  type IdTable,
+  type Durability,
+  type Logger,
+  type SeqFeed,
+  type SqlRow,
+  type SqlValue,
+  type Store,
+  type Tx,
+} from '../../core/ports';
 import { type Migration, checkMigrationList, pendingMigrations } from './migrate';
 import { PG_TYPES, isRetryable, toPgPlaceholders, withPgSql } from './pg-sql';
 import { redact, splitPgUrl } from './pg-url';
@@ -63,6 +74,28 @@ export type CommitObserver = (seconds: number, durability: Durability) => void;
 const noopLogger: Logger = { info() {}, warn() {}, error() {}, debug() {} };
 /** Advisory lock key of the migration runner ("gwjs" in ASCII). */
 const MIGRATION_LOCK = 0x67776a73;
+/** First key of the per-feed seq locks ("gwjq"); the second is a hash of schema and feed. */
+const SEQ_LOCK = 0x67776a71;
+
+/** The database SEQUENCE numbering a feed or an id table (migration 0025). */
+export const seqNameOf = (feed: SeqFeed | IdTable): string => `${feed}_seq`;
+
+/**
+ * Moves every feed's SEQUENCE past the feed's largest seq (after `gwjs db import` wrote rows
+ * with their seqs); run inside the importing transaction.
+ */
+export async function resyncSeqs(tx: Tx): Promise<void> {
+  for (const feed of SEQ_FEEDS) {
+    await tx.get(
+      `SELECT setval('${seqNameOf(feed)}', COALESCE((SELECT MAX(seq) FROM ${feed}), 0) + 1, false) AS v`,
+    );
+  }
+  for (const table of ID_TABLES) {
+    await tx.get(
+      `SELECT setval('${seqNameOf(table)}', COALESCE((SELECT MAX(id) FROM ${table}), 0) + 1, false) AS v`,
+    );
+  }
+}
 const SCHEMA_RE = /^[a-z_][a-z0-9_]{0,62}$/;
 /** Named prepared statements per text, capped so varying IN lists cannot grow it forever. */
 const MAX_NAMED = 2000;
@@ -331,6 +364,39 @@ class PgTx implements Tx {
   async run(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
     const result = await this.exec(sql, params);
     return { changes: result.command === 'SELECT' ? 0 : (result.rowCount ?? 0) };
+  }
+
+  /**
+   * Seqs in commit order across instances (core/sync/seq.ts, docs/server-mode.md): the feed's
+   * advisory lock is held until this transaction ends — PostgreSQL makes a commit visible before
+   * it releases the transaction's locks — and the numbers come from the feed's SEQUENCE, which is
+   * outside every snapshot (so, unlike MAX + 1, no serialization failure). A later writer waits for
+   * the lock and takes larger numbers; a rolled-back writer leaves a gap no reader waits for.
+   * Numbers taken under the lock are consecutive.
+   */
+  async takeSeqs(feed: SeqFeed, n: number): Promise<number> {
+    if (!SEQ_FEEDS.includes(feed) || !Number.isSafeInteger(n) || n < 1) {
+      throw new DomainError('internal', `store: bad seq request ${String(feed)} × ${String(n)}`);
+    }
+    await this.exec('SELECT pg_advisory_xact_lock(?, hashtext(current_schema() || ?)) AS l', [
+      SEQ_LOCK,
+      `.${feed}`,
+    ]);
+    const rows = (
+      await this.exec(`SELECT nextval('${seqNameOf(feed)}') AS v FROM generate_series(1, ?::int)`, [n])
+    ).rows as { v: number }[];
+    return Math.min(...rows.map((r) => r.v));
+  }
+
+  /** Ids from the table's SEQUENCE: unique without any snapshot read (so no serialization failure). */
+  async takeIds(table: IdTable, n: number): Promise<number[]> {
+    if (!ID_TABLES.includes(table) || !Number.isSafeInteger(n) || n < 1) {
+      throw new DomainError('internal', `store: bad id request ${String(table)} × ${String(n)}`);
+    }
+    const rows = (
+      await this.exec(`SELECT nextval('${seqNameOf(table)}') AS v FROM generate_series(1, ?::int)`, [n])
+    ).rows as { v: number }[];
+    return rows.map((r) => r.v).sort((a, b) => a - b);
   }
 
   private async exec(sql: string, params: readonly SqlValue[]): Promise<pg.QueryResult> {

@@ -1,8 +1,9 @@
 /**
  * `gwjs serve` (SPEC §7): runs the join server — Owner API and CUPS over HTTPS — on the station's
  * data directory. Holds the store lock while running; SIGINT/SIGTERM close the server, then the
- * store (checkpoint) and the HSM. Logs go to stderr as JSON lines; with `--json` stdout carries
- * exactly one line, `{"event":"listening","url":…,"caCert":…}`.
+ * store (checkpoint) and the HSM. Logs are JSON lines on stderr, or appended to `$GWJS_LOG_FILE`
+ * when set (`npm start` sets it, docs/running.md, so the console keeps only the lines a person
+ * reads); with `--json` stdout carries exactly one line, `{"event":"listening","url":…,"caCert":…}`.
  */
 import type { Logger } from '../../core/ports';
 import { DomainError } from '../../../src-shared/errors';
@@ -111,7 +112,12 @@ export const serveCommand: Command = {
       ...(maxConnections !== undefined ? { maxConnections } : {}),
       ...(handshakeS !== undefined ? { tlsHandshakeTimeoutMs: handshakeS * 1000 } : {}),
     };
-    const logger: Logger = pino({ base: null, level: io.env.GWJS_LOG_LEVEL ?? 'info' }, pino.destination(2));
+    const logFile = io.env.GWJS_LOG_FILE;
+    const logger: Logger = pino(
+      { base: null, level: io.env.GWJS_LOG_LEVEL ?? 'info' },
+      pino.destination(logFile ? { dest: logFile, mkdir: true, append: true } : 2),
+    );
+    if (logFile) io.stderr(`gwjs: log lines go to ${logFile}\n`);
 
     const port = portFlag === 0 ? await freePort(hostFlag ?? '127.0.0.1') : portFlag;
     let station;
@@ -148,6 +154,8 @@ export const serveCommand: Command = {
       await station.close();
       throw e;
     }
+    // handlers first: a supervisor may send SIGTERM the moment it reads the listening line
+    const stopped = untilSignal(io);
     const listening = {
       event: 'listening',
       url: server.url,
@@ -170,7 +178,7 @@ export const serveCommand: Command = {
           : ''),
     );
     logger.info({ url: server.url, dataDir: station.dataDir }, 'listening');
-    const signal = await untilSignal(io);
+    const signal = await stopped;
     logger.info({ signal }, 'shutting down');
     try {
       await server.close();

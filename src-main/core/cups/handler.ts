@@ -49,6 +49,8 @@ import { materialize, type MaterializeDeps } from './materialize';
 import { planAnswer, type PlanDeps } from './plan';
 import { GatewayStateCache, readGatewayState, type GatewayState } from './state-cache';
 import { CupsTokens } from './tokens';
+import { authenticateByPack, planFromPack } from './site-pack-door';
+import type { PackEntry, SitePack } from '../sync/site-pack';
 
 /** The principal CUPS-driven state changes are audited under. */
 export const CUPS_PRINCIPAL: Principal = { kind: 'system', id: 'cups', ownerId: null, scopes: new Set() };
@@ -67,6 +69,8 @@ export interface CupsHandlerDeps {
   clientCerts: ClientCertificates;
   /** the last contact per gateway (also read by `info`) */
   contacts: ContactLog;
+  /** the site pack: CUPS for gateways without a local root key (docs/sync.md "Site packs") */
+  sitePack?: SitePack | undefined;
 }
 
 /** True when a TLS request carries no credential at all (no Authorization header, no certificate). */
@@ -109,6 +113,7 @@ export class CupsHandler implements CupsService {
   readonly #authDeps: AuthenticateDeps;
   readonly #planDeps: PlanDeps;
   readonly #materializeDeps: MaterializeDeps;
+  readonly #pack: SitePack | undefined;
   #closed = false;
   /** the last request time and its ISO text (polls arriving in the same millisecond share it) */
   #isoOf = { ms: Number.NaN, iso: '' };
@@ -118,6 +123,7 @@ export class CupsHandler implements CupsService {
     this.#env = env;
     this.#batches = deps.batches;
     this.contacts = deps.contacts;
+    this.#pack = deps.sitePack;
     const now = () => env.clock.now();
     const { config } = env;
     this.#tokens = new CupsTokens(env.hsm, config.server.trustDer, config.tokenCacheEntries);
@@ -173,6 +179,12 @@ export class CupsHandler implements CupsService {
     const now = this.#env.clock.now();
     if (this.#isoOf.ms !== now) this.#isoOf = { ms: now, iso: isoAt(now) };
     const nowIso = this.#isoOf.iso;
+    if (rangeBatch === undefined && this.#pack !== undefined) {
+      // no local root key for this router: the site pack, when it lists it (docs/sync.md)
+      await this.#pack.ready();
+      const entry = this.#pack.entry(hex);
+      if (entry !== undefined) return this.#fromPack(req, auth, address, { hex, entry, now, nowIso });
+    }
     const { row, setup } = this.#states.get(hex) ?? (await this.#read(hex));
     const batch = row?.origin === 'added' ? undefined : rangeBatch;
 
@@ -216,6 +228,59 @@ export class CupsHandler implements CupsService {
       answer = { status: 200, body: new Uint8Array(NO_CHANGE_BYTES), outcome: 'in_sync' };
     } else answer = { status: 200, body: encodeUpdateInfoResponse(done.response), outcome: 'updated' };
     this.#record(req, { hex, address, now, nowIso }, answer.outcome, credential);
+    return answer;
+  }
+
+  /**
+   * A gateway served from the site pack (`site-pack-door.ts`): the same order as the normal path —
+   * authentication over TLS, rate limit, answer, contact — with the pack as the gateway's state.
+   * Authenticating with a generation above the one last seen here records it (durable, audited
+   * `token.retire` when it is the rotation's g + 1), so the older token is refused from then on.
+   */
+  async #fromPack(
+    req: UpdateInfoRequest,
+    auth: CupsAuth,
+    address: string,
+    at: { hex: string; entry: PackEntry; now: number; nowIso: string },
+  ): Promise<CupsAnswer> {
+    const { hex, entry, nowIso } = at;
+    let credential: Credential | undefined;
+    let token: string | undefined;
+    if (auth.secure) {
+      const authn = authenticateByPack(auth, entry);
+      if (!authn.ok) return this.#failed(address, authn.answer);
+      credential = authn.credential;
+      token = authn.token;
+    }
+    const wait = (credential !== undefined ? this.#perRouter : this.#perRouterPlain).take(hex);
+    if (wait > 0) {
+      return {
+        status: 429,
+        reason: 'too many requests for this router',
+        outcome: 'rate_limited',
+        retryAfter: wait,
+      };
+    }
+    if (credential?.kind === 'token' && credential.generation !== entry.seenGeneration) {
+      const retired =
+        credential.generation > entry.tokenGeneration && credential.generation > (entry.seenGeneration ?? -1);
+      await this.#pack!.recordSeen(hex, credential.generation, nowIso);
+      if (retired) {
+        await this.#audit(
+          [{ action: 'token.retire', detail: { generation: credential.generation, via: 'site pack' } }],
+          req.router,
+          address,
+          nowIso,
+        );
+      }
+    }
+    const plan = planFromPack(req, entry, this.#pack!.cupsTrust, credential !== undefined, token);
+    let answer: CupsAnswer;
+    if (plan.kind === 'not_configured') answer = NOT_CONFIGURED;
+    else if (sendsNothing(plan.response)) {
+      answer = { status: 200, body: new Uint8Array(NO_CHANGE_BYTES), outcome: 'in_sync' };
+    } else answer = { status: 200, body: encodeUpdateInfoResponse(plan.response), outcome: 'updated' };
+    this.#record(req, { hex, address, now: at.now, nowIso }, answer.outcome, credential);
     return answer;
   }
 

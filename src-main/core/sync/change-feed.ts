@@ -10,9 +10,10 @@ import { DomainError } from '../../../src-shared/errors';
 import { euiFromHex, formatId6 } from '../../../src-shared/ids';
 import type { OwnerRef } from '../authorize';
 import type { CoreEnv } from '../env';
-import type { Tx } from '../ports';
+import type { SqlRow, Tx } from '../ports';
 import { BatchInsert, intOf, intOrNull, textOf, textOrNull } from '../rows';
 import type { OperationCommit } from './commit';
+import { takeSeqs } from './seq';
 
 /** One gateway's state in the feed: what the owner's station mirrors (no secret). */
 export interface GatewayChangeState {
@@ -55,15 +56,16 @@ export interface ChangesPage {
 /** The commit hook that writes the feed entries of one write operation. */
 export async function recordChanges(tx: Tx, c: OperationCommit): Promise<void> {
   if (c.changed.length === 0) return;
-  const row = await tx.get('SELECT MAX(seq) AS m FROM gateway_changes');
-  let seq = row?.m === null || row?.m === undefined ? 0 : intOf(row, 'm');
+  const euis = [...new Set(c.changed)];
+  // seqs in commit order across instances (seq.ts): a reader never passes one still in flight
+  let seq = (await takeSeqs(tx, 'gateway_changes', euis.length)) - 1;
   const upsert = new BatchInsert(
     tx,
     'INSERT INTO gateway_changes (seq, owner_id, eui, kind, op_id, at) VALUES',
     '(?, ?, ?, ?, ?, ?)',
     'ON CONFLICT (owner_id, eui) DO UPDATE SET seq = excluded.seq, kind = excluded.kind, op_id = excluded.op_id, at = excluded.at',
   );
-  for (const eui of new Set(c.changed)) {
+  for (const eui of euis) {
     await upsert.add([++seq, c.owner.hex, eui, c.operation, c.ctx.idempotencyKey ?? null, c.at]);
   }
   await upsert.flush();
@@ -82,6 +84,37 @@ function cursorOf(after: string | undefined): number {
     );
   }
   return Number(after);
+}
+
+/** The columns {@link changeStateOf} reads: a gateway joined with its setup. */
+export const GATEWAY_STATE_COLUMNS = `g.owner_id, g.origin, g.claimed_at, g.token_generation, g.token_target,
+  s.updated_at AS setup_at, s.cups_uri, s.cups_cred_crc, s.lns_uri, s.lns_cred_crc, s.fw_crc, s.fw_after`;
+
+/**
+ * A gateway's state as the feed shows it to `ownerHex` (a row of {@link GATEWAY_STATE_COLUMNS}):
+ * null when that owner does not hold it. Also the station's local side of the conflict view.
+ */
+export function changeStateOf(row: SqlRow, ownerHex: string): GatewayChangeState | null {
+  if (textOrNull(row, 'owner_id') !== ownerHex) return null;
+  const setupAt = textOrNull(row, 'setup_at');
+  return {
+    origin: textOf(row, 'origin') === 'added' ? 'added' : 'batch',
+    claimedAt: textOrNull(row, 'claimed_at'),
+    tokenGeneration: intOf(row, 'token_generation'),
+    tokenTarget: intOf(row, 'token_target'),
+    setup:
+      setupAt === null
+        ? null
+        : {
+            cupsUri: textOrNull(row, 'cups_uri'),
+            cupsCrc: intOrNull(row, 'cups_cred_crc'),
+            lnsUri: textOrNull(row, 'lns_uri'),
+            lnsCrc: intOrNull(row, 'lns_cred_crc'),
+            fwcrc: intOrNull(row, 'fw_crc'),
+            fwafter: textOrNull(row, 'fw_after'),
+            updatedAt: setupAt,
+          },
+  };
 }
 
 /**
@@ -103,9 +136,7 @@ export async function readChanges(
   const after = cursorOf(options.after);
   const rows = await env.store.read((tx) =>
     tx.all(
-      `SELECT c.seq, c.eui, c.kind, c.op_id, c.at, g.owner_id, g.origin, g.claimed_at, g.token_generation,
-              g.token_target, s.updated_at AS setup_at, s.cups_uri, s.cups_cred_crc, s.lns_uri, s.lns_cred_crc,
-              s.fw_crc, s.fw_after
+      `SELECT c.seq, c.eui, c.kind, c.op_id, c.at, ${GATEWAY_STATE_COLUMNS}
          FROM gateway_changes c
          LEFT JOIN gateways g ON g.eui = c.eui
          LEFT JOIN setups s ON s.eui = c.eui
@@ -116,37 +147,14 @@ export async function readChanges(
     ),
   );
   const page = rows.slice(0, limit);
-  const changes = page.map((r): GatewayChange => {
-    const held = textOrNull(r, 'owner_id') === owner.hex;
-    const setupAt = textOrNull(r, 'setup_at');
-    return {
-      seq: String(intOf(r, 'seq')),
-      gateway: formatId6(euiFromHex(textOf(r, 'eui'))),
-      kind: textOf(r, 'kind'),
-      opId: textOrNull(r, 'op_id'),
-      at: textOf(r, 'at'),
-      state: held
-        ? {
-            origin: textOf(r, 'origin') === 'added' ? 'added' : 'batch',
-            claimedAt: textOrNull(r, 'claimed_at'),
-            tokenGeneration: intOf(r, 'token_generation'),
-            tokenTarget: intOf(r, 'token_target'),
-            setup:
-              setupAt === null
-                ? null
-                : {
-                    cupsUri: textOrNull(r, 'cups_uri'),
-                    cupsCrc: intOrNull(r, 'cups_cred_crc'),
-                    lnsUri: textOrNull(r, 'lns_uri'),
-                    lnsCrc: intOrNull(r, 'lns_cred_crc'),
-                    fwcrc: intOrNull(r, 'fw_crc'),
-                    fwafter: textOrNull(r, 'fw_after'),
-                    updatedAt: setupAt,
-                  },
-          }
-        : null,
-    };
-  });
+  const changes = page.map((r): GatewayChange => ({
+    seq: String(intOf(r, 'seq')),
+    gateway: formatId6(euiFromHex(textOf(r, 'eui'))),
+    kind: textOf(r, 'kind'),
+    opId: textOrNull(r, 'op_id'),
+    at: textOf(r, 'at'),
+    state: changeStateOf(r, owner.hex),
+  }));
   const last = changes[changes.length - 1];
   return { changes, next: last === undefined ? String(after) : last.seq, more: rows.length > limit };
 }

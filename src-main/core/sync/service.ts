@@ -2,7 +2,12 @@
  * A station's sync (docs/sync.md): the remote link, the outbox, the engine and the loop behind
  * one service — what `gwjs sync`, `gwjs serve`, the IPC/bridge handlers and the screens call.
  */
-import { DomainError } from '../../../src-shared/errors';
+import type {
+  OperationVersions,
+  OutboxEntryView,
+  Resolution,
+  SyncStatus,
+} from '../../../src-shared/contract/sync-views';
 import type { OwnerService, Principal, RequestContext } from '../api';
 import { requireAdmin } from '../authorize';
 import { isoAt, type CoreEnv } from '../env';
@@ -11,30 +16,26 @@ import { linkApiKey, loadLink, removeLink, saveLink, type SyncLink, type SyncLin
 import { SyncLoop, type BackoffOptions } from './loop';
 import { Outbox, SYNC_PRINCIPAL_ID, itemGatewayHex, type OutboxEntry, type OutboxState } from './outbox';
 import type { RemoteApi } from './remote';
-import { textOf } from '../rows';
+import { SitePack } from './site-pack';
+import type {
+  OfflineClaim,
+  SitePackItem,
+  SitePackStatus,
+} from '../../../src-shared/contract/site-pack-views';
+import { textOf, textOrNull } from '../rows';
+import { AuditWriter } from '../audit';
+import { euiFromHex, euiHex, formatId6, parseIdField } from '../../../src-shared/ids';
+import { base64ToBytes } from '../../../src-shared/bytes';
+import { DomainError, isDomainError } from '../../../src-shared/errors';
+import type { GatewayChangeWire } from '../../../src-shared/sync-api';
+import { planAdopt } from './adopt';
+import { entryGatewayHexes, entryView, versionsOf } from './views';
 
 /** Builds the HTTPS client of a link (the adapter). */
 export type RemoteFactory = (link: SyncLink, apiKey: string) => RemoteApi;
 
-/** Sync status (UI header, dashboard, `gwjs sync status`). */
-export interface SyncStatus {
-  linked: boolean;
-  url: string | null;
-  ownerId: string | null;
-  caFingerprint: string | null;
-  /** whether the last round reached the remote; null before the first round */
-  online: boolean | null;
-  /** the loop runs (gwjs serve / desktop) */
-  looping: boolean;
-  lastSuccessAt: string | null;
-  lastError: string | null;
-  lastErrorAt: string | null;
-  nextAttemptAt: string | null;
-  failures: number;
-  cursor: string | null;
-  counts: Record<OutboxState, number>;
-  traffic: { requests: number; bytesOut: number; bytesIn: number };
-}
+/** Sync status (UI header, dashboard, `gwjs sync status`): the shape of `src-shared/contract/sync-views.ts`. */
+export type { SyncStatus, Resolution } from '../../../src-shared/contract/sync-views';
 
 /** Options of {@link StationSync}. */
 export interface StationSyncOptions {
@@ -49,18 +50,21 @@ const SYNC_PRINCIPAL: Principal = {
   scopes: new Set(['admin']),
 };
 
-/** How an installer resolves a rejected or conflicting operation. */
-export type Resolution = 'reapply' | 'drop' | 'adopt';
-
 /** The station's sync service. */
 export class StationSync {
   readonly outbox: Outbox;
+  /** the site pack local CUPS serves from (docs/sync.md "Site packs") */
+  readonly sitePack: SitePack;
   #link: SyncLink | undefined;
   #engine: SyncEngine | undefined;
   #remote: RemoteApi | undefined;
   #loop: SyncLoop | undefined;
+  /** the process runs the loop (gwjs serve, desktop): a link made later starts it too */
+  #loopWanted = false;
   #online: boolean | null = null;
   #lastSuccessAt: string | null = null;
+  /** when a pull of the change feed last succeeded (this process) */
+  #lastPullAt: string | null = null;
   #storedSuccessAt: string | null = null;
   #errorStored = false;
   readonly #options: { intervalMs: number; backoff: BackoffOptions };
@@ -71,8 +75,10 @@ export class StationSync {
     private readonly owner: OwnerService,
     private readonly remoteFactory: RemoteFactory,
     options: StationSyncOptions = {},
+    sitePack?: SitePack,
   ) {
     this.outbox = new Outbox(env);
+    this.sitePack = sitePack ?? new SitePack(env);
     this.#options = {
       intervalMs: options.intervalMs ?? 30_000,
       backoff: { baseMs: 1_000, maxMs: 5 * 60_000, ...options.backoff },
@@ -104,23 +110,29 @@ export class StationSync {
     return this.#engine;
   }
 
-  /** Links the station to a remote (admin). Pending operations of another owner stay queued. */
+  /**
+   * Links the station to a remote (admin). Pending operations of another owner stay queued. Where
+   * the process runs the loop (a link made from the Sync screen of `gwjs serve`), it starts now.
+   */
   async link(ctx: RequestContext, input: SyncLinkInput): Promise<SyncStatus> {
     this.#setLink(await saveLink(this.env, ctx, input));
+    if (this.#loopWanted) this.startLoop();
     return this.status();
   }
 
-  /** Removes the link (admin); the loop stops. */
+  /** Removes the link (admin); the loop stops (and starts again with the next link). */
   async unlink(ctx: RequestContext): Promise<void> {
-    await this.stopLoop();
+    await this.#stopRunningLoop();
     await removeLink(this.env, ctx);
+    // another remote's (or no remote's) pack must not be served
+    await this.sitePack.clear();
     this.#setLink(undefined);
   }
 
   /** Pulls the change feed once. */
   async pull(ctx: RequestContext): Promise<PullReport> {
     requireAdmin(ctx);
-    return this.#recorded(async (e) => e.pull());
+    return this.#recorded(async (e) => this.#pulled(await e.pull()));
   }
 
   /** Pushes the outbox once. */
@@ -139,10 +151,92 @@ export class StationSync {
 
   async #round(): Promise<void> {
     await this.#recorded(async (e) => {
-      await e.pull();
-      await e.push();
-      await e.pull();
+      const before = this.#pulled(await e.pull());
+      const pushed = await e.push();
+      const after = this.#pulled(await e.pull());
+      // the pack follows the remote: refreshed when anything moved (or it was never fetched), so a
+      // round that finds nothing to do costs no pack request (docs/sync.md "Site packs")
+      const status = await this.sitePack.status();
+      if (
+        status.present &&
+        (status.fetchedAt === null ||
+          before.changes + after.changes > 0 ||
+          pushed.sent + pushed.rejected + pushed.conflict > 0)
+      ) {
+        await this.#refreshPack(e);
+      }
     });
+  }
+
+  async #refreshPack(e: SyncEngine): Promise<SitePackStatus> {
+    const selection = (await this.sitePack.selection()) ?? null;
+    const link = this.#link!;
+    const pack = await e.sitePack(selection?.map((h) => formatId6(euiFromHex(h))));
+    if (pack.ownerid !== link.ownerId6)
+      throw new SyncStopped(
+        `site pack: the remote packed owner ${pack.ownerid}, not ${link.ownerId6}`,
+        false,
+      );
+    await this.sitePack.replace(link.ownerHex, selection, pack);
+    this.env.logger.info(
+      { gateways: pack.gateways.length, skipped: pack.skipped.length, createdAt: pack.createdAt },
+      'sync: site pack stored',
+    );
+    return this.sitePack.status();
+  }
+
+  /**
+   * Chooses the gateways of the site pack (ids in any form; null = every gateway of the owner;
+   * undefined = keep the current choice) and fetches the pack from the remote at once
+   * (docs/sync.md "Site packs"). Offline, the choice is stored and fetched by the next round.
+   * @throws DomainError('not_configured' | 'invalid_request'); SyncStopped when the remote fails.
+   */
+  async fetchSitePack(ctx: RequestContext, gateways?: readonly string[] | null): Promise<SitePackStatus> {
+    requireAdmin(ctx);
+    if (this.#link === undefined)
+      throw new DomainError('not_configured', 'sync: this station has no remote link (gwjs sync link)');
+    if (gateways !== undefined) {
+      await this.sitePack.choose(
+        this.#link.ownerHex,
+        gateways === null ? null : SitePack.parseSelection(gateways),
+      );
+    } else if ((await this.sitePack.selection()) === undefined) {
+      await this.sitePack.choose(this.#link.ownerHex, null);
+    }
+    return this.#recorded((e) => this.#refreshPack(e));
+  }
+
+  /** What the stored pack holds as a whole (no network access). */
+  sitePackStatus(): Promise<SitePackStatus> {
+    return this.sitePack.status();
+  }
+
+  /** The packed gateways (the picker; no blob, no verifier). */
+  sitePackGateways(): Promise<SitePackItem[]> {
+    return this.sitePack.list();
+  }
+
+  #pulled<T>(report: T): T {
+    this.#lastPullAt = isoAt(this.env.clock.now());
+    return report;
+  }
+
+  /**
+   * How far behind sync is (docs/sync.md "Sync lag", the `/metrics` gauges), by the core's clock:
+   * seconds since the oldest outbox entry still pending was made (0 when none), and since the
+   * last successful pull (null when the station is not linked or never pulled).
+   */
+  async lag(): Promise<{ pushSeconds: number; pullSeconds: number | null }> {
+    const now = this.env.clock.now();
+    const oldest = await this.outbox.oldestPendingAt();
+    const pulled =
+      this.#link === undefined
+        ? null
+        : (this.#lastPullAt ?? (await loadLink(this.env))?.lastSuccessAt ?? null);
+    return {
+      pushSeconds: oldest === null ? 0 : Math.max(0, (now - Date.parse(oldest)) / 1000),
+      pullSeconds: pulled === null ? null : Math.max(0, (now - Date.parse(pulled)) / 1000),
+    };
   }
 
   /** Runs `fn` on the engine, recording success or the error in the link row. */
@@ -183,8 +277,9 @@ export class StationSync {
     }
   }
 
-  /** Starts the loop (no-op without a link). */
+  /** Starts the loop (without a link: once one is made). */
   startLoop(): void {
+    this.#loopWanted = true;
     if (this.#link === undefined || this.#loop !== undefined) return;
     this.#loop = new SyncLoop(() => this.#round(), {
       ...this.#options,
@@ -197,8 +292,13 @@ export class StationSync {
     this.#loop.start();
   }
 
-  /** Stops the loop and waits for a running round. */
+  /** Stops the loop and waits for a running round; a later link does not start it. */
   async stopLoop(): Promise<void> {
+    this.#loopWanted = false;
+    await this.#stopRunningLoop();
+  }
+
+  async #stopRunningLoop(): Promise<void> {
     const loop = this.#loop;
     this.#loop = undefined;
     await loop?.stop();
@@ -239,7 +339,8 @@ export class StationSync {
    * Resolves a rejected or conflicting operation (docs/sync.md "Conflicts"): `drop` forgets it,
    * `reapply` queues it again as a new operation based on the remote's current state (claims need
    * the PINs again: `pins` by gateway), `adopt` takes the remote's version — for a claim the local
-   * claim is undone (not queued).
+   * claim is undone (not queued). Audited per gateway (`sync.reapply` / `sync.drop` / `sync.adopt`)
+   * in the transaction that marks the operation.
    * @throws DomainError('not_found' | 'conflict' | 'invalid_request').
    */
   async resolve(
@@ -249,9 +350,7 @@ export class StationSync {
     pins: Record<string, string> = {},
   ): Promise<OutboxEntry> {
     requireAdmin(ctx);
-    const entry = (await this.outbox.list({ afterSeq: seq - 1, limit: 1 }))[0];
-    if (entry === undefined || entry.seq !== seq)
-      throw new DomainError('not_found', `outbox: no operation ${seq}`);
+    const entry = await this.entry(seq);
     if (entry.state !== 'conflict' && entry.state !== 'rejected') {
       throw new DomainError(
         'conflict',
@@ -266,6 +365,7 @@ export class StationSync {
         id6s,
       );
     }
+    if (action === 'adopt' && entry.operation === 'setup') await this.#adoptSetups(entry);
     let items = entry.items;
     if (action === 'reapply' && entry.operation === 'claim') {
       items = entry.items.map((i) => {
@@ -282,9 +382,128 @@ export class StationSync {
     await this.env.store.transaction(async (tx) => {
       const state: OutboxState = action === 'adopt' ? 'adopted' : 'dropped';
       await tx.run('UPDATE sync_outbox SET state = ? WHERE seq = ?', [state, seq]);
-      if (action === 'reapply') await this.outbox.enqueue(tx, entry.operation, entry.ownerHex, items, at);
+      const requeued =
+        action === 'reapply'
+          ? await this.outbox.enqueue(tx, entry.operation, entry.ownerHex, items, at)
+          : undefined;
+      const audit = new AuditWriter(tx, ctx, at);
+      for (const hex of entryGatewayHexes(entry)) {
+        await audit.queue(`sync.${action}`, formatId6(euiFromHex(hex)), {
+          seq,
+          opId: entry.opId,
+          operation: entry.operation,
+          was: entry.state,
+          ...(requeued !== undefined ? { requeuedAs: requeued } : {}),
+        });
+      }
+      await audit.flush();
     });
-    return (await this.outbox.list({ afterSeq: seq - 1, limit: 1 }))[0]!;
+    return this.entry(seq);
+  }
+
+  /**
+   * Makes the station's setup of an operation's gateways the remote's again (`adopt.ts`): URIs
+   * and CRCs from the mirror, blobs from a site pack fetched for them now — or, with the link
+   * down, from the stored pack when its blobs have the mirror's CRCs.
+   */
+  async #adoptSetups(entry: OutboxEntry): Promise<void> {
+    const hexes = entryGatewayHexes(entry);
+    const mirror = (await this.mirrorOf(hexes)) as Record<string, { state: GatewayChangeWire['state'] }>;
+    const blobs = new Map<string, { cupsCred: Uint8Array | null; lnsCred: Uint8Array | null }>();
+    try {
+      const engine = await this.#engineOf();
+      const pack = await engine.sitePack(hexes.map((h) => formatId6(euiFromHex(h))));
+      for (const g of pack.gateways) {
+        blobs.set(euiHex(parseIdField(g.gateway, 'gateway')), {
+          cupsCred: g.desired?.cupsCred == null ? null : base64ToBytes(g.desired.cupsCred),
+          lnsCred: g.desired?.lnsCred == null ? null : base64ToBytes(g.desired.lnsCred),
+        });
+      }
+    } catch (e) {
+      if (!(e instanceof SyncStopped) && !isDomainError(e)) throw e;
+      await this.sitePack.ready();
+      for (const h of hexes) {
+        const d = this.sitePack.entry(h)?.desired;
+        if (d != null) blobs.set(h, { cupsCred: d.cupsCred, lnsCred: d.lnsCred });
+      }
+    }
+    const plan = planAdopt(hexes.map((hex) => ({ hex, state: mirror[hex]?.state, blobs: blobs.get(hex) })));
+    const owner = (await loadLink(this.env))?.ownerId6 ?? entry.ownerHex;
+    const ctx = { principal: SYNC_PRINCIPAL };
+    if (plan.setups.length > 0) {
+      const r = await this.owner.setup(ctx, owner, plan.setups);
+      const failed = r.find((i) => i.code !== undefined);
+      if (failed !== undefined)
+        throw new DomainError('conflict', `adopt: ${failed.gateway}: ${failed.error ?? failed.code}`);
+    }
+    if (plan.deletes.length > 0) await this.owner.delete(ctx, owner, plan.deletes);
+  }
+
+  /** One outbox entry. @throws DomainError('not_found'). */
+  async entry(seq: number): Promise<OutboxEntry> {
+    const entry = (await this.outbox.list({ afterSeq: seq - 1, limit: 1 }))[0];
+    if (entry === undefined || entry.seq !== seq)
+      throw new DomainError('not_found', `outbox: no operation ${seq}`, { field: 'seq' });
+    return entry;
+  }
+
+  /**
+   * Both versions of the gateways of one operation (the conflict view): this station's state and
+   * the remote's (mirror), with the remote's answer. @throws DomainError('not_found').
+   */
+  async versions(seq: number): Promise<OperationVersions> {
+    const entry = await this.entry(seq);
+    return { entry: entryView(entry), gateways: await versionsOf(this.env, entry) };
+  }
+
+  /** A page of the outbox as the screens see it (secrets held back), in push order. */
+  async outboxPage(filter: {
+    states?: readonly OutboxState[] | undefined;
+    afterSeq?: number | undefined;
+    limit?: number | undefined;
+  }): Promise<{ entries: OutboxEntryView[]; more: boolean }> {
+    const limit = filter.limit ?? 200;
+    const rows = await this.outbox.list({
+      ...(filter.states !== undefined ? { states: filter.states } : {}),
+      afterSeq: filter.afterSeq ?? 0,
+      limit: limit + 1,
+    });
+    return { entries: rows.slice(0, limit).map(entryView), more: rows.length > limit };
+  }
+
+  /**
+   * One round now for the screens' "Sync now": like {@link syncNow}, but a round the link stopped
+   * (remote down, key refused, HSM locked) answers the status with the reason instead of throwing.
+   * @throws DomainError('not_configured') without a link.
+   */
+  async syncNowReport(ctx: RequestContext): Promise<SyncStatus & { roundError: string | null }> {
+    requireAdmin(ctx);
+    if (this.#link === undefined)
+      throw new DomainError('not_configured', 'sync: this station has no remote link (gwjs sync link)');
+    let roundError: string | null = null;
+    try {
+      await this.syncNow(ctx);
+    } catch (e) {
+      // what stopped the round is also the link's last error (status); the screen shows it at once
+      roundError = e instanceof Error ? e.message : String(e);
+    }
+    return { ...(await this.status()), roundError };
+  }
+
+  /** Offline claims and what the remote said of them (docs/sync.md "Offline claims"). */
+  async claims(): Promise<OfflineClaim[]> {
+    const rows = await this.env.store.read((tx) =>
+      tx.all('SELECT * FROM sync_claims ORDER BY created_at, eui'),
+    );
+    return rows.map((r) => ({
+      gateway: formatId6(euiFromHex(textOf(r, 'eui'))),
+      ownerId: formatId6(euiFromHex(textOf(r, 'owner_id'))),
+      opId: textOf(r, 'op_id'),
+      state: textOf(r, 'state') as OfflineClaim['state'],
+      message: textOrNull(r, 'message'),
+      createdAt: textOf(r, 'created_at'),
+      answeredAt: textOrNull(r, 'answered_at'),
+    }));
   }
 
   /** Mirror entries of some gateways (conflict view: the remote's side). */

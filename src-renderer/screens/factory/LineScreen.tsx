@@ -318,13 +318,20 @@ export function LineScreen(): ReactNode {
   const setBatch = useLine((s) => s.setBatch);
   const settings = useLine((s) => s.settings);
   const loadSettings = useLine((s) => s.loadSettings);
+  const resume = useLine((s) => s.resume);
   const flash = useLine((s) => s.flash);
   const canEdit = useSession((s) => s.can('factory:saveLineSettings'));
 
   useEffect(() => {
     void loadBatches();
     void loadSettings();
-  }, [loadBatches, loadSettings]);
+    // the line's unit and step live in the store: a reload, or another screen of this station,
+    // picks up the unit waiting for verification (docs/factory-line.md "The line")
+    void resume();
+    const onFocus = () => void resume();
+    window.addEventListener('focus', onFocus);
+    return () => window.removeEventListener('focus', onFocus);
+  }, [loadBatches, loadSettings, resume]);
   useEffect(() => {
     if (batchId === null && batches[0]) setBatch(batches[0].id);
   }, [batchId, batches, setBatch]);

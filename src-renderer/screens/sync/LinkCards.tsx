@@ -1,0 +1,226 @@
+/**
+ * The Sync screen's link cards (docs/sync.md "The link"): the status — remote URL, the pinned CA's
+ * SHA-256, online or offline, last success and error, pending — and, for admins, the link form:
+ * URL, owner, the remote's CA certificate and its expected fingerprint, the API key. The key is
+ * write-only: it goes to the station once (sealed in the HSM there) and is never shown again.
+ */
+import { useState, type FormEvent, type ReactNode } from 'react';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { Field } from '../../components/Field';
+import { formatCount, formatTime } from '../../components/format';
+import { OwnerOptions } from '../../components/OwnerOptions';
+import { useSession } from '../../stores/session-store';
+import { useSync } from '../../stores/sync-store';
+
+/** `ab12…` → `AB:12:…`, the form `gwjs init` prints (caFingerprint256). */
+export function colonHex(hex: string): string {
+  return (hex.toUpperCase().match(/.{1,2}/g) ?? []).join(':');
+}
+
+/** Online / offline / not yet, as a chip. */
+export function LinkStateChip({ online }: { online: boolean | null }): ReactNode {
+  if (online === null) return <span className="chip">not synced yet</span>;
+  return online ? <span className="chip ok">online</span> : <span className="chip warn">offline</span>;
+}
+
+/** The link's status card. */
+export function LinkStatusCard(): ReactNode {
+  const s = useSync((x) => x.status);
+  if (s === null) return <div className="card muted">Loading…</div>;
+  if (!s.linked) {
+    return (
+      <div className="card" aria-label="Link status">
+        <h2>Remote link</h2>
+        <p className="muted">
+          This station is not linked to a remote join server: its operations are not queued for one.
+        </p>
+      </div>
+    );
+  }
+  return (
+    <div className="card" aria-label="Link status">
+      <h2>Remote link</h2>
+      <dl className="kv">
+        <dt>Remote</dt>
+        <dd>
+          <code data-testid="sync-url">{s.url}</code>
+        </dd>
+        <dt>Owner</dt>
+        <dd className="mono">{s.ownerId}</dd>
+        <dt>Pinned CA (SHA-256)</dt>
+        <dd>
+          <code className="mono wrap-anywhere" data-testid="sync-ca">
+            {s.caFingerprint === null ? '—' : colonHex(s.caFingerprint)}
+          </code>
+        </dd>
+        <dt>State</dt>
+        <dd>
+          <LinkStateChip online={s.online} />
+          {s.failures > 0 && <span className="muted"> · {s.failures} failed rounds in a row</span>}
+        </dd>
+        <dt>Last success</dt>
+        <dd>{s.lastSuccessAt === null ? 'never' : formatTime(s.lastSuccessAt)}</dd>
+        <dt>Last error</dt>
+        <dd data-testid="sync-last-error">
+          {s.lastError === null ? (
+            '—'
+          ) : (
+            <>
+              <span className="wrap-anywhere">{s.lastError}</span>
+              {s.lastErrorAt !== null && <span className="muted"> ({formatTime(s.lastErrorAt)})</span>}
+            </>
+          )}
+        </dd>
+        {s.nextAttemptAt !== null && (
+          <>
+            <dt>Next try</dt>
+            <dd>{formatTime(s.nextAttemptAt)}</dd>
+          </>
+        )}
+        <dt>Pending</dt>
+        <dd data-testid="sync-pending">{formatCount(s.counts.pending ?? 0)}</dd>
+      </dl>
+    </div>
+  );
+}
+
+/** The link form (admins). */
+export function LinkSettingsCard(): ReactNode {
+  const s = useSync((x) => x.status);
+  const { link, unlink, busy } = useSync();
+  const owners = useSession((x) => x.owners);
+  const [url, setUrl] = useState(s?.url ?? '');
+  const [ownerId, setOwnerId] = useState(s?.ownerId ?? '');
+  const [caPem, setCaPem] = useState('');
+  const [fingerprint, setFingerprint] = useState('');
+  const [apiKey, setApiKey] = useState('');
+  const [confirmUnlink, setConfirmUnlink] = useState(false);
+  const ready = url.trim() !== '' && ownerId !== '' && caPem.trim() !== '' && apiKey.trim() !== '';
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!ready) return;
+    void link({
+      url: url.trim(),
+      ownerId,
+      caPem,
+      apiKey: apiKey.trim(),
+      ...(fingerprint.trim() ? { caFingerprint: fingerprint.trim() } : {}),
+    }).then((ok) => {
+      // once linked the form forgets the key: the renderer never keeps it
+      if (ok) {
+        setApiKey('');
+        setCaPem('');
+        setFingerprint('');
+      }
+    });
+  };
+
+  return (
+    <form className="card stack" aria-label="Link settings" onSubmit={submit}>
+      <h2>Link settings</h2>
+      <Field label="Remote URL" hint="The remote join server, https://host:port.">
+        <input
+          type="url"
+          value={url}
+          onChange={(e) => setUrl(e.target.value)}
+          placeholder="https://js.example.com:8443"
+          className="mono"
+        />
+      </Field>
+      <Field label="Owner" hint="The owner this station works for; it must exist here and on the remote.">
+        <select value={ownerId} onChange={(e) => setOwnerId(e.target.value)} aria-label="Link owner">
+          <option value="">— choose —</option>
+          <OwnerOptions owners={owners} />
+        </select>
+      </Field>
+      <Field
+        label="Remote CA certificate"
+        hint="The remote’s <data>/tls/ca.pem: the only certificate this link trusts."
+      >
+        <textarea
+          rows={3}
+          className="mono"
+          value={caPem}
+          onChange={(e) => setCaPem(e.target.value)}
+          placeholder="-----BEGIN CERTIFICATE-----"
+        />
+      </Field>
+      <div className="row gap">
+        <label className="btn secondary file-btn">
+          Load CA file…
+          <input
+            type="file"
+            accept=".pem,.crt,.cer,application/x-pem-file"
+            aria-label="CA certificate file"
+            onChange={(e) => {
+              const f = e.target.files?.[0];
+              e.target.value = '';
+              if (f) void f.text().then(setCaPem);
+            }}
+          />
+        </label>
+      </div>
+      <Field
+        label="CA fingerprint (SHA-256)"
+        hint="As the remote’s gwjs init printed it (caFingerprint256); the certificate must match it."
+      >
+        <input
+          type="text"
+          className="mono"
+          value={fingerprint}
+          onChange={(e) => setFingerprint(e.target.value)}
+          placeholder="AB:CD:…"
+          autoComplete="off"
+        />
+      </Field>
+      <Field
+        label="API key"
+        hint="The owner’s key on the remote. Sealed in the HSM; never shown again — enter it again to change the link."
+      >
+        <input
+          type="password"
+          className="mono"
+          value={apiKey}
+          onChange={(e) => setApiKey(e.target.value)}
+          autoComplete="new-password"
+          placeholder={s?.linked ? 'stored (sealed) — enter to replace' : 'gwjs_…'}
+        />
+      </Field>
+      <div className="row gap">
+        <button type="submit" className="btn" disabled={!ready || busy}>
+          {s?.linked ? 'Replace link' : 'Link'}
+        </button>
+        {s?.linked && (
+          <button type="button" className="btn secondary" onClick={() => setConfirmUnlink(true)}>
+            Unlink…
+          </button>
+        )}
+      </div>
+      {s?.linked && (
+        <small className="muted">
+          Replacing the link starts the change feed over; queued operations stay queued (
+          {formatCount(s.counts.pending ?? 0)} pending).
+        </small>
+      )}
+      {confirmUnlink && (
+        <ConfirmDialog
+          title="Unlink from the remote?"
+          confirmLabel="Unlink"
+          danger
+          busy={busy}
+          onCancel={() => setConfirmUnlink(false)}
+          onConfirm={() => {
+            setConfirmUnlink(false);
+            void unlink();
+          }}
+        >
+          <p>
+            The station stops syncing and the sealed API key is removed from the HSM. The outbox is kept for
+            the record; operations made while unlinked are not queued.
+          </p>
+        </ConfirmDialog>
+      )}
+    </form>
+  );
+}
