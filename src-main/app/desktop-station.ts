@@ -63,7 +63,12 @@ export async function openDesktopStation(options: DesktopStationOptions): Promis
   let server: RunningServer;
   // the LAN CUPS door: the UI's switch opens it (docs/sync.md "The LAN CUPS door")
   const lanDoor = new LanDoor({ dataDir: station.dataDir, core: station.core, logger: options.logger });
-  const ui = createStationUi({ ...station, logger: options.logger, lanDoor });
+  const ui = createStationUi({
+    ...station,
+    ceremony: station.core.ceremony,
+    logger: options.logger,
+    lanDoor,
+  });
   try {
     const portFlag = flagValue(argv, 'port');
     server = await startServer({

@@ -79,7 +79,7 @@ export const serveCommand: Command = {
       { startServer },
       { createStationUi },
       { explainBusy, stationOptionsOf },
-      { openStation, stationReadiness },
+      { openStation, readSettings, stationReadiness },
       { LanDoor, DEFAULT_LAN_PORT },
     ] = await Promise.all([
       import('pino'),
@@ -90,7 +90,9 @@ export const serveCommand: Command = {
       import('../../compose/lan-door'),
     ]);
     const base = stationOptionsOf(args, io);
-    if (base.passphrase === undefined) {
+    // a token station is unlocked with its PIN (--pin-file, $GWJS_HSM_PIN, or later in Settings)
+    const backend = (await readSettings(base.dataDir).catch(() => undefined))?.hsm?.backend ?? 'software';
+    if (base.passphrase === undefined && backend === 'software') {
       throw new DomainError(
         'hsm_locked',
         'serve needs the HSM passphrase to check gateway tokens: give --hsm-passphrase-file FILE or set $GWJS_HSM_PASSPHRASE',
@@ -143,7 +145,7 @@ export const serveCommand: Command = {
       clientCaPems,
       transport,
     });
-    const ui = createStationUi({ ...station, logger, lanDoor });
+    const ui = createStationUi({ ...station, ceremony: station.core.ceremony, logger, lanDoor });
     let server;
     try {
       const wildcard = host === '0.0.0.0' || host === '::';

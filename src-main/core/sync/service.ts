@@ -63,6 +63,8 @@ export class StationSync {
   #loopWanted = false;
   #online: boolean | null = null;
   #lastSuccessAt: string | null = null;
+  /** when a pull of the change feed last succeeded (this process) */
+  #lastPullAt: string | null = null;
   #storedSuccessAt: string | null = null;
   #errorStored = false;
   readonly #options: { intervalMs: number; backoff: BackoffOptions };
@@ -130,7 +132,7 @@ export class StationSync {
   /** Pulls the change feed once. */
   async pull(ctx: RequestContext): Promise<PullReport> {
     requireAdmin(ctx);
-    return this.#recorded(async (e) => e.pull());
+    return this.#recorded(async (e) => this.#pulled(await e.pull()));
   }
 
   /** Pushes the outbox once. */
@@ -149,9 +151,9 @@ export class StationSync {
 
   async #round(): Promise<void> {
     await this.#recorded(async (e) => {
-      const before = await e.pull();
+      const before = this.#pulled(await e.pull());
       const pushed = await e.push();
-      const after = await e.pull();
+      const after = this.#pulled(await e.pull());
       // the pack follows the remote: refreshed when anything moved (or it was never fetched), so a
       // round that finds nothing to do costs no pack request (docs/sync.md "Site packs")
       const status = await this.sitePack.status();
@@ -212,6 +214,29 @@ export class StationSync {
   /** The packed gateways (the picker; no blob, no verifier). */
   sitePackGateways(): Promise<SitePackItem[]> {
     return this.sitePack.list();
+  }
+
+  #pulled<T>(report: T): T {
+    this.#lastPullAt = isoAt(this.env.clock.now());
+    return report;
+  }
+
+  /**
+   * How far behind sync is (docs/sync.md "Sync lag", the `/metrics` gauges), by the core's clock:
+   * seconds since the oldest outbox entry still pending was made (0 when none), and since the
+   * last successful pull (null when the station is not linked or never pulled).
+   */
+  async lag(): Promise<{ pushSeconds: number; pullSeconds: number | null }> {
+    const now = this.env.clock.now();
+    const oldest = await this.outbox.oldestPendingAt();
+    const pulled =
+      this.#link === undefined
+        ? null
+        : (this.#lastPullAt ?? (await loadLink(this.env))?.lastSuccessAt ?? null);
+    return {
+      pushSeconds: oldest === null ? 0 : Math.max(0, (now - Date.parse(oldest)) / 1000),
+      pullSeconds: pulled === null ? null : Math.max(0, (now - Date.parse(pulled)) / 1000),
+    };
   }
 
   /** Runs `fn` on the engine, recording success or the error in the link row. */
