@@ -67,7 +67,7 @@ export const ERROR_WORDING: Record<ErrorCode, string> = {
 };
 
 /** Codes the UI makes up itself (no server involved). */
-export type LocalErrorCode = 'cancelled';
+export type LocalErrorCode = 'cancelled' | 'pin_missing' | 'pin_invalid';
 
 /** An error as the UI holds it: a code and the server's message (shown as detail). */
 export interface UiError {
@@ -77,6 +77,8 @@ export interface UiError {
 
 const LOCAL_WORDING: Record<LocalErrorCode, string> = {
   cancelled: 'Cancelled before it was sent.',
+  pin_missing: 'This line has no claim PIN. Add the PIN printed on the gateway’s label.',
+  pin_invalid: 'This is not a claim PIN (8 characters such as 6CVH-EQSA); the reason is beside it.',
 };
 
 /**
@@ -110,7 +112,7 @@ const CONTEXT_WORDING: Record<ErrorContext, Partial<Record<UiError['code'], stri
       'The factory line cannot do this with its current settings; the detail below names what to fix.',
     already_exists: 'This batch or unit already exists.',
     batch_conflict: 'The range overlaps a batch that exists already; the detail below names it.',
-    conflict: 'The line’s state changed meanwhile. Reload and try again.',
+    conflict: 'Not possible with the units and jobs as they stand; the detail below says what is in the way.',
   },
 };
 

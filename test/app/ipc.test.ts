@@ -173,6 +173,7 @@ describe('IPC door (ipcMain handler)', () => {
       'factory:configureBatch': { batchId: fx.batch.id, model: 'M2' },
       'factory:lineSettings': {},
       'factory:saveLineSettings': { outDir, printer: { kind: 'none' } },
+      'factory:labelTemplates': {},
       'factory:scan': { batchId: fx.batch.id, input: unit },
       'factory:print': { gateway: unit },
       'factory:verify': { gateway: unit, scanned: 'GWJS:1:000000FFFE000100:AAAAAAAA' },
