@@ -60,7 +60,7 @@ export async function openDesktopStation(options: DesktopStationOptions): Promis
     logger: options.logger,
   });
   let server: RunningServer;
-  const ui = createStationUi({ ...station, logger: options.logger });
+  const ui = createStationUi({ ...station, ceremony: station.core.ceremony, logger: options.logger });
   try {
     const portFlag = flagValue(argv, 'port');
     server = await startServer({

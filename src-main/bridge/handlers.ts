@@ -21,6 +21,7 @@ import {
 } from '../core/station/operator-access';
 import { defined } from './defined';
 import { createFactoryHandlers } from './factory-handlers';
+import { createHsmHandlers, type CeremonyDoor } from './hsm-handlers';
 import { createSyncHandlers } from './sync-handlers';
 import type { HandlerTable } from './handler-types';
 
@@ -32,12 +33,15 @@ export interface BridgeDeps {
   station: StationServices;
   /** the factory line (docs/factory-line.md); without it the factory channels answer not_configured */
   factory?: FactoryLineServices | undefined;
+  /** the key ceremony (docs/twin-hsm.md); without it the ceremony channels answer not_configured */
+  ceremony?: CeremonyDoor | undefined;
 }
 
 /** Builds the handler table. */
-export function createHandlers({ core, station, factory }: BridgeDeps): HandlerTable {
+export function createHandlers({ core, station, factory, ceremony }: BridgeDeps): HandlerTable {
   return {
     ...createFactoryHandlers(factory),
+    ...createHsmHandlers(station.hsmAdmin, ceremony),
     ...createSyncHandlers(core),
     'session:whoami': async (caller) => ({
       transport: caller.transport,

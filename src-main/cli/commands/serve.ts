@@ -74,7 +74,7 @@ export const serveCommand: Command = {
       { startServer },
       { createStationUi },
       { explainBusy, stationOptionsOf },
-      { openStation, stationReadiness },
+      { openStation, readSettings, stationReadiness },
     ] = await Promise.all([
       import('pino'),
       import('../../adapters/http/server'),
@@ -83,7 +83,9 @@ export const serveCommand: Command = {
       import('../../compose/station'),
     ]);
     const base = stationOptionsOf(args, io);
-    if (base.passphrase === undefined) {
+    // a token station is unlocked with its PIN (--pin-file, $GWJS_HSM_PIN, or later in Settings)
+    const backend = (await readSettings(base.dataDir).catch(() => undefined))?.hsm?.backend ?? 'software';
+    if (base.passphrase === undefined && backend === 'software') {
       throw new DomainError(
         'hsm_locked',
         'serve needs the HSM passphrase to check gateway tokens: give --hsm-passphrase-file FILE or set $GWJS_HSM_PASSPHRASE',
@@ -125,7 +127,7 @@ export const serveCommand: Command = {
       throw explainBusy(e, base.dataDir, base.db);
     }
     const host = hostFlag ?? station.settings.host;
-    const ui = createStationUi({ ...station, logger });
+    const ui = createStationUi({ ...station, ceremony: station.core.ceremony, logger });
     let server;
     try {
       const wildcard = host === '0.0.0.0' || host === '::';
