@@ -85,7 +85,7 @@ const LOCAL_WORDING: Record<LocalErrorCode, string> = {
  * Where an error is shown, when that changes what a code means to the operator. Screens without a
  * context get {@link ERROR_WORDING}.
  */
-export type ErrorContext = 'gateways' | 'login' | 'first-run' | 'hsm-unlock' | 'factory';
+export type ErrorContext = 'gateways' | 'login' | 'first-run' | 'hsm-unlock' | 'factory' | 'ceremony';
 
 /** Per-context sentences that replace the general wording of a code. */
 const CONTEXT_WORDING: Record<ErrorContext, Partial<Record<UiError['code'], string>>> = {
@@ -105,6 +105,13 @@ const CONTEXT_WORDING: Record<ErrorContext, Partial<Record<UiError['code'], stri
     hsm_locked: 'Wrong passphrase. The HSM stays locked.',
     rate_limited: 'Too many wrong passphrases. Wait a few minutes and try again.',
     not_configured: 'This station’s HSM cannot be unlocked from here.',
+  },
+  ceremony: {
+    batch_conflict:
+      'The batch range overlaps a batch this station has already. Nothing was imported; the detail below names it.',
+    not_found: 'This station holds no such key: the file was made for another transport key or batch.',
+    invalid_request: 'The station could not read this file; the detail below says why. Nothing was changed.',
+    conflict: 'The ceremony record of this batch is not intact; the detail below says where.',
   },
   factory: {
     not_found: 'Not found on this line: no such batch, unit or job.',

@@ -3,8 +3,8 @@
  * operations as channels (derived from their one declaration in `contract/gateway-ops.ts`:
  * answer schema, roles, summary, item schema), setup templates and the reachability check.
  *
- * Items travel unchecked and are checked per item by the core, as on the Owner API, so one bad
- * item answers for itself (SPEC §4.2 "partial success").
+ * Items travel unchecked and are checked per item by the core, as on the Owner API's slow path,
+ * so one bad item answers for itself (SPEC §4.2 "partial success").
  *
  * Runs anywhere: imports only zod and other `src-shared` modules.
  */

@@ -30,6 +30,8 @@ export const hsmStatusSchema = z.object({
   keyCount: z.number(),
   /** token label or keystore path */
   detail: z.string(),
+  /** PKCS#11 only: the token went away (pulled, session lost); locked until unlocked again */
+  tokenRemoved: z.boolean().optional(),
 });
 /** HSM state as the UI sees it. */
 export type HsmStatusView = z.infer<typeof hsmStatusSchema>;

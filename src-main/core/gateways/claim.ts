@@ -64,7 +64,9 @@ export async function claimGateways(
   for (const t of targets) {
     try {
       const pin = normalizePin(t.item.claim, 'claim');
-      work.push({ ...t, pin, batch: batchOf(t.id), expected: undefined });
+      // fields named, not spread: a spread costs ≈ 2.5 µs per item here (docs/performance.md)
+      const { index, id, hex, id6 } = t;
+      work.push({ index, id, hex, id6, pin, batch: batchOf(id), expected: undefined });
     } catch (e) {
       failItem(results[t.index]!, e);
     }

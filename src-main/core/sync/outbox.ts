@@ -185,6 +185,14 @@ export class Outbox {
     return out;
   }
 
+  /** When the oldest entry still `pending` (not yet answered by the remote) was made; null: none. */
+  async oldestPendingAt(): Promise<string | null> {
+    const row = await this.env.store.read((tx) =>
+      tx.get("SELECT MIN(created_at) AS at FROM sync_outbox WHERE state = 'pending'"),
+    );
+    return row === undefined ? null : textOrNull(row, 'at');
+  }
+
   /** ISO time now (the engine's answers use the core's clock). */
   now(): string {
     return isoAt(this.env.clock.now());

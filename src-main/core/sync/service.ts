@@ -8,7 +8,6 @@ import type {
   Resolution,
   SyncStatus,
 } from '../../../src-shared/contract/sync-views';
-import { DomainError } from '../../../src-shared/errors';
 import type { OwnerService, Principal, RequestContext } from '../api';
 import { requireAdmin } from '../authorize';
 import { isoAt, type CoreEnv } from '../env';
@@ -25,7 +24,11 @@ import type {
 } from '../../../src-shared/contract/site-pack-views';
 import { textOf, textOrNull } from '../rows';
 import { AuditWriter } from '../audit';
-import { euiFromHex, formatId6 } from '../../../src-shared/ids';
+import { euiFromHex, euiHex, formatId6, parseIdField } from '../../../src-shared/ids';
+import { base64ToBytes } from '../../../src-shared/bytes';
+import { DomainError, isDomainError } from '../../../src-shared/errors';
+import type { GatewayChangeWire } from '../../../src-shared/sync-api';
+import { planAdopt } from './adopt';
 import { entryGatewayHexes, entryView, versionsOf } from './views';
 
 /** Builds the HTTPS client of a link (the adapter). */
@@ -60,6 +63,8 @@ export class StationSync {
   #loopWanted = false;
   #online: boolean | null = null;
   #lastSuccessAt: string | null = null;
+  /** when a pull of the change feed last succeeded (this process) */
+  #lastPullAt: string | null = null;
   #storedSuccessAt: string | null = null;
   #errorStored = false;
   readonly #options: { intervalMs: number; backoff: BackoffOptions };
@@ -127,7 +132,7 @@ export class StationSync {
   /** Pulls the change feed once. */
   async pull(ctx: RequestContext): Promise<PullReport> {
     requireAdmin(ctx);
-    return this.#recorded(async (e) => e.pull());
+    return this.#recorded(async (e) => this.#pulled(await e.pull()));
   }
 
   /** Pushes the outbox once. */
@@ -146,9 +151,9 @@ export class StationSync {
 
   async #round(): Promise<void> {
     await this.#recorded(async (e) => {
-      const before = await e.pull();
+      const before = this.#pulled(await e.pull());
       const pushed = await e.push();
-      const after = await e.pull();
+      const after = this.#pulled(await e.pull());
       // the pack follows the remote: refreshed when anything moved (or it was never fetched), so a
       // round that finds nothing to do costs no pack request (docs/sync.md "Site packs")
       const status = await this.sitePack.status();
@@ -209,6 +214,29 @@ export class StationSync {
   /** The packed gateways (the picker; no blob, no verifier). */
   sitePackGateways(): Promise<SitePackItem[]> {
     return this.sitePack.list();
+  }
+
+  #pulled<T>(report: T): T {
+    this.#lastPullAt = isoAt(this.env.clock.now());
+    return report;
+  }
+
+  /**
+   * How far behind sync is (docs/sync.md "Sync lag", the `/metrics` gauges), by the core's clock:
+   * seconds since the oldest outbox entry still pending was made (0 when none), and since the
+   * last successful pull (null when the station is not linked or never pulled).
+   */
+  async lag(): Promise<{ pushSeconds: number; pullSeconds: number | null }> {
+    const now = this.env.clock.now();
+    const oldest = await this.outbox.oldestPendingAt();
+    const pulled =
+      this.#link === undefined
+        ? null
+        : (this.#lastPullAt ?? (await loadLink(this.env))?.lastSuccessAt ?? null);
+    return {
+      pushSeconds: oldest === null ? 0 : Math.max(0, (now - Date.parse(oldest)) / 1000),
+      pullSeconds: pulled === null ? null : Math.max(0, (now - Date.parse(pulled)) / 1000),
+    };
   }
 
   /** Runs `fn` on the engine, recording success or the error in the link row. */
@@ -337,6 +365,7 @@ export class StationSync {
         id6s,
       );
     }
+    if (action === 'adopt' && entry.operation === 'setup') await this.#adoptSetups(entry);
     let items = entry.items;
     if (action === 'reapply' && entry.operation === 'claim') {
       items = entry.items.map((i) => {
@@ -370,6 +399,44 @@ export class StationSync {
       await audit.flush();
     });
     return this.entry(seq);
+  }
+
+  /**
+   * Makes the station's setup of an operation's gateways the remote's again (`adopt.ts`): URIs
+   * and CRCs from the mirror, blobs from a site pack fetched for them now — or, with the link
+   * down, from the stored pack when its blobs have the mirror's CRCs.
+   */
+  async #adoptSetups(entry: OutboxEntry): Promise<void> {
+    const hexes = entryGatewayHexes(entry);
+    const mirror = (await this.mirrorOf(hexes)) as Record<string, { state: GatewayChangeWire['state'] }>;
+    const blobs = new Map<string, { cupsCred: Uint8Array | null; lnsCred: Uint8Array | null }>();
+    try {
+      const engine = await this.#engineOf();
+      const pack = await engine.sitePack(hexes.map((h) => formatId6(euiFromHex(h))));
+      for (const g of pack.gateways) {
+        blobs.set(euiHex(parseIdField(g.gateway, 'gateway')), {
+          cupsCred: g.desired?.cupsCred == null ? null : base64ToBytes(g.desired.cupsCred),
+          lnsCred: g.desired?.lnsCred == null ? null : base64ToBytes(g.desired.lnsCred),
+        });
+      }
+    } catch (e) {
+      if (!(e instanceof SyncStopped) && !isDomainError(e)) throw e;
+      await this.sitePack.ready();
+      for (const h of hexes) {
+        const d = this.sitePack.entry(h)?.desired;
+        if (d != null) blobs.set(h, { cupsCred: d.cupsCred, lnsCred: d.lnsCred });
+      }
+    }
+    const plan = planAdopt(hexes.map((hex) => ({ hex, state: mirror[hex]?.state, blobs: blobs.get(hex) })));
+    const owner = (await loadLink(this.env))?.ownerId6 ?? entry.ownerHex;
+    const ctx = { principal: SYNC_PRINCIPAL };
+    if (plan.setups.length > 0) {
+      const r = await this.owner.setup(ctx, owner, plan.setups);
+      const failed = r.find((i) => i.code !== undefined);
+      if (failed !== undefined)
+        throw new DomainError('conflict', `adopt: ${failed.gateway}: ${failed.error ?? failed.code}`);
+    }
+    if (plan.deletes.length > 0) await this.owner.delete(ctx, owner, plan.deletes);
   }
 
   /** One outbox entry. @throws DomainError('not_found'). */

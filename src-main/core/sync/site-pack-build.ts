@@ -78,7 +78,7 @@ export async function buildSitePack(
         skipped.push({
           gateway: id6,
           code: 'not_found',
-          error: `${id6} is not a gateway of owner ${owner.id6}`,
+          error: `gateway ${id6} is not a gateway of owner ${owner.id6}`,
         });
       }
     }

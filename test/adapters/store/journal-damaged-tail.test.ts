@@ -221,6 +221,23 @@ describe('journal: legacy format (written before the file header)', () => {
     expect(await keys(db)).toEqual(['k1', 'k2', 'k3', 'k4']);
   });
 
+  it('opens what a crash inside a checkpoint leaves of the journal (empty, or zero fill only) as empty', async () => {
+    for (const left of [Buffer.alloc(0), Buffer.alloc(EXTENT_BYTES)]) {
+      const data = makeTempDir('reset-crash');
+      const db = join(data, 'db');
+      mkdirSync(db);
+      const store = await openSqljsStore({ dir: db, migrations: MIGRATIONS });
+      await store.transaction((tx) => tx.run("INSERT INTO station_settings (key, value) VALUES ('k1', 'v')"));
+      await store.checkpoint();
+      store.abandon();
+      writeFileSync(join(db, 'journal.log'), left);
+      expect(await keys(db)).toEqual(['k1']);
+      const after = readFileSync(join(db, 'journal.log'));
+      expect(after.length).toBe(EXTENT_BYTES);
+      expect(scanJournal(after)).toMatchObject({ format: 'extents', records: [], validEnd: H });
+    }
+  });
+
   it('drops a torn legacy tail as before, then converts', async () => {
     const { db, legacy, lastStart } = await legacyDataDir(3);
     writeFileSync(join(db, 'journal.log'), legacy.subarray(0, lastStart + 11));

@@ -116,7 +116,7 @@ describe('site packs', () => {
     expect(pack.gateways[1]!.desired).toBeNull();
     expect(pack.skipped).toEqual([
       { gateway: 'not-an-id', code: 'invalid_id', error: expect.stringContaining('gateways[3]') },
-      { gateway: '::1', code: 'not_found', error: `::1 is not a gateway of owner ${p.owner}` },
+      { gateway: '::1', code: 'not_found', error: `gateway ::1 is not a gateway of owner ${p.owner}` },
     ]);
     for (const secret of [gw1.token0, gw1.token1, gw2.token0, gw1.pin, gw2.pin, KDF_VECTORS.brkHex])
       expect(a.text).not.toContain(secret);
