@@ -104,11 +104,11 @@ export function DashboardScreen(): ReactNode {
       )}
       <div className="grid-4">
         <Stat
-          label="Gateways known"
-          value={c?.gateways}
-          hint="claimed or added; personalized units: see Batches"
+          label="Personalized"
+          value={c?.personalized}
+          hint="units with a bundle (factory line, pre-generation), claimed or not"
         />
-        <Stat label="Claimed" value={c?.claimed} />
+        <Stat label="Claimed" value={c?.claimed} hint="gateways with an owner (personalized or added)" />
         <Stat label="Set up" value={c?.configured} />
         <Stat label="Owners" value={c?.owners} />
       </div>
