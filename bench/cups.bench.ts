@@ -10,18 +10,25 @@
  * Before/after in the same run: the join server of an earlier revision (`$GWJS_BENCH_CUPS_BASELINE`,
  * default {@link DEFAULT_BASELINE_REV}, the last one before the CUPS handler became plan + effects;
  * `none` skips it) is extracted with `git archive` into a temp dir and run beside the current one,
- * its rounds interleaved with ours. Its figures are the `baseline` of the `…vs-before` rows and of
+ * its rounds interleaved with ours (`baseline.ts`). Its figures are the `baseline` of the `…vs-before` rows and of
  * the `cups.core.*` rows: CPU µs per `cups.updateInfo` call in-process (no TLS, no HTTP) — the
  * handler's own cost, which the TLS-dominated request rates hide. Without git or that revision
  * (a shallow clone) only the comparison with the bare server is printed.
  */
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { StationClient } from '../test/helpers/station-client';
+import {
+  childCpu,
+  extractRevision,
+  forkBenchServer,
+  ratio,
+  removeRevision,
+  reply,
+  repo,
+  stopChild,
+} from './baseline';
 import type { BenchResult } from './bench-types';
 
 const CONCURRENCY = 8;
@@ -29,8 +36,6 @@ const ROUND_MS = Number(process.env.GWJS_BENCH_ROUND_MS ?? 2000);
 const ROUNDS = Number(process.env.GWJS_BENCH_ROUNDS ?? 2);
 /** The last revision whose CUPS handler recomputed the answer inside a transaction. */
 const DEFAULT_BASELINE_REV = '5d3e27d92934ddb61466b061ad6bcb36e3b277a6';
-
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 interface Ready {
   url: string;
@@ -47,27 +52,6 @@ interface Server {
   ours: StationClient[];
 }
 
-/** Waits for the next message of `child` that has `key`. */
-function reply<T>(child: ChildProcess, key: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (m: unknown) => {
-      if (typeof m === 'object' && m !== null && (key in m || 'coreError' in m)) {
-        child.off('message', onMessage);
-        if ('coreError' in m) reject(new Error(String((m as { coreError: unknown }).coreError)));
-        else resolve((m as Record<string, T>)[key]!);
-      }
-    };
-    child.on('message', onMessage);
-  });
-}
-
-/** CPU time the server process has used so far, µs. */
-function serverCpu(child: ChildProcess): Promise<number> {
-  const r = reply<number>(child, 'cpu');
-  child.send('cpu');
-  return r;
-}
-
 /** Stations that hold what `station` holds, pointed at `uri`. */
 function clones(files: Record<string, string>, station: StationClient, uri: string): StationClient[] {
   return Array.from({ length: CONCURRENCY }, () => {
@@ -80,64 +64,13 @@ function clones(files: Record<string, string>, station: StationClient, uri: stri
 
 /** Starts the bench server of the tree at `root` and syncs one station with it. */
 async function startServer(root: string): Promise<Server> {
-  const child = fork(path.join(repo, 'bench/cups-bench-server.ts'), [], {
-    execArgv: ['--import', 'tsx'],
-    env: { ...process.env, GWJS_BENCH_ROOT: root },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const ready = await new Promise<Ready>((resolve, reject) => {
-    child.once('message', (m) => resolve(m as Ready));
-    child.once('exit', (code) => reject(new Error(`bench server (${root}) exited with ${code}`)));
-  });
+  const { child, ready } = await forkBenchServer<Ready>('cups-bench-server.ts', root);
   // one station syncs once (adopts the DER credentials and the LNS set), then is in sync
   const station = StationClient.fromFiles(ready.files);
   const first = await station.sync();
   if (first.response.status !== 200)
     throw new Error(`first sync: ${first.response.status} ${first.response.reason}`);
   return { child, ready, station, ours: clones(ready.files, station, ready.url) };
-}
-
-async function stopServer(s: Server): Promise<void> {
-  if (s.child.exitCode !== null) return;
-  s.child.send('stop');
-  await new Promise((resolve) => s.child.once('exit', resolve));
-}
-
-/** The tree of `rev` in a temp dir (sharing this repository's node_modules), or undefined. */
-function extract(rev: string): string | undefined {
-  if (rev === 'none') return undefined;
-  const dir = mkdtempSync(path.join(tmpdir(), 'gwjs-bench-baseline-'));
-  try {
-    const tar = path.join(dir, 'tree.tar');
-    execFileSync(
-      'git',
-      [
-        '-C',
-        repo,
-        'archive',
-        '--format=tar',
-        '-o',
-        tar,
-        rev,
-        'src-main',
-        'src-shared',
-        'bench',
-        'package.json',
-      ],
-      {
-        stdio: ['ignore', 'ignore', 'pipe'],
-      },
-    );
-    execFileSync('tar', ['-xf', tar, '-C', dir]);
-    symlinkSync(realpathSync(path.join(repo, 'node_modules')), path.join(dir, 'node_modules'));
-    return dir;
-  } catch (e) {
-    rmSync(dir, { recursive: true, force: true });
-    process.stderr.write(
-      `bench: cups: no baseline revision ${rev} (${e instanceof Error ? e.message.split('\n')[0] : e}); comparing with the bare server only\n`,
-    );
-    return undefined;
-  }
 }
 
 /** Requests/s and requests of `clients` (one loop each) for `ms`, every answer checked to be the 14-byte no-change. */
@@ -175,12 +108,10 @@ interface Sum {
   cpu: number;
 }
 
-const ratio = (a: number, b: number) => Number((a / b).toFixed(2));
-
 /** Runs the CUPS benchmarks (also used by bench/run.ts). */
 export async function run(): Promise<BenchResult[]> {
   const baselineRev = process.env.GWJS_BENCH_CUPS_BASELINE ?? DEFAULT_BASELINE_REV;
-  const baselineDir = extract(baselineRev);
+  const baselineDir = extractRevision(baselineRev, 'cups');
   const servers: Server[] = [];
   try {
     const now = await startServer(repo);
@@ -201,12 +132,12 @@ export async function run(): Promise<BenchResult[]> {
       const sums: Sum[] = contenders.map(() => ({ rate: 0, requests: 0, cpu: 0 }));
       for (let i = 0; i < ROUNDS; i++) {
         for (const [k, c] of contenders.entries()) {
-          const cpu0 = await serverCpu(c.child);
+          const cpu0 = await childCpu(c.child);
           const m = await measure(c.clients, keepAlive, ROUND_MS);
           const s = sums[k]!;
           s.rate += m.rate / ROUNDS;
           s.requests += m.requests;
-          s.cpu += (await serverCpu(c.child)) - cpu0;
+          s.cpu += (await childCpu(c.child)) - cpu0;
         }
       }
       const b = sums[0]!;
@@ -286,8 +217,8 @@ export async function run(): Promise<BenchResult[]> {
     }
     return results;
   } finally {
-    for (const s of servers) await stopServer(s);
-    if (baselineDir !== undefined) rmSync(baselineDir, { recursive: true, force: true });
+    for (const s of servers) await stopChild(s.child);
+    removeRevision(baselineDir);
   }
 }
 

@@ -3,6 +3,10 @@
  * - commit latency of single-row 'full' transactions (p50/p99; target p99 ≤ 5 ms) against a bare
  *   `fs.writeSync + fdatasyncSync` of the same record bytes, measured alternately in the same run
  *   so machine load hits both alike;
+ * - the journal file itself, extents format (positional writes into zero-filled 1 MiB extents,
+ *   one size fdatasync per extent) against the legacy format the old code wrote (every append
+ *   grows the file), the same records appended and synced alternately in the same run: latency
+ *   p50/p99 and sequential throughput across several extents (journal.ts);
  * - 'relaxed' commit latency, group-commit throughput of concurrent 'full' writers;
  * - one transaction inserting 100 000 rows;
  * - reopen: journal replay of everything above, and a cold open of a checkpointed database
@@ -21,7 +25,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { frameRecord } from '../src-main/adapters/store/journal';
+import { EXTENT_BYTES, JournalFile, frameRecord } from '../src-main/adapters/store/journal';
 import { OP_STATEMENT, PayloadBuilder } from '../src-main/adapters/store/journal-payload';
 import type { Migration } from '../src-main/adapters/store/migrate';
 import { openSqljsStore, type SqljsStore } from '../src-main/adapters/store/sqljs-store';
@@ -173,6 +177,7 @@ export async function run(): Promise<BenchResult[]> {
     replayed.abandon();
     await store.close();
 
+    results.push(...(await journalFormats(root, record)));
     results.push(
       ...(await coldOpen(join(root, 'cold'), Number(process.env.GWJS_BENCH_COLD_ROWS ?? 200_000))),
     );
@@ -180,6 +185,78 @@ export async function run(): Promise<BenchResult[]> {
     rmSync(root, { recursive: true, force: true });
   }
   return results;
+}
+
+/**
+ * The journal file alone, new format against old: the same record appended and made durable
+ * (`append` + `syncTo`, what a 'full' commit waits for), alternating between a journal in the
+ * extents format and one in the legacy format (the old append code: each write grows the file).
+ */
+async function journalFormats(root: string, record: Buffer): Promise<BenchResult[]> {
+  const extents = JournalFile.create(join(root, 'extents.log'));
+  const legacyPath = join(root, 'legacy.log');
+  closeSync(openSync(legacyPath, 'w'));
+  const legacy = JournalFile.open(legacyPath, {
+    format: 'legacy',
+    extentBytes: EXTENT_BYTES,
+    validEnd: 0,
+    fileBytes: 0,
+  });
+  const commit = async (j: JournalFile) => {
+    const t = performance.now();
+    await j.syncTo(j.append(record));
+    return performance.now() - t;
+  };
+  try {
+    for (let i = 0; i < 50; i++) {
+      await commit(extents);
+      await commit(legacy);
+    }
+    const newMs: number[] = [];
+    const oldMs: number[] = [];
+    for (let i = 0; i < SAMPLES; i++) {
+      // alternate which goes first, so neither always follows the other's fdatasync
+      if (i % 2 === 0) {
+        newMs.push(await commit(extents));
+        oldMs.push(await commit(legacy));
+      } else {
+        oldMs.push(await commit(legacy));
+        newMs.push(await commit(extents));
+      }
+    }
+    const results = [
+      compare('journal.extents.commit.p50 (vs legacy)', newMs, oldMs, 50),
+      compare('journal.extents.commit.p99 (vs legacy)', newMs, oldMs, 99),
+    ];
+    // sequential throughput across several extents (includes each extent's size fdatasync), in
+    // alternating rounds of 500 commits
+    const target = 3 * EXTENT_BYTES;
+    const rounds = Math.ceil(target / record.length / 500);
+    let newTotal = 0;
+    let oldTotal = 0;
+    for (let r = 0; r < rounds; r++) {
+      let t = performance.now();
+      for (let i = 0; i < 500; i++) await extents.syncTo(extents.append(record));
+      newTotal += performance.now() - t;
+      t = performance.now();
+      for (let i = 0; i < 500; i++) await legacy.syncTo(legacy.append(record));
+      oldTotal += performance.now() - t;
+    }
+    const commits = rounds * 500;
+    const newRate = commits / (newTotal / 1000);
+    const oldRate = commits / (oldTotal / 1000);
+    results.push({
+      name: `journal.extents.throughput.${commits}commits`,
+      value: Math.round(newRate),
+      unit: 'commits/s',
+      baseline: Math.round(oldRate),
+      ratio: round(newRate / oldRate, 2),
+    });
+    return results;
+  } finally {
+    extents.close();
+    legacy.close();
+  }
 }
 
 /** Open time of a checkpointed database of `rows` gateways (station.db load + migrations check). */

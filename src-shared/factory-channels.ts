@@ -96,6 +96,17 @@ export type LineSettings = z.infer<typeof lineSettingsSchema>;
 /** Line settings as a caller may give them (defaults applied on parse). */
 export type LineSettingsInput = z.input<typeof lineSettingsSchema>;
 
+/** A label template the station has (resources/labels or the operator's folder), for the picker. */
+export const labelTemplateSummarySchema = z.object({
+  name: z.string(),
+  description: z.string(),
+  widthMm: z.number(),
+  heightMm: z.number(),
+  dpi: z.number(),
+});
+/** A label template the station has. */
+export type LabelTemplateSummary = z.infer<typeof labelTemplateSummarySchema>;
+
 /** One personalized unit. */
 export const unitSchema = z.object({
   /** ID6 */
@@ -279,6 +290,12 @@ export const FACTORY_CHANNELS = {
     z.object({ station: z.string(), settings: lineSettingsSchema }),
     ADMIN,
     'set output folder, zip, post-write hook, printer and template',
+  ),
+  'factory:labelTemplates': channel(
+    empty,
+    z.array(labelTemplateSummarySchema),
+    FACTORY,
+    'the label templates line settings may name',
   ),
   'factory:scan': channel(
     z.object({

@@ -17,6 +17,7 @@ import { ERROR_CODES, type ErrorCode } from './errors';
 import type { Role } from './channel';
 import { ACCESS_CHANNELS } from './channels/access';
 import { GATEWAY_CHANNELS } from './channels/gateways';
+import { HSM_CHANNELS } from './channels/hsm';
 import {
   STATION_CHANNELS,
   activityItemSchema,
@@ -24,9 +25,18 @@ import {
   passwordSchema,
   sessionInfoSchema,
 } from './channels/station';
+export {
+  type CeremonyBatchView,
+  type DownloadView,
+  type HsmBackendChoice,
+  type HsmKeyView,
+  type Pkcs11ModuleView,
+  type TokenSlotView,
+} from './channels/hsm';
 import type { ItemResult } from './contract/shapes';
 import { FACTORY_CHANNELS } from './factory-channels';
 import { SYNC_CHANNELS } from './channels/sync';
+import { LAN_CHANNELS } from './channels/lan';
 
 export { ROLES, type Role } from './channel';
 export type { SetupFieldsInput } from './contract/values';
@@ -70,8 +80,10 @@ export const CHANNELS = {
   ...STATION_CHANNELS,
   ...GATEWAY_CHANNELS,
   ...ACCESS_CHANNELS,
+  ...HSM_CHANNELS,
   ...FACTORY_CHANNELS,
   ...SYNC_CHANNELS,
+  ...LAN_CHANNELS,
 } as const;
 
 /** Every channel name. */

@@ -28,6 +28,7 @@ export function createFactoryHandlers(factory: FactoryLineServices | undefined):
     'factory:configureBatch': (caller, req) => f().batches.configure(stationContext(caller), defined(req)),
     'factory:lineSettings': () => f().settings.get(),
     'factory:saveLineSettings': (caller, req) => f().settings.save(stationContext(caller), req),
+    'factory:labelTemplates': () => f().settings.templates(),
     'factory:scan': (caller, req) => f().line.scan(stationContext(caller), defined(req)),
     'factory:print': (caller, req) => f().line.print(stationContext(caller), defined(req)),
     'factory:verify': (caller, req) => f().line.verify(stationContext(caller), req),

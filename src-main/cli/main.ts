@@ -37,6 +37,8 @@ import {
   syncNowCommand,
   syncPullCommand,
   syncPushCommand,
+  syncSitePackFetchCommand,
+  syncSitePackStatusCommand,
   syncStatusCommand,
   syncUnlinkCommand,
 } from './commands/sync';
@@ -72,6 +74,8 @@ export const COMMANDS: readonly Command[] = [
   syncNowCommand,
   syncPullCommand,
   syncPushCommand,
+  syncSitePackFetchCommand,
+  syncSitePackStatusCommand,
   dbRecoverCommand,
   dbMigrateCommand,
   dbExportCommand,

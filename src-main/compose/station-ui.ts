@@ -14,9 +14,17 @@ import type { Core } from '../core/api';
 import type { RateLimitRule } from '../core/config';
 import type { FactoryLineServices } from '../core/factory-line';
 import type { Clock, Hsm, Logger, Store } from '../core/ports';
-import { createStationServices, isLockable, type ServerInfo, type StationServices } from '../core/station';
+import {
+  createStationServices,
+  isLockable,
+  type HsmBackendControl,
+  type ServerInfo,
+  type StationServices,
+} from '../core/station';
 import type { OperatorServiceOptions } from '../core/station/operators';
 import { createHandlers, type HandlerTable } from '../bridge/handlers';
+import type { LanDoorControl } from '../bridge/lan-handlers';
+import type { CeremonyDoor } from '../bridge/hsm-handlers';
 import { registerBridge } from '../bridge/http-bridge';
 import { openFactoryLine } from './factory-line';
 
@@ -60,6 +68,12 @@ export interface StationUiDeps {
   store: Store;
   /** the HSM; when it can be unlocked by passphrase (the software keystore), admins do so in Settings */
   hsm: Hsm;
+  /** an open station's switchable HSM (preferred over `hsm`: it follows a backend switch) */
+  hsmSwitch?: Hsm | undefined;
+  /** switching the backend from Settings; absent = fixed */
+  hsmBackend?: HsmBackendControl | undefined;
+  /** the key ceremony (the core's); absent = the ceremony channels answer not_configured */
+  ceremony?: CeremonyDoor['ceremony'] | undefined;
   /** SHA-256 fingerprints of the server and CA certificates (and the CA PEM: factory bundles carry it) */
   tls: { fingerprint256: string; caFingerprint256: string; caCertPem?: string | undefined };
   /** the join server's own CUPS URI (factory bundles carry it unless a batch names another) */
@@ -71,6 +85,8 @@ export interface StationUiDeps {
   bridgeRateLimit?: RateLimitRule | false | undefined;
   /** operator session and login throttling tunables (defaults: the operator service's) */
   operators?: OperatorServiceOptions | undefined;
+  /** the LAN CUPS door's switch (docs/sync.md "The LAN CUPS door") */
+  lanDoor?: LanDoorControl | undefined;
 }
 
 /** The UI side of a station. */
@@ -90,7 +106,8 @@ export interface StationUi {
 }
 
 /** Creates the station's UI services for one process. */
-export function createStationUi(deps: StationUiDeps): StationUi {
+export function createStationUi(input: StationUiDeps): StationUi {
+  const deps = { ...input, hsm: input.hsmSwitch ?? input.hsm };
   let urls: string[] = [];
   const serverInfo = (): ServerInfo => ({
     urls,
@@ -108,6 +125,8 @@ export function createStationUi(deps: StationUiDeps): StationUi {
     serverInfo,
     version: packageVersion(),
     hsmControl: isLockable(deps.hsm) ? deps.hsm : undefined,
+    hsmBackend: deps.hsmBackend,
+    batches: deps.core.batches,
     sync: async () => {
       const s = await deps.core.sync.status();
       return {
@@ -132,7 +151,21 @@ export function createStationUi(deps: StationUiDeps): StationUi {
     caCertPem: deps.tls.caCertPem ?? null,
     logger: deps.logger,
   });
-  const handlers = createHandlers({ core: deps.core, station: services, factory });
+  const ceremony = deps.ceremony;
+  const handlers = createHandlers({
+    core: deps.core,
+    station: services,
+    factory,
+    lanDoor: deps.lanDoor,
+    ...(ceremony !== undefined
+      ? {
+          ceremony: {
+            ceremony,
+            transcriptPdf: async (t) => (await import('../adapters/ceremony/ceremony-pdf')).transcriptPdf(t),
+          },
+        }
+      : {}),
+  });
   return {
     services,
     factory,

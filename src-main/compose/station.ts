@@ -31,6 +31,9 @@ import {
   type StationHsm,
 } from '../adapters/hsm/station-hsm';
 import { Pkcs11Hsm } from '../adapters/hsm/pkcs11-hsm';
+import { HsmSwitch } from '../adapters/hsm/hsm-switch';
+import type { HsmBackendControl } from '../core/station';
+import { createHsmBackendControl } from './hsm-backend';
 import { watchUsbTokens, type UsbTokenState, type UsbTokenWatch } from '../adapters/hsm/usb-token-watch';
 import { DEFAULT_MIGRATIONS_DIR, loadMigrations, openSqljsStore } from '../adapters/store/sqljs-store';
 import { MeasuredStore } from '../adapters/store/measured-store';
@@ -108,8 +111,12 @@ export interface Station {
   store: MeasuredStore;
   /** what the store is, for messages and `/metrics` */
   storeKind: 'sqljs' | 'pg';
-  /** the software keystore or the PKCS#11 token (docs/twin-hsm.md) */
-  hsm: StationHsm;
+  /** the backend in use: the software keystore or the PKCS#11 token (docs/twin-hsm.md) */
+  readonly hsm: StationHsm;
+  /** what the core and the UI hold: forwards to the backend in use, which Settings can switch */
+  hsmSwitch: HsmSwitch;
+  /** switching the backend from Settings (docs/twin-hsm.md "Backends") */
+  hsmBackend: HsmBackendControl;
   /** USB presence of HSM tokens (PKCS#11 stations; "not available" where USB is missing) */
   usbTokens(): UsbTokenState;
   tls: ServerTls;
@@ -229,12 +236,13 @@ export async function openStation(options: OpenStationOptions): Promise<Station>
     );
   }
 
-  const hsm = await openStationHsm(
+  const opened = await openStationHsm(
     dataDir,
     settings.hsm ?? { backend: 'software' },
     { passphrase: options.passphrase, pin: options.pin },
     { init: options.init !== undefined, scryptN: options.scryptN },
   );
+  const hsm = new HsmSwitch(opened);
 
   // Hosts given for this run (`serve --public-host`) come first: the CUPS URI and printed URLs
   // follow them, and the certificate covers them and the init ones.
@@ -248,7 +256,7 @@ export async function openStation(options: OpenStationOptions): Promise<Station>
     // timed for /metrics (docs/server-mode.md)
     store = new MeasuredStore(await openStationStore(dataDir, options));
   } catch (e) {
-    await closeStationHsm(hsm);
+    await closeStationHsm(hsm.current);
     throw e;
   }
   let core: CoreServices;
@@ -272,12 +280,37 @@ export async function openStation(options: OpenStationOptions): Promise<Station>
     await core.sync.open();
   } catch (e) {
     await store.close();
-    await closeStationHsm(hsm);
+    await closeStationHsm(hsm.current);
     throw e;
   }
   // a pulled token locks the PKCS#11 HSM at once (docs/twin-hsm.md "USB presence")
-  let usb: UsbTokenWatch | undefined;
-  if (hsm instanceof Pkcs11Hsm) usb = await watchUsbTokens({ onDetach: () => hsm.checkPresence() });
+  let usb: Promise<UsbTokenWatch> | undefined;
+  let usbNow: UsbTokenWatch | undefined;
+  const watchUsb = () => {
+    usb ??= watchUsbTokens({
+      onDetach: () => {
+        const current = hsm.current;
+        if (current instanceof Pkcs11Hsm) current.checkPresence();
+      },
+    }).then((w) => (usbNow = w));
+    return usb;
+  };
+  if (hsm.current instanceof Pkcs11Hsm) await watchUsb();
+  const stationSettings = settings;
+  const hsmBackend = createHsmBackendControl({
+    dataDir,
+    hsm,
+    settings: () => stationSettings.hsm ?? { backend: 'software' },
+    async save(next) {
+      const written = { ...stationSettings, hsm: next };
+      await writeSettings(dataDir, written);
+      stationSettings.hsm = next;
+    },
+    onSwitched: (next) => {
+      if (next instanceof Pkcs11Hsm) void watchUsb();
+    },
+    scryptN: options.scryptN,
+  });
   let closed: Promise<void> | undefined;
   return {
     dataDir,
@@ -285,21 +318,25 @@ export async function openStation(options: OpenStationOptions): Promise<Station>
     core,
     store,
     storeKind: options.db !== undefined ? 'pg' : 'sqljs',
-    hsm,
+    get hsm() {
+      return hsm.current;
+    },
+    hsmSwitch: hsm,
+    hsmBackend,
     usbTokens: () =>
-      usb?.state() ?? { usb: 'not_available', reason: 'software HSM: no token to watch', tokens: [] },
+      usbNow?.state() ?? { usb: 'not_available', reason: 'software HSM: no token to watch', tokens: [] },
     tls,
     cupsUri,
     cliContext: { principal: CLI_PRINCIPAL, address: 'cli' },
     clock: options.clock ?? { now: () => Date.now() },
     close: () =>
       (closed ??= (async () => {
-        usb?.close();
+        (await usb)?.close();
         try {
           await core.close();
         } finally {
           await store.close();
-          await closeStationHsm(hsm);
+          await closeStationHsm(hsm.current);
         }
       })()),
   };

@@ -21,6 +21,7 @@ import type { FirmwareSummary, FirmwareUpload, FirmwareUploadResult } from './fi
 import type { SigningKeySummary } from './firmware/signing-keys';
 import type { CertificateRecord, GatewayCertificate } from './client-certs/service';
 import type { ChangesPage } from './sync/change-feed';
+import type { SitePackResponse } from '../../src-shared/contract/site-pack';
 import type { StationSync } from './sync/service';
 import type { StoreHealth } from './ports';
 
@@ -134,6 +135,16 @@ export interface OwnerService {
     ownerId: string,
     options: { after?: string | undefined; limit?: number | undefined },
   ): Promise<ChangesPage>;
+  /**
+   * The site pack of some (or all, `gateways` undefined) of the owner's gateways (docs/sync.md
+   * "Site packs"): desired CUPS state and token verifiers, no secret a station could misuse.
+   * Scope `setup`; audited.
+   */
+  sitePack(
+    ctx: RequestContext,
+    ownerId: string,
+    gateways: readonly string[] | undefined,
+  ): Promise<SitePackResponse>;
 }
 
 /** How the gateway authenticated to CUPS (SPEC §3.1), as seen by the HTTP door. */

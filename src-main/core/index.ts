@@ -25,6 +25,7 @@ import { Counters } from './metrics';
 import { recordChanges } from './sync/change-feed';
 import { CommitHooks } from './sync/commit';
 import { IdempotencyKeys } from './sync/idempotency';
+import { SitePack } from './sync/site-pack';
 import { StationSync, type RemoteFactory, type StationSyncOptions } from './sync/service';
 import type { CertificateAuthority, Clock, Hsm, Logger, Random, Store } from './ports';
 
@@ -108,15 +109,18 @@ export function createCore(deps: CoreDeps): CoreServices {
     ...config.cupsContacts,
     shared: config.sharedStore,
   });
-  const cups = new CupsHandler({ env, batches, clientCerts: clientCertificates, contacts });
+  const sitePack = new SitePack(env);
+  const cups = new CupsHandler({ env, batches, clientCerts: clientCertificates, contacts, sitePack });
   const owner = new OwnerOperations(
     env,
     batches,
     { changed: (hex) => cups.forget(hex), contacts },
     idempotencyKeys,
   );
-  const sync = new StationSync(env, owner, deps.remote ?? noRemote, deps.sync);
+  const sync = new StationSync(env, owner, deps.remote ?? noRemote, deps.sync, sitePack);
   commitHooks.add(sync.outbox.hook);
+  // a claim this station cannot check (no root key) is recorded as pending (docs/sync.md)
+  owner.offlineClaims = (o, ctx) => sync.outbox.queues(o.hex, ctx);
   let closing: Promise<void> | undefined;
   return {
     owner,

@@ -115,6 +115,10 @@ export function Shell(): ReactNode {
     return () => clearInterval(timer);
   }, []);
 
+  // a pulled token shows within a second (docs/twin-hsm.md "Sessions, removal, recovery")
+  const watchHsm = can('hsm:state');
+  useEffect(() => (watchHsm ? useDashboard.getState().watchHsm() : undefined), [watchHsm]);
+
   useEffect(() => {
     if (!navOpen) return;
     const esc = (e: KeyboardEvent) => e.key === 'Escape' && setNavOpen(false);

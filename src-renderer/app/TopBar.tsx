@@ -7,12 +7,19 @@ import { useDashboard } from '../stores/dashboard-store';
 import { useSession } from '../stores/session-store';
 import { OwnerOptions } from '../components/OwnerOptions';
 
-/** HSM state chip: unlocked (green), locked (amber), unknown (grey). */
+/** HSM state chip: unlocked (green), locked (amber), token removed (red), unknown (grey). */
 export function HsmChip(): ReactNode {
   const status = useDashboard((s) => s.status);
   const error = useDashboard((s) => s.error);
   if (!status) return <span className="chip">{error ? 'Station unreachable' : 'HSM …'}</span>;
   const { hsm } = status;
+  if (hsm.tokenRemoved === true) {
+    return (
+      <span className="chip err" title={hsm.detail} role="status" aria-label="HSM state">
+        Token removed
+      </span>
+    );
+  }
   const kind = hsm.kind === 'pkcs11' ? 'Token' : 'HSM';
   return (
     <span className={`chip ${hsm.locked ? 'warn' : 'ok'}`} title={hsm.detail}>

@@ -67,7 +67,7 @@ export const ERROR_WORDING: Record<ErrorCode, string> = {
 };
 
 /** Codes the UI makes up itself (no server involved). */
-export type LocalErrorCode = 'cancelled';
+export type LocalErrorCode = 'cancelled' | 'pin_missing' | 'pin_invalid';
 
 /** An error as the UI holds it: a code and the server's message (shown as detail). */
 export interface UiError {
@@ -77,13 +77,15 @@ export interface UiError {
 
 const LOCAL_WORDING: Record<LocalErrorCode, string> = {
   cancelled: 'Cancelled before it was sent.',
+  pin_missing: 'This line has no claim PIN. Add the PIN printed on the gateway’s label.',
+  pin_invalid: 'This is not a claim PIN (8 characters such as 6CVH-EQSA); the reason is beside it.',
 };
 
 /**
  * Where an error is shown, when that changes what a code means to the operator. Screens without a
  * context get {@link ERROR_WORDING}.
  */
-export type ErrorContext = 'gateways' | 'login' | 'first-run' | 'hsm-unlock' | 'factory';
+export type ErrorContext = 'gateways' | 'login' | 'first-run' | 'hsm-unlock' | 'factory' | 'ceremony';
 
 /** Per-context sentences that replace the general wording of a code. */
 const CONTEXT_WORDING: Record<ErrorContext, Partial<Record<UiError['code'], string>>> = {
@@ -104,13 +106,20 @@ const CONTEXT_WORDING: Record<ErrorContext, Partial<Record<UiError['code'], stri
     rate_limited: 'Too many wrong passphrases. Wait a few minutes and try again.',
     not_configured: 'This station’s HSM cannot be unlocked from here.',
   },
+  ceremony: {
+    batch_conflict:
+      'The batch range overlaps a batch this station has already. Nothing was imported; the detail below names it.',
+    not_found: 'This station holds no such key: the file was made for another transport key or batch.',
+    invalid_request: 'The station could not read this file; the detail below says why. Nothing was changed.',
+    conflict: 'The ceremony record of this batch is not intact; the detail below says where.',
+  },
   factory: {
     not_found: 'Not found on this line: no such batch, unit or job.',
     not_configured:
       'The factory line cannot do this with its current settings; the detail below names what to fix.',
     already_exists: 'This batch or unit already exists.',
     batch_conflict: 'The range overlaps a batch that exists already; the detail below names it.',
-    conflict: 'The line’s state changed meanwhile. Reload and try again.',
+    conflict: 'Not possible with the units and jobs as they stand; the detail below says what is in the way.',
   },
 };
 

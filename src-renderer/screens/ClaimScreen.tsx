@@ -195,7 +195,7 @@ function BulkClaim({ ownerId }: { ownerId: string | null }): ReactNode {
                   <span className="muted">{r.problem!.message}</span>
                 </li>
               ))}
-              {problems.length > 8 && <li>… and {problems.length - 8} more</li>}
+              {problems.length > 8 && <li>… and {formatCount(problems.length - 8)} more</li>}
             </ul>
           </div>
         )}

@@ -13,106 +13,16 @@ import { useSession } from '../stores/session-store';
 import { useSettings } from '../stores/settings-store';
 import { OwnerOptions } from '../components/OwnerOptions';
 import { Field } from '../components/Field';
+import { CeremonyWizard } from './settings/CeremonyWizard';
+import { HsmCard } from './settings/HsmCard';
+
+export { passphraseFileOf } from './settings/HsmCard';
 
 const ROLE_TEXT: Record<Role, string> = {
   admin: 'admin — everything, including owners, API keys, templates and operators',
   installer: 'installer — claim, set up, delete and transfer gateways',
   factory: 'factory — batches and personalization',
 };
-
-/**
- * Where `npm start` keeps a generated passphrase: `<data>/hsm-passphrase`, beside the keystore
- * named in the software HSM's detail (`keystore /…/keystore.json`).
- */
-export function passphraseFileOf(detail: string): string {
-  const keystore = /(\S*)keystore\.json/.exec(detail)?.[1];
-  return keystore ? `${keystore}hsm-passphrase` : '<data>/hsm-passphrase';
-}
-
-/** HSM state; admins unlock it with the passphrase (cleared from the form at once) or lock it. */
-function HsmCard(): ReactNode {
-  const hsm = useDashboard((s) => s.status?.hsm ?? null);
-  const load = useDashboard((s) => s.load);
-  const can = useSession((s) => s.can);
-  const { hsmBusy, hsmError, hsmNotice, unlockHsm, lockHsm } = useSettings();
-  const [passphrase, setPassphrase] = useState('');
-  useEffect(() => {
-    if (hsm === null) void load();
-  }, [hsm, load]);
-  const unlock = (e: FormEvent) => {
-    e.preventDefault();
-    const typed = passphrase;
-    setPassphrase('');
-    void unlockHsm(typed);
-  };
-  return (
-    <div className="card stack" aria-label="HSM">
-      <h2>HSM</h2>
-      {hsm ? (
-        <dl className="kv">
-          <dt>State</dt>
-          <dd>
-            <span className={`chip ${hsm.locked ? 'warn' : 'ok'}`}>{hsm.locked ? 'locked' : 'unlocked'}</span>
-          </dd>
-          <dt>Root keys</dt>
-          <dd>{hsm.keyCount}</dd>
-          <dt>Kind</dt>
-          <dd>
-            {hsm.kind === 'pkcs11' ? 'PKCS#11 token' : 'software keystore'}{' '}
-            <span className="muted mono">{hsm.detail}</span>
-          </dd>
-        </dl>
-      ) : (
-        <p className="muted">Asking the station…</p>
-      )}
-      <ErrorNotice error={hsmError} context="hsm-unlock" detail={hsmError?.code !== 'hsm_locked'} />
-      {hsmNotice && <Notice kind="ok">{hsmNotice}</Notice>}
-      {hsm?.locked && can('hsm:unlock') && (
-        <form
-          className="row gap"
-          style={{ alignItems: 'flex-end' }}
-          onSubmit={unlock}
-          aria-label="Unlock HSM"
-        >
-          <Field label="Passphrase" style={{ flex: 1 }}>
-            <input
-              type="password"
-              value={passphrase}
-              onChange={(e) => setPassphrase(e.target.value)}
-              autoComplete="off"
-              spellCheck={false}
-            />
-          </Field>
-          <button type="submit" className="btn" disabled={hsmBusy || passphrase === ''}>
-            {hsmBusy ? 'Unlocking…' : 'Unlock'}
-          </button>
-        </form>
-      )}
-      {hsm?.locked && can('hsm:unlock') && hsm.kind === 'software' && (
-        <small className="muted" data-testid="passphrase-source">
-          The passphrase is the one the station was created with: the file given with{' '}
-          <code>--hsm-passphrase-file</code>, or <code>$GWJS_HSM_PASSPHRASE</code> — or, when the first{' '}
-          <code>npm start</code> generated it, the first line of{' '}
-          <code className="mono">{passphraseFileOf(hsm.detail)}</code>.
-        </small>
-      )}
-      {hsm?.locked === false && can('hsm:lock') && (
-        <div className="row gap">
-          <button type="button" className="btn secondary" disabled={hsmBusy} onClick={() => void lockHsm()}>
-            Lock HSM
-          </button>
-          <small className="muted" data-testid="lock-warning">
-            Locking stops CUPS for the whole fleet: every gateway poll is answered 503 until the HSM is
-            unlocked again. Claims, transfers, personalization and new batches stop too.
-          </small>
-        </div>
-      )}
-      {hsm?.locked && !can('hsm:unlock') && (
-        <small className="muted">Claims and key derivation wait until an admin unlocks it.</small>
-      )}
-    </div>
-  );
-}
 
 function Operators(): ReactNode {
   const st = useSettings();
@@ -369,6 +279,7 @@ export function SettingsScreen(): ReactNode {
           {session?.transport === 'http' && <ChangePassword />}
         </div>
         <HsmCard />
+        {can('ceremony:transportKey') && <CeremonyWizard />}
         <div className="card stack">
           <h2>Bulk operations</h2>
           <Field

@@ -66,7 +66,10 @@ export function parseClaimList(text: string): ClaimRow[] {
     const id: IdAnalysis = analyzeId(gateway);
     const pin = checkPin(claim);
     if (!id.ok) problem = { code: 'invalid_id', message: `"${gateway}": ${id.error || 'no gateway id'}` };
-    else if (!pin.ok) problem = { code: 'bad_claim', message: pin.error || 'no PIN on this line' };
+    else if (!pin.ok)
+      problem = pin.empty
+        ? { code: 'pin_missing', message: `no PIN for ${id.id6} on this line` }
+        : { code: 'pin_invalid', message: pin.error };
     else if (seen.has(id.id6))
       problem = { code: 'duplicate_in_request', message: `${id.id6} is listed earlier` };
     if (id.ok && problem === null) seen.add(id.id6);

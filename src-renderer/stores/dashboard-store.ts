@@ -4,7 +4,7 @@
  */
 import { create } from 'zustand';
 import { activityKey } from '../../src-shared/activity-feed';
-import { call, subscribe } from '../api';
+import { call, subscribe, tryCall } from '../api';
 import type { ActivityItem, HsmStatusView, StationStatus } from '../../src-shared/ipc';
 import { toUiError, type UiError } from '../app/error-text';
 
@@ -29,7 +29,16 @@ export interface DashboardState {
   live(): () => void;
   /** the HSM was unlocked or locked (Settings): shows the new state without waiting for a reload */
   hsmChanged(hsm: HsmStatusView): void;
+  /**
+   * Follows the HSM state every {@link HSM_POLL_MS} (`hsm:state`), so a pulled token shows in the
+   * top bar within a second (docs/twin-hsm.md "Sessions, removal, recovery"); returns the stop
+   * function.
+   */
+  watchHsm(): () => void;
 }
+
+/** How often the top bar asks for the HSM state: a pulled token shows within a second. */
+export const HSM_POLL_MS = 500;
 
 /** The dashboard store. */
 export const useDashboard = create<DashboardState>()((set, get) => ({
@@ -66,5 +75,24 @@ export const useDashboard = create<DashboardState>()((set, get) => ({
     const status = get().status;
     if (status) set({ status: { ...status, hsm } });
     else void get().load();
+  },
+
+  watchHsm() {
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const tick = async () => {
+      const answer = await tryCall('hsm:state', {});
+      if (stopped) return;
+      const status = get().status;
+      if (answer.ok && status && JSON.stringify(status.hsm) !== JSON.stringify(answer.value)) {
+        set({ status: { ...status, hsm: answer.value } });
+      }
+      timer = setTimeout(() => void tick(), HSM_POLL_MS);
+    };
+    void tick();
+    return () => {
+      stopped = true;
+      if (timer !== undefined) clearTimeout(timer);
+    };
   },
 }));

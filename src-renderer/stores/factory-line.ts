@@ -144,7 +144,8 @@ export function lineReducer(s: LineFlow, event: LineEvent): LineFlow {
     case 'verifyFailed':
       if (s.step.kind !== 'verify') return s;
       if (event.error.code === 'invalid_request') {
-        return { ...s, flash: flash('warn', 'Scan the QR code', event.error.message) };
+        // not this unit's label, nor a wrong one (a barcode, a stray code, no label printed yet)
+        return { ...s, flash: flash('warn', 'Not verified — the unit is unchanged', event.error.message) };
       }
       return {
         ...s,

@@ -3,12 +3,13 @@
  * operations as channels (derived from their one declaration in `contract/gateway-ops.ts`:
  * answer schema, roles, summary, item schema), setup templates and the reachability check.
  *
- * Items travel unchecked and are checked per item by the core, as on the Owner API, so one bad
- * item answers for itself (SPEC §4.2 "partial success").
+ * Items travel unchecked and are checked per item by the core, as on the Owner API's slow path,
+ * so one bad item answers for itself (SPEC §4.2 "partial success").
  *
  * Runs anywhere: imports only zod and other `src-shared` modules.
  */
 import { z } from 'zod';
+import { UNIT_STATES } from '../factory-channels';
 import { ADMIN_ONLY as ADMIN, ALL_ROLES as ALL, INSTALLERS as INSTALL, channel } from '../channel';
 import { ADD, CLAIM, DELETE, INFO, SETUP } from '../contract/gateway-ops';
 import { deferredItems, type ItemOperation } from '../contract/operation';
@@ -51,6 +52,8 @@ export const gatewayRowSchema = z.object({
   configured: z.boolean(),
   lastContactAt: z.string().nullable(),
   lastOutcome: z.string().nullable(),
+  /** its factory unit's state (docs/factory-line.md), null when it never went through the line */
+  unit: z.enum(UNIT_STATES).nullable().optional(),
 });
 /** One row of the gateways table. */
 export type GatewayRow = z.infer<typeof gatewayRowSchema>;

@@ -30,6 +30,8 @@ export const hsmStatusSchema = z.object({
   keyCount: z.number(),
   /** token label or keystore path */
   detail: z.string(),
+  /** PKCS#11 only: the token went away (pulled, session lost); locked until unlocked again */
+  tokenRemoved: z.boolean().optional(),
 });
 /** HSM state as the UI sees it. */
 export type HsmStatusView = z.infer<typeof hsmStatusSchema>;
@@ -45,7 +47,10 @@ export const stationStatusSchema = z.object({
   caFingerprint: z.string().nullable(),
   hsm: hsmStatusSchema,
   counters: z.object({
+    /** gateway rows: claimed, added, or batch gateways whose token generation is kept after a delete */
     gateways: z.number(),
+    /** factory units with a bundle (line and pre-generation, docs/factory-line.md), claimed or not */
+    personalized: z.number(),
     claimed: z.number(),
     configured: z.number(),
     owners: z.number(),

@@ -1,12 +1,21 @@
 /**
  * The sync namespace of the renderer ↔ main contract (docs/sync.md "Screens"): the remote link
  * (admins set it; the API key goes in and never comes back), a round now, the outbox, the conflict
- * view and resolving an operation. Shapes: `contract/sync-views.ts`.
+ * view and resolving an operation; the site-pack picker (what the pack holds, choose the gateways
+ * and fetch it) and the offline claims with the remote's verdict. Shapes: `contract/sync-views.ts`,
+ * `contract/site-pack-views.ts`.
  *
  * Runs anywhere: imports only zod and other `src-shared` modules.
  */
 import { z } from 'zod';
-import { ADMIN_ONLY as ADMIN, INSTALLERS as INSTALL, channel, emptyRequest as empty } from '../channel';
+import {
+  ADMIN_ONLY as ADMIN,
+  ALL_ROLES as ALL,
+  INSTALLERS as INSTALL,
+  channel,
+  emptyRequest as empty,
+  idInput,
+} from '../channel';
 import {
   OUTBOX_STATES,
   OperationVersionsSchema,
@@ -14,6 +23,8 @@ import {
   RESOLUTIONS,
   SyncStatusSchema,
 } from '../contract/sync-views';
+import { OfflineClaimSchema, SitePackViewSchema } from '../contract/site-pack-views';
+import { MAX_ITEMS } from '../contract/values';
 import { ownerIdInput } from './gateways';
 
 const seq = z.number().int().min(1);
@@ -77,6 +88,27 @@ export const SYNC_CHANNELS = {
     OutboxEntryViewSchema,
     INSTALL,
     'resolve a rejected or conflicting operation: re-apply, drop or adopt the remote’s (audited)',
+  ),
+  'sync:sitePack': channel(
+    empty,
+    SitePackViewSchema,
+    ALL,
+    'site pack: what it holds, per gateway (no blob, verifier or token)',
+  ),
+  'sync:sitePackChoose': channel(
+    z.object({
+      /** the gateways to pack (any id form); null = every gateway of the owner */
+      gateways: z.array(idInput).max(MAX_ITEMS).nullable(),
+    }),
+    SitePackViewSchema,
+    INSTALL,
+    'choose the site pack’s gateways and fetch it from the remote at once',
+  ),
+  'sync:claims': channel(
+    empty,
+    z.array(OfflineClaimSchema),
+    ALL,
+    'offline claims: pending, verified, or rejected with the remote’s message',
   ),
   'sync:unlink': channel(
     empty,

@@ -10,9 +10,12 @@
  *   method types (`z.input` of the item, `z.output` of the answer) are derived from it.
  * - {@link plainOperation}: one request schema, one answer schema (list, firmware, certificates).
  *
- * Items of a bulk request are checked one by one by the core with the item schema, so one bad
- * item answers for itself and never fails its 9 999 neighbours (SPEC §4.2 "partial success is
- * normal"); the doors check only the request around them ({@link deferredItems}).
+ * Items of a bulk request answer for themselves: one bad item never fails its 9 999 neighbours
+ * (SPEC §4.2 "partial success is normal"). A door first parses the whole item array at once with
+ * the item schema (the fast path, one zod pass); when every item passes it hands the parsed list on
+ * marked {@link checkedItems}, and the core takes the items as they are. When any item fails, the
+ * door checks only the request around the items ({@link deferredItems}) and the core re-checks
+ * each item with the item schema, answering per item.
  *
  * Runs anywhere: imports only zod and other `src-shared` modules.
  */
@@ -111,4 +114,22 @@ export type CallOf<Op extends Operation> = Op extends ItemOperation
 export function deferredItems<Item extends z.ZodType>(_item: Item, min = 0) {
   const list = z.array(z.custom<z.input<Item>>(() => true)).max(MAX_ITEMS);
   return min > 0 ? list.min(min) : list;
+}
+
+/** Item lists a door parsed whole with an operation's item schema (the fast path), by schema. */
+const checkedLists = new WeakMap<readonly unknown[], z.ZodType>();
+
+/**
+ * Marks `items` — the output of parsing a whole array with `item` — as checked, so the core does
+ * not parse each item again ({@link wereCheckedWith}). The list is frozen: what was checked is what
+ * the core gets.
+ */
+export function checkedItems<T>(items: T[], item: z.ZodType): readonly T[] {
+  checkedLists.set(Object.freeze(items), item);
+  return items;
+}
+
+/** Whether `items` is a list {@link checkedItems} marked as parsed with `item`. */
+export function wereCheckedWith(items: readonly unknown[], item: z.ZodType): boolean {
+  return checkedLists.get(items) === item;
 }

@@ -24,6 +24,12 @@ export const ItemResultSchema = z
     gateway: z.string().describe('canonical ID6 when the id parsed, else the input as given'),
     error: z.string().optional(),
     code: ErrorCodeSchema.optional(),
+    pending: z
+      .literal(true)
+      .optional()
+      .describe(
+        'a station’s offline claim: recorded, the PIN is verified by the remote when it is pushed (docs/sync.md)',
+      ),
   })
   .describe('one answer per request item, in request order; `error`/`code` only on failure');
 /** One answer item (SPEC §4.2): `{gateway}` on success, plus `error` and `code` on failure. */

@@ -196,10 +196,20 @@ export const SECRET_SETUP_FIELDS = ['cupsKey', 'lnsKey'] as const;
  * itself (an item's explicit `null` overrides too). Absent and `undefined` stay absent.
  */
 export function withCommonFields<T extends SetupFields>(common: SetupFields | undefined, item: T): T {
-  if (common === undefined) return item;
-  const merged = { ...item } as Record<string, unknown>;
-  for (const f of SETUP_FIELDS) {
-    if (merged[f] === undefined && common[f] !== undefined) merged[f] = common[f];
-  }
-  return merged as T;
+  return commonFieldsMerger(common)(item);
+}
+
+/**
+ * {@link withCommonFields} for many items over the same `common`: the fields `common` sets are
+ * looked up once (a bulk setup merges 10 000 items).
+ */
+export function commonFieldsMerger(common: SetupFields | undefined): <T extends SetupFields>(item: T) => T {
+  const present = common === undefined ? [] : SETUP_FIELDS.filter((f) => common[f] !== undefined);
+  if (common === undefined || present.length === 0) return (item) => item;
+  return <T extends SetupFields>(item: T): T => {
+    // Object.assign, not a spread: ≈ 20 times faster here (docs/performance.md, bulk setup)
+    const merged = Object.assign({}, item) as Record<string, unknown>;
+    for (const f of present) if (merged[f] === undefined) merged[f] = common[f];
+    return merged as T;
+  };
 }

@@ -292,7 +292,10 @@ describe('installer and admin screens in Chromium', () => {
       // the label goes to the printer before the unit's step (and its audit entry) commits
       await expect
         .poll(async () => {
-          const audit = (await bridge(admin, 'audit:list', { action: 'factory.label.reprint', limit: 5 })) as {
+          const audit = (await bridge(admin, 'audit:list', {
+            action: 'factory.label.reprint',
+            limit: 5,
+          })) as {
             value: { detail: { reason?: string } }[];
           };
           return audit.value[0]?.detail.reason;

@@ -13,7 +13,7 @@ import { openStation, writeSettings, type Station } from '../../src-main/compose
 import { OWNER_SCOPES } from '../../src-main/cli/commands/owner';
 import type { CoreConfigInput } from '../../src-main/core/config';
 import type { BatchRow, RequestContext } from '../../src-main/core/api';
-import { claimPinFromGmk, deriveGmk } from '../../src-main/core/kdf';
+import { claimPinFromGmk, cupsTokenFromGmk, deriveGmk } from '../../src-main/core/kdf';
 import { parseId } from '../../src-shared/ids';
 import { BATCH_RANGE, KDF_VECTORS } from './core-fixture';
 import { freshPgSchema, pgUrlWithSchema } from './pg-schema';
@@ -43,6 +43,8 @@ export interface Instances {
   addOwner(id: string): Promise<InstanceOwner>;
   /** the claim PIN of a batch gateway (ID6 or EUI text), derived through the HSM */
   pinOf(gateway: string): Promise<string>;
+  /** the generation-0 CUPS token of a batch gateway, derived through the HSM */
+  tokenOf(gateway: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -88,6 +90,17 @@ export async function startInstances(n: number, coreConfig: CoreConfigInput = {}
       }),
     };
   };
+  const withGmk = async (gateway: string, fn: (gmk: Uint8Array) => string): Promise<string> => {
+    const row = await a.store.read((tx) =>
+      tx.get<{ brk_handle: string }>('SELECT brk_handle FROM batches WHERE id = ?', [batch.id]),
+    );
+    const gmk = await deriveGmk(a.hsm, row!.brk_handle, parseId(gateway).id);
+    try {
+      return fn(gmk);
+    } finally {
+      gmk.fill(0);
+    }
+  };
   return {
     db,
     dirs,
@@ -95,17 +108,8 @@ export async function startInstances(n: number, coreConfig: CoreConfigInput = {}
     batch,
     admin: a.cliContext,
     addOwner,
-    pinOf: async (gateway) => {
-      const row = await a.store.read((tx) =>
-        tx.get<{ brk_handle: string }>('SELECT brk_handle FROM batches WHERE id = ?', [batch.id]),
-      );
-      const gmk = await deriveGmk(a.hsm, row!.brk_handle, parseId(gateway).id);
-      try {
-        return claimPinFromGmk(gmk);
-      } finally {
-        gmk.fill(0);
-      }
-    },
+    pinOf: (gateway) => withGmk(gateway, claimPinFromGmk),
+    tokenOf: (gateway) => withGmk(gateway, (gmk) => cupsTokenFromGmk(gmk, 0)),
     close: async () => {
       for (const s of stations) await s.close().catch(() => undefined);
     },

@@ -8,6 +8,7 @@ import { hexToBytes } from '../../src-shared/bytes';
 import { openStation, writeSettings, type Station } from '../../src-main/compose/station';
 import { freePort } from '../../src-main/cli/free-port';
 import type { StationSyncOptions } from '../../src-main/core/sync/service';
+import type { Logger } from '../../src-main/core/ports';
 import { BATCH_RANGE, KDF_VECTORS, TestClock } from './core-fixture';
 import { startRestartableServer, type RestartableServer } from './restartable-server';
 import { makeTempDir } from './tmp-dir';
@@ -31,19 +32,30 @@ export interface SyncPairOptions {
   sync?: StationSyncOptions;
   /** import the batch root key into the station (a twin); default true */
   twin?: boolean;
+  /** the station's logger (a test collects its lines); default silent */
+  logger?: Logger;
 }
 
 const PASSPHRASE = 'test passphrase';
 
 /** Opens an existing station directory as the tests do. */
-export function openTestStation(dir: string, sync?: StationSyncOptions): Promise<Station> {
+export function openTestStation(dir: string, sync?: StationSyncOptions, logger?: Logger): Promise<Station> {
   return openStation({
     dataDir: dir,
     passphrase: PASSPHRASE,
     scryptN: 2 ** 10,
     clock: new TestClock(Date.now()),
     ...(sync ? { sync } : {}),
+    ...(logger ? { logger } : {}),
   });
+}
+
+/** A logger that keeps every line (JSON of the message and its fields) in `lines`. */
+export function collectingLogger(lines: string[]): Logger {
+  const at = (level: string) => (fields: unknown, message?: string) => {
+    lines.push(JSON.stringify({ level, fields, message }));
+  };
+  return { info: at('info'), warn: at('warn'), error: at('error'), debug: at('debug') } as Logger;
 }
 
 /** Starts a remote and creates a linked station. */
@@ -58,6 +70,7 @@ export async function startSyncPair(options: SyncPairOptions = {}): Promise<Sync
     clock: new TestClock(Date.now()),
     init: { publicHosts: ['127.0.0.1'], port },
     ...(options.sync ? { sync: options.sync } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
   });
   const ctx = station.cliContext;
   await writeSettings(stationDir, station.settings);
@@ -82,7 +95,7 @@ export async function startSyncPair(options: SyncPairOptions = {}): Promise<Sync
     stationDir,
     owner: remote.ownerA.id6,
     reopenStation: async () => {
-      station = await openTestStation(stationDir, options.sync);
+      station = await openTestStation(stationDir, options.sync, options.logger);
       pair.station = station;
       return station;
     },

@@ -4,12 +4,12 @@
  * 10 000-unit job parses its template once but an edit is seen by the next unit), `renderLabel`
  * for ZPL/PNG, and the printer transports the line settings name.
  */
-import type { PrinterSettings } from '../../../src-shared/factory-channels';
+import type { LabelTemplateSummary, PrinterSettings } from '../../../src-shared/factory-channels';
 import type { LabelRenderer, LineLabelFormat, PrinterFactory } from '../../core/factory-line/ports';
 import type { LabelModel } from '../../core/labels/label-model';
 import type { LabelTemplate } from '../../core/labels/label-template';
 import type { PrinterTransport } from '../../core/labels/printer-port';
-import { loadLabelTemplate, templateDirs } from '../printers/label-templates';
+import { listLabelTemplates, loadLabelTemplate, templateDirs } from '../printers/label-templates';
 import { renderLabel } from '../printers/render';
 import { Tcp9100Printer } from '../printers/tcp9100';
 import { UsbPrinter } from '../printers/usb-printer';
@@ -25,6 +25,13 @@ export class TemplateLabelRenderer implements LabelRenderer {
 
   async render(model: LabelModel, template: string, format: LineLabelFormat): Promise<Uint8Array> {
     return renderLabel(model, await this.#template(template), format);
+  }
+
+  async templates(): Promise<LabelTemplateSummary[]> {
+    const { templates } = await listLabelTemplates(templateDirs(this.userDir));
+    return templates
+      .map(({ name, description, widthMm, heightMm, dpi }) => ({ name, description, widthMm, heightMm, dpi }))
+      .sort((a, b) => a.name.localeCompare(b.name));
   }
 
   #template(name: string): Promise<LabelTemplate> {

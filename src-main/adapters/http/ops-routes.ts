@@ -4,11 +4,11 @@
  * instance out), and `/metrics` in the Prometheus text format through prom-client — the core's
  * counters (`core/metrics.ts`: CUPS requests by outcome, Owner API items by operation and result,
  * hence claim failures and lockouts), the CUPS latency histogram, Owner API requests by route and
- * status, store transaction latency and the process defaults. Every instance has its own registry:
- * counters are per process, Prometheus sums them over instances.
+ * status, store transaction latency, the sync lag gauges and the process defaults. Every instance
+ * has its own registry: counters are per process, Prometheus sums them over instances.
  */
 import type { FastifyInstance } from 'fastify';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Core } from '../../core/api';
 
 /** What `/readyz` asks: each check resolves true when that part can serve. */
@@ -25,7 +25,7 @@ export class OpsMetrics {
   readonly httpSeconds: Histogram<'route'>;
   readonly storeSeconds: Histogram<'durability'>;
 
-  constructor(core: Pick<Core, 'metrics'>) {
+  constructor(core: Pick<Core, 'metrics' | 'sync'>) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'gwjs_' });
     const snapshot = () => core.metrics();
@@ -68,6 +68,23 @@ export class OpsMetrics {
       collect() {
         this.reset();
         this.inc(snapshot().ownerApi['claim.claim_locked'] ?? 0);
+      },
+    });
+    // sync lag (docs/sync.md "Sync lag"): read from the store at each scrape
+    new Gauge({
+      name: 'gwjs_sync_lag_seconds',
+      help: 'seconds since the oldest outbox operation not yet pushed to the remote was made (0: none pending)',
+      registers,
+      async collect() {
+        this.set((await core.sync.lag()).pushSeconds);
+      },
+    });
+    new Gauge({
+      name: 'gwjs_sync_pull_age_seconds',
+      help: 'seconds since the last successful pull of the remote change feed (-1: not linked or never pulled)',
+      registers,
+      async collect() {
+        this.set((await core.sync.lag()).pullSeconds ?? -1);
       },
     });
     this.cupsSeconds = new Histogram({

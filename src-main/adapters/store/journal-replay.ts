@@ -2,31 +2,47 @@
  * Opening-time replay of `journal.log` onto the loaded snapshot (DESIGN §3). All intact records of
  * the snapshot's checkpoint generation or later are applied in order inside one SQLite transaction
  * (equivalent to applying them one by one, since each was a committed transaction, and much faster).
- * A torn tail (an incomplete last record) is reported for truncation; a complete last record that
- * fails its checksum, damage followed by intact records, an undecodable record, or a statement that
- * no longer replays is DomainError('store_corrupt') naming the byte offset — never silent data loss
- * (docs/security.md "Durability").
+ * A torn tail (an append cut by a crash, never acknowledged) is reported for dropping; a complete
+ * last record that fails its checksum, a file cut inside (or after) its records, damage followed by
+ * intact records, an undecodable record, or a statement that no longer replays is
+ * DomainError('store_corrupt') naming the byte offset — never silent data loss (journal.ts for the
+ * rules, docs/security.md "Durability and journal damage").
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { Database } from 'sql.js';
 import { DomainError } from '../../../src-shared/errors';
 import type { Logger } from '../../core/ports';
-import { scanJournal } from './journal';
+import { type JournalDamage, type JournalLayout, scanJournal } from './journal';
 import { OP_FAILED_STATEMENT, OP_SCRIPT, decodePayload } from './journal-payload';
 import { type StatementCache, executeStatement } from './sqljs-tx';
 
 /** What {@link replayJournal} did. */
 export interface ReplayResult {
-  /** length of the journal's intact prefix */
-  validEnd: number;
-  /** cut the file to this length before appending (torn tail, or only already-checkpointed records) */
-  truncateTo?: number;
+  /** how the file was found: pass it to JournalFile.open */
+  layout: JournalLayout;
+  /** a torn tail to drop before appending: `[from, to)` (JournalFile.discardTail) */
+  tornTail?: { from: number; to: number };
+  /** every record is already in station.db: start an empty journal (JournalFile.reset) */
+  redundant: boolean;
   /** records applied */
   replayed: number;
   /** records skipped because the snapshot already contains them */
   skipped: number;
   /** statements applied */
   statements: number;
+}
+
+/** The message of a damaged or cut last record, which `gwjs db recover --drop-damaged-tail` drops. */
+export function damagedTailMessage(path: string, damage: JournalDamage): string {
+  const what =
+    damage.kind === 'cut'
+      ? `the file was cut: the last record, at byte ${damage.offset}, is not whole (${damage.reason})`
+      : `the last record, at byte ${damage.offset}, is complete but damaged (${damage.reason})`;
+  return (
+    `journal ${path}: ${what}; it may be an acknowledged write, so the store does not open without it. ` +
+    'Restore the data directory from a backup, or drop the record explicitly with ' +
+    '`gwjs db recover --drop-damaged-tail` (it keeps a copy of the dropped bytes)'
+  );
 }
 
 /**
@@ -41,8 +57,7 @@ export function replayJournal(
   hasSnapshot: boolean,
   logger: Logger,
 ): ReplayResult {
-  if (!existsSync(path)) return { validEnd: 0, replayed: 0, skipped: 0, statements: 0 };
-  const data = readFileSync(path);
+  const data = existsSync(path) ? readFileSync(path) : Buffer.alloc(0);
   const scan = scanJournal(data);
   const corrupt = (detail: string) =>
     new DomainError(
@@ -54,19 +69,16 @@ export function replayJournal(
   if (scan.damage?.kind === 'corrupt') {
     const d = scan.damage;
     throw corrupt(
-      `damaged record at byte ${d.offset} (${d.reason}) with intact records after it (byte ${d.nextValidOffset})`,
+      d.nextValidOffset === undefined
+        ? `damaged at byte ${d.offset} (${d.reason})`
+        : `damaged record at byte ${d.offset} (${d.reason}) with intact records after it (byte ${d.nextValidOffset})`,
     );
   }
-  if (scan.damage?.kind === 'damaged_tail') {
-    const d = scan.damage;
-    throw new DomainError(
-      'store_corrupt',
-      `journal ${path}: the last record, at byte ${d.offset}, is complete but damaged (${d.reason}); ` +
-        'it may be an acknowledged write, so the store does not open without it. Restore the data ' +
-        'directory from a backup, or drop the record explicitly with `gwjs db recover --drop-damaged-tail` ' +
-        '(it keeps a copy of the dropped bytes)',
-      { path, offset: d.offset },
-    );
+  if (scan.damage?.kind === 'damaged_tail' || scan.damage?.kind === 'cut') {
+    throw new DomainError('store_corrupt', damagedTailMessage(path, scan.damage), {
+      path,
+      offset: scan.damage.offset,
+    });
   }
 
   let replayed = 0;
@@ -120,23 +132,24 @@ export function replayJournal(
     throw e;
   }
 
-  let truncateTo: number | undefined;
+  let tornTail: ReplayResult['tornTail'];
   if (scan.damage) {
-    truncateTo = scan.validEnd;
+    tornTail = { from: scan.validEnd, to: scan.tailEnd };
     logger.warn(
       {
         path,
         offset: scan.damage.offset,
         reason: scan.damage.reason,
-        droppedBytes: data.length - scan.validEnd,
+        droppedBytes: scan.tailEnd - scan.validEnd,
       },
       'journal ends with a torn record (an unacknowledged write cut by a crash); dropping it',
     );
   }
-  if (replayed === 0 && skipped > 0) truncateTo = 0; // everything is already in station.db
+  const { format, extentBytes, validEnd, fileBytes } = scan;
   return {
-    validEnd: scan.validEnd,
-    ...(truncateTo === undefined ? {} : { truncateTo }),
+    layout: { format, extentBytes, validEnd, fileBytes },
+    ...(tornTail === undefined ? {} : { tornTail }),
+    redundant: replayed === 0 && skipped > 0, // everything is already in station.db
     replayed,
     skipped,
     statements,

@@ -5,9 +5,13 @@
  * - every `transaction` commit appends one record with its mutating statements and, for 'full'
  *   durability, fdatasyncs it before the promise resolves ('relaxed': within `relaxedFlushMs`);
  * - a checkpoint exports the database to `station.db.tmp`, fsyncs it, renames it over `station.db`,
- *   fsyncs the directory and truncates the journal. The snapshot carries a checkpoint generation
- *   (table `_store_meta`) and each record the generation it was written in, so a crash at any
- *   point of a checkpoint never replays a record twice;
+ *   fsyncs the directory and empties the journal (JournalFile.reset). The snapshot carries a
+ *   checkpoint generation (table `_store_meta`) and each record the generation it was written in,
+ *   so a crash at any point of a checkpoint never replays a record twice;
+ * - a journal written before the journal header existed (journal.ts "Legacy journals") is replayed
+ *   with the old rules and converted at open by a checkpoint, which leaves an empty journal in the
+ *   extents format; if that checkpoint is refused for lack of space the store keeps appending in the
+ *   legacy format and the next checkpoint converts it;
  * - all calls, reads included, run one at a time through a single queue, so a callback that awaits
  *   between statements never sees (or is seen by) another transaction half-done.
  * Files in the data directory: station.db, station.db.tmp (transient), journal.log, store.lock.
@@ -47,7 +51,7 @@ export interface SqljsStoreOptions {
 
 /** Counters for monitoring and tests. */
 export interface SqljsStoreStats {
-  /** bytes in journal.log */
+  /** bytes of records in journal.log (not its header, not the zero fill of its preallocated extents) */
   journalBytes: number;
   /** of which known to be on stable storage */
   syncedJournalBytes: number;
@@ -110,12 +114,15 @@ export async function openSqljsStore(options: SqljsStoreOptions): Promise<SqljsS
     cache = new StatementCache(db);
     const journalPath = join(dir, JOURNAL_FILE);
     const replay = replayJournal(db, cache, journalPath, generation, hasSnapshot, logger);
-    journal = JournalFile.open(journalPath, replay.validEnd);
-    if (replay.truncateTo !== undefined) {
-      // If a crash interrupted a checkpoint after its rename, make that rename durable before
-      // dropping the records it made redundant.
-      if (replay.skipped > 0) await syncDir(dir);
-      journal.truncate(replay.truncateTo);
+    journal = JournalFile.open(journalPath, replay.layout);
+    // Every record already in station.db (a crash interrupted a checkpoint after its rename): make
+    // that rename durable before dropping them.
+    if (replay.redundant) await syncDir(dir);
+    else if (replay.tornTail) journal.discardTail(replay.tornTail.from, replay.tornTail.to);
+    // Then, like a missing, empty or legacy journal with no record to keep, it starts empty in the
+    // extents format; a legacy journal with records to keep is converted by a checkpoint below.
+    if (replay.redundant || (journal.format === 'legacy' && replay.replayed === 0)) {
+      resetUnlessFull(journal, logger);
     }
     logger.info(
       {
@@ -129,6 +136,7 @@ export async function openSqljsStore(options: SqljsStoreOptions): Promise<SqljsS
       'store opened',
     );
     store = new SqljsStore(db, cache, journal, lock, settings, generation, replay.replayed);
+    if (journal.format === 'legacy' && replay.replayed > 0) await store.convertLegacyJournal();
     await store.migrate(options.migrations);
     store.startTimers();
     return store;
@@ -139,6 +147,19 @@ export async function openSqljsStore(options: SqljsStoreOptions): Promise<SqljsS
     db?.close();
     lock.release();
     throw e;
+  }
+}
+
+/** {@link JournalFile.reset}, except that a full disk leaves the (usable) legacy journal in place. */
+function resetUnlessFull(journal: JournalFile, logger: Logger): void {
+  try {
+    journal.reset();
+  } catch (e) {
+    if (!isNoSpace(e) || journal.failure !== undefined) throw e;
+    logger.warn(
+      { path: journal.path },
+      'journal: no space for its header; it stays in the legacy format for now',
+    );
   }
 }
 
@@ -277,6 +298,25 @@ export class SqljsStore implements Store {
     }
   }
 
+  /**
+   * @internal at open, for a journal in the legacy format holding records: a checkpoint puts them
+   * in station.db and leaves an empty journal in the extents format. Refused for lack of space, the
+   * store keeps the legacy journal (its rules still hold) and the next checkpoint converts it.
+   */
+  async convertLegacyJournal(): Promise<void> {
+    try {
+      await this.checkpoint();
+    } catch (e) {
+      if (!isNoSpace(e) || !this.usable()) throw e;
+      this.settings.logger.warn(
+        { dir: this.settings.dir },
+        'journal: no space to convert the legacy journal now; the next checkpoint converts it',
+      );
+      return;
+    }
+    this.settings.logger.info({ dir: this.settings.dir }, 'journal converted from the legacy format');
+  }
+
   /** @internal starts the age-based checkpoint timer (after a successful open). */
   startTimers(): void {
     const period = Math.max(10, Math.min(this.settings.checkpointMs, 1000));
@@ -388,7 +428,7 @@ export class SqljsStore implements Store {
   }
 
   private pendingFullSync(): Promise<void> | undefined {
-    return this.lastFullEnd > this.journal.syncedSize ? this.journal.syncTo(this.lastFullEnd) : undefined;
+    return this.lastFullEnd > this.journal.syncedEnd ? this.journal.syncTo(this.lastFullEnd) : undefined;
   }
 
   /** Waits for durability outside the queue, so later calls run during the fdatasync (group commit). */
@@ -481,9 +521,14 @@ export class SqljsStore implements Store {
     logger.debug({ dir }, 'checkpoint snapshot renamed');
     await syncDir(dir);
     try {
-      this.journal.truncate(0);
+      this.journal.reset();
     } catch (e) {
-      throw this.poison(e);
+      // no space for the header: every record is in station.db, the journal is empty (legacy format)
+      if (!isNoSpace(e) || this.journal.failure !== undefined) throw this.poison(e);
+      logger.warn(
+        { dir },
+        'checkpoint: no space for the journal header; it stays in the legacy format for now',
+      );
     }
     this.lastFullEnd = 0;
     this.recordsSinceCheckpoint = 0;

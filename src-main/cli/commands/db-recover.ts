@@ -1,8 +1,9 @@
 /**
  * `gwjs db recover --drop-damaged-tail` (docs/security.md "Durability"): when the store refuses to
- * open because the journal's last record is complete but damaged, this drops that record — after
- * copying the dropped bytes beside the journal — and checks that the store then opens. It never
- * drops damage that intact records follow. The server must be stopped (the store lock).
+ * open because the journal's last record is complete but damaged, or the file was cut inside (or
+ * after) it, this drops that record — after copying the dropped bytes beside the journal — and
+ * checks that the store then opens. It never drops damage that intact records follow. The server
+ * must be stopped (the store lock).
  */
 import { join } from 'node:path';
 import { DomainError } from '../../../src-shared/errors';
@@ -13,11 +14,12 @@ import { dataDirOf, dbOf, explainBusy } from '../open';
 
 export const dbRecoverCommand: Command = {
   name: 'db recover',
-  summary: 'drop a damaged last journal record (keeps a copy), then check the store opens',
+  summary: 'drop a damaged or cut last journal record (keeps a copy), then check the store opens',
   usage: '--drop-damaged-tail',
   help: [
-    '  --drop-damaged-tail        drop the damaged last record of DIR/db/journal.log; the dropped',
-    '                             bytes are kept in DIR/db/journal.damaged-<time>-at-<offset>.bin',
+    '  --drop-damaged-tail        drop the damaged or cut last record of DIR/db/journal.log;',
+    '                             the dropped bytes are kept in',
+    '                             DIR/db/journal.damaged-<time>-at-<offset>.bin',
   ],
   options: { 'drop-damaged-tail': { type: 'boolean', default: false } },
   positionals: { min: 0, max: 0 },

@@ -1,12 +1,13 @@
 /**
- * `gwjs sync link|unlink|status|now|pull|push` (docs/sync.md): the station's remote link and one-off
+ * `gwjs sync link|unlink|status|now|pull|push|site-pack fetch|site-pack status` (docs/sync.md): the station's remote link and one-off
  * sync rounds. The link's API key comes from a file (never a plain argument) and is sealed in the
  * HSM. `gwjs serve` runs the sync loop itself; these commands need the store, so they stop with
  * the usual message while a server holds it.
  */
 import { readFile } from 'node:fs/promises';
 import type { SyncStatus } from '../../core/sync/service';
-import { UsageError, optionalString, requireString, type Command } from '../command';
+import type { SitePackItem, SitePackStatus } from '../../../src-shared/contract/site-pack-views';
+import { UsageError, optionalString, requireString, stringList, type Command } from '../command';
 
 function statusText(s: SyncStatus): string {
   if (!s.linked)
@@ -129,3 +130,58 @@ export const syncStatusCommand = verb(
 export const syncNowCommand = verb('now', 'one sync round now: pull, push, pull');
 export const syncPullCommand = verb('pull', 'pull the remote’s change feed into the mirror');
 export const syncPushCommand = verb('push', 'push the pending outbox to the remote');
+
+function sitePackText(s: SitePackStatus, items?: readonly SitePackItem[]): string {
+  if (!s.present) return 'No site pack (gwjs sync site-pack fetch [--gateway ID…]).';
+  const lines = [
+    `Site pack of owner ${s.ownerId}: ${s.gateways} gateway(s), ${s.selection === null ? 'all of the owner’s' : `chosen: ${s.selection.join(', ')}`}`,
+    `Made by the remote ${s.createdAt ?? 'never (not fetched yet)'}; fetched ${s.fetchedAt ?? 'never'}; remote CUPS ${s.remoteCupsUri ?? '(none)'}`,
+  ];
+  for (const g of items ?? []) {
+    lines.push(
+      `  ${g.gateway}  ${g.configured ? `cups ${g.cupsUri ?? '-'} lns ${g.lnsUri ?? '-'}` : 'not set up'}  token g${g.tokenGeneration}${g.tokenTarget > g.tokenGeneration ? `→${g.tokenTarget}` : ''}${g.seenAt !== null ? `  seen here ${g.seenAt} (g${g.seenGeneration})` : ''}`,
+    );
+  }
+  return lines.join('\n');
+}
+
+export const syncSitePackFetchCommand: Command = {
+  name: 'sync site-pack fetch',
+  summary: 'fetch the site pack from the remote (local CUPS without a root key)',
+  usage: '[--gateway ID…] [--all]',
+  help: [
+    '  --gateway ID               a gateway to pack (repeatable); the choice is kept for later refreshes',
+    '  --all                      every gateway of the owner (the default for a first fetch)',
+  ],
+  options: { gateway: { type: 'string', multiple: true }, all: { type: 'boolean' } },
+  positionals: { min: 0, max: 0 },
+  async run(args, io) {
+    const gateways = stringList(args, 'gateway');
+    if (args.values.all === true && gateways.length > 0)
+      throw new UsageError('--all: not together with --gateway');
+    const choice = args.values.all === true ? null : gateways.length > 0 ? gateways : undefined;
+    const { withStation } = await import('../open');
+    return withStation(args, io, async (station) => {
+      const s = await station.core.sync.fetchSitePack(station.cliContext, choice);
+      const items = await station.core.sync.sitePackGateways();
+      return { json: { ...s, items }, text: `Fetched.\n${sitePackText(s, items)}` };
+    });
+  },
+};
+
+export const syncSitePackStatusCommand: Command = {
+  name: 'sync site-pack status',
+  summary: 'what the stored site pack holds (no network access)',
+  usage: '',
+  help: [],
+  options: {},
+  positionals: { min: 0, max: 0 },
+  async run(args, io) {
+    const { withStation } = await import('../open');
+    return withStation(args, io, async (station) => {
+      const s = await station.core.sync.sitePackStatus();
+      const items = await station.core.sync.sitePackGateways();
+      return { json: { ...s, items }, text: sitePackText(s, items) };
+    });
+  },
+};

@@ -49,6 +49,8 @@ import { materialize, type MaterializeDeps } from './materialize';
 import { planAnswer, type PlanDeps } from './plan';
 import { GatewayStateCache, readGatewayState, type GatewayState } from './state-cache';
 import { CupsTokens } from './tokens';
+import { authenticateByPack, planFromPack } from './site-pack-door';
+import type { PackEntry, SitePack } from '../sync/site-pack';
 
 /** The principal CUPS-driven state changes are audited under. */
 export const CUPS_PRINCIPAL: Principal = { kind: 'system', id: 'cups', ownerId: null, scopes: new Set() };
@@ -67,6 +69,8 @@ export interface CupsHandlerDeps {
   clientCerts: ClientCertificates;
   /** the last contact per gateway (also read by `info`) */
   contacts: ContactLog;
+  /** the site pack: CUPS for gateways without a local root key (docs/sync.md "Site packs") */
+  sitePack?: SitePack | undefined;
 }
 
 /** True when a TLS request carries no credential at all (no Authorization header, no certificate). */
@@ -89,6 +93,14 @@ function sendsNothing(r: UpdateInfoResponse): boolean {
   );
 }
 
+/** The answer to a configured gateway (SPEC §3.2: 14 zero bytes when nothing changes), or 404. */
+function answerOf(response: UpdateInfoResponse | undefined): CupsAnswer {
+  if (response === undefined) return NOT_CONFIGURED;
+  if (sendsNothing(response))
+    return { status: 200, body: new Uint8Array(NO_CHANGE_BYTES), outcome: 'in_sync' };
+  return { status: 200, body: encodeUpdateInfoResponse(response), outcome: 'updated' };
+}
+
 /**
  * CUPS request handling. `forget` drops what is cached of a gateway (call it after every write to
  * its row or setup); `close` writes the pending contacts.
@@ -109,6 +121,7 @@ export class CupsHandler implements CupsService {
   readonly #authDeps: AuthenticateDeps;
   readonly #planDeps: PlanDeps;
   readonly #materializeDeps: MaterializeDeps;
+  readonly #pack: SitePack | undefined;
   #closed = false;
   /** the last request time and its ISO text (polls arriving in the same millisecond share it) */
   #isoOf = { ms: Number.NaN, iso: '' };
@@ -118,6 +131,7 @@ export class CupsHandler implements CupsService {
     this.#env = env;
     this.#batches = deps.batches;
     this.contacts = deps.contacts;
+    this.#pack = deps.sitePack;
     const now = () => env.clock.now();
     const { config } = env;
     this.#tokens = new CupsTokens(env.hsm, config.server.trustDer, config.tokenCacheEntries);
@@ -173,6 +187,12 @@ export class CupsHandler implements CupsService {
     const now = this.#env.clock.now();
     if (this.#isoOf.ms !== now) this.#isoOf = { ms: now, iso: isoAt(now) };
     const nowIso = this.#isoOf.iso;
+    if (rangeBatch === undefined && this.#pack !== undefined) {
+      // no local root key for this router: the site pack, when it lists it (docs/sync.md)
+      await this.#pack.ready();
+      const entry = this.#pack.entry(hex);
+      if (entry !== undefined) return this.#fromPack(req, auth, address, { hex, entry, now, nowIso });
+    }
     const { row, setup } = this.#states.get(hex) ?? (await this.#read(hex));
     const batch = row?.origin === 'added' ? undefined : rangeBatch;
 
@@ -190,15 +210,8 @@ export class CupsHandler implements CupsService {
     } else if (row === undefined) {
       return this.#failed(address, NOT_CONFIGURED);
     }
-    const wait = (credential !== undefined ? this.#perRouter : this.#perRouterPlain).take(hex);
-    if (wait > 0) {
-      return {
-        status: 429,
-        reason: 'too many requests for this router',
-        outcome: 'rate_limited',
-        retryAfter: wait,
-      };
-    }
+    const limited = this.#routerLimited(hex, credential);
+    if (limited !== undefined) return limited;
 
     const plan = await planAnswer({ req, hex, row, setup, batch, credential, nowIso }, this.#planDeps);
     if (plan.firmwareBlocked) this.#env.counters.count('cups', 'firmware_no_matching_key');
@@ -210,13 +223,63 @@ export class CupsHandler implements CupsService {
     if (done.wrote) this.#states.invalidate(hex);
     if (done.audits.length > 0) await this.#audit(done.audits, req.router, address, nowIso);
 
-    let answer: CupsAnswer;
-    if (plan.kind === 'not_configured') answer = NOT_CONFIGURED;
-    else if (sendsNothing(done.response)) {
-      answer = { status: 200, body: new Uint8Array(NO_CHANGE_BYTES), outcome: 'in_sync' };
-    } else answer = { status: 200, body: encodeUpdateInfoResponse(done.response), outcome: 'updated' };
+    const answer = answerOf(plan.kind === 'not_configured' ? undefined : done.response);
     this.#record(req, { hex, address, now, nowIso }, answer.outcome, credential);
     return answer;
+  }
+
+  /**
+   * A gateway served from the site pack (`site-pack-door.ts`): the same order as the normal path —
+   * authentication over TLS, rate limit, answer, contact — with the pack as the gateway's state.
+   * Authenticating with a generation above the one last seen here records it (durable, audited
+   * `token.retire` when it is the rotation's g + 1), so the older token is refused from then on.
+   */
+  async #fromPack(
+    req: UpdateInfoRequest,
+    auth: CupsAuth,
+    address: string,
+    at: { hex: string; entry: PackEntry; now: number; nowIso: string },
+  ): Promise<CupsAnswer> {
+    const { hex, entry, nowIso } = at;
+    let credential: Credential | undefined;
+    let token: string | undefined;
+    if (auth.secure) {
+      const authn = authenticateByPack(auth, entry);
+      if (!authn.ok) return this.#failed(address, authn.answer);
+      credential = authn.credential;
+      token = authn.token;
+    }
+    const limited = this.#routerLimited(hex, credential);
+    if (limited !== undefined) return limited;
+    if (credential?.kind === 'token' && credential.generation !== entry.seenGeneration) {
+      const retired =
+        credential.generation > entry.tokenGeneration && credential.generation > (entry.seenGeneration ?? -1);
+      await this.#pack!.recordSeen(hex, credential.generation, nowIso);
+      if (retired) {
+        await this.#audit(
+          [{ action: 'token.retire', detail: { generation: credential.generation, via: 'site pack' } }],
+          req.router,
+          address,
+          nowIso,
+        );
+      }
+    }
+    const plan = planFromPack(req, entry, this.#pack!.cupsTrust, credential !== undefined, token);
+    const answer = answerOf(plan.kind === 'not_configured' ? undefined : plan.response);
+    this.#record(req, { hex, address, now: at.now, nowIso }, answer.outcome, credential);
+    return answer;
+  }
+
+  /** 429 when the router's bucket (authenticated or plain HTTP) is empty, else undefined. */
+  #routerLimited(hex: string, credential: Credential | undefined): CupsAnswer | undefined {
+    const wait = (credential !== undefined ? this.#perRouter : this.#perRouterPlain).take(hex);
+    if (wait === 0) return undefined;
+    return {
+      status: 429,
+      reason: 'too many requests for this router',
+      outcome: 'rate_limited',
+      retryAfter: wait,
+    };
   }
 
   /** `answer` (a failure), or 429 once the address has used up its failure budget. */

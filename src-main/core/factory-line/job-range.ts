@@ -3,6 +3,7 @@
  * and the check that its range is free (no personalized unit, no unfinished job).
  */
 import { DomainError } from '../../../src-shared/errors';
+import { formatCount } from '../../../src-shared/format-count';
 import { euiHex, formatId6, parseIdField } from '../../../src-shared/ids';
 import type { Tx } from '../ports';
 import { intOf } from '../rows';
@@ -47,14 +48,20 @@ export async function firstFree(tx: Tx, batch: LineBatch): Promise<bigint> {
 export async function checkRangeFree(tx: Tx, first: bigint, last: bigint): Promise<void> {
   const [firstHex, lastHex] = [euiHex(first), euiHex(last)];
   const used = await tx.get(
-    'SELECT COUNT(*) AS n, MIN(eui) AS m FROM factory_units WHERE eui >= ? AND eui <= ?',
+    'SELECT COUNT(*) AS n, MIN(eui) AS lo, MAX(eui) AS hi FROM factory_units WHERE eui >= ? AND eui <= ?',
     [firstHex, lastHex],
   );
   const n = used === undefined ? 0 : intOf(used, 'n');
   if (n > 0) {
+    const lo = parseIdField(String(used!.lo), 'eui');
+    const hi = parseIdField(String(used!.hi), 'eui');
+    const which =
+      n === 1
+        ? `1 unit in it is personalized already (${formatId6(lo)})`
+        : `${formatCount(n)} units in it are personalized already (${formatId6(lo)} … ${formatId6(hi)})`;
     throw new DomainError(
       'conflict',
-      `first/count: the range ${formatId6(first)} … ${formatId6(last)} holds ${n} personalized unit(s), the first ${formatId6(parseIdField(String(used!.m), 'eui'))}; start after them`,
+      `first/count: nothing was written — the range ${formatId6(first)} … ${formatId6(last)} cannot be pre-generated: ${which}; start after ${formatId6(hi)}, or leave the start empty for the next free EUI`,
       { field: 'first' },
     );
   }

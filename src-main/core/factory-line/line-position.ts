@@ -8,7 +8,7 @@
 import type { LinePosition } from '../../../src-shared/factory-channels';
 import type { Tx } from '../ports';
 import { textOf } from '../rows';
-import { EVENT_COLUMNS, findUnit, unitEventOf, unitView } from './unit-rows';
+import { EVENT_COLUMNS, findUnit, unitEventOf, unitView, type UnitRow } from './unit-rows';
 
 /** Puts `eui` (16 hex) of `batchId` on the line of `station`, inside the caller's transaction. */
 export async function holdUnit(
@@ -37,19 +37,25 @@ export async function readPosition(tx: Tx, station: string): Promise<LinePositio
   if (r === undefined) return null;
   const unit = await findUnit(tx, textOf(r, 'eui'));
   if (unit === undefined || unit.state === 'verified') return null;
-  let printFailed: string | null = null;
-  if (unit.state === 'personalized') {
-    const last = await tx.get(
-      `SELECT ${EVENT_COLUMNS} FROM factory_unit_events WHERE eui = ? AND event = 'print_failed' AND at >= ? ORDER BY id DESC LIMIT 1`,
-      [unit.eui, unit.personalizedAt],
-    );
-    const message = last === undefined ? undefined : unitEventOf(last).detail.message;
-    printFailed = typeof message === 'string' ? message : null;
-  }
+  const printFailed = unit.state === 'personalized' ? await lastPrintFailure(tx, unit) : null;
   return {
     batchId: textOf(r, 'batch_id'),
     step: unit.state === 'blocked' ? 'blocked' : 'verify',
     unit: unitView(unit),
     printFailed,
   };
+}
+
+/**
+ * Why the label of a unit that is still `personalized` did not print: the message of its last
+ * `print_failed` event since its personalization, or null when none failed (no printer: printed
+ * elsewhere).
+ */
+export async function lastPrintFailure(tx: Tx, unit: UnitRow): Promise<string | null> {
+  const last = await tx.get(
+    `SELECT ${EVENT_COLUMNS} FROM factory_unit_events WHERE eui = ? AND event = 'print_failed' AND at >= ? ORDER BY id DESC LIMIT 1`,
+    [unit.eui, unit.personalizedAt],
+  );
+  const message = last === undefined ? undefined : unitEventOf(last).detail.message;
+  return typeof message === 'string' ? message : null;
 }

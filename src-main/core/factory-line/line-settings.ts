@@ -6,6 +6,7 @@
 import { DomainError } from '../../../src-shared/errors';
 import {
   lineSettingsSchema,
+  type LabelTemplateSummary,
   type LineSettings,
   type LineSettingsInput,
 } from '../../../src-shared/factory-channels';
@@ -38,6 +39,11 @@ export async function readLineSettings(tx: Tx, station: string): Promise<LineSet
 export class LineSettingsService {
   constructor(private readonly deps: FactoryLineDeps) {}
 
+  /** The label templates the settings may name (docs/factory-line.md "Labels"). */
+  templates(): Promise<LabelTemplateSummary[]> {
+    return this.deps.labels.templates();
+  }
+
   /** This station's name and settings (null before an admin saved any). */
   async get(): Promise<{ station: string; settings: LineSettings | null }> {
     const settings = await this.deps.store.read((tx) => readLineSettings(tx, this.deps.station));
@@ -61,7 +67,8 @@ export class LineSettingsService {
 
   /**
    * Saves this station's settings (admin only), audited without the hook's arguments' values.
-   * @throws DomainError('forbidden' | 'invalid_request')
+   * @throws DomainError('forbidden' | 'invalid_request'), the latter naming `template` for a template
+   *   the station does not have
    */
   async save(
     ctx: RequestContext,
@@ -69,6 +76,14 @@ export class LineSettingsService {
   ): Promise<{ station: string; settings: LineSettings }> {
     requireAdmin(ctx);
     const settings = parseLineSettings(input);
+    const known = (await this.deps.labels.templates()).map((t) => t.name);
+    if (!known.includes(settings.template)) {
+      throw new DomainError(
+        'invalid_request',
+        `template: ${JSON.stringify(settings.template)} is not a label template of this station (it has ${known.join(', ') || 'none'})`,
+        { field: 'template' },
+      );
+    }
     const at = isoAt(this.deps.clock.now());
     await this.deps.store.transaction(async (tx) => {
       await tx.run('DELETE FROM factory_line_settings WHERE station = ?', [this.deps.station]);

@@ -47,7 +47,7 @@ import {
   requireUnit,
 } from './line-checks';
 import type { LineSettingsService } from './line-settings';
-import { holdUnit, readPosition, releaseUnit } from './line-position';
+import { holdUnit, lastPrintFailure, readPosition, releaseUnit } from './line-position';
 import { parseScanInput } from './scan-input';
 import {
   countsOf,
@@ -70,6 +70,9 @@ export interface ScanInput {
 }
 
 const HISTORY_DEFAULT = 50;
+
+/** The first sentence of `text` without its closing period, to be embedded in another sentence. */
+const firstSentence = (text: string): string => text.split(/(?<=\.)\s/)[0]!.replace(/[.\s]+$/, '');
 
 /** The line workflow service. */
 export class FactoryLine {
@@ -226,9 +229,10 @@ export class FactoryLine {
 
   /**
    * Checks the scanned label against the HSM-derived PIN of the unit. The unit's own Code 128 (its
-   * 16-hex EUI) is refused without blocking ("scan the QR code"); anything else that is not this
-   * unit's QR with the right PIN blocks the unit.
-   * @throws DomainError('invalid_request') for the barcode instead of the QR; ('conflict') when the
+   * 16-hex EUI), a code that is not a GWJS label, and any scan while the unit's last print failed
+   * are refused without blocking; a GWJS label of another gateway, or of this one with another PIN,
+   * blocks the unit.
+   * @throws DomainError('invalid_request') naming `scanned` for those refusals; ('conflict') when the
    *   unit is not waiting for a verification; ('not_found') for an unknown unit.
    */
   async verify(ctx: RequestContext, input: { gateway: string; scanned: string }): Promise<VerifyResult> {
@@ -243,18 +247,36 @@ export class FactoryLine {
         { field: 'scanned' },
       );
     }
-    const batch = await this.deps.store.read(async (tx) => {
+    const { batch, printFailure } = await this.deps.store.read(async (tx) => {
       const u = await requireUnit(tx, id);
       nextUnitState(u.state, { kind: 'verify', match: true }, id6);
-      return loadLineBatch(tx, this.deps, u.batchId);
+      return {
+        batch: await loadLineBatch(tx, this.deps, u.batchId),
+        printFailure: u.state === 'personalized' ? await lastPrintFailure(tx, u) : null,
+      };
     });
-    const expected = await derivePin(this.deps.hsm, batch.brkHandle, id);
+    // Only a GWJS label can be the wrong label on this unit: anything else (a box barcode, a
+    // scanner glitch) is refused and changes nothing, and so is any scan while the unit's label
+    // never printed — there is no label of this unit to be wrong.
     const code = parseScannedCode(scanned);
+    if (code.kind !== 'gwjs') {
+      throw new DomainError(
+        'invalid_request',
+        `scanned: not a GWJS label (${firstSentence(code.explanation)}); scan the QR code of the label of gateway ${id6} — the unit is unchanged`,
+        { field: 'scanned' },
+      );
+    }
+    if (printFailure !== null) {
+      throw new DomainError(
+        'invalid_request',
+        `scanned: gateway ${id6} has no printed label yet (${firstSentence(printFailure)}); print it again, then scan the new label — the unit is unchanged`,
+        { field: 'scanned' },
+      );
+    }
+    const expected = await derivePin(this.deps.hsm, batch.brkHandle, id);
     let mismatch: string | undefined;
     let scannedGateway: string | null = null;
-    if (code.kind !== 'gwjs') {
-      mismatch = `the scanned code is not a GWJS label: ${code.explanation}`;
-    } else if (code.id !== id) {
+    if (code.id !== id) {
       scannedGateway = formatId6(code.id);
       mismatch = `the scanned label belongs to gateway ${scannedGateway}, not to ${id6}`;
     } else if (!constantTimeEqual(code.pin, expected)) {
@@ -312,7 +334,7 @@ export class FactoryLine {
       message:
         mismatch === undefined
           ? `Gateway ${id6} verified: the label matches.`
-          : `Gateway ${id6} BLOCKED: ${mismatch}. Set the unit aside; it needs a re-personalization with a reason.`,
+          : `Gateway ${id6} BLOCKED: ${firstSentence(mismatch)}. Set the unit aside; it needs a re-personalization with a reason.`,
       unit: unitView(updated),
       counts: await this.#counts(updated.batchId),
     };

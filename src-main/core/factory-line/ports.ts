@@ -4,7 +4,12 @@
  * in `src-main/adapters/factory` (folder/zip writer, hook runner) and `src-main/adapters/printers`
  * (label renderers, TCP 9100 and USB transports).
  */
-import type { HookResult, HookSettings, PrinterSettings } from '../../../src-shared/factory-channels';
+import type {
+  HookResult,
+  HookSettings,
+  LabelTemplateSummary,
+  PrinterSettings,
+} from '../../../src-shared/factory-channels';
 import type { BundleFile } from '../factory-bundle';
 import type { LabelModel } from '../labels/label-model';
 import type { PrinterTransport } from '../labels/printer-port';
@@ -57,6 +62,8 @@ export type LineLabelFormat = 'zpl' | 'png';
 /** Renders labels from a template name (loaded and validated by the adapter, cached). */
 export interface LabelRenderer {
   render(model: LabelModel, template: string, format: LineLabelFormat): Promise<Uint8Array>;
+  /** The valid templates the station has (what line settings may name), sorted by name. */
+  templates(): Promise<LabelTemplateSummary[]>;
 }
 
 /** The station's active update-signing key (SPEC §3.4), which bundles carry as `sig-0.key`. */

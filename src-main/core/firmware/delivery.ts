@@ -3,7 +3,9 @@
  *
  * CUPS claims a delivery by setting `setups.fw_sent_at` (guarded by `fw_sent_at IS NULL`, so two
  * concurrent polls deliver at most once) and writes a {@link DeliveryRecord} in the same
- * full-durability transaction, before the bytes leave. The record keeps the `package` the gateway
+ * transaction — the plan's relaxed-durability effects transaction (cups/materialize.ts); the
+ * fully durable audit transaction that follows puts both on disk before the bytes leave
+ * (cups/handler.ts). The record keeps the `package` the gateway
  * reported then: the station runs the update detached and never reports a result, so a different
  * `package` at a later contact is the only sign it was installed.
  */

@@ -4,10 +4,12 @@
  * answered `duplicate_in_request` from its second mention on, each item checked with its
  * operation's item schema (`src-shared/contract/gateway-ops.ts`) so a bad field answers for its
  * item alone (`invalid_uri`, `invalid_credential`, `invalid_request` naming `gateways[i].field`),
- * and a bounded item count.
+ * and a bounded item count. A list the door already parsed whole with the item schema
+ * (`checkedItems`, `src-shared/contract/operation.ts`) is not parsed again.
  */
 import { z } from 'zod';
 import { describeIssues } from '../../../src-shared/contract/issues';
+import { wereCheckedWith } from '../../../src-shared/contract/operation';
 import type { ItemResult } from '../../../src-shared/contract/shapes';
 import { DomainError, isDomainError } from '../../../src-shared/errors';
 import { euiHex, formatId6, parseIdField } from '../../../src-shared/ids';
@@ -69,7 +71,8 @@ const echo = (raw: unknown): string =>
  * `duplicate_in_request` from its second mention on), then the item against `schema` (a failure
  * names `gateways[i].field` and carries the value's code). An item whose gateway field is missing
  * or not a string fails on the schema, naming that field. Returns the answer array (one entry per
- * item, `gateway` = canonical ID6 where it parsed) and the items still to process, parsed.
+ * item, `gateway` = canonical ID6 where it parsed) and the items still to process, parsed. Items of
+ * a list marked checked with `schema` are taken as they are (already its output).
  * @throws DomainError('too_many_items') beyond the configured maximum (SPEC §4.2: 10 000).
  */
 export function checkItems<S extends z.ZodType>(
@@ -82,6 +85,7 @@ export function checkItems<S extends z.ZodType>(
   const targets: CheckedItem<z.output<S>>[] = [];
   const firstSeen = new Map<string, number>();
   const plainIds = !(schema instanceof z.ZodObject);
+  const checked = wereCheckedWith(items, schema);
   items.forEach((raw, index) => {
     const gateway = gatewayOfItem(raw, plainIds);
     const result: ItemResult = { gateway: echo(gateway) };
@@ -113,6 +117,10 @@ export function checkItems<S extends z.ZodType>(
       return;
     }
     firstSeen.set(hex, index);
+    if (checked) {
+      targets.push({ index, id, hex, id6, item: raw as z.output<S> });
+      return;
+    }
     const r = schema.safeParse(raw, { reportInput: true });
     if (!r.success) return rejectBy(r.error.issues, id6);
     targets.push({ index, id, hex, id6, item: r.data });

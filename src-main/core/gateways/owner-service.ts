@@ -25,13 +25,15 @@ import { authorizeOwner, requireAdmin, type OwnerRef } from '../authorize';
 import type { Batches } from '../batches';
 import type { ContactLog } from '../cups/contact-log';
 import type { CoreEnv } from '../env';
-import { claimGateways, unlockClaims } from './claim';
+import { claimGateways, unlockClaims, type OfflineClaimPolicy } from './claim';
 import { addGateways, deleteGateways, rotateTokens } from './lifecycle';
 import { infoGateways, listGateways } from './query';
 import { appliedSetupItems, setupGateways } from './setup';
 import { templateFields } from '../station/templates';
 import { transferGateway } from './transfer';
 import { readChanges, type ChangesPage } from '../sync/change-feed';
+import { buildSitePack } from '../sync/site-pack-build';
+import type { SitePackResponse } from '../../../src-shared/contract/site-pack';
 import type { WriteOperation } from '../sync/commit';
 import { IdempotencyKeys, IdempotentReplay, requestHashOf } from '../sync/idempotency';
 
@@ -51,6 +53,8 @@ export interface GatewayHooks {
 export class OwnerOperations implements OwnerService {
   readonly #onChanged: (hex: string) => void;
   readonly #keys: IdempotencyKeys;
+  /** set by a station's sync: claims it may record as pending (docs/sync.md "Offline claims") */
+  offlineClaims: OfflineClaimPolicy | undefined;
 
   constructor(
     private readonly env: CoreEnv,
@@ -115,7 +119,7 @@ export class OwnerOperations implements OwnerService {
   /** SPEC §4.2 `claim`. */
   claim(ctx: RequestContext, ownerId: string, items: readonly ClaimItem[]): Promise<ItemResult[]> {
     return this.#write('claim', 'claim', ctx, ownerId, items, (o) =>
-      claimGateways(this.env, this.batches, this.#onChanged, ctx, o, items),
+      claimGateways(this.env, this.batches, this.#onChanged, ctx, o, items, this.offlineClaims),
     );
   }
 
@@ -211,6 +215,17 @@ export class OwnerOperations implements OwnerService {
     options: { after?: string | undefined; limit?: number | undefined },
   ): Promise<ChangesPage> {
     return this.#run('changes', 'read', ctx, ownerId, (o) => readChanges(this.env, o, options));
+  }
+
+  /** The owner's site pack (docs/sync.md "Site packs"), scope `setup`. */
+  sitePack(
+    ctx: RequestContext,
+    ownerId: string,
+    gateways: readonly string[] | undefined,
+  ): Promise<SitePackResponse> {
+    return this.#run('site-pack', 'setup', ctx, ownerId, (o) =>
+      buildSitePack(this.env, this.batches, ctx, o, gateways),
+    );
   }
 
   /** One gateway to another owner in one transaction (see `transfer.ts`). */

@@ -7,7 +7,7 @@
  * A bulk setup runs in one transaction; credential inputs shared by many items are parsed once.
  */
 import { SetupItemSchema } from '../../../src-shared/contract/gateway-ops';
-import { withCommonFields } from '../../../src-shared/contract/values';
+import { commonFieldsMerger } from '../../../src-shared/contract/values';
 import type { ItemResult, RequestContext, SetupFields, SetupItem } from '../api';
 import { auditWriter } from '../audit';
 import { isAdmin, type OwnerRef } from '../authorize';
@@ -89,10 +89,9 @@ export function appliedSetupItems(
   base: SetupFields | undefined,
 ): readonly unknown[] {
   if (base === undefined) return items;
+  const merge = commonFieldsMerger(base);
   return items.map((raw) =>
-    typeof raw === 'object' && raw !== null && !Array.isArray(raw)
-      ? withCommonFields(base, raw as SetupFields)
-      : raw,
+    typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? merge(raw as SetupFields) : raw,
   );
 }
 
@@ -112,12 +111,15 @@ export async function setupGateways(
   const { results, targets } = checkItems(env, items, SetupItemSchema);
   const inputs = new CredentialInputs();
   const work: SetupWork[] = [];
+  const merge = commonFieldsMerger(base);
   for (const t of targets) {
-    const fields = withCommonFields(base, t.item);
+    const fields = merge(t.item);
     try {
       const fw: FirmwarePatch = { crc: fields.fwcrc, after: fields.fwafter };
       preparse(fields, inputs);
-      work.push({ ...t, fields, fw });
+      // fields named, not spread: a spread costs ≈ 2.5 µs per item here (docs/performance.md)
+      const { index, id, hex, id6 } = t;
+      work.push({ index, id, hex, id6, fields, fw });
     } catch (e) {
       failItem(results[t.index]!, e);
     }

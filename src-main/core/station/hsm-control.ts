@@ -53,6 +53,43 @@ export interface HsmControlDeps {
 }
 
 const THROTTLE_KEY = 'hsm:unlock';
+const DEFAULT_LIMIT = { max: 5, windowMs: 15 * 60_000 };
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * Refuses while too many wrong passphrases or PINs were given lately (`login_failures`, key
+ * `hsm:unlock`, shared by every way of unlocking).
+ * @throws DomainError('rate_limited')
+ */
+export async function requireUnthrottled(
+  deps: Pick<HsmControlDeps, 'store' | 'clock'>,
+  limit: { max: number; windowMs: number } = DEFAULT_LIMIT,
+): Promise<void> {
+  const since = iso(deps.clock.now() - limit.windowMs);
+  const failures = await deps.store.read((tx) =>
+    tx.get<{ n: number | string }>('SELECT COUNT(*) AS n FROM login_failures WHERE key = ? AND at >= ?', [
+      THROTTLE_KEY,
+      since,
+    ]),
+  );
+  if (Number(failures?.n ?? 0) >= limit.max) {
+    throw new DomainError('rate_limited', 'passphrase: too many wrong passphrases or PINs, try again later', {
+      retryAfterSeconds: Math.ceil(limit.windowMs / 1000),
+    });
+  }
+}
+
+/** Counts one wrong passphrase or PIN towards {@link requireUnthrottled} and audits it. */
+export async function recordWrongSecret(
+  deps: Pick<HsmControlDeps, 'store' | 'clock'>,
+  ctx: RequestContext,
+): Promise<void> {
+  const now = iso(deps.clock.now());
+  await deps.store.transaction(async (tx) => {
+    await tx.run('INSERT INTO login_failures (key, at) VALUES (?, ?)', [THROTTLE_KEY, now]);
+    await new AuditWriter(tx, ctx, now).add('hsm.unlock_failed', null, {});
+  });
+}
 
 /** The HSM's own word on its state; an HSM that does not answer counts as locked. */
 async function isLocked(hsm: Hsm): Promise<boolean> {
@@ -66,8 +103,7 @@ async function isLocked(hsm: Hsm): Promise<boolean> {
 /** Creates the service. */
 export function createHsmControlService(deps: HsmControlDeps): HsmControlService {
   const { store, clock, hsm } = deps;
-  const limit = deps.unlockLimit ?? { max: 5, windowMs: 15 * 60_000 };
-  const iso = (ms: number) => new Date(ms).toISOString();
+  const limit = deps.unlockLimit ?? DEFAULT_LIMIT;
 
   const requireControl = (): HsmLockControl => {
     const control = deps.control;
@@ -92,29 +128,14 @@ export function createHsmControlService(deps: HsmControlDeps): HsmControlService
   return {
     async unlock(ctx, passphrase) {
       const control = requireControl();
-      const since = iso(clock.now() - limit.windowMs);
-      const failures = await store.read((tx) =>
-        tx.get<{ n: number | string }>('SELECT COUNT(*) AS n FROM login_failures WHERE key = ? AND at >= ?', [
-          THROTTLE_KEY,
-          since,
-        ]),
-      );
-      if (Number(failures?.n ?? 0) >= limit.max) {
-        throw new DomainError('rate_limited', 'passphrase: too many wrong passphrases, try again later', {
-          retryAfterSeconds: Math.ceil(limit.windowMs / 1000),
-        });
-      }
+      await requireUnthrottled(deps, limit);
       try {
         await control.unlock(passphrase);
       } catch (e) {
         // a PKCS#11 token's wrong PIN is throttled and audited like a wrong passphrase
         const wrongPin = isDomainError(e) && e.code === 'hsm_pin_incorrect';
         if (isDomainError(e) && (e.code === 'hsm_locked' || wrongPin)) {
-          const now = clock.now();
-          await store.transaction(async (tx) => {
-            await tx.run('INSERT INTO login_failures (key, at) VALUES (?, ?)', [THROTTLE_KEY, iso(now)]);
-            await new AuditWriter(tx, ctx, iso(now)).add('hsm.unlock_failed', null, {});
-          });
+          await recordWrongSecret(deps, ctx);
           // A wrong passphrase changes nothing: say what the state actually is (it may have been
           // unlocked before, e.g. by another admin or at start with the passphrase file).
           if (!(await isLocked(hsm))) {

@@ -5,9 +5,11 @@
  * (`src-main/app`, `src-main/cli`) call it once.
  */
 import type { StationStatus } from '../../../src-shared/ipc';
-import type { Metrics } from '../api';
+import type { BatchRow, Metrics } from '../api';
+import type { RequestContext } from '../context';
 import type { Clock, Hsm, Random, Store } from '../ports';
 import { createGatewayQueryService, type GatewayQueryService } from './gateway-query';
+import { createHsmAdminService, type HsmAdminService, type HsmBackendControl } from './hsm-admin';
 import { createHsmControlService, type HsmControlService, type HsmLockControl } from './hsm-control';
 import { createOperatorService, type OperatorService, type OperatorServiceOptions } from './operators';
 import { createReachabilityService, type ReachabilityService, type TlsProbe } from './reachability';
@@ -16,6 +18,7 @@ import { createTemplateService, type TemplateService } from './templates';
 
 export type { GatewayQueryService, GatewayQuery, GatewayPage } from './gateway-query';
 export { isLockable, type HsmControlService, type HsmLockControl } from './hsm-control';
+export type { HsmAdminService, HsmBackendControl, HsmUseRequest } from './hsm-admin';
 export type { OperatorService, OperatorIdentity, NewSession } from './operators';
 export type { ReachabilityService, TlsProbe, TlsProbeResult, PeerCertificate } from './reachability';
 export type { ServerInfo, StatusService } from './status';
@@ -29,6 +32,8 @@ export interface StationServices {
   reachability: ReachabilityService;
   status: StatusService;
   hsm: HsmControlService;
+  /** Settings → HSM: backend, tokens, keys (docs/twin-hsm.md) */
+  hsmAdmin: HsmAdminService;
 }
 
 /** Dependencies of {@link createStationServices}. */
@@ -45,6 +50,10 @@ export interface StationDeps {
   operators?: OperatorServiceOptions;
   /** how the HSM is unlocked by passphrase (the software keystore); absent = not from the UI */
   hsmControl?: HsmLockControl | undefined;
+  /** switching the HSM backend from Settings; absent = the backend is fixed */
+  hsmBackend?: HsmBackendControl | undefined;
+  /** the batches, for the ceremony's sending side */
+  batches?: { list(ctx: RequestContext): Promise<BatchRow[]> } | undefined;
   /** the sync status for the dashboard and the top bar (docs/sync.md) */
   sync?: (() => Promise<NonNullable<StationStatus['sync']>>) | undefined;
 }
@@ -67,5 +76,12 @@ export function createStationServices(deps: StationDeps): StationServices {
       sync: deps.sync,
     }),
     hsm: createHsmControlService({ ...deps, control: deps.hsmControl }),
+    hsmAdmin: createHsmAdminService({
+      store: deps.store,
+      clock: deps.clock,
+      hsm: deps.hsm,
+      backend: deps.hsmBackend,
+      batches: deps.batches,
+    }),
   };
 }

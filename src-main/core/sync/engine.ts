@@ -9,13 +9,18 @@
  */
 import { DomainError } from '../../../src-shared/errors';
 import { ChangesResponseSchema, CHANGES_PATH, type GatewayChangeWire } from '../../../src-shared/sync-api';
+import {
+  SitePackResponseSchema,
+  SITE_PACK_PATH,
+  type SitePackResponse,
+} from '../../../src-shared/contract/site-pack';
 import { euiHex, parseIdField } from '../../../src-shared/ids';
 import type { ItemResult } from '../api';
 import { isoAt, type CoreEnv } from '../env';
 import type { Tx } from '../ports';
 import { BatchInsert, intOf, selectIn, textOf, textOrNull } from '../rows';
 import type { SyncLink } from './link';
-import { outboxEntryOf, type Outbox, type OutboxEntry, type OutboxState } from './outbox';
+import { itemGatewayHex, outboxEntryOf, type Outbox, type OutboxEntry, type OutboxState } from './outbox';
 import { RemoteUnreachable, type RemoteApi } from './remote';
 
 /** Item codes that mean "the remote holds another version" rather than "refused". */
@@ -71,6 +76,41 @@ function stopFor(status: number, body: unknown, what: string): SyncStopped | und
 function redacted(entry: OutboxEntry): unknown[] {
   if (entry.operation !== 'claim') return entry.items;
   return entry.items.map((i) => ({ ...(i as object), claim: '' }));
+}
+
+/**
+ * Records what the remote said of the offline claims an operation carried (docs/sync.md "Offline
+ * claims"): verified, rejected with the remote's message (e.g. a wrong PIN), or conflict.
+ */
+async function recordClaimAnswers(
+  tx: Tx,
+  entry: OutboxEntry,
+  state: OutboxState,
+  answer: unknown,
+  at: string,
+): Promise<void> {
+  const items = Array.isArray(answer) ? (answer as ItemResult[]) : undefined;
+  const whole = items === undefined ? errorOfBody(answer) : undefined;
+  for (const [i, item] of entry.items.entries()) {
+    const hex = itemGatewayHex(item);
+    if (hex === undefined) continue;
+    const r = items?.[i];
+    const claimState =
+      r === undefined
+        ? state === 'conflict'
+          ? 'conflict'
+          : 'rejected'
+        : r.code === undefined
+          ? 'verified'
+          : CONFLICT_CODES.has(r.code)
+            ? 'conflict'
+            : 'rejected';
+    const message = r === undefined ? (whole?.error ?? null) : (r.error ?? null);
+    await tx.run(
+      "UPDATE sync_claims SET state = ?, message = ?, answered_at = ? WHERE eui = ? AND op_id = ? AND state = 'pending'",
+      [claimState, claimState === 'verified' ? null : message, at, hex, entry.opId],
+    );
+  }
 }
 
 /** Push and pull for one link. */
@@ -229,6 +269,7 @@ export class SyncEngine {
           entry.seq,
         ],
       );
+      if (entry.operation === 'claim') await recordClaimAnswers(tx, entry, state, answer, at);
     });
   }
 
@@ -288,6 +329,28 @@ export class SyncEngine {
     await this.env.store.transaction((tx) =>
       tx.run('UPDATE sync_outbox SET attempts = attempts + 1 WHERE seq = ?', [entry.seq]),
     );
+  }
+
+  /**
+   * Fetches the site pack of `gateways` (ID6; undefined = all of the owner's) from the remote
+   * (docs/sync.md "Site packs").
+   * @throws SyncStopped when the remote is unreachable or refuses; the answer must match the contract.
+   */
+  async sitePack(gateways: readonly string[] | undefined): Promise<SitePackResponse> {
+    const a = await this.#post('site pack', SITE_PACK_PATH, {
+      ownerid: this.link.ownerId6,
+      ...(gateways !== undefined ? { gateways } : {}),
+    });
+    if (a.status !== 200) {
+      throw (
+        stopFor(a.status, a.body, 'site pack') ??
+        new SyncStopped(`site pack: remote answered ${a.status}: ${errorOfBody(a.body).error}`, false)
+      );
+    }
+    const pack = SitePackResponseSchema.safeParse(a.body);
+    if (!pack.success)
+      throw new SyncStopped('site pack: the remote’s answer does not match the contract', false);
+    return pack.data;
   }
 
   /** One entry by seq. @throws DomainError('not_found'). */

@@ -7,7 +7,7 @@
  */
 import { OUTBOX_STATES, type OutboxState } from '../../../src-shared/contract/sync-views';
 import { euiHex, parseIdField } from '../../../src-shared/ids';
-import type { ItemResult } from '../api';
+import type { ItemResult, RequestContext } from '../api';
 import { isoAt, type CoreEnv } from '../env';
 import type { Tx } from '../ports';
 import { intOf, intOrNull, selectIn, textOf, textOrNull } from '../rows';
@@ -92,13 +92,44 @@ export class Outbox {
     this.#owner = ownerHex;
   }
 
+  /**
+   * True when an operation of `ownerHex` by `ctx` is queued: the linked owner, not the sync
+   * engine's own writes. Such a claim may be recorded as pending (docs/sync.md "Offline claims").
+   */
+  queues(ownerHex: string, ctx: RequestContext): boolean {
+    return (
+      this.#owner !== null &&
+      ownerHex === this.#owner &&
+      !(ctx.principal.kind === 'system' && ctx.principal.id === SYNC_PRINCIPAL_ID)
+    );
+  }
+
   /** The commit hook (registered on the core's {@link CoreEnv.commitHooks}). */
   readonly hook = async (tx: Tx, c: OperationCommit): Promise<void> => {
-    if (this.#owner === null || c.owner.hex !== this.#owner) return;
-    if (c.ctx.principal.kind === 'system' && c.ctx.principal.id === SYNC_PRINCIPAL_ID) return;
-    const applied = c.items.filter((_, i) => c.results[i] !== undefined && c.results[i]!.code === undefined);
-    if (applied.length === 0) return;
-    await this.enqueue(tx, c.operation, c.owner.hex, applied, c.at);
+    if (!this.queues(c.owner.hex, c.ctx)) return;
+    const appliedAt = c.items.flatMap((_, i) =>
+      c.results[i] !== undefined && c.results[i]!.code === undefined ? [i] : [],
+    );
+    if (appliedAt.length === 0) return;
+    const opId = await this.enqueue(
+      tx,
+      c.operation,
+      c.owner.hex,
+      appliedAt.map((i) => c.items[i]),
+      c.at,
+    );
+    // offline claims: pending until the remote answers this operation
+    for (const i of appliedAt) {
+      const hex = c.results[i]!.pending === true ? itemGatewayHex(c.items[i]) : undefined;
+      if (hex === undefined) continue;
+      await tx.run(
+        `INSERT INTO sync_claims (eui, owner_id, op_id, state, message, created_at, answered_at)
+         VALUES (?, ?, ?, 'pending', NULL, ?, NULL)
+         ON CONFLICT (eui) DO UPDATE SET owner_id = excluded.owner_id, op_id = excluded.op_id,
+           state = 'pending', message = NULL, created_at = excluded.created_at, answered_at = NULL`,
+        [hex, c.owner.hex, opId, c.at],
+      );
+    }
   };
 
   /** Queues one operation inside `tx`; returns its operation id. */
@@ -152,6 +183,14 @@ export class Outbox {
     );
     for (const r of rows) out[textOf(r, 'state') as OutboxState] = intOf(r, 'n');
     return out;
+  }
+
+  /** When the oldest entry still `pending` (not yet answered by the remote) was made; null: none. */
+  async oldestPendingAt(): Promise<string | null> {
+    const row = await this.env.store.read((tx) =>
+      tx.get("SELECT MIN(created_at) AS at FROM sync_outbox WHERE state = 'pending'"),
+    );
+    return row === undefined ? null : textOrNull(row, 'at');
   }
 
   /** ISO time now (the engine's answers use the core's clock). */

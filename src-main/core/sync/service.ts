@@ -8,7 +8,6 @@ import type {
   Resolution,
   SyncStatus,
 } from '../../../src-shared/contract/sync-views';
-import { DomainError } from '../../../src-shared/errors';
 import type { OwnerService, Principal, RequestContext } from '../api';
 import { requireAdmin } from '../authorize';
 import { isoAt, type CoreEnv } from '../env';
@@ -17,9 +16,20 @@ import { linkApiKey, loadLink, removeLink, saveLink, type SyncLink, type SyncLin
 import { SyncLoop, type BackoffOptions } from './loop';
 import { Outbox, SYNC_PRINCIPAL_ID, itemGatewayHex, type OutboxEntry, type OutboxState } from './outbox';
 import type { RemoteApi } from './remote';
-import { textOf } from '../rows';
+import { SitePack } from './site-pack';
+import type {
+  OfflineClaim,
+  SitePackCandidate,
+  SitePackItem,
+  SitePackStatus,
+} from '../../../src-shared/contract/site-pack-views';
+import { textOf, textOrNull } from '../rows';
 import { AuditWriter } from '../audit';
-import { euiFromHex, formatId6 } from '../../../src-shared/ids';
+import { euiFromHex, euiHex, formatId6, parseIdField } from '../../../src-shared/ids';
+import { base64ToBytes } from '../../../src-shared/bytes';
+import { DomainError, isDomainError } from '../../../src-shared/errors';
+import type { GatewayChangeWire } from '../../../src-shared/sync-api';
+import { planAdopt } from './adopt';
 import { entryGatewayHexes, entryView, versionsOf } from './views';
 
 /** Builds the HTTPS client of a link (the adapter). */
@@ -44,6 +54,8 @@ const SYNC_PRINCIPAL: Principal = {
 /** The station's sync service. */
 export class StationSync {
   readonly outbox: Outbox;
+  /** the site pack local CUPS serves from (docs/sync.md "Site packs") */
+  readonly sitePack: SitePack;
   #link: SyncLink | undefined;
   #engine: SyncEngine | undefined;
   #remote: RemoteApi | undefined;
@@ -52,6 +64,8 @@ export class StationSync {
   #loopWanted = false;
   #online: boolean | null = null;
   #lastSuccessAt: string | null = null;
+  /** when a pull of the change feed last succeeded (this process) */
+  #lastPullAt: string | null = null;
   #storedSuccessAt: string | null = null;
   #errorStored = false;
   readonly #options: { intervalMs: number; backoff: BackoffOptions };
@@ -62,8 +76,10 @@ export class StationSync {
     private readonly owner: OwnerService,
     private readonly remoteFactory: RemoteFactory,
     options: StationSyncOptions = {},
+    sitePack?: SitePack,
   ) {
     this.outbox = new Outbox(env);
+    this.sitePack = sitePack ?? new SitePack(env);
     this.#options = {
       intervalMs: options.intervalMs ?? 30_000,
       backoff: { baseMs: 1_000, maxMs: 5 * 60_000, ...options.backoff },
@@ -109,13 +125,15 @@ export class StationSync {
   async unlink(ctx: RequestContext): Promise<void> {
     await this.#stopRunningLoop();
     await removeLink(this.env, ctx);
+    // another remote's (or no remote's) pack must not be served
+    await this.sitePack.clear();
     this.#setLink(undefined);
   }
 
   /** Pulls the change feed once. */
   async pull(ctx: RequestContext): Promise<PullReport> {
     requireAdmin(ctx);
-    return this.#recorded(async (e) => e.pull());
+    return this.#recorded(async (e) => this.#pulled(await e.pull()));
   }
 
   /** Pushes the outbox once. */
@@ -134,10 +152,112 @@ export class StationSync {
 
   async #round(): Promise<void> {
     await this.#recorded(async (e) => {
-      await e.pull();
-      await e.push();
-      await e.pull();
+      const before = this.#pulled(await e.pull());
+      const pushed = await e.push();
+      const after = this.#pulled(await e.pull());
+      // the pack follows the remote: refreshed when anything moved (or it was never fetched), so a
+      // round that finds nothing to do costs no pack request (docs/sync.md "Site packs")
+      const status = await this.sitePack.status();
+      if (
+        status.present &&
+        (status.fetchedAt === null ||
+          before.changes + after.changes > 0 ||
+          pushed.sent + pushed.rejected + pushed.conflict > 0)
+      ) {
+        await this.#refreshPack(e);
+      }
     });
+  }
+
+  async #refreshPack(e: SyncEngine): Promise<SitePackStatus> {
+    const selection = (await this.sitePack.selection()) ?? null;
+    const link = this.#link!;
+    const pack = await e.sitePack(selection?.map((h) => formatId6(euiFromHex(h))));
+    if (pack.ownerid !== link.ownerId6)
+      throw new SyncStopped(
+        `site pack: the remote packed owner ${pack.ownerid}, not ${link.ownerId6}`,
+        false,
+      );
+    await this.sitePack.replace(link.ownerHex, selection, pack);
+    this.env.logger.info(
+      { gateways: pack.gateways.length, skipped: pack.skipped.length, createdAt: pack.createdAt },
+      'sync: site pack stored',
+    );
+    return this.sitePack.status();
+  }
+
+  /**
+   * Chooses the gateways of the site pack (ids in any form; null = every gateway of the owner;
+   * undefined = keep the current choice) and fetches the pack from the remote at once
+   * (docs/sync.md "Site packs"). Offline, the choice is stored and fetched by the next round.
+   * @throws DomainError('not_configured' | 'invalid_request'); SyncStopped when the remote fails.
+   */
+  async fetchSitePack(ctx: RequestContext, gateways?: readonly string[] | null): Promise<SitePackStatus> {
+    requireAdmin(ctx);
+    if (this.#link === undefined)
+      throw new DomainError('not_configured', 'sync: this station has no remote link (gwjs sync link)');
+    if (gateways !== undefined) {
+      await this.sitePack.choose(
+        this.#link.ownerHex,
+        gateways === null ? null : SitePack.parseSelection(gateways),
+      );
+    } else if ((await this.sitePack.selection()) === undefined) {
+      await this.sitePack.choose(this.#link.ownerHex, null);
+    }
+    return this.#recorded((e) => this.#refreshPack(e));
+  }
+
+  /** What the stored pack holds as a whole (no network access). */
+  sitePackStatus(): Promise<SitePackStatus> {
+    return this.sitePack.status();
+  }
+
+  /** The packed gateways (the picker; no blob, no verifier). */
+  sitePackGateways(): Promise<SitePackItem[]> {
+    return this.sitePack.list();
+  }
+
+  /**
+   * What the site-pack picker offers: every gateway the owner holds at the remote as the mirror
+   * last pulled it, whether it is packed and set up there.
+   */
+  async sitePackCandidates(): Promise<SitePackCandidate[]> {
+    await this.sitePack.ready();
+    const rows = await this.env.store.read((tx) =>
+      tx.all('SELECT eui, state FROM sync_mirror WHERE state IS NOT NULL ORDER BY eui'),
+    );
+    return rows.map((r) => {
+      const hex = textOf(r, 'eui');
+      const state = JSON.parse(textOf(r, 'state')) as { setup: unknown };
+      return {
+        gateway: formatId6(euiFromHex(hex)),
+        packed: this.sitePack.entry(hex) !== undefined,
+        configured: state.setup !== null,
+      };
+    });
+  }
+
+  #pulled<T>(report: T): T {
+    this.#lastPullAt = isoAt(this.env.clock.now());
+    return report;
+  }
+
+  /**
+   * How far behind sync is (docs/sync.md "Sync lag", the `/metrics` gauges), by the core's clock:
+   * seconds since the oldest outbox entry still pending was made (0 when none), and since the
+   * last successful pull (null when the station is not linked or never pulled).
+   */
+  async lag(): Promise<{ pushSeconds: number; pullSeconds: number | null }> {
+    const now = this.env.clock.now();
+    const oldest = await this.outbox.oldestPendingAt();
+    const pulled =
+      this.#link === undefined
+        ? null
+        : (this.#lastPullAt ?? (await loadLink(this.env))?.lastSuccessAt ?? null);
+    return {
+      pushSeconds: oldest === null ? 0 : Math.max(0, (now - Date.parse(oldest)) / 1000),
+      pullSeconds: pulled === null ? null : Math.max(0, (now - Date.parse(pulled)) / 1000),
+    };
   }
 
   /** Runs `fn` on the engine, recording success or the error in the link row. */
@@ -266,6 +386,7 @@ export class StationSync {
         id6s,
       );
     }
+    if (action === 'adopt' && entry.operation === 'setup') await this.#adoptSetups(entry);
     let items = entry.items;
     if (action === 'reapply' && entry.operation === 'claim') {
       // PINs by gateway in any id form (the screens name gateways by ID6)
@@ -301,6 +422,44 @@ export class StationSync {
       await audit.flush();
     });
     return this.entry(seq);
+  }
+
+  /**
+   * Makes the station's setup of an operation's gateways the remote's again (`adopt.ts`): URIs
+   * and CRCs from the mirror, blobs from a site pack fetched for them now — or, with the link
+   * down, from the stored pack when its blobs have the mirror's CRCs.
+   */
+  async #adoptSetups(entry: OutboxEntry): Promise<void> {
+    const hexes = entryGatewayHexes(entry);
+    const mirror = (await this.mirrorOf(hexes)) as Record<string, { state: GatewayChangeWire['state'] }>;
+    const blobs = new Map<string, { cupsCred: Uint8Array | null; lnsCred: Uint8Array | null }>();
+    try {
+      const engine = await this.#engineOf();
+      const pack = await engine.sitePack(hexes.map((h) => formatId6(euiFromHex(h))));
+      for (const g of pack.gateways) {
+        blobs.set(euiHex(parseIdField(g.gateway, 'gateway')), {
+          cupsCred: g.desired?.cupsCred == null ? null : base64ToBytes(g.desired.cupsCred),
+          lnsCred: g.desired?.lnsCred == null ? null : base64ToBytes(g.desired.lnsCred),
+        });
+      }
+    } catch (e) {
+      if (!(e instanceof SyncStopped) && !isDomainError(e)) throw e;
+      await this.sitePack.ready();
+      for (const h of hexes) {
+        const d = this.sitePack.entry(h)?.desired;
+        if (d != null) blobs.set(h, { cupsCred: d.cupsCred, lnsCred: d.lnsCred });
+      }
+    }
+    const plan = planAdopt(hexes.map((hex) => ({ hex, state: mirror[hex]?.state, blobs: blobs.get(hex) })));
+    const owner = (await loadLink(this.env))?.ownerId6 ?? entry.ownerHex;
+    const ctx = { principal: SYNC_PRINCIPAL };
+    if (plan.setups.length > 0) {
+      const r = await this.owner.setup(ctx, owner, plan.setups);
+      const failed = r.find((i) => i.code !== undefined);
+      if (failed !== undefined)
+        throw new DomainError('conflict', `adopt: ${failed.gateway}: ${failed.error ?? failed.code}`);
+    }
+    if (plan.deletes.length > 0) await this.owner.delete(ctx, owner, plan.deletes);
   }
 
   /** One outbox entry. @throws DomainError('not_found'). */
@@ -352,6 +511,22 @@ export class StationSync {
       roundError = e instanceof Error ? e.message : String(e);
     }
     return { ...(await this.status()), roundError };
+  }
+
+  /** Offline claims and what the remote said of them (docs/sync.md "Offline claims"). */
+  async claims(): Promise<OfflineClaim[]> {
+    const rows = await this.env.store.read((tx) =>
+      tx.all('SELECT * FROM sync_claims ORDER BY created_at, eui'),
+    );
+    return rows.map((r) => ({
+      gateway: formatId6(euiFromHex(textOf(r, 'eui'))),
+      ownerId: formatId6(euiFromHex(textOf(r, 'owner_id'))),
+      opId: textOf(r, 'op_id'),
+      state: textOf(r, 'state') as OfflineClaim['state'],
+      message: textOrNull(r, 'message'),
+      createdAt: textOf(r, 'created_at'),
+      answeredAt: textOrNull(r, 'answered_at'),
+    }));
   }
 
   /** Mirror entries of some gateways (conflict view: the remote's side). */

@@ -1,12 +1,18 @@
 /**
  * The line settings of this station (docs/factory-line.md): the output folder (a folder or a removable
  * drive), zip, the post-write hook (command, arguments with {bundle}/{eui}/{zip}, timeout), the
- * printer (raw TCP 9100 or USB) and the label template. Admins edit; everyone else reads.
+ * printer (raw TCP 9100 or USB) and the label template, picked from the templates the station has.
+ * Admins edit; everyone else reads.
  */
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { ErrorNotice, Notice } from '../../components/ErrorNotice';
 import { useLine } from '../../stores/factory-line';
-import type { LineSettings, LineSettingsInput } from '../../../src-shared/factory-channels';
+import { tryCall } from '../../api';
+import type {
+  LabelTemplateSummary,
+  LineSettings,
+  LineSettingsInput,
+} from '../../../src-shared/factory-channels';
 import { Field } from '../../components/Field';
 
 interface Draft {
@@ -61,6 +67,18 @@ export function LineSettingsCard({ canEdit }: { canEdit: boolean }): ReactNode {
   const { settings, station, settingsError, saveSettings } = useLine();
   const [draft, setDraft] = useState<Draft>(() => draftOf(settings));
   const [saved, setSaved] = useState(false);
+  const [templates, setTemplates] = useState<LabelTemplateSummary[] | null>(null);
+  useEffect(() => {
+    let live = true;
+    void tryCall('factory:labelTemplates', {}).then((r) => {
+      if (live && r.ok) setTemplates(r.value);
+    });
+    return () => {
+      live = false;
+    };
+  }, []);
+  // a stored name the station no longer has stays visible (and is refused on save)
+  const missing = templates !== null && !templates.some((t) => t.name === draft.template);
   // open while there are no settings; afterwards the operator opens and closes it
   const [open, setOpen] = useState(false);
   useEffect(() => setDraft(draftOf(settings)), [settings]);
@@ -133,7 +151,23 @@ export function LineSettingsCard({ canEdit }: { canEdit: boolean }): ReactNode {
             </div>
           )}
           <Field label="Label template">
-            <input type="text" value={draft.template} onChange={(e) => patch({ template: e.target.value })} />
+            <select
+              id="line-template"
+              value={draft.template}
+              onChange={(e) => patch({ template: e.target.value })}
+            >
+              {(templates === null || missing) && (
+                <option value={draft.template}>
+                  {draft.template}
+                  {missing ? ' (not on this station)' : ''}
+                </option>
+              )}
+              {(templates ?? []).map((t) => (
+                <option key={t.name} value={t.name}>
+                  {t.name} — {t.widthMm}×{t.heightMm} mm, {t.dpi} dpi
+                </option>
+              ))}
+            </select>
           </Field>
           <Field label="Post-write hook (command, run without a shell; empty = none)">
             <input

@@ -8,7 +8,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { request as httpsRequest } from 'node:https';
-import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../../src-main/adapters/http/server';
@@ -16,7 +16,15 @@ import {
   DEFAULT_MIGRATIONS_DIR,
   loadMigrations,
   openSqljsStore,
+  type SqljsStore,
 } from '../../../src-main/adapters/store/sqljs-store';
+import {
+  EXTENT_BYTES,
+  JOURNAL_HEADER_BYTES,
+  JournalFile,
+  frameRecord,
+  scanJournal,
+} from '../../../src-main/adapters/store/journal';
 import { ensureServerTls } from '../../../src-main/adapters/tls/local-ca';
 import { createCoreFixture, KDF_VECTORS, type CoreFixture } from '../../helpers/core-fixture';
 import { makeTempDir } from '../../helpers/tmp-dir';
@@ -71,6 +79,30 @@ describe('disk full on a real tmpfs', () => {
   const api = (op: string, key: string, body: unknown) =>
     post(`/api/v1/gateway/${op}`, JSON.stringify(body), { authorization: `Bearer ${key}` });
 
+  /**
+   * Pads the journal with one record so that its data ends on a page boundary: the next append
+   * then needs a page of its own, which the full tmpfs does not have (without this, a small record
+   * may still fit in the page the previous one began, and be accepted — rightly).
+   */
+  async function padJournalToPage(store: SqljsStore): Promise<void> {
+    const page = 4096;
+    const end = () => JOURNAL_HEADER_BYTES + store.stats().journalBytes;
+    const pad = (n: number) =>
+      store.transaction((tx) =>
+        tx.run('INSERT OR REPLACE INTO station_settings (key, value) VALUES (?, ?)', [
+          'disk-full-test-pad',
+          'x'.repeat(n),
+        ]),
+      );
+    const before = end();
+    await pad(0);
+    const overhead = end() - before;
+    let gap = page - (end() % page);
+    if (gap < overhead) gap += page;
+    await pad(gap - overhead);
+    expect(end() % page).toBe(0);
+  }
+
   /** Writes zeros until the file system refuses (ENOSPC). */
   function fillUp(): void {
     const fd = openSync(filler(), 'a');
@@ -87,7 +119,7 @@ describe('disk full on a real tmpfs', () => {
   beforeAll(async () => {
     mnt = makeTempDir('tmpfs-mount', { until: 'exit' });
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=6m', 'tmpfs', mnt]);
-    fx = await createCoreFixture({ dir: join(mnt, 'station') });
+    fx = await createCoreFixture({ dir: join(mnt, 'station'), store: 'sqljs' });
     const tls = await ensureServerTls(makeTempDir('disk-full-tls', { until: 'exit' }), { publicHosts: [] });
     ca = tls.caCertPem;
     server = await startServer({
@@ -111,6 +143,7 @@ describe('disk full on a real tmpfs', () => {
     expect(first.json).toEqual([{ gateway: gw1.id6 }]);
     expect((await post('/healthz', '', {})).json).toEqual({ status: 'ok' });
 
+    await padJournalToPage(fx.store as SqljsStore);
     fillUp();
     const refused = await api('claim', fx.ownerB.apiKey, {
       ownerid: 'b::2',
@@ -160,6 +193,10 @@ describe('disk full on a real tmpfs', () => {
     expect(later.status).toBe(200);
     expect(later.json).toEqual([{ gateway: gw2.id6 }]);
     expect((await post('/healthz', '', {})).json).toEqual({ status: 'ok' });
+    // the refused appends left the journal whole extents of records and zero fill
+    const journalPath = join(mnt, 'station', 'db', 'journal.log');
+    expect(statSync(journalPath).size % EXTENT_BYTES).toBe(0);
+    expect(scanJournal(readFileSync(journalPath)).damage).toBeUndefined();
 
     // nothing acknowledged is lost: reopen the data directory from disk
     await server.close();
@@ -178,4 +215,39 @@ describe('disk full on a real tmpfs', () => {
       await store.close();
     }
   }, 60_000);
+
+  it('a record refused part-way into a sparse extent is zeroed again; the next append lands cleanly', () => {
+    const dir = join(mnt, 'journal-only');
+    mkdirSync(dir);
+    const path = join(dir, 'journal.log');
+    const j = JournalFile.create(path);
+    try {
+      fillUp();
+      // the first page (the header's) is allocated, the rest of the extent is a hole: the write
+      // fills that page, then the file system refuses the next one
+      const big = frameRecord(Buffer.from(JSON.stringify({ g: 0, pad: 'p'.repeat(64 * 1024) })));
+      let refused: unknown;
+      try {
+        j.append(big);
+      } catch (e) {
+        refused = e;
+      }
+      expect((refused as NodeJS.ErrnoException | undefined)?.code).toBe('ENOSPC');
+      expect(j.failure).toBeUndefined();
+      expect(j.size).toBe(0);
+      const after = readFileSync(path);
+      expect(after.length).toBe(EXTENT_BYTES);
+      expect(after.subarray(JOURNAL_HEADER_BYTES).every((b) => b === 0)).toBe(true);
+
+      rmSync(filler());
+      const small = frameRecord(Buffer.from(JSON.stringify({ g: 0, s: 'after' })));
+      expect(j.append(small)).toBe(JOURNAL_HEADER_BYTES + small.length);
+    } finally {
+      j.close();
+      rmSync(filler(), { force: true });
+    }
+    const scan = scanJournal(readFileSync(path));
+    expect(scan.damage).toBeUndefined();
+    expect(scan.records).toHaveLength(1);
+  });
 });

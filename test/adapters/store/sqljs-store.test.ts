@@ -3,6 +3,11 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DomainError } from '../../../src-shared/errors';
 import { openSqljsStore, type SqljsStore } from '../../../src-main/adapters/store/sqljs-store';
+import {
+  EXTENT_BYTES,
+  JOURNAL_HEADER_BYTES as H,
+  scanJournal,
+} from '../../../src-main/adapters/store/journal';
 import { makeTempDir } from '../../helpers/tmp-dir';
 import { MIGRATIONS, crashImage, memoryLogger } from './store-fixtures';
 
@@ -24,6 +29,14 @@ const names = (store: SqljsStore) =>
 
 const insert = (store: SqljsStore, name: string, durability: 'full' | 'relaxed' = 'full') =>
   store.transaction((tx) => tx.run('INSERT INTO items (name) VALUES (?)', [name]), { durability });
+
+/** The journal holds no record and is one extent with its header: what a checkpoint leaves. */
+function expectEmptyJournal(path: string): void {
+  expect(statSync(path).size).toBe(EXTENT_BYTES);
+  const scan = scanJournal(readFileSync(path));
+  expect(scan).toMatchObject({ format: 'extents', records: [], validEnd: H });
+  expect(scan.damage).toBeUndefined();
+}
 
 const code = async (p: Promise<unknown>) => {
   try {
@@ -278,7 +291,7 @@ describe('SqljsStore', () => {
     const s = store.stats();
     expect(s).toMatchObject({ journalBytes: 0, recordsSinceCheckpoint: 0, generation: 1 });
     expect(s.lastCheckpointAt).toBeTypeOf('number');
-    expect(statSync(join(dir, 'journal.log')).size).toBe(0);
+    expectEmptyJournal(join(dir, 'journal.log'));
     expect(existsSync(join(dir, 'station.db.tmp'))).toBe(false);
     await insert(store, 'b');
     const copy = await openStore(crashImage(dir));
@@ -318,23 +331,26 @@ describe('SqljsStore', () => {
     expect(copy.stats().journalBytes).toBe(0);
   });
 
-  it('drops a torn tail at every byte offset of the last record and truncates the journal', async () => {
+  it('drops a torn append stopping at every byte offset of the last record, zeroing it', async () => {
     const dir = makeTempDir('store');
     const store = await openStore(dir);
     await insert(store, 'first');
     const goodEnd = store.stats().journalBytes;
     await insert(store, 'torn');
+    const dataEnd = H + store.stats().journalBytes;
     const journal = readFileSync(join(dir, 'journal.log'));
-    expect(journal.length).toBeGreaterThan(goodEnd);
     const image = crashImage(dir);
-    for (let cut = goodEnd + 1; cut < journal.length; cut++) {
-      writeFileSync(join(image, 'journal.log'), journal.subarray(0, cut));
+    // what a crash leaves: the append's first bytes, then the zero fill of the extent
+    for (let cut = H + goodEnd + 1; cut < dataEnd; cut++) {
+      writeFileSync(join(image, 'journal.log'), Buffer.from(journal).fill(0, cut, dataEnd));
       const { logger, lines } = memoryLogger();
       const s = await openSqljsStore({ dir: image, migrations: MIGRATIONS, logger });
       try {
         expect(await names(s)).toEqual(['first']);
         expect(s.stats().journalBytes).toBe(goodEnd);
-        expect(statSync(join(image, 'journal.log')).size).toBe(goodEnd);
+        const after = readFileSync(join(image, 'journal.log'));
+        expect(after.length).toBe(EXTENT_BYTES);
+        expect(after.subarray(H + goodEnd).every((b) => b === 0)).toBe(true);
         expect(lines.some((l) => l.level === 'warn' && /torn/.test(l.msg ?? ''))).toBe(true);
       } finally {
         s.abandon(); // keep the image as it is (no checkpoint) for the next cut
@@ -346,11 +362,12 @@ describe('SqljsStore', () => {
     const dir = makeTempDir('store');
     const store = await openStore(dir);
     await insert(store, 'first');
-    const secondStart = store.stats().journalBytes;
+    const secondStart = H + store.stats().journalBytes;
     await insert(store, 'second');
+    const dataEnd = H + store.stats().journalBytes;
     const image = crashImage(dir);
     const journal = readFileSync(join(image, 'journal.log'));
-    journal[journal.length - 3] = journal[journal.length - 3]! ^ 0x01;
+    journal[dataEnd - 3] = journal[dataEnd - 3]! ^ 0x01;
     writeFileSync(join(image, 'journal.log'), journal);
     await expect(openSqljsStore({ dir: image, migrations: MIGRATIONS })).rejects.toMatchObject({
       code: 'store_corrupt',
@@ -358,7 +375,7 @@ describe('SqljsStore', () => {
         `the last record, at byte ${secondStart}, is complete but damaged .*gwjs db recover --drop-damaged-tail`,
       ),
     });
-    expect(readFileSync(join(image, 'journal.log'))).toEqual(journal);
+    expect(readFileSync(join(image, 'journal.log')).equals(journal)).toBe(true);
     expect(existsSync(join(image, 'store.lock'))).toBe(false);
   });
 
@@ -366,7 +383,7 @@ describe('SqljsStore', () => {
     const dir = makeTempDir('store');
     const store = await openStore(dir);
     await insert(store, 'first');
-    const secondStart = store.stats().journalBytes;
+    const secondStart = H + store.stats().journalBytes;
     await insert(store, 'second');
     await insert(store, 'third');
     const image = crashImage(dir);
@@ -379,7 +396,7 @@ describe('SqljsStore', () => {
       message: /intact records after it/,
     });
     // the journal is left untouched for diagnosis, and the lock is released
-    expect(readFileSync(join(image, 'journal.log'))).toEqual(journal);
+    expect(readFileSync(join(image, 'journal.log')).equals(journal)).toBe(true);
     expect(existsSync(join(image, 'store.lock'))).toBe(false);
   });
 
@@ -412,7 +429,7 @@ describe('SqljsStore', () => {
     await store.close();
     expect(store.closed).toBe(true);
     expect(existsSync(join(dir, 'store.lock'))).toBe(false);
-    expect(statSync(join(dir, 'journal.log')).size).toBe(0);
+    expectEmptyJournal(join(dir, 'journal.log'));
     expect(await code(insert(store, 'b'))).toBe('internal');
     await store.close(); // idempotent
     const again = await openStore(dir);

@@ -171,7 +171,9 @@ describe('PregenJobs', () => {
       lf.line.jobs.create(lf.fx.admin, { batchId, first: hexAt(0), count: 10 }),
     ).rejects.toMatchObject({
       code: 'conflict',
-      message: expect.stringContaining(`holds 1 personalized unit(s), the first ${formatId6(FIRST + 3n)}`),
+      message: expect.stringContaining(
+        `1 unit in it is personalized already (${formatId6(FIRST + 3n)}); start after ${formatId6(FIRST + 3n)}`,
+      ),
     });
     const job = await lf.line.jobs.create(lf.fx.admin, { batchId, count: 10 });
     expect(job.first).toBe(formatId6(FIRST + 4n));

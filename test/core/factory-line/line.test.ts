@@ -179,6 +179,47 @@ describe('FactoryLine', () => {
     expect(r.unit.blockedReason).toContain('does not match the PIN derived through the HSM');
   });
 
+  it('refuses a code that is not a GWJS label, and any scan while the label never printed, without blocking', async () => {
+    lf = await createLineFixture();
+    await lf.line.line.scan(lf.fx.admin, { batchId: lf.fx.batch.id, input: gw1.id6 });
+    const garbage = lf.line.line.verify(lf.fx.admin, { gateway: gw1.id6, scanned: 'hello?!' });
+    await expect(garbage).rejects.toMatchObject({
+      code: 'invalid_request',
+      attributes: { field: 'scanned' },
+    });
+    const message = await garbage.catch((e: Error) => e.message);
+    expect(message).toMatch(/^scanned: not a GWJS label \(.*\); scan the QR code of the label of gateway/);
+    expect(message).not.toMatch(/\.\./);
+    expect((await lf.line.line.unit(gw1.id6)).unit?.state).toBe('printed');
+
+    // the printer is gone: gw2's label never prints, so no scan can block gw2
+    await lf.printer.close();
+    await lf.line.line.scan(lf.fx.admin, { batchId: lf.fx.batch.id, input: gw2.id6 });
+    await expect(lf.line.line.verify(lf.fx.admin, { gateway: gw2.id6, scanned: QR1 })).rejects.toMatchObject({
+      code: 'invalid_request',
+      message: expect.stringMatching(/has no printed label yet .*print it again/),
+    });
+    expect((await lf.line.line.unit(gw2.id6)).unit?.state).toBe('personalized');
+    expect(await lf.fx.core.audit.list(lf.fx.admin, { action: 'factory.unit.blocked' })).toEqual([]);
+  });
+
+  it('line settings name a template the station has, else invalid_request naming template', async () => {
+    lf = await createLineFixture();
+    const names = (await lf.line.settings.templates()).map((t) => t.name);
+    expect(names).toEqual(['default-50x30', 'small-40x20']);
+    await expect(
+      lf.line.settings.save(lf.fx.admin, { outDir: lf.outDir, template: 'bogus-label' }),
+    ).rejects.toMatchObject({
+      code: 'invalid_request',
+      attributes: { field: 'template' },
+      message: expect.stringContaining('template: "bogus-label" is not a label template of this station'),
+    });
+    expect(
+      (await lf.line.settings.save(lf.fx.admin, { outDir: lf.outDir, template: 'small-40x20' })).settings
+        .template,
+    ).toBe('small-40x20');
+  });
+
   it('refuses gateways outside the active batch, unreadable scans and a second personalization', async () => {
     lf = await createLineFixture();
     const batchId = lf.fx.batch.id;

@@ -30,13 +30,16 @@ describe('parseClaimList', () => {
   });
 
   it('marks bad ids, bad PINs and later duplicates without sending them', () => {
-    const rows = parseClaimList('1:::2,6CVHEQSA\n::1,UUUUUUUU\n::1,6CVHEQSA\n0:0:0:1,6CVHEQSA');
+    const rows = parseClaimList('1:::2,6CVHEQSA\n::1,UUUUUUUU\n::1,6CVHEQSA\n0:0:0:1,6CVHEQSA\n::2,\n::3');
     expect(rows.map((r) => r.problem?.code ?? null)).toEqual([
       'invalid_id',
-      'bad_claim',
+      'pin_invalid',
       null,
       'duplicate_in_request',
+      'pin_missing',
+      'pin_missing',
     ]);
+    expect(rows[4]!.problem!.message).toBe('no PIN for ::2 on this line');
   });
 });
 

@@ -1,0 +1,110 @@
+/**
+ * Local CUPS from the site pack (docs/sync.md "Local CUPS from the site pack"): the alternative to
+ * `authenticate.ts` + `plan.ts` for a gateway the station holds no batch root key for but whose
+ * owner's site pack lists it.
+ *
+ * - Authentication (SPEC §3.1, §3.6): a batch gateway presents `Bearer <token>`; SHA-256 of the
+ *   token is compared in constant time with **every** verifier of the pack (generation g and
+ *   g + 1, SPEC §2), so timing says nothing about which matched. A generation below the one the
+ *   gateway already authenticated with here is retired (the rotation was taken up). An added
+ *   gateway's whole header is compared with its header verifier. No header: 401; a client
+ *   certificate: 403 (the pack carries no certificate identity); wrong token: 401.
+ * - The answer (SPEC §3.2, §3.6): the pack's desired state, each part only where it differs from
+ *   the report. When the remote stays the gateway's CUPS (`cupsCredFromToken`), the cupsCred is the
+ *   remote's CUPS trust ‖ 00000000 ‖ the cups.key of the token the gateway just presented
+ *   (SPEC §3.3 token blob) — built for this answer only, never stored. Plain HTTP gets URIs only.
+ *   Firmware is not in the pack: none is sent.
+ */
+import { crc32 } from '../../../src-shared/crc32';
+import { tokenBlob, type UpdateInfoRequest, type UpdateInfoResponse } from '../../../src-shared/cups-wire';
+import type { CupsAuth } from '../api';
+import { digestsEqual, sha256 } from '../digest';
+import { cupsKeyFileContent } from '../kdf';
+import type { PackEntry } from '../sync/site-pack';
+import { REQUIRED, type Authn } from './authenticate';
+import { decideUpdate, type DesiredState } from './decide';
+
+const BEARER = /^Bearer +([A-Za-z0-9_-]{43})$/;
+
+/** A pack authentication: the credential and, for a batch gateway, the token it presented. */
+export type PackAuthn = Authn & { token?: string };
+
+const INVALID: PackAuthn = {
+  ok: false,
+  answer: { status: 401, reason: 'invalid token', outcome: 'unauthorized' },
+};
+
+/** Authenticates a TLS request against the pack's verifiers (see the module comment). */
+export function authenticateByPack(auth: CupsAuth, entry: PackEntry): PackAuthn {
+  if (auth.clientCertificate !== undefined || auth.clientCertificateRejected !== undefined) {
+    return {
+      ok: false,
+      answer: {
+        status: 403,
+        reason: 'client certificates are not served from a site pack',
+        outcome: 'cert_unknown',
+      },
+    };
+  }
+  const header = auth.authorization;
+  if (header === undefined || header === '') return { ok: false, answer: REQUIRED };
+  if (entry.origin === 'added') {
+    const presented = sha256(header);
+    let ok = false;
+    for (const v of entry.verifiers) if (v.kind === 'header' && digestsEqual(presented, v.digest)) ok = true;
+    return ok ? { ok: true, credential: { kind: 'added_token' } } : INVALID;
+  }
+  const m = BEARER.exec(header);
+  if (m === null) return INVALID;
+  const presented = sha256(m[1]!);
+  const floor = Math.max(entry.tokenGeneration, entry.seenGeneration ?? 0);
+  let matched: number | undefined;
+  for (const v of entry.verifiers) {
+    // every verifier is compared, whichever matches
+    const equal = digestsEqual(presented, v.digest);
+    if (equal && v.kind === 'token' && v.generation !== null && v.generation >= floor) matched = v.generation;
+  }
+  return matched === undefined
+    ? INVALID
+    : { ok: true, credential: { kind: 'token', generation: matched }, token: m[1]! };
+}
+
+/** The answer a packed gateway gets: "not configured" (404) or the segments to send. */
+export type PackPlan = { kind: 'not_configured' } | { kind: 'answer'; response: UpdateInfoResponse };
+
+/**
+ * Plans the answer from the pack's desired state (see the module comment). `token` is the token
+ * the gateway authenticated with (batch gateway); undefined over plain HTTP.
+ */
+export function planFromPack(
+  req: UpdateInfoRequest,
+  entry: PackEntry,
+  trust: Uint8Array | null,
+  authenticated: boolean,
+  token: string | undefined,
+): PackPlan {
+  const d = entry.desired;
+  if (d === null) return { kind: 'not_configured' };
+  let cupsCred: Uint8Array | null = null;
+  if (authenticated) {
+    if (d.cupsCred !== null) cupsCred = d.cupsCred;
+    else if (d.cupsCredFromToken && trust !== null && token !== undefined) {
+      cupsCred = tokenBlob(trust, cupsKeyFileContent(token));
+    }
+  }
+  const lnsCred = authenticated ? d.lnsCred : null;
+  const want: DesiredState = {
+    cupsUri: d.cupsUri,
+    cupsCredCrc: cupsCred === null ? null : crc32(cupsCred),
+    lnsUri: d.lnsUri,
+    lnsCredCrc: lnsCred === null ? null : (d.lnsCredCrc ?? crc32(lnsCred)),
+    firmware: null,
+  };
+  const decided = decideUpdate(req, want);
+  const response: UpdateInfoResponse = {};
+  if (decided.cupsUri !== undefined) response.cupsUri = decided.cupsUri;
+  if (decided.tcUri !== undefined) response.tcUri = decided.tcUri;
+  if (decided.cupsCred && cupsCred !== null) response.cupsCred = cupsCred;
+  if (decided.tcCred && lnsCred !== null) response.tcCred = lnsCred;
+  return { kind: 'answer', response };
+}

@@ -1,0 +1,160 @@
+/**
+ * The remote's side of site packs (docs/sync.md "Site packs"): builds the pack of some or all of an
+ * owner's gateways — per gateway the desired CUPS state exactly as this server's CUPS would plan it
+ * (`cups/plan.ts`: the setup's URIs and blobs; without a setup `cupsUri` the batch's or the
+ * server's CUPS URI, the server issuing the cupsCred) and the SHA-256 verifiers of the CUPS tokens
+ * of generations g and g + 1 (SPEC §2), derived through the HSM and hashed at once. The tokens
+ * themselves, the gateway master keys, the root keys and the claim PINs never leave this module.
+ * Each pack is audited (`sync.site_pack`, with the number of gateways).
+ */
+import { bytesToBase64, bytesToHex } from '../../../src-shared/bytes';
+import {
+  SITE_PACK_VERSION,
+  type SitePackGateway,
+  type SitePackResponse,
+  type SitePackVerifier,
+} from '../../../src-shared/contract/site-pack';
+import { isDomainError } from '../../../src-shared/errors';
+import { euiFromHex, euiHex, formatId6, parseIdField } from '../../../src-shared/ids';
+import type { RequestContext } from '../api';
+import { auditWriter } from '../audit';
+import type { OwnerRef } from '../authorize';
+import type { Batches } from '../batches';
+import { sha256 } from '../digest';
+import { isoAt, type CoreEnv } from '../env';
+import { gatewayRowOf, GATEWAY_COLUMNS, type GatewayRow } from '../gateways/rows';
+import { sideBlob } from '../gateways/setup-merge';
+import { setupRowOf, SETUP_COLUMNS, type StoredSetup } from '../gateways/setup-rows';
+import { cupsTokenFromGmk, deriveGmk, MAX_TOKEN_GENERATION } from '../kdf';
+import { selectIn, textOrNull } from '../rows';
+
+const b64OrNull = (b: Uint8Array | null): string | null => (b === null ? null : bytesToBase64(b));
+
+/** Builds the site pack of `gateways` (raw ids; undefined = all of the owner's). */
+export async function buildSitePack(
+  env: CoreEnv,
+  batches: Batches,
+  ctx: RequestContext,
+  owner: OwnerRef,
+  gateways: readonly string[] | undefined,
+): Promise<SitePackResponse> {
+  const skipped: SitePackResponse['skipped'] = [];
+  let wanted: string[] | undefined;
+  if (gateways !== undefined) {
+    wanted = [];
+    gateways.forEach((raw, i) => {
+      try {
+        wanted!.push(euiHex(parseIdField(raw, `gateways[${i}]`)));
+      } catch (e) {
+        if (!isDomainError(e)) throw e;
+        skipped.push({ gateway: String(raw), code: 'invalid_id', error: e.message });
+      }
+    });
+  }
+  const batchOf = await batches.snapshot();
+  const createdAt = isoAt(env.clock.now());
+  const rows = await env.store.read(async (tx) => {
+    const cols = `${GATEWAY_COLUMNS}, s.eui AS setup_eui, ${SETUP_COLUMNS}`;
+    const from = 'FROM gateways g LEFT JOIN setups s ON s.eui = g.eui';
+    return wanted === undefined
+      ? tx.all(`SELECT ${cols} ${from} WHERE g.owner_id = ? ORDER BY g.eui`, [owner.hex])
+      : selectIn(tx, (p) => `SELECT ${cols} ${from} WHERE g.owner_id = ? AND g.eui IN (${p})`, wanted, [
+          owner.hex,
+        ]);
+  });
+  const found = new Map<string, { row: GatewayRow; setup: StoredSetup | undefined }>();
+  for (const r of rows) {
+    const row = gatewayRowOf(r);
+    found.set(row.eui, {
+      row,
+      setup: textOrNull(r, 'setup_eui') === null ? undefined : setupRowOf(r, row.eui),
+    });
+  }
+  if (wanted !== undefined) {
+    for (const hex of new Set(wanted)) {
+      if (!found.has(hex)) {
+        const id6 = formatId6(euiFromHex(hex));
+        // the same answer for unknown, unclaimed and another owner's (docs/security.md "Enumeration")
+        skipped.push({
+          gateway: id6,
+          code: 'not_found',
+          error: `gateway ${id6} is not a gateway of owner ${owner.id6}`,
+        });
+      }
+    }
+  }
+  const { server } = env.config;
+  const packed: SitePackGateway[] = [];
+  for (const { row, setup } of [...found.values()].sort((a, b) => (a.row.eui < b.row.eui ? -1 : 1))) {
+    const id = euiFromHex(row.eui);
+    const batch = row.origin === 'added' ? undefined : batchOf(id);
+    packed.push({
+      gateway: formatId6(id),
+      origin: row.origin,
+      tokenGeneration: row.tokenGeneration,
+      tokenTarget: row.tokenTarget,
+      verifiers: await verifiersOf(env, row, batch?.brkHandle, id),
+      desired:
+        setup === undefined
+          ? null
+          : {
+              cupsUri: setup.cups.uri ?? batch?.row.cupsUri ?? server.cupsUri,
+              cupsCred: setup.cups.uri === null ? null : b64OrNull(sideBlob(setup.cups)),
+              cupsCredFromToken:
+                setup.cups.uri === null &&
+                row.origin === 'batch' &&
+                batch !== undefined &&
+                server.trustDer !== null,
+              lnsUri: setup.lns.uri,
+              lnsCred: b64OrNull(sideBlob(setup.lns)),
+            },
+      setupAt: setup?.updatedAt ?? null,
+    });
+  }
+  await env.store.transaction(async (tx) => {
+    const audit = auditWriter(env, tx, ctx);
+    await audit.queue('sync.site_pack', owner.id6, { gateways: packed.length, skipped: skipped.length });
+    await audit.flush();
+  });
+  return {
+    version: SITE_PACK_VERSION,
+    ownerid: owner.id6,
+    createdAt,
+    cupsTrust: b64OrNull(server.trustDer),
+    cupsUri: server.cupsUri,
+    gateways: packed,
+    skipped,
+  };
+}
+
+/**
+ * Verifiers of a gateway's CUPS credential: SHA-256 of the tokens of g and g + 1 (batch gateway,
+ * one GMK derivation through the HSM, zeroed after), or the stored SHA-256 of an added gateway's
+ * header. A batch gateway whose root key this server lacks gets none (CUPS could not check it here
+ * either).
+ */
+async function verifiersOf(
+  env: CoreEnv,
+  row: GatewayRow,
+  brk: Parameters<typeof deriveGmk>[1] | undefined,
+  id: bigint,
+): Promise<SitePackVerifier[]> {
+  if (row.origin === 'added') {
+    return row.tokenHash === null
+      ? []
+      : [{ kind: 'header', generation: null, sha256: bytesToHex(row.tokenHash) }];
+  }
+  if (brk === undefined) return [];
+  const g = row.tokenGeneration;
+  const generations = g < MAX_TOKEN_GENERATION ? [g, g + 1] : [g];
+  const gmk = await deriveGmk(env.hsm, brk, id);
+  try {
+    return generations.map((gen) => ({
+      kind: 'token',
+      generation: gen,
+      sha256: bytesToHex(sha256(cupsTokenFromGmk(gmk, gen))),
+    }));
+  } finally {
+    gmk.fill(0);
+  }
+}
