@@ -15,12 +15,11 @@
  * growth from 1 000 gateways to the full fleet (p50 latency ratio, target ≤ 1.2).
  * PostgreSQL: `$GWJS_BENCH_PG`, else `$GWJS_TEST_PG`, else a private throw-away cluster
  * (scripts/pg-cluster.mjs, fsync off). `$GWJS_BENCH_INSTANCES` (default `1,2,4`),
- * `$GWJS_BENCH_ROUND_MS` (default 4000) per measurement, `$GWJS_BENCH_CONCURRENCY` (default 8).
+ * `$GWJS_BENCH_ROUND_MS` (default 3000) per round, `$GWJS_BENCH_ROUNDS` (default 3; the
+ * configurations' rounds alternate, so machine load hits them alike), `$GWJS_BENCH_CONCURRENCY` (default 8).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, X509Certificate } from 'node:crypto';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { request as httpsRequest } from 'node:https';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -33,6 +32,7 @@ import { crc32 } from '../src-shared/crc32';
 import { EMPTY_CRED_CRC, tokenBlob } from '../src-shared/cups-wire';
 import { formatId6, idToBytes } from '../src-shared/ids';
 import { BATCH_FIRST, BRK_HEX, vectorPin } from './bench-station';
+import { postOnce, spawnServe, type ServeProcess } from '../test/helpers/serve-process';
 import { ratio } from './baseline';
 import type { BenchResult } from './bench-types';
 
@@ -40,11 +40,11 @@ const GATEWAYS = Number(process.env.GWJS_BENCH_GATEWAYS ?? 1_000_000);
 const SMALL = Math.min(1000, GATEWAYS);
 const BULK = Number(process.env.GWJS_BENCH_BULK ?? 10_000);
 const INSTANCES = (process.env.GWJS_BENCH_INSTANCES ?? '1,2,4').split(',').map(Number);
-const ROUND_MS = Number(process.env.GWJS_BENCH_ROUND_MS ?? 4000);
+const ROUND_MS = Number(process.env.GWJS_BENCH_ROUND_MS ?? 3000);
+const ROUNDS = Number(process.env.GWJS_BENCH_ROUNDS ?? 3);
 const CONCURRENCY = Number(process.env.GWJS_BENCH_CONCURRENCY ?? 8);
 const PASSPHRASE = 'bench passphrase';
 const LNS_URI = 'ws://lns.example.com:1887';
-const GWJS_BIN = path.resolve(import.meta.dirname, '../bin/gwjs.mjs');
 
 const log = (m: string) => process.stderr.write(`server-scale: ${m}\n`);
 
@@ -162,100 +162,14 @@ async function populate(p: Prepared, from: number, to: number): Promise<number> 
   return (performance.now() - started) / 1000;
 }
 
-interface Served {
-  child: ChildProcess;
-  url: string;
-  cupsUri: string;
-}
+type Served = ServeProcess;
 
-/** Starts `gwjs serve` on `dir` (its own data directory) and `db`. */
+/** Starts `gwjs serve` on `dir` (its own data directory) and `db`, on a free port. */
 async function serve(dir: string, db: string | undefined): Promise<Served> {
-  const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    [
-      GWJS_BIN,
-      'serve',
-      '--data',
-      dir,
-      ...(db !== undefined ? ['--db', db] : []),
-      '--port',
-      String(port),
-      '--json',
-    ],
-    {
-      env: { ...process.env, GWJS_DATA: '', GWJS_HSM_PASSPHRASE: PASSPHRASE, GWJS_LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let out = '';
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const listening = await new Promise<{ url: string; cupsUri: string }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gwjs serve did not start in 300 s:\n${err}`)), 300_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const line = out.split('\n').find((l) => l.includes('"listening"'));
-      if (line !== undefined) {
-        clearTimeout(timer);
-        resolve(JSON.parse(line) as { url: string; cupsUri: string });
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`gwjs serve exited ${code}:\n${err}`));
-    });
-  });
-  return { child, ...listening };
+  return spawnServe({ dir, db, port: await freePort(), passphrase: PASSPHRASE, timeoutMs: 300_000 });
 }
 
-async function stop(s: Served): Promise<void> {
-  if (s.child.exitCode !== null || s.child.signalCode !== null) return;
-  const exited = new Promise((resolve) => s.child.once('exit', resolve));
-  s.child.kill('SIGTERM');
-  await exited;
-}
-
-/** One POST on a new TLS connection; resolves with status, body and latency (ms). */
-function post(
-  url: string,
-  ca: string,
-  headers: Record<string, string>,
-  body: string,
-): Promise<{ status: number; body: Buffer; ms: number }> {
-  const payload = Buffer.from(body);
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(
-      url,
-      {
-        method: 'POST',
-        ca,
-        agent: false,
-        headers: {
-          'content-type': 'application/json',
-          'content-length': String(payload.length),
-          connection: 'close',
-          ...headers,
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            body: Buffer.concat(chunks),
-            ms: performance.now() - started,
-          }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
+const post = postOnce;
 
 interface Cups {
   rate: number;
@@ -346,152 +260,181 @@ async function pgServer(): Promise<{ url: string; stop(): void }> {
   return { url: c.url, stop: () => stopPgCluster(c.dir) };
 }
 
+/** One measured configuration: a fleet on a store, polled through `servers`. */
+interface Contender {
+  name: string;
+  fleet: Prepared;
+  size: number;
+  servers: Served[];
+  sum: { rate: number; p50: number; p99: number; requests: number };
+}
+
 /** Runs the benchmark (also used by bench/run.ts). */
 export async function run(): Promise<BenchResult[]> {
-  const results: BenchResult[] = [];
   const root = mkdtempSync(path.join(tmpdir(), 'gwjs-scale-'));
   const server = await pgServer();
-  const schema = `bench_${Date.now().toString(36)}`;
-  const u = new URL(server.url);
-  u.searchParams.set('schema', schema);
-  const db = u.toString();
+  const schemas: string[] = [];
+  const dbOf = () => {
+    const schema = `bench_${Date.now().toString(36)}_${schemas.length}`;
+    schemas.push(schema);
+    const u = new URL(server.url);
+    u.searchParams.set('schema', schema);
+    return u.toString();
+  };
   const running: Served[] = [];
   const started = (s: Served) => (running.push(s), s);
-  const stopAll = async () => {
-    for (const s of running.splice(0)) await stop(s);
-  };
   log(`${GATEWAYS} gateways, ${cpus().length} cores, load ${loadavg()[0]!.toFixed(1)}`);
   try {
-    const figures: Record<
-      string,
-      { small: Cups; one: Cups; bulk: { claim: number; setup: number }; fill: number }
-    > = {};
-    const scaled: Cups[] = [];
+    // four fleets, all live at once so the rounds can alternate: 1 000 and GATEWAYS gateways, on
+    // PostgreSQL and on sql.js
+    const fleets: Record<string, { p: Prepared; size: number; fill: number }> = {};
     for (const kind of ['pg', 'sqljs'] as const) {
-      const kroot = path.join(root, kind);
-      const p = await prepare(kroot, kind === 'pg' ? db : undefined);
-      // cost growth: the same single instance at 1 000 gateways, then at the full fleet
-      await populate(p, 0, SMALL);
-      let s = started(await serve(p.dir, p.db));
-      await measureCups([s], p, SMALL, 500); // warm-up
-      const small = await measureCups([s], p, SMALL, ROUND_MS);
-      await stopAll();
-      const fill = await populate(p, SMALL, GATEWAYS);
-      log(`${kind}: ${GATEWAYS} gateways written in ${fill.toFixed(1)} s`);
-      const dirs = [p.dir];
-      if (kind === 'pg') {
-        for (let i = 1; i < Math.max(...INSTANCES); i++) {
-          const d = path.join(kroot, String.fromCharCode(97 + i));
-          cpSync(p.dir, d, { recursive: true, filter: (src) => !src.startsWith(path.join(p.dir, 'db')) });
-          dirs.push(d);
-        }
+      for (const size of [SMALL, GATEWAYS]) {
+        const key = `${kind}.${size}`;
+        const p = await prepare(path.join(root, key), kind === 'pg' ? dbOf() : undefined);
+        const fill = await populate(p, 0, size);
+        log(`${key}: ${size} gateways written in ${fill.toFixed(1)} s`);
+        fleets[key] = { p, size, fill };
       }
-      s = started(await serve(p.dir, p.db));
-      await measureCups([s], p, GATEWAYS, 500);
-      const one = await measureCups([s], p, GATEWAYS, ROUND_MS);
-      log(`${kind}: 1 instance ${one.rate.toFixed(0)} req/s p99 ${one.p99.toFixed(1)} ms`);
-      if (kind === 'pg') {
-        for (const n of INSTANCES.filter((k) => k > 1)) {
-          for (let i = running.length; i < n; i++) started(await serve(dirs[i]!, p.db));
-          const all = running.slice(0, n);
-          await measureCups(all, p, GATEWAYS, 500);
-          const m = await measureCups(all, p, GATEWAYS, ROUND_MS);
-          scaled[n] = m;
-          log(`pg: ${n} instances ${m.rate.toFixed(0)} req/s p99 ${m.p99.toFixed(1)} ms`);
-        }
-      }
-      const b = await bulk(running[0]!, p);
-      log(`${kind}: bulk claim ${b.claim.toFixed(2)} s, setup ${b.setup.toFixed(2)} s`);
-      await stopAll();
-      figures[kind] = { small, one, bulk: b, fill };
     }
-    const pgF = figures.pg!;
-    const sq = figures.sqljs!;
+    const big = { pg: fleets[`pg.${GATEWAYS}`]!, sqljs: fleets[`sqljs.${GATEWAYS}`]! };
+    // instances of the big PostgreSQL fleet: own data directories (copies without the store)
+    const pgServers: Served[] = [];
+    for (let i = 0; i < Math.max(...INSTANCES); i++) {
+      const d = i === 0 ? big.pg.p.dir : `${big.pg.p.dir}-${i}`;
+      if (i > 0)
+        cpSync(big.pg.p.dir, d, {
+          recursive: true,
+          filter: (src) => !src.startsWith(path.join(big.pg.p.dir, 'db')),
+        });
+      pgServers.push(started(await serve(d, big.pg.p.db)));
+    }
+    const contenders: Contender[] = [];
+    const add = (name: string, f: { p: Prepared; size: number }, servers: Served[]) =>
+      contenders.push({
+        name,
+        fleet: f.p,
+        size: f.size,
+        servers,
+        sum: { rate: 0, p50: 0, p99: 0, requests: 0 },
+      });
+    add(`sqljs.${SMALL}.x1`, fleets[`sqljs.${SMALL}`]!, [
+      started(await serve(fleets[`sqljs.${SMALL}`]!.p.dir, undefined)),
+    ]);
+    add(`sqljs.${GATEWAYS}.x1`, big.sqljs, [started(await serve(big.sqljs.p.dir, undefined))]);
+    add(`pg.${SMALL}.x1`, fleets[`pg.${SMALL}`]!, [
+      started(await serve(fleets[`pg.${SMALL}`]!.p.dir, fleets[`pg.${SMALL}`]!.p.db)),
+    ]);
+    for (const n of INSTANCES) add(`pg.${GATEWAYS}.x${n}`, big.pg, pgServers.slice(0, n));
+
+    for (const c of contenders) await measureCups(c.servers, c.fleet, c.size, 500); // warm-up
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const c of contenders) {
+        const m = await measureCups(c.servers, c.fleet, c.size, ROUND_MS);
+        c.sum.rate += m.rate / ROUNDS;
+        c.sum.p50 += m.p50 / ROUNDS;
+        c.sum.p99 += m.p99 / ROUNDS;
+        c.sum.requests += m.requests;
+        log(
+          `round ${r + 1}: ${c.name} ${m.rate.toFixed(0)} req/s p50 ${m.p50.toFixed(1)} ms p99 ${m.p99.toFixed(1)} ms`,
+        );
+      }
+    }
+    const bulkPg = await bulk(pgServers[0]!, big.pg.p);
+    const bulkSq = await bulk(contenders[1]!.servers[0]!, big.sqljs.p);
+    log(`bulk: pg ${JSON.stringify(bulkPg)} sqljs ${JSON.stringify(bulkSq)}`);
+
+    const by = (name: string) => contenders.find((c) => c.name === name)!.sum;
     const n = String(GATEWAYS);
-    results.push(
+    const pg1 = by(`pg.${n}.x1`);
+    const sq1 = by(`sqljs.${n}.x1`);
+    const fixed = (v: number, d = 1) => Number(v.toFixed(d));
+    const results: BenchResult[] = [
       {
-        name: `scale.${n}.pg.fill`,
-        value: Number(pgF.fill.toFixed(1)),
+        name: `scale.${n}.fill.pg`,
+        value: fixed(big.pg.fill),
         unit: 's',
-        baseline: Number(sq.fill.toFixed(1)),
-        ratio: ratio(pgF.fill, sq.fill),
+        baseline: fixed(big.sqljs.fill),
+        ratio: ratio(big.pg.fill, big.sqljs.fill),
+        target: 'baseline: sql.js',
       },
       {
         name: `scale.${n}.cups.new-connection.pg.x1`,
-        value: Math.round(pgF.one.rate),
+        value: Math.round(pg1.rate),
         unit: 'req/s',
-        baseline: Math.round(sq.one.rate),
-        ratio: ratio(pgF.one.rate, sq.one.rate),
+        baseline: Math.round(sq1.rate),
+        ratio: ratio(pg1.rate, sq1.rate),
         target: 'baseline: sql.js, 1 instance',
       },
       {
         name: `scale.${n}.cups.new-connection.pg.x1.p99`,
-        value: Number(pgF.one.p99.toFixed(1)),
+        value: fixed(pg1.p99),
         unit: 'ms',
-        baseline: Number(sq.one.p99.toFixed(1)),
-        ratio: ratio(pgF.one.p99, sq.one.p99),
+        baseline: fixed(sq1.p99),
+        ratio: ratio(pg1.p99, sq1.p99),
       },
-    );
+    ];
     for (const k of INSTANCES.filter((x) => x > 1)) {
-      const m = scaled[k];
-      if (m === undefined) continue;
+      const m = by(`pg.${n}.x${k}`);
       results.push(
         {
           name: `scale.${n}.cups.new-connection.pg.x${k}`,
           value: Math.round(m.rate),
           unit: 'req/s',
-          baseline: Math.round(pgF.one.rate),
-          ratio: ratio(m.rate, pgF.one.rate),
-          target: `ratio → ${k} with ${k}+ free cores`,
+          baseline: Math.round(pg1.rate),
+          ratio: ratio(m.rate, pg1.rate),
+          target: `→ ${k} with ${k}+ free cores`,
         },
         {
           name: `scale.${n}.cups.new-connection.pg.x${k}.p99`,
-          value: Number(m.p99.toFixed(1)),
+          value: fixed(m.p99),
           unit: 'ms',
-          baseline: Number(pgF.one.p99.toFixed(1)),
-          ratio: ratio(m.p99, pgF.one.p99),
+          baseline: fixed(pg1.p99),
+          ratio: ratio(m.p99, pg1.p99),
         },
       );
     }
-    for (const [kind, f] of Object.entries(figures)) {
+    for (const kind of ['pg', 'sqljs']) {
+      const small = by(`${kind}.${SMALL}.x1`);
+      const large = by(`${kind}.${n}.x1`);
       results.push(
         {
-          name: `scale.growth.${SMALL}→${n}.cups.${kind}.p50`,
-          value: Number(f.one.p50.toFixed(2)),
+          name: `scale.growth.${SMALL}-to-${n}.cups.${kind}.p50`,
+          value: fixed(large.p50, 2),
           unit: 'ms',
-          baseline: Number(f.small.p50.toFixed(2)),
-          ratio: ratio(f.one.p50, f.small.p50),
+          baseline: fixed(small.p50, 2),
+          ratio: ratio(large.p50, small.p50),
           target: 'ratio ≤ 1.2',
         },
         {
-          name: `scale.growth.${SMALL}→${n}.cups.${kind}.p99`,
-          value: Number(f.one.p99.toFixed(2)),
+          name: `scale.growth.${SMALL}-to-${n}.cups.${kind}.p99`,
+          value: fixed(large.p99, 2),
           unit: 'ms',
-          baseline: Number(f.small.p99.toFixed(2)),
-          ratio: ratio(f.one.p99, f.small.p99),
+          baseline: fixed(small.p99, 2),
+          ratio: ratio(large.p99, small.p99),
         },
       );
     }
     for (const op of ['claim', 'setup'] as const) {
       results.push({
         name: `scale.${n}.bulk-${op}.${BULK}.pg`,
-        value: Number(pgF.bulk[op].toFixed(2)),
+        value: fixed(bulkPg[op], 2),
         unit: 's',
-        baseline: Number(sq.bulk[op].toFixed(2)),
-        ratio: ratio(pgF.bulk[op], sq.bulk[op]),
+        baseline: fixed(bulkSq[op], 2),
+        ratio: ratio(bulkPg[op], bulkSq[op]),
         target: 'baseline: sql.js',
       });
     }
     return results;
   } finally {
-    await stopAll();
+    for (const s of running.splice(0)) await s.stop();
     try {
       const c = new pg.Client({ connectionString: server.url });
       await c.connect();
-      await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      for (const schema of schemas) await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
       await c.end();
     } catch (e) {
-      log(`could not drop schema ${schema}: ${(e as Error).message}`);
+      log(`could not drop schemas ${schemas.join(', ')}: ${(e as Error).message}`);
     }
     server.stop();
     rmSync(root, { recursive: true, force: true });
