@@ -40,7 +40,7 @@ describe('two gwjs serve processes on PostgreSQL, one SIGKILLed under load', () 
     mi = await startInstances(2);
     const writers = 4;
     const owners = await Promise.all(Array.from({ length: writers }, (_, i) => mi!.addOwner(`a::${71 + i}`)));
-    const gateways = Array.from({ length: 72 }, (_, k) => euiAt(k));
+    const gateways = Array.from({ length: 48 }, (_, k) => euiAt(k));
     const pins = new Map<string, string>();
     for (const g of gateways) pins.set(g, await mi.pinOf(g));
     // gateways the CUPS pollers ask for: claimed and set up before the load
