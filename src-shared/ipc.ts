@@ -36,6 +36,7 @@ export {
 import type { ItemResult } from './contract/shapes';
 import { FACTORY_CHANNELS } from './factory-channels';
 import { SYNC_CHANNELS } from './channels/sync';
+import { LAN_CHANNELS } from './channels/lan';
 
 export { ROLES, type Role } from './channel';
 export type { SetupFieldsInput } from './contract/values';
@@ -82,6 +83,7 @@ export const CHANNELS = {
   ...HSM_CHANNELS,
   ...FACTORY_CHANNELS,
   ...SYNC_CHANNELS,
+  ...LAN_CHANNELS,
 } as const;
 
 /** Every channel name. */

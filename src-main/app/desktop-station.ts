@@ -7,6 +7,7 @@
 import { startServer, type RunningServer } from '../adapters/http/server';
 import { DESKTOP_CALLER, type BridgeCaller } from '../bridge/caller';
 import { createStationUi, type StationUi } from '../compose/station-ui';
+import { LanDoor } from '../compose/lan-door';
 import { prepareStation } from '../compose/first-start';
 import type { StationIo } from '../compose/io';
 import { openStation, passphraseFor, type Station } from '../compose/station';
@@ -60,7 +61,14 @@ export async function openDesktopStation(options: DesktopStationOptions): Promis
     logger: options.logger,
   });
   let server: RunningServer;
-  const ui = createStationUi({ ...station, ceremony: station.core.ceremony, logger: options.logger });
+  // the LAN CUPS door: the UI's switch opens it (docs/sync.md "The LAN CUPS door")
+  const lanDoor = new LanDoor({ dataDir: station.dataDir, core: station.core, logger: options.logger });
+  const ui = createStationUi({
+    ...station,
+    ceremony: station.core.ceremony,
+    logger: options.logger,
+    lanDoor,
+  });
   try {
     const portFlag = flagValue(argv, 'port');
     server = await startServer({
@@ -94,6 +102,7 @@ export async function openDesktopStation(options: DesktopStationOptions): Promis
     close: () =>
       (closing ??= (async () => {
         try {
+          await lanDoor.close();
           await server.close();
           await ui.close();
         } finally {

@@ -23,6 +23,7 @@ import { defined } from './defined';
 import { createFactoryHandlers } from './factory-handlers';
 import { createHsmHandlers, type CeremonyDoor } from './hsm-handlers';
 import { createSyncHandlers } from './sync-handlers';
+import { createLanHandlers, type LanDoorControl } from './lan-handlers';
 import type { HandlerTable } from './handler-types';
 
 export type { Handler, HandlerTable } from './handler-types';
@@ -35,14 +36,17 @@ export interface BridgeDeps {
   factory?: FactoryLineServices | undefined;
   /** the key ceremony (docs/twin-hsm.md); without it the ceremony channels answer not_configured */
   ceremony?: CeremonyDoor | undefined;
+  /** the LAN CUPS door's switch (docs/sync.md); without it the door shows as not available */
+  lanDoor?: LanDoorControl | undefined;
 }
 
 /** Builds the handler table. */
-export function createHandlers({ core, station, factory, ceremony }: BridgeDeps): HandlerTable {
+export function createHandlers({ core, station, factory, ceremony, lanDoor }: BridgeDeps): HandlerTable {
   return {
     ...createFactoryHandlers(factory),
     ...createHsmHandlers(station.hsmAdmin, ceremony),
     ...createSyncHandlers(core),
+    ...createLanHandlers(lanDoor),
     'session:whoami': async (caller) => ({
       transport: caller.transport,
       operator: { name: caller.name, role: caller.role, ownerId: caller.ownerId },

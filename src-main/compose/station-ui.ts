@@ -23,6 +23,7 @@ import {
 } from '../core/station';
 import type { OperatorServiceOptions } from '../core/station/operators';
 import { createHandlers, type HandlerTable } from '../bridge/handlers';
+import type { LanDoorControl } from '../bridge/lan-handlers';
 import type { CeremonyDoor } from '../bridge/hsm-handlers';
 import { registerBridge } from '../bridge/http-bridge';
 import { openFactoryLine } from './factory-line';
@@ -84,6 +85,8 @@ export interface StationUiDeps {
   bridgeRateLimit?: RateLimitRule | false | undefined;
   /** operator session and login throttling tunables (defaults: the operator service's) */
   operators?: OperatorServiceOptions | undefined;
+  /** the LAN CUPS door's switch (docs/sync.md "The LAN CUPS door") */
+  lanDoor?: LanDoorControl | undefined;
 }
 
 /** The UI side of a station. */
@@ -153,6 +156,7 @@ export function createStationUi(input: StationUiDeps): StationUi {
     core: deps.core,
     station: services,
     factory,
+    lanDoor: deps.lanDoor,
     ...(ceremony !== undefined
       ? {
           ceremony: {

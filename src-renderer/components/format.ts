@@ -66,9 +66,5 @@ export function formatDetail(detail: Record<string, unknown>): string {
     .join(' · ');
 }
 
-const COUNT = new Intl.NumberFormat('en');
-
-/** A count as every screen writes it: digits grouped by thousands (`11,008`), the same everywhere. */
-export function formatCount(n: number | bigint): string {
-  return COUNT.format(n);
-}
+/** A count as every screen writes it (one formatter for screens, CLI and messages). */
+export { formatCount } from '../../src-shared/format-count';

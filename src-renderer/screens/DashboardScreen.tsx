@@ -87,17 +87,28 @@ export function DashboardScreen(): ReactNode {
       <ErrorNotice error={error} />
       {status?.hsm.locked && (
         <div className="notice error hsm-banner" role="alert">
-          <strong>HSM locked — CUPS is stopped for the whole fleet.</strong> Every gateway poll is answered
-          503 until an admin unlocks the HSM in Settings; claims, transfers and personalization wait too.
+          {status.hsm.tokenRemoved === true ? (
+            <>
+              <strong>HSM token removed — CUPS is stopped for the whole fleet.</strong> Every gateway poll is
+              answered 503 until the token is plugged in again and an admin unlocks it with its PIN in
+              Settings; claims, transfers and personalization wait too.
+            </>
+          ) : (
+            <>
+              <strong>HSM locked — CUPS is stopped for the whole fleet.</strong> Every gateway poll is
+              answered 503 until an admin unlocks the HSM in Settings; claims, transfers and personalization
+              wait too.
+            </>
+          )}
         </div>
       )}
       <div className="grid-4">
         <Stat
-          label="Gateways known"
-          value={c?.gateways}
-          hint="claimed or added; personalized units: see Batches"
+          label="Personalized"
+          value={c?.personalized}
+          hint="units with a bundle (factory line, pre-generation), claimed or not"
         />
-        <Stat label="Claimed" value={c?.claimed} />
+        <Stat label="Claimed" value={c?.claimed} hint="gateways with an owner (personalized or added)" />
         <Stat label="Set up" value={c?.configured} />
         <Stat label="Owners" value={c?.owners} />
       </div>
@@ -140,9 +151,13 @@ export function DashboardScreen(): ReactNode {
             <dl className="kv">
               <dt>State</dt>
               <dd>
-                <span className={`chip ${status.hsm.locked ? 'warn' : 'ok'}`}>
-                  {status.hsm.locked ? 'locked' : 'unlocked'}
-                </span>
+                {status.hsm.tokenRemoved === true ? (
+                  <span className="chip err">token removed</span>
+                ) : (
+                  <span className={`chip ${status.hsm.locked ? 'warn' : 'ok'}`}>
+                    {status.hsm.locked ? 'locked' : 'unlocked'}
+                  </span>
+                )}
               </dd>
               <dt>Kind</dt>
               <dd>{status.hsm.kind === 'pkcs11' ? 'PKCS#11 token' : 'Software keystore'}</dd>

@@ -43,7 +43,7 @@ const COL: Record<string, Column<GatewayRow>> = {
     title: 'Owner',
     width: 'minmax(80px, 0.6fr)',
     className: 'mono',
-    render: (r) => r.owner ?? '—',
+    render: (r) => r.owner ?? (r.unit ? 'unclaimed' : '—'),
   },
   origin: { key: 'origin', title: 'Origin', width: '70px', render: (r) => r.origin },
   setup: {

@@ -9,6 +9,7 @@
  * Runs anywhere: imports only zod and other `src-shared` modules.
  */
 import { z } from 'zod';
+import { UNIT_STATES } from '../factory-channels';
 import { ADMIN_ONLY as ADMIN, ALL_ROLES as ALL, INSTALLERS as INSTALL, channel } from '../channel';
 import { ADD, CLAIM, DELETE, INFO, SETUP } from '../contract/gateway-ops';
 import { deferredItems, type ItemOperation } from '../contract/operation';
@@ -51,6 +52,8 @@ export const gatewayRowSchema = z.object({
   configured: z.boolean(),
   lastContactAt: z.string().nullable(),
   lastOutcome: z.string().nullable(),
+  /** its factory unit's state (docs/factory-line.md), null when it never went through the line */
+  unit: z.enum(UNIT_STATES).nullable().optional(),
 });
 /** One row of the gateways table. */
 export type GatewayRow = z.infer<typeof gatewayRowSchema>;

@@ -47,7 +47,10 @@ export const stationStatusSchema = z.object({
   caFingerprint: z.string().nullable(),
   hsm: hsmStatusSchema,
   counters: z.object({
+    /** gateway rows: claimed, added, or batch gateways whose token generation is kept after a delete */
     gateways: z.number(),
+    /** factory units with a bundle (line and pre-generation, docs/factory-line.md), claimed or not */
+    personalized: z.number(),
     claimed: z.number(),
     configured: z.number(),
     owners: z.number(),

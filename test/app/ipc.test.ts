@@ -216,6 +216,8 @@ describe('IPC door (ipcMain handler)', () => {
       'sync:sitePack': {},
       'sync:sitePackChoose': { gateways: null },
       'sync:claims': {},
+      'station:lanDoor': {},
+      'station:setLanDoor': { address: null },
       'sync:unlink': {},
     };
     expect(Object.keys(samples).sort()).toEqual([...CHANNEL_NAMES].sort());

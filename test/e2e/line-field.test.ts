@@ -327,3 +327,46 @@ describe('mis-scans and wording', () => {
     expect(pageProblems).toEqual([]);
   });
 });
+
+describe('small truths: what the dashboard counts, what the search finds', () => {
+  const stat = (on: Page, label: string) =>
+    on
+      .locator('.stat', { has: on.locator('.label', { hasText: new RegExp(`^${label}$`) }) })
+      .locator('.value');
+
+  it('the dashboard shows personalized units beside claimed gateways', async () => {
+    for (const [on, name] of [
+      [page, 'dashboard-personalized'],
+      [await newPage(browser, server.url, PHONE), 'dashboard-personalized-390'],
+    ] as const) {
+      if (on !== page) {
+        await signIn(on, ADMIN);
+      }
+      await on.evaluate(() => (location.hash = '#/dashboard'));
+      await on.getByRole('heading', { name: 'Dashboard' }).waitFor();
+      await expect.poll(() => stat(on, 'Personalized').textContent()).toBe('4');
+      expect(await stat(on, 'Claimed').textContent()).toBe('0');
+      await shot(on, name);
+      if (on !== page) await on.close();
+    }
+  });
+
+  it('the Gateways search over every owner finds a personalized unit nobody claimed', async () => {
+    const phone = await newPage(browser, server.url, PHONE);
+    await signIn(phone, ADMIN);
+    for (const [on, name] of [
+      [page, 'gateways-unclaimed-unit'],
+      [phone, 'gateways-unclaimed-unit-390'],
+    ] as const) {
+      await on.evaluate(() => (location.hash = '#/gateways'));
+      await on.getByRole('heading', { name: 'Gateways' }).waitFor();
+      await on.getByLabel('Search gateways').fill(UNIT_C.eui);
+      await on.getByTestId('gateway-count').getByText('1 gateway').waitFor();
+      await on.locator('.vt-cell', { hasText: UNIT_C.id6 }).first().waitFor();
+      if (on === page) await on.locator('.vt-cell', { hasText: 'unclaimed' }).waitFor();
+      await shot(on, name);
+    }
+    await phone.close();
+    expect(pageProblems).toEqual([]);
+  });
+});

@@ -136,7 +136,7 @@ describe('station UI in Chromium', () => {
     expect(await installer.getByLabel('Owner', { exact: true }).isDisabled()).toBe(true);
     expect(await installer.getByRole('button', { name: /Create key/ }).count()).toBe(0);
     await chooseOwner(admin, '1::1');
-    await admin.getByText('Gateways known').waitFor();
+    await admin.getByText('Personalized', { exact: true }).waitFor();
     await shot(admin, '02-dashboard');
   });
 
@@ -315,7 +315,7 @@ describe('station UI in Chromium', () => {
     await installer.keyboard.press('Alt+1');
     const feed = installer.getByRole('table', { name: 'CUPS contacts' });
     await feed.getByText('58a0:cbff:fe80:102').waitFor({ timeout: 10_000 });
-    await installer.getByText('Gateways known').waitFor();
+    await installer.getByText('Personalized', { exact: true }).waitFor();
     // the newest contact leads the feed
     expect(await feed.locator('tbody tr').first().textContent()).toContain('58a0:cbff:fe80:102');
     await shot(installer, '15-dashboard-live');

@@ -137,6 +137,54 @@ export async function ensureServerTls(dir: string, options: { publicHosts: strin
 }
 
 /**
+ * The server certificate of the LAN CUPS door (docs/sync.md "The LAN CUPS door"): issued by the
+ * station's CA for exactly one LAN address, as IP SAN **and** DNS SAN (mbedTLS in the Basics
+ * Station matches DNS names only, STACK "Basics Station wire details"), kept in
+ * `dir/tls/lan-<address>.pem` + `.key` and re-issued when it no longer covers the address or is
+ * about to expire.
+ * @throws DomainError('invalid_request') when `address` is not an IP address.
+ */
+export async function ensureLanTls(
+  dir: string,
+  address: string,
+): Promise<{ certPem: string; keyPem: string; fingerprint256: string; caCertPem: string; created: boolean }> {
+  const [host] = normalizeHosts([address]);
+  if (host === undefined || isIP(host) === 0) {
+    throw new DomainError('invalid_request', `lan: ${JSON.stringify(address)} is not an IP address`, {
+      field: 'address',
+    });
+  }
+  const { ca } = await loadOrCreateCa(dir);
+  const caNode = new NodeX509Certificate(ca.certPem);
+  const base = path.join(dir, 'tls', `lan-${host.replace(/[^0-9a-f.]/g, '_')}`);
+  const existing = await readExistingServer(`${base}.pem`, `${base}.key`);
+  if (existing !== undefined && serverIsUsable(existing.cert, existing.key, caNode, [host])) {
+    return {
+      certPem: existing.certPem,
+      keyPem: existing.keyPem,
+      fingerprint256: existing.cert.fingerprint256,
+      caCertPem: ca.certPem,
+      created: false,
+    };
+  }
+  const issued = await issueCertificate(ca, {
+    commonName: host,
+    sans: [host],
+    usage: 'server',
+    days: SERVER_VALIDITY_DAYS,
+  });
+  await writeFileAtomic(`${base}.key`, issued.keyPem, 0o600);
+  await writeFileAtomic(`${base}.pem`, issued.certPem, 0o644);
+  return {
+    certPem: issued.certPem,
+    keyPem: issued.keyPem,
+    fingerprint256: issued.fingerprint256,
+    caCertPem: ca.certPem,
+    created: true,
+  };
+}
+
+/**
  * Loads the local CA from `dir/tls/ca.pem` + `ca.key`, creating it (EC P-256, 10 years,
  * CN "gwjs-station local CA <random>") when neither file exists.
  * @throws DomainError('internal') when only one file exists, they do not match, or the CA expired.

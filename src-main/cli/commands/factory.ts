@@ -4,6 +4,7 @@
  * `gwjs manifest export` (EUIs + PINs encrypted to the owner's key) and `gwjs claim --manifest`
  * (the owner side: decrypt with the private key, bulk-claim). Heavy modules load inside `run`.
  */
+import { formatCount } from '../../../src-shared/format-count';
 import { createPrivateKey } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -81,7 +82,7 @@ export const batchListCommand: Command = {
       const text = batches.map(
         (b) =>
           `${b.id}  ${b.firstEui64} … ${b.lastEui64}  KCV ${b.kcv}  ${b.flavor ?? '-'}/${b.model ?? '-'}  ` +
-          `personalized ${b.counts.personalized}, printed ${b.counts.printed}, verified ${b.counts.verified}, blocked ${b.counts.blocked}`,
+          `personalized ${formatCount(b.counts.personalized)}, printed ${formatCount(b.counts.printed)}, verified ${formatCount(b.counts.verified)}, blocked ${formatCount(b.counts.blocked)}`,
       );
       return { json: { batches }, text: text.length > 0 ? text.join('\n') : 'No batches yet.' };
     });
@@ -129,9 +130,9 @@ export const batchConfigureCommand: Command = {
 };
 
 function jobLine(j: JobView): string {
-  const rate = j.ratePerSecond === null ? '' : `, ${Math.round(j.ratePerSecond)} units/s`;
+  const rate = j.ratePerSecond === null ? '' : `, ${formatCount(Math.round(j.ratePerSecond))} units/s`;
   const eta = j.etaSeconds === null ? '' : `, ETA ${j.etaSeconds} s`;
-  return `job ${j.id}: ${j.done}/${j.total} (${j.state}${rate}${eta})`;
+  return `job ${j.id}: ${formatCount(j.done)}/${formatCount(j.total)} (${j.state}${rate}${eta})`;
 }
 
 /** `gwjs pregenerate`: a range into bundles + ZPL labels in one job; Ctrl-C stops cleanly, `--resume` continues. */
@@ -205,15 +206,15 @@ export const pregenerateCommand: Command = {
     if (job.state === 'failed') {
       throw new DomainError(
         'internal',
-        `job ${job.id} failed after ${job.done} units: ${job.error ?? 'unknown'}; fix it and run with --resume ${job.id}`,
+        `job ${job.id} failed after ${formatCount(job.done)} units: ${job.error ?? 'unknown'}; fix it and run with --resume ${job.id}`,
       );
     }
     const result: CommandResult = {
       json: { job, seconds },
       text:
         job.state === 'done'
-          ? `Job ${job.id} done: ${job.total} units (${job.first} … ${job.last}) in ${seconds.toFixed(1)} s → ${job.outDir}`
-          : `Job ${job.id} ${job.state} at ${job.done}/${job.total}; continue with: gwjs pregenerate --resume ${job.id}`,
+          ? `Job ${job.id} done: ${formatCount(job.total)} units (${job.first} … ${job.last}) in ${seconds.toFixed(1)} s → ${job.outDir}`
+          : `Job ${job.id} ${job.state} at ${formatCount(job.done)}/${formatCount(job.total)}; continue with: gwjs pregenerate --resume ${job.id}`,
     };
     return result;
   },

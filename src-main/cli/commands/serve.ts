@@ -7,7 +7,7 @@
  */
 import type { Logger } from '../../core/ports';
 import { DomainError } from '../../../src-shared/errors';
-import { optionalString, stringList, type Command } from '../command';
+import { UsageError, optionalString, stringList, type Command } from '../command';
 import { readInputFile } from '../read-input';
 import { freePort } from '../free-port';
 import { parseHost, parsePort } from './init';
@@ -48,11 +48,14 @@ export const serveCommand: Command = {
   name: 'serve',
   summary: 'run the join server: Owner API + CUPS over HTTPS',
   usage:
-    '[--host H] [--port P] [--public-host NAME…] [--client-ca FILE…] [--max-connections N] [--tls-handshake-timeout S]',
+    '[--host H] [--port P] [--public-host NAME…] [--lan ADDRESS [--lan-port P]] [--client-ca FILE…] [--max-connections N] [--tls-handshake-timeout S]',
   help: [
     '  --host H                   listen address (default from init, 127.0.0.1)',
     '  --port P                   HTTPS port (default from init, 8443; 0 = any free port)',
     '  --public-host NAME         extra name/address the server certificate must cover (repeatable)',
+    '  --lan ADDRESS              also open the CUPS door (and Owner API) on this LAN address of the',
+    '                             machine, with its own certificate from the station’s CA (docs/sync.md)',
+    '  --lan-port P               port of the LAN door (default 8443)',
     '  --client-ca FILE           PEM CA whose gateway client certificates CUPS accepts, besides the',
     '                             station’s own CA (repeatable; SPEC §3.1 certificate mode)',
     '  --max-connections N        connections held at once, more are refused (default 10000)',
@@ -62,6 +65,8 @@ export const serveCommand: Command = {
     host: { type: 'string' },
     port: { type: 'string' },
     'public-host': { type: 'string', multiple: true },
+    lan: { type: 'string' },
+    'lan-port': { type: 'string' },
     'client-ca': { type: 'string', multiple: true },
     'max-connections': { type: 'string' },
     'tls-handshake-timeout': { type: 'string' },
@@ -75,12 +80,14 @@ export const serveCommand: Command = {
       { createStationUi },
       { explainBusy, stationOptionsOf },
       { openStation, readSettings, stationReadiness },
+      { LanDoor, DEFAULT_LAN_PORT },
     ] = await Promise.all([
       import('pino'),
       import('../../adapters/http/server'),
       import('../../compose/station-ui'),
       import('../open'),
       import('../../compose/station'),
+      import('../../compose/lan-door'),
     ]);
     const base = stationOptionsOf(args, io);
     // a token station is unlocked with its PIN (--pin-file, $GWJS_HSM_PIN, or later in Settings)
@@ -102,6 +109,10 @@ export const serveCommand: Command = {
       return text;
     });
     const hostFlag = parseHost(optionalString(args, 'host'));
+    const lanFlag = optionalString(args, 'lan');
+    const lanPort = parsePort(optionalString(args, 'lan-port'), '--lan-port', true);
+    if (lanFlag === undefined && lanPort !== undefined)
+      throw new UsageError('--lan-port: only with --lan ADDRESS');
     const portFlag = parsePort(optionalString(args, 'port'), '--port', true);
     const maxConnections = positiveWhole(optionalString(args, 'max-connections'), '--max-connections');
     const handshakeS = positiveWhole(
@@ -127,7 +138,14 @@ export const serveCommand: Command = {
       throw explainBusy(e, base.dataDir, base.db);
     }
     const host = hostFlag ?? station.settings.host;
-    const ui = createStationUi({ ...station, ceremony: station.core.ceremony, logger });
+    const lanDoor = new LanDoor({
+      dataDir: station.dataDir,
+      core: station.core,
+      logger,
+      clientCaPems,
+      transport,
+    });
+    const ui = createStationUi({ ...station, ceremony: station.core.ceremony, logger, lanDoor });
     let server;
     try {
       const wildcard = host === '0.0.0.0' || host === '::';
@@ -150,24 +168,38 @@ export const serveCommand: Command = {
         ops: { readiness: stationReadiness(station), store: station.store },
         logger,
       });
+      if (lanFlag !== undefined) {
+        await lanDoor.set(lanFlag, lanPort ?? DEFAULT_LAN_PORT).catch((e: unknown) => {
+          throw e instanceof DomainError && e.code === 'invalid_request'
+            ? new DomainError('invalid_request', `--lan: ${e.message.replace(/^address: /, '')}`)
+            : e;
+        });
+      }
     } catch (e) {
+      await server?.close();
       await station.close();
       throw e;
     }
+    // gateways are pointed at the LAN door when it is open (docs/sync.md "The LAN CUPS door")
+    const cupsUri = lanDoor.cupsUri ?? station.cupsUri;
     // handlers first: a supervisor may send SIGTERM the moment it reads the listening line
     const stopped = untilSignal(io);
     const listening = {
       event: 'listening',
       url: server.url,
       caCert: station.tls.caCertPath,
-      cupsUri: station.cupsUri,
+      cupsUri,
+      ...(lanDoor.view().active !== null ? { lan: lanDoor.view().active } : {}),
     };
     io.stdout(
       args.json
         ? `${JSON.stringify(listening)}\n`
-        : `gwjs: listening on ${server.url} (CUPS URI ${station.cupsUri}; CA certificate ${station.tls.caCertPath})\n`,
+        : `gwjs: listening on ${server.url} (CUPS URI ${cupsUri}; CA certificate ${station.tls.caCertPath})\n` +
+            (lanDoor.cupsUri !== null
+              ? `gwjs: LAN CUPS door ${lanDoor.cupsUri}: point gateways there (cups.uri) with cups.trust = ${station.tls.caCertPath}\n`
+              : ''),
     );
-    ui.setServerUrls([server.url]);
+    ui.setServerUrls([server.url, ...(lanDoor.cupsUri !== null ? [lanDoor.cupsUri] : [])]);
     // docs/sync.md: with a remote link, the sync loop runs while the server does
     station.core.sync.startLoop();
     const setupPassword = await ui.firstRunPassword();
@@ -181,6 +213,7 @@ export const serveCommand: Command = {
     const signal = await stopped;
     logger.info({ signal }, 'shutting down');
     try {
+      await lanDoor.close();
       await server.close();
       await ui.close();
     } finally {

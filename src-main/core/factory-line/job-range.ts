@@ -3,6 +3,7 @@
  * and the check that its range is free (no personalized unit, no unfinished job).
  */
 import { DomainError } from '../../../src-shared/errors';
+import { formatCount } from '../../../src-shared/format-count';
 import { euiHex, formatId6, parseIdField } from '../../../src-shared/ids';
 import type { Tx } from '../ports';
 import { intOf } from '../rows';
@@ -57,7 +58,7 @@ export async function checkRangeFree(tx: Tx, first: bigint, last: bigint): Promi
     const which =
       n === 1
         ? `1 unit in it is personalized already (${formatId6(lo)})`
-        : `${n.toLocaleString('en')} units in it are personalized already (${formatId6(lo)} … ${formatId6(hi)})`;
+        : `${formatCount(n)} units in it are personalized already (${formatId6(lo)} … ${formatId6(hi)})`;
     throw new DomainError(
       'conflict',
       `first/count: nothing was written — the range ${formatId6(first)} … ${formatId6(last)} cannot be pre-generated: ${which}; start after ${formatId6(hi)}, or leave the start empty for the next free EUI`,

@@ -10,7 +10,10 @@ import { ACTIVITY_LAG_MS } from '../../../src-shared/activity-feed';
 import { DomainError } from '../../../src-shared/errors';
 import { euiFromHex, euiHex, formatEui64, formatId6, parseId, parseIdField } from '../../../src-shared/ids';
 import type { ActivityItem, GatewayRow, GatewayState } from '../../../src-shared/ipc';
+import { UNIT_STATES, type UnitState } from '../../../src-shared/factory-channels';
 import type { Clock, SqlValue, Store } from '../ports';
+
+const isUnitState = (v: string | null): v is UnitState => UNIT_STATES.includes(v as UnitState);
 
 /** CUPS outcomes that count as healthy for the `failing` filter (anything else is failing). */
 export const HEALTHY_OUTCOMES: readonly string[] = ['ok', 'updated', 'unchanged', 'no_change', 'configured'];
@@ -107,8 +110,9 @@ interface PageDbRow {
   [k: string]: SqlValue;
   eui: string;
   owner_id: string | null;
-  origin: string;
+  origin: string | null;
   claimed_at: string | null;
+  unit_state: string | null;
   setup_eui: string | null;
   last_at: string | null;
   last_outcome: string | null;
@@ -175,17 +179,36 @@ export function createGatewayQueryService(deps: {
           break;
       }
       const from = `FROM gateways g${joins} WHERE ${where.join(' AND ')}`;
+      // Every owner, a search, no state filter: personalized units nobody has claimed yet are
+      // found too (factory_units, docs/station-ui.md "Gateways"), listed without an owner.
+      const withUnits =
+        (q.ownerId === null || q.ownerId === undefined) && f.kind !== 'none' && (q.state ?? 'any') === 'any';
+      let ids = `SELECT g.eui AS eui ${from}`;
+      const idParams = [...params];
+      if (withUnits) {
+        const unitWhere = f.kind === 'exact' ? 'u.eui = ?' : 'u.eui BETWEEN ? AND ?';
+        ids += ` UNION SELECT u.eui AS eui FROM factory_units u WHERE ${unitWhere} AND NOT EXISTS (SELECT 1 FROM gateways o WHERE o.eui = u.eui AND o.owner_id IS NOT NULL)`;
+        idParams.push(...(f.kind === 'exact' ? [f.eui] : [f.lo, f.hi]));
+      }
       const { total, rows } = await store.read(async (tx) => {
-        const count = await tx.get<{ n: number | string }>(`SELECT COUNT(*) AS n ${from}`, params);
+        const count = await tx.get<{ n: number | string }>(
+          withUnits ? `SELECT COUNT(*) AS n FROM (${ids}) x` : `SELECT COUNT(*) AS n ${from}`,
+          withUnits ? idParams : params,
+        );
         // Pick the page on the index first, then join the page's rows only.
         const page = await tx.all<PageDbRow>(
-          `SELECT g.eui, g.owner_id, g.origin, g.claimed_at, s.eui AS setup_eui, c2.at AS last_at, c2.outcome AS last_outcome
-           FROM (SELECT g.eui ${from} ORDER BY g.eui LIMIT ? OFFSET ?) p
-           JOIN gateways g ON g.eui = p.eui
-           LEFT JOIN setups s ON s.eui = g.eui
-           LEFT JOIN cups_contacts c2 ON c2.eui = g.eui
-           ORDER BY g.eui`,
-          [...params, q.limit, q.offset],
+          `SELECT p.eui, g.owner_id, g.origin, g.claimed_at, s.eui AS setup_eui, c2.at AS last_at, c2.outcome AS last_outcome, u.state AS unit_state
+           FROM (${
+             withUnits
+               ? `SELECT eui FROM (${ids}) i ORDER BY eui`
+               : `SELECT g.eui AS eui ${from} ORDER BY g.eui`
+           } LIMIT ? OFFSET ?) p
+           LEFT JOIN gateways g ON g.eui = p.eui
+           LEFT JOIN setups s ON s.eui = p.eui
+           LEFT JOIN cups_contacts c2 ON c2.eui = p.eui
+           LEFT JOIN factory_units u ON u.eui = p.eui
+           ORDER BY p.eui`,
+          [...idParams, q.limit, q.offset],
         );
         return { total: Number(count?.n ?? 0), rows: page };
       });
@@ -203,6 +226,7 @@ export function createGatewayQueryService(deps: {
             configured: r.setup_eui !== null,
             lastContactAt: r.last_at,
             lastOutcome: r.last_outcome,
+            unit: isUnitState(r.unit_state) ? r.unit_state : null,
           } satisfies GatewayRow;
         }),
         elapsedMs: clock.now() - started,

@@ -50,6 +50,10 @@ export function createStatusService(deps: {
           const owned = await n('SELECT COUNT(*) AS n FROM gateways WHERE owner_id = ?', [ownerHex]);
           return {
             gateways: owned,
+            personalized: await n(
+              'SELECT COUNT(*) AS n FROM factory_units u JOIN gateways g ON g.eui = u.eui WHERE g.owner_id = ?',
+              [ownerHex],
+            ),
             claimed: owned,
             configured: await n(
               'SELECT COUNT(*) AS n FROM setups s JOIN gateways g ON g.eui = s.eui WHERE g.owner_id = ?',
@@ -60,6 +64,7 @@ export function createStatusService(deps: {
         }
         return {
           gateways: await n('SELECT COUNT(*) AS n FROM gateways'),
+          personalized: await n('SELECT COUNT(*) AS n FROM factory_units'),
           claimed: await n('SELECT COUNT(*) AS n FROM gateways WHERE owner_id IS NOT NULL'),
           configured: await n('SELECT COUNT(*) AS n FROM setups'),
           owners: await n('SELECT COUNT(*) AS n FROM owners'),

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   createGatewayQueryService,
   euiFilterOf,
@@ -7,6 +7,8 @@ import {
 import { createActivityFollower } from '../../../src-shared/activity-feed';
 import type { ActivityItem } from '../../../src-shared/ipc';
 import { movableClock, openTestStore } from '../../helpers/station-store';
+import { KDF_VECTORS } from '../../helpers/core-fixture';
+import { createLineFixture, type LineFixture } from '../factory-line/helpers/line-fixture';
 
 describe('euiFilterOf', () => {
   it('matches a complete id in any form exactly', () => {
@@ -104,6 +106,7 @@ describe('gateway query service at 100 000 gateways', () => {
       configured: true,
       lastContactAt: '2025-01-01T00:00:00.000Z',
       lastOutcome: 'unauthorized',
+      unit: null,
     });
     const deep = await timed('page at offset 80 000', () =>
       q.query({ ownerId: '::1', offset: 80_000, limit: 100 }),
@@ -218,5 +221,49 @@ describe('gateway query service: following the activity feed', () => {
       code: 'invalid_request',
       message: expect.stringContaining('after:'),
     });
+  });
+});
+
+describe('gateway query service: personalized units nobody claimed', () => {
+  const NEXT = { hex: '000000FFFE000ABD', eui: '00-00-00-FF-FE-00-0A-BD', id6: '0:ff:fe00:abd' };
+  let lf: LineFixture | undefined;
+  afterEach(async () => lf?.close());
+
+  it('a search over every owner finds them (listed without an owner); an owner scope does not', async () => {
+    lf = await createLineFixture({ settings: { printer: { kind: 'none' } } });
+    for (const hex of [KDF_VECTORS.gw1.hex, NEXT.hex]) {
+      await lf.line.line.scan(lf.fx.admin, { batchId: lf.fx.batch.id, input: hex });
+    }
+    const at = '2026-01-01T00:00:00.000Z';
+    await lf.fx.store.transaction(async (tx) => {
+      await tx.run(
+        "INSERT INTO owners (id, name, add_count, created_at) VALUES ('00000000000000AA', 'o', 0, ?)",
+        [at],
+      );
+      await tx.run(
+        "INSERT INTO gateways (eui, origin, owner_id, claimed_at, created_at) VALUES (?, 'batch', '00000000000000AA', ?, ?)",
+        [KDF_VECTORS.gw1.hex, at, at],
+      );
+    });
+    const q = createGatewayQueryService({ store: lf.fx.store, clock: movableClock() });
+    const one = await q.query({ ownerId: null, search: NEXT.eui, offset: 0, limit: 10 });
+    expect(one).toMatchObject({
+      total: 1,
+      rows: [{ gateway: NEXT.id6, owner: null, claimedAt: null, unit: 'personalized' }],
+    });
+    // a prefix over both: the claimed one once (with its owner), the unclaimed one without
+    const both = await q.query({
+      ownerId: null,
+      search: KDF_VECTORS.gw1.hex.slice(0, 12),
+      offset: 0,
+      limit: 10,
+    });
+    expect(both.rows.map((r) => [r.gateway, r.owner])).toEqual([
+      [KDF_VECTORS.gw1.id6, '::aa'],
+      [NEXT.id6, null],
+    ]);
+    expect(both.total).toBe(2);
+    expect((await q.query({ ownerId: null, offset: 0, limit: 10 })).total).toBe(1);
+    expect((await q.query({ ownerId: '::aa', search: NEXT.eui, offset: 0, limit: 10 })).total).toBe(0);
   });
 });

@@ -14,7 +14,15 @@ const status: StationStatus = {
   tlsFingerprint: 'AB:CD',
   caFingerprint: 'EF:01',
   hsm: { kind: 'software', locked: false, keyCount: 2, detail: 'keystore.json' },
-  counters: { gateways: 3, claimed: 2, configured: 1, owners: 1, cups: { ok: 5 }, ownerApi: {} },
+  counters: {
+    gateways: 3,
+    personalized: 0,
+    claimed: 2,
+    configured: 1,
+    owners: 1,
+    cups: { ok: 5 },
+    ownerApi: {},
+  },
   recentContacts: [],
 };
 

@@ -15,7 +15,7 @@ const base: StationStatus = {
   tlsFingerprint: null,
   caFingerprint: null,
   hsm: { kind: 'software', locked: false, keyCount: 0, detail: '' },
-  counters: { gateways: 0, claimed: 0, configured: 0, owners: 0, cups: {}, ownerApi: {} },
+  counters: { gateways: 0, personalized: 0, claimed: 0, configured: 0, owners: 0, cups: {}, ownerApi: {} },
   recentContacts: [],
 };
 const linked = {

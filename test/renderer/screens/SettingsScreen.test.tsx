@@ -20,7 +20,7 @@ const status = (locked: boolean): StationStatus => ({
   tlsFingerprint: null,
   caFingerprint: null,
   hsm: hsm(locked),
-  counters: { gateways: 0, claimed: 0, configured: 0, owners: 0, cups: {}, ownerApi: {} },
+  counters: { gateways: 0, personalized: 0, claimed: 0, configured: 0, owners: 0, cups: {}, ownerApi: {} },
   recentContacts: [],
 });
 

@@ -19,7 +19,7 @@ const status = (recent: ActivityItem[]): StationStatus => ({
   tlsFingerprint: null,
   caFingerprint: null,
   hsm: { kind: 'software', locked: true, keyCount: 0, detail: '' },
-  counters: { gateways: 0, claimed: 0, configured: 0, owners: 0, cups: {}, ownerApi: {} },
+  counters: { gateways: 0, personalized: 0, claimed: 0, configured: 0, owners: 0, cups: {}, ownerApi: {} },
   recentContacts: recent,
 });
 
