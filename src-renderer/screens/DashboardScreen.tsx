@@ -87,8 +87,19 @@ export function DashboardScreen(): ReactNode {
       <ErrorNotice error={error} />
       {status?.hsm.locked && (
         <div className="notice error hsm-banner" role="alert">
-          <strong>HSM locked — CUPS is stopped for the whole fleet.</strong> Every gateway poll is answered
-          503 until an admin unlocks the HSM in Settings; claims, transfers and personalization wait too.
+          {status.hsm.tokenRemoved === true ? (
+            <>
+              <strong>HSM token removed — CUPS is stopped for the whole fleet.</strong> Every gateway poll is
+              answered 503 until the token is plugged in again and an admin unlocks it with its PIN in
+              Settings; claims, transfers and personalization wait too.
+            </>
+          ) : (
+            <>
+              <strong>HSM locked — CUPS is stopped for the whole fleet.</strong> Every gateway poll is
+              answered 503 until an admin unlocks the HSM in Settings; claims, transfers and personalization
+              wait too.
+            </>
+          )}
         </div>
       )}
       <div className="grid-4">
@@ -140,9 +151,13 @@ export function DashboardScreen(): ReactNode {
             <dl className="kv">
               <dt>State</dt>
               <dd>
-                <span className={`chip ${status.hsm.locked ? 'warn' : 'ok'}`}>
-                  {status.hsm.locked ? 'locked' : 'unlocked'}
-                </span>
+                {status.hsm.tokenRemoved === true ? (
+                  <span className="chip err">token removed</span>
+                ) : (
+                  <span className={`chip ${status.hsm.locked ? 'warn' : 'ok'}`}>
+                    {status.hsm.locked ? 'locked' : 'unlocked'}
+                  </span>
+                )}
               </dd>
               <dt>Kind</dt>
               <dd>{status.hsm.kind === 'pkcs11' ? 'PKCS#11 token' : 'Software keystore'}</dd>

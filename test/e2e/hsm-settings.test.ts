@@ -345,6 +345,11 @@ describe('Settings → HSM with a SoftHSM2 token, and the twin ceremony software
     // measured, not asserted (TEAM.md: no timing assertions); the poll is 500 ms + the 200 ms probe
     console.log(`token removed visible after ${Date.now() - pulledAt} ms`);
     expect(await cupsUpdateInfo(url, caPemB, GATEWAY, ROUTER)).toBe(503);
+    await pageB.evaluate(() => (location.hash = '#dashboard'));
+    await pageB
+      .getByRole('alert')
+      .getByText('HSM token removed — CUPS is stopped for the whole fleet.')
+      .waitFor();
     const card = await settings(pageB);
     await card.getByText('token removed', { exact: true }).waitFor();
     await card.scrollIntoViewIfNeeded();
