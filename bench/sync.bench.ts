@@ -6,9 +6,10 @@
  *   as plain single requests on the same keep-alive client, no outbox and no key.
  * - `sync.pull.100k`: time to pull 100 000 changes into the mirror (pages of 1000, one transaction
  *   each) — baseline: reading the same pages over HTTP without applying them.
- * - `sync.idle.*`: steady-state overhead of the loop when nothing changed: requests and JSON bytes
- *   (request + answer bodies; TLS and HTTP framing not counted) per minute at the default 30 s
- *   interval.
+ * - `sync.sitepack.10k`: time to fetch and store the site pack of 10 000 gateways.
+ * - `sync.idle.*`: steady-state overhead of the loop when nothing changed (with that site pack
+ *   stored): requests and JSON bytes (request + answer bodies; TLS and HTTP framing not counted)
+ *   per minute at the default 30 s interval.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -136,7 +137,23 @@ export async function run(): Promise<BenchResult[]> {
     });
     direct.close();
 
-    // idle: rounds with nothing to do
+    // site pack (docs/sync.md "Site packs"): 10 000 gateways — two HSM token derivations each on the
+    // remote, SHA-256 verifiers, the desired state with blobs — fetched and stored in one transaction
+    t = performance.now();
+    const pack = await station.core.sync.fetchSitePack(
+      ctx,
+      pushIds.map((e) => formatId6(e)),
+    );
+    const packMs = performance.now() - t;
+    if (pack.gateways !== PUSH_OPS) throw new Error(`site pack holds ${pack.gateways} of ${PUSH_OPS}`);
+    out.push({
+      name: 'sync.sitepack.10k',
+      value: seconds(packMs),
+      unit: 's',
+      target: 'fetch + store a pack of 10 000 gateways',
+    });
+
+    // idle: rounds with nothing to do (a site pack present: a quiet round fetches none)
     const before = (await station.core.sync.status()).traffic;
     t = performance.now();
     for (let i = 0; i < IDLE_ROUNDS; i++) await station.core.sync.syncNow(ctx);

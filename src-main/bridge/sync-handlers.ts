@@ -31,6 +31,11 @@ export function createSyncHandlers(core: Core): SyncHandlerTable {
       throw new DomainError('forbidden', 'sync: this station is not linked; only an admin sees its outbox');
     assertOwnerAllowed(caller, parseOwner(ownerId).id);
   };
+  const sitePackView = async () => ({
+    status: await sync.sitePackStatus(),
+    gateways: await sync.sitePackGateways(),
+    candidates: await sync.sitePackCandidates(),
+  });
   return {
     'sync:status': async (caller) => {
       const s = await sync.status();
@@ -56,12 +61,12 @@ export function createSyncHandlers(core: Core): SyncHandlerTable {
     },
     'sync:sitePack': async (caller) => {
       await allowed(caller);
-      return { status: await sync.sitePackStatus(), gateways: await sync.sitePackGateways() };
+      return sitePackView();
     },
     'sync:sitePackChoose': async (caller, req) => {
       await allowed(caller);
       await sync.fetchSitePack(stationContext(caller), req.gateways);
-      return { status: await sync.sitePackStatus(), gateways: await sync.sitePackGateways() };
+      return sitePackView();
     },
     'sync:claims': async (caller) => {
       await allowed(caller);

@@ -46,10 +46,22 @@ export const SitePackItemSchema = z.object({
 /** One packed gateway. */
 export type SitePackItem = z.infer<typeof SitePackItemSchema>;
 
-/** The picker's view: the pack and its gateways. */
+/** A gateway the owner holds at the remote (the mirror), as the picker offers it. */
+export const SitePackCandidateSchema = z.object({
+  gateway: z.string(),
+  /** in the stored pack */
+  packed: z.boolean(),
+  /** set up at the remote */
+  configured: z.boolean(),
+});
+/** A gateway the picker offers. */
+export type SitePackCandidate = z.infer<typeof SitePackCandidateSchema>;
+
+/** The picker's view: the pack, its gateways, and what can be chosen (the mirror's gateways). */
 export const SitePackViewSchema = z.object({
   status: SitePackStatusSchema,
   gateways: z.array(SitePackItemSchema),
+  candidates: z.array(SitePackCandidateSchema),
 });
 
 /** States of an offline claim. */

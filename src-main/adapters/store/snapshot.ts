@@ -67,8 +67,10 @@ export async function loadSnapshot(dir: string): Promise<LoadedSnapshot> {
   const db = hasSnapshot ? new SQL.Database(readFileSync(path)) : new SQL.Database();
   try {
     // MEMORY: the rollback journal of an in-memory database need not be a (MEMFS) file;
-    // foreign keys on, as PostgreSQL always enforces them.
-    db.exec('PRAGMA journal_mode = MEMORY; PRAGMA foreign_keys = ON');
+    // foreign keys on, as PostgreSQL always enforces them; secure_delete zeroes the bytes of deleted
+    // and overwritten rows, so a secret blanked in the store (a claim PIN once answered, docs/sync.md
+    // "Offline claims") does not survive in free pages of the checkpointed file.
+    db.exec('PRAGMA journal_mode = MEMORY; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON');
     for (const ddl of INTERNAL_DDL) db.exec(ddl);
     const row = db.exec(`SELECT value FROM _store_meta WHERE key = '${GENERATION_KEY}'`)[0]?.values[0]?.[0];
     const generation = Number(row);

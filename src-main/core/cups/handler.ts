@@ -93,6 +93,14 @@ function sendsNothing(r: UpdateInfoResponse): boolean {
   );
 }
 
+/** The answer to a configured gateway (SPEC §3.2: 14 zero bytes when nothing changes), or 404. */
+function answerOf(response: UpdateInfoResponse | undefined): CupsAnswer {
+  if (response === undefined) return NOT_CONFIGURED;
+  if (sendsNothing(response))
+    return { status: 200, body: new Uint8Array(NO_CHANGE_BYTES), outcome: 'in_sync' };
+  return { status: 200, body: encodeUpdateInfoResponse(response), outcome: 'updated' };
+}
+
 /**
  * CUPS request handling. `forget` drops what is cached of a gateway (call it after every write to
  * its row or setup); `close` writes the pending contacts.
@@ -202,15 +210,8 @@ export class CupsHandler implements CupsService {
     } else if (row === undefined) {
       return this.#failed(address, NOT_CONFIGURED);
     }
-    const wait = (credential !== undefined ? this.#perRouter : this.#perRouterPlain).take(hex);
-    if (wait > 0) {
-      return {
-        status: 429,
-        reason: 'too many requests for this router',
-        outcome: 'rate_limited',
-        retryAfter: wait,
-      };
-    }
+    const limited = this.#routerLimited(hex, credential);
+    if (limited !== undefined) return limited;
 
     const plan = await planAnswer({ req, hex, row, setup, batch, credential, nowIso }, this.#planDeps);
     if (plan.firmwareBlocked) this.#env.counters.count('cups', 'firmware_no_matching_key');
@@ -222,11 +223,7 @@ export class CupsHandler implements CupsService {
     if (done.wrote) this.#states.invalidate(hex);
     if (done.audits.length > 0) await this.#audit(done.audits, req.router, address, nowIso);
 
-    let answer: CupsAnswer;
-    if (plan.kind === 'not_configured') answer = NOT_CONFIGURED;
-    else if (sendsNothing(done.response)) {
-      answer = { status: 200, body: new Uint8Array(NO_CHANGE_BYTES), outcome: 'in_sync' };
-    } else answer = { status: 200, body: encodeUpdateInfoResponse(done.response), outcome: 'updated' };
+    const answer = answerOf(plan.kind === 'not_configured' ? undefined : done.response);
     this.#record(req, { hex, address, now, nowIso }, answer.outcome, credential);
     return answer;
   }
@@ -252,15 +249,8 @@ export class CupsHandler implements CupsService {
       credential = authn.credential;
       token = authn.token;
     }
-    const wait = (credential !== undefined ? this.#perRouter : this.#perRouterPlain).take(hex);
-    if (wait > 0) {
-      return {
-        status: 429,
-        reason: 'too many requests for this router',
-        outcome: 'rate_limited',
-        retryAfter: wait,
-      };
-    }
+    const limited = this.#routerLimited(hex, credential);
+    if (limited !== undefined) return limited;
     if (credential?.kind === 'token' && credential.generation !== entry.seenGeneration) {
       const retired =
         credential.generation > entry.tokenGeneration && credential.generation > (entry.seenGeneration ?? -1);
@@ -275,13 +265,21 @@ export class CupsHandler implements CupsService {
       }
     }
     const plan = planFromPack(req, entry, this.#pack!.cupsTrust, credential !== undefined, token);
-    let answer: CupsAnswer;
-    if (plan.kind === 'not_configured') answer = NOT_CONFIGURED;
-    else if (sendsNothing(plan.response)) {
-      answer = { status: 200, body: new Uint8Array(NO_CHANGE_BYTES), outcome: 'in_sync' };
-    } else answer = { status: 200, body: encodeUpdateInfoResponse(plan.response), outcome: 'updated' };
+    const answer = answerOf(plan.kind === 'not_configured' ? undefined : plan.response);
     this.#record(req, { hex, address, now: at.now, nowIso }, answer.outcome, credential);
     return answer;
+  }
+
+  /** 429 when the router's bucket (authenticated or plain HTTP) is empty, else undefined. */
+  #routerLimited(hex: string, credential: Credential | undefined): CupsAnswer | undefined {
+    const wait = (credential !== undefined ? this.#perRouter : this.#perRouterPlain).take(hex);
+    if (wait === 0) return undefined;
+    return {
+      status: 429,
+      reason: 'too many requests for this router',
+      outcome: 'rate_limited',
+      retryAfter: wait,
+    };
   }
 
   /** `answer` (a failure), or 429 once the address has used up its failure budget. */

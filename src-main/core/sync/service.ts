@@ -19,6 +19,7 @@ import type { RemoteApi } from './remote';
 import { SitePack } from './site-pack';
 import type {
   OfflineClaim,
+  SitePackCandidate,
   SitePackItem,
   SitePackStatus,
 } from '../../../src-shared/contract/site-pack-views';
@@ -214,6 +215,26 @@ export class StationSync {
   /** The packed gateways (the picker; no blob, no verifier). */
   sitePackGateways(): Promise<SitePackItem[]> {
     return this.sitePack.list();
+  }
+
+  /**
+   * What the site-pack picker offers: every gateway the owner holds at the remote as the mirror
+   * last pulled it, whether it is packed and set up there.
+   */
+  async sitePackCandidates(): Promise<SitePackCandidate[]> {
+    await this.sitePack.ready();
+    const rows = await this.env.store.read((tx) =>
+      tx.all('SELECT eui, state FROM sync_mirror WHERE state IS NOT NULL ORDER BY eui'),
+    );
+    return rows.map((r) => {
+      const hex = textOf(r, 'eui');
+      const state = JSON.parse(textOf(r, 'state')) as { setup: unknown };
+      return {
+        gateway: formatId6(euiFromHex(hex)),
+        packed: this.sitePack.entry(hex) !== undefined,
+        configured: state.setup !== null,
+      };
+    });
   }
 
   #pulled<T>(report: T): T {

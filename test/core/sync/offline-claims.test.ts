@@ -7,6 +7,8 @@
  * site pack the loop refreshed).
  */
 import { X509Certificate } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bytesToBase64, utf8 } from '../../../src-shared/bytes';
 import { KDF_VECTORS } from '../../helpers/core-fixture';
@@ -20,6 +22,14 @@ afterEach(async () => {
   await pair?.close();
   pair = undefined;
 });
+
+/** Every file below `dir`, recursively. */
+function filesOf(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? filesOf(p) : [p];
+  });
+}
 
 describe('offline claims', () => {
   it('are pending until the remote verifies the PIN; a wrong one is rejected with the remote’s message', async () => {
@@ -68,6 +78,12 @@ describe('offline claims', () => {
       { gateway: gw1.id6, info: { owner: p.owner, setup: { lns: { uri: LNS } } } },
       { gateway: gw2.id6, code: 'not_found' },
     ]);
+    // answered, the PINs leave no trace in the station's data directory (store, journal) once closed
+    await station.close();
+    for (const f of filesOf(p.stationDir)) {
+      const text = readFileSync(f).toString('latin1');
+      expect({ f, found: text.includes(gw1.pin) || text.includes('AAAA-AAAA') }).toEqual({ f, found: false });
+    }
   });
 
   it('a station holding the root key checks the PIN itself (no pending claim)', async () => {

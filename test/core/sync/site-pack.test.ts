@@ -17,6 +17,8 @@ import type { CupsAuth } from '../../../src-main/core/api';
 import { sha256 } from '../../../src-main/core/digest';
 import { cupsKeyFileContent } from '../../../src-main/core/kdf';
 import { KDF_VECTORS } from '../../helpers/core-fixture';
+import { DESKTOP_CALLER } from '../../../src-main/bridge/caller';
+import { createSyncHandlers } from '../../../src-main/bridge/sync-handlers';
 import { collectingLogger, startSyncPair, type SyncPair } from '../../helpers/sync-pair';
 
 const gw1 = KDF_VECTORS.gw1;
@@ -148,6 +150,15 @@ describe('site packs', () => {
     const { caDer, lnsBlob } = await prepare(p);
     expect(await station.core.batches.list(station.cliContext)).toEqual([]);
 
+    await station.core.sync.syncNow(station.cliContext);
+    // the picker offers the owner's gateways at the remote (the mirror); only gw1 is chosen first
+    const picker = createSyncHandlers(station.core);
+    const chosen = await picker['sync:sitePackChoose'](DESKTOP_CALLER, { gateways: [gw1.id6] });
+    expect(chosen.status).toMatchObject({ selection: [gw1.id6], gateways: 1 });
+    expect(chosen.candidates).toEqual([
+      { gateway: gw1.id6, packed: true, configured: true },
+      { gateway: gw2.id6, packed: false, configured: false },
+    ]);
     const status = await station.core.sync.fetchSitePack(station.cliContext, null);
     expect(status).toMatchObject({
       present: true,
