@@ -83,6 +83,38 @@ describe('gwjs sync', () => {
     expect(info.json).toMatchObject([{ info: { owner: p.owner } }]);
   }, 60_000);
 
+  it('fetches the site pack and shows what it holds (docs/sync.md "Site packs")', async () => {
+    const p = (pair = await startSyncPair({ twin: false }));
+    const gw = KDF_VECTORS.gw1;
+    await p.remote.api('claim', p.remote.ownerA.apiKey, { ownerid: p.owner, gateway: gw.eui, claim: gw.pin });
+    await p.station.close();
+    const none = await runGwjs(['sync', 'site-pack', 'status', '--data', p.stationDir], env);
+    expect(none.code, none.stderr).toBe(0);
+    expect(none.stdout).toMatch(/No site pack/);
+    const bad = await runGwjs(
+      ['sync', 'site-pack', 'fetch', '--data', p.stationDir, '--gateway', 'nope', '--json'],
+      env,
+    );
+    expect(bad.code).toBe(2);
+    expect(onlyJson(bad)).toMatchObject({ code: 'invalid_id' });
+    expect(JSON.stringify(onlyJson(bad))).toContain('gateways[0]');
+    const fetched = await runGwjs(
+      ['sync', 'site-pack', 'fetch', '--data', p.stationDir, '--gateway', gw.eui, '--json'],
+      env,
+    );
+    expect(fetched.code, fetched.stderr).toBe(0);
+    expect(onlyJson(fetched)).toMatchObject({
+      present: true,
+      selection: [gw.id6],
+      gateways: 1,
+      items: [{ gateway: gw.id6, configured: false, verifiers: 2 }],
+    });
+    expect(fetched.stdout).not.toContain(gw.token0);
+    const status = await runGwjs(['sync', 'site-pack', 'status', '--data', p.stationDir], env);
+    expect(status.stdout).toContain(`Site pack of owner ${p.owner}: 1 gateway(s), chosen: ${gw.id6}`);
+    expect(status.stdout).toContain(`${gw.id6}  not set up  token g0`);
+  }, 60_000);
+
   it('exits 2 naming a missing flag', async () => {
     const r = await runGwjs(['sync', 'link', '--url', 'https://x:1'], env);
     expect(r.code).toBe(2);
