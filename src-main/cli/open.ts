@@ -67,3 +67,33 @@ export async function withStation<T>(
     await station.close();
   }
 }
+
+/**
+ * For read-only commands (docs/cli.md "While the server runs"): opens the station and runs `local`;
+ * when a running `gwjs serve` holds the store lock and publishes its local door, runs `remote` with
+ * a caller of that door instead, so the command works while the server runs.
+ */
+export async function withStationOrServer<T>(
+  args: CommandArgs,
+  io: CliIo,
+  local: (station: Station) => Promise<T>,
+  remote: (call: (command: string, body: unknown) => Promise<unknown>) => Promise<T>,
+): Promise<T> {
+  const options = stationOptionsOf(args, io);
+  let station: Station;
+  try {
+    station = await openStation(options);
+  } catch (e) {
+    if (options.db === undefined && isDomainError(e) && e.code === 'store_busy') {
+      const { findLocalDoor, callLocalDoor } = await import('./local-client');
+      const door = findLocalDoor(options.dataDir);
+      if (door !== undefined) return remote((command, body) => callLocalDoor(door, command, body));
+    }
+    throw explainBusy(e, options.dataDir, options.db);
+  }
+  try {
+    return await local(station);
+  } finally {
+    await station.close();
+  }
+}

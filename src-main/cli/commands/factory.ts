@@ -27,6 +27,19 @@ import {
 } from '../command';
 import { readInputFile } from '../read-input';
 import type { Station } from '../../compose/station';
+import type { FactoryBatch } from '../../../src-shared/factory-channels';
+
+/** What `openFactoryLine` needs of an open station. */
+function factoryInputOf(station: Station) {
+  return {
+    store: station.store,
+    hsm: station.hsm,
+    core: station.core,
+    clock: station.clock,
+    cupsUri: station.cupsUri,
+    caCertPem: station.tls.caCertPem,
+  };
+}
 
 /** Opens the station and its factory line for one command; closes both after `fn`. */
 async function withFactory<T>(
@@ -40,15 +53,7 @@ async function withFactory<T>(
     import('../../compose/factory-line'),
   ]);
   return withStation(args, io, async (station) => {
-    const factory = openFactoryLine({
-      store: station.store,
-      hsm: station.hsm,
-      core: station.core,
-      clock: station.clock,
-      cupsUri: station.cupsUri,
-      caCertPem: station.tls.caCertPem,
-      ...(jobs !== undefined ? { jobs } : {}),
-    });
+    const factory = openFactoryLine({ ...factoryInputOf(station), ...(jobs !== undefined ? { jobs } : {}) });
     try {
       return await fn(station, factory);
     } finally {
@@ -77,15 +82,32 @@ export const batchListCommand: Command = {
   options: {},
   positionals: { min: 0, max: 0 },
   async run(args, io) {
-    return withFactory(args, io, async (_s, f) => {
-      const batches = await f.batches.list();
-      const text = batches.map(
+    const text = (batches: FactoryBatch[]) =>
+      batches.map(
         (b) =>
           `${b.id}  ${b.firstEui64} … ${b.lastEui64}  KCV ${b.kcv}  ${b.flavor ?? '-'}/${b.model ?? '-'}  ` +
           `personalized ${formatCount(b.counts.personalized)}, printed ${formatCount(b.counts.printed)}, verified ${formatCount(b.counts.verified)}, blocked ${formatCount(b.counts.blocked)}`,
       );
-      return { json: { batches }, text: text.length > 0 ? text.join('\n') : 'No batches yet.' };
-    });
+    const [{ withStationOrServer }, { openFactoryLine }] = await Promise.all([
+      import('../open'),
+      import('../../compose/factory-line'),
+    ]);
+    // read-only: while `gwjs serve` holds the store, the server answers (its local door, docs/cli.md)
+    const batches = await withStationOrServer(
+      args,
+      io,
+      async (station) => {
+        const f = openFactoryLine(factoryInputOf(station));
+        try {
+          return await f.batches.list();
+        } finally {
+          await f.close();
+        }
+      },
+      async (call) => ((await call('batches', {})) as { batches: FactoryBatch[] }).batches,
+    );
+    const lines = text(batches);
+    return { json: { batches }, text: lines.length > 0 ? lines.join('\n') : 'No batches yet.' };
   },
 };
 

@@ -3,11 +3,14 @@
  * one, the claim PIN, a Code 128 of the EUI and the `GWJS:1:…` QR code — as ZPL, PDF or PNG. The
  * PIN is re-derived through the HSM by `core.factory.labelData`, audited as a label render
  * (`factory.label.render`), not as a personalization: no bundle is made, nothing else changes.
+ * While `gwjs serve` holds the store lock, the running server renders it (docs/cli.md).
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseId } from '../../../src-shared/ids';
 import { DomainError, isDomainError } from '../../../src-shared/errors';
+import { base64ToBytes } from '../../../src-shared/bytes';
+import type { GatewayLabel } from '../../compose/label-render';
 import { optionalString, requireString, UsageError, type Command } from '../command';
 
 const FORMATS = ['zpl', 'pdf', 'png'] as const;
@@ -36,38 +39,35 @@ export const labelCommand: Command = {
       throw new UsageError(`--format: "${format}" is not one of ${FORMATS.join(', ')}`);
     }
     const out = path.resolve(requireString(args, 'out'));
-    let parsed;
     try {
-      parsed = parseId(gateway);
+      parseId(gateway);
     } catch (e) {
       if (isDomainError(e)) throw new DomainError('invalid_id', `--gateway: ${e.message}`);
       throw e;
     }
-    const [
-      { withStation },
-      { buildLabelModel },
-      { loadLabelTemplate, DEFAULT_LABEL_TEMPLATE },
-      { renderLabel },
-    ] = await Promise.all([
+    const [{ withStationOrServer }, { renderGatewayLabel }] = await Promise.all([
       import('../open'),
-      import('../../core/labels/label-model'),
-      import('../../adapters/printers/label-templates'),
-      import('../../adapters/printers/render'),
+      import('../../compose/label-render'),
     ]);
-    const template = await loadLabelTemplate(optionalString(args, 'template') ?? DEFAULT_LABEL_TEMPLATE);
-    return withStation(args, io, async (s) => {
-      const label = await s.core.factory.labelData(s.cliContext, gateway, {
-        kind: 'render',
-        format,
-        template: template.name,
-      });
-      const model = buildLabelModel({ id: label.id, pin: label.pin, fromMac: parsed.fromMac });
-      const bytes = await renderLabel(model, template, format as (typeof FORMATS)[number]);
-      await writeFile(out, bytes);
-      return {
-        json: { gateway: model.id6, eui: model.eui64, file: out, format, template: template.name },
-        text: `Label of ${model.id6} (${model.eui64}, PIN ${model.pinFormatted}) written to ${out}`,
-      };
-    });
+    const input = {
+      gateway,
+      format: format as (typeof FORMATS)[number],
+      template: optionalString(args, 'template'),
+    };
+    // while `gwjs serve` holds the store, the server renders it (its local door, docs/cli.md)
+    const label = await withStationOrServer(
+      args,
+      io,
+      (s) => renderGatewayLabel(s.core, s.cliContext, input),
+      async (call) => {
+        const r = (await call('label', input)) as Omit<GatewayLabel, 'bytes'> & { bytes: string };
+        return { ...r, bytes: base64ToBytes(r.bytes) };
+      },
+    );
+    await writeFile(out, label.bytes);
+    return {
+      json: { gateway: label.gateway, eui: label.eui, file: out, format, template: label.template },
+      text: `Label of ${label.gateway} (${label.eui}, PIN ${label.pinFormatted}) written to ${out}`,
+    };
   },
 };

@@ -81,6 +81,7 @@ export const serveCommand: Command = {
       { explainBusy, stationOptionsOf },
       { openStation, readSettings, stationReadiness },
       { LanDoor, DEFAULT_LAN_PORT },
+      { LocalDoor },
     ] = await Promise.all([
       import('pino'),
       import('../../adapters/http/server'),
@@ -88,6 +89,7 @@ export const serveCommand: Command = {
       import('../open'),
       import('../../compose/station'),
       import('../../compose/lan-door'),
+      import('../../compose/local-door'),
     ]);
     const base = stationOptionsOf(args, io);
     // a token station is unlocked with its PIN (--pin-file, $GWJS_HSM_PIN, or later in Settings)
@@ -146,11 +148,23 @@ export const serveCommand: Command = {
       transport,
     });
     const ui = createStationUi({ ...station, ceremony: station.core.ceremony, logger, lanDoor });
+    // read-only CLI commands on this machine go through the server while it holds the store
+    const localDoor = new LocalDoor({
+      dataDir: station.dataDir,
+      core: station.core,
+      factory: ui.factory,
+      cliContext: station.cliContext,
+      fingerprint256: station.tls.fingerprint256,
+    });
+    const extendUi = ui.extendServer();
     let server;
     try {
       const wildcard = host === '0.0.0.0' || host === '::';
       server = await startServer({
-        extend: ui.extendServer(),
+        extend: async (app) => {
+          localDoor.register(app);
+          await extendUi(app);
+        },
         core: station.core,
         tls: {
           certPem: station.tls.certPem,
@@ -175,7 +189,9 @@ export const serveCommand: Command = {
             : e;
         });
       }
+      await localDoor.publish(server.url, wildcard);
     } catch (e) {
+      await localDoor.close();
       await server?.close();
       await station.close();
       throw e;
@@ -213,6 +229,7 @@ export const serveCommand: Command = {
     const signal = await stopped;
     logger.info({ signal }, 'shutting down');
     try {
+      await localDoor.close();
       await lanDoor.close();
       await server.close();
       await ui.close();
