@@ -15,12 +15,14 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { formatId6, parseIdField } from '../../src-shared/ids';
+import { freePort } from '../../src-main/cli/free-port';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy';
 import { makeTempDir } from '../helpers/tmp-dir';
 import {
   BRK,
   ROOT,
   buildRenderer,
+  cupsUpdateInfo,
   gwjs,
   launchBrowser,
   newPage,
@@ -424,6 +426,50 @@ describe('Sync screens in Chromium, station and remote', () => {
       ['sync.adopt', id6(1), 'operator:admin'],
       ['sync.reapply', id6(2), 'operator:admin'],
     ]);
+  });
+
+  it('picks the site pack (every gateway, then one) and opens the LAN CUPS door that gateways reach', async () => {
+    await openSync(desk);
+    const pack = desk.getByRole('form', { name: 'Site pack' });
+    await pack.getByRole('button', { name: 'Fetch site pack' }).click();
+    await desk.getByText(/^Site pack fetched: 2 gateways/).waitFor();
+    const all = (await bridge(desk, 'sync:sitePack', {})).value as {
+      status: { selection: string[] | null; gateways: number };
+      gateways: { gateway: string; configured: boolean }[];
+    };
+    expect(all.status).toMatchObject({ selection: null, gateways: 2 });
+    expect(all.gateways.map((g) => [g.gateway, g.configured])).toEqual([
+      [id6(0), true],
+      [id6(2), true],
+    ]);
+    await pack.getByLabel('Only these').check();
+    await pack.getByLabel('Gateways to pack').fill(hex(2));
+    await pack.getByRole('button', { name: 'Fetch site pack' }).click();
+    await desk.getByText(/^Site pack fetched: 1 gateways/).waitFor();
+    expect(await pack.getByTestId('pack-count').textContent()).toBe('1');
+    const one = (await bridge(desk, 'sync:sitePack', {})).value as { status: { selection: string[] | null } };
+    expect(one.status.selection).toEqual([id6(2)]);
+
+    const door = desk.getByRole('form', { name: 'LAN CUPS door' });
+    const port = await freePort();
+    await door.getByLabel('LAN address').selectOption('127.0.0.1');
+    await door.getByLabel('LAN port').fill(String(port));
+    await door.getByRole('button', { name: 'Open LAN door' }).click();
+    await door.getByTestId('lan-cups-uri').waitFor();
+    const uri = `https://127.0.0.1:${port}`;
+    expect(await door.getByTestId('lan-cups-uri').textContent()).toBe(uri);
+    expect((await bridge(desk, 'station:lanDoor', {})).value).toMatchObject({
+      active: { address: '127.0.0.1', port, cupsUri: uri },
+    });
+    // a gateway reaches CUPS on the door (gateway 0: a twin's batch, set up, token generation 0)
+    const stationCa = readFileSync(join(dir, 'station/tls/ca.pem'), 'utf8');
+    expect(await cupsUpdateInfo(uri, stationCa, hex(0), id6(0))).toBe(200);
+    await desk.getByRole('tab', { name: /^Pending/ }).scrollIntoViewIfNeeded();
+    await door.scrollIntoViewIfNeeded();
+    await docShot(desk, 'sync-site-1280');
+    await door.getByRole('button', { name: 'Close LAN door' }).click();
+    await door.getByText(/^Closed:/).waitFor();
+    expect((await bridge(desk, 'station:lanDoor', {})).value).toMatchObject({ active: null });
   });
 
   it('ran without page errors', () => {
