@@ -71,13 +71,12 @@ export const useHsm = create<HsmState>()((set, get) => ({
       return false;
     }
     useDashboard.getState().hsmChanged(answer.value);
-    const n = answer.value.keyCount;
     set({
       busy: false,
       notice:
         request.backend === 'pkcs11'
-          ? `Now using token “${request.tokenLabel ?? request.tokenSerial ?? ''}”: ${n} root ${n === 1 ? 'key' : 'keys'}.`
-          : `Now using the software keystore: ${n} root ${n === 1 ? 'key' : 'keys'}.`,
+          ? `Now using token “${request.tokenLabel ?? request.tokenSerial ?? ''}”.`
+          : 'Now using the software keystore.',
     });
     await Promise.all([get().loadBackend(), get().loadKeys()]);
     return true;

@@ -78,7 +78,8 @@ export function versionRows(v: GatewayVersions): VersionRow[] {
       label: f.label,
       local: show(l),
       remote: show(r),
-      differs: l !== r && (v.local !== null || v.remote !== null),
+      // compared as shown: each side stamps its own times (to the millisecond), equal to the second is equal
+      differs: show(l) !== show(r),
     };
   });
   return [held, ...rows];

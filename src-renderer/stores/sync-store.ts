@@ -26,6 +26,8 @@ export interface SyncState {
   filter: OutboxFilter;
   entries: OutboxEntryView[];
   more: boolean;
+  /** the filter whose entries are on show (null while a tab's first page loads) */
+  shown: OutboxFilter | null;
   /** the operation open in the conflict view */
   open: Versions | null;
   error: UiError | null;
@@ -66,6 +68,7 @@ export const useSync = create<SyncState>()((set, get) => {
     set({
       entries: afterSeq === 0 ? page.value.entries : [...get().entries, ...page.value.entries],
       more: page.value.more,
+      shown: filter,
     });
   };
   const refreshStatus = async (): Promise<void> => {
@@ -78,6 +81,7 @@ export const useSync = create<SyncState>()((set, get) => {
     filter: 'pending',
     entries: [],
     more: false,
+    shown: null,
     open: null,
     error: null,
     done: null,
@@ -90,7 +94,7 @@ export const useSync = create<SyncState>()((set, get) => {
     },
 
     async setFilter(filter) {
-      set({ filter, entries: [], more: false });
+      set({ filter, entries: [], more: false, shown: null });
       await fetchPage(filter, 0);
     },
 

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BridgeCaller } from '../../src-main/bridge/caller';
 import { dispatch } from '../../src-main/bridge/dispatch';
 import { createStationUi, type StationUi } from '../../src-main/compose/station-ui';
+import { formatId6, parseIdField } from '../../src-shared/ids';
 import type { Envelope } from '../../src-shared/ipc';
 import { createCoreFixture, KDF_VECTORS, type CoreFixture } from '../helpers/core-fixture';
 
@@ -71,7 +72,16 @@ describe('bridge handlers: sync', () => {
     expect(page.value.more).toBe(false);
     expect(page.value.entries.map((e) => [e.operation, e.items])).toEqual([
       ['claim', [{ gateway: KDF_VECTORS.gw1.id6, fields: {}, secrets: ['claim'] }]],
-      ['add', [{ gateway: 'b827:ebff:fe00:0002', fields: { flavorid: 'x' }, secrets: ['token'] }]],
+      [
+        'add',
+        [
+          {
+            gateway: formatId6(parseIdField('b827:ebff:fe00:0002', 'gateway')),
+            fields: { flavorid: 'x' },
+            secrets: ['token'],
+          },
+        ],
+      ],
     ]);
     expect(JSON.stringify(page)).not.toContain(KDF_VECTORS.gw1.pin);
     expect(JSON.stringify(page)).not.toContain(TOKEN);

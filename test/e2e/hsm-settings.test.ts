@@ -168,6 +168,7 @@ const settings = async (page: Page) => {
 describe('Settings → HSM with a SoftHSM2 token, and the twin ceremony software → token', () => {
   it('picks the module and token, refuses a wrong PIN in words, switches with the right one', async () => {
     const card = await settings(pageB);
+    await card.getByRole('button', { name: 'Change backend…' }).click();
     const backend = card.getByRole('form', { name: 'HSM backend' });
     await backend.getByLabel('PKCS#11 token').check();
     await backend.getByLabel('Module').selectOption(SOFTHSM_MODULE);
@@ -190,7 +191,12 @@ describe('Settings → HSM with a SoftHSM2 token, and the twin ceremony software
     expect((await b.station.hsm.status()).kind).toBe('software');
     await pin.fill(token.pin);
     await backend.getByRole('button', { name: 'Use this token' }).click();
-    await backend.getByText(`Now using token “${token.label}”: 0 root keys.`).waitFor();
+    // the form closes after the switch and says what is in use now
+    await card
+      .getByLabel('HSM backend')
+      .getByText(`Now using token “${token.label}”.`)
+      .waitFor();
+    expect(await card.getByRole('form', { name: 'HSM backend' }).count()).toBe(0);
     await card.getByText('PKCS#11 token').first().waitFor();
     expect((await b.station.hsm.status()).kind).toBe('pkcs11');
     // the PIN is nowhere in the page's state or storage, nor in station.json
@@ -306,6 +312,7 @@ describe('Settings → HSM with a SoftHSM2 token, and the twin ceremony software
       root.handle,
       (await a.station.core.batches.list(a.station.cliContext))[0]!.kcv,
     ]);
+    await card.getByRole('button', { name: 'Change backend…' }).click();
     await docShot(pageB, 'hsm-settings-1280', 'HSM');
     const phone = await newPage(browser, `${b.server.url}/`, { width: 390, height: 844, touch: true });
     try {

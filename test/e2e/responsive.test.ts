@@ -24,7 +24,7 @@ import {
   writeQrVideo,
   type Server,
 } from './harness';
-import { bridge, firstRun, signIn } from './ui-helpers';
+import { bridge, firstRun, sidewaysOverflow, signIn } from './ui-helpers';
 
 const ADMIN = { name: 'admin', password: 'admin-password-1' };
 const PHONE = { width: 390, height: 844, touch: true };
@@ -39,6 +39,7 @@ const SCREENS: readonly [string, string][] = [
   ['identity', 'Identity checker'],
   ['owners', 'Owners & API keys'],
   ['audit', 'Audit log'],
+  ['sync', 'Sync'],
   ['settings', 'Settings'],
   ['batches', 'Batches'],
   ['line', 'Factory line'],
@@ -48,28 +49,6 @@ let dir: string;
 let server: Server;
 let browser: Browser;
 let desk: Page;
-
-/** How far the page (or its scrolling main area) reaches past the window's right edge, px. */
-function sidewaysOverflow(page: Page): Promise<{ page: number; main: number; widest: string }> {
-  return page.evaluate(() => {
-    const main = document.querySelector('main');
-    // name the widest element, so a failure says what to fix
-    let widest = '';
-    let right = main ? main.getBoundingClientRect().right : innerWidth;
-    for (const el of document.querySelectorAll<HTMLElement>('main *')) {
-      const r = el.getBoundingClientRect();
-      if (r.right > right + 0.5 && !el.closest('.vt, .table-scroll, .tabs')) {
-        right = r.right;
-        widest = `${el.tagName.toLowerCase()}.${el.className} “${(el.textContent ?? '').slice(0, 40)}”`;
-      }
-    }
-    return {
-      page: document.documentElement.scrollWidth - innerWidth,
-      main: main ? main.scrollWidth - main.clientWidth : 0,
-      widest,
-    };
-  });
-}
 
 async function open(page: Page, id: string, heading: string): Promise<void> {
   await page.evaluate((h) => (location.hash = `#/${h}`), id);

@@ -42,3 +42,25 @@ export async function signIn(page: Page, who: Login): Promise<void> {
   await page.getByLabel('Password').fill(who.password);
   await page.getByLabel('Password').press('Enter');
 }
+
+/** How far the page (or its scrolling main area) reaches past the window's right edge, px. */
+export function sidewaysOverflow(page: Page): Promise<{ page: number; main: number; widest: string }> {
+  return page.evaluate(() => {
+    const main = document.querySelector('main');
+    // name the widest element, so a failure says what to fix
+    let widest = '';
+    let right = main ? main.getBoundingClientRect().right : innerWidth;
+    for (const el of document.querySelectorAll<HTMLElement>('main *')) {
+      const r = el.getBoundingClientRect();
+      if (r.right > right + 0.5 && !el.closest('.vt, .table-scroll, .tabs')) {
+        right = r.right;
+        widest = `${el.tagName.toLowerCase()}.${el.className} “${(el.textContent ?? '').slice(0, 40)}”`;
+      }
+    }
+    return {
+      page: document.documentElement.scrollWidth - innerWidth,
+      main: main ? main.scrollWidth - main.clientWidth : 0,
+      widest,
+    };
+  });
+}

@@ -389,9 +389,11 @@ export class StationSync {
     if (action === 'adopt' && entry.operation === 'setup') await this.#adoptSetups(entry);
     let items = entry.items;
     if (action === 'reapply' && entry.operation === 'claim') {
+      // PINs by gateway in any id form (the screens name gateways by ID6)
+      const byHex = new Map(Object.entries(pins).map(([g, pin]) => [itemGatewayHex(g) ?? g, pin]));
       items = entry.items.map((i) => {
         const gw = (i as { gateway: string }).gateway;
-        const pin = pins[gw];
+        const pin = pins[gw] ?? byHex.get(itemGatewayHex(i) ?? gw);
         if (pin === undefined)
           throw new DomainError('invalid_request', `pins: the claim PIN of ${gw} is needed to re-apply`, {
             field: 'pins',

@@ -21,7 +21,7 @@ export type { GatewayVersions } from '../../../src-shared/contract/sync-views';
 
 /**
  * An entry as the screens see it (docs/sync.md "Screens"): the owner as ID6, each item as its
- * gateway and plain fields, secret fields (claim PIN, token, private keys) only named, never sent.
+ * gateway (ID6 when it parses) and plain fields, secret fields (claim PIN, token, private keys) only named, never sent.
  */
 export function entryView(entry: OutboxEntry): OutboxEntryView {
   const secret = new Set<string>(SECRET_ITEM_FIELDS);
@@ -37,8 +37,10 @@ export function entryView(entry: OutboxEntry): OutboxEntryView {
       const secrets: OutboxItemView['secrets'] = [];
       let gateway = '';
       for (const [k, v] of Object.entries(item as Record<string, unknown>)) {
-        if (k === 'gateway') gateway = String(v);
-        else if (secret.has(k)) {
+        if (k === 'gateway') {
+          const hex = itemGatewayHex(item);
+          gateway = hex === undefined ? String(v) : formatId6(euiFromHex(hex));
+        } else if (secret.has(k)) {
           if (v !== '' && v !== null && v !== undefined) secrets.push(k as OutboxItemView['secrets'][number]);
         } else if (v === null || ['string', 'number', 'boolean'].includes(typeof v)) {
           fields[k] = v as string | number | boolean | null;

@@ -45,6 +45,11 @@ export function HsmCard(): ReactNode {
     if (unlocked && mayList) void loadKeys();
   }, [unlocked, mayList, loadKeys, hsm?.keyCount, hsm?.detail]);
   const token = hsm?.kind === 'pkcs11';
+  const removed = hsm?.tokenRemoved === true;
+  useEffect(() => {
+    // what happened before the token went away is no news any more
+    if (removed) useHsm.setState({ notice: null });
+  }, [removed]);
   const unlock = (e: FormEvent) => {
     e.preventDefault();
     const typed = secret;
@@ -170,6 +175,8 @@ function BackendChooser(): ReactNode {
   const [module, setModule] = useState('');
   const [tokenKey, setTokenKey] = useState('');
   const [secret, setSecret] = useState('');
+  /** switching is rare: the form opens on demand (and its secret field stays apart from Unlock's) */
+  const [open, setOpen] = useState(false);
   useEffect(() => {
     void loadBackend();
   }, [loadBackend]);
@@ -188,14 +195,15 @@ function BackendChooser(): ReactNode {
     e.preventDefault();
     const typed = secret;
     setSecret('');
-    if (backend === 'software') void useBackend({ backend: 'software', passphrase: typed });
+    if (backend === 'software')
+      void useBackend({ backend: 'software', passphrase: typed }).then((ok) => ok && setOpen(false));
     else if (chosen) {
       void useBackend({
         backend: 'pkcs11',
         module,
         ...(chosen.label !== '' ? { tokenLabel: chosen.label } : { tokenSerial: chosen.serial }),
         pin: typed,
-      });
+      }).then((ok) => ok && setOpen(false));
     }
   };
   const currentText =
@@ -204,13 +212,31 @@ function BackendChooser(): ReactNode {
       : current.backend === 'software'
         ? 'software keystore'
         : `token “${current.tokenLabel ?? current.tokenSerial ?? ''}” via ${current.module}`;
-  return (
-    <form className="stack" aria-label="HSM backend" onSubmit={submit}>
+  const heading = (
+    <>
       <h3>Backend</h3>
       <p className="muted">
         In use: <span data-testid="backend-current">{currentText}</span>. Switching needs the new HSM’s PIN or
         passphrase; it is refused when the new HSM lacks the root key of a batch.
       </p>
+    </>
+  );
+  if (!open) {
+    return (
+      <div className="stack" aria-label="HSM backend">
+        {heading}
+        {notice && <Notice kind="ok">{notice}</Notice>}
+        <div>
+          <button type="button" className="btn secondary" aria-expanded={false} onClick={() => setOpen(true)}>
+            Change backend…
+          </button>
+        </div>
+      </div>
+    );
+  }
+  return (
+    <form className="stack" aria-label="HSM backend" onSubmit={submit}>
+      {heading}
       <div className="row gap" role="radiogroup" aria-label="Backend">
         <label className="row gap-s">
           <input
@@ -295,6 +321,11 @@ function BackendChooser(): ReactNode {
       </div>
       <ErrorNotice error={error} context="hsm-unlock" />
       {notice && <Notice kind="ok">{notice}</Notice>}
+      <div>
+        <button type="button" className="btn secondary" onClick={() => setOpen(false)}>
+          Close
+        </button>
+      </div>
     </form>
   );
 }

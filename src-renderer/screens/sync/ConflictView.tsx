@@ -5,7 +5,7 @@
  * audited by the station: re-apply (the local version wins, pushed again), drop (the local
  * operation is discarded), adopt the remote's.
  */
-import { useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { OperationVersions, Resolution } from '../../../src-shared/contract/sync-views';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorNotice } from '../../components/ErrorNotice';
@@ -41,7 +41,7 @@ function consequence(action: Resolution, v: OperationVersions): string {
 function LocalOperation({ v }: { v: OperationVersions }): ReactNode {
   return (
     <div className="table-scroll">
-      <table className="plain" aria-label="This station’s operation">
+      <table className="plain versions" aria-label="This station’s operation">
         <thead>
           <tr>
             <th>Gateway</th>
@@ -86,7 +86,9 @@ function GatewaySides({ g }: { g: OperationVersions['gateways'][number] }): Reac
   return (
     <div className="stack">
       <h3>
-        <span className="mono">{g.gateway}</span>{' '}
+        <span className="mono" style={{ textTransform: 'none' }}>
+          {g.gateway}
+        </span>{' '}
         <span className={differing > 0 ? 'chip warn' : 'chip ok'}>
           {differing} field{differing === 1 ? '' : 's'} differ
         </span>
@@ -137,6 +139,16 @@ export function ConflictView(): ReactNode {
   const { open, closeEntry, resolve, busy, error } = useSync();
   const [asking, setAsking] = useState<Resolution | null>(null);
   const [pins, setPins] = useState<Record<string, string>>({});
+  const heading = useRef<HTMLHeadingElement>(null);
+  const seq = open?.entry.seq;
+  // opened from a row further down: bring the view (above the outbox) into sight, focus on its title
+  useEffect(() => {
+    if (seq === undefined) return;
+    const h = heading.current;
+    const main = h?.closest('main');
+    if (h && main) main.scrollTop += h.getBoundingClientRect().top - main.getBoundingClientRect().top - 12;
+    h?.focus({ preventScroll: true });
+  }, [seq]);
   if (open === null) return null;
   const e = open.entry;
   const decidable = e.state === 'rejected' || e.state === 'conflict';
@@ -146,7 +158,7 @@ export function ConflictView(): ReactNode {
   return (
     <section className="card stack" aria-label={`Operation ${e.seq}`}>
       <div className="row gap" style={{ alignItems: 'center', flexWrap: 'wrap' }}>
-        <h2 style={{ margin: 0 }}>
+        <h2 style={{ margin: 0 }} ref={heading} tabIndex={-1}>
           Operation {e.seq}: {e.operation}
         </h2>
         <span className={e.state === 'conflict' ? 'chip warn' : 'chip err'}>{e.state}</span>

@@ -116,111 +116,120 @@ export function LinkSettingsCard(): ReactNode {
     });
   };
 
+  // folded while linked: the form is for setting the link up (or replacing it), not for every visit
   return (
-    <form className="card stack" aria-label="Link settings" onSubmit={submit}>
-      <h2>Link settings</h2>
-      <Field label="Remote URL" hint="The remote join server, https://host:port.">
-        <input
-          type="url"
-          value={url}
-          onChange={(e) => setUrl(e.target.value)}
-          placeholder="https://js.example.com:8443"
-          className="mono"
-        />
-      </Field>
-      <Field label="Owner" hint="The owner this station works for; it must exist here and on the remote.">
-        <select value={ownerId} onChange={(e) => setOwnerId(e.target.value)} aria-label="Link owner">
-          <option value="">— choose —</option>
-          <OwnerOptions owners={owners} />
-        </select>
-      </Field>
-      <Field
-        label="Remote CA certificate"
-        hint="The remote’s <data>/tls/ca.pem: the only certificate this link trusts."
-      >
-        <textarea
-          rows={3}
-          className="mono"
-          value={caPem}
-          onChange={(e) => setCaPem(e.target.value)}
-          placeholder="-----BEGIN CERTIFICATE-----"
-        />
-      </Field>
-      <div className="row gap">
-        <label className="btn secondary file-btn">
-          Load CA file…
+    <details className="card link-settings" open={!s?.linked}>
+      <summary>
+        <h2>Link settings</h2>
+        {s?.linked && <span className="muted"> — replace or remove the link</span>}
+      </summary>
+      <form className="stack" aria-label="Link settings" onSubmit={submit}>
+        <Field label="Remote URL" hint="The remote join server, https://host:port.">
           <input
-            type="file"
-            accept=".pem,.crt,.cer,application/x-pem-file"
-            aria-label="CA certificate file"
-            onChange={(e) => {
-              const f = e.target.files?.[0];
-              e.target.value = '';
-              if (f) void f.text().then(setCaPem);
-            }}
+            type="url"
+            value={url}
+            onChange={(e) => setUrl(e.target.value)}
+            placeholder="https://js.example.com:8443"
+            className="mono"
           />
-        </label>
-      </div>
-      <Field
-        label="CA fingerprint (SHA-256)"
-        hint="As the remote’s gwjs init printed it (caFingerprint256); the certificate must match it."
-      >
-        <input
-          type="text"
-          className="mono"
-          value={fingerprint}
-          onChange={(e) => setFingerprint(e.target.value)}
-          placeholder="AB:CD:…"
-          autoComplete="off"
-        />
-      </Field>
-      <Field
-        label="API key"
-        hint="The owner’s key on the remote. Sealed in the HSM; never shown again — enter it again to change the link."
-      >
-        <input
-          type="password"
-          className="mono"
-          value={apiKey}
-          onChange={(e) => setApiKey(e.target.value)}
-          autoComplete="new-password"
-          placeholder={s?.linked ? 'stored (sealed) — enter to replace' : 'gwjs_…'}
-        />
-      </Field>
-      <div className="row gap">
-        <button type="submit" className="btn" disabled={!ready || busy}>
-          {s?.linked ? 'Replace link' : 'Link'}
-        </button>
-        {s?.linked && (
-          <button type="button" className="btn secondary" onClick={() => setConfirmUnlink(true)}>
-            Unlink…
-          </button>
-        )}
-      </div>
-      {s?.linked && (
-        <small className="muted">
-          Replacing the link starts the change feed over; queued operations stay queued (
-          {formatCount(s.counts.pending ?? 0)} pending).
-        </small>
-      )}
-      {confirmUnlink && (
-        <ConfirmDialog
-          title="Unlink from the remote?"
-          confirmLabel="Unlink"
-          danger
-          busy={busy}
-          onCancel={() => setConfirmUnlink(false)}
-          onConfirm={() => {
-            setConfirmUnlink(false);
-            void unlink();
-          }}
+        </Field>
+        <Field
+          label="Owner of the link"
+          hint="The owner this station works for; it must exist here and on the remote."
         >
-          <p>
-            The station stops syncing and the sealed API key is removed from the HSM. The outbox is kept for
-            the record; operations made while unlinked are not queued.
-          </p>
-        </ConfirmDialog>
-      )}
-    </form>
+          <select value={ownerId} onChange={(e) => setOwnerId(e.target.value)}>
+            <option value="">— choose —</option>
+            <OwnerOptions owners={owners} />
+          </select>
+        </Field>
+        <Field
+          label="Remote CA certificate"
+          hint="The remote’s <data>/tls/ca.pem: the only certificate this link trusts."
+        >
+          <textarea
+            rows={3}
+            className="mono"
+            value={caPem}
+            onChange={(e) => setCaPem(e.target.value)}
+            placeholder="-----BEGIN CERTIFICATE-----"
+          />
+        </Field>
+        <div className="row gap">
+          <label className="btn secondary file-btn">
+            Load CA file…
+            <input
+              type="file"
+              accept=".pem,.crt,.cer,application/x-pem-file"
+              aria-label="CA certificate file"
+              onChange={(e) => {
+                const f = e.target.files?.[0];
+                e.target.value = '';
+                if (f) void f.text().then(setCaPem);
+              }}
+            />
+          </label>
+        </div>
+        <Field
+          label="CA fingerprint (SHA-256)"
+          hint="As the remote’s gwjs init printed it (caFingerprint256); the certificate must match it."
+        >
+          <input
+            type="text"
+            className="mono"
+            value={fingerprint}
+            onChange={(e) => setFingerprint(e.target.value)}
+            placeholder="AB:CD:…"
+            autoComplete="off"
+          />
+        </Field>
+        <Field
+          label="API key"
+          hint="The owner’s key on the remote. Sealed in the HSM; never shown again — enter it again to change the link."
+        >
+          <input
+            type="password"
+            className="mono"
+            value={apiKey}
+            onChange={(e) => setApiKey(e.target.value)}
+            autoComplete="new-password"
+            placeholder={s?.linked ? 'stored (sealed) — enter to replace' : 'gwjs_…'}
+          />
+        </Field>
+        <div className="row gap">
+          <button type="submit" className="btn" disabled={!ready || busy}>
+            {s?.linked ? 'Replace link' : 'Link'}
+          </button>
+          {s?.linked && (
+            <button type="button" className="btn secondary" onClick={() => setConfirmUnlink(true)}>
+              Unlink…
+            </button>
+          )}
+        </div>
+        {s?.linked && (
+          <small className="muted">
+            Replacing the link starts the change feed over; queued operations stay queued (
+            {formatCount(s.counts.pending ?? 0)} pending).
+          </small>
+        )}
+        {confirmUnlink && (
+          <ConfirmDialog
+            title="Unlink from the remote?"
+            confirmLabel="Unlink"
+            danger
+            busy={busy}
+            onCancel={() => setConfirmUnlink(false)}
+            onConfirm={() => {
+              setConfirmUnlink(false);
+              void unlink();
+            }}
+          >
+            <p>
+              The station stops syncing and the sealed API key is removed from the HSM. The outbox is kept for
+              the record; operations made while unlinked are not queued.
+            </p>
+          </ConfirmDialog>
+        )}
+      </form>
+    </details>
   );
 }

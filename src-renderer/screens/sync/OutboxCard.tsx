@@ -76,7 +76,7 @@ function Row({ e, lastError }: { e: OutboxEntryView; lastError: string | null })
 
 /** The outbox card. */
 export function OutboxCard(): ReactNode {
-  const { filter, setFilter, entries, more, loadMore, status } = useSync();
+  const { filter, setFilter, entries, more, loadMore, status, shown } = useSync();
   const counts = status?.counts;
   const tabs = OUTBOX_FILTERS.map((id) => ({
     id,
@@ -87,7 +87,7 @@ export function OutboxCard(): ReactNode {
       <h2>Outbox</h2>
       <Tabs label="Outbox state" value={filter} onChange={(f) => void setFilter(f)} tabs={tabs} />
       <div className="table-scroll">
-        <table className="plain cards-narrow" aria-label={`Outbox: ${filter}`}>
+        <table className="plain cards-narrow" aria-label={`Outbox: ${filter}`} aria-busy={shown !== filter}>
           <thead>
             <tr>
               <th>#</th>
@@ -103,7 +103,7 @@ export function OutboxCard(): ReactNode {
             {entries.map((e) => (
               <Row key={e.seq} e={e} lastError={status?.lastError ?? null} />
             ))}
-            {entries.length === 0 && (
+            {entries.length === 0 && shown === filter && (
               <tr>
                 <td colSpan={7} className="muted">
                   No {filter} operations.

@@ -1,0 +1,207 @@
+/**
+ * The Sync screen's offline side: the **site-pack picker** — the gateways this station may serve
+ * offline (docs/sync.md "Site packs": every gateway of the owner, or the ones listed), fetched
+ * from the remote at once — and the **LAN CUPS switch** (docs/sync.md "The LAN CUPS door"): open
+ * CUPS on an address of this machine, with its own certificate, or close it.
+ */
+import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { ErrorNotice, Notice } from '../../components/ErrorNotice';
+import { Field } from '../../components/Field';
+import { formatCount, formatTime } from '../../components/format';
+import { useSession } from '../../stores/session-store';
+import { useSite } from '../../stores/site-store';
+
+/** The site-pack picker. */
+export function SitePackCard(): ReactNode {
+  const { pack, choose, busy } = useSite();
+  const can = useSession((s) => s.can);
+  const selection = pack?.status.selection ?? null;
+  const [all, setAll] = useState(selection === null);
+  const [list, setList] = useState((selection ?? []).join('\n'));
+  const ids = list
+    .split(/[\s,;]+/)
+    .map((x) => x.trim())
+    .filter((x) => x !== '');
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    void choose(all ? null : ids);
+  };
+  const s = pack?.status;
+  return (
+    <form className="card stack" aria-label="Site pack" onSubmit={submit}>
+      <h2>Site pack — gateways this station may serve offline</h2>
+      {s === undefined ? (
+        <p className="muted">Loading…</p>
+      ) : !s.present ? (
+        <p className="muted">No site pack yet: this station serves CUPS offline only for its own batches.</p>
+      ) : (
+        <dl className="kv">
+          <dt>Gateways</dt>
+          <dd data-testid="pack-count">{formatCount(s.gateways)}</dd>
+          <dt>Chosen</dt>
+          <dd>{s.selection === null ? 'every gateway of the owner' : s.selection.join(', ')}</dd>
+          <dt>Fetched</dt>
+          <dd>{formatTime(s.fetchedAt)}</dd>
+          <dt>Remote CUPS</dt>
+          <dd className="wrap-anywhere">{s.remoteCupsUri ?? '—'}</dd>
+        </dl>
+      )}
+      {pack !== null && pack.gateways.length > 0 && (
+        <div className="table-scroll">
+          <table className="plain cards-narrow" aria-label="Packed gateways">
+            <thead>
+              <tr>
+                <th>Gateway</th>
+                <th>Set up</th>
+                <th>LNS</th>
+                <th>Token generation</th>
+                <th>Seen here</th>
+              </tr>
+            </thead>
+            <tbody>
+              {pack.gateways.map((g) => (
+                <tr key={g.gateway}>
+                  <td data-label="Gateway" className="mono">
+                    {g.gateway}
+                  </td>
+                  <td data-label="Set up">{g.configured ? 'yes' : 'no (CUPS answers 404)'}</td>
+                  <td data-label="LNS" className="wrap-anywhere">
+                    {g.lnsUri ?? '—'}
+                  </td>
+                  <td data-label="Token generation" className="num">
+                    {g.tokenGeneration}
+                  </td>
+                  <td data-label="Seen here">
+                    {g.seenAt === null ? '—' : `gen ${g.seenGeneration ?? '?'} · ${formatTime(g.seenAt)}`}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {can('sync:sitePackChoose') && (
+        <>
+          <div className="radio-row" role="radiogroup" aria-label="Which gateways">
+            <label>
+              <input type="radio" checked={all} onChange={() => setAll(true)} />
+              Every gateway of the owner
+            </label>
+            <label>
+              <input type="radio" checked={!all} onChange={() => setAll(false)} />
+              Only these
+            </label>
+          </div>
+          {!all && (
+            <Field label="Gateways to pack" hint="One id per line (any form).">
+              <textarea rows={3} className="mono" value={list} onChange={(e) => setList(e.target.value)} />
+            </Field>
+          )}
+          <div>
+            <button type="submit" className="btn" disabled={busy || (!all && ids.length === 0)}>
+              Fetch site pack
+            </button>
+          </div>
+        </>
+      )}
+    </form>
+  );
+}
+
+/** The LAN CUPS switch. */
+export function LanDoorCard(): ReactNode {
+  const { lan, setLan, busy } = useSite();
+  const can = useSession((s) => s.can);
+  const addresses = lan?.addresses ?? [];
+  const [address, setAddress] = useState('');
+  const [port, setPort] = useState('8443');
+  useEffect(() => {
+    if (address === '' && addresses.length > 0)
+      setAddress((addresses.find((a) => !a.internal) ?? addresses[0]!).address);
+  }, [address, addresses]);
+  if (lan === null) return null;
+  const active = lan.active;
+  const open = (e: FormEvent) => {
+    e.preventDefault();
+    const p = Number(port);
+    void setLan(address, Number.isInteger(p) ? p : undefined);
+  };
+  return (
+    <form className="card stack" aria-label="LAN CUPS door" onSubmit={open}>
+      <h2>LAN CUPS door</h2>
+      {!lan.available ? (
+        <p className="muted">
+          This process cannot open a LAN door (only the desktop app and gwjs serve can).
+        </p>
+      ) : active !== null ? (
+        <dl className="kv">
+          <dt>State</dt>
+          <dd>
+            <span className="chip ok">open</span>
+          </dd>
+          <dt>CUPS URI</dt>
+          <dd>
+            <code data-testid="lan-cups-uri">{active.cupsUri}</code>
+          </dd>
+          <dt>Certificate (SHA-256)</dt>
+          <dd className="mono wrap-anywhere">{active.certFingerprint}</dd>
+        </dl>
+      ) : (
+        <p className="muted" style={{ margin: 0 }}>
+          Closed: gateways on the site’s LAN cannot reach this station’s CUPS.
+        </p>
+      )}
+      {lan.available && can('station:setLanDoor') && (
+        <>
+          <div className="grid-2">
+            <Field label="LAN address">
+              <select value={address} onChange={(e) => setAddress(e.target.value)}>
+                {addresses.map((a) => (
+                  <option key={`${a.interface}-${a.address}`} value={a.address}>
+                    {a.address} ({a.interface}
+                    {a.internal ? ', this machine only' : ''})
+                  </option>
+                ))}
+              </select>
+            </Field>
+            <Field label="LAN port">
+              <input
+                type="number"
+                min={1}
+                max={65535}
+                value={port}
+                onChange={(e) => setPort(e.target.value)}
+              />
+            </Field>
+          </div>
+          <div className="row gap">
+            <button type="submit" className="btn" disabled={busy || address === ''}>
+              {active === null ? 'Open LAN door' : 'Move LAN door'}
+            </button>
+            {active !== null && (
+              <button
+                type="button"
+                className="btn secondary"
+                disabled={busy}
+                onClick={() => void setLan(null)}
+              >
+                Close LAN door
+              </button>
+            )}
+          </div>
+        </>
+      )}
+    </form>
+  );
+}
+
+/** Errors and results of the offline side, shown above its cards. */
+export function SiteNotices(): ReactNode {
+  const { error, done } = useSite();
+  return (
+    <>
+      <ErrorNotice error={error} />
+      {done !== null && <Notice kind="ok">{done}</Notice>}
+    </>
+  );
+}
