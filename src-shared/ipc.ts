@@ -37,6 +37,7 @@ import type { ItemResult } from './contract/shapes';
 import { FACTORY_CHANNELS } from './factory-channels';
 import { SYNC_CHANNELS } from './channels/sync';
 import { LAN_CHANNELS } from './channels/lan';
+import { NETWORK_CHANNELS } from './channels/network';
 
 export { ROLES, type Role } from './channel';
 export type { SetupFieldsInput } from './contract/values';
@@ -84,6 +85,7 @@ export const CHANNELS = {
   ...FACTORY_CHANNELS,
   ...SYNC_CHANNELS,
   ...LAN_CHANNELS,
+  ...NETWORK_CHANNELS,
 } as const;
 
 /** Every channel name. */

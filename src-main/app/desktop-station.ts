@@ -4,9 +4,11 @@
  * join server on its configured address with the HTTP bridge and renderer mounted (browsers on the
  * LAN can use the UI too), the UI services, and an ordered, once-only shutdown.
  */
+import type { Server as HttpsServer } from 'node:https';
 import { startServer, type RunningServer } from '../adapters/http/server';
 import { DESKTOP_CALLER, type BridgeCaller } from '../bridge/caller';
 import { createStationUi, type StationUi } from '../compose/station-ui';
+import { NetworkSettings } from '../compose/network-settings';
 import { LanDoor } from '../compose/lan-door';
 import { prepareStation } from '../compose/first-start';
 import type { StationIo } from '../compose/io';
@@ -60,14 +62,26 @@ export async function openDesktopStation(options: DesktopStationOptions): Promis
     passphrase: passphraseFor(dataDir, flagValue(argv, 'hsm-passphrase-file'), env),
     logger: options.logger,
   });
-  let server: RunningServer;
+  let server: RunningServer | undefined;
   // the LAN CUPS door: the UI's switch opens it (docs/sync.md "The LAN CUPS door")
   const lanDoor = new LanDoor({ dataDir: station.dataDir, core: station.core, logger: options.logger });
+  // Settings → Network (docs/station-ui.md "Network"): a re-issued certificate is used at once
+  const network = new NetworkSettings({
+    dataDir: station.dataDir,
+    running: { host: flagValue(argv, 'host') ?? station.settings.host, cupsUri: station.cupsUri },
+    onCertificate: (tls) =>
+      (server?.app.server as HttpsServer | undefined)?.setSecureContext({
+        cert: tls.certPem,
+        key: tls.keyPem,
+        ca: [station.tls.caCertPem],
+      }),
+  });
   const ui = createStationUi({
     ...station,
     ceremony: station.core.ceremony,
     logger: options.logger,
     lanDoor,
+    network,
   });
   try {
     const portFlag = flagValue(argv, 'port');

@@ -24,6 +24,7 @@ import { createFactoryHandlers } from './factory-handlers';
 import { createHsmHandlers, type CeremonyDoor } from './hsm-handlers';
 import { createSyncHandlers } from './sync-handlers';
 import { createLanHandlers, type LanDoorControl } from './lan-handlers';
+import { createNetworkHandlers, type NetworkControl } from './network-handlers';
 import type { HandlerTable } from './handler-types';
 
 export type { Handler, HandlerTable } from './handler-types';
@@ -38,15 +39,25 @@ export interface BridgeDeps {
   ceremony?: CeremonyDoor | undefined;
   /** the LAN CUPS door's switch (docs/sync.md); without it the door shows as not available */
   lanDoor?: LanDoorControl | undefined;
+  /** the station's network settings (Settings → Network); absent = not_configured */
+  network?: NetworkControl | undefined;
 }
 
 /** Builds the handler table. */
-export function createHandlers({ core, station, factory, ceremony, lanDoor }: BridgeDeps): HandlerTable {
+export function createHandlers({
+  core,
+  station,
+  factory,
+  ceremony,
+  lanDoor,
+  network,
+}: BridgeDeps): HandlerTable {
   return {
     ...createFactoryHandlers(factory),
     ...createHsmHandlers(station.hsmAdmin, ceremony),
     ...createSyncHandlers(core),
     ...createLanHandlers(lanDoor),
+    ...createNetworkHandlers(network),
     'session:whoami': async (caller) => ({
       transport: caller.transport,
       operator: { name: caller.name, role: caller.role, ownerId: caller.ownerId },

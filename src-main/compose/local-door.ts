@@ -54,6 +54,8 @@ export class LocalDoor {
   readonly #digest = createHash('sha256').update(this.#token).digest();
   readonly #file: string;
   readonly #ctx: RequestContext;
+  #fingerprint256: string;
+  #url: string | undefined;
 
   constructor(
     private readonly deps: {
@@ -66,6 +68,13 @@ export class LocalDoor {
   ) {
     this.#file = path.join(deps.dataDir, LOCAL_DOOR_FILE);
     this.#ctx = { principal: deps.cliContext.principal, address: 'cli via gwjs serve' };
+    this.#fingerprint256 = deps.fingerprint256;
+  }
+
+  /** The server got a new certificate (Settings → Network): the published file pins it from now on. */
+  async certificateChanged(fingerprint256: string): Promise<void> {
+    this.#fingerprint256 = fingerprint256;
+    if (this.#url !== undefined) await this.#write(this.#url);
   }
 
   /** Mounts `POST /local/v1/batches` and `POST /local/v1/label`. */
@@ -95,9 +104,14 @@ export class LocalDoor {
   async publish(url: string, wildcard = false): Promise<void> {
     const u = new URL(url);
     if (wildcard) u.hostname = '127.0.0.1';
+    this.#url = u.origin;
+    await this.#write(u.origin);
+  }
+
+  async #write(url: string): Promise<void> {
     const credential: LocalDoorCredential = {
-      url: u.origin,
-      fingerprint256: this.deps.fingerprint256,
+      url,
+      fingerprint256: this.#fingerprint256,
       token: this.#token,
       pid: process.pid,
     };

@@ -24,6 +24,7 @@ import {
 import type { OperatorServiceOptions } from '../core/station/operators';
 import { createHandlers, type HandlerTable } from '../bridge/handlers';
 import type { LanDoorControl } from '../bridge/lan-handlers';
+import type { NetworkControl } from '../bridge/network-handlers';
 import type { CeremonyDoor } from '../bridge/hsm-handlers';
 import { registerBridge } from '../bridge/http-bridge';
 import { openFactoryLine } from './factory-line';
@@ -87,6 +88,8 @@ export interface StationUiDeps {
   operators?: OperatorServiceOptions | undefined;
   /** the LAN CUPS door's switch (docs/sync.md "The LAN CUPS door") */
   lanDoor?: LanDoorControl | undefined;
+  /** the station's network settings (Settings → Network) */
+  network?: NetworkControl | undefined;
 }
 
 /** The UI side of a station. */
@@ -157,6 +160,7 @@ export function createStationUi(input: StationUiDeps): StationUi {
     station: services,
     factory,
     lanDoor: deps.lanDoor,
+    network: deps.network,
     ...(ceremony !== undefined
       ? {
           ceremony: {

@@ -62,6 +62,8 @@ export interface StationSettings {
   host: string;
   /** HTTPS port of `serve` (also the port in cups.uri) */
   port: number;
+  /** the CUPS URI bundles carry, when not `https://<first public host>:<port>` (Settings → Network) */
+  cupsUri?: string;
   createdAt: string;
   /** the HSM backend (absent = the software keystore); never holds a PIN (docs/twin-hsm.md) */
   hsm?: HsmSettings;
@@ -140,6 +142,7 @@ function hostForUri(host: string): string {
 
 /** The station's CUPS URI for its settings. */
 export function stationCupsUri(settings: StationSettings, port = settings.port): string {
+  if (settings.cupsUri !== undefined) return settings.cupsUri;
   return `https://${hostForUri(settings.publicHosts[0] ?? 'localhost')}:${port}`;
 }
 

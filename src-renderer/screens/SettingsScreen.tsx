@@ -15,6 +15,7 @@ import { OwnerOptions } from '../components/OwnerOptions';
 import { Field } from '../components/Field';
 import { CeremonyWizard } from './settings/CeremonyWizard';
 import { HsmCard } from './settings/HsmCard';
+import { NetworkCard } from './settings/NetworkCard';
 
 export { passphraseFileOf } from './settings/HsmCard';
 
@@ -279,6 +280,7 @@ export function SettingsScreen(): ReactNode {
           {session?.transport === 'http' && <ChangePassword />}
         </div>
         <HsmCard />
+        {can('network:save') && <NetworkCard />}
         {can('ceremony:transportKey') && <CeremonyWizard />}
         <div className="card stack">
           <h2>Bulk operations</h2>

@@ -218,6 +218,8 @@ describe('IPC door (ipcMain handler)', () => {
       'sync:claims': {},
       'station:lanDoor': {},
       'station:setLanDoor': { address: null },
+      'network:get': {},
+      'network:save': { host: '127.0.0.1', publicHosts: ['localhost'], cupsUri: null },
       'sync:unlink': {},
     };
     expect(Object.keys(samples).sort()).toEqual([...CHANNEL_NAMES].sort());
@@ -236,6 +238,11 @@ describe('IPC door (ipcMain handler)', () => {
           channel,
           answer: { ok: false, error: { code: refusal } },
         });
+        continue;
+      }
+      if (channel === 'network:get' || channel === 'network:save') {
+        // this test wires no network control (the Network card's e2e test runs the real one)
+        expect(answer).toMatchObject({ ok: false, error: { code: 'not_configured' } });
         continue;
       }
       if (channel === 'sync:sitePackChoose') {

@@ -7,7 +7,7 @@
  * test/artifacts/screenshots/.
  */
 import { createRequire } from 'node:module';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -366,6 +366,97 @@ describe('small truths: what the dashboard counts, what the search finds', () =>
       if (on === page) await on.locator('.vt-cell', { hasText: 'unclaimed' }).waitFor();
       await shot(on, name);
     }
+    await phone.close();
+    expect(pageProblems).toEqual([]);
+  });
+});
+
+describe('Settings → Network', () => {
+  it('picks the listen address from the interfaces, re-issues the certificate for the public hosts, persists them', async () => {
+    await page.evaluate(() => (location.hash = '#/settings'));
+    const card = page.getByRole('form', { name: 'Network' });
+    await card.locator('#network-host').waitFor();
+    const options = await card.locator('#network-host option').allTextContents();
+    expect(options.some((o) => o.startsWith('127.0.0.1 — lo'))).toBe(true);
+    expect(options).toContain('0.0.0.0 — every IPv4 interface');
+    const port = new URL(server.url).port;
+    // bundles follow the saved settings: station.json's port (serve --port 0 chose another for this run)
+    const savedPort = (
+      JSON.parse(readFileSync(join(dir, 'data', 'station.json'), 'utf8')) as { port: number }
+    ).port;
+    expect(await card.getByTestId('network-effective-cups-uri').textContent()).toBe(
+      `https://localhost:${savedPort}`,
+    );
+
+    // an address this machine does not have is refused, naming the field, and nothing is written
+    const before = readFileSync(join(dir, 'data', 'station.json'), 'utf8');
+    const bad = await post(page, 'network:save', {
+      host: '10.9.9.9',
+      publicHosts: ['10.1.2.3'],
+      cupsUri: null,
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.answer).toMatchObject({
+      error: { code: 'invalid_request', message: expect.stringMatching(/^host: /) },
+    });
+    const badHost = await post(page, 'network:save', {
+      host: '0.0.0.0',
+      publicHosts: ['no way!'],
+      cupsUri: null,
+    });
+    expect(badHost).toMatchObject({
+      status: 400,
+      answer: { error: { message: expect.stringMatching(/^publicHosts: /) } },
+    });
+    const badUri = await post(page, 'network:save', {
+      host: '0.0.0.0',
+      publicHosts: ['a.example'],
+      cupsUri: 'http://x:1/p',
+    });
+    expect(badUri).toMatchObject({
+      status: 400,
+      answer: { error: { message: expect.stringMatching(/^cupsUri: /) } },
+    });
+    expect(readFileSync(join(dir, 'data', 'station.json'), 'utf8')).toBe(before);
+
+    await card.locator('#network-host').selectOption('0.0.0.0');
+    await card.locator('#network-public-hosts').fill('10.1.2.3, station.example.com');
+    await card.locator('#network-save').click();
+    await card.getByText('Saved.', { exact: true }).waitFor();
+    expect(await card.getByTestId('network-ip-sans').textContent()).toContain('10.1.2.3');
+    const dns = (await card.getByTestId('network-dns-sans').textContent()) ?? '';
+    expect(dns).toContain('10.1.2.3'); // mbedTLS matches DNS names only (STACK.md)
+    expect(dns).toContain('station.example.com');
+    expect(await card.getByTestId('network-effective-cups-uri').textContent()).toBe(
+      `https://10.1.2.3:${savedPort}`,
+    );
+    await card.getByText('restart it to listen on').waitFor();
+    const saved = JSON.parse(readFileSync(join(dir, 'data', 'station.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    expect(saved).toMatchObject({ host: '0.0.0.0', publicHosts: ['10.1.2.3', 'station.example.com'] });
+
+    // the running server presents the new certificate at once
+    const { connect } = await import('node:tls');
+    const san = await new Promise<string>((resolve, reject) => {
+      const s = connect({ host: '127.0.0.1', port: Number(port), rejectUnauthorized: false }, () => {
+        resolve(s.getPeerCertificate().subjectaltname ?? '');
+        s.end();
+      });
+      s.on('error', reject);
+    });
+    expect(san).toContain('IP Address:10.1.2.3');
+    expect(san).toContain('DNS:station.example.com');
+    await card.scrollIntoViewIfNeeded();
+    await shot(page, 'settings-network');
+
+    const phone = await newPage(browser, server.url, PHONE);
+    await signIn(phone, ADMIN);
+    await phone.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await phone.evaluate(() => (location.hash = '#/settings'));
+    await phone.getByRole('form', { name: 'Network' }).locator('#network-host').scrollIntoViewIfNeeded();
+    await shot(phone, 'settings-network-390');
     await phone.close();
     expect(pageProblems).toEqual([]);
   });

@@ -5,6 +5,7 @@
  * when set (`npm start` sets it, docs/running.md, so the console keeps only the lines a person
  * reads); with `--json` stdout carries exactly one line, `{"event":"listening","url":…,"caCert":…}`.
  */
+import type { Server as HttpsServer } from 'node:https';
 import type { Logger } from '../../core/ports';
 import { DomainError } from '../../../src-shared/errors';
 import { UsageError, optionalString, stringList, type Command } from '../command';
@@ -82,6 +83,7 @@ export const serveCommand: Command = {
       { openStation, readSettings, stationReadiness },
       { LanDoor, DEFAULT_LAN_PORT },
       { LocalDoor },
+      { NetworkSettings },
     ] = await Promise.all([
       import('pino'),
       import('../../adapters/http/server'),
@@ -90,6 +92,7 @@ export const serveCommand: Command = {
       import('../../compose/station'),
       import('../../compose/lan-door'),
       import('../../compose/local-door'),
+      import('../../compose/network-settings'),
     ]);
     const base = stationOptionsOf(args, io);
     // a token station is unlocked with its PIN (--pin-file, $GWJS_HSM_PIN, or later in Settings)
@@ -147,7 +150,21 @@ export const serveCommand: Command = {
       clientCaPems,
       transport,
     });
-    const ui = createStationUi({ ...station, ceremony: station.core.ceremony, logger, lanDoor });
+    let server: Awaited<ReturnType<typeof startServer>> | undefined;
+    // Settings → Network: saved in station.json; a re-issued certificate is used at once
+    const network = new NetworkSettings({
+      dataDir: station.dataDir,
+      running: { host, cupsUri: station.cupsUri },
+      onCertificate: (tls) => {
+        (server?.app.server as HttpsServer | undefined)?.setSecureContext({
+          cert: tls.certPem,
+          key: tls.keyPem,
+          ca: [station.tls.caCertPem, ...clientCaPems],
+        });
+        void localDoor.certificateChanged(tls.fingerprint256);
+      },
+    });
+    const ui = createStationUi({ ...station, ceremony: station.core.ceremony, logger, lanDoor, network });
     // read-only CLI commands on this machine go through the server while it holds the store
     const localDoor = new LocalDoor({
       dataDir: station.dataDir,
@@ -157,7 +174,6 @@ export const serveCommand: Command = {
       fingerprint256: station.tls.fingerprint256,
     });
     const extendUi = ui.extendServer();
-    let server;
     try {
       const wildcard = host === '0.0.0.0' || host === '::';
       server = await startServer({

@@ -1,0 +1,139 @@
+/**
+ * The station's network settings behind Settings → Network (docs/station-ui.md "Network"): the
+ * listen address (one of this machine's addresses, read here with `os.networkInterfaces`, or every
+ * interface), the public host names, and the CUPS URI bundles carry — saved in `station.json` —
+ * and the server certificate re-issued from the station CA for the public hosts (an IP as IP SAN
+ * **and** DNS SAN, a name as DNS SAN: mbedTLS in the Basics Station matches DNS names only, STACK
+ * "Basics Station wire details"). The new certificate is handed to the running server at once; the
+ * listen address and the CUPS URI apply at the next start (the view says when a restart is due).
+ */
+import { X509Certificate } from 'node:crypto';
+import type { NetworkView } from '../../src-shared/channels/network';
+import { DomainError } from '../../src-shared/errors';
+import { ensureServerTls, type ServerTls } from '../adapters/tls/local-ca';
+import type { NetworkControl } from '../bridge/network-handlers';
+import { machineAddresses } from './lan-door';
+import { readSettings, stationCupsUri, writeSettings, type StationSettings } from './station';
+
+/** Listen addresses that are not one interface's. */
+const ANY_ADDRESS = ['0.0.0.0', '::'];
+
+/** What {@link NetworkSettings} needs. */
+export interface NetworkSettingsDeps {
+  dataDir: string;
+  /** what this process listens on and carries now */
+  running: { host: string; cupsUri: string };
+  /** hands a re-issued server certificate to the running server */
+  onCertificate?: ((tls: ServerTls) => void) | undefined;
+}
+
+/** The station's network settings (see the module comment). */
+export class NetworkSettings implements NetworkControl {
+  constructor(private readonly deps: NetworkSettingsDeps) {}
+
+  async view(): Promise<NetworkView> {
+    const settings = await this.#settings();
+    const tls = await ensureServerTls(this.deps.dataDir, { publicHosts: settings.publicHosts });
+    return this.#viewOf(settings, tls);
+  }
+
+  /**
+   * Validates and saves; re-issues the server certificate when it does not cover the hosts.
+   * @throws DomainError('invalid_request') naming `host`, `publicHosts` or `cupsUri`
+   */
+  async save(input: { host: string; publicHosts: string[]; cupsUri: string | null }): Promise<NetworkView> {
+    const host = input.host.trim().replace(/^\[(.*)\]$/, '$1');
+    const mine = machineAddresses().map((a) => a.address);
+    if (!ANY_ADDRESS.includes(host) && !mine.includes(host)) {
+      throw new DomainError(
+        'invalid_request',
+        `host: ${JSON.stringify(input.host)} is not an address of this machine (${[...mine, ...ANY_ADDRESS].join(', ')})`,
+        { field: 'host' },
+      );
+    }
+    const publicHosts = input.publicHosts.map((h) => h.trim()).filter((h) => h !== '');
+    if (publicHosts.length === 0) {
+      throw new DomainError('invalid_request', 'publicHosts: give at least one host name or address', {
+        field: 'publicHosts',
+      });
+    }
+    const cupsUri =
+      input.cupsUri === null || input.cupsUri.trim() === '' ? null : checkCupsUri(input.cupsUri);
+    const settings = await this.#settings();
+    // the certificate first: a bad host name is refused before anything is written
+    let tls: ServerTls;
+    try {
+      tls = await ensureServerTls(this.deps.dataDir, { publicHosts });
+    } catch (e) {
+      if (e instanceof DomainError && e.code === 'invalid_request') {
+        throw new DomainError('invalid_request', e.message, { field: 'publicHosts' });
+      }
+      throw e;
+    }
+    const next: StationSettings = { ...settings, host, publicHosts };
+    if (cupsUri === null) delete next.cupsUri;
+    else next.cupsUri = cupsUri;
+    await writeSettings(this.deps.dataDir, next);
+    if (tls.created) this.deps.onCertificate?.(tls);
+    return this.#viewOf(next, tls);
+  }
+
+  async #settings(): Promise<StationSettings> {
+    const s = await readSettings(this.deps.dataDir);
+    if (s === undefined)
+      throw new DomainError('not_configured', `network: ${this.deps.dataDir} holds no station`);
+    return s;
+  }
+
+  #viewOf(settings: StationSettings, tls: ServerTls): NetworkView {
+    const effectiveCupsUri = stationCupsUri(settings);
+    const sans = new X509Certificate(tls.certPem).subjectAltName ?? '';
+    const parts = sans.split(', ').filter((p) => p !== '');
+    return {
+      available: true,
+      addresses: machineAddresses(),
+      saved: {
+        host: settings.host,
+        port: settings.port,
+        publicHosts: settings.publicHosts,
+        cupsUri: settings.cupsUri ?? null,
+      },
+      effectiveCupsUri,
+      running: this.deps.running,
+      certificate: {
+        ipSans: parts.filter((p) => p.startsWith('IP Address:')).map((p) => p.slice('IP Address:'.length)),
+        dnsSans: parts.filter((p) => p.startsWith('DNS:')).map((p) => p.slice('DNS:'.length)),
+        fingerprint256: tls.fingerprint256,
+      },
+      restartNeeded:
+        settings.host !== this.deps.running.host || effectiveCupsUri !== this.deps.running.cupsUri,
+    };
+  }
+}
+
+/** A CUPS URI bundles may carry: `https://host:port` without a path. */
+function checkCupsUri(raw: string): string {
+  let u: URL;
+  try {
+    u = new URL(raw.trim());
+  } catch {
+    throw new DomainError('invalid_request', `cupsUri: ${JSON.stringify(raw)} is not a URI`, {
+      field: 'cupsUri',
+    });
+  }
+  if (
+    u.protocol !== 'https:' ||
+    (u.pathname !== '/' && u.pathname !== '') ||
+    u.search !== '' ||
+    u.hash !== ''
+  ) {
+    throw new DomainError(
+      'invalid_request',
+      `cupsUri: ${JSON.stringify(raw)} must be https://host:port without a path`,
+      {
+        field: 'cupsUri',
+      },
+    );
+  }
+  return u.origin;
+}
