@@ -1,6 +1,7 @@
 /**
  * The Sync screen's offline side: the **site-pack picker** — the gateways this station may serve
- * offline (docs/sync.md "Site packs": every gateway of the owner, or the ones listed), fetched
+ * offline (docs/sync.md "Site packs": every gateway of the owner, or those ticked among the ones it
+ * holds at the remote — the mirror's), fetched
  * from the remote at once — and the **LAN CUPS switch** (docs/sync.md "The LAN CUPS door"): open
  * CUPS on an address of this machine, with its own certificate, or close it.
  */
@@ -17,14 +18,13 @@ export function SitePackCard(): ReactNode {
   const can = useSession((s) => s.can);
   const selection = pack?.status.selection ?? null;
   const [all, setAll] = useState(selection === null);
-  const [list, setList] = useState((selection ?? []).join('\n'));
-  const ids = list
-    .split(/[\s,;]+/)
-    .map((x) => x.trim())
-    .filter((x) => x !== '');
+  // the picked gateways (ID6), starting from the pack's own choice
+  const [picked, setPicked] = useState<string[]>(selection ?? []);
+  const toggle = (g: string) =>
+    setPicked(picked.includes(g) ? picked.filter((x) => x !== g) : [...picked, g]);
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    void choose(all ? null : ids);
+    void choose(all ? null : picked);
   };
   const s = pack?.status;
   return (
@@ -93,12 +93,34 @@ export function SitePackCard(): ReactNode {
             </label>
           </div>
           {!all && (
-            <Field label="Gateways to pack" hint="One id per line (any form).">
-              <textarea rows={3} className="mono" value={list} onChange={(e) => setList(e.target.value)} />
-            </Field>
+            <fieldset
+              className="stack"
+              aria-label="Gateways to pack"
+              style={{ border: 0, padding: 0, margin: 0 }}
+            >
+              {(pack?.candidates ?? []).length === 0 && (
+                <p className="muted">
+                  The owner holds no gateway at the remote yet (as the last pull saw it): sync first.
+                </p>
+              )}
+              {(pack?.candidates ?? []).map((c) => (
+                <label key={c.gateway} className="row gap" style={{ alignItems: 'center' }}>
+                  <input
+                    type="checkbox"
+                    checked={picked.includes(c.gateway)}
+                    onChange={() => toggle(c.gateway)}
+                  />
+                  <span className="mono">{c.gateway}</span>
+                  <span className="muted">
+                    {c.configured ? 'set up at the remote' : 'not set up (CUPS would answer 404)'}
+                    {c.packed ? ' · in the pack' : ''}
+                  </span>
+                </label>
+              ))}
+            </fieldset>
           )}
           <div>
-            <button type="submit" className="btn" disabled={busy || (!all && ids.length === 0)}>
+            <button type="submit" className="btn" disabled={busy || (!all && picked.length === 0)}>
               Fetch site pack
             </button>
           </div>
