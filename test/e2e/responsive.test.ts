@@ -8,7 +8,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../helpers/tmp-dir';
 import {
   BRK,
@@ -24,7 +24,7 @@ import {
   writeQrVideo,
   type Server,
 } from './harness';
-import { bridge, firstRun, sidewaysOverflow, signIn } from './ui-helpers';
+import { bridge, firstRun, screenshotFailures, sidewaysOverflow, signIn } from './ui-helpers';
 
 const ADMIN = { name: 'admin', password: 'admin-password-1' };
 const PHONE = { width: 390, height: 844, touch: true };
@@ -82,13 +82,7 @@ beforeAll(async () => {
   browser = await launchBrowser(video);
 }, 180_000);
 
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state === 'fail' && desk) {
-    await shot(desk, `FAILED-responsive-${ctx.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 50)}`).catch(
-      () => undefined,
-    );
-  }
-});
+screenshotFailures('responsive', () => desk);
 
 afterAll(async () => {
   await browser?.close();

@@ -13,7 +13,7 @@ import { request } from 'node:https';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatId6, parseIdField } from '../../src-shared/ids';
 import { freePort } from '../../src-main/cli/free-port';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy';
@@ -33,7 +33,7 @@ import {
   writeQrVideo,
   type Server,
 } from './harness';
-import { bridge, firstRun, sidewaysOverflow, signIn } from './ui-helpers';
+import { bridge, firstRun, screenshotFailures, sidewaysOverflow, signIn } from './ui-helpers';
 
 const ADMIN = { name: 'admin', password: 'admin-password-1' };
 const PHONE = { width: 390, height: 844, touch: true };
@@ -205,13 +205,7 @@ beforeAll(async () => {
   browser = await launchBrowser(video);
 }, 240_000);
 
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state === 'fail' && desk) {
-    await shot(desk, `FAILED-sync-${ctx.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 50)}`).catch(
-      () => undefined,
-    );
-  }
-});
+screenshotFailures('sync', () => desk);
 
 afterAll(async () => {
   await browser?.close();

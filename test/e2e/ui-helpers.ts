@@ -1,5 +1,7 @@
 /** Small steps the browser tests share: the first-run form, signing in, calling a bridge channel. */
 import type { Page } from 'playwright-core';
+import { afterEach } from 'vitest';
+import { shot } from './harness';
 
 /** An operator's name and password. */
 export interface Login {
@@ -62,5 +64,16 @@ export function sidewaysOverflow(page: Page): Promise<{ page: number; main: numb
       main: main ? main.scrollWidth - main.clientWidth : 0,
       widest,
     };
+  });
+}
+
+/** After each failed test, a screenshot of the page `page()` (if any) as `FAILED-<prefix>-<test>`. */
+export function screenshotFailures(prefix: string, page: () => Page | undefined): void {
+  afterEach(async (ctx) => {
+    const p = page();
+    if (ctx.task.result?.state !== 'fail' || p === undefined) return;
+    await shot(p, `FAILED-${prefix}-${ctx.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 50)}`).catch(
+      () => undefined,
+    );
   });
 }
