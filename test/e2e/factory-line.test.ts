@@ -8,13 +8,11 @@
  * screen with the owner's private key, bulk-claimed. Screenshots go to test/artifacts/screenshots/.
  */
 import { execFileSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../helpers/tmp-dir';
-import { readPicture, readQr } from '../adapters/printers/helpers/label-fixtures';
 import { startPrinterSim, type PrinterSim } from '../core/factory-line/helpers/line-fixture';
 import {
   BRK,
@@ -29,14 +27,11 @@ import {
   writeQrVideo,
   type Server,
 } from './harness';
+import { lineBanner, loadZebra, printedLabelQr, type ZplRenderer } from './line-helpers';
 
 const ADMIN = { name: 'admin', password: 'admin-password-1' };
 const UNIT_A = { mac: '00:00:00:00:0a:bc', hex: '000000FFFE000ABC', id6: '0:ff:fe00:abc' };
 const UNIT_B = { eui: '00-00-00-FF-FE-00-0A-BD', hex: '000000FFFE000ABD', id6: '0:ff:fe00:abd' };
-
-interface ZplRenderer {
-  zplToBase64Async(zpl: string, widthMm: number, heightMm: number, dpmm: number): Promise<string>;
-}
 
 let dir: string;
 let out: string;
@@ -47,15 +42,8 @@ let printer: PrinterSim;
 let zebra: ZplRenderer;
 let batchId: string;
 
-/** What a scanner reads from the label the printer got as job `n`: ZPL → picture → QR text. */
-async function scanPrintedLabel(n: number): Promise<string> {
-  await printer.waitForJobs(n + 1);
-  const zpl = printer.jobs[n]!.toString('latin1');
-  const png = Buffer.from(await zebra.zplToBase64Async(zpl, 50, 30, 8), 'base64');
-  const qr = readQr(readPicture(png));
-  if (qr === undefined) throw new Error(`no QR readable on printed label ${n}`);
-  return qr;
-}
+/** What a scanner reads from the label the printer got as job `n`. */
+const scanPrintedLabel = (n: number): Promise<string> => printedLabelQr(printer, zebra, n);
 
 /** A keyboard-wedge scanner: types the code into the focused field and sends Enter. */
 async function scan(text: string): Promise<void> {
@@ -64,9 +52,7 @@ async function scan(text: string): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
-async function banner(kind: string, text: string | RegExp): Promise<void> {
-  await page.locator(`.line-banner[data-flash="${kind}"]`, { hasText: text }).waitFor({ timeout: 15_000 });
-}
+const banner = (kind: string, text: string | RegExp): Promise<void> => lineBanner(page, kind, text);
 
 beforeAll(async () => {
   dir = makeTempDir('e2e-factory', { until: 'exit' });
@@ -74,11 +60,10 @@ beforeAll(async () => {
   const renderer = join(dir, 'renderer');
   const data = join(dir, 'data');
   const video = join(dir, 'none.y4m');
-  const require = createRequire(import.meta.url);
   [, , zebra] = await Promise.all([
     buildRenderer(renderer),
     writeQrVideo(video, 'no camera used here'),
-    (require('zpl-renderer-js') as { ready: Promise<{ api: ZplRenderer }> }).ready.then((r) => r.api),
+    loadZebra(),
   ]);
   await gwjs(['init', '--data', data]);
   const brk = join(dir, 'brk.bin');

@@ -6,13 +6,11 @@
  * read back (jsQR) as the operator's scan. Screenshots at 1280 and 390 px go to
  * test/artifacts/screenshots/.
  */
-import { createRequire } from 'node:module';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../helpers/tmp-dir';
-import { readPicture, readQr } from '../adapters/printers/helpers/label-fixtures';
 import { startPrinterSim, type PrinterSim } from '../core/factory-line/helpers/line-fixture';
 import {
   BRK,
@@ -27,16 +25,13 @@ import {
   writeQrVideo,
   type Server,
 } from './harness';
+import { lineBanner, loadZebra, printedLabelQr, type ZplRenderer } from './line-helpers';
 import { bridge, firstRun, signIn } from './ui-helpers';
 
 const ADMIN = { name: 'admin', password: 'admin-password-1' };
 const PHONE = { width: 390, height: 844, touch: true };
 const UNIT_A = { eui: '00-00-00-FF-FE-00-0A-BC', hex: '000000FFFE000ABC', id6: '0:ff:fe00:abc' };
 const UNIT_B = { eui: '00-00-00-FF-FE-00-0A-BD', hex: '000000FFFE000ABD', id6: '0:ff:fe00:abd' };
-
-interface ZplRenderer {
-  zplToBase64Async(zpl: string, widthMm: number, heightMm: number, dpmm: number): Promise<string>;
-}
 
 let dir: string;
 let server: Server;
@@ -45,15 +40,8 @@ let page: Page;
 let printer: PrinterSim;
 let zebra: ZplRenderer;
 
-/** What a scanner reads from the label the printer got as job `n`: ZPL → picture → QR text. */
-async function scanPrintedLabel(n: number): Promise<string> {
-  await printer.waitForJobs(n + 1);
-  const zpl = printer.jobs[n]!.toString('latin1');
-  const png = Buffer.from(await zebra.zplToBase64Async(zpl, 50, 30, 8), 'base64');
-  const qr = readQr(readPicture(png));
-  if (qr === undefined) throw new Error(`no QR readable on printed label ${n}`);
-  return qr;
-}
+/** What a scanner reads from the label the printer got as job `n`. */
+const scanPrintedLabel = (n: number): Promise<string> => printedLabelQr(printer, zebra, n);
 
 /** A keyboard-wedge scanner: types the code into the scan field and sends Enter. */
 async function scan(on: Page, text: string): Promise<void> {
@@ -63,9 +51,7 @@ async function scan(on: Page, text: string): Promise<void> {
   await on.keyboard.press('Enter');
 }
 
-async function banner(on: Page, kind: string, text: string | RegExp): Promise<void> {
-  await on.locator(`.line-banner[data-flash="${kind}"]`, { hasText: text }).waitFor({ timeout: 15_000 });
-}
+const banner = lineBanner;
 
 async function openLine(on: Page): Promise<void> {
   await on.evaluate(() => (location.hash = '#/line'));
@@ -77,11 +63,10 @@ beforeAll(async () => {
   const renderer = join(dir, 'renderer');
   const data = join(dir, 'data');
   const video = join(dir, 'none.y4m');
-  const require = createRequire(import.meta.url);
   [, , zebra] = await Promise.all([
     buildRenderer(renderer),
     writeQrVideo(video, 'no camera used here'),
-    (require('zpl-renderer-js') as { ready: Promise<{ api: ZplRenderer }> }).ready.then((r) => r.api),
+    loadZebra(),
   ]);
   await gwjs(['init', '--data', data]);
   const brk = join(dir, 'brk.bin');
@@ -341,6 +326,7 @@ describe('small truths: what the dashboard counts, what the search finds', () =>
     ] as const) {
       if (on !== page) {
         await signIn(on, ADMIN);
+        await on.getByRole('heading', { name: 'Dashboard' }).waitFor();
       }
       await on.evaluate(() => (location.hash = '#/dashboard'));
       await on.getByRole('heading', { name: 'Dashboard' }).waitFor();
@@ -354,6 +340,7 @@ describe('small truths: what the dashboard counts, what the search finds', () =>
   it('the Gateways search over every owner finds a personalized unit nobody claimed', async () => {
     const phone = await newPage(browser, server.url, PHONE);
     await signIn(phone, ADMIN);
+    await phone.getByRole('heading', { name: 'Dashboard' }).waitFor(); // landed: the hash is ours now
     for (const [on, name] of [
       [page, 'gateways-unclaimed-unit'],
       [phone, 'gateways-unclaimed-unit-390'],
