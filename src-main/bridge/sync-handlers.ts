@@ -52,6 +52,9 @@ export function createSyncHandlers(core: Core): SyncHandlerTable {
       return sync.syncNowReport(stationContext(caller));
     },
     'sync:outbox': async (caller, req) => {
+      // an unlinked station syncs no owner: a bound installer sees an empty outbox, not a refusal
+      if (caller.ownerId !== null && (await sync.status()).ownerId === null)
+        return { entries: [], more: false };
       await allowed(caller);
       return sync.outboxPage(req);
     },
