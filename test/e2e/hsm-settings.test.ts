@@ -192,10 +192,7 @@ describe('Settings → HSM with a SoftHSM2 token, and the twin ceremony software
     await pin.fill(token.pin);
     await backend.getByRole('button', { name: 'Use this token' }).click();
     // the form closes after the switch and says what is in use now
-    await card
-      .getByLabel('HSM backend')
-      .getByText(`Now using token “${token.label}”.`)
-      .waitFor();
+    await card.getByLabel('HSM backend').getByText(`Now using token “${token.label}”.`).waitFor();
     expect(await card.getByRole('form', { name: 'HSM backend' }).count()).toBe(0);
     await card.getByText('PKCS#11 token').first().waitFor();
     expect((await b.station.hsm.status()).kind).toBe('pkcs11');
