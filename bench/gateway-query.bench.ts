@@ -5,44 +5,15 @@
  * on indexes, so the target is a small constant factor, not 100×).
  */
 import { createGatewayQueryService, type GatewayQueryService } from '../src-main/core/station/gateway-query';
+import { fillFleet, fleetEui } from '../test/helpers/gateway-fleet';
 import { movableClock, openTestStore } from '../test/helpers/station-store';
 import type { BenchResult } from './bench-types';
 
-const OWNER = '0000000000000001'; // ::1
-const OTHER = '0000000000000002'; // ::2
-const BASE = 0x58a0cbfffe000000n;
-const hex = (i: number) => (BASE + BigInt(i)).toString(16).toUpperCase().padStart(16, '0');
+const hex = fleetEui;
 
 async function fleet(n: number) {
   const t = await openTestStore();
-  const at = '2025-01-01T00:00:00.000Z';
-  await t.store.transaction(async (tx) => {
-    for (const [id, name] of [
-      [OWNER, 'a'],
-      [OTHER, 'b'],
-    ] as const) {
-      await tx.run('INSERT INTO owners (id, name, add_count, created_at) VALUES (?, ?, 0, ?)', [
-        id,
-        name,
-        at,
-      ]);
-    }
-    for (let i = 0; i < n; i++) {
-      await tx.run(
-        'INSERT INTO gateways (eui, origin, owner_id, claimed_at, created_at) VALUES (?, ?, ?, ?, ?)',
-        [hex(i), 'batch', i % 10 === 9 ? OTHER : OWNER, at, at],
-      );
-      if (i % 3 === 0) await tx.run('INSERT INTO setups (eui, updated_at) VALUES (?, ?)', [hex(i), at]);
-      if (i % 5 === 0) {
-        await tx.run('INSERT INTO cups_contacts (eui, at, outcome, keys) VALUES (?, ?, ?, ?)', [
-          hex(i),
-          new Date(Date.parse(at) + i * 1000).toISOString(),
-          i % 50 === 0 ? 'unauthorized' : 'ok',
-          '[]',
-        ]);
-      }
-    }
-  });
+  await fillFleet(t.store, n);
   return { t, q: createGatewayQueryService({ store: t.store, clock: movableClock() }) };
 }
 

@@ -52,10 +52,12 @@ export function createSyncHandlers(core: Core): SyncHandlerTable {
       return sync.syncNowReport(stationContext(caller));
     },
     'sync:outbox': async (caller, req) => {
-      // an unlinked station syncs no owner: a bound installer sees an empty outbox, not a refusal
-      if (caller.ownerId !== null && (await sync.status()).ownerId === null)
-        return { entries: [], more: false };
-      await allowed(caller);
+      if (caller.ownerId !== null) {
+        const { ownerId } = await sync.status();
+        // an unlinked station syncs no owner: a bound installer sees an empty outbox, not a refusal
+        if (ownerId === null) return { entries: [], more: false };
+        assertOwnerAllowed(caller, parseOwner(ownerId).id);
+      }
       return sync.outboxPage(req);
     },
     'sync:versions': async (caller, req) => {

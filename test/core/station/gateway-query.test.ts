@@ -6,6 +6,7 @@ import {
 } from '../../../src-main/core/station/gateway-query';
 import { createActivityFollower } from '../../../src-shared/activity-feed';
 import type { ActivityItem } from '../../../src-shared/ipc';
+import { fillFleet } from '../../helpers/gateway-fleet';
 import { movableClock, openTestStore } from '../../helpers/station-store';
 import { KDF_VECTORS } from '../../helpers/core-fixture';
 import { createLineFixture, type LineFixture } from '../factory-line/helpers/line-fixture';
@@ -40,45 +41,13 @@ describe('euiFilterOf', () => {
 
 describe('gateway query service at 100 000 gateways', () => {
   const N = 100_000;
-  const OWNER = '0000000000000001'; // ::1
-  const OTHER = '0000000000000002'; // ::2
   let t: Awaited<ReturnType<typeof openTestStore>>;
   let q: GatewayQueryService;
-  const base = 0x58a0cbfffe000000n;
-  const hex = (i: number) => (base + BigInt(i)).toString(16).toUpperCase().padStart(16, '0');
 
   beforeAll(async () => {
     t = await openTestStore();
-    const at = '2025-01-01T00:00:00.000Z';
     const started = performance.now();
-    await t.store.transaction(async (tx) => {
-      await tx.run('INSERT INTO owners (id, name, add_count, created_at) VALUES (?, ?, 0, ?)', [
-        OWNER,
-        'a',
-        at,
-      ]);
-      await tx.run('INSERT INTO owners (id, name, add_count, created_at) VALUES (?, ?, 0, ?)', [
-        OTHER,
-        'b',
-        at,
-      ]);
-      for (let i = 0; i < N; i++) {
-        await tx.run(
-          'INSERT INTO gateways (eui, origin, owner_id, claimed_at, created_at) VALUES (?, ?, ?, ?, ?)',
-          [hex(i), 'batch', i % 10 === 9 ? OTHER : OWNER, at, at],
-        );
-        // every 3rd is configured, every 5th has contacted CUPS (every 10th of those failing)
-        if (i % 3 === 0) await tx.run('INSERT INTO setups (eui, updated_at) VALUES (?, ?)', [hex(i), at]);
-        if (i % 5 === 0) {
-          await tx.run('INSERT INTO cups_contacts (eui, at, outcome, keys) VALUES (?, ?, ?, ?)', [
-            hex(i),
-            new Date(Date.parse(at) + i * 1000).toISOString(),
-            i % 50 === 0 ? 'unauthorized' : 'ok',
-            '[]',
-          ]);
-        }
-      }
-    });
+    await fillFleet(t.store, N);
     console.log(`inserted ${N} gateways in ${Math.round(performance.now() - started)} ms`);
     q = createGatewayQueryService({ store: t.store, clock: movableClock() });
   }, 120_000);
