@@ -8,7 +8,7 @@ import type { Server as HttpsServer } from 'node:https';
 import { startServer, type RunningServer } from '../adapters/http/server';
 import { DESKTOP_CALLER, type BridgeCaller } from '../bridge/caller';
 import { createStationUi, type StationUi } from '../compose/station-ui';
-import { NetworkSettings } from '../compose/network-settings';
+import { NetworkSettings, shownHostOf } from '../compose/network-settings';
 import { LanDoor } from '../compose/lan-door';
 import { prepareStation } from '../compose/first-start';
 import type { StationIo } from '../compose/io';
@@ -57,8 +57,10 @@ export async function openDesktopStation(options: DesktopStationOptions): Promis
       ? ['--data', options.defaultDataDir, ...options.argv]
       : [...options.argv];
   const { dataDir } = await prepareStation(argv, options.io);
+  const portArg = flagValue(argv, 'port');
   const station = await openStation({
     dataDir,
+    ...(portArg !== undefined ? { port: Number(portArg) } : {}),
     passphrase: passphraseFor(dataDir, flagValue(argv, 'hsm-passphrase-file'), env),
     logger: options.logger,
   });
@@ -66,15 +68,31 @@ export async function openDesktopStation(options: DesktopStationOptions): Promis
   // the LAN CUPS door: the UI's switch opens it (docs/sync.md "The LAN CUPS door")
   const lanDoor = new LanDoor({ dataDir: station.dataDir, core: station.core, logger: options.logger });
   // Settings → Network (docs/station-ui.md "Network"): a re-issued certificate is used at once
+  // flags > saved settings (docs/running.md)
+  const host = flagValue(argv, 'host') ?? station.settings.host;
+  const portFlag = flagValue(argv, 'port');
+  const configuredPort = portFlag !== undefined ? Number(portFlag) : station.settings.port;
+  // options.port is a test override of the listener only; URIs keep the configured port
+  const port = options.port ?? configuredPort;
   const network = new NetworkSettings({
     dataDir: station.dataDir,
-    running: { host: flagValue(argv, 'host') ?? station.settings.host, cupsUri: station.cupsUri },
+    running: { host, port: configuredPort, cupsUri: station.cupsUri },
     onCertificate: (tls) =>
       (server?.app.server as HttpsServer | undefined)?.setSecureContext({
         cert: tls.certPem,
         key: tls.keyPem,
         ca: [station.tls.caCertPem],
       }),
+    // saved public hosts and CUPS URI apply at once; the listen address at the next start
+    onApplied: (live) => {
+      station.cupsUri = live.cupsUri;
+      station.core.setServerCupsUri(live.cupsUri);
+      ui.factory.setDefaultCupsUri(live.cupsUri);
+      if (server !== undefined) {
+        const shown = shownHostOf(host, [], live.publicHosts) ?? host;
+        ui.setServerUrls([`https://${shown.includes(':') ? `[${shown}]` : shown}:${server.port}`]);
+      }
+    },
   });
   const ui = createStationUi({
     ...station,
@@ -84,12 +102,13 @@ export async function openDesktopStation(options: DesktopStationOptions): Promis
     network,
   });
   try {
-    const portFlag = flagValue(argv, 'port');
     server = await startServer({
       core: station.core,
       tls: { certPem: station.tls.certPem, keyPem: station.tls.keyPem, caCertPem: station.tls.caCertPem },
-      host: flagValue(argv, 'host') ?? station.settings.host,
-      port: options.port ?? (portFlag !== undefined ? Number(portFlag) : station.settings.port),
+      host,
+      port,
+      // a wildcard listen address is shown with the first public host (docs/running.md)
+      publicHost: shownHostOf(host, [], station.settings.publicHosts),
       logger: options.logger,
       extend: ui.extendServer(options.rendererDir),
     });

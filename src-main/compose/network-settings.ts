@@ -4,8 +4,10 @@
  * interface), the public host names, and the CUPS URI bundles carry — saved in `station.json` —
  * and the server certificate re-issued from the station CA for the public hosts (an IP as IP SAN
  * **and** DNS SAN, a name as DNS SAN: mbedTLS in the Basics Station matches DNS names only, STACK
- * "Basics Station wire details"). The new certificate is handed to the running server at once; the
- * listen address and the CUPS URI apply at the next start (the view says when a restart is due).
+ * "Basics Station wire details"). The new certificate, the public hosts and the CUPS URI apply at
+ * once (new bundles, CUPS answers, the dashboard); the listen address applies at the next start —
+ * a live rebind would cut off the browser and the gateways connected on the old address — and the
+ * view shows it as pending until then (docs/station-ui.md "Network").
  */
 import { X509Certificate } from 'node:crypto';
 import type { NetworkView } from '../../src-shared/channels/network';
@@ -21,15 +23,38 @@ const ANY_ADDRESS = ['0.0.0.0', '::'];
 /** What {@link NetworkSettings} needs. */
 export interface NetworkSettingsDeps {
   dataDir: string;
-  /** what this process listens on and carries now */
-  running: { host: string; cupsUri: string };
+  /** what this process listens on and carries now (its port: the one it listens on) */
+  running: { host: string; port: number; cupsUri: string };
   /** hands a re-issued server certificate to the running server */
   onCertificate?: ((tls: ServerTls) => void) | undefined;
+  /**
+   * applies saved public hosts and CUPS URI to the running process: `cupsUri` is what bundles and
+   * CUPS answers carry from now on, `publicHosts` the names its URLs are shown with
+   */
+  onApplied?: ((live: { cupsUri: string; publicHosts: string[] }) => void) | undefined;
+}
+
+/**
+ * The host a server's URL is shown with (docs/running.md): the first public host given for this
+ * run (`--public-host`), else — listening on every interface, which is no URL host — the first
+ * saved public host; undefined = the listen address itself.
+ */
+export function shownHostOf(
+  listenHost: string,
+  flagPublicHosts: readonly string[],
+  savedPublicHosts: readonly string[],
+): string | undefined {
+  if (flagPublicHosts[0] !== undefined) return flagPublicHosts[0];
+  return ANY_ADDRESS.includes(listenHost) ? (savedPublicHosts[0] ?? undefined) : undefined;
 }
 
 /** The station's network settings (see the module comment). */
 export class NetworkSettings implements NetworkControl {
-  constructor(private readonly deps: NetworkSettingsDeps) {}
+  readonly #running: { host: string; cupsUri: string };
+
+  constructor(private readonly deps: NetworkSettingsDeps) {
+    this.#running = { host: deps.running.host, cupsUri: deps.running.cupsUri };
+  }
 
   async view(): Promise<NetworkView> {
     const settings = await this.#settings();
@@ -75,6 +100,10 @@ export class NetworkSettings implements NetworkControl {
     else next.cupsUri = cupsUri;
     await writeSettings(this.deps.dataDir, next);
     if (tls.created) this.deps.onCertificate?.(tls);
+    // public hosts and CUPS URI at once; the listen address waits for the next start
+    const live = stationCupsUri(next, this.deps.running.port);
+    this.#running.cupsUri = live;
+    this.deps.onApplied?.({ cupsUri: live, publicHosts });
     return this.#viewOf(next, tls);
   }
 
@@ -86,7 +115,7 @@ export class NetworkSettings implements NetworkControl {
   }
 
   #viewOf(settings: StationSettings, tls: ServerTls): NetworkView {
-    const effectiveCupsUri = stationCupsUri(settings);
+    const effectiveCupsUri = stationCupsUri(settings, this.deps.running.port);
     const sans = new X509Certificate(tls.certPem).subjectAltName ?? '';
     const parts = sans.split(', ').filter((p) => p !== '');
     return {
@@ -99,14 +128,13 @@ export class NetworkSettings implements NetworkControl {
         cupsUri: settings.cupsUri ?? null,
       },
       effectiveCupsUri,
-      running: this.deps.running,
+      running: { ...this.#running },
       certificate: {
         ipSans: parts.filter((p) => p.startsWith('IP Address:')).map((p) => p.slice('IP Address:'.length)),
         dnsSans: parts.filter((p) => p.startsWith('DNS:')).map((p) => p.slice('DNS:'.length)),
         fingerprint256: tls.fingerprint256,
       },
-      restartNeeded:
-        settings.host !== this.deps.running.host || effectiveCupsUri !== this.deps.running.cupsUri,
+      restartNeeded: settings.host !== this.#running.host,
     };
   }
 }

@@ -251,7 +251,14 @@ export async function openStation(options: OpenStationOptions): Promise<Station>
   // follow them, and the certificate covers them and the init ones.
   const publicHosts = [...new Set([...(options.publicHosts ?? []), ...settings.publicHosts])];
   const port = options.port ?? settings.port;
-  const cupsUri = stationCupsUri({ ...settings, publicHosts }, port);
+  // flags > saved settings (docs/running.md): a host given for this run beats a saved CUPS URI
+  const { cupsUri: savedCupsUri, ...rest } = settings;
+  const cupsUri = stationCupsUri(
+    options.publicHosts?.length || savedCupsUri === undefined
+      ? { ...rest, publicHosts }
+      : { ...rest, publicHosts, cupsUri: savedCupsUri },
+    port,
+  );
   let tls: ServerTls;
   let store: MeasuredStore;
   try {

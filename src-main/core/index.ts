@@ -76,6 +76,12 @@ export interface CoreServices extends Core {
   commitHooks: CommitHooks;
   /** the station's sync with a remote join server (docs/sync.md); call `sync.open()` once */
   sync: StationSync;
+  /**
+   * Changes the join server's own CUPS URI at run time (Settings → Network, docs/station-ui.md
+   * "Network"): CUPS answers and site packs name it from the next request on.
+   * @throws DomainError('invalid_uri') for a URI a Basics Station cannot use
+   */
+  setServerCupsUri(uri: string | null): void;
 }
 
 /**
@@ -140,6 +146,12 @@ export function createCore(deps: CoreDeps): CoreServices {
     commitHooks,
     sync,
     metrics: () => env.counters.snapshot(),
+    setServerCupsUri(uri) {
+      if (uri !== null) parseEndpointUri(uri, 'cups', 'server.cupsUri');
+      // one object: the CUPS plans and site packs read it per request
+      config.server.cupsUri = uri;
+      cups.serverChanged();
+    },
     storeHealth: () => deps.store.health?.() ?? { state: 'ok' },
     // the pending CUPS contacts are written before the store closes
     close: () =>

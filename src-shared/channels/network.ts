@@ -15,7 +15,7 @@ export const networkViewSchema = z.object({
   available: z.boolean(),
   /** this machine's addresses (read in main, never in the renderer) */
   addresses: z.array(lanAddressSchema),
-  /** the saved settings (`station.json`): what the next start uses */
+  /** the saved settings (`station.json`); all but the listen address apply at once */
   saved: z.object({
     host: z.string(),
     port: z.number().int(),
@@ -23,7 +23,7 @@ export const networkViewSchema = z.object({
     /** the CUPS URI bundles carry; null = `https://<first public host>:<port>` */
     cupsUri: z.string().nullable(),
   }),
-  /** the CUPS URI the saved settings give (what bundles carry after the next start) */
+  /** the CUPS URI the saved settings give (what bundles carry: saving applies it at once) */
   effectiveCupsUri: z.string(),
   /** what this process runs with now */
   running: z.object({ host: z.string(), cupsUri: z.string() }),
@@ -33,7 +33,7 @@ export const networkViewSchema = z.object({
     dnsSans: z.array(z.string()),
     fingerprint256: z.string(),
   }),
-  /** true when the saved listen address or CUPS URI differ from what runs: restart to apply */
+  /** true when the saved listen address differs from the one listened on: it applies at the next start */
   restartNeeded: z.boolean(),
 });
 /** What the Network card shows. */

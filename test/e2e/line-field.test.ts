@@ -367,12 +367,9 @@ describe('Settings → Network', () => {
     expect(options.some((o) => o.startsWith('127.0.0.1 — lo'))).toBe(true);
     expect(options).toContain('0.0.0.0 — every IPv4 interface');
     const port = new URL(server.url).port;
-    // bundles follow the saved settings: station.json's port (serve --port 0 chose another for this run)
-    const savedPort = (
-      JSON.parse(readFileSync(join(dir, 'data', 'station.json'), 'utf8')) as { port: number }
-    ).port;
+    // bundles carry the port this run listens on (serve --port 0 chose it, docs/running.md)
     expect(await card.getByTestId('network-effective-cups-uri').textContent()).toBe(
-      `https://localhost:${savedPort}`,
+      `https://localhost:${port}`,
     );
 
     // an address this machine does not have is refused, naming the field, and nothing is written
@@ -415,9 +412,13 @@ describe('Settings → Network', () => {
     expect(dns).toContain('10.1.2.3'); // mbedTLS matches DNS names only (STACK.md)
     expect(dns).toContain('station.example.com');
     expect(await card.getByTestId('network-effective-cups-uri').textContent()).toBe(
-      `https://10.1.2.3:${savedPort}`,
+      `https://10.1.2.3:${port}`,
     );
-    await card.getByText('restart it to listen on').waitFor();
+    // the CUPS URI applies at once, the listen address at the next start
+    expect(await card.getByTestId('network-pending-host').textContent()).toBe(
+      'Listen address 0.0.0.0 takes effect at the next start',
+    );
+    await card.getByText(`(https://10.1.2.3:${port})`).waitFor();
     const saved = JSON.parse(readFileSync(join(dir, 'data', 'station.json'), 'utf8')) as Record<
       string,
       unknown

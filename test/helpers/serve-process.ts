@@ -14,6 +14,8 @@ export interface ServeProcess {
   url: string;
   /** the CUPS URI it hands out */
   cupsUri: string;
+  /** the whole `--json` listening line */
+  listening: Record<string, unknown>;
   stderr(): string;
   /** SIGTERM, resolved once it exited (no-op when it already did) */
   stop(): Promise<void>;
@@ -29,6 +31,8 @@ export async function spawnServe(options: {
   db?: string | undefined;
   passphrase: string;
   timeoutMs?: number;
+  /** more `serve` flags (`--host`, `--public-host`, …) */
+  args?: readonly string[];
 }): Promise<ServeProcess> {
   const { dir, port, db, passphrase } = options;
   const timeoutMs = options.timeoutMs ?? 30_000;
@@ -42,6 +46,7 @@ export async function spawnServe(options: {
       ...(db !== undefined ? ['--db', db] : []),
       '--port',
       String(port),
+      ...(options.args ?? []),
       '--json',
     ],
     {
@@ -52,24 +57,27 @@ export async function spawnServe(options: {
   let out = '';
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const listening = await new Promise<{ url: string; cupsUri: string }>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`gwjs serve did not start in ${timeoutMs / 1000} s:\n${err}`)),
-      timeoutMs,
-    );
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const line = out.split('\n').find((l) => l.includes('"listening"'));
-      if (line !== undefined) {
+  const listening = await new Promise<{ url: string; cupsUri: string; listening: Record<string, unknown> }>(
+    (resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`gwjs serve did not start in ${timeoutMs / 1000} s:\n${err}`)),
+        timeoutMs,
+      );
+      child.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        const line = out.split('\n').find((l) => l.includes('"listening"'));
+        if (line !== undefined) {
+          clearTimeout(timer);
+          const parsed = JSON.parse(line) as { url: string; cupsUri: string };
+          resolve({ ...parsed, listening: parsed });
+        }
+      });
+      child.once('exit', (code) => {
         clearTimeout(timer);
-        resolve(JSON.parse(line) as { url: string; cupsUri: string });
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`gwjs serve exited ${code}:\n${err}`));
-    });
-  });
+        reject(new Error(`gwjs serve exited ${code}:\n${err}`));
+      });
+    },
+  );
   return {
     child,
     ...listening,

@@ -13,6 +13,11 @@ import { readInputFile } from '../read-input';
 import { freePort } from '../free-port';
 import { parseHost, parsePort } from './init';
 
+/** `https://host:port`, an IPv6 address in brackets. */
+function serverUrl(host: string, port: number): string {
+  return `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
 /** Resolves once SIGINT or SIGTERM arrives (a second signal exits at once). */
 function untilSignal(io: { stderr(t: string): void }): Promise<string> {
   return new Promise((resolve) => {
@@ -83,7 +88,7 @@ export const serveCommand: Command = {
       { openStation, readSettings, stationReadiness },
       { LanDoor, DEFAULT_LAN_PORT },
       { LocalDoor },
-      { NetworkSettings },
+      { NetworkSettings, shownHostOf },
     ] = await Promise.all([
       import('pino'),
       import('../../adapters/http/server'),
@@ -152,9 +157,10 @@ export const serveCommand: Command = {
     });
     let server: Awaited<ReturnType<typeof startServer>> | undefined;
     // Settings → Network: saved in station.json; a re-issued certificate is used at once
+    const flagPublicHosts = stringList(args, 'public-host');
     const network = new NetworkSettings({
       dataDir: station.dataDir,
-      running: { host, cupsUri: station.cupsUri },
+      running: { host, port: port ?? station.settings.port, cupsUri: station.cupsUri },
       onCertificate: (tls) => {
         (server?.app.server as HttpsServer | undefined)?.setSecureContext({
           cert: tls.certPem,
@@ -162,6 +168,19 @@ export const serveCommand: Command = {
           ca: [station.tls.caCertPem, ...clientCaPems],
         });
         void localDoor.certificateChanged(tls.fingerprint256);
+      },
+      // saved public hosts and CUPS URI apply at once (docs/station-ui.md "Network")
+      onApplied: (live) => {
+        station.cupsUri = live.cupsUri;
+        station.core.setServerCupsUri(live.cupsUri);
+        ui.factory.setDefaultCupsUri(live.cupsUri);
+        if (server !== undefined) {
+          const shown = shownHostOf(host, [], live.publicHosts) ?? host;
+          ui.setServerUrls([
+            serverUrl(shown, server.port),
+            ...(lanDoor.cupsUri !== null ? [lanDoor.cupsUri] : []),
+          ]);
+        }
       },
     });
     const ui = createStationUi({ ...station, ceremony: station.core.ceremony, logger, lanDoor, network });
@@ -191,10 +210,9 @@ export const serveCommand: Command = {
         host,
         transport,
         port: port ?? station.settings.port,
-        // on every interface the printed URL names the first public host (this run's first)
-        ...(wildcard
-          ? { publicHost: stringList(args, 'public-host')[0] ?? station.settings.publicHosts[0] }
-          : {}),
+        // the printed URL names this run's first public host, else (on every interface) the saved
+        // first one: a wildcard address is no URL host (docs/running.md)
+        publicHost: shownHostOf(host, flagPublicHosts, station.settings.publicHosts),
         ops: { readiness: stationReadiness(station), store: station.store },
         logger,
       });
@@ -205,7 +223,8 @@ export const serveCommand: Command = {
             : e;
         });
       }
-      await localDoor.publish(server.url, wildcard);
+      // the local door is reached on the address listened on, not the public name
+      await localDoor.publish(serverUrl(host, server.port), wildcard);
     } catch (e) {
       await localDoor.close();
       await server?.close();

@@ -153,6 +153,11 @@ export class CupsHandler implements CupsService {
     this.#tokens.forget(hex);
   }
 
+  /** The server's own CUPS URI changed: every cached gateway state is planned afresh. */
+  serverChanged(): void {
+    this.#states.clear();
+  }
+
   /** Refuses further requests and writes the pending contacts (before the store closes). */
   async close(): Promise<void> {
     this.#closed = true;

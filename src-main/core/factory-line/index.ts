@@ -25,6 +25,11 @@ export interface FactoryLineServices {
   line: FactoryLine;
   jobs: PregenJobs;
   manifests: ManifestExporter;
+  /**
+   * Changes the CUPS URI bundles of batches without their own carry (Settings → Network,
+   * docs/station-ui.md "Network"), from the next bundle on.
+   */
+  setDefaultCupsUri(uri: string | null): void;
   /** stops running jobs (their done units stay committed); call before closing the store */
   close(): Promise<void>;
 }
@@ -47,6 +52,10 @@ export function createFactoryLine(
     line: new FactoryLine(deps, settings),
     jobs,
     manifests: new ManifestExporter(deps),
+    setDefaultCupsUri(uri) {
+      // the services read deps.defaults per bundle
+      deps.defaults.cupsUri = uri;
+    },
     close: () => jobs.close(),
   };
 }

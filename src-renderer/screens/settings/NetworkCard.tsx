@@ -118,9 +118,11 @@ export function NetworkCard(): ReactNode {
           </dl>
           {view.restartNeeded && (
             <Notice kind="warn">
-              Saved. The station now listens on <code>{view.running.host}</code> and bundles carry{' '}
-              <code>{view.running.cupsUri}</code>; restart it to listen on <code>{view.saved.host}</code> and
-              carry <code>{view.effectiveCupsUri}</code>. The new certificate is in use already.
+              <span data-testid="network-pending-host">
+                Listen address <code>{view.saved.host}</code> takes effect at the next start
+              </span>
+              ; until then the station listens on <code>{view.running.host}</code>. Public host names, the
+              CUPS URI (<code>{view.running.cupsUri}</code>) and the certificate are in use already.
             </Notice>
           )}
           <div className="row gap">
