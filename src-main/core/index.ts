@@ -123,7 +123,11 @@ export function createCore(deps: CoreDeps): CoreServices {
     { changed: (hex) => cups.forget(hex), contacts },
     idempotencyKeys,
   );
-  const sync = new StationSync(env, owner, deps.remote ?? noRemote, deps.sync, sitePack);
+  const sync = new StationSync(env, owner, deps.remote ?? noRemote, deps.sync, sitePack, {
+    batches,
+    forget: (hex) => cups.forget(hex),
+    contacts,
+  });
   commitHooks.add(sync.outbox.hook);
   // a claim this station cannot check (no root key) is recorded as pending (docs/sync.md)
   owner.offlineClaims = (o, ctx) => sync.outbox.queues(o.hex, ctx);

@@ -16,6 +16,8 @@ import { linkApiKey, loadLink, removeLink, saveLink, type SyncLink, type SyncLin
 import { SyncLoop, type BackoffOptions } from './loop';
 import { Outbox, SYNC_PRINCIPAL_ID, itemGatewayHex, type OutboxEntry, type OutboxState } from './outbox';
 import type { RemoteApi } from './remote';
+import type { Batches } from '../batches';
+import type { ContactLog } from '../cups/contact-log';
 import { SitePack } from './site-pack';
 import type {
   OfflineClaim,
@@ -26,10 +28,16 @@ import type {
 import { textOf, textOrNull } from '../rows';
 import { AuditWriter } from '../audit';
 import { euiFromHex, euiHex, formatId6, parseIdField } from '../../../src-shared/ids';
-import { base64ToBytes } from '../../../src-shared/bytes';
+import { base64ToBytes, bytesToHex } from '../../../src-shared/bytes';
 import { DomainError, isDomainError } from '../../../src-shared/errors';
-import type { GatewayChangeWire } from '../../../src-shared/sync-api';
-import { planAdopt } from './adopt';
+import {
+  applyRemoteVersions,
+  checkAdoptable,
+  type MirrorState,
+  type RemoteSecrets,
+  type RemoteVersion,
+} from './adopt';
+import { runCommitHooks } from './commit';
 import { entryGatewayHexes, entryView, versionsOf } from './views';
 
 /** Builds the HTTPS client of a link (the adapter). */
@@ -37,6 +45,18 @@ export type RemoteFactory = (link: SyncLink, apiKey: string) => RemoteApi;
 
 /** Sync status (UI header, dashboard, `gwjs sync status`): the shape of `src-shared/contract/sync-views.ts`. */
 export type { SyncStatus, Resolution } from '../../../src-shared/contract/sync-views';
+
+/**
+ * The station's own gateways as adopting the remote's version touches them (docs/sync.md
+ * "Conflicts"): the local batches (a twin's rows name theirs) and what CUPS caches of a gateway.
+ */
+export interface AdoptTargets {
+  batches: Batches;
+  /** forgets what CUPS cached of a gateway (its row or setup changed) */
+  forget: (hex: string) => void;
+  /** the last CUPS contacts: an un-claimed gateway's is forgotten, as by a delete */
+  contacts: Pick<ContactLog, 'forget'>;
+}
 
 /** Options of {@link StationSync}. */
 export interface StationSyncOptions {
@@ -77,6 +97,7 @@ export class StationSync {
     private readonly remoteFactory: RemoteFactory,
     options: StationSyncOptions = {},
     sitePack?: SitePack,
+    private readonly local?: AdoptTargets,
   ) {
     this.outbox = new Outbox(env);
     this.sitePack = sitePack ?? new SitePack(env);
@@ -359,9 +380,10 @@ export class StationSync {
   /**
    * Resolves a rejected or conflicting operation (docs/sync.md "Conflicts"): `drop` forgets it,
    * `reapply` queues it again as a new operation based on the remote's current state (claims need
-   * the PINs again: `pins` by gateway), `adopt` takes the remote's version — for a claim the local
-   * claim is undone (not queued). Audited per gateway (`sync.reapply` / `sync.drop` / `sync.adopt`)
-   * in the transaction that marks the operation.
+   * the PINs again: `pins` by gateway), `adopt` makes each gateway's local state the
+   * remote's (`adopt.ts`; never queued). Audited per gateway (`sync.reapply` / `sync.drop` /
+   * `sync.adopt`) in the transaction that marks the operation — for an adopt also the one that
+   * writes the remote's state.
    * @throws DomainError('not_found' | 'conflict' | 'invalid_request').
    */
   async resolve(
@@ -378,15 +400,8 @@ export class StationSync {
         `outbox: operation ${seq} is ${entry.state}, only rejected or conflicting ones are resolved`,
       );
     }
-    if (action === 'adopt' && entry.operation === 'claim') {
-      const id6s = entry.items.map((i) => (i as { gateway: string }).gateway);
-      await this.owner.delete(
-        { principal: SYNC_PRINCIPAL },
-        (await loadLink(this.env))?.ownerId6 ?? entry.ownerHex,
-        id6s,
-      );
-    }
-    if (action === 'adopt' && entry.operation === 'setup') await this.#adoptSetups(entry);
+    // adopt: the remote's version of every gateway, written with the outbox mark below (adopt.ts)
+    const adopted = action === 'adopt' ? await this.#remoteVersions(entry) : undefined;
     let items = entry.items;
     if (action === 'reapply' && entry.operation === 'claim') {
       // PINs by gateway in any id form (the screens name gateways by ID6)
@@ -402,8 +417,28 @@ export class StationSync {
       });
     }
     const at = isoAt(this.env.clock.now());
+    let changed: string[] = [];
     await this.env.store.transaction(async (tx) => {
       const state: OutboxState = action === 'adopt' ? 'adopted' : 'dropped';
+      if (adopted !== undefined) {
+        const done = await applyRemoteVersions(tx, { ...adopted.local, at }, adopted.versions);
+        changed = done.changed;
+        for (const hex of done.released) this.local?.contacts.forget(hex);
+        for (const hex of changed) this.local?.forget(hex);
+        await runCommitHooks(this.env.commitHooks, tx, {
+          operation: entry.operation,
+          owner: {
+            id: euiFromHex(entry.ownerHex),
+            hex: entry.ownerHex,
+            id6: formatId6(euiFromHex(entry.ownerHex)),
+          },
+          ctx: { principal: SYNC_PRINCIPAL },
+          items: [],
+          results: [],
+          changed,
+          at,
+        });
+      }
       await tx.run('UPDATE sync_outbox SET state = ? WHERE seq = ?', [state, seq]);
       const requeued =
         action === 'reapply'
@@ -421,45 +456,85 @@ export class StationSync {
       }
       await audit.flush();
     });
+    for (const hex of changed) this.local?.forget(hex);
+    if (adopted?.packStale === true) {
+      // a station without the root key serves CUPS from the pack: take the remote's verifiers and
+      // credentials now (offline: the next round does)
+      await this.#recorded((e) => this.#refreshPack(e)).catch(() => undefined);
+    }
     return this.entry(seq);
   }
 
   /**
-   * Makes the station's setup of an operation's gateways the remote's again (`adopt.ts`): URIs
-   * and CRCs from the mirror, blobs from a site pack fetched for them now — or, with the link
-   * down, from the stored pack when its blobs have the mirror's CRCs.
+   * The remote's version of each gateway of an operation (adopt.ts): the mirror's state — a gateway
+   * the mirror does not have is not held by the owner there when the remote refused its item or
+   * the operation was a claim or an add — and the blobs and token digests of a site pack fetched
+   * for them now, or, with the link down, of the stored pack.
+   * @throws DomainError('conflict') when a version is not known here.
    */
-  async #adoptSetups(entry: OutboxEntry): Promise<void> {
+  async #remoteVersions(entry: OutboxEntry): Promise<{
+    versions: RemoteVersion[];
+    local: { ownerHex: string; batchIdOf: (hex: string) => string | null };
+    packStale: boolean;
+  }> {
     const hexes = entryGatewayHexes(entry);
-    const mirror = (await this.mirrorOf(hexes)) as Record<string, { state: GatewayChangeWire['state'] }>;
-    const blobs = new Map<string, { cupsCred: Uint8Array | null; lnsCred: Uint8Array | null }>();
-    try {
-      const engine = await this.#engineOf();
-      const pack = await engine.sitePack(hexes.map((h) => formatId6(euiFromHex(h))));
-      for (const g of pack.gateways) {
-        blobs.set(euiHex(parseIdField(g.gateway, 'gateway')), {
-          cupsCred: g.desired?.cupsCred == null ? null : base64ToBytes(g.desired.cupsCred),
-          lnsCred: g.desired?.lnsCred == null ? null : base64ToBytes(g.desired.lnsCred),
-        });
-      }
-    } catch (e) {
-      if (!(e instanceof SyncStopped) && !isDomainError(e)) throw e;
-      await this.sitePack.ready();
-      for (const h of hexes) {
-        const d = this.sitePack.entry(h)?.desired;
-        if (d != null) blobs.set(h, { cupsCred: d.cupsCred, lnsCred: d.lnsCred });
+    const mirror = (await this.mirrorOf(hexes)) as Record<string, { state: MirrorState }>;
+    const refused = new Set(
+      Array.isArray(entry.answer)
+        ? entry.answer.flatMap((i) => (i.code === undefined ? [] : [itemGatewayHex(i.gateway) ?? '']))
+        : entry.answer !== null
+          ? hexes
+          : [],
+    );
+    const states = hexes.map((hex): MirrorState => {
+      const m = mirror[hex];
+      if (m !== undefined) return m.state;
+      if (entry.operation === 'claim' || entry.operation === 'add' || refused.has(hex)) return null;
+      throw new DomainError(
+        'conflict',
+        `adopt: the remote’s version of ${formatId6(euiFromHex(hex))} is not known here (pull first)`,
+      );
+    });
+    const secrets = new Map<string, RemoteSecrets>();
+    let fetched = false;
+    if (states.some((s) => s !== null)) {
+      try {
+        const engine = await this.#engineOf();
+        const pack = await engine.sitePack(hexes.map((h) => formatId6(euiFromHex(h))));
+        fetched = true;
+        for (const g of pack.gateways) {
+          secrets.set(euiHex(parseIdField(g.gateway, 'gateway')), {
+            cupsCred: g.desired?.cupsCred == null ? null : base64ToBytes(g.desired.cupsCred),
+            lnsCred: g.desired?.lnsCred == null ? null : base64ToBytes(g.desired.lnsCred),
+            headerSha256: g.verifiers.find((v) => v.kind === 'header')?.sha256 ?? null,
+          });
+        }
+      } catch (e) {
+        if (!(e instanceof SyncStopped) && !isDomainError(e)) throw e;
+        await this.sitePack.ready();
+        for (const h of hexes) {
+          const p = this.sitePack.entry(h);
+          if (p === undefined) continue;
+          const header = p.verifiers.find((v) => v.kind === 'header');
+          secrets.set(h, {
+            cupsCred: p.desired?.cupsCred ?? null,
+            lnsCred: p.desired?.lnsCred ?? null,
+            headerSha256: header === undefined ? null : bytesToHex(header.digest),
+          });
+        }
       }
     }
-    const plan = planAdopt(hexes.map((hex) => ({ hex, state: mirror[hex]?.state, blobs: blobs.get(hex) })));
-    const owner = (await loadLink(this.env))?.ownerId6 ?? entry.ownerHex;
-    const ctx = { principal: SYNC_PRINCIPAL };
-    if (plan.setups.length > 0) {
-      const r = await this.owner.setup(ctx, owner, plan.setups);
-      const failed = r.find((i) => i.code !== undefined);
-      if (failed !== undefined)
-        throw new DomainError('conflict', `adopt: ${failed.gateway}: ${failed.error ?? failed.code}`);
-    }
-    if (plan.deletes.length > 0) await this.owner.delete(ctx, owner, plan.deletes);
+    const versions = hexes.map((hex, i) => ({ hex, state: states[i]!, secrets: secrets.get(hex) }));
+    checkAdoptable(versions);
+    const batchOf = this.local === undefined ? undefined : await this.local.batches.snapshot();
+    return {
+      versions,
+      local: {
+        ownerHex: entry.ownerHex,
+        batchIdOf: (hex) => batchOf?.(BigInt(`0x${hex}`))?.row.id ?? null,
+      },
+      packStale: fetched && (await this.sitePack.status()).present,
+    };
   }
 
   /** One outbox entry. @throws DomainError('not_found'). */

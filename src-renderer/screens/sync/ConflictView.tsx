@@ -34,7 +34,7 @@ function consequence(action: Resolution, v: OperationVersions): string {
     case 'adopt':
       return op === 'claim'
         ? `The remote’s version stands: the local claim is undone on this station (the gateway is no longer held by this owner here), and nothing is sent.`
-        : `The remote’s version stands: ${what} is not sent.`;
+        : `The remote’s version stands: ${what} is not sent, and this station takes the remote’s state of ${n === 1 ? 'the gateway' : 'each gateway'} — ownership, setup and token generation, as shown on the right.`;
   }
 }
 
