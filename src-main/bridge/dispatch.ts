@@ -4,7 +4,7 @@
  * an envelope. Domain and printer errors keep their code (`knownErrorOf`); unexpected errors become
  * `internal` without detail (logged here).
  */
-import { describeIssue, describeIssues, validateAnswersByDefault } from '../../src-shared/contract/issues';
+import { answerMismatch, describeIssue, validateAnswersByDefault } from '../../src-shared/contract/issues';
 import { isDomainError, knownErrorOf } from '../../src-shared/errors';
 import { CHANNELS, isChannel, roleAllows, type Channel, type Envelope } from '../../src-shared/ipc';
 import type { Logger } from '../core/ports';
@@ -23,8 +23,8 @@ const CHECK_ANSWERS = validateAnswersByDefault(process.env);
  * Runs one bridge call and answers with the envelope (never throws). `onRetryAfter` hears the
  * `retryAfterSeconds` of a rate-limited failure (the HTTP door's Retry-After). With
  * `checkAnswers` (default: on in development and tests) a handler's answer that does not match
- * the channel's response schema is an `internal` failure, logged with the mismatch — a drifting
- * answer fails loudly.
+ * the channel's response schema (an undeclared field included: `answerMismatch`) is an `internal`
+ * failure, logged with the mismatch — a drifting answer fails loudly.
  */
 export async function dispatch(
   table: HandlerTable,
@@ -59,9 +59,8 @@ export async function dispatch(
     const handler = table[channel] as Handler<Channel>;
     const value = await handler(caller, parsed.data as never);
     if (checkAnswers) {
-      const checked = CHANNELS[channel].response.safeParse(value);
-      if (!checked.success) {
-        const why = describeIssues(checked.error.issues, 'answer').error;
+      const why = answerMismatch(CHANNELS[channel].response, value);
+      if (why !== undefined) {
         logger?.error({ channel, why }, 'bridge answer does not match its schema');
         return failure('internal', `${channel}: answer does not match its schema: ${why}`);
       }

@@ -128,11 +128,51 @@ export function parseBody<T extends z.ZodType>(schema: T, body: unknown): BodyPa
  * Whether answers are checked against their declared response schemas (Owner API and the
  * renderer bridge), given the environment: `GWJS_VALIDATE_ANSWERS=1`/`0` decides; otherwise on in
  * development and tests (`NODE_ENV` `development` or `test`, which vitest sets) and off elsewhere,
- * where the check would only cost time (docs/architecture.md "Answers are checked").
+ * where the check would only cost time (docs/owner-api.md "Answers are checked").
  */
 export function validateAnswersByDefault(env: Readonly<Record<string, string | undefined>>): boolean {
   const flag = env.GWJS_VALIDATE_ANSWERS;
   if (flag === '1' || flag === 'true') return true;
   if (flag === '0' || flag === 'false') return false;
   return env.NODE_ENV === 'development' || env.NODE_ENV === 'test';
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v);
+
+/**
+ * The first field of `answer` its schema's output does not carry (an object schema strips what it
+ * does not declare), as `answer.firmware[0].extra`; undefined when none. Where a transform changed
+ * a value's type the walk stops there.
+ */
+function undeclaredField(answer: unknown, output: unknown, path: (string | number)[]): string | undefined {
+  if (Array.isArray(answer) && Array.isArray(output)) {
+    for (let i = 0; i < answer.length && i < output.length; i++) {
+      const found = undeclaredField(answer[i], output[i], [...path, i]);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  if (!isPlainObject(answer) || !isPlainObject(output)) return undefined;
+  for (const [k, v] of Object.entries(answer)) {
+    if (v === undefined) continue; // JSON drops it; structured clone keeps nothing of it either
+    if (!Object.prototype.hasOwnProperty.call(output, k)) return formatPath([...path, k], 'answer');
+    const found = undeclaredField(v, output[k], [...path, k]);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/**
+ * Checks an answer against its declared response schema (docs/owner-api.md "Answers are checked"):
+ * undefined when it matches, else the problem in the words of {@link describeIssues}, rooted at
+ * `answer`. Stricter than `safeParse`: a field the schema does not declare is a mismatch even where
+ * an object schema would strip it, because the door sends the answer as the handler made it — an
+ * undeclared field would reach the caller unchecked.
+ */
+export function answerMismatch(schema: z.ZodType, answer: unknown): string | undefined {
+  const r = schema.safeParse(answer, { reportInput: true });
+  if (!r.success) return describeIssues(r.error.issues, 'answer').error;
+  const extra = undeclaredField(answer, r.data, []);
+  return extra === undefined ? undefined : `${extra}: not declared in the response schema`;
 }

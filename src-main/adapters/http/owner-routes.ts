@@ -12,7 +12,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Core, Principal, RequestContext } from '../../core/api';
-import { describeIssues, validateAnswersByDefault } from '../../../src-shared/contract/issues';
+import { answerMismatch, validateAnswersByDefault } from '../../../src-shared/contract/issues';
 import { DomainError } from '../../../src-shared/errors';
 import {
   MAX_BODY_BYTES,
@@ -41,15 +41,12 @@ export interface OwnerRoutesOptions {
 }
 
 /**
- * @throws Error (a 500) when `answer` does not match the declared response schema of `path`.
+ * @throws Error (a 500) when `answer` does not match the declared response schema of `path`, an
+ *   undeclared field included (`answerMismatch`).
  */
 export function checkAnswer(path: OwnerApiPath, answer: unknown): void {
-  const r = OWNER_API[path].response.safeParse(answer);
-  if (!r.success) {
-    throw new Error(
-      `answer of /api/v1/${path} does not match its schema: ${describeIssues(r.error.issues, 'answer').error}`,
-    );
-  }
+  const why = answerMismatch(OWNER_API[path].response, answer);
+  if (why !== undefined) throw new Error(`answer of /api/v1/${path} does not match its schema: ${why}`);
 }
 
 const principals = new WeakMap<FastifyRequest, Principal>();
