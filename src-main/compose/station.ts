@@ -3,6 +3,10 @@
  * PostgreSQL), the HSM (software keystore or PKCS#11 token), the local CA/server certificate and the core. Every entry point
  * opens its station here — `gwjs` commands, `gwjs serve`, `npm start` and the Electron shell.
  *
+ * Longer than ~400 lines on purpose: it is the one module that knows the data directory below,
+ * and `openStation` wires store, HSM, TLS and core in one order that closes what it opened when a
+ * later part fails.
+ *
  * Data directory layout (decided here, documented in docs/cli.md):
  *   station.json    settings written by `init` (public hosts, listen address, port)
  *   db/             the store (station.db, journal.log, store.lock), unless a PostgreSQL URL is

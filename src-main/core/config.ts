@@ -3,6 +3,8 @@
  * the join server's own CUPS identity (SPEC §3.6, last paragraph). Every field has a default; a
  * composition root passes only what it wants to change ({@link CoreConfigInput}).
  */
+import { MAX_ITEMS, MAX_LIST_LIMIT } from '../../src-shared/contract/values';
+import { MAX_CHANGES_LIMIT } from '../../src-shared/sync-api';
 
 /** A token bucket: `ratePerSecond` tokens refill continuously up to `burst`. */
 export interface RateLimitRule {
@@ -103,14 +105,14 @@ export const DEFAULT_CORE_CONFIG: CoreConfig = {
     // failing stations retry once a minute (SPEC §3.5): 10 s⁻¹ is 600 of them behind one NAT
     failuresPerAddress: { ratePerSecond: 10, burst: 200 },
   },
-  maxItems: 10_000,
-  listLimit: { default: 100, max: 10_000 },
+  maxItems: MAX_ITEMS,
+  listLimit: { default: 100, max: MAX_LIST_LIMIT },
   tokenCacheEntries: 100_000,
   cupsStateCacheEntries: 100_000,
   cupsContacts: { flushIntervalMs: 30_000, tickMs: 1_000, entries: 20_000 },
   sharedStore: false,
   idempotency: { ttlMs: 7 * 24 * 60 * 60 * 1000 },
-  changesLimit: { default: 1000, max: 10_000 },
+  changesLimit: { default: 1000, max: MAX_CHANGES_LIMIT },
 };
 
 /** Merges `input` over the defaults and checks the numbers. @throws RangeError naming the field. */

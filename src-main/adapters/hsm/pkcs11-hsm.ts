@@ -4,6 +4,9 @@
  * through a PKCS#11 module (SoftHSM2 in tests; OpenSC for Nitrokey HSM / SmartCard-HSM,
  * yubihsm_pkcs11 for YubiHSM 2 in the field). Runs in Node (main process, CLI, tests).
  *
+ * Longer than ~400 lines on purpose: one class owns the session and login state every call checks;
+ * the module loading and CKR mapping (`pkcs11-module.ts`) and key forms (`key-forms.ts`) are apart.
+ *
  * Objects (CKA_ID is the ASCII handle; the label is the caller's):
  * - root key `p11-brk-<hex>`: generic secret, 32 bytes, CKA_SENSITIVE, not CKA_EXTRACTABLE, SIGN
  *   (HMAC) only — what every derivation uses;
@@ -18,9 +21,6 @@
  * CUPS requests are safe; CKR_* values an operator can cause are DomainErrors of their own
  * (`pkcs11-module.ts`). A token that goes away (pulled, session closed, module finalized) locks the
  * HSM at once; {@link unlock} with the PIN brings it back without a restart.
- *
- * Longer than ~400 lines on purpose: one class owns the session and login state every call checks;
- * the module loading and CKR mapping (`pkcs11-module.ts`) and key forms (`key-forms.ts`) are apart.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { DomainError } from '../../../src-shared/errors';

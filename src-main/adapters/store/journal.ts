@@ -2,6 +2,9 @@
  * The write-ahead journal of the sql.js store (DESIGN §3, docs/security.md "Durability and journal
  * damage"), runs in the Node main process.
  *
+ * Longer than ~400 lines on purpose: the scanner and the writer must agree on the byte rules below
+ * to the bit, so they stand side by side; payloads, replay and recovery are apart.
+ *
  * Records: `[u32 length][u32 crc32][payload]`. Both integers are **little-endian**; `length` counts
  * payload bytes (1 … {@link MAX_RECORD_BYTES}); `crc32` is the CRC-32 of zlib / ISO-HDLC (poly
  * 0xEDB88320, `crc32("123456789") = 0xCBF43926`) over the payload. Payloads are UTF-8 JSON objects

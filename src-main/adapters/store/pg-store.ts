@@ -13,6 +13,9 @@
  * - nothing is cached per instance above it: with `sharedStore` the core reads gateway state on
  *   every poll (core/config.ts), so no instance can answer from state another one changed.
  * Results have the sql.js shape (see pg-sql.ts). `checkpoint` is a no-op: PostgreSQL owns its WAL.
+ *
+ * Longer than ~400 lines on purpose: the pool, snapshot reads, serializable retries and the
+ * migration lock share one connection discipline; the SQL translation is apart (pg-sql.ts).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { fileURLToPath } from 'node:url';

@@ -1,7 +1,12 @@
 /**
- * The durable sql.js store (DESIGN §3), Node main process only. The database lives in memory
- * (sql.js wasm); durability comes from `journal.log` (see journal.ts for the record format) and
- * periodic snapshots to `station.db`:
+ * The durable sql.js store (DESIGN §3), Node main process only.
+ *
+ * Longer than ~400 lines on purpose: the single queue, commits, checkpoints and timers share one
+ * in-memory database and its journal; the record format, replay and transactions are apart
+ * (journal.ts, journal-replay.ts, sqljs-tx.ts).
+ *
+ * The database lives in memory (sql.js wasm); durability comes from `journal.log` (see journal.ts
+ * for the record format) and periodic snapshots to `station.db`:
  * - every `transaction` commit appends one record with its mutating statements and, for 'full'
  *   durability, fdatasyncs it before the promise resolves ('relaxed': within `relaxedFlushMs`);
  * - a checkpoint exports the database to `station.db.tmp`, fsyncs it, renames it over `station.db`,

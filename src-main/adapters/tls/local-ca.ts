@@ -7,6 +7,9 @@
  * Certificates use EC P-256 / ECDSA-SHA256, which every Basics Station build (mbedTLS) verifies.
  * mbedTLS in the station does not match IP SANs, so an IP host is put in as both an IP and a DNS
  * SAN (STACK.md).
+ *
+ * Longer than ~400 lines on purpose: the CA, the server and LAN certificates and the operator's own
+ * certificate share one set of file, key-form and validity rules.
  */
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';

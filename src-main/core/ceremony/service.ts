@@ -11,6 +11,10 @@
  *    split into M-of-N Shamir shares;
  * 5. {@link Ceremony.seal}: the root key can never be wrapped out again.
  *
+ * Longer than ~400 lines on purpose: the steps share the HSM staging and the transcript rule below,
+ * so they stay one class; the file, share and transcript formats are apart (`files.ts`,
+ * `shares.ts`, `transcript.ts`).
+ *
  * Every step appends to the batch's (or transport key's) hash-chained transcript in the audit log
  * (`transcript.ts`), in the transaction that makes the change.
  */

@@ -3,6 +3,10 @@
  * labels (SPEC §6) in one job, with progress, ETA, cancel and resume — never re-using or skipping
  * an EUI.
  *
+ * Longer than ~400 lines on purpose: the cursor, chunk-commit and cancel rules below are one
+ * invariant, held by the one class that owns this process's runners; range checks, chunk writing
+ * and rows are apart (`job-range.ts`, `job-chunk.ts`, `job-rows.ts`).
+ *
  * How "never re-use, never skip" holds:
  * - A job owns a contiguous range [first, last] that holds no personalized unit and meets no other
  *   unfinished job when it starts; while unfinished it reserves [cursor, last] (the line refuses those

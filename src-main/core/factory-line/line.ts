@@ -12,6 +12,10 @@
  *    and compares in constant time; a mismatch **blocks** the unit (audited) — only a
  *    re-personalization with a reason brings it back.
  *
+ * Longer than ~400 lines on purpose: the five steps share one unit's checks inside their
+ * transactions, so they stay one class; the checks and the line position are apart
+ * (`line-checks.ts`, `line-position.ts`).
+ *
  * Unit state rules are in `unit-state.ts`; every step re-checks them inside its transaction.
  */
 import { bytesToBase64 } from '../../../src-shared/bytes';

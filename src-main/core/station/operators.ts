@@ -3,6 +3,9 @@
  * factory / installer, scrypt password hashes, sessions and login throttling — all in the store, so
  * several `gwjs serve` instances on one database agree (DESIGN §2).
  *
+ * Longer than ~400 lines on purpose: accounts, sessions, the first-run password and login
+ * throttling are one service over the same operator rows, and a login touches all four.
+ *
  * Sessions: the caller gets a random 256-bit id (the cookie value); only its SHA-256 is stored. A
  * login always creates a new id (no fixation) and ends the session the browser presented, if any.
  * First run: while no operator exists, `issueSetupPassword` makes a one-time password (printed by

@@ -1,6 +1,7 @@
 /**
  * A station's sync (docs/sync.md): the remote link, the outbox, the engine and the loop behind
  * one service — what `gwjs sync`, `gwjs serve`, the IPC/bridge handlers and the screens call.
+ * Longer than ~400 lines on purpose: one facade over the link and engine state all doors share.
  */
 import type {
   OperationVersions,
