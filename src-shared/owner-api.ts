@@ -24,6 +24,7 @@ import type { ErrorBody } from './errors';
 import { UNLOCK } from './lockout-api';
 import { CHANGES } from './sync-api';
 import { SITE_PACK } from './contract/site-pack';
+import { FACTORY_RECORDS } from './contract/factory-records';
 import {
   CERTIFICATE_ISSUE,
   CERTIFICATE_LIST,
@@ -75,6 +76,7 @@ export const OWNER_API = {
   'certificate/issue': CERTIFICATE_ISSUE,
   'certificate/list': CERTIFICATE_LIST,
   'certificate/revoke': CERTIFICATE_REVOKE,
+  'factory/records': FACTORY_RECORDS,
 } as const satisfies Record<string, Operation>;
 
 /** An Owner API endpoint path below `/api/v1/`. */

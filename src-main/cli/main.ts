@@ -29,7 +29,7 @@ import { dbRecoverCommand } from './commands/db-recover';
 import { dbExportCommand, dbImportCommand, dbMigrateCommand } from './commands/db';
 import { idCommand } from './commands/id';
 import { initCommand } from './commands/init';
-import { ownerCreateCommand } from './commands/owner';
+import { keyCreateCommand, ownerCreateCommand } from './commands/owner';
 import { personalizeCommand } from './commands/personalize';
 import { serveCommand } from './commands/serve';
 import {
@@ -48,6 +48,7 @@ export const COMMANDS: readonly Command[] = [
   initCommand,
   serveCommand,
   ownerCreateCommand,
+  keyCreateCommand,
   batchCreateCommand,
   batchImportCommand,
   batchListCommand,

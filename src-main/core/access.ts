@@ -2,7 +2,8 @@
  * Owners and API keys (SPEC §4.1). A key is `gwjs_<id>_<secret>`: `id` (16 hex) finds the row,
  * `secret` (32 random bytes, Base64url) makes it unguessable. Only SHA-256 of the whole key is
  * stored — the key is high-entropy random, so a fast hash is the right tool; it is shown once.
- * An admin key has no owner and the `admin` scope; an owner key never has `admin`.
+ * An admin key has no owner and the `admin` scope; an owner key never has `admin`. A factory key
+ * has no owner and the `factory` scope only (docs/sync.md "Factory records").
  */
 import { base64UrlNoPad, bytesToHex } from '../../src-shared/bytes';
 import { DomainError } from '../../src-shared/errors';
@@ -114,7 +115,8 @@ export class Access implements AccessService {
 
   /**
    * Creates an API key (admin only) and returns its text once. `ownerId` null makes an admin key
-   * (the `admin` scope is implied); an owner key may not carry `admin`.
+   * (the `admin` scope is implied) — or, with the scopes `["factory"]`, a factory key (docs/sync.md
+   * "Factory records"); an owner key may carry neither `admin` nor `factory`.
    * @throws DomainError('invalid_request' | 'not_found' | 'forbidden')
    */
   async createApiKey(
@@ -134,11 +136,23 @@ export class Access implements AccessService {
       }
       set.add(s);
     }
-    if (owner === null) set.add('admin');
-    else if (set.has('admin')) {
-      throw new DomainError('invalid_request', 'scopes: "admin" is only for keys without an owner', {
-        field: 'scopes',
-      });
+    if (owner === null) {
+      // an ownerless key is an admin key, unless it is a factory key: `factory` and nothing else
+      if (set.has('factory') && !set.has('admin')) {
+        if (set.size !== 1) {
+          throw new DomainError(
+            'invalid_request',
+            'scopes: a factory key carries "factory" only (it acts for no owner)',
+            { field: 'scopes' },
+          );
+        }
+      } else set.add('admin');
+    } else if (set.has('admin') || set.has('factory')) {
+      throw new DomainError(
+        'invalid_request',
+        `scopes: "${set.has('admin') ? 'admin' : 'factory'}" is only for keys without an owner`,
+        { field: 'scopes' },
+      );
     }
     if (set.size === 0) throw new DomainError('invalid_request', 'scopes: at least one scope is needed');
     const ordered = SCOPES.filter((s) => set.has(s));

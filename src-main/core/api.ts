@@ -23,6 +23,7 @@ import type { CertificateRecord, GatewayCertificate } from './client-certs/servi
 import type { ChangesPage } from './sync/change-feed';
 import type { SitePackResponse } from '../../src-shared/contract/site-pack';
 import type { StationSync } from './sync/service';
+import type { FactoryRecords } from './factory-records';
 import type { StoreHealth } from './ports';
 
 export type { Principal, RequestContext, Scope } from './context';
@@ -317,6 +318,8 @@ export interface Core {
   clientCertificates: ClientCertificateService;
   /** the station's sync with a remote join server (docs/sync.md) */
   sync: StationSync;
+  /** factory personalization records received from factory stations (docs/sync.md "Factory records") */
+  factoryRecords: FactoryRecords;
   metrics(): Metrics;
   /** The store's health (`/healthz`): `degraded` while writes fail for lack of space. */
   storeHealth(): StoreHealth;

@@ -8,7 +8,10 @@ import type { Scope } from '../../src-shared/contract/values';
 export type { Scope } from '../../src-shared/contract/values';
 export { SCOPES } from '../../src-shared/contract/values';
 
-/** Who is calling. `ownerId === null` means an admin acting for any owner. */
+/**
+ * Who is calling. `ownerId === null` means an admin acting for any owner — or, with the `factory`
+ * scope only, a factory key that acts for no owner (docs/sync.md "Factory records").
+ */
 export interface Principal {
   kind: 'api-key' | 'cli' | 'operator' | 'system';
   /** key id, operator name, 'cli' — goes into the audit log */

@@ -25,6 +25,7 @@ import { Counters } from './metrics';
 import { recordChanges } from './sync/change-feed';
 import { CommitHooks } from './sync/commit';
 import { IdempotencyKeys } from './sync/idempotency';
+import { FactoryRecords } from './factory-records';
 import { SitePack } from './sync/site-pack';
 import { StationSync, type RemoteFactory, type StationSyncOptions } from './sync/service';
 import type { CertificateAuthority, Clock, Hsm, Logger, Random, Store } from './ports';
@@ -149,6 +150,7 @@ export function createCore(deps: CoreDeps): CoreServices {
     clientCertificates,
     commitHooks,
     sync,
+    factoryRecords: new FactoryRecords(env, idempotencyKeys),
     metrics: () => env.counters.snapshot(),
     setServerCupsUri(uri) {
       if (uri !== null) parseEndpointUri(uri, 'cups', 'server.cupsUri');

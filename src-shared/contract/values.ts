@@ -22,8 +22,12 @@ export const MAX_BODY_BYTES = 16 * 1024 * 1024;
 /** Most ids one `list` page may ask for (the server's configured maximum may be lower). */
 export const MAX_LIST_LIMIT = 10_000;
 
-/** API key scopes (SPEC §4.1). `admin` implies every other scope and any owner. */
-export const SCOPES = ['claim', 'setup', 'delete', 'add', 'read', 'firmware', 'admin'] as const;
+/**
+ * API key scopes (SPEC §4.1). `admin` implies every other scope and any owner. `factory` (an
+ * addition, docs/sync.md "Factory records") is for keys without an owner: a factory station's
+ * personalization records, never an owner operation.
+ */
+export const SCOPES = ['claim', 'setup', 'delete', 'add', 'read', 'firmware', 'factory', 'admin'] as const;
 /** One API key scope. */
 export type Scope = (typeof SCOPES)[number];
 /** Schema of one scope. */

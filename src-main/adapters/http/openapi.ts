@@ -70,6 +70,14 @@ const FAILURES: Record<string, Record<string, string>> = {
     '413': 'body larger than the limit',
     '429': 'rate limited; see Retry-After',
   },
+  factory: {
+    '400':
+      'bad JSON, wrong types, a missing or unknown field (the message names records[i].field), more than 10 000 records',
+    '401': 'missing or unknown API key',
+    '403': 'the key lacks the factory scope (a factory or an admin key)',
+    '413': `body larger than ${MAX_BODY_BYTES} bytes`,
+    '429': 'rate limited; see Retry-After',
+  },
   certificate: {
     '400': 'bad JSON, wrong types, unknown fields, a bad id or fingerprint',
     '401': 'missing or unknown API key',
@@ -100,8 +108,8 @@ function pathItem(path: OwnerApiPath): Record<string, unknown> {
           ],
         };
   const failures = FAILURES[path.split('/')[0] ?? ''] ?? {};
-  // the gateway writes take an Idempotency-Key (docs/sync.md)
-  const writes = op.kind === 'items' && op.scope !== 'read';
+  // the gateway writes and factory records take an Idempotency-Key (docs/sync.md)
+  const writes = (op.kind === 'items' && op.scope !== 'read') || path === 'factory/records';
   return {
     post: {
       operationId: operationId(path),
@@ -116,7 +124,9 @@ function pathItem(path: OwnerApiPath): Record<string, unknown> {
           description:
             op.kind === 'items'
               ? 'one item per request item, in request order (partial success is normal)'
-              : 'done',
+              : path === 'factory/records'
+                ? 'one answer per record, in request order (partial success is normal)'
+                : 'done',
           content: { 'application/json': { schema: schema(op.response) } },
         },
         ...Object.fromEntries(Object.entries(failures).map(([status, why]) => [status, errorResponse(why)])),
@@ -211,7 +221,7 @@ export function buildOpenApiDocument(serverUrl?: string): Record<string, unknown
     paths,
     components: {
       securitySchemes: {
-        bearerAuth: { type: 'http', scheme: 'bearer', description: 'Owner or admin API key' },
+        bearerAuth: { type: 'http', scheme: 'bearer', description: 'Owner, factory or admin API key' },
         cupsToken: { type: 'http', scheme: 'bearer', description: 'The gateway’s CUPS token (cups.key)' },
       },
       schemas: { ErrorBody: schema(ErrorBodySchema) },

@@ -56,5 +56,7 @@ export function ownerApiHandlers(core: Core): OwnerApiHandlers<RequestContext> {
     'certificate/list': (ctx, c) => core.clientCertificates.list(ctx, c.ownerid, c.gateway),
     'certificate/revoke': (ctx, c) =>
       core.clientCertificates.revoke(ctx, c.ownerid, c.gateway, c.fingerprint),
+
+    'factory/records': (ctx, c) => core.factoryRecords.record(ctx, c),
   };
 }

@@ -94,13 +94,28 @@ export class IdempotencyKeys {
     const key = c.ctx.idempotencyKey;
     if (key === undefined) return;
     const hash = requestHashOf(c.operation, c.owner.hex, c.items);
-    const stored = await findAnswer(tx, c.owner.hex, key, c.at);
-    if (stored !== undefined) throw new IdempotentReplay(checkSame(stored, c.operation, hash, key));
-    await tx.run('DELETE FROM idempotency_keys WHERE expires_at <= ?', [c.at]);
-    const expires = isoAt(Date.parse(c.at) + this.env.config.idempotency.ttlMs);
+    await this.storeIn(tx, { scope: c.owner.hex, key, operation: c.operation, hash }, c.results, c.at);
+  };
+
+  /**
+   * Stores the answer of a keyed write inside its transaction `tx` (purging expired keys) — the
+   * commit hook's step, also used by writes that are not owner operations (factory records).
+   * @throws IdempotentReplay when the key was answered meanwhile (the caller rolls back and
+   *   answers the stored answer); DomainError('idempotency_mismatch') for another request.
+   */
+  async storeIn(
+    tx: Tx,
+    k: { scope: string; key: string; operation: string; hash: string },
+    answer: readonly unknown[],
+    at: string,
+  ): Promise<void> {
+    const stored = await findAnswer(tx, k.scope, k.key, at);
+    if (stored !== undefined) throw new IdempotentReplay(checkSame(stored, k.operation, k.hash, k.key));
+    await tx.run('DELETE FROM idempotency_keys WHERE expires_at <= ?', [at]);
+    const expires = isoAt(Date.parse(at) + this.env.config.idempotency.ttlMs);
     await tx.run(
       'INSERT INTO idempotency_keys (scope, idem_key, operation, request_hash, answer, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      [c.owner.hex, key, c.operation, hash, JSON.stringify(c.results), c.at, expires],
+      [k.scope, k.key, k.operation, k.hash, JSON.stringify(answer), at, expires],
     );
-  };
+  }
 }
