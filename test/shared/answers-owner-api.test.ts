@@ -67,6 +67,35 @@ const CASES: Record<OwnerApiPath, { as: Caller; body: () => Record<string, unkno
     as: 'owner',
     body: () => ({ ownerid: 'a::1', gateway: gw2.id6, fingerprint: doomedCert }),
   },
+  'factory/records': {
+    as: 'admin',
+    body: () => ({
+      records: [
+        {
+          recordId: 'answer-check-1',
+          gateway: gw1.eui,
+          batch: 'line-batch',
+          kcv: KDF_VECTORS.kcv,
+          event: 'verified',
+          at: '2030-01-01T00:01:00.000Z',
+          station: 'factory-1',
+          operator: 'operator:alice',
+          state: 'verified',
+          fromMac: false,
+          generation: null,
+          personalizeCount: 1,
+          printCount: 1,
+          jobId: null,
+          reason: null,
+          personalizedAt: '2030-01-01T00:00:00.000Z',
+          printedAt: '2030-01-01T00:00:30.000Z',
+          verifiedAt: '2030-01-01T00:01:00.000Z',
+          blockedAt: null,
+          blockedReason: null,
+        },
+      ],
+    }),
+  },
 };
 
 const exercised = new Set<string>();
@@ -104,7 +133,7 @@ describe('every Owner API answer matches its response schema', () => {
     exercised.add(path);
     expect(r.status, r.text).toBe(200);
     // a success answer: item operations answer every item without an error code
-    if (OWNER_API[path].kind === 'items') {
+    if (OWNER_API[path].kind === 'items' || path === 'factory/records') {
       expect(Array.isArray(r.json)).toBe(true);
       for (const item of r.json as { code?: string }[]) expect(item.code, r.text).toBeUndefined();
     }
