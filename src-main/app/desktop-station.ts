@@ -66,7 +66,12 @@ export async function openDesktopStation(options: DesktopStationOptions): Promis
   });
   let server: RunningServer | undefined;
   // the LAN CUPS door: the UI's switch opens it (docs/sync.md "The LAN CUPS door")
-  const lanDoor = new LanDoor({ dataDir: station.dataDir, core: station.core, logger: options.logger });
+  const lanDoor = new LanDoor({
+    dataDir: station.dataDir,
+    core: station.core,
+    logger: options.logger,
+    persist: true,
+  });
   // Settings → Network (docs/station-ui.md "Network"): a re-issued certificate is used at once
   // flags > saved settings (docs/running.md)
   const host = flagValue(argv, 'host') ?? station.settings.host;
@@ -123,7 +128,9 @@ export async function openDesktopStation(options: DesktopStationOptions): Promis
     }
     throw e;
   }
-  ui.setServerUrls([server.url]);
+  // the operator's saved choice (station.json); a failure is shown on the Sync screen, not fatal
+  await lanDoor.restore();
+  ui.setServerUrls([server.url, ...(lanDoor.cupsUri !== null ? [lanDoor.cupsUri] : [])]);
   const setupPassword = await ui.firstRunPassword();
   let closing: Promise<void> | undefined;
   return {

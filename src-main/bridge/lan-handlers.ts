@@ -18,7 +18,14 @@ export interface LanDoorControl {
 /** A handler for every LAN door channel. */
 export type LanHandlerTable = { [C in keyof typeof LAN_CHANNELS]: Handler<C> };
 
-const UNAVAILABLE = { available: false, addresses: [], active: null };
+const UNAVAILABLE: LanDoorView = {
+  available: false,
+  addresses: [],
+  active: null,
+  openedBy: null,
+  saved: null,
+  startError: null,
+};
 
 /** Builds the LAN door handlers over `door` (undefined: not available in this process). */
 export function createLanHandlers(door: LanDoorControl | undefined): LanHandlerTable {

@@ -71,6 +71,16 @@ export interface StationSettings {
   createdAt: string;
   /** the HSM backend (absent = the software keystore); never holds a PIN (docs/twin-hsm.md) */
   hsm?: HsmSettings;
+  /** the LAN CUPS door the operator chose, reopened at start (docs/sync.md "The LAN CUPS door") */
+  lanDoor?: SavedLanDoor;
+}
+
+/** The operator's LAN door choice in station.json. */
+export interface SavedLanDoor {
+  address: string;
+  port: number;
+  /** false: closed by the operator (the address is kept for the switch) */
+  open: boolean;
 }
 
 /** Options of {@link openStation}. */

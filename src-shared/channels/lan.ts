@@ -35,6 +35,12 @@ export const lanDoorSchema = z.object({
       certFingerprint: z.string(),
     })
     .nullable(),
+  /** how the open door came: the saved choice at start, this run's `--lan` (over the saved one), the switch */
+  openedBy: z.enum(['saved', 'flag', 'switch']).nullable(),
+  /** the operator's choice kept in station.json for the next start (null: never chosen) */
+  saved: z.object({ address: z.string(), port: z.number().int(), open: z.boolean() }).nullable(),
+  /** why the saved door was not opened at this start (its address is on no interface now, …) */
+  startError: z.string().nullable(),
 });
 /** The LAN door as the switch shows it. */
 export type LanDoorView = z.infer<typeof lanDoorSchema>;

@@ -60,7 +60,9 @@ export const serveCommand: Command = {
     '  --port P                   HTTPS port (default from init, 8443; 0 = any free port)',
     '  --public-host NAME         extra name/address the server certificate must cover (repeatable)',
     '  --lan ADDRESS              also open the CUPS door (and Owner API) on this LAN address of the',
-    '                             machine, with its own certificate from the station’s CA (docs/sync.md)',
+    '                             machine, with its own certificate from the station’s CA (docs/sync.md);',
+    '                             without it the door the Sync screen saved is reopened; --lan overrides',
+    '                             that choice for this run (and says so)',
     '  --lan-port P               port of the LAN door (default 8443)',
     '  --client-ca FILE           PEM CA whose gateway client certificates CUPS accepts, besides the',
     '                             station’s own CA (repeatable; SPEC §3.1 certificate mode)',
@@ -154,6 +156,7 @@ export const serveCommand: Command = {
       logger,
       clientCaPems,
       transport,
+      persist: true,
     });
     let server: Awaited<ReturnType<typeof startServer>> | undefined;
     // Settings → Network: saved in station.json; a re-issued certificate is used at once
@@ -217,11 +220,21 @@ export const serveCommand: Command = {
         logger,
       });
       if (lanFlag !== undefined) {
-        await lanDoor.set(lanFlag, lanPort ?? DEFAULT_LAN_PORT).catch((e: unknown) => {
+        // --lan is this run's choice: the saved one (Sync → LAN CUPS door) stays for the next start
+        const door = await lanDoor.override(lanFlag, lanPort ?? DEFAULT_LAN_PORT).catch((e: unknown) => {
           throw e instanceof DomainError && e.code === 'invalid_request'
             ? new DomainError('invalid_request', `--lan: ${e.message.replace(/^address: /, '')}`)
             : e;
         });
+        if (door.saved !== null)
+          io.stderr(
+            `gwjs: --lan overrides the saved LAN door choice (${door.saved.open ? 'open' : 'closed'}, ${door.saved.address}:${door.saved.port}) for this run; the saved choice stays\n`,
+          );
+      } else {
+        // the operator's saved choice; an address gone from this machine leaves the door closed
+        const door = await lanDoor.restore();
+        if (door.startError !== null)
+          io.stderr(`gwjs: ${door.startError}; starting without the LAN door (shown on the Sync screen)\n`);
       }
       // the local door is reached on the address listened on, not the public name
       await localDoor.publish(serverUrl(host, server.port), wildcard);

@@ -137,12 +137,20 @@ export function LanDoorCard(): ReactNode {
   const addresses = lan?.addresses ?? [];
   const [address, setAddress] = useState('');
   const [port, setPort] = useState('8443');
+  const saved = lan?.saved ?? null;
   useEffect(() => {
-    if (address === '' && addresses.length > 0)
-      setAddress((addresses.find((a) => !a.internal) ?? addresses[0]!).address);
-  }, [address, addresses]);
+    if (address !== '' || addresses.length === 0) return;
+    // the saved choice first (when its address is still this machine's), else a LAN address
+    const mine = saved !== null && addresses.some((a) => a.address === saved.address);
+    setAddress(mine ? saved.address : (addresses.find((a) => !a.internal) ?? addresses[0]!).address);
+    if (saved !== null) setPort(String(saved.port));
+  }, [address, addresses, saved]);
   if (lan === null) return null;
   const active = lan.active;
+  const savedText =
+    saved === null
+      ? null
+      : `${saved.open ? 'open' : 'closed'} — ${saved.address.includes(':') ? `[${saved.address}]` : saved.address}:${saved.port}`;
   const open = (e: FormEvent) => {
     e.preventDefault();
     const p = Number(port);
@@ -167,10 +175,28 @@ export function LanDoorCard(): ReactNode {
           </dd>
           <dt>Certificate (SHA-256)</dt>
           <dd className="mono wrap-anywhere">{active.certFingerprint}</dd>
+          <dt>Opened</dt>
+          <dd data-testid="lan-opened-by">
+            {lan.openedBy === 'saved'
+              ? 'at start, from the saved choice'
+              : lan.openedBy === 'flag'
+                ? 'by gwjs serve --lan for this run (the saved choice stays)'
+                : 'from this switch'}
+          </dd>
         </dl>
       ) : (
         <p className="muted" style={{ margin: 0 }}>
           Closed: gateways on the site’s LAN cannot reach this station’s CUPS.
+        </p>
+      )}
+      {lan.startError !== null && (
+        <div className="notice warn" role="alert" data-testid="lan-start-error">
+          Not reopened at start: {lan.startError}. Choose an address below to open it again.
+        </div>
+      )}
+      {lan.available && savedText !== null && (
+        <p className="muted" style={{ margin: 0 }} data-testid="lan-saved">
+          Kept for the next start: {savedText}
         </p>
       )}
       {lan.available && can('station:setLanDoor') && (
