@@ -128,7 +128,13 @@ export const useSync = create<SyncState>()((set, get) => {
         set({ error: toUiError(r.error) });
         return false;
       }
-      set({ status: r.value, done: `Linked to ${r.value.url ?? ''}. The API key is sealed in the HSM.` });
+      set({
+        status: r.value,
+        done:
+          input.apiKey === undefined
+            ? `Link saved: ${r.value.url ?? ''}. The sealed API key is kept.`
+            : `Linked to ${r.value.url ?? ''}. The API key is sealed in the HSM.`,
+      });
       return true;
     },
 

@@ -40,17 +40,22 @@ export const SYNC_CHANNELS = {
   'sync:link': channel(
     z.object({
       url: z.string().min(1).max(200),
-      /** the remote's CA certificate (its `<data>/tls/ca.pem`): the only trust of the link */
-      caPem: z.string().min(1).max(20_000),
+      /** the remote's CA certificate (its `<data>/tls/ca.pem`): the only trust of the link; absent = keep the pinned one */
+      caPem: z.string().min(1).max(20_000).optional(),
       /** SHA-256 the CA must have (hex, `:` and case ignored), as the remote's `gwjs init` printed it */
       caFingerprint: z.string().max(200).optional(),
       ownerId: ownerIdInput,
-      /** the owner's API key on the remote: sealed in the HSM, never answered back */
-      apiKey: z.string().min(1).max(500),
+      /**
+       * the owner's API key on the remote: sealed in the HSM, never answered back; absent = keep
+       * the sealed one (same owner, and the URL's origin unchanged or `keepApiKey`)
+       */
+      apiKey: z.string().min(1).max(500).optional(),
+      /** confirms sending the sealed key to a URL of another origin (docs/sync.md "Editing the link") */
+      keepApiKey: z.boolean().optional(),
     }),
     SyncStatusSchema,
     ADMIN,
-    'link the station to a remote join server (replaces the link; the key is sealed in the HSM)',
+    'link the station to a remote join server, or edit its link (the key is sealed in the HSM; kept on a same-origin edit)',
   ),
   'sync:now': channel(
     empty,

@@ -116,8 +116,22 @@ describe('gwjs sync', () => {
   }, 60_000);
 
   it('exits 2 naming a missing flag', async () => {
-    const r = await runGwjs(['sync', 'link', '--url', 'https://x:1'], env);
+    const r = await runGwjs(['sync', 'link', '--ca-file', 'x.pem'], env);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--ca-file/);
+    expect(r.stderr).toMatch(/--url/);
+    // a station without a link: the CA and the key are needed (an edit may keep them)
+    const p = (pair = await startSyncPair());
+    await p.station.core.sync.unlink(p.station.cliContext);
+    await p.station.close();
+    const data = ['--data', p.stationDir, '--url', p.remote.url, '--owner', p.owner];
+    const noCa = await runGwjs(['sync', 'link', ...data], env);
+    expect(noCa.code).toBe(2);
+    expect(noCa.stderr).toContain('--ca-file: the remote’s CA certificate is needed to link');
+    const dir = makeTempDir('sync-cli');
+    writeFileSync(join(dir, 'ca.pem'), p.remote.caPem);
+    const noKey = await runGwjs(['sync', 'link', ...data, '--ca-file', join(dir, 'ca.pem')], env);
+    expect(noKey.code).toBe(2);
+    expect(noKey.stderr).toContain('--api-key-file: the owner’s API key on the remote is needed to link');
+    await p.reopenStation();
   });
 });

@@ -18,8 +18,10 @@ import { formatId6, parseIdField } from '../../src-shared/ids';
 import { freePort } from '../../src-main/cli/free-port';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy';
 import { makeTempDir } from '../helpers/tmp-dir';
+import { spawnServe } from '../helpers/serve-process';
 import {
   BRK,
+  PASSPHRASE,
   ROOT,
   buildRenderer,
   cupsUpdateInfo,
@@ -471,6 +473,123 @@ describe('Sync screens in Chromium, station and remote', () => {
     await door.getByText(/^Closed:/).waitFor();
     expect((await bridge(desk, 'station:lanDoor', {})).value).toMatchObject({ active: null });
   });
+
+  it('edits the link: same origin keeps the sealed key; another origin only after a confirmation', async () => {
+    await openSync(desk);
+    await desk.getByText('Link settings', { exact: true }).click();
+    const form = desk.getByRole('form', { name: 'Link settings' });
+    expect(await form.getByLabel('Remote URL').inputValue()).toBe(proxy.url);
+    // same origin: the fingerprint given again, no CA and no key — both kept; a round goes through
+    await form.getByLabel('CA fingerprint (SHA-256)').fill(remoteFingerprint);
+    await form.getByRole('button', { name: 'Save link' }).click();
+    await desk.getByText(`Link saved: ${proxy.url}. The sealed API key is kept.`).waitFor();
+    await syncNow(desk);
+    await desk.getByText('Synced: pulled, pushed and pulled again.').waitFor();
+
+    // another origin (the remote itself, not the proxy): the station refuses it without a decision
+    const refused = await bridge(desk, 'sync:link', { url: remote.url, ownerId: OWNER });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
+    expect(refused.error!.message).toMatch(/^apiKey: https:\/\/127\.0\.0\.1:\d+ is another host than /);
+    // the form asks first; cancelled, nothing changes
+    await form.getByLabel('Remote URL').fill(remote.url);
+    await form.getByRole('button', { name: 'Save link' }).click();
+    const dialog = desk.getByRole('dialog', { name: 'Send the stored API key to another host?' });
+    await dialog.waitFor();
+    expect(await dialog.textContent()).toContain(new URL(remote.url).origin);
+    await docShot(desk, 'sync-link-edit-1280');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    expect((await bridge(desk, 'sync:status', {})).value).toMatchObject({ url: proxy.url });
+    // confirmed: the key is kept and goes to the new host; the round there succeeds
+    await form.getByRole('button', { name: 'Save link' }).click();
+    await dialog.getByRole('button', { name: 'Keep the key and save' }).click();
+    await desk.getByText(`Link saved: ${remote.url}. The sealed API key is kept.`).waitFor();
+    expect(await desk.getByLabel('Link status').getByTestId('sync-url').textContent()).toBe(remote.url);
+    await syncNow(desk);
+    await desk.getByText('Synced: pulled, pushed and pulled again.').waitFor();
+    const s = await bridge(desk, 'sync:status', {});
+    expect(s.value).toMatchObject({ linked: true, url: remote.url, online: true });
+    expect(JSON.stringify(await desk.content())).not.toContain(keys[OWNER]!);
+  });
+
+  it('keeps the LAN door across real restarts of gwjs serve; a saved address gone from the machine is shown, not fatal', async () => {
+    const stationData = join(dir, 'station');
+    await openSync(desk);
+    const door = desk.getByRole('form', { name: 'LAN CUPS door' });
+    const port = await freePort();
+    await door.getByLabel('LAN address').selectOption('127.0.0.1');
+    await door.getByLabel('LAN port').fill(String(port));
+    await door.getByRole('button', { name: 'Open LAN door' }).click();
+    await door.getByTestId('lan-cups-uri').waitFor();
+    expect(await door.getByTestId('lan-saved').textContent()).toBe(
+      `Kept for the next start: open — 127.0.0.1:${port}`,
+    );
+    const settingsFile = join(stationData, 'station.json');
+    const settings = () => JSON.parse(readFileSync(settingsFile, 'utf8')) as Record<string, unknown>;
+    expect(settings().lanDoor).toEqual({ address: '127.0.0.1', port, open: true });
+
+    /** Stops the station process and starts it again (`gwjs serve` without `--lan`), signed in anew. */
+    const restart = async () => {
+      await desk.context().close();
+      await station.stop();
+      station = await startServer(stationData, join(dir, 'renderer'));
+      desk = await newPage(browser, station.url);
+      await signIn(desk, ADMIN);
+      await desk.getByRole('heading', { name: 'Dashboard' }).waitFor();
+      await openSync(desk);
+    };
+    await restart();
+    const reopened = desk.getByRole('form', { name: 'LAN CUPS door' });
+    await reopened.getByTestId('lan-cups-uri').waitFor();
+    expect(await reopened.getByTestId('lan-cups-uri').textContent()).toBe(`https://127.0.0.1:${port}`);
+    expect(await reopened.getByTestId('lan-opened-by').textContent()).toBe('at start, from the saved choice');
+    const stationCa = readFileSync(join(stationData, 'tls/ca.pem'), 'utf8');
+    expect(await cupsUpdateInfo(`https://127.0.0.1:${port}`, stationCa, hex(0), id6(0))).toBe(200);
+
+    // the saved address is on no interface of this machine any more: the station starts without it
+    writeFileSync(
+      settingsFile,
+      JSON.stringify({ ...settings(), lanDoor: { address: '192.0.2.55', port, open: true } }),
+    );
+    await restart();
+    expect(station.stderr()).toContain('the saved LAN door 192.0.2.55:');
+    expect(station.stderr()).toContain('starting without the LAN door');
+    const shown = desk.getByRole('form', { name: 'LAN CUPS door' });
+    await shown.getByTestId('lan-start-error').waitFor();
+    expect(await shown.getByTestId('lan-start-error').textContent()).toMatch(
+      /^Not reopened at start: the saved LAN door 192\.0\.2\.55:\d+ was not opened: "192\.0\.2\.55" is not an IP address of this machine/,
+    );
+    expect(await shown.getByText(/^Closed:/).count()).toBe(1);
+    expect(await cupsUpdateInfo(`https://127.0.0.1:${port}`, stationCa, hex(0), id6(0)).catch(() => 0)).toBe(
+      0,
+    );
+    await shown.scrollIntoViewIfNeeded();
+    await docShot(desk, 'sync-lan-start-error-1280');
+
+    // --lan overrides the saved choice for its run and says so; the saved choice stays
+    await desk.context().close();
+    await station.stop();
+    const lanPort = await freePort();
+    const flagged = await spawnServe({
+      dir: stationData,
+      port: await freePort(),
+      passphrase: PASSPHRASE,
+      args: ['--lan', '127.0.0.1', '--lan-port', String(lanPort)],
+    });
+    try {
+      expect(flagged.listening).toMatchObject({ lan: { address: '127.0.0.1', port: lanPort } });
+      await expect
+        .poll(() => flagged.stderr())
+        .toContain('--lan overrides the saved LAN door choice (open, 192.0.2.55:');
+    } finally {
+      await flagged.stop();
+    }
+    expect(settings().lanDoor).toEqual({ address: '192.0.2.55', port, open: true });
+    station = await startServer(stationData, join(dir, 'renderer'));
+    desk = await newPage(browser, station.url);
+    await signIn(desk, ADMIN);
+    await desk.getByRole('heading', { name: 'Dashboard' }).waitFor();
+  }, 240_000);
 
   it('ran without page errors', () => {
     expect(pageProblems).toEqual([]);

@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import type { SyncStatus } from '../../core/sync/service';
 import type { SitePackItem, SitePackStatus } from '../../../src-shared/contract/site-pack-views';
+import { DomainError, isDomainError } from '../../../src-shared/errors';
 import { UsageError, optionalString, requireString, stringList, type Command } from '../command';
 
 function statusText(s: SyncStatus): string {
@@ -32,14 +33,20 @@ async function readKeyFile(file: string): Promise<string> {
 
 export const syncLinkCommand: Command = {
   name: 'sync link',
-  summary: 'link this station to a remote join server (URL, pinned CA, owner, API key)',
-  usage: '--url https://HOST:PORT --ca-file CA.pem --owner ID --api-key-file F [--ca-fingerprint SHA256]',
+  summary: 'link this station to a remote join server (URL, pinned CA, owner, API key), or edit its link',
+  usage:
+    '--url https://HOST:PORT [--ca-file CA.pem] [--owner ID] [--api-key-file F | --keep-api-key] [--ca-fingerprint SHA256]',
   help: [
     '  --url URL                  the remote join server, https://host:port',
-    '  --ca-file F                the remote’s CA certificate (its <data>/tls/ca.pem): the only trust of the link',
+    '  --ca-file F                the remote’s CA certificate (its <data>/tls/ca.pem): the only trust of the link;',
+    '                             editing a link without it keeps the pinned CA',
     '  --ca-fingerprint HEX       SHA-256 the CA must have (as `gwjs init` printed it on the remote)',
-    '  --owner ID                 the owner this station works for',
-    '  --api-key-file F           the owner’s API key on the remote (first line); sealed in the HSM',
+    '  --owner ID                 the owner this station works for (editing: default the link’s owner)',
+    '  --api-key-file F           the owner’s API key on the remote (first line); sealed in the HSM.',
+    '                             Editing a link without it keeps the sealed key when the URL keeps its',
+    '                             origin (scheme, host, port)',
+    '  --keep-api-key             send the sealed key to a URL of another origin (a security decision:',
+    '                             the owner’s key goes to that host)',
   ],
   options: {
     url: { type: 'string' },
@@ -47,30 +54,62 @@ export const syncLinkCommand: Command = {
     'ca-fingerprint': { type: 'string' },
     owner: { type: 'string' },
     'api-key-file': { type: 'string' },
+    'keep-api-key': { type: 'boolean', default: false },
   },
   positionals: { min: 0, max: 0 },
   async run(args, io) {
     const url = requireString(args, 'url');
-    const caFile = requireString(args, 'ca-file');
-    const owner = requireString(args, 'owner');
-    const apiKey = await readKeyFile(requireString(args, 'api-key-file'));
-    let caPem: string;
-    try {
-      caPem = await readFile(caFile, 'utf8');
-    } catch (e) {
-      throw new UsageError(`--ca-file: cannot read ${caFile} (${(e as Error).message})`);
+    const caFile = optionalString(args, 'ca-file');
+    const keyFile = optionalString(args, 'api-key-file');
+    const keep = args.values['keep-api-key'] === true;
+    if (keep && keyFile !== undefined)
+      throw new UsageError('--keep-api-key: not with --api-key-file (a new key needs no confirmation)');
+    const apiKey = keyFile === undefined ? undefined : await readKeyFile(keyFile);
+    let caPem: string | undefined;
+    if (caFile !== undefined) {
+      try {
+        caPem = await readFile(caFile, 'utf8');
+      } catch (e) {
+        throw new UsageError(`--ca-file: cannot read ${caFile} (${(e as Error).message})`);
+      }
     }
     const fingerprint = optionalString(args, 'ca-fingerprint');
     const { withStation } = await import('../open');
     return withStation(args, io, async (station) => {
-      const s = await station.core.sync.link(station.cliContext, {
-        url,
-        caPem,
-        ownerId: owner,
-        apiKey,
-        ...(fingerprint !== undefined ? { caFingerprint: fingerprint } : {}),
-      });
-      return { json: { ...s }, text: `Linked.\n${statusText(s)}` };
+      const linked = await station.core.sync.status();
+      const owner = optionalString(args, 'owner') ?? linked.ownerId ?? requireString(args, 'owner');
+      const edit = apiKey === undefined || caPem === undefined;
+      const s = await station.core.sync
+        .link(station.cliContext, {
+          url,
+          ownerId: owner,
+          ...(caPem !== undefined ? { caPem } : {}),
+          ...(apiKey !== undefined ? { apiKey } : {}),
+          ...(keep ? { keepApiKey: true } : {}),
+          ...(fingerprint !== undefined ? { caFingerprint: fingerprint } : {}),
+        })
+        .catch((e: unknown) => {
+          // the core names its fields; the CLI names its flags
+          const field = isDomainError(e) ? e.attributes.field : undefined;
+          if (isDomainError(e) && (field === 'apiKey' || field === 'caPem'))
+            throw new DomainError(
+              e.code,
+              e.message
+                .replace(/^apiKey:/, '--api-key-file:')
+                .replace(/^caPem:/, '--ca-file:')
+                .replace('(keepApiKey)', '(--keep-api-key)'),
+              { field: field === 'apiKey' ? '--api-key-file' : '--ca-file' },
+            );
+          throw e;
+        });
+      const kept = [
+        ...(apiKey === undefined ? ['the sealed API key'] : []),
+        ...(caPem === undefined ? ['the pinned CA'] : []),
+      ];
+      return {
+        json: { ...s },
+        text: `${edit && linked.linked ? `Link edited (kept ${kept.join(' and ')}).` : 'Linked.'}\n${statusText(s)}`,
+      };
     });
   },
 };

@@ -30,14 +30,55 @@ export interface SyncLink {
   lastErrorAt: string | null;
 }
 
-/** What an operator gives to link a station. */
+/**
+ * What an operator gives to link a station — or to edit its link (docs/sync.md "Editing the link"):
+ * without `caPem` the pinned CA is kept; without `apiKey` the sealed key is kept, when the owner is
+ * the same and the new URL has the link's origin (scheme, host, port) — for another origin only
+ * with `keepApiKey: true`, the operator's confirmation that the owner's key may go to that host.
+ */
 export interface SyncLinkInput {
   url: string;
-  caPem: string;
+  caPem?: string | undefined;
   /** when given, must equal the CA's SHA-256 fingerprint (hex, `:` separators and case ignored) */
   caFingerprint?: string | undefined;
   ownerId: string;
-  apiKey: string;
+  apiKey?: string | undefined;
+  /** send the sealed key to a URL of another origin (the explicit confirmation) */
+  keepApiKey?: boolean | undefined;
+}
+
+/** `https://host:port` of a URL (the origin its key is sent to). */
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
+  }
+}
+
+/**
+ * Whether an edit to `url` may keep the sealed key of `old` without a confirmation.
+ * @throws DomainError('invalid_request') naming `apiKey` (or `keepApiKey`) when it may not.
+ */
+function checkKeptKey(old: SyncLink | undefined, url: string, ownerHex: string, keep: boolean): void {
+  if (old === undefined)
+    throw new DomainError('invalid_request', 'apiKey: the owner’s API key on the remote is needed to link', {
+      field: 'apiKey',
+    });
+  if (old.ownerHex !== ownerHex)
+    throw new DomainError(
+      'invalid_request',
+      `apiKey: the link’s owner changes from ${old.ownerId6} to ${formatId6(euiFromHex(ownerHex))}: give that owner’s API key`,
+      { field: 'apiKey' },
+    );
+  const from = originOf(old.url);
+  const to = originOf(url);
+  if (from !== to && !keep)
+    throw new DomainError(
+      'invalid_request',
+      `apiKey: ${to} is another host than ${from}: give the API key again, or confirm sending the stored key to ${to} (keepApiKey)`,
+      { field: 'apiKey' },
+    );
 }
 
 /** SHA-256 fingerprint (64 lowercase hex) of the first certificate in `pem`. */
@@ -73,7 +114,8 @@ export async function loadLink(env: CoreEnv): Promise<SyncLink | undefined> {
 }
 
 /**
- * Stores a new link (replacing an old one: cursor and mirror start over) and seals its API key.
+ * Stores a new link (replacing an old one: cursor and mirror start over) and seals its API key,
+ * or keeps the sealed key and the pinned CA of the link it edits ({@link SyncLinkInput}).
  * Admin only.
  * @throws DomainError('invalid_request' | 'invalid_uri' | 'invalid_credential') naming the field.
  */
@@ -82,7 +124,13 @@ export async function saveLink(env: CoreEnv, ctx: RequestContext, input: SyncLin
   const { scheme } = parseEndpointUri(input.url, 'cups', 'url');
   if (scheme !== 'https')
     throw new DomainError('invalid_uri', 'url: the remote must be https://host:port', { field: 'url' });
-  const fingerprint = caFingerprintOf(input.caPem);
+  const old = await loadLink(env);
+  const caPem = input.caPem ?? old?.caPem;
+  if (caPem === undefined)
+    throw new DomainError('invalid_request', 'caPem: the remote’s CA certificate is needed to link', {
+      field: 'caPem',
+    });
+  const fingerprint = caFingerprintOf(caPem);
   if (input.caFingerprint !== undefined) {
     const want = input.caFingerprint.replace(/:/g, '').toLowerCase();
     if (want !== fingerprint) {
@@ -94,22 +142,28 @@ export async function saveLink(env: CoreEnv, ctx: RequestContext, input: SyncLin
     }
   }
   const owner = parseOwnerId(input.ownerId);
-  if (!/^gwjs_[A-Za-z0-9_-]+$/.test(input.apiKey)) {
-    throw new DomainError('invalid_request', 'apiKey: expected a gwjs_… API key of the remote', {
-      field: 'apiKey',
-    });
+  if (input.apiKey === undefined) {
+    checkKeptKey(old, input.url, owner.hex, input.keepApiKey === true);
+    // the key stays sealed as it is: it must still be there to be kept
+    await linkApiKey(env);
+  } else {
+    if (!/^gwjs_[A-Za-z0-9_-]+$/.test(input.apiKey)) {
+      throw new DomainError('invalid_request', 'apiKey: expected a gwjs_… API key of the remote', {
+        field: 'apiKey',
+      });
+    }
+    const seal = env.hsm.sealSecret?.bind(env.hsm);
+    if (seal === undefined)
+      throw new DomainError('hsm_error', 'this HSM backend cannot seal the link’s API key');
+    await seal(API_KEY_SECRET, new TextEncoder().encode(input.apiKey));
   }
-  const seal = env.hsm.sealSecret?.bind(env.hsm);
-  if (seal === undefined)
-    throw new DomainError('hsm_error', 'this HSM backend cannot seal the link’s API key');
-  await seal(API_KEY_SECRET, new TextEncoder().encode(input.apiKey));
   const at = isoAt(env.clock.now());
   await env.store.transaction(async (tx) => {
     await tx.run("DELETE FROM sync_link WHERE id = 'remote'");
     await tx.run('DELETE FROM sync_mirror');
     await tx.run(
       `INSERT INTO sync_link (id, url, ca_pem, ca_fingerprint, owner_id, created_at, cursor) VALUES ('remote', ?, ?, ?, ?, ?, '0')`,
-      [input.url, input.caPem, fingerprint, owner.hex, at],
+      [input.url, caPem, fingerprint, owner.hex, at],
     );
   });
   return (await loadLink(env))!;

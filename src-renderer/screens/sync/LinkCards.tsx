@@ -17,6 +17,15 @@ export function colonHex(hex: string): string {
   return (hex.toUpperCase().match(/.{1,2}/g) ?? []).join(':');
 }
 
+/** `https://host:port` of a URL, or null when it does not parse. */
+function originOf(url: string): string | null {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return null;
+  }
+}
+
 /** Online / offline / not yet, as a chip. */
 export function LinkStateChip({ online }: { online: boolean | null }): ReactNode {
   if (online === null) return <span className="chip">not synced yet</span>;
@@ -95,16 +104,20 @@ export function LinkSettingsCard(): ReactNode {
   const [fingerprint, setFingerprint] = useState('');
   const [apiKey, setApiKey] = useState('');
   const [confirmUnlink, setConfirmUnlink] = useState(false);
-  const ready = url.trim() !== '' && ownerId !== '' && caPem.trim() !== '' && apiKey.trim() !== '';
+  /** the other origin the sealed key would go to, while its confirmation is open */
+  const [confirmKey, setConfirmKey] = useState<string | null>(null);
+  const linked = s?.linked === true;
+  // editing a link: an empty CA keeps the pinned one, an empty key the sealed one
+  const ready =
+    url.trim() !== '' && ownerId !== '' && (linked || (caPem.trim() !== '' && apiKey.trim() !== ''));
 
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    if (!ready) return;
+  const send = (keepApiKey: boolean) => {
     void link({
       url: url.trim(),
       ownerId,
-      caPem,
-      apiKey: apiKey.trim(),
+      ...(caPem.trim() ? { caPem } : {}),
+      ...(apiKey.trim() ? { apiKey: apiKey.trim() } : {}),
+      ...(keepApiKey ? { keepApiKey: true } : {}),
       ...(fingerprint.trim() ? { caFingerprint: fingerprint.trim() } : {}),
     }).then((ok) => {
       // once linked the form forgets the key: the renderer never keeps it
@@ -116,12 +129,24 @@ export function LinkSettingsCard(): ReactNode {
     });
   };
 
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!ready) return;
+    // the sealed key goes to another host only when the operator says so (docs/sync.md)
+    const to = originOf(url.trim());
+    if (linked && apiKey.trim() === '' && s?.url != null && to !== null && to !== originOf(s.url)) {
+      setConfirmKey(to);
+      return;
+    }
+    send(false);
+  };
+
   // folded while linked: the form is for setting the link up (or replacing it), not for every visit
   return (
     <details className="card link-settings" open={!s?.linked}>
       <summary>
         <h2>Link settings</h2>
-        {s?.linked && <span className="muted"> — replace or remove the link</span>}
+        {s?.linked && <span className="muted"> — edit, replace or remove the link</span>}
       </summary>
       <form className="stack" aria-label="Link settings" onSubmit={submit}>
         <Field label="Remote URL" hint="The remote join server, https://host:port.">
@@ -144,7 +169,11 @@ export function LinkSettingsCard(): ReactNode {
         </Field>
         <Field
           label="Remote CA certificate"
-          hint="The remote’s <data>/tls/ca.pem: the only certificate this link trusts."
+          hint={
+            linked
+              ? 'Empty keeps the pinned CA; paste or load the remote’s <data>/tls/ca.pem to change it.'
+              : 'The remote’s <data>/tls/ca.pem: the only certificate this link trusts.'
+          }
         >
           <textarea
             rows={3}
@@ -184,7 +213,11 @@ export function LinkSettingsCard(): ReactNode {
         </Field>
         <Field
           label="API key"
-          hint="The owner’s key on the remote. Sealed in the HSM; never shown again — enter it again to change the link."
+          hint={
+            linked
+              ? 'Empty keeps the sealed key while the URL keeps its host and port; for another host you confirm sending it there, or enter the key again.'
+              : 'The owner’s key on the remote. Sealed in the HSM; never shown again.'
+          }
         >
           <input
             type="password"
@@ -192,12 +225,12 @@ export function LinkSettingsCard(): ReactNode {
             value={apiKey}
             onChange={(e) => setApiKey(e.target.value)}
             autoComplete="new-password"
-            placeholder={s?.linked ? 'stored (sealed) — enter to replace' : 'gwjs_…'}
+            placeholder={s?.linked ? 'stored (sealed) — empty keeps it' : 'gwjs_…'}
           />
         </Field>
         <div className="row gap">
           <button type="submit" className="btn" disabled={!ready || busy}>
-            {s?.linked ? 'Replace link' : 'Link'}
+            {s?.linked ? 'Save link' : 'Link'}
           </button>
           {s?.linked && (
             <button type="button" className="btn secondary" onClick={() => setConfirmUnlink(true)}>
@@ -211,25 +244,46 @@ export function LinkSettingsCard(): ReactNode {
             {formatCount(s.counts.pending ?? 0)} pending).
           </small>
         )}
-        {confirmUnlink && (
-          <ConfirmDialog
-            title="Unlink from the remote?"
-            confirmLabel="Unlink"
-            danger
-            busy={busy}
-            onCancel={() => setConfirmUnlink(false)}
-            onConfirm={() => {
-              setConfirmUnlink(false);
-              void unlink();
-            }}
-          >
-            <p>
-              The station stops syncing and the sealed API key is removed from the HSM. The outbox is kept for
-              the record; operations made while unlinked are not queued.
-            </p>
-          </ConfirmDialog>
-        )}
       </form>
+      {/* outside the form: a dialog is a form of its own */}
+      {confirmKey !== null && (
+        <ConfirmDialog
+          title="Send the stored API key to another host?"
+          confirmLabel="Keep the key and save"
+          danger
+          busy={busy}
+          onCancel={() => setConfirmKey(null)}
+          onConfirm={() => {
+            setConfirmKey(null);
+            send(true);
+          }}
+        >
+          <p>
+            The link moves from <code>{originOf(s?.url ?? '')}</code> to <code>{confirmKey}</code>. The
+            owner’s API key sealed in this station will be sent to <code>{confirmKey}</code> with every sync
+            request: do this only if that host is the same remote join server (a new address of it). Otherwise
+            cancel and enter that remote’s API key.
+          </p>
+        </ConfirmDialog>
+      )}
+      {confirmUnlink && (
+        <ConfirmDialog
+          title="Unlink from the remote?"
+          confirmLabel="Unlink"
+          danger
+          busy={busy}
+          onCancel={() => setConfirmUnlink(false)}
+          onConfirm={() => {
+            setConfirmUnlink(false);
+            void unlink();
+          }}
+        >
+          <p>
+            The station stops syncing and the sealed API key is removed from the HSM. The outbox is kept for
+            the record; operations made while unlinked are not queued.
+          </p>
+        </ConfirmDialog>
+      )}
     </details>
   );
 }
