@@ -1,10 +1,11 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scanJournal } from '../../src-main/adapters/store/journal';
 import { openDesktopStation } from '../../src-main/app/desktop-station';
 import { dispatch } from '../../src-main/bridge/dispatch';
+import { freePort } from '../../src-main/cli/free-port';
 import { makeTempDir } from '../helpers/tmp-dir';
 
 function get(url: string, ca: string): Promise<{ status: number; csp: string | undefined; body: string }> {
@@ -59,6 +60,49 @@ describe('desktop station (Electron composition root without Electron)', () => {
     const again = await openDesktopStation({ argv: [], io, defaultDataDir: dataDir, rendererDir, port: 0 });
     expect(again.setupPassword).toMatch(/^[0-9A-Z-]{29}$/);
     await again.close();
+  });
+
+  it('reopens the LAN door the switch saved; a saved address gone from the machine is shown, not fatal', async () => {
+    const dataDir = join(makeTempDir('desktop-lan'), 'station');
+    const io = { stdout: () => undefined, stderr: () => undefined, env: {} };
+    const rendererDir = makeTempDir('desktop-renderer');
+    const first = await openDesktopStation({ argv: ['--data', dataDir], io, rendererDir, port: 0 });
+    const lanPort = await freePort();
+    try {
+      const open = await dispatch(first.ui.handlers, first.caller, 'station:setLanDoor', {
+        address: '127.0.0.1',
+        port: lanPort,
+      });
+      expect(open).toMatchObject({ ok: true, value: { active: { port: lanPort }, openedBy: 'switch' } });
+    } finally {
+      await first.close();
+    }
+    const second = await openDesktopStation({ argv: ['--data', dataDir], io, rendererDir, port: 0 });
+    try {
+      const view = await dispatch(second.ui.handlers, second.caller, 'station:lanDoor', {});
+      expect(view).toMatchObject({
+        ok: true,
+        value: { active: { address: '127.0.0.1', port: lanPort }, openedBy: 'saved', startError: null },
+      });
+    } finally {
+      await second.close();
+    }
+    const file = join(dataDir, 'station.json');
+    const settings = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    writeFileSync(
+      file,
+      JSON.stringify({ ...settings, lanDoor: { address: '192.0.2.9', port: lanPort, open: true } }),
+    );
+    const third = await openDesktopStation({ argv: ['--data', dataDir], io, rendererDir, port: 0 });
+    try {
+      const view = await dispatch(third.ui.handlers, third.caller, 'station:lanDoor', {});
+      expect(view).toMatchObject({ ok: true, value: { active: null } });
+      expect((view as { value: { startError: string } }).value.startError).toContain(
+        'the saved LAN door 192.0.2.9:',
+      );
+    } finally {
+      await third.close();
+    }
   });
 
   it('refuses to open a data directory another process serves', async () => {
