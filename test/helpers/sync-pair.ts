@@ -34,14 +34,22 @@ export interface SyncPairOptions {
   twin?: boolean;
   /** the station's logger (a test collects its lines); default silent */
   logger?: Logger;
+  /** the station's store on PostgreSQL (a URL with `?schema=`); default sql.js in its directory */
+  db?: string;
 }
 
 const PASSPHRASE = 'test passphrase';
 
 /** Opens an existing station directory as the tests do. */
-export function openTestStation(dir: string, sync?: StationSyncOptions, logger?: Logger): Promise<Station> {
+export function openTestStation(
+  dir: string,
+  sync?: StationSyncOptions,
+  logger?: Logger,
+  db?: string,
+): Promise<Station> {
   return openStation({
     dataDir: dir,
+    ...(db !== undefined ? { db } : {}),
     passphrase: PASSPHRASE,
     scryptN: 2 ** 10,
     clock: new TestClock(Date.now()),
@@ -65,6 +73,7 @@ export async function startSyncPair(options: SyncPairOptions = {}): Promise<Sync
   const port = await freePort();
   let station = await openStation({
     dataDir: stationDir,
+    ...(options.db !== undefined ? { db: options.db } : {}),
     passphrase: PASSPHRASE,
     scryptN: 2 ** 10,
     clock: new TestClock(Date.now()),
@@ -95,7 +104,7 @@ export async function startSyncPair(options: SyncPairOptions = {}): Promise<Sync
     stationDir,
     owner: remote.ownerA.id6,
     reopenStation: async () => {
-      station = await openTestStation(stationDir, options.sync, options.logger);
+      station = await openTestStation(stationDir, options.sync, options.logger, options.db);
       pair.station = station;
       return station;
     },

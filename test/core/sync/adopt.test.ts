@@ -4,7 +4,8 @@
  * conflicting operation equals the remote's (the change feed's shape, fresh from the remote), the
  * outbox entry is `adopted` with nothing queued, and the gateway's next poll at the station's local
  * CUPS is answered as the remote answers it — the same bytes where the setup names the CUPS
- * credentials, the same token generation where the server issues them (rotation).
+ * credentials, the same token generation where the server issues them (rotation). The station's
+ * store is sql.js and PostgreSQL in turn (the adopt writes run in one transaction on either).
  */
 import { X509Certificate } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -18,7 +19,8 @@ import {
 import { parseId } from '../../../src-shared/ids';
 import type { CupsAnswer, CupsAuth } from '../../../src-main/core/api';
 import { KDF_VECTORS, OUTSIDE_ID } from '../../helpers/core-fixture';
-import { startSyncPair, type SyncPair } from '../../helpers/sync-pair';
+import { freshPgSchema, pgUrlWithSchema } from '../../helpers/pg-schema';
+import { startSyncPair, type SyncPair, type SyncPairOptions } from '../../helpers/sync-pair';
 
 const gw1 = KDF_VECTORS.gw1;
 const gw2 = KDF_VECTORS.gw2;
@@ -106,9 +108,14 @@ function bodyOf(a: CupsAnswer) {
   return decodeUpdateInfoResponse((a as { body: Uint8Array }).body);
 }
 
-describe('adopt the remote’s version', () => {
+const BACKENDS: [string, () => SyncPairOptions][] = [
+  ['sql.js', () => ({})],
+  ['PostgreSQL', () => ({ db: pgUrlWithSchema(freshPgSchema('adopt')) })],
+];
+
+describe.each(BACKENDS)('adopt the remote’s version (station store: %s)', (_name, backend) => {
   it('claim: a gateway the remote gave another owner is un-claimed here', async () => {
-    const p = (pair = await startSyncPair());
+    const p = (pair = await startSyncPair(backend()));
     const { station, remote } = p;
     const ctx = station.cliContext;
     await remote.api('claim', remote.ownerB.apiKey, {
@@ -132,7 +139,7 @@ describe('adopt the remote’s version', () => {
   });
 
   it('setup: the remote’s setup (or its delete) replaces the local one; CUPS answers the same bytes', async () => {
-    const p = (pair = await startSyncPair());
+    const p = (pair = await startSyncPair(backend()));
     const { station, remote } = p;
     const ctx = station.cliContext;
     await station.core.owner.claim(ctx, p.owner, [
@@ -161,8 +168,30 @@ describe('adopt the remote’s version', () => {
     expect(second.local.status).toBe(404);
   });
 
+  it('writes nothing when the remote’s credentials are not known here (link down, no site pack)', async () => {
+    const p = (pair = await startSyncPair(backend()));
+    const { station, remote } = p;
+    const ctx = station.cliContext;
+    await station.core.owner.claim(ctx, p.owner, [{ gateway: gw1.eui, claim: gw1.pin }]);
+    await station.core.sync.syncNow(ctx);
+    expect(
+      (await remote.api('setup', remote.ownerA.apiKey, redirectSetup(p, gw1.eui, 'remote'))).status,
+    ).toBe(200);
+    await station.core.owner.delete(ctx, p.owner, [gw1.eui]);
+    expect((await station.core.sync.syncNow(ctx)).counts).toMatchObject({ conflict: 1 });
+    const [entry] = await station.core.sync.entries({ states: ['conflict'] });
+    const before = await station.core.sync.versions(entry!.seq);
+    await remote.server.close();
+    await expect(station.core.sync.resolve(ctx, entry!.seq, 'adopt')).rejects.toThrow(
+      /adopt: the remote’s cups credentials of 0:ff:fe00:abc are not known here .*fetch the site pack/,
+    );
+    expect((await station.core.sync.entry(entry!.seq)).state).toBe('conflict');
+    expect(await station.core.sync.versions(entry!.seq)).toEqual(before);
+    expect(before.gateways[0]!.local).toBeNull();
+  });
+
   it('delete: a gateway deleted here but set up at the remote is claimed and set up again here', async () => {
-    const p = (pair = await startSyncPair());
+    const p = (pair = await startSyncPair(backend()));
     const { station, remote } = p;
     const ctx = station.cliContext;
     await station.core.owner.claim(ctx, p.owner, [{ gateway: gw1.eui, claim: gw1.pin }]);
@@ -194,7 +223,7 @@ describe('adopt the remote’s version', () => {
   });
 
   it('add: a gateway the remote’s owner added with another token takes the remote’s token and setup', async () => {
-    const p = (pair = await startSyncPair());
+    const p = (pair = await startSyncPair(backend()));
     const { station, remote } = p;
     const ctx = station.cliContext;
     const remoteToken = 'remote-added-token-0123456789';
@@ -231,7 +260,7 @@ describe('adopt the remote’s version', () => {
   });
 
   it('rotate: the remote’s token generation is taken, so local CUPS accepts the token the remote issued', async () => {
-    const p = (pair = await startSyncPair());
+    const p = (pair = await startSyncPair(backend()));
     const { station, remote } = p;
     const ctx = station.cliContext;
     const lns = { ownerid: p.owner, gateway: gw1.eui, lnsUri: 'ws://lns-remote.example.com:1887' };
