@@ -21,9 +21,11 @@ export interface FactoryLineWiring {
   hsm: Hsm;
   /**
    * the station's core: its batch service creates batches (root key, overlap check, audit) and
-   * its update-signing keys go into bundles as `sig-0.key`
+   * its update-signing keys go into bundles as `sig-0.key`; with its sync, every unit step's
+   * personalization record goes to the outbox while the station has a link (docs/sync.md
+   * "Factory records")
    */
-  core: Pick<Core, 'batches' | 'signingKeys'>;
+  core: Pick<Core, 'batches' | 'signingKeys'> & Partial<Pick<Core, 'sync'>>;
   /** the join server's own CUPS URI and CA certificate (PEM): bundle defaults */
   cupsUri: string | null;
   caCertPem: string | null;
@@ -61,6 +63,7 @@ export function openFactoryLine(w: FactoryLineWiring): FactoryLineServices {
       hooks: w.hooks ?? new ProcessHookRunner(),
       labels: w.labels ?? new TemplateLabelRenderer(w.templatesDir),
       printers: w.printers ?? new LinePrinters(),
+      records: w.core.sync?.outbox.factoryRecords,
     },
     w.jobs === undefined ? {} : { jobs: w.jobs },
   );

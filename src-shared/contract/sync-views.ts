@@ -15,8 +15,11 @@ export const OUTBOX_STATES = ['pending', 'sent', 'rejected', 'conflict', 'droppe
 /** One outbox state. */
 export type OutboxState = (typeof OUTBOX_STATES)[number];
 
-/** The owner operations a station queues. */
-export const SYNC_OPERATIONS = ['claim', 'setup', 'delete', 'add', 'rotate'] as const;
+/**
+ * What a station queues: the owner operations, and factory personalization records (`factory`,
+ * docs/sync.md "Factory records").
+ */
+export const SYNC_OPERATIONS = ['claim', 'setup', 'delete', 'add', 'rotate', 'factory'] as const;
 
 /** How an installer resolves a rejected or conflicting operation (docs/sync.md "Conflicts"). */
 export const RESOLUTIONS = ['reapply', 'drop', 'adopt'] as const;
@@ -73,8 +76,8 @@ export const OutboxEntryViewSchema = z.object({
   seq: z.number().int(),
   opId: z.string(),
   operation: z.enum(SYNC_OPERATIONS),
-  /** ID6 */
-  ownerId: z.string(),
+  /** ID6; null for factory records queued on a factory link (no owner) */
+  ownerId: z.string().nullable(),
   items: z.array(OutboxItemViewSchema),
   state: z.enum(OUTBOX_STATES),
   createdAt: z.string(),

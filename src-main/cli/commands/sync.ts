@@ -15,7 +15,7 @@ function statusText(s: SyncStatus): string {
     return 'Not linked to a remote (gwjs sync link --url … --ca-file … --owner … --api-key-file …).';
   const c = s.counts;
   return [
-    `Remote ${s.url} (owner ${s.ownerId}; CA SHA-256 ${s.caFingerprint})`,
+    `Remote ${s.url} (${s.ownerId === null ? 'factory link: no owner, factory records only' : `owner ${s.ownerId}`}; CA SHA-256 ${s.caFingerprint})`,
     `Online: ${s.online === null ? 'not tried yet' : s.online ? 'yes' : 'no'}; last success ${s.lastSuccessAt ?? 'never'}`,
     ...(s.lastError !== null ? [`Last error (${s.lastErrorAt}): ${s.lastError}`] : []),
     `Outbox: ${c.pending} pending, ${c.sent} sent, ${c.rejected} rejected, ${c.conflict} conflict, ${c.dropped} dropped, ${c.adopted} adopted`,
@@ -41,8 +41,11 @@ export const syncLinkCommand: Command = {
     '  --ca-file F                the remote’s CA certificate (its <data>/tls/ca.pem): the only trust of the link;',
     '                             editing a link without it keeps the pinned CA',
     '  --ca-fingerprint HEX       SHA-256 the CA must have (as `gwjs init` printed it on the remote)',
-    '  --owner ID                 the owner this station works for (editing: default the link’s owner)',
-    '  --api-key-file F           the owner’s API key on the remote (first line); sealed in the HSM.',
+    '  --owner ID                 the owner this station works for (editing: default the link’s owner);',
+    '                             a new link without it is a factory link (no owner: it pushes factory',
+    '                             personalization records only, docs/sync.md)',
+    '  --api-key-file F           the API key on the remote (first line): the owner’s, or for a factory link',
+    '                             a factory or admin key (gwjs key create --factory); sealed in the HSM.',
     '                             Editing a link without it keeps the sealed key when the URL keeps its',
     '                             origin (scheme, host, port)',
     '  --keep-api-key             send the sealed key to a URL of another origin (a security decision:',
@@ -77,7 +80,8 @@ export const syncLinkCommand: Command = {
     const { withStation } = await import('../open');
     return withStation(args, io, async (station) => {
       const linked = await station.core.sync.status();
-      const owner = optionalString(args, 'owner') ?? linked.ownerId ?? requireString(args, 'owner');
+      // no --owner: the link's owner when editing, else a factory link (docs/sync.md "Factory records")
+      const owner = optionalString(args, 'owner') ?? (linked.linked ? linked.ownerId : null);
       const edit = apiKey === undefined || caPem === undefined;
       const s = await station.core.sync
         .link(station.cliContext, {

@@ -6,6 +6,7 @@
 import type { BatchRow, BatchService, RequestContext } from '../api';
 import type { Clock, Hsm, Logger, Random, Store } from '../ports';
 import type { BundleSink, HookRunner, LabelRenderer, PrinterFactory, SigningKeySource } from './ports';
+import type { FactoryRecordSink } from './records';
 
 /** Creating batches is the batch service's job (overlap checks, root key, audit). */
 export interface BatchCreator {
@@ -33,4 +34,9 @@ export interface FactoryLineDeps {
   hooks: HookRunner;
   labels: LabelRenderer;
   printers: PrinterFactory;
+  /**
+   * where each unit step's personalization record goes, in the step's transaction (the station's
+   * outbox: docs/sync.md "Factory records"); absent = not recorded
+   */
+  records?: FactoryRecordSink | undefined;
 }

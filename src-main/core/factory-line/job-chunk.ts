@@ -16,6 +16,7 @@ import { tokenGenerations } from './derive';
 import { findJob, type JobRow } from './job-rows';
 import { joinPath } from './job-range';
 import type { LineBatch } from './line-batches';
+import { recordSteps, type UnitStepRecord } from './records';
 import { insertUnit, UnitEventWriter, type UnitRow } from './unit-rows';
 
 /** The ZPL label of a pre-generated unit. */
@@ -96,6 +97,9 @@ export async function commitChunk(
       throw new DomainError('conflict', `job ${job.id}: its cursor moved under this run (another runner?)`);
     }
     const events = new UnitEventWriter(tx);
+    const generations =
+      deps.records === undefined ? undefined : await tokenGenerations(tx, from, from + BigInt(count - 1));
+    const steps: UnitStepRecord[] = [];
     for (let i = 0; i < count; i++) {
       const hex = euiHex(from + BigInt(i));
       const unit: UnitRow = {
@@ -128,7 +132,17 @@ export async function commitChunk(
         event: 'personalized',
         detail: { job: job.id, label: job.options.labels, zip: job.options.zip },
       });
+      steps.push({
+        unit,
+        event: 'personalized',
+        at,
+        actor,
+        generation: generations?.get(hex) ?? 0,
+        reason: null,
+      });
     }
+    // the chunk's personalization records, in this transaction (docs/sync.md "Factory records")
+    await recordSteps(deps, tx, steps);
     const nextEui = from + BigInt(count);
     const next = nextEui > current.last ? null : nextEui;
     const done = current.done + count;

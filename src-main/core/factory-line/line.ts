@@ -65,6 +65,7 @@ import {
   type UnitRow,
 } from './unit-rows';
 import { nextUnitState } from './unit-state';
+import { recordEventOf, recordSteps } from './records';
 
 /** Input of {@link FactoryLine.scan}. */
 export interface ScanInput {
@@ -182,6 +183,17 @@ export class FactoryLine {
         // the line now waits for this unit's verification scan, whichever screen makes it
         await holdUnit(tx, { station: this.deps.station, batchId: batch.id, eui: hex, when: at, actor });
       }
+      // the step's personalization record, in this transaction (docs/sync.md "Factory records")
+      await recordSteps(this.deps, tx, [
+        {
+          unit: row,
+          event: recordEventOf(step.event),
+          at,
+          actor,
+          generation,
+          reason: row.repersonalizeReason,
+        },
+      ]);
       const audit = new AuditWriter(tx, ctx, at);
       await audit.add(current === undefined ? 'personalize' : 'factory.unit.repersonalize', id6, {
         batch: batch.id,
@@ -317,6 +329,16 @@ export class FactoryLine {
         event: step.event,
         detail: mismatch === undefined ? {} : { reason: mismatch, scannedGateway },
       });
+      await recordSteps(this.deps, tx, [
+        {
+          unit: row,
+          event: recordEventOf(step.event),
+          at,
+          actor,
+          generation: null,
+          reason: null,
+        },
+      ]);
       if (mismatch !== undefined) {
         await new AuditWriter(tx, ctx, at).add('factory.unit.blocked', id6, {
           batch: current.batchId,
@@ -459,6 +481,9 @@ export class FactoryLine {
           ...(reason ? { reason } : {}),
         },
       });
+      await recordSteps(this.deps, tx, [
+        { unit: next, event: recordEventOf(step.event), at, actor, generation: null, reason: reason ?? null },
+      ]);
       if (step.event === 'reprinted') {
         await new AuditWriter(tx, ctx, at).add('factory.label.reprint', id6, {
           batch: current.batchId,

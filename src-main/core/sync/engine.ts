@@ -5,7 +5,9 @@
  * transaction. A push never overwrites the remote silently: an operation on a gateway whose remote
  * state moved since the operation was made (someone else's change in the mirror) is marked
  * `conflict` without being sent, an answer `claimed_by_other` / `already_exists` is a `conflict`,
- * any other refusal `rejected` — both versions kept for the installer to decide.
+ * any other refusal `rejected` — both versions kept for the installer to decide. Factory records
+ * (docs/sync.md "Factory records") are pushed in the same order to `factory/records`; a refused
+ * record is `rejected`.
  */
 import { DomainError } from '../../../src-shared/errors';
 import { ChangesResponseSchema, CHANGES_PATH, type GatewayChangeWire } from '../../../src-shared/sync-api';
@@ -14,6 +16,7 @@ import {
   SITE_PACK_PATH,
   type SitePackResponse,
 } from '../../../src-shared/contract/site-pack';
+import { FACTORY_RECORDS_PATH } from '../../../src-shared/contract/factory-records';
 import { euiHex, parseIdField } from '../../../src-shared/ids';
 import type { ItemResult } from '../api';
 import { isoAt, type CoreEnv } from '../env';
@@ -141,6 +144,8 @@ export class SyncEngine {
 
   /** Pulls every page of the change feed after the stored cursor into the mirror. */
   async pull(): Promise<PullReport> {
+    if (this.link.ownerId6 === null)
+      throw new DomainError('not_configured', 'pull: a factory link has no owner, so no change feed');
     let cursor = await this.#cursor();
     let changes = 0;
     let pages = 0;
@@ -223,7 +228,7 @@ export class SyncEngine {
 
   /** Conflicts found locally: gateways whose mirror moved by someone else since the operation. */
   async #staleGateways(tx: Tx, entry: OutboxEntry): Promise<{ hex: string; mirror: unknown }[]> {
-    if (entry.operation === 'claim' || entry.operation === 'add') return [];
+    if (entry.operation === 'claim' || entry.operation === 'add' || entry.operation === 'factory') return [];
     const hexes = Object.keys(entry.baseSeq);
     const rows = await selectIn(tx, (p) => `SELECT * FROM sync_mirror WHERE eui IN (${p})`, hexes);
     const ours = new Set(
@@ -288,12 +293,14 @@ export class SyncEngine {
       );
       return 'conflict';
     }
-    const body = { ownerid: this.link.ownerId6, gateways: entry.items };
+    // factory records go to their own endpoint, without an owner (docs/sync.md "Factory records")
+    const factory = entry.operation === 'factory';
+    const [path, body] = factory
+      ? [FACTORY_RECORDS_PATH, { records: entry.items }]
+      : [`/api/v1/gateway/${entry.operation}`, { ownerid: this.link.ownerId6, gateways: entry.items }];
     let a;
     try {
-      a = await this.#post('push', `/api/v1/gateway/${entry.operation}`, body, {
-        'Idempotency-Key': entry.opId,
-      });
+      a = await this.#post('push', path, body, { 'Idempotency-Key': entry.opId });
     } catch (e) {
       await this.#countAttempt(entry);
       throw e;
@@ -314,8 +321,13 @@ export class SyncEngine {
       throw new SyncStopped('push: the remote’s answer does not have one item per request item', false);
     }
     const codes = items.map((i) => i.code).filter((c): c is NonNullable<typeof c> => c !== undefined);
+    // a refused factory record is rejected: the remote holds no other version of it to compare
     const state: OutboxState =
-      codes.length === 0 ? 'sent' : codes.some((c) => CONFLICT_CODES.has(c)) ? 'conflict' : 'rejected';
+      codes.length === 0
+        ? 'sent'
+        : !factory && codes.some((c) => CONFLICT_CODES.has(c))
+          ? 'conflict'
+          : 'rejected';
     await this.#record(
       entry,
       state,
@@ -337,6 +349,8 @@ export class SyncEngine {
    * @throws SyncStopped when the remote is unreachable or refuses; the answer must match the contract.
    */
   async sitePack(gateways: readonly string[] | undefined): Promise<SitePackResponse> {
+    if (this.link.ownerId6 === null)
+      throw new DomainError('not_configured', 'site pack: a factory link has no owner, so no site pack');
     const a = await this.#post('site pack', SITE_PACK_PATH, {
       ownerid: this.link.ownerId6,
       ...(gateways !== undefined ? { gateways } : {}),

@@ -1,7 +1,8 @@
 /**
  * The remote link of a station (docs/sync.md "Link"): URL, the remote's CA certificate pinned by
  * its SHA-256 fingerprint, the owner the station works for, and the API key — sealed in the HSM
- * (secret {@link API_KEY_SECRET}), never in the store. One link per station.
+ * (secret {@link API_KEY_SECRET}), never in the store. One link per station. A **factory link**
+ * has no owner (docs/sync.md "Factory records"): its key is a factory key, and it only pushes.
  */
 import { X509Certificate, createHash } from 'node:crypto';
 import { DomainError } from '../../../src-shared/errors';
@@ -21,8 +22,9 @@ export interface SyncLink {
   caPem: string;
   /** SHA-256 of the CA certificate's DER, 64 lowercase hex */
   caFingerprint: string;
-  ownerHex: string;
-  ownerId6: string;
+  /** null: a factory link (no owner; nothing pulled, only factory records and operations pushed) */
+  ownerHex: string | null;
+  ownerId6: string | null;
   createdAt: string;
   cursor: string;
   lastSuccessAt: string | null;
@@ -41,7 +43,8 @@ export interface SyncLinkInput {
   caPem?: string | undefined;
   /** when given, must equal the CA's SHA-256 fingerprint (hex, `:` separators and case ignored) */
   caFingerprint?: string | undefined;
-  ownerId: string;
+  /** absent or null: a factory link (a factory or an admin key; docs/sync.md "Factory records") */
+  ownerId?: string | null | undefined;
   apiKey?: string | undefined;
   /** send the sealed key to a URL of another origin (the explicit confirmation) */
   keepApiKey?: boolean | undefined;
@@ -60,7 +63,7 @@ function originOf(url: string): string {
  * Whether an edit to `url` may keep the sealed key of `old` without a confirmation.
  * @throws DomainError('invalid_request') naming `apiKey` (or `keepApiKey`) when it may not.
  */
-function checkKeptKey(old: SyncLink | undefined, url: string, ownerHex: string, keep: boolean): void {
+function checkKeptKey(old: SyncLink | undefined, url: string, ownerHex: string | null, keep: boolean): void {
   if (old === undefined)
     throw new DomainError('invalid_request', 'apiKey: the owner’s API key on the remote is needed to link', {
       field: 'apiKey',
@@ -68,7 +71,7 @@ function checkKeptKey(old: SyncLink | undefined, url: string, ownerHex: string, 
   if (old.ownerHex !== ownerHex)
     throw new DomainError(
       'invalid_request',
-      `apiKey: the link’s owner changes from ${old.ownerId6} to ${formatId6(euiFromHex(ownerHex))}: give that owner’s API key`,
+      `apiKey: the link’s owner changes from ${old.ownerId6 ?? '(none: a factory link)'} to ${ownerHex === null ? '(none: a factory link)' : formatId6(euiFromHex(ownerHex))}: give that owner’s API key`,
       { field: 'apiKey' },
     );
   const from = originOf(old.url);
@@ -98,13 +101,13 @@ export function caFingerprintOf(pem: string): string {
 export async function loadLink(env: CoreEnv): Promise<SyncLink | undefined> {
   const r = await env.store.read((tx) => tx.get("SELECT * FROM sync_link WHERE id = 'remote'"));
   if (r === undefined) return undefined;
-  const ownerHex = textOf(r, 'owner_id');
+  const ownerHex = textOrNull(r, 'owner_id');
   return {
     url: textOf(r, 'url'),
     caPem: textOf(r, 'ca_pem'),
     caFingerprint: textOf(r, 'ca_fingerprint'),
     ownerHex,
-    ownerId6: formatId6(euiFromHex(ownerHex)),
+    ownerId6: ownerHex === null ? null : formatId6(euiFromHex(ownerHex)),
     createdAt: textOf(r, 'created_at'),
     cursor: textOf(r, 'cursor'),
     lastSuccessAt: textOrNull(r, 'last_success_at'),
@@ -141,9 +144,9 @@ export async function saveLink(env: CoreEnv, ctx: RequestContext, input: SyncLin
       );
     }
   }
-  const owner = parseOwnerId(input.ownerId);
+  const owner = input.ownerId == null ? null : parseOwnerId(input.ownerId);
   if (input.apiKey === undefined) {
-    checkKeptKey(old, input.url, owner.hex, input.keepApiKey === true);
+    checkKeptKey(old, input.url, owner?.hex ?? null, input.keepApiKey === true);
     // the key stays sealed as it is: it must still be there to be kept
     await linkApiKey(env);
   } else {
@@ -163,7 +166,7 @@ export async function saveLink(env: CoreEnv, ctx: RequestContext, input: SyncLin
     await tx.run('DELETE FROM sync_mirror');
     await tx.run(
       `INSERT INTO sync_link (id, url, ca_pem, ca_fingerprint, owner_id, created_at, cursor) VALUES ('remote', ?, ?, ?, ?, ?, '0')`,
-      [input.url, caPem, fingerprint, owner.hex, at],
+      [input.url, caPem, fingerprint, owner?.hex ?? null, at],
     );
   });
   return (await loadLink(env))!;

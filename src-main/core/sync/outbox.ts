@@ -4,6 +4,8 @@
  * stable operation id (a random UUID, the Idempotency-Key it is pushed with) and, per gateway, the
  * mirror's change seq it was based on (for conflict detection). Only the items the station itself
  * applied are queued; an operation the sync engine makes while applying remote state is not.
+ * Factory personalization records (docs/sync.md "Factory records") are queued the same way by the
+ * factory line, in the transaction of each unit step, whenever the station has a link.
  */
 import { OUTBOX_STATES, type OutboxState } from '../../../src-shared/contract/sync-views';
 import { euiHex, parseIdField } from '../../../src-shared/ids';
@@ -11,18 +13,22 @@ import type { ItemResult, RequestContext } from '../api';
 import { isoAt, type CoreEnv } from '../env';
 import type { Tx } from '../ports';
 import { intOf, intOrNull, selectIn, textOf, textOrNull } from '../rows';
+import type { FactoryRecord } from '../../../src-shared/contract/factory-records';
 import type { OperationCommit, WriteOperation } from './commit';
 import { takeSeqs } from './seq';
 
 export { OUTBOX_STATES, type OutboxState } from '../../../src-shared/contract/sync-views';
 
+/** What the outbox carries: the owner operations, and factory records (docs/sync.md). */
+export type SyncOperation = WriteOperation | 'factory';
+
 /** One outbox entry as the screens and the engine see it. */
 export interface OutboxEntry {
   seq: number;
   opId: string;
-  operation: WriteOperation;
-  /** owner, 16 hex */
-  ownerHex: string;
+  operation: SyncOperation;
+  /** owner, 16 hex; null for factory records queued on a factory link (no owner) */
+  ownerHex: string | null;
   /** the request items as pushed (claim PINs blanked once answered) */
   items: unknown[];
   /** gateway (16 hex) → mirror seq when the operation was made (0 = not in the mirror) */
@@ -67,8 +73,8 @@ export function outboxEntryOf(r: Record<string, unknown>): OutboxEntry {
   return {
     seq: intOf(row, 'seq'),
     opId: textOf(row, 'op_id'),
-    operation: textOf(row, 'operation') as WriteOperation,
-    ownerHex: textOf(row, 'owner_id'),
+    operation: textOf(row, 'operation') as SyncOperation,
+    ownerHex: textOrNull(row, 'owner_id'),
     items: JSON.parse(textOf(row, 'items')) as unknown[],
     baseSeq: JSON.parse(textOf(row, 'base_seq')) as Record<string, number>,
     state: textOf(row, 'state') as OutboxState,
@@ -82,15 +88,31 @@ export function outboxEntryOf(r: Record<string, unknown>): OutboxEntry {
 
 /** The outbox writer: a commit hook active while the station holds a remote link. */
 export class Outbox {
-  /** owner (16 hex) whose operations are queued; null = no link, nothing queued */
+  /** owner (16 hex) whose operations are queued; null = no link or a factory link */
   #owner: string | null = null;
+  /** the station has a link: factory records are queued */
+  #linked = false;
 
   constructor(private readonly env: CoreEnv) {}
 
-  /** Starts (owner hex) or stops (null) queueing. */
-  setLinkedOwner(ownerHex: string | null): void {
-    this.#owner = ownerHex;
+  /**
+   * Starts or stops queueing: `undefined` = no link (nothing queued); `{ownerHex: null}` = a
+   * factory link (factory records only); an owner = its operations and factory records.
+   */
+  setLink(link: { ownerHex: string | null } | undefined): void {
+    this.#linked = link !== undefined;
+    this.#owner = link?.ownerHex ?? null;
   }
+
+  /**
+   * The factory line's record sink: queues the records of one unit step inside that step's
+   * transaction `tx` (so a step that rolls back queues nothing), when the station has a link.
+   * One outbox operation per call, pushed to `factory/records` in order.
+   */
+  readonly factoryRecords = async (tx: Tx, records: readonly FactoryRecord[]): Promise<void> => {
+    if (!this.#linked || records.length === 0) return;
+    await this.enqueue(tx, 'factory', this.#owner, records, records[0]!.at);
+  };
 
   /**
    * True when an operation of `ownerHex` by `ctx` is queued: the linked owner, not the sync
@@ -135,12 +157,16 @@ export class Outbox {
   /** Queues one operation inside `tx`; returns its operation id. */
   async enqueue(
     tx: Tx,
-    operation: WriteOperation,
-    ownerHex: string,
+    operation: SyncOperation,
+    ownerHex: string | null,
     items: readonly unknown[],
     at: string,
   ): Promise<string> {
-    const hexes = [...new Set(items.map(itemGatewayHex).filter((h): h is string => h !== undefined))];
+    // factory records are not based on the owner's mirror: no conflict check (engine.ts)
+    const hexes =
+      operation === 'factory'
+        ? []
+        : [...new Set(items.map(itemGatewayHex).filter((h): h is string => h !== undefined))];
     const base: Record<string, number> = {};
     for (const h of hexes) base[h] = 0;
     for (const r of await selectIn(

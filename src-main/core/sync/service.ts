@@ -38,7 +38,7 @@ import {
   type RemoteSecrets,
   type RemoteVersion,
 } from './adopt';
-import { runCommitHooks } from './commit';
+import { runCommitHooks, type WriteOperation } from './commit';
 import { entryGatewayHexes, entryView, versionsOf } from './views';
 
 /** Builds the HTTPS client of a link (the adapter). */
@@ -71,6 +71,14 @@ const SYNC_PRINCIPAL: Principal = {
   ownerId: null,
   scopes: new Set(['admin']),
 };
+
+/** What a factory link (no owner, docs/sync.md "Factory records") cannot do. */
+function factoryLinkHasNo(what: string): DomainError {
+  return new DomainError(
+    'not_configured',
+    `sync: a factory link has no owner, so no ${what}; link with --owner for one (gwjs sync link)`,
+  );
+}
 
 /** The station's sync service. */
 export class StationSync {
@@ -118,7 +126,7 @@ export class StationSync {
     this.#remote = undefined;
     this.#engine = undefined;
     this.#link = link;
-    this.outbox.setLinkedOwner(link?.ownerHex ?? null);
+    this.outbox.setLink(link);
   }
 
   async #engineOf(): Promise<SyncEngine> {
@@ -152,9 +160,10 @@ export class StationSync {
     this.#setLink(undefined);
   }
 
-  /** Pulls the change feed once. */
+  /** Pulls the change feed once. @throws DomainError('not_configured') on a factory link. */
   async pull(ctx: RequestContext): Promise<PullReport> {
     requireAdmin(ctx);
+    if (this.#link?.ownerHex === null) throw factoryLinkHasNo('change feed');
     return this.#recorded(async (e) => this.#pulled(await e.pull()));
   }
 
@@ -174,6 +183,11 @@ export class StationSync {
 
   async #round(): Promise<void> {
     await this.#recorded(async (e) => {
+      // a factory link has no owner: no feed to pull, no pack; it only pushes (docs/sync.md)
+      if (this.#link?.ownerHex === null) {
+        await e.push();
+        return;
+      }
       const before = this.#pulled(await e.pull());
       const pushed = await e.push();
       const after = this.#pulled(await e.pull());
@@ -194,6 +208,7 @@ export class StationSync {
   async #refreshPack(e: SyncEngine): Promise<SitePackStatus> {
     const selection = (await this.sitePack.selection()) ?? null;
     const link = this.#link!;
+    if (link.ownerHex === null) throw factoryLinkHasNo('site pack');
     const pack = await e.sitePack(selection?.map((h) => formatId6(euiFromHex(h))));
     if (pack.ownerid !== link.ownerId6)
       throw new SyncStopped(
@@ -218,13 +233,12 @@ export class StationSync {
     requireAdmin(ctx);
     if (this.#link === undefined)
       throw new DomainError('not_configured', 'sync: this station has no remote link (gwjs sync link)');
+    const ownerHex = this.#link.ownerHex;
+    if (ownerHex === null) throw factoryLinkHasNo('site pack');
     if (gateways !== undefined) {
-      await this.sitePack.choose(
-        this.#link.ownerHex,
-        gateways === null ? null : SitePack.parseSelection(gateways),
-      );
+      await this.sitePack.choose(ownerHex, gateways === null ? null : SitePack.parseSelection(gateways));
     } else if ((await this.sitePack.selection()) === undefined) {
-      await this.sitePack.choose(this.#link.ownerHex, null);
+      await this.sitePack.choose(ownerHex, null);
     }
     return this.#recorded((e) => this.#refreshPack(e));
   }
@@ -273,7 +287,7 @@ export class StationSync {
     const now = this.env.clock.now();
     const oldest = await this.outbox.oldestPendingAt();
     const pulled =
-      this.#link === undefined
+      this.#link === undefined || this.#link.ownerHex === null
         ? null
         : (this.#lastPullAt ?? (await loadLink(this.env))?.lastSuccessAt ?? null);
     return {
@@ -401,8 +415,16 @@ export class StationSync {
         `outbox: operation ${seq} is ${entry.state}, only rejected or conflicting ones are resolved`,
       );
     }
+    if (action === 'adopt' && (entry.operation === 'factory' || entry.ownerHex === null)) {
+      // a factory record has no remote version to take (docs/sync.md "Factory records")
+      throw new DomainError(
+        'invalid_request',
+        `action: operation ${seq} is a factory record: re-apply or drop it, there is no remote version to adopt`,
+        { field: 'action' },
+      );
+    }
     // adopt: the remote's version of every gateway, written with the outbox mark below (adopt.ts)
-    const adopted = action === 'adopt' ? await this.#remoteVersions(entry) : undefined;
+    const adopted = action === 'adopt' ? await this.#remoteVersions(entry, entry.ownerHex!) : undefined;
     let items = entry.items;
     if (action === 'reapply' && entry.operation === 'claim') {
       // PINs by gateway in any id form (the screens name gateways by ID6)
@@ -426,13 +448,10 @@ export class StationSync {
         changed = done.changed;
         for (const hex of done.released) this.local?.contacts.forget(hex);
         for (const hex of changed) this.local?.forget(hex);
+        const ownerHex = adopted.local.ownerHex;
         await runCommitHooks(this.env.commitHooks, tx, {
-          operation: entry.operation,
-          owner: {
-            id: euiFromHex(entry.ownerHex),
-            hex: entry.ownerHex,
-            id6: formatId6(euiFromHex(entry.ownerHex)),
-          },
+          operation: entry.operation as WriteOperation,
+          owner: { id: euiFromHex(ownerHex), hex: ownerHex, id6: formatId6(euiFromHex(ownerHex)) },
           ctx: { principal: SYNC_PRINCIPAL },
           items: [],
           results: [],
@@ -473,7 +492,10 @@ export class StationSync {
    * for them now, or, with the link down, of the stored pack.
    * @throws DomainError('conflict') when a version is not known here.
    */
-  async #remoteVersions(entry: OutboxEntry): Promise<{
+  async #remoteVersions(
+    entry: OutboxEntry,
+    ownerHex: string,
+  ): Promise<{
     versions: RemoteVersion[];
     local: { ownerHex: string; batchIdOf: (hex: string) => string | null };
     packStale: boolean;
@@ -531,7 +553,7 @@ export class StationSync {
     return {
       versions,
       local: {
-        ownerHex: entry.ownerHex,
+        ownerHex,
         batchIdOf: (hex) => batchOf?.(BigInt(`0x${hex}`))?.row.id ?? null,
       },
       packStale: fetched && (await this.sitePack.status()).present,

@@ -29,7 +29,7 @@ export function entryView(entry: OutboxEntry): OutboxEntryView {
     seq: entry.seq,
     opId: entry.opId,
     operation: entry.operation,
-    ownerId: formatId6(euiFromHex(entry.ownerHex)),
+    ownerId: entry.ownerHex === null ? null : formatId6(euiFromHex(entry.ownerHex)),
     items: entry.items.map((item): OutboxItemView => {
       if (typeof item !== 'object' || item === null)
         return { gateway: String(item), fields: {}, secrets: [] };
@@ -72,6 +72,7 @@ function answerFor(entry: OutboxEntry, id6: string): GatewayVersions['answer'] {
 /** Reads both versions of every gateway of `entry`. */
 export async function versionsOf(env: CoreEnv, entry: OutboxEntry): Promise<GatewayVersions[]> {
   const hexes = entryGatewayHexes(entry);
+  const ownerHex = entry.ownerHex;
   return env.store.read(async (tx) => {
     const local = new Map(
       (
@@ -81,7 +82,7 @@ export async function versionsOf(env: CoreEnv, entry: OutboxEntry): Promise<Gate
             `SELECT g.eui, ${GATEWAY_STATE_COLUMNS} FROM gateways g LEFT JOIN setups s ON s.eui = g.eui WHERE g.eui IN (${p})`,
           hexes,
         )
-      ).map((r) => [textOf(r, 'eui'), changeStateOf(r, entry.ownerHex)] as const),
+      ).map((r) => [textOf(r, 'eui'), ownerHex === null ? null : changeStateOf(r, ownerHex)] as const),
     );
     const mirror = new Map(
       (
