@@ -127,6 +127,23 @@ export const GatewayInfoSchema = z.object({
     })
     .nullable(),
   lastContact: CupsContactSchema.nullable(),
+  factory: z
+    .object({
+      event: z.string().describe('the latest step a factory station reported (personalized … blocked)'),
+      state: z.string().describe('the unit’s state after it'),
+      at: z.string(),
+      station: z.string(),
+      operator: z.string(),
+      personalizedAt: z.string(),
+      printedAt: z.string().nullable(),
+      verifiedAt: z.string().nullable(),
+      blockedAt: z.string().nullable(),
+      records: z.number().int().describe('records received for the gateway'),
+    })
+    .optional()
+    .describe(
+      'what factory stations reported of the gateway (docs/sync.md "Factory records"); absent: nothing',
+    ),
 });
 /** `info` of one gateway, secrets masked. */
 export type GatewayInfo = z.output<typeof GatewayInfoSchema>;

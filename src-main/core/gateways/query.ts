@@ -1,10 +1,12 @@
 /**
  * `info` and `list` (SPEC §4.2). `info` shows the owner, claim state, the setup with secrets masked
  * (URIs, which credentials are set, blob CRCs), the token generation, the firmware state and the
- * last CUPS contact. `list` pages through an owner's gateways by EUI.
+ * last CUPS contact, and what factory stations reported of it (the latest factory record,
+ * docs/sync.md "Factory records"). `list` pages through an owner's gateways by EUI.
  */
 import { DomainError, isDomainError } from '../../../src-shared/errors';
 import { euiFromHex, euiHex, formatEui64, formatId6, parseIdField } from '../../../src-shared/ids';
+import type { FactoryRecord } from '../../../src-shared/contract/factory-records';
 import { GatewayIdSchema } from '../../../src-shared/contract/values';
 import type { CredentialSummary, GatewayIdItem, GatewayInfo, InfoResult, RequestContext } from '../api';
 import { isAdmin, type OwnerRef } from '../authorize';
@@ -12,6 +14,7 @@ import type { Batches } from '../batches';
 import type { ContactLog } from '../cups/contact-log';
 import { loadContacts, type ContactRecord } from '../cups/contacts';
 import { isoAt, type CoreEnv } from '../env';
+import type { Tx } from '../ports';
 import { firmwareStatus, loadLatestDeliveries, type DeliveryRecord } from '../firmware/delivery';
 import { loadRotations, rotationView, type RotationRecord } from '../rotation/history';
 import { intOf, selectIn, textOf } from '../rows';
@@ -40,6 +43,8 @@ interface InfoExtras {
   signatureKeys: readonly number[] | undefined;
   delivery: DeliveryRecord | undefined;
   rotations: readonly RotationRecord[];
+  /** the latest factory record and how many there are (docs/sync.md "Factory records") */
+  factory: GatewayInfo['factory'];
 }
 
 function infoOf(row: GatewayRow, batchId: string | null, x: InfoExtras, nowIso: string): GatewayInfo {
@@ -88,7 +93,66 @@ function infoOf(row: GatewayRow, batchId: string | null, x: InfoExtras, nowIso: 
             ...firmwareStatus({ ...setup, fwCrc: setup.fwCrc }, nowIso, contact, x.signatureKeys, x.delivery),
           },
     lastContact,
+    ...(x.factory !== undefined ? { factory: x.factory } : {}),
   };
+}
+
+/** Order of the steps of one unit within one instant: personalize, print, verify. */
+const STEP_RANK: Record<string, number> = {
+  personalized: 0,
+  repersonalized: 0,
+  printed: 1,
+  reprinted: 1,
+  verified: 2,
+  blocked: 2,
+};
+
+/** Sort key of a record: its time, then the unit's counters and the step (ties within a millisecond). */
+function stepKey(r: FactoryRecord): [string, number, number, number] {
+  return [r.at, r.personalizeCount, r.printCount, STEP_RANK[r.event] ?? 0];
+}
+
+function laterStep(a: FactoryRecord, b: FactoryRecord): boolean {
+  const ka = stepKey(a);
+  const kb = stepKey(b);
+  for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i]! > kb[i]!;
+  return false;
+}
+
+/** The latest factory record of each gateway that has one, with the count (`factory_records`). */
+async function loadFactoryInfo(
+  tx: Tx,
+  hexes: readonly string[],
+): Promise<Map<string, NonNullable<GatewayInfo['factory']>>> {
+  const latest = new Map<string, { rec: FactoryRecord; count: number }>();
+  const rows = await selectIn(
+    tx,
+    (p) => `SELECT eui, record FROM factory_records WHERE eui IN (${p})`,
+    hexes,
+  );
+  for (const r of rows) {
+    const hex = textOf(r, 'eui');
+    const rec = JSON.parse(textOf(r, 'record')) as FactoryRecord;
+    const seen = latest.get(hex);
+    if (seen === undefined) latest.set(hex, { rec, count: 1 });
+    else latest.set(hex, { rec: laterStep(rec, seen.rec) ? rec : seen.rec, count: seen.count + 1 });
+  }
+  const out = new Map<string, NonNullable<GatewayInfo['factory']>>();
+  for (const [hex, { rec, count }] of latest) {
+    out.set(hex, {
+      event: rec.event,
+      state: rec.state,
+      at: rec.at,
+      station: rec.station,
+      operator: rec.operator,
+      personalizedAt: rec.personalizedAt,
+      printedAt: rec.printedAt,
+      verifiedAt: rec.verifiedAt,
+      blockedAt: rec.blockedAt,
+      records: count,
+    });
+  }
+  return out;
 }
 
 /**
@@ -128,6 +192,7 @@ export async function infoGateways(
     }
     const deliveries = await loadLatestDeliveries(tx, hexes);
     const rotations = await loadRotations(tx, hexes);
+    const factory = await loadFactoryInfo(tx, hexes);
     for (const t of targets) {
       const result: InfoResult = results[t.index]!;
       try {
@@ -142,6 +207,7 @@ export async function infoGateways(
             signatureKeys: setup?.fwCrc == null ? undefined : sigKeys.get(setup.fwCrc),
             delivery: deliveries.get(t.hex),
             rotations: rotations.get(t.hex) ?? [],
+            factory: factory.get(t.hex),
           },
           nowIso,
         );

@@ -180,6 +180,22 @@ describe('factory records: station → remote', () => {
       limit: 100,
     });
     expect(audit).toHaveLength(12);
+    // the owner who claims the gateway at the remote sees what the factory reported
+    const a = x.remote.ownerA;
+    await x.remote.api('claim', a.apiKey, { ownerid: a.id6, gateway: gw1.eui, claim: gw1.pin });
+    const info = await x.remote.api('info', a.apiKey, { ownerid: a.id6, gateway: gw1.eui });
+    expect((info.json as { info: { factory: unknown } }[])[0]!.info.factory).toEqual({
+      event: 'verified',
+      state: 'verified',
+      at: expect.any(String),
+      station: 'factory-1',
+      operator: 'cli:cli',
+      personalizedAt: expect.any(String),
+      printedAt: expect.any(String),
+      verifiedAt: expect.any(String),
+      blockedAt: null,
+      records: 3,
+    });
 
     // rejected with the remote's reason, per record, in the outbox and its view
     const page = await x.station.core.sync.outboxPage({ states: ['rejected'] });
