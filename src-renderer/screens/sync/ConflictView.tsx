@@ -184,7 +184,11 @@ export function ConflictView(): ReactNode {
       ))}
       {decidable && (
         <div className="row gap" style={{ flexWrap: 'wrap' }}>
-          {(['reapply', 'drop', 'adopt'] as const).map((a) => (
+          {/* a factory record has no remote version to adopt (docs/sync.md "Factory records") */}
+          {(open.entry.operation === 'factory'
+            ? (['reapply', 'drop'] as const)
+            : (['reapply', 'drop', 'adopt'] as const)
+          ).map((a) => (
             <button
               key={a}
               type="button"

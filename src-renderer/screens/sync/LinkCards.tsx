@@ -55,7 +55,9 @@ export function LinkStatusCard(): ReactNode {
           <code data-testid="sync-url">{s.url}</code>
         </dd>
         <dt>Owner</dt>
-        <dd className="mono">{s.ownerId}</dd>
+        <dd className={s.ownerId === null ? undefined : 'mono'}>
+          {s.ownerId ?? 'none — a factory link: it pushes factory records only'}
+        </dd>
         <dt>Pinned CA (SHA-256)</dt>
         <dd>
           <code className="mono wrap-anywhere" data-testid="sync-ca">
