@@ -78,7 +78,7 @@ export class FactoryRecords {
       });
     } catch (e) {
       if (e instanceof IdempotentReplay) return e.answer as FactoryRecordResult[];
-      if (key !== undefined && !isDomainError(e)) {
+      if (key !== undefined) {
         // a unique-key race on a shared database: the other writer's answer is the first one
         const raced = await this.keys.replay(scope, key, OPERATION, hash).catch(() => undefined);
         if (raced !== undefined) return raced as FactoryRecordResult[];
