@@ -32,7 +32,7 @@ import {
   STATION_KEY,
 } from './contract/certificate-ops';
 import { FIRMWARE_DELETE, FIRMWARE_LIST, FIRMWARE_UPLOAD } from './contract/firmware-ops';
-import { ADD, CLAIM, DELETE, INFO, LIST, ROTATE, SETUP } from './contract/gateway-ops';
+import { ADD, CLAIM, DELETE, FIRMWARE_SENT, INFO, LIST, ROTATE, SETUP } from './contract/gateway-ops';
 import { parseBody, typeName, type BodyParse } from './contract/issues';
 import {
   checkedItems,
@@ -68,6 +68,7 @@ export const OWNER_API = {
   'gateway/rotate': ROTATE,
   'gateway/changes': CHANGES,
   'gateway/site-pack': SITE_PACK,
+  'gateway/firmware-sent': FIRMWARE_SENT,
   'gateway/unlock': UNLOCK,
   'firmware/upload': FIRMWARE_UPLOAD,
   'firmware/list': FIRMWARE_LIST,

@@ -5,7 +5,15 @@
  * method, and map the result or a thrown `DomainError` to their transport.
  */
 import type { UpdateInfoRequest } from '../../src-shared/cups-wire';
-import type { ADD, CLAIM, DELETE, INFO, ROTATE, SETUP } from '../../src-shared/contract/gateway-ops';
+import type {
+  ADD,
+  CLAIM,
+  DELETE,
+  FIRMWARE_SENT,
+  INFO,
+  ROTATE,
+  SETUP,
+} from '../../src-shared/contract/gateway-ops';
 import type { ItemInputOf } from '../../src-shared/contract/operation';
 import type {
   ApiKeySummary,
@@ -47,6 +55,8 @@ export type ClaimItem = ItemInputOf<typeof CLAIM>;
 export type SetupItem = ItemInputOf<typeof SETUP>;
 /** One add item as a caller gives it (checked by the core). */
 export type AddItem = ItemInputOf<typeof ADD>;
+/** One firmware-sent item as a station's sync pushes it (checked by the core). */
+export type FirmwareSentItem = ItemInputOf<typeof FIRMWARE_SENT>;
 /** A gateway id of delete / info / rotate, as given. */
 export type GatewayIdItem = ItemInputOf<typeof DELETE> &
   ItemInputOf<typeof INFO> &
@@ -106,6 +116,16 @@ export interface OwnerService {
    */
   rotate(ctx: RequestContext, ownerId: string, gateways: readonly GatewayIdItem[]): Promise<ItemResult[]>;
   /**
+   * Records firmware deliveries a station made from its site pack (docs/sync.md "Firmware from the
+   * pack"): the setup's delivery is marked done, so CUPS here does not send it again (SPEC §3.4).
+   * Scope `setup`.
+   */
+  firmwareSent(
+    ctx: RequestContext,
+    ownerId: string,
+    items: readonly FirmwareSentItem[],
+  ): Promise<ItemResult[]>;
+  /**
    * Moves one batch gateway to another owner as one operation (delete for `from`, claim for `to`
    * in one transaction, audited as `transfer`): the PIN is checked first and any failure changes
    * nothing. `ctx` needs scope `delete` for `from`, `toCtx` (default `ctx`) scope `claim` for `to`.
@@ -145,6 +165,8 @@ export interface OwnerService {
     ctx: RequestContext,
     ownerId: string,
     gateways: readonly string[] | undefined,
+    /** SHA-256 of the firmware images the station holds: their bytes are left out */
+    haveFirmware?: readonly string[],
   ): Promise<SitePackResponse>;
 }
 

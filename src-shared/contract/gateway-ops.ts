@@ -98,3 +98,29 @@ export const LIST = plainOperation({
   roles: ALL_ROLES,
   summary: 'List the owner’s gateways, a page at a time',
 });
+
+/**
+ * One delivery a station made from its site pack (docs/sync.md "Firmware from the pack"): the
+ * setup's firmware (`fwcrc`, `fwafter`) was sent to the gateway at `sentAt` with the signature of
+ * key `keyCrc`, while it reported `package`.
+ */
+export const FirmwareSentItemSchema = z.strictObject({
+  gateway: GatewayIdSchema,
+  fwcrc: z.number().int().min(0).max(0xffffffff).describe('CRC-32 of the image delivered'),
+  fwafter: z.string().nullable().describe('the setup’s fwafter the delivery was made under'),
+  sentAt: z.iso.datetime().describe('when the station sent it (ISO-8601)'),
+  keyCrc: z.number().int().min(0).max(0xffffffff).describe('CRC of the key whose signature was sent'),
+  package: z.string().max(256).nullable().describe('the package the gateway reported then'),
+});
+
+/**
+ * `firmware-sent`: a station's report that it delivered a setup's firmware from its site pack, so
+ * this server does not deliver it again (scope `setup`; SPEC §3.4 "once per setup").
+ */
+export const FIRMWARE_SENT = itemOperation({
+  item: FirmwareSentItemSchema,
+  response: ItemResultsSchema,
+  scope: 'setup',
+  roles: INSTALLERS,
+  summary: 'Record firmware deliveries a station made from its site pack (once per setup; docs/sync.md)',
+});

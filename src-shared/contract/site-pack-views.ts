@@ -42,6 +42,18 @@ export const SitePackItemSchema = z.object({
   /** the token generation the gateway last authenticated with at this station's CUPS */
   seenGeneration: z.number().int().nullable(),
   seenAt: z.string().nullable(),
+  /**
+   * the setup's firmware (docs/sync.md "Firmware from the pack"): `pending` = local CUPS delivers
+   * it once due, `sent` = the remote delivered it, `sent_here` = this station did (reported to the
+   * remote through the outbox); null = none
+   */
+  firmware: z
+    .object({
+      fwcrc: z.number().int(),
+      fwAfter: z.string().nullable(),
+      state: z.enum(['pending', 'sent', 'sent_here']),
+    })
+    .nullable(),
 });
 /** One packed gateway. */
 export type SitePackItem = z.infer<typeof SitePackItemSchema>;

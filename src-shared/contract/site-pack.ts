@@ -16,8 +16,14 @@ import { GatewayIdSchema, MAX_ITEMS, OwnerIdSchema } from './values';
 /** Path of the site-pack endpoint. */
 export const SITE_PACK_PATH = '/api/v1/gateway/site-pack';
 
-/** Pack format version (a station refuses another). */
-export const SITE_PACK_VERSION = 1;
+/**
+ * Pack format version (a station refuses another). 2: firmware (per gateway the pending delivery,
+ * the images once by SHA-256 with their signatures) and client-certificate identities.
+ */
+export const SITE_PACK_VERSION = 2;
+
+/** Most firmware images a station may say it holds already (`haveFirmware`). */
+export const MAX_HAVE_FIRMWARE = 1000;
 
 export const SitePackRequestSchema = z.strictObject({
   ownerid: OwnerIdSchema,
@@ -26,6 +32,13 @@ export const SitePackRequestSchema = z.strictObject({
     .max(MAX_ITEMS)
     .optional()
     .describe('the gateways to pack (any id form); absent = every gateway the owner holds'),
+  haveFirmware: z
+    .array(z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex digits'))
+    .max(MAX_HAVE_FIRMWARE)
+    .optional()
+    .describe(
+      'SHA-256 of the firmware images the station holds from its last pack: their bytes are left out',
+    ),
 });
 export type SitePackRequest = z.infer<typeof SitePackRequestSchema>;
 
@@ -61,6 +74,39 @@ export const SitePackDesiredSchema = z.object({
 });
 export type SitePackDesired = z.infer<typeof SitePackDesiredSchema>;
 
+/**
+ * The firmware update a gateway's setup names (SPEC §3.4, docs/firmware.md): local CUPS delivers
+ * it exactly as the remote would — once per setup, never before `fwAfter`, with the signature of
+ * the first key in the gateway's `keys` that signed it — unless `sentAt` says the remote already
+ * delivered it. `fwcrc` + `fwAfter` identify the setup's delivery (a new value re-arms it).
+ */
+export const SitePackFirmwareSchema = z.object({
+  fwcrc: z.number().int().min(0).max(0xffffffff).describe('CRC-32 of the image (SPEC §3.4)'),
+  sha256: hex64.describe('SHA-256 of the image: its entry in the pack’s `firmware`'),
+  fwAfter: z.string().nullable().describe('not delivered before this time (ISO-8601); null = at once'),
+  sentAt: z.string().nullable().describe('when the remote delivered it for this setup; null = not yet'),
+});
+export type SitePackFirmware = z.infer<typeof SitePackFirmwareSchema>;
+
+/** A firmware image of the pack, once however many gateways name it. */
+export const SitePackImageSchema = z.object({
+  sha256: hex64,
+  fwcrc: z.number().int().min(0).max(0xffffffff),
+  size: z.number().int().min(0),
+  image: base64
+    .nullable()
+    .describe('Base64 of the image; null when the request said the station holds it (`haveFirmware`)'),
+  signatures: z
+    .array(
+      z.object({
+        keyCrc: z.number().int().min(0).max(0xffffffff).describe('CRC-32 of the sig-N.key file'),
+        signature: base64.describe('DER ECDSA P-256 over SHA-512 of the image (SPEC §3.4)'),
+      }),
+    )
+    .describe('every uploaded signature (vendor keys, the remote’s HSM key); no private key'),
+});
+export type SitePackImage = z.infer<typeof SitePackImageSchema>;
+
 /** One gateway of a pack. */
 export const SitePackGatewaySchema = z.object({
   gateway: z.string().describe('ID6'),
@@ -70,6 +116,7 @@ export const SitePackGatewaySchema = z.object({
   verifiers: z.array(SitePackVerifierSchema),
   desired: SitePackDesiredSchema.nullable().describe('null: claimed but never set up (CUPS answers 404)'),
   setupAt: z.string().nullable(),
+  firmware: SitePackFirmwareSchema.nullable().describe('null: the setup names no firmware'),
 });
 export type SitePackGateway = z.infer<typeof SitePackGatewaySchema>;
 
@@ -80,6 +127,9 @@ export const SitePackResponseSchema = z.object({
   cupsTrust: base64.nullable().describe('Base64 DER of the remote’s CUPS trust (its CA certificate)'),
   cupsUri: z.string().nullable().describe('the remote’s own CUPS URI'),
   gateways: z.array(SitePackGatewaySchema),
+  firmware: z
+    .array(SitePackImageSchema)
+    .describe('the images the packed gateways’ setups name, each once (by SHA-256)'),
   skipped: z
     .array(z.object({ gateway: z.string(), code: z.string(), error: z.string() }))
     .describe('requested gateways not packed (not a gateway of the owner, or a bad id)'),

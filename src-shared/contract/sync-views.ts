@@ -16,10 +16,19 @@ export const OUTBOX_STATES = ['pending', 'sent', 'rejected', 'conflict', 'droppe
 export type OutboxState = (typeof OUTBOX_STATES)[number];
 
 /**
- * What a station queues: the owner operations, and factory personalization records (`factory`,
- * docs/sync.md "Factory records").
+ * What a station queues: the owner operations, factory personalization records (`factory`,
+ * docs/sync.md "Factory records") and firmware deliveries made from the site pack
+ * (`firmware-sent`, docs/sync.md "Firmware from the pack").
  */
-export const SYNC_OPERATIONS = ['claim', 'setup', 'delete', 'add', 'rotate', 'factory'] as const;
+export const SYNC_OPERATIONS = [
+  'claim',
+  'setup',
+  'delete',
+  'add',
+  'rotate',
+  'factory',
+  'firmware-sent',
+] as const;
 
 /** How an installer resolves a rejected or conflicting operation (docs/sync.md "Conflicts"). */
 export const RESOLUTIONS = ['reapply', 'drop', 'adopt'] as const;

@@ -22,7 +22,8 @@ export function ownerApiHandlers(core: Core): OwnerApiHandlers<RequestContext> {
     'gateway/rotate': (ctx, c) => core.owner.rotate(ctx, c.ownerId, c.items),
     'gateway/list': (ctx, c) => core.owner.list(ctx, c.ownerid, { after: c.after, limit: c.limit }),
     'gateway/changes': (ctx, c) => core.owner.changes(ctx, c.ownerid, { after: c.after, limit: c.limit }),
-    'gateway/site-pack': (ctx, c) => core.owner.sitePack(ctx, c.ownerid, c.gateways),
+    'gateway/site-pack': (ctx, c) => core.owner.sitePack(ctx, c.ownerid, c.gateways, c.haveFirmware),
+    'gateway/firmware-sent': (ctx, c) => core.owner.firmwareSent(ctx, c.ownerId, c.items),
     'gateway/unlock': (ctx, c) => core.owner.unlockClaims(ctx, c.gateway, c.ownerid ?? null),
 
     'firmware/upload': (ctx, c) =>

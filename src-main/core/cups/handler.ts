@@ -237,7 +237,9 @@ export class CupsHandler implements CupsService {
    * A gateway served from the site pack (`site-pack-door.ts`): the same order as the normal path —
    * authentication over TLS, rate limit, answer, contact — with the pack as the gateway's state.
    * Authenticating with a generation above the one last seen here records it (durable, audited
-   * `token.retire` when it is the rotation's g + 1), so the older token is refused from then on.
+   * `token.retire` when it is the rotation's g + 1), so the older token is refused from then on. A
+   * due firmware update is claimed once per setup (`SitePack.deliver`, durable, with its report to
+   * the remote queued in the same transaction) and audited `firmware.sent` with `via: "site pack"`.
    */
   async #fromPack(
     req: UpdateInfoRequest,
@@ -269,7 +271,35 @@ export class CupsHandler implements CupsService {
         );
       }
     }
-    const plan = planFromPack(req, entry, this.#pack!.cupsTrust, credential !== undefined, token);
+    const plan = planFromPack(req, entry, this.#pack!.cupsTrust, credential !== undefined, token, nowIso);
+    if (plan.kind === 'answer' && plan.firmwareBlocked)
+      this.#env.counters.count('cups', 'firmware_no_matching_key');
+    if (plan.kind === 'answer' && plan.firmwareKeyCrc !== undefined) {
+      // once per setup (SPEC §3.4): claimed, with its report queued for the remote, before it is sent
+      const keyCrc = plan.firmwareKeyCrc;
+      const sent = await this.#pack!.deliver(entry, keyCrc, { nowIso, package: req.package });
+      if (sent !== undefined) {
+        plan.response.signature = { keyCrc, sig: sent.signature };
+        plan.response.update = sent.image;
+        await this.#audit(
+          [
+            {
+              action: 'firmware.sent',
+              detail: {
+                fwcrc: entry.firmware!.fwcrc,
+                keyCrc,
+                size: sent.image.length,
+                package: req.package,
+                via: 'site pack',
+              },
+            },
+          ],
+          req.router,
+          address,
+          nowIso,
+        );
+      }
+    }
     const answer = answerOf(plan.kind === 'not_configured' ? undefined : plan.response);
     this.#record(req, { hex, address, now: at.now, nowIso }, answer.outcome, credential);
     return answer;

@@ -13,7 +13,10 @@
  *   the report. When the remote stays the gateway's CUPS (`cupsCredFromToken`), the cupsCred is the
  *   remote's CUPS trust ‖ 00000000 ‖ the cups.key of the token the gateway just presented
  *   (SPEC §3.3 token blob) — built for this answer only, never stored. Plain HTTP gets URIs only.
- *   Firmware is not in the pack: none is sent.
+ * - Firmware (SPEC §3.4, docs/sync.md "Firmware from the pack"): planned like the remote plans it —
+ *   due once `fwAfter` has passed, not when the remote (`sentAt`) or this station already delivered
+ *   it for this setup, with the signature of the first key in the request's `keys` that signed it
+ *   (none of them: nothing is sent, `firmwareBlocked`). The handler claims the delivery.
  */
 import { crc32 } from '../../../src-shared/crc32';
 import { tokenBlob, type UpdateInfoRequest, type UpdateInfoResponse } from '../../../src-shared/cups-wire';
@@ -22,7 +25,7 @@ import { digestsEqual, sha256 } from '../digest';
 import { cupsKeyFileContent } from '../kdf';
 import type { PackEntry } from '../sync/site-pack';
 import { REQUIRED, type Authn } from './authenticate';
-import { decideUpdate, type DesiredState } from './decide';
+import { decideUpdate, type DesiredState, type FirmwareWant } from './decide';
 
 const BEARER = /^Bearer +([A-Za-z0-9_-]{43})$/;
 
@@ -69,8 +72,30 @@ export function authenticateByPack(auth: CupsAuth, entry: PackEntry): PackAuthn 
     : { ok: true, credential: { kind: 'token', generation: matched }, token: m[1]! };
 }
 
-/** The answer a packed gateway gets: "not configured" (404) or the segments to send. */
-export type PackPlan = { kind: 'not_configured' } | { kind: 'answer'; response: UpdateInfoResponse };
+/**
+ * The answer a packed gateway gets: "not configured" (404) or the segments to send, and the key
+ * whose signature goes with a due firmware update (the handler claims the delivery first).
+ */
+export type PackPlan =
+  | { kind: 'not_configured' }
+  | {
+      kind: 'answer';
+      response: UpdateInfoResponse;
+      firmwareKeyCrc: number | undefined;
+      firmwareBlocked: boolean;
+    };
+
+/** The pack's firmware of `entry` as CUPS wants it at `nowIso` (SPEC §3.4), or null: none due. */
+function firmwareOf(entry: PackEntry, nowIso: string): FirmwareWant | null {
+  const fw = entry.firmware;
+  if (fw === null) return null;
+  return {
+    fwcrc: fw.fwcrc,
+    keyCrcs: fw.keyCrcs,
+    due: fw.fwAfter === null || fw.fwAfter <= nowIso,
+    sent: fw.sentAt !== null || entry.delivered !== null,
+  };
+}
 
 /**
  * Plans the answer from the pack's desired state (see the module comment). `token` is the token
@@ -82,6 +107,7 @@ export function planFromPack(
   trust: Uint8Array | null,
   authenticated: boolean,
   token: string | undefined,
+  nowIso: string,
 ): PackPlan {
   const d = entry.desired;
   if (d === null) return { kind: 'not_configured' };
@@ -98,7 +124,7 @@ export function planFromPack(
     cupsCredCrc: cupsCred === null ? null : crc32(cupsCred),
     lnsUri: d.lnsUri,
     lnsCredCrc: lnsCred === null ? null : (d.lnsCredCrc ?? crc32(lnsCred)),
-    firmware: null,
+    firmware: authenticated ? firmwareOf(entry, nowIso) : null,
   };
   const decided = decideUpdate(req, want);
   const response: UpdateInfoResponse = {};
@@ -106,5 +132,10 @@ export function planFromPack(
   if (decided.tcUri !== undefined) response.tcUri = decided.tcUri;
   if (decided.cupsCred && cupsCred !== null) response.cupsCred = cupsCred;
   if (decided.tcCred && lnsCred !== null) response.tcCred = lnsCred;
-  return { kind: 'answer', response };
+  return {
+    kind: 'answer',
+    response,
+    firmwareKeyCrc: decided.firmwareKeyCrc,
+    firmwareBlocked: decided.firmwareBlocked,
+  };
 }

@@ -10,6 +10,7 @@ import { parseIdField } from '../../../src-shared/ids';
 import type {
   AddItem,
   ClaimItem,
+  FirmwareSentItem,
   GatewayIdItem,
   InfoResult,
   ItemResult,
@@ -26,6 +27,7 @@ import type { Batches } from '../batches';
 import type { ContactLog } from '../cups/contact-log';
 import type { CoreEnv } from '../env';
 import { claimGateways, unlockClaims, type OfflineClaimPolicy } from './claim';
+import { recordPackDeliveries } from './firmware-sent';
 import { addGateways, deleteGateways, rotateTokens } from './lifecycle';
 import { infoGateways, listGateways } from './query';
 import { appliedSetupItems, setupGateways } from './setup';
@@ -222,9 +224,21 @@ export class OwnerOperations implements OwnerService {
     ctx: RequestContext,
     ownerId: string,
     gateways: readonly string[] | undefined,
+    haveFirmware?: readonly string[],
   ): Promise<SitePackResponse> {
     return this.#run('site-pack', 'setup', ctx, ownerId, (o) =>
-      buildSitePack(this.env, this.batches, ctx, o, gateways),
+      buildSitePack(this.env, this.batches, ctx, o, gateways, haveFirmware),
+    );
+  }
+
+  /** Firmware deliveries a station made from its site pack (`firmware-sent.ts`), scope `setup`. */
+  firmwareSent(
+    ctx: RequestContext,
+    ownerId: string,
+    items: readonly FirmwareSentItem[],
+  ): Promise<ItemResult[]> {
+    return this.#write('firmware-sent', 'setup', ctx, ownerId, items, (o) =>
+      recordPackDeliveries(this.env, this.batches, this.#onChanged, ctx, o, items),
     );
   }
 

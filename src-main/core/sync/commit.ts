@@ -8,8 +8,11 @@ import type { ItemResult, RequestContext } from '../api';
 import type { OwnerRef } from '../authorize';
 import type { Tx } from '../ports';
 
-/** Owner API operations that change state (and so are synced). */
-export type WriteOperation = 'claim' | 'setup' | 'delete' | 'add' | 'rotate';
+/**
+ * Owner API operations that change state (and so are synced); `firmware-sent` is a station's
+ * report of a delivery it made from its site pack (docs/sync.md "Firmware from the pack").
+ */
+export type WriteOperation = 'claim' | 'setup' | 'delete' | 'add' | 'rotate' | 'firmware-sent';
 
 /** What one write operation did, as seen at the end of its transaction. */
 export interface OperationCommit {

@@ -228,7 +228,14 @@ export class SyncEngine {
 
   /** Conflicts found locally: gateways whose mirror moved by someone else since the operation. */
   async #staleGateways(tx: Tx, entry: OutboxEntry): Promise<{ hex: string; mirror: unknown }[]> {
-    if (entry.operation === 'claim' || entry.operation === 'add' || entry.operation === 'factory') return [];
+    // a claim or an add has no base; factory records and delivery reports are facts, pushed whatever moved
+    if (
+      entry.operation === 'claim' ||
+      entry.operation === 'add' ||
+      entry.operation === 'factory' ||
+      entry.operation === 'firmware-sent'
+    )
+      return [];
     const hexes = Object.keys(entry.baseSeq);
     const rows = await selectIn(tx, (p) => `SELECT * FROM sync_mirror WHERE eui IN (${p})`, hexes);
     const ours = new Set(
@@ -345,15 +352,19 @@ export class SyncEngine {
 
   /**
    * Fetches the site pack of `gateways` (ID6; undefined = all of the owner's) from the remote
-   * (docs/sync.md "Site packs").
+   * (docs/sync.md "Site packs"); the images whose SHA-256 is in `haveFirmware` come without bytes.
    * @throws SyncStopped when the remote is unreachable or refuses; the answer must match the contract.
    */
-  async sitePack(gateways: readonly string[] | undefined): Promise<SitePackResponse> {
+  async sitePack(
+    gateways: readonly string[] | undefined,
+    haveFirmware: readonly string[] = [],
+  ): Promise<SitePackResponse> {
     if (this.link.ownerId6 === null)
       throw new DomainError('not_configured', 'site pack: a factory link has no owner, so no site pack');
     const a = await this.#post('site pack', SITE_PACK_PATH, {
       ownerid: this.link.ownerId6,
       ...(gateways !== undefined ? { gateways } : {}),
+      ...(haveFirmware.length > 0 ? { haveFirmware } : {}),
     });
     if (a.status !== 200) {
       throw (

@@ -110,6 +110,20 @@ export class StationSync {
   ) {
     this.outbox = new Outbox(env);
     this.sitePack = sitePack ?? new SitePack(env);
+    // a firmware delivery made from the pack goes to the remote (docs/sync.md "Firmware from the pack")
+    this.sitePack.onDelivered = async (tx, d) => {
+      const link = this.#link;
+      if (link === undefined || link.ownerHex === null) return;
+      const item = {
+        gateway: formatId6(euiFromHex(d.hex)),
+        fwcrc: d.fwcrc,
+        fwafter: d.fwAfter,
+        sentAt: d.sentAt,
+        keyCrc: d.keyCrc,
+        package: d.package,
+      };
+      await this.outbox.enqueue(tx, 'firmware-sent', link.ownerHex, [item], d.sentAt);
+    };
     this.#options = {
       intervalMs: options.intervalMs ?? 30_000,
       backoff: { baseMs: 1_000, maxMs: 5 * 60_000, ...options.backoff },
@@ -209,7 +223,10 @@ export class StationSync {
     const selection = (await this.sitePack.selection()) ?? null;
     const link = this.#link!;
     if (link.ownerHex === null) throw factoryLinkHasNo('site pack');
-    const pack = await e.sitePack(selection?.map((h) => formatId6(euiFromHex(h))));
+    const pack = await e.sitePack(
+      selection?.map((h) => formatId6(euiFromHex(h))),
+      await this.sitePack.heldFirmware(),
+    );
     if (pack.ownerid !== link.ownerId6)
       throw new SyncStopped(
         `site pack: the remote packed owner ${pack.ownerid}, not ${link.ownerId6}`,

@@ -3,14 +3,17 @@
  * owner's gateways — per gateway the desired CUPS state exactly as this server's CUPS would plan it
  * (`cups/plan.ts`: the setup's URIs and blobs; without a setup `cupsUri` the batch's or the
  * server's CUPS URI, the server issuing the cupsCred) and the SHA-256 verifiers of the CUPS tokens
- * of generations g and g + 1 (SPEC §2), derived through the HSM and hashed at once. The tokens
- * themselves, the gateway master keys, the root keys and the claim PINs never leave this module.
+ * of generations g and g + 1 (SPEC §2), derived through the HSM and hashed at once; and, where a
+ * setup names a firmware, its delivery rules (`fwcrc`, `fwafter`, whether this server already
+ * delivered it) with the image once per SHA-256 and every uploaded signature (SPEC §3.4) — the
+ * image's bytes left out when the station says it holds them. The tokens themselves, the gateway master keys, the root keys and the claim PINs never leave this module.
  * Each pack is audited (`sync.site_pack`, with the number of gateways).
  */
 import { bytesToBase64, bytesToHex } from '../../../src-shared/bytes';
 import {
   SITE_PACK_VERSION,
   type SitePackGateway,
+  type SitePackImage,
   type SitePackResponse,
   type SitePackVerifier,
 } from '../../../src-shared/contract/site-pack';
@@ -26,7 +29,8 @@ import { gatewayRowOf, GATEWAY_COLUMNS, type GatewayRow } from '../gateways/rows
 import { sideBlob } from '../gateways/setup-merge';
 import { setupRowOf, SETUP_COLUMNS, type StoredSetup } from '../gateways/setup-rows';
 import { cupsTokenFromGmk, deriveGmk, MAX_TOKEN_GENERATION } from '../kdf';
-import { selectIn, textOrNull } from '../rows';
+import { bytesOrNull, intOf, selectIn, textOrNull } from '../rows';
+import type { Tx } from '../ports';
 
 const b64OrNull = (b: Uint8Array | null): string | null => (b === null ? null : bytesToBase64(b));
 
@@ -37,6 +41,7 @@ export async function buildSitePack(
   ctx: RequestContext,
   owner: OwnerRef,
   gateways: readonly string[] | undefined,
+  haveFirmware: readonly string[] = [],
 ): Promise<SitePackResponse> {
   const skipped: SitePackResponse['skipped'] = [];
   let wanted: string[] | undefined;
@@ -53,14 +58,24 @@ export async function buildSitePack(
   }
   const batchOf = await batches.snapshot();
   const createdAt = isoAt(env.clock.now());
-  const rows = await env.store.read(async (tx) => {
+  const { rows, images } = await env.store.read(async (tx) => {
     const cols = `${GATEWAY_COLUMNS}, s.eui AS setup_eui, ${SETUP_COLUMNS}`;
     const from = 'FROM gateways g LEFT JOIN setups s ON s.eui = g.eui';
-    return wanted === undefined
-      ? tx.all(`SELECT ${cols} ${from} WHERE g.owner_id = ? ORDER BY g.eui`, [owner.hex])
-      : selectIn(tx, (p) => `SELECT ${cols} ${from} WHERE g.owner_id = ? AND g.eui IN (${p})`, wanted, [
-          owner.hex,
-        ]);
+    const rows =
+      wanted === undefined
+        ? await tx.all(`SELECT ${cols} ${from} WHERE g.owner_id = ? ORDER BY g.eui`, [owner.hex])
+        : await selectIn(
+            tx,
+            (p) => `SELECT ${cols} ${from} WHERE g.owner_id = ? AND g.eui IN (${p})`,
+            wanted,
+            [owner.hex],
+          );
+    const fwcrcs = new Set<number>();
+    for (const r of rows) {
+      const fw = textOrNull(r, 'setup_eui') === null ? null : setupRowOf(r, gatewayRowOf(r).eui).fwCrc;
+      if (fw !== null) fwcrcs.add(fw);
+    }
+    return { rows, images: await imagesOf(tx, [...fwcrcs], new Set(haveFirmware)) };
   });
   const found = new Map<string, { row: GatewayRow; setup: StoredSetup | undefined }>();
   for (const r of rows) {
@@ -109,6 +124,15 @@ export async function buildSitePack(
               lnsCred: b64OrNull(sideBlob(setup.lns)),
             },
       setupAt: setup?.updatedAt ?? null,
+      firmware:
+        setup === undefined || setup.fwCrc === null || !images.has(setup.fwCrc)
+          ? null
+          : {
+              fwcrc: setup.fwCrc,
+              sha256: images.get(setup.fwCrc)!.sha256,
+              fwAfter: setup.fwAfter,
+              sentAt: setup.fwSentAt,
+            },
     });
   }
   await env.store.transaction(async (tx) => {
@@ -123,8 +147,43 @@ export async function buildSitePack(
     cupsTrust: b64OrNull(server.trustDer),
     cupsUri: server.cupsUri,
     gateways: packed,
+    firmware: [...images.values()],
     skipped,
   };
+}
+
+/**
+ * The images `fwcrcs` name with every uploaded signature, by fwcrc; the bytes left out (null) of
+ * those whose SHA-256 is in `have`. An image deleted meanwhile is absent (the setup cannot name a
+ * deleted image while its delivery is pending: docs/firmware.md).
+ */
+async function imagesOf(
+  tx: Tx,
+  fwcrcs: readonly number[],
+  have: ReadonlySet<string>,
+): Promise<Map<number, SitePackImage>> {
+  const out = new Map<number, SitePackImage>();
+  for (const fwcrc of fwcrcs.slice().sort((a, b) => a - b)) {
+    const f = await tx.get('SELECT image FROM firmware WHERE fwcrc = ?', [fwcrc]);
+    if (f === undefined) continue;
+    const image = bytesOrNull(f, 'image')!;
+    const digest = bytesToHex(sha256(image));
+    const sigs = await tx.all(
+      'SELECT key_crc, signature FROM firmware_signatures WHERE fwcrc = ? ORDER BY key_crc',
+      [fwcrc],
+    );
+    out.set(fwcrc, {
+      sha256: digest,
+      fwcrc,
+      size: image.length,
+      image: have.has(digest) ? null : bytesToBase64(image),
+      signatures: sigs.map((r) => ({
+        keyCrc: intOf(r, 'key_crc'),
+        signature: bytesToBase64(bytesOrNull(r, 'signature')!),
+      })),
+    });
+  }
+  return out;
 }
 
 /**

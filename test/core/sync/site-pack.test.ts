@@ -101,7 +101,7 @@ describe('site packs', () => {
       skipped: { gateway: string; code: string }[];
       cupsTrust: string;
     };
-    expect(pack).toMatchObject({ version: 1, ownerid: p.owner, cupsTrust: bytesToBase64(caDer) });
+    expect(pack).toMatchObject({ version: 2, ownerid: p.owner, cupsTrust: bytesToBase64(caDer) });
     expect(pack.gateways.map((g) => g.gateway)).toEqual([gw1.id6, gw2.id6]);
     // SHA-256 of the tokens of g and g + 1 (SPEC §2 vectors), never the tokens
     expect(pack.gateways[0]!.verifiers).toEqual([
