@@ -17,6 +17,9 @@ const b64 = (s: string) => Buffer.from(s).toString('base64');
 /** an image uploaded by the upload case, and one uploaded in setup for the delete case */
 const IMAGE = '#!/bin/sh\necho 2.1.0 > version.txt\n';
 const DOOMED_IMAGE = '#!/bin/sh\necho 2.0.9 > version.txt\n';
+/** an image gw2's setup names, whose delivery a station reports (firmware-sent) */
+const SENT_IMAGE = '#!/bin/sh\necho 2.0.8 > version.txt\n';
+const SENT_FWCRC = crc32(new TextEncoder().encode(SENT_IMAGE));
 
 let t: TestServer;
 let doomedCert: string;
@@ -44,6 +47,18 @@ const CASES: Record<OwnerApiPath, { as: Caller; body: () => Record<string, unkno
   'gateway/rotate': { as: 'owner', body: () => ({ ownerid: 'a::1', gateway: gw2.id6 }) },
   'gateway/changes': { as: 'owner', body: () => ({ ownerid: 'a::1', after: '', limit: 10 }) },
   'gateway/site-pack': { as: 'owner', body: () => ({ ownerid: 'a::1', gateways: [gw2.id6] }) },
+  'gateway/firmware-sent': {
+    as: 'owner',
+    body: () => ({
+      ownerid: 'a::1',
+      gateway: gw2.id6,
+      fwcrc: SENT_FWCRC,
+      fwafter: null,
+      sentAt: '2030-01-01T00:00:00.000Z',
+      keyCrc: 1,
+      package: '2.0.7',
+    }),
+  },
   'gateway/unlock': { as: 'admin', body: () => ({ gateway: gw1.id6 }) },
   'firmware/upload': {
     as: 'admin',
@@ -120,6 +135,15 @@ beforeAll(async () => {
     signatures: [],
     signWithStationKey: true,
   });
+  await core.firmware.upload(ctx, 'a::1', {
+    image: new TextEncoder().encode(SENT_IMAGE),
+    version: '2.0.8',
+    signatures: [],
+    signWithStationKey: true,
+  });
+  expect(await core.owner.setup({ principal: a }, 'a::1', [{ gateway: gw2.id6, fwcrc: SENT_FWCRC }])).toEqual(
+    [{ gateway: gw2.id6 }],
+  );
   doomedCert = (await core.clientCertificates.issue(ctx, gw2.id6, { days: 1 })).fingerprint;
 });
 afterAll(async () => t?.close());

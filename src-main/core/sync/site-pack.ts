@@ -12,6 +12,10 @@
  * at delivery. A delivery made here ({@link SitePack.deliver}) is claimed once per setup, kept
  * across pack replacements while the setup's `fwcrc` and `fwafter` stay, and reported to the
  * remote through the {@link SitePack.onDelivered} hook in its transaction (the outbox).
+ *
+ * Longer than ~400 lines on purpose: replacing the pack, its in-memory copy, the generation seen
+ * and the once-only delivery all read and write the same rows, and each keeps what the others
+ * rely on (a replacement carries over what CUPS recorded), so they stay in one class.
  */
 import { base64ToBytes, bytesToHex, hexToBytes } from '../../../src-shared/bytes';
 import { crc32 } from '../../../src-shared/crc32';
