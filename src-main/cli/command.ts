@@ -54,6 +54,13 @@ export interface Command {
   options: NonNullable<ParseArgsConfig['options']>;
   /** accepted positional count */
   positionals: { min: number; max: number };
+  /**
+   * What the command does to the station (docs/cli.md "While the server runs"): `read` changes no
+   * state and, while `gwjs serve` holds the data directory, goes through the server's local door
+   * (a command of `compose/local-door-commands.ts`); `write` is refused while a server holds it;
+   * `none` opens no data directory.
+   */
+  access: 'read' | 'write' | 'none';
   /** runs the command; `undefined` = the command printed everything itself (serve) */
   run(args: CommandArgs, io: CliIo): Promise<CommandResult | undefined>;
 }

@@ -10,6 +10,12 @@ import path from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { DomainError, isErrorCode } from '../../src-shared/errors';
 import { LOCAL_DOOR_FILE, localDoorCredentialSchema, type LocalDoorCredential } from '../compose/local-door';
+import {
+  checkLocalDoorAnswer,
+  type LocalDoorAnswer,
+  type LocalDoorCommandName,
+  type LocalDoorRequest,
+} from '../compose/local-door-commands';
 
 /**
  * The credential of the server running on `dataDir`, or undefined when none is published (no
@@ -35,11 +41,20 @@ export function findLocalDoor(dataDir: string): LocalDoorCredential | undefined 
 }
 
 /**
- * Sends `body` to `POST /local/v1/<command>` of the server and returns its `value`.
+ * Sends `body` to `POST /local/v1/<command>` of the server and returns its `value`, checked
+ * against the command's answer schema.
  * @throws DomainError with the server's code and message; ('station_unreachable') when it does
- *   not answer
+ *   not answer; ('internal') for an answer that does not match the schema
  */
-export function callLocalDoor(door: LocalDoorCredential, command: string, body: unknown): Promise<unknown> {
+export async function callLocalDoor<K extends LocalDoorCommandName>(
+  door: LocalDoorCredential,
+  command: K,
+  body: LocalDoorRequest<K>,
+): Promise<LocalDoorAnswer<K>> {
+  return checkLocalDoorAnswer(command, await post(door, command, body));
+}
+
+function post(door: LocalDoorCredential, command: string, body: unknown): Promise<unknown> {
   const payload = JSON.stringify(body);
   const url = new URL(`/local/v1/${command}`, door.url);
   return new Promise((resolve, reject) => {
@@ -47,8 +62,10 @@ export function callLocalDoor(door: LocalDoorCredential, command: string, body: 
       url,
       {
         method: 'POST',
-        // the certificate is pinned by its fingerprint instead of a name check
+        // the certificate is pinned by its fingerprint instead of a name check; a new connection
+        // each time (no agent): a resumed TLS session shows no peer certificate to check
         rejectUnauthorized: false,
+        agent: false,
         headers: {
           'content-type': 'application/json',
           'content-length': Buffer.byteLength(payload),

@@ -1,29 +1,33 @@
 /**
  * The running server's door for read-only CLI commands on the same machine (docs/cli.md "While
- * the server runs"). `gwjs serve` holds the store lock (DESIGN §3), so `gwjs batch list` and
- * `gwjs label` cannot open the store themselves; instead they ask the server:
+ * the server runs"). `gwjs serve` holds the store lock (DESIGN §3), so read-only commands such as
+ * `gwjs batch list` and `gwjs label` cannot open the store themselves; instead they ask the server:
  *
  * - at start the server writes `<data>/serve-local.json` (mode 0600, in the user's data directory):
  *   its loopback URL, the SHA-256 fingerprint of its certificate and a fresh random token; it
  *   removes the file when it stops. Only the user who can read the data directory can use it.
  * - `POST /local/v1/<command>` with `Authorization: Bearer <token>` answers only over a connection
  *   from this machine (the peer address is a loopback address or the address the server was
- *   reached on); the token is compared in constant time. Anything else is 401/403.
- * - commands: `batches` (what `gwjs batch list` shows) and `label` (renders one label; audited as
- *   `factory.label.render` by the CLI principal, address `cli via gwjs serve`).
+ *   reached on); the token is compared in constant time, before the body is read. Anything else
+ *   is 401/403.
+ * - commands: the table of `local-door-commands.ts` (`batches` for `gwjs batch list`, `label` for
+ *   `gwjs label`, …), each acting as the CLI principal with the address `cli via gwjs serve` — so a
+ *   label render or a manifest export is audited by the server as the core audits it.
  */
 import { randomBytes, timingSafeEqual, createHash } from 'node:crypto';
 import { rm, writeFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { DomainError, httpStatusOf, isDomainError } from '../../src-shared/errors';
-import { bytesToBase64 } from '../../src-shared/bytes';
-import type { RequestContext } from '../core/api';
+import { httpStatusOf, isDomainError } from '../../src-shared/errors';
 import type { Station } from './station';
 import type { FactoryLineServices } from '../core/factory-line';
-import { renderGatewayLabel } from './label-render';
-import { LABEL_FORMATS } from '../adapters/printers/render';
+import {
+  LOCAL_DOOR_COMMANDS,
+  runLocalDoorCommand,
+  type LocalDoorCommandName,
+  type LocalDoorDeps,
+} from './local-door-commands';
 
 /** The credential file's name in the data directory. */
 export const LOCAL_DOOR_FILE = 'serve-local.json';
@@ -38,13 +42,6 @@ export const localDoorCredentialSchema = z.object({
 /** What the credential file holds. */
 export type LocalDoorCredential = z.infer<typeof localDoorCredentialSchema>;
 
-/** Request of `POST /local/v1/label`. */
-export const localLabelRequestSchema = z.strictObject({
-  gateway: z.string().min(1).max(64),
-  format: z.enum(LABEL_FORMATS),
-  template: z.string().min(1).max(64).optional(),
-});
-
 const isLoopback = (a: string | undefined): boolean =>
   a !== undefined && (a === '::1' || a.startsWith('127.') || a.startsWith('::ffff:127.'));
 
@@ -53,21 +50,24 @@ export class LocalDoor {
   readonly #token = randomBytes(32).toString('base64url');
   readonly #digest = createHash('sha256').update(this.#token).digest();
   readonly #file: string;
-  readonly #ctx: RequestContext;
+  readonly #deps: LocalDoorDeps;
   #fingerprint256: string;
   #url: string | undefined;
 
-  constructor(
-    private readonly deps: {
-      dataDir: string;
-      core: Station['core'];
-      factory: FactoryLineServices;
-      cliContext: RequestContext;
-      fingerprint256: string;
-    },
-  ) {
-    this.#file = path.join(deps.dataDir, LOCAL_DOOR_FILE);
-    this.#ctx = { principal: deps.cliContext.principal, address: 'cli via gwjs serve' };
+  constructor(deps: { station: Station; factory: FactoryLineServices; fingerprint256: string }) {
+    const { station, factory } = deps;
+    this.#file = path.join(station.dataDir, LOCAL_DOOR_FILE);
+    this.#deps = {
+      core: station.core,
+      // the backend in use: Settings may switch it while the server runs
+      get hsm() {
+        return station.hsm;
+      },
+      store: station.store,
+      storeKind: station.storeKind,
+      factory: () => factory,
+      ctx: { principal: station.cliContext.principal, address: 'cli via gwjs serve' },
+    };
     this.#fingerprint256 = deps.fingerprint256;
   }
 
@@ -77,24 +77,29 @@ export class LocalDoor {
     if (this.#url !== undefined) await this.#write(this.#url);
   }
 
-  /** Mounts `POST /local/v1/batches` and `POST /local/v1/label`. */
+  /**
+   * Mounts `POST /local/v1/<name>` for every command of the table; the caller is admitted (this
+   * machine, the token) before its body is read.
+   */
   register(app: FastifyInstance): void {
-    app.post('/local/v1/batches', async (req, reply) =>
-      this.#answer(req, reply, async () => ({ batches: await this.deps.factory.batches.list() })),
-    );
-    app.post('/local/v1/label', async (req, reply) =>
-      this.#answer(req, reply, async () => {
-        const r = localLabelRequestSchema.safeParse(req.body ?? {});
-        if (!r.success) {
-          const issue = r.error.issues[0];
-          const field = issue?.path.join('.') || 'body';
-          throw new DomainError('invalid_request', `${field}: ${issue?.message ?? 'invalid'}`, { field });
-        }
-        const label = await renderGatewayLabel(this.deps.core, this.#ctx, r.data);
-        const { bytes, ...rest } = label;
-        return { ...rest, bytes: bytesToBase64(bytes) };
-      }),
-    );
+    for (const [name, command] of Object.entries(LOCAL_DOOR_COMMANDS)) {
+      app.post(
+        `/local/v1/${name}`,
+        {
+          onRequest: (req, reply, done) => this.#admit(req, reply, done),
+          ...('bodyLimit' in command ? { bodyLimit: command.bodyLimit } : {}),
+        },
+        async (req, reply) => {
+          try {
+            const value = await runLocalDoorCommand(name as LocalDoorCommandName, this.#deps, req.body);
+            return { ok: true, value };
+          } catch (e) {
+            if (!isDomainError(e)) throw e;
+            return reply.code(httpStatusOf(e.code)).send(failure(e.code, e.message));
+          }
+        },
+      );
+    }
   }
 
   /**
@@ -125,24 +130,21 @@ export class LocalDoor {
     await rm(this.#file, { force: true });
   }
 
-  async #answer(req: FastifyRequest, reply: FastifyReply, run: () => Promise<unknown>): Promise<unknown> {
+  #admit(req: FastifyRequest, reply: FastifyReply, done: () => void): void {
     const peer = req.socket.remoteAddress;
     if (!isLoopback(peer) && peer !== req.socket.localAddress) {
-      return reply.code(403).send(failure('forbidden', 'the local door answers only this machine'));
+      void reply.code(403).send(failure('forbidden', 'the local door answers only this machine'));
+      return;
     }
     const given = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
     const digest = createHash('sha256').update(given).digest();
     if (!timingSafeEqual(digest, this.#digest)) {
-      return reply
+      void reply
         .code(401)
         .send(failure('unauthorized', `authorization: not the token of ${LOCAL_DOOR_FILE}`));
+      return;
     }
-    try {
-      return { ok: true, value: await run() };
-    } catch (e) {
-      if (!isDomainError(e)) throw e;
-      return reply.code(httpStatusOf(e.code)).send(failure(e.code, e.message));
-    }
+    done();
   }
 }
 

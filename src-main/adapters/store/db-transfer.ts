@@ -64,33 +64,45 @@ const decode = (v: unknown): SqlValue => {
   throw new DomainError('invalid_request', `import: a value of type ${typeof v} is not a stored value`);
 };
 
-/** Writes every row of `store` to `file`; resolves with the row count per table. */
+/**
+ * Hands every row of `store` to `write`, one export line (JSON, ending in a newline) at a time,
+ * inside one read transaction (a consistent snapshot); resolves with the row count per table.
+ */
+export async function exportStoreTo(
+  store: Store,
+  engine: StoreEngine,
+  write: (line: string) => Promise<void> | void,
+): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  const put = (line: unknown) => write(`${JSON.stringify(line)}\n`);
+  await store.read(async (tx) => {
+    await put({ format: FORMAT, version: 1, migrations: await migrationsOf(tx) });
+    for (const table of await tablesOf(tx, engine)) {
+      const columns = await columnsOf(tx, engine, table);
+      await put({ table, columns });
+      const rows = await tx.all(`SELECT ${columns.map((c) => `"${c}"`).join(', ')} FROM "${table}"`);
+      for (const r of rows) await put(columns.map((c) => encode(r[c] ?? null)));
+      counts[table] = rows.length;
+    }
+  });
+  return counts;
+}
+
+/** Writes every row of `store` to `file` (mode 0600); resolves with the row count per table. */
 export async function exportStore(
   store: Store,
   engine: StoreEngine,
   file: string,
 ): Promise<Record<string, number>> {
   const out = createWriteStream(file, { mode: 0o600 });
-  const write = async (line: unknown) => {
-    if (!out.write(`${JSON.stringify(line)}\n`)) await once(out, 'drain');
-  };
-  const counts: Record<string, number> = {};
   try {
-    await store.read(async (tx) => {
-      await write({ format: FORMAT, version: 1, migrations: await migrationsOf(tx) });
-      for (const table of await tablesOf(tx, engine)) {
-        const columns = await columnsOf(tx, engine, table);
-        await write({ table, columns });
-        const rows = await tx.all(`SELECT ${columns.map((c) => `"${c}"`).join(', ')} FROM "${table}"`);
-        for (const r of rows) await write(columns.map((c) => encode(r[c] ?? null)));
-        counts[table] = rows.length;
-      }
+    return await exportStoreTo(store, engine, async (line) => {
+      if (!out.write(line)) await once(out, 'drain');
     });
   } finally {
     out.end();
     await once(out, 'close');
   }
-  return counts;
 }
 
 /**

@@ -78,6 +78,7 @@ export const batchCreateCommand: Command = {
   help: RANGE_HELP,
   options: RANGE_OPTIONS,
   positionals: { min: 0, max: 0 },
+  access: 'write',
   async run(args, io) {
     const input = rangeInput(args);
     const { withStation } = await import('../open');
@@ -94,6 +95,7 @@ export const batchImportCommand: Command = {
   help: [...RANGE_HELP, '  --root-key-file F          the root key: 32 raw bytes or 64 hex digits'],
   options: { ...RANGE_OPTIONS, 'root-key-file': { type: 'string' } },
   positionals: { min: 0, max: 0 },
+  access: 'write',
   async run(args, io) {
     const input = rangeInput(args);
     const key = readRootKey(requireString(args, 'root-key-file'));

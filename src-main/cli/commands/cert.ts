@@ -18,6 +18,7 @@ export const certIssueCommand: Command = {
   ],
   options: { gateway: { type: 'string' }, out: { type: 'string' }, days: { type: 'string' } },
   positionals: { min: 0, max: 0 },
+  access: 'write',
   async run(args, io) {
     const gateway = requireString(args, 'gateway');
     const out = path.resolve(requireString(args, 'out'));
@@ -63,24 +64,24 @@ export const certListCommand: Command = {
   help: ['  --gateway ID               the gateway'],
   options: { gateway: { type: 'string' } },
   positionals: { min: 0, max: 0 },
+  access: 'read',
   async run(args, io) {
     const gateway = requireString(args, 'gateway');
-    const { withStation } = await import('../open');
-    return withStation(args, io, async (s) => {
-      const r = await s.core.clientCertificates.list(s.cliContext, null, gateway);
-      return {
-        json: r,
-        text:
-          r.certificates.length === 0
-            ? `No certificate recorded for ${r.gateway}.`
-            : r.certificates
-                .map(
-                  (c) =>
-                    `${c.fingerprint}  ${c.source.padEnd(6)}  until ${c.notAfter ?? '?'}  ${c.revokedAt === null ? 'valid' : `revoked ${c.revokedAt}`}`,
-                )
-                .join('\n'),
-      };
-    });
+    const { askStation } = await import('../open');
+    // read-only: while `gwjs serve` holds the store, the server answers (docs/cli.md)
+    const r = await askStation(args, io, 'certificates', { gateway });
+    return {
+      json: r,
+      text:
+        r.certificates.length === 0
+          ? `No certificate recorded for ${r.gateway}.`
+          : r.certificates
+              .map(
+                (c) =>
+                  `${c.fingerprint}  ${c.source.padEnd(6)}  until ${c.notAfter ?? '?'}  ${c.revokedAt === null ? 'valid' : `revoked ${c.revokedAt}`}`,
+              )
+              .join('\n'),
+    };
   },
 };
 
@@ -94,6 +95,7 @@ export const certRevokeCommand: Command = {
   ],
   options: { gateway: { type: 'string' }, fingerprint: { type: 'string' } },
   positionals: { min: 0, max: 0 },
+  access: 'write',
   async run(args, io) {
     const gateway = requireString(args, 'gateway');
     const fingerprint = optionalString(args, 'fingerprint');

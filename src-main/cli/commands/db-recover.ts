@@ -23,6 +23,7 @@ export const dbRecoverCommand: Command = {
   ],
   options: { 'drop-damaged-tail': { type: 'boolean', default: false } },
   positionals: { min: 0, max: 0 },
+  access: 'write',
   async run(args, io) {
     if (args.values['drop-damaged-tail'] !== true) {
       throw new UsageError('db recover: say what to do: --drop-damaged-tail (the only recovery offered)');

@@ -1,12 +1,14 @@
 /**
  * `gwjs db migrate | export | import` (docs/server-mode.md): apply pending migrations, and move
  * every row between the sql.js store of DIR/db and a PostgreSQL store (`--db` / `$GWJS_DB`).
- * The server must be stopped for a sql.js store (its lock); a PostgreSQL store may be migrated
+ * The server must be stopped for a sql.js store (its lock) — only `export` then asks the running
+ * server for a snapshot (docs/cli.md "While the server runs"); a PostgreSQL store may be migrated
  * while instances of the same build run (migrations run under an advisory lock).
  */
+import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type Command, type CommandArgs, type CliIo } from '../command';
-import { dataDirOf, dbOf, explainBusy } from '../open';
+import { dataDirOf, dbOf, explainBusy, localOrThroughServer } from '../open';
 import type { Store } from '../../core/ports';
 
 async function openFor(
@@ -35,6 +37,7 @@ export const dbMigrateCommand: Command = {
   help: [],
   options: {},
   positionals: { min: 0, max: 0 },
+  access: 'write',
   async run(args, io) {
     const { store, where } = await openFor(args, io);
     try {
@@ -58,20 +61,33 @@ export const dbExportCommand: Command = {
   help: ['  FILE                       the export file (written mode 0600: it holds key digests and setups)'],
   options: {},
   positionals: { min: 1, max: 1 },
+  access: 'read',
   async run(args, io) {
     const file = resolve(args.positionals[0]!);
     const { exportStore } = await import('../../adapters/store/db-transfer');
-    const { store, engine, where } = await openFor(args, io);
-    try {
-      const counts = await exportStore(store, engine, file);
-      const rows = Object.values(counts).reduce((a, b) => a + b, 0);
-      return {
-        json: { file, store: where, tables: counts },
-        text: `Exported ${rows} rows of ${where} to ${file}.`,
-      };
-    } finally {
-      await store.close();
-    }
+    const result = (where: string, counts: Record<string, number>) => ({
+      json: { file, store: where, tables: counts },
+      text: `Exported ${Object.values(counts).reduce((a, b) => a + b, 0)} rows of ${where} to ${file}.`,
+    });
+    // read-only: while `gwjs serve` holds the sql.js store, the server exports a snapshot (docs/cli.md)
+    return localOrThroughServer(
+      args,
+      io,
+      'db-export',
+      {},
+      async () => {
+        const { store, engine, where } = await openFor(args, io);
+        try {
+          return result(where, await exportStore(store, engine, file));
+        } finally {
+          await store.close();
+        }
+      },
+      async (answer) => {
+        await writeFile(file, answer.text, { mode: 0o600 });
+        return result(`${dataDirOf(args, io)}/db`, answer.tables);
+      },
+    );
   },
 };
 
@@ -82,6 +98,7 @@ export const dbImportCommand: Command = {
   help: ['  FILE                       a file written by `gwjs db export`'],
   options: {},
   positionals: { min: 1, max: 1 },
+  access: 'write',
   async run(args, io) {
     const file = resolve(args.positionals[0]!);
     const { importStore } = await import('../../adapters/store/db-transfer');

@@ -81,6 +81,7 @@ export const batchListCommand: Command = {
   help: [],
   options: {},
   positionals: { min: 0, max: 0 },
+  access: 'read',
   async run(args, io) {
     const text = (batches: FactoryBatch[]) =>
       batches.map(
@@ -88,24 +89,9 @@ export const batchListCommand: Command = {
           `${b.id}  ${b.firstEui64} … ${b.lastEui64}  KCV ${b.kcv}  ${b.flavor ?? '-'}/${b.model ?? '-'}  ` +
           `personalized ${formatCount(b.counts.personalized)}, printed ${formatCount(b.counts.printed)}, verified ${formatCount(b.counts.verified)}, blocked ${formatCount(b.counts.blocked)}`,
       );
-    const [{ withStationOrServer }, { openFactoryLine }] = await Promise.all([
-      import('../open'),
-      import('../../compose/factory-line'),
-    ]);
+    const { askStation } = await import('../open');
     // read-only: while `gwjs serve` holds the store, the server answers (its local door, docs/cli.md)
-    const batches = await withStationOrServer(
-      args,
-      io,
-      async (station) => {
-        const f = openFactoryLine(factoryInputOf(station));
-        try {
-          return await f.batches.list();
-        } finally {
-          await f.close();
-        }
-      },
-      async (call) => ((await call('batches', {})) as { batches: FactoryBatch[] }).batches,
-    );
+    const { batches } = await askStation(args, io, 'batches', {});
     const lines = text(batches);
     return { json: { batches }, text: lines.length > 0 ? lines.join('\n') : 'No batches yet.' };
   },
@@ -129,6 +115,7 @@ export const batchConfigureCommand: Command = {
     trust: { type: 'string' },
   },
   positionals: { min: 0, max: 0 },
+  access: 'write',
   async run(args, io) {
     const batchId = requireString(args, 'batch');
     const model = optionalString(args, 'model');
@@ -185,6 +172,7 @@ export const pregenerateCommand: Command = {
     resume: { type: 'string' },
   },
   positionals: { min: 0, max: 0 },
+  access: 'write',
   async run(args, io) {
     const resume = optionalString(args, 'resume');
     const chunkSize = positiveInt(args, 'chunk', 250);
@@ -275,6 +263,7 @@ export const manifestExportCommand: Command = {
     states: { type: 'string' },
   },
   positionals: { min: 0, max: 0 },
+  access: 'read',
   async run(args, io) {
     const batchId = requireString(args, 'batch');
     const ownerPublicKey = readInputFile(requireString(args, 'owner-key'), '--owner-key').toString('utf8');
@@ -293,21 +282,21 @@ export const manifestExportCommand: Command = {
             .map((l) => l.trim())
             .filter((l) => l !== '' && !l.startsWith('#'));
     const states = statesOf(optionalString(args, 'states'));
-    return withFactory(args, io, async (s, f) => {
-      const m = await f.manifests.export(s.cliContext, {
-        batchId,
-        format: format as 'csv' | 'json',
-        ownerPublicKey,
-        ...(gateways !== undefined ? { gateways } : {}),
-        ...(states !== undefined ? { states } : {}),
-      });
-      await mkdir(path.dirname(out), { recursive: true });
-      await writeFile(out, m.text, { mode: 0o600 });
-      return {
-        json: { manifest: out, count: m.count, kid: m.kid, batch: batchId },
-        text: `Manifest of ${m.count} gateways encrypted to key ${m.kid} → ${out}`,
-      };
+    const { askStation } = await import('../open');
+    // no state changes (audited): while `gwjs serve` holds the store, the server exports it (docs/cli.md)
+    const m = await askStation(args, io, 'manifest', {
+      batchId,
+      format: format as 'csv' | 'json',
+      ownerPublicKey,
+      ...(gateways !== undefined ? { gateways } : {}),
+      ...(states !== undefined ? { states } : {}),
     });
+    await mkdir(path.dirname(out), { recursive: true });
+    await writeFile(out, m.text, { mode: 0o600 });
+    return {
+      json: { manifest: out, count: m.count, kid: m.kid, batch: batchId },
+      text: `Manifest of ${m.count} gateways encrypted to key ${m.kid} → ${out}`,
+    };
   },
 };
 
@@ -344,6 +333,7 @@ export const claimManifestCommand: Command = {
   ],
   options: { owner: { type: 'string' }, manifest: { type: 'string' }, key: { type: 'string' } },
   positionals: { min: 0, max: 0 },
+  access: 'write',
   async run(args, io) {
     const owner = requireString(args, 'owner');
     const text = readInputFile(requireString(args, 'manifest'), '--manifest').toString('utf8');

@@ -17,24 +17,24 @@ export const firmwareListCommand: Command = {
   help: ['  --owner ID                 only this owner’s images and the shared ones (default: all)'],
   options: { owner: { type: 'string' } },
   positionals: { min: 0, max: 0 },
+  access: 'read',
   async run(args, io) {
     const owner = optionalString(args, 'owner') ?? null;
-    const { withStation } = await import('../open');
-    return withStation(args, io, async (s) => {
-      const firmware = await s.core.firmware.list(s.cliContext, owner);
-      return {
-        json: { firmware },
-        text:
-          firmware.length === 0
-            ? 'No firmware images.'
-            : firmware
-                .map(
-                  (f) =>
-                    `${f.fwcrcHex}  ${String(f.size).padStart(9)} B  ${(f.version ?? '-').padEnd(12)}  owner ${f.owner ?? 'shared'}  keys ${f.keys.map(hex).join(',')}`,
-                )
-                .join('\n'),
-      };
-    });
+    const { askStation } = await import('../open');
+    // read-only: while `gwjs serve` holds the store, the server answers (docs/cli.md)
+    const { firmware } = await askStation(args, io, 'firmware', { owner });
+    return {
+      json: { firmware },
+      text:
+        firmware.length === 0
+          ? 'No firmware images.'
+          : firmware
+              .map(
+                (f) =>
+                  `${f.fwcrcHex}  ${String(f.size).padStart(9)} B  ${(f.version ?? '-').padEnd(12)}  owner ${f.owner ?? 'shared'}  keys ${f.keys.map(hex).join(',')}`,
+              )
+              .join('\n'),
+    };
   },
 };
 
@@ -48,6 +48,7 @@ export const firmwareDeleteCommand: Command = {
   ],
   options: { fwcrc: { type: 'string' }, owner: { type: 'string' } },
   positionals: { min: 0, max: 0 },
+  access: 'write',
   async run(args, io) {
     const fwcrc = requireString(args, 'fwcrc');
     const owner = optionalString(args, 'owner') ?? null;
@@ -66,6 +67,7 @@ export const firmwareSignCommand: Command = {
   help: ['  --fwcrc CRC                the image (decimal or 0x-hex CRC-32)'],
   options: { fwcrc: { type: 'string' } },
   positionals: { min: 0, max: 0 },
+  access: 'write',
   async run(args, io) {
     const fwcrc = requireString(args, 'fwcrc');
     const { withStation } = await import('../open');
@@ -97,6 +99,7 @@ export const firmwareKeyCreateCommand: Command = {
   ],
   options: { label: { type: 'string' }, out: { type: 'string' } },
   positionals: { min: 0, max: 0 },
+  access: 'write',
   async run(args, io) {
     const label = optionalString(args, 'label');
     const out = optionalString(args, 'out');
@@ -123,17 +126,19 @@ export const firmwareKeyExportCommand: Command = {
   help: ['  --out FILE                 where to write the 64-byte sig-0.key (X ‖ Y of the public key)'],
   options: { out: { type: 'string' } },
   positionals: { min: 0, max: 0 },
+  access: 'read',
   async run(args, io) {
     const out = requireString(args, 'out');
-    const { withStation } = await import('../open');
-    return withStation(args, io, async (s) => {
-      const raw = await s.core.signingKeys.keyFile();
-      const key = await s.core.signingKeys.active();
-      const file = await writeKeyFile(out, raw);
-      return {
-        json: { keyCrc: key?.keyCrc ?? null, file },
-        text: `sig-0.key written to ${file} (key CRC ${key === undefined ? '?' : hex(key.keyCrc)})`,
-      };
-    });
+    const [{ askStation }, { base64ToBytes }] = await Promise.all([
+      import('../open'),
+      import('../../../src-shared/bytes'),
+    ]);
+    // read-only: while `gwjs serve` holds the store, the server answers (docs/cli.md)
+    const key = await askStation(args, io, 'signing-key', {});
+    const file = await writeKeyFile(out, base64ToBytes(key.keyFile));
+    return {
+      json: { keyCrc: key.keyCrc, file },
+      text: `sig-0.key written to ${file} (key CRC ${key.keyCrc === null ? '?' : hex(key.keyCrc)})`,
+    };
   },
 };

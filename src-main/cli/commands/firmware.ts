@@ -26,6 +26,7 @@ export const firmwareUploadCommand: Command = {
     'station-sign': { type: 'boolean', default: false },
   },
   positionals: { min: 0, max: 0 },
+  access: 'write',
   async run(args, io) {
     const owner = requireString(args, 'owner');
     const image = new Uint8Array(readInputFile(requireString(args, 'file'), '--file'));

@@ -6,7 +6,6 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Pkcs11Hsm } from '../../adapters/hsm/pkcs11-hsm';
 import { optionalString, requireString, stringList, UsageError, type Command } from '../command';
 import { readInputFile } from '../read-input';
 
@@ -27,37 +26,35 @@ export const hsmStatusCommand: Command = {
   help: [],
   options: {},
   positionals: { min: 0, max: 0 },
+  access: 'read',
   async run(args, io) {
-    const { withStation } = await import('../open');
-    return withStation(args, io, async (s) => {
-      const status = await s.hsm.status();
-      const keys = status.locked ? [] : await s.hsm.listKeys();
-      const token = s.hsm instanceof Pkcs11Hsm ? (s.hsm.token() ?? null) : null;
-      const lines = [
-        `backend: ${status.kind}${token ? ` — token "${token.label}" (serial ${token.serial}, ${token.model}, ${token.manufacturer})` : ''}`,
-        `state:   ${status.tokenRemoved ? 'token removed' : status.locked ? 'locked' : 'unlocked'}`,
-        `detail:  ${status.detail}`,
-        status.locked
-          ? 'keys:    (unlock to list: --pin-file / $GWJS_HSM_PIN or the passphrase)'
-          : `keys:    ${keys.length}`,
-        ...keys.map(
-          (k) =>
-            `  ${k.kind.padEnd(9)} ${k.handle.padEnd(26)} ${k.kcv ?? (k.fingerprint ? `fp ${k.fingerprint.slice(0, 16)}…` : '').padEnd(6)} ${k.kind === 'root' ? (k.exportable ? 'exportable' : 'non-exportable') : ''}  ${k.label}`,
-        ),
-      ];
-      return {
-        json: {
-          backend: status.kind,
-          token,
-          locked: status.locked,
-          tokenRemoved: status.tokenRemoved === true,
-          detail: status.detail,
-          keyCount: status.keyCount,
-          keys,
-        },
-        text: lines.join('\n'),
-      };
-    });
+    const { askStation } = await import('../open');
+    // read-only: while `gwjs serve` holds the store, the server's HSM answers (docs/cli.md)
+    const { status, keys, token } = await askStation(args, io, 'hsm-status', {});
+    const lines = [
+      `backend: ${status.kind}${token ? ` — token "${token.label}" (serial ${token.serial}, ${token.model}, ${token.manufacturer})` : ''}`,
+      `state:   ${status.tokenRemoved ? 'token removed' : status.locked ? 'locked' : 'unlocked'}`,
+      `detail:  ${status.detail}`,
+      status.locked
+        ? 'keys:    (unlock to list: --pin-file / $GWJS_HSM_PIN or the passphrase)'
+        : `keys:    ${keys.length}`,
+      ...keys.map(
+        (k) =>
+          `  ${k.kind.padEnd(9)} ${k.handle.padEnd(26)} ${k.kcv ?? (k.fingerprint ? `fp ${k.fingerprint.slice(0, 16)}…` : '').padEnd(6)} ${k.kind === 'root' ? (k.exportable ? 'exportable' : 'non-exportable') : ''}  ${k.label}`,
+      ),
+    ];
+    return {
+      json: {
+        backend: status.kind,
+        token,
+        locked: status.locked,
+        tokenRemoved: status.tokenRemoved === true,
+        detail: status.detail,
+        keyCount: status.keyCount,
+        keys,
+      },
+      text: lines.join('\n'),
+    };
   },
 };
 
@@ -71,6 +68,7 @@ export const hsmTransportKeyCommand: Command = {
   ],
   options: { out: { type: 'string' }, label: { type: 'string' } },
   positionals: { min: 0, max: 0 },
+  access: 'write',
   async run(args, io) {
     const out = requireString(args, 'out');
     const label = optionalString(args, 'label');
@@ -97,6 +95,7 @@ export const hsmExportCommand: Command = {
   ],
   options: { batch: { type: 'string' }, to: { type: 'string' }, out: { type: 'string' } },
   positionals: { min: 0, max: 0 },
+  access: 'write',
   async run(args, io) {
     const batch = requireString(args, 'batch');
     const transport = readText(requireString(args, 'to'), '--to');
@@ -130,6 +129,7 @@ export const hsmImportCommand: Command = {
   ],
   options: { in: { type: 'string' }, 'expect-kcv': { type: 'string' } },
   positionals: { min: 0, max: 0 },
+  access: 'write',
   async run(args, io) {
     const text = readText(requireString(args, 'in'), '--in');
     const expectKcv = optionalString(args, 'expect-kcv');
@@ -154,34 +154,34 @@ export const hsmTranscriptCommand: Command = {
   ],
   options: { batch: { type: 'string' }, out: { type: 'string' } },
   positionals: { min: 0, max: 0 },
+  access: 'read',
   async run(args, io) {
     const batch = requireString(args, 'batch');
     const prefix = requireString(args, 'out').replace(/\.(json|pdf)$/, '');
-    const [{ withStation }, { transcriptPdf }] = await Promise.all([
+    const [{ askStation }, { transcriptPdf }] = await Promise.all([
       import('../open'),
       import('../../adapters/ceremony/ceremony-pdf'),
     ]);
-    return withStation(args, io, async (s) => {
-      const t = await s.core.ceremony.transcript(s.cliContext, batch);
-      const json = write(`${prefix}.json`, `${JSON.stringify(t, null, 2)}\n`);
-      const pdf = write(`${prefix}.pdf`, await transcriptPdf(t));
-      const ok = t.chains.every((c) => c.check.ok);
-      return {
-        json: {
-          batch,
-          json,
-          pdf,
-          verified: ok,
-          chains: t.chains.map((c) => ({
-            chain: c.chain,
-            ok: c.check.ok,
-            entries: c.entries.length,
-            brokenAt: c.check.brokenAt ?? null,
-          })),
-        },
-        text: `Transcript of batch ${batch}: ${t.chains.map((c) => `${c.chain} ${c.entries.length} entries ${c.check.ok ? 'verified' : 'BROKEN'}`).join('; ')}\n→ ${json}\n→ ${pdf}`,
-      };
-    });
+    // read-only: while `gwjs serve` holds the store, the server answers (docs/cli.md)
+    const t = await askStation(args, io, 'transcript', { batch });
+    const json = write(`${prefix}.json`, `${JSON.stringify(t, null, 2)}\n`);
+    const pdf = write(`${prefix}.pdf`, await transcriptPdf(t));
+    const ok = t.chains.every((c) => c.check.ok);
+    return {
+      json: {
+        batch,
+        json,
+        pdf,
+        verified: ok,
+        chains: t.chains.map((c) => ({
+          chain: c.chain,
+          ok: c.check.ok,
+          entries: c.entries.length,
+          brokenAt: c.check.brokenAt ?? null,
+        })),
+      },
+      text: `Transcript of batch ${batch}: ${t.chains.map((c) => `${c.chain} ${c.entries.length} entries ${c.check.ok ? 'verified' : 'BROKEN'}`).join('; ')}\n→ ${json}\n→ ${pdf}`,
+    };
   },
 };
 
@@ -202,6 +202,7 @@ export const hsmBackupCommand: Command = {
     out: { type: 'string' },
   },
   positionals: { min: 0, max: 0 },
+  access: 'write',
   async run(args, io) {
     const batch = requireString(args, 'batch');
     const transport = readText(requireString(args, 'to'), '--to');
@@ -250,6 +251,7 @@ export const hsmRestoreCommand: Command = {
   ],
   options: { share: { type: 'string', multiple: true }, 'expect-kcv': { type: 'string' } },
   positionals: { min: 0, max: 0 },
+  access: 'write',
   async run(args, io) {
     const shares = stringList(args, 'share').map((f) => readText(f, '--share'));
     const expectKcv = optionalString(args, 'expect-kcv');
@@ -271,6 +273,7 @@ export const hsmSealCommand: Command = {
   help: ['  --batch B                  the batch id'],
   options: { batch: { type: 'string' } },
   positionals: { min: 0, max: 0 },
+  access: 'write',
   async run(args, io) {
     const batch = requireString(args, 'batch');
     const { withStation } = await import('../open');

@@ -20,6 +20,7 @@ export const idCommand: Command = {
   help: [],
   options: {},
   positionals: { min: 1, max: 1 },
+  access: 'none',
   async run(args) {
     const input = args.positionals[0]!;
     let parsed;

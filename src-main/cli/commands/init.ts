@@ -84,6 +84,7 @@ export const initCommand: Command = {
     'oaep-hash': { type: 'string' },
   },
   positionals: { min: 0, max: 0 },
+  access: 'write',
   async run(args, io) {
     const init = {
       publicHosts: stringList(args, 'public-host'),

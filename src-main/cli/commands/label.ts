@@ -10,7 +10,6 @@ import path from 'node:path';
 import { parseId } from '../../../src-shared/ids';
 import { DomainError, isDomainError } from '../../../src-shared/errors';
 import { base64ToBytes } from '../../../src-shared/bytes';
-import type { GatewayLabel } from '../../compose/label-render';
 import { optionalString, requireString, UsageError, type Command } from '../command';
 
 const FORMATS = ['zpl', 'pdf', 'png'] as const;
@@ -32,6 +31,7 @@ export const labelCommand: Command = {
     template: { type: 'string' },
   },
   positionals: { min: 0, max: 0 },
+  access: 'read',
   async run(args, io) {
     const gateway = requireString(args, 'gateway');
     const format = requireString(args, 'format');
@@ -45,26 +45,16 @@ export const labelCommand: Command = {
       if (isDomainError(e)) throw new DomainError('invalid_id', `--gateway: ${e.message}`);
       throw e;
     }
-    const [{ withStationOrServer }, { renderGatewayLabel }] = await Promise.all([
-      import('../open'),
-      import('../../compose/label-render'),
-    ]);
-    const input = {
+    const { askStation } = await import('../open');
+    // while `gwjs serve` holds the store lock, the server renders it (its local door, docs/cli.md)
+    const label = await askStation(args, io, 'label', {
       gateway,
       format: format as (typeof FORMATS)[number],
-      template: optionalString(args, 'template'),
-    };
-    // while `gwjs serve` holds the store, the server renders it (its local door, docs/cli.md)
-    const label = await withStationOrServer(
-      args,
-      io,
-      (s) => renderGatewayLabel(s.core, s.cliContext, input),
-      async (call) => {
-        const r = (await call('label', input)) as Omit<GatewayLabel, 'bytes'> & { bytes: string };
-        return { ...r, bytes: base64ToBytes(r.bytes) };
-      },
-    );
-    await writeFile(out, label.bytes);
+      ...(optionalString(args, 'template') !== undefined
+        ? { template: optionalString(args, 'template') }
+        : {}),
+    });
+    await writeFile(out, base64ToBytes(label.bytes));
     return {
       json: { gateway: label.gateway, eui: label.eui, file: out, format, template: label.template },
       text: `Label of ${label.gateway} (${label.eui}, PIN ${label.pinFormatted}) written to ${out}`,

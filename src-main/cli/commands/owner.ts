@@ -22,6 +22,7 @@ export const ownerCreateCommand: Command = {
   ],
   options: { id: { type: 'string' }, name: { type: 'string' } },
   positionals: { min: 0, max: 0 },
+  access: 'write',
   async run(args, io) {
     const id = requireString(args, 'id');
     const name = optionalString(args, 'name');

@@ -29,6 +29,7 @@ export const personalizeCommand: Command = {
     auth: { type: 'string' },
   },
   positionals: { min: 0, max: 0 },
+  access: 'write',
   async run(args, io) {
     const gateway = requireString(args, 'gateway');
     const out = path.resolve(requireString(args, 'out'));

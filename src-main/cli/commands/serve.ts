@@ -80,6 +80,7 @@ export const serveCommand: Command = {
     'tls-handshake-timeout': { type: 'string' },
   },
   positionals: { min: 0, max: 0 },
+  access: 'write',
   async run(args, io) {
     // heavy modules load only when serving, so the other commands start fast
     const [
@@ -189,10 +190,8 @@ export const serveCommand: Command = {
     const ui = createStationUi({ ...station, ceremony: station.core.ceremony, logger, lanDoor, network });
     // read-only CLI commands on this machine go through the server while it holds the store
     const localDoor = new LocalDoor({
-      dataDir: station.dataDir,
-      core: station.core,
+      station,
       factory: ui.factory,
-      cliContext: station.cliContext,
       fingerprint256: station.tls.fingerprint256,
     });
     const extendUi = ui.extendServer();

@@ -1,8 +1,9 @@
 /**
  * `gwjs sync link|unlink|status|now|pull|push|site-pack fetch|site-pack status` (docs/sync.md): the station's remote link and one-off
  * sync rounds. The link's API key comes from a file (never a plain argument) and is sealed in the
- * HSM. `gwjs serve` runs the sync loop itself; these commands need the store, so they stop with
- * the usual message while a server holds it.
+ * HSM. `gwjs serve` runs the sync loop itself; while it holds the store, `status` and
+ * `site-pack status` ask it (docs/cli.md "While the server runs") and the others stop with the
+ * usual message.
  */
 import { readFile } from 'node:fs/promises';
 import type { SyncStatus } from '../../core/sync/service';
@@ -60,6 +61,7 @@ export const syncLinkCommand: Command = {
     'keep-api-key': { type: 'boolean', default: false },
   },
   positionals: { min: 0, max: 0 },
+  access: 'write',
   async run(args, io) {
     const url = requireString(args, 'url');
     const caFile = optionalString(args, 'ca-file');
@@ -125,6 +127,7 @@ export const syncUnlinkCommand: Command = {
   help: [],
   options: {},
   positionals: { min: 0, max: 0 },
+  access: 'write',
   async run(args, io) {
     const { withStation } = await import('../open');
     return withStation(args, io, async (station) => {
@@ -143,8 +146,14 @@ function verb(name: 'status' | 'now' | 'pull' | 'push', summary: string): Comman
     help: [],
     options: {},
     positionals: { min: 0, max: 0 },
+    access: name === 'status' ? 'read' : 'write',
     async run(args, io) {
-      const { withStation } = await import('../open');
+      const { askStation, withStation } = await import('../open');
+      // read-only: while `gwjs serve` holds the store, the server answers (docs/cli.md)
+      if (name === 'status') {
+        const s = await askStation(args, io, 'sync-status', {});
+        return { json: { ...s }, text: statusText(s) };
+      }
       return withStation(args, io, async (station) => {
         const sync = station.core.sync;
         const ctx = station.cliContext;
@@ -198,6 +207,7 @@ export const syncSitePackFetchCommand: Command = {
   ],
   options: { gateway: { type: 'string', multiple: true }, all: { type: 'boolean' } },
   positionals: { min: 0, max: 0 },
+  access: 'write',
   async run(args, io) {
     const gateways = stringList(args, 'gateway');
     if (args.values.all === true && gateways.length > 0)
@@ -219,12 +229,11 @@ export const syncSitePackStatusCommand: Command = {
   help: [],
   options: {},
   positionals: { min: 0, max: 0 },
+  access: 'read',
   async run(args, io) {
-    const { withStation } = await import('../open');
-    return withStation(args, io, async (station) => {
-      const s = await station.core.sync.sitePackStatus();
-      const items = await station.core.sync.sitePackGateways();
-      return { json: { ...s, items }, text: sitePackText(s, items) };
-    });
+    const { askStation } = await import('../open');
+    // read-only: while `gwjs serve` holds the store, the server answers (docs/cli.md)
+    const { status: s, items } = await askStation(args, io, 'site-pack', {});
+    return { json: { ...s, items }, text: sitePackText(s, items) };
   },
 };
