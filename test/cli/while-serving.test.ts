@@ -102,6 +102,7 @@ const WRITE: Record<string, () => string[]> = {
   init: () => [],
   serve: () => ['--port', '0'],
   'owner create': () => ['--id', 'b::2'],
+  'key create': () => ['--factory'],
   'batch create': () => ['--first', 'fe00::', '--last', 'fe00::ff'],
   'batch import': () => ['--first', 'fe01::', '--last', 'fe01::ff', '--root-key-file', file('brk.bin')],
   'batch configure': () => ['--batch', batchId, '--model', 'M1'],

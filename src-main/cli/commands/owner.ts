@@ -59,6 +59,7 @@ export const keyCreateCommand: Command = {
     label: { type: 'string' },
   },
   positionals: { min: 0, max: 0 },
+  access: 'write',
   async run(args, io) {
     const factory = args.values.factory === true;
     if (factory === (args.values.admin === true))
