@@ -7,6 +7,7 @@
 import { concatBytes, u32le } from './bytes';
 import { DomainError } from './errors';
 import { formatId6, parseIdField } from './ids';
+import { MAX_URI_LENGTH } from './uri';
 
 export {
   EMPTY_CRED_CRC,
@@ -52,8 +53,6 @@ export interface UpdateInfoResponse {
 
 /** Largest request body the station can send (Content-Length padded to 5 digits, SPEC §3.1). */
 export const MAX_UPDATE_INFO_BYTES = 99_999;
-/** Longest URI in an answer (SPEC §3.2: < 128 chars). */
-export const MAX_RESPONSE_URI = 127;
 /** Longest firmware signature (SPEC §3.4). */
 export const MAX_SIGNATURE_BYTES = 128;
 /** Longest free-text field we keep from a request (`station`, `model`, `package`, URIs). */
@@ -194,10 +193,8 @@ export function encodeUpdateInfoRequest(req: UpdateInfoRequest): string {
 
 function uriBytes(uri: string | undefined, field: string): Uint8Array {
   if (uri === undefined) return new Uint8Array(0);
-  if (uri.length === 0 || uri.length > MAX_RESPONSE_URI) {
-    throw new Error(
-      `${field}: length ${uri.length}, must be 1–${MAX_RESPONSE_URI} (omit it for "no change")`,
-    );
+  if (uri.length === 0 || uri.length > MAX_URI_LENGTH) {
+    throw new Error(`${field}: length ${uri.length}, must be 1–${MAX_URI_LENGTH} (omit it for "no change")`);
   }
   const out = new Uint8Array(uri.length);
   for (let i = 0; i < uri.length; i++) {
@@ -281,7 +278,7 @@ export function decodeUpdateInfoResponse(bytes: Uint8Array): UpdateInfoResponse 
   const uri = (field: string): string | undefined => {
     const b = take(le(1, `${field}Len`), field);
     if (b.length === 0) return undefined;
-    if (b.length > MAX_RESPONSE_URI) throw new Error(`${field}: ${b.length} chars, the station takes < 128`);
+    if (b.length > MAX_URI_LENGTH) throw new Error(`${field}: ${b.length} chars, the station takes < 128`);
     if (b.some((c) => c === 0 || c > 0x7f)) throw new Error(`${field}: not ASCII without NUL`);
     return String.fromCharCode(...b);
   };

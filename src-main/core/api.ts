@@ -23,11 +23,13 @@ import type {
   ItemResult,
   OwnerRow,
 } from '../../src-shared/contract/shapes';
+import type { CertificateRecord } from '../../src-shared/contract/certificate-ops';
+import type { FirmwareSummary, FirmwareUploadResult } from '../../src-shared/contract/firmware-ops';
 import type { SetupFieldsInput } from '../../src-shared/contract/values';
 import type { Principal, RequestContext, Scope } from './context';
-import type { FirmwareSummary, FirmwareUpload, FirmwareUploadResult } from './firmware/catalogue';
+import type { FirmwareUpload } from './firmware/catalogue';
 import type { SigningKeySummary } from './firmware/signing-keys';
-import type { CertificateRecord, GatewayCertificate } from './client-certs/service';
+import type { GatewayCertificate } from './client-certs/service';
 import type { ChangesPage } from './sync/change-feed';
 import type { SitePackResponse } from '../../src-shared/contract/site-pack';
 import type { StationSync } from './sync/service';

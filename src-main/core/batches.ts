@@ -5,6 +5,7 @@
  * grows; a miss re-reads the table (at most once a second) to see batches another process created.
  */
 import { bytesToHex } from '../../src-shared/bytes';
+import type { BatchInput } from '../../src-shared/channels/access';
 import { DomainError } from '../../src-shared/errors';
 import { euiFromHex, euiHex, formatId6, parseIdField } from '../../src-shared/ids';
 import { parseEndpointUri } from '../../src-shared/uri';
@@ -22,14 +23,6 @@ export interface Batch {
   first: bigint;
   last: bigint;
   brkHandle: KeyHandle;
-}
-
-/** Input of {@link BatchService.create} and {@link BatchService.import}. */
-export interface BatchInput {
-  first: string;
-  last: string;
-  flavor?: string;
-  cupsUri?: string;
 }
 
 const RELOAD_AFTER_MISS_MS = 1000;

@@ -16,6 +16,7 @@
  */
 import { X509Certificate, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { base64ToBytes, base64UrlToBytes, bytesToBase64 } from '../../src-shared/bytes';
+import { MAX_CRED_BYTES } from '../../src-shared/cups-blobs';
 import { DomainError } from '../../src-shared/errors';
 
 /** A private key converted for the station (SPEC §3.3). */
@@ -27,8 +28,6 @@ export interface StationPrivateKey {
 
 /** Longest credential input accepted (characters); a blob must fit a u16 length anyway. */
 export const MAX_CREDENTIAL_INPUT_LENGTH = 120_000;
-/** Largest credential blob: its length travels as a u16 (SPEC §3.2). */
-export const MAX_CREDENTIAL_BLOB_LENGTH = 0xffff;
 /** EC curves the station can use for a client key (Node names). */
 export const SUPPORTED_EC_CURVES: readonly string[] = ['prime256v1', 'secp384r1'];
 /** RSA modulus sizes accepted for a client key, in bits. */
@@ -297,7 +296,7 @@ export function assertKeyMatchesCertificate(certDer: Uint8Array, keyDer: Uint8Ar
 
 /**
  * Checks that a credential set fits one blob (SPEC §3.2, §3.3): trust ‖ (cert or 4 zero bytes) ‖
- * (key, token or 4 zero bytes) must be at most {@link MAX_CREDENTIAL_BLOB_LENGTH} bytes.
+ * (key, token or 4 zero bytes) must be at most {@link MAX_CRED_BYTES} bytes.
  * @throws DomainError('invalid_credential', `${field}: …`)
  */
 export function assertCredentialBlobFits(
@@ -306,8 +305,8 @@ export function assertCredentialBlobFits(
 ): void {
   const keyLength = parts.key === undefined ? 4 : parts.key.length;
   const total = parts.trust.length + (parts.cert?.length ?? 4) + keyLength;
-  if (total > MAX_CREDENTIAL_BLOB_LENGTH) {
-    throw invalid(field, `credential blob would be ${total} bytes, more than ${MAX_CREDENTIAL_BLOB_LENGTH}`);
+  if (total > MAX_CRED_BYTES) {
+    throw invalid(field, `credential blob would be ${total} bytes, more than ${MAX_CRED_BYTES}`);
   }
 }
 

@@ -33,6 +33,8 @@ export function kcvInput(): Uint8Array {
   return ascii(LABEL_KCV);
 }
 
+/** Size of a batch root key (BRK) in bytes (SPEC §2: 32 random bytes). */
+export const ROOT_KEY_BYTES = 32;
 /** Size of a GMK in bytes. */
 export const GMK_BYTES = 32;
 /** Length of a CUPS token (base64url of 32 bytes, no padding). */

@@ -3,6 +3,8 @@
  * no storage, transport, HSM library or Electron. Every method is async so that a networked backend
  * (PostgreSQL, a PKCS#11 token) fits the same shape as the in-process ones.
  */
+import type { HsmKeyView } from '../../src-shared/channels/hsm';
+import type { HsmStatusView } from '../../src-shared/channels/station';
 
 /** A value bound to a SQL parameter. Integers beyond 2^53 are stored as text (EUIs are 16-hex text). */
 export type SqlValue = string | number | null | Uint8Array;
@@ -78,39 +80,17 @@ export interface StoreHealth {
 /** Opaque reference to a key held inside an HSM. */
 export type KeyHandle = string;
 
+/** What the UI and `info` may know about an HSM (declared once: `hsmStatusSchema`). */
+export type HsmStatus = HsmStatusView;
+
 /** The HSM backends (DESIGN §4, docs/twin-hsm.md). */
-export type HsmKind = 'software' | 'pkcs11';
+export type HsmKind = HsmStatus['kind'];
 
-/** What the UI and `info` may know about an HSM. */
-export interface HsmStatus {
-  kind: HsmKind;
-  locked: boolean;
-  /** number of root keys held */
-  keyCount: number;
-  /** human-readable detail (token label, keystore path) — never key material */
-  detail: string;
-  /**
-   * PKCS#11 only: the token is not reachable any more (pulled, session lost); it stays locked until
-   * unlocked again with its PIN.
-   */
-  tokenRemoved?: boolean;
-}
-
-/** What a key is for. */
-export type HsmKeyKind = 'root' | 'signing' | 'transport';
-
-/** Public facts about one held key, for listings (`gwjs hsm status`, Settings) — never its value. */
-export interface HsmKeyInfo {
-  handle: KeyHandle;
-  label: string;
-  kind: HsmKeyKind;
-  /** root keys: the KCV (SPEC §2); null for other kinds */
-  kcv: string | null;
-  /** root keys: true while {@link Hsm.exportWrapped} can wrap it (docs/twin-hsm.md "Exportable") */
-  exportable: boolean;
-  /** transport keys: lowercase hex SHA-256 of the public key's SubjectPublicKeyInfo DER */
-  fingerprint: string | null;
-}
+/**
+ * Public facts about one held key, for listings (`gwjs hsm status`, Settings) — never its value
+ * (declared once: `hsmKeySchema`).
+ */
+export type HsmKeyInfo = HsmKeyView;
 
 /** OAEP hash of a transport key (SoftHSM2 unwraps RSA-OAEP only with SHA-1: docs/twin-hsm.md). */
 export type OaepHash = 'sha1' | 'sha256';

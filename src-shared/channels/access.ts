@@ -19,6 +19,17 @@ import { ownerIdInput } from './gateways';
 
 const ok = z.object({ ok: z.literal(true) });
 
+/** A new batch (an EUI range; its root key is generated in the HSM or imported). */
+export const batchInputSchema = z.object({
+  /** first and last gateway, any id form */
+  first: idInput,
+  last: idInput,
+  flavor: z.string().max(100).optional(),
+  cupsUri: z.string().max(127).optional(),
+});
+/** A new batch. */
+export type BatchInput = z.infer<typeof batchInputSchema>;
+
 /** The owners, API keys, batches and audit channels (spread into `CHANNELS`). */
 export const ACCESS_CHANNELS = {
   'owners:list': channel(empty, z.array(OwnerRowSchema), ALL, 'all owners'),
@@ -48,12 +59,7 @@ export const ACCESS_CHANNELS = {
 
   'batches:list': channel(empty, z.array(BatchRowSchema), FACTORY, 'batches (EUI ranges with a root key)'),
   'batches:create': channel(
-    z.object({
-      first: idInput,
-      last: idInput,
-      flavor: z.string().max(100).optional(),
-      cupsUri: z.string().max(127).optional(),
-    }),
+    batchInputSchema,
     BatchRowSchema,
     FACTORY,
     'new batch: root key generated in the HSM',

@@ -58,6 +58,30 @@ export const gatewayRowSchema = z.object({
 /** One row of the gateways table. */
 export type GatewayRow = z.infer<typeof gatewayRowSchema>;
 
+/** A query of the gateways table: filters and the page wanted. */
+export const gatewayQuerySchema = z.object({
+  /** owner in any id form; null/absent = every owned gateway */
+  ownerId: ownerIdInput.nullable().optional(),
+  /** any id form (exact) or a hex prefix of the EUI */
+  search: z.string().max(64).optional(),
+  state: z.enum(GATEWAY_STATES).optional(),
+  offset: z.number().int().nonnegative(),
+  limit: z.number().int().min(1).max(1000),
+});
+/** A query of the gateways table. */
+export type GatewayQuery = z.infer<typeof gatewayQuerySchema>;
+
+/** A page of the gateways table. */
+export const gatewayPageSchema = z.object({
+  total: z.number(),
+  offset: z.number(),
+  rows: z.array(gatewayRowSchema),
+  /** time spent in the store, ms */
+  elapsedMs: z.number(),
+});
+/** A page of the gateways table. */
+export type GatewayPage = z.infer<typeof gatewayPageSchema>;
+
 /**
  * A saved setup template (per owner): the mixed-form fields installers apply to many gateways.
  * `fields` never carries the secret fields; `secrets` names those the template holds (the UI shows
@@ -96,20 +120,8 @@ const ok = z.object({ ok: z.literal(true) });
 /** The gateways channels (spread into `CHANNELS`). */
 export const GATEWAY_CHANNELS = {
   'gateways:query': channel(
-    z.object({
-      ownerId: ownerIdInput.nullable().optional(),
-      /** any id form (exact) or a hex prefix of the EUI */
-      search: z.string().max(64).optional(),
-      state: z.enum(GATEWAY_STATES).optional(),
-      offset: z.number().int().nonnegative(),
-      limit: z.number().int().min(1).max(1000),
-    }),
-    z.object({
-      total: z.number(),
-      offset: z.number(),
-      rows: z.array(gatewayRowSchema),
-      elapsedMs: z.number(),
-    }),
+    gatewayQuerySchema,
+    gatewayPageSchema,
     ALL,
     'one page of the gateways table, filtered server-side',
   ),

@@ -65,11 +65,16 @@ export type TokenSlotView = z.infer<typeof tokenSlotSchema>;
 
 /** One key held by the HSM, with its public facts only. */
 export const hsmKeySchema = z.object({
+  /** the HSM's opaque handle of the key */
   handle: z.string(),
   label: z.string(),
+  /** what the key is for */
   kind: z.enum(['root', 'signing', 'transport']),
+  /** root keys: the KCV (SPEC §2); null for other kinds */
   kcv: z.string().nullable(),
+  /** root keys: true while the HSM can wrap it out (docs/twin-hsm.md "Exportable") */
   exportable: z.boolean(),
+  /** transport keys: lowercase hex SHA-256 of the public key's SubjectPublicKeyInfo DER */
   fingerprint: z.string().nullable(),
 });
 /** One key held by the HSM. */

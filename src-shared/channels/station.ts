@@ -27,10 +27,11 @@ export type ActivityItem = z.infer<typeof activityItemSchema>;
 export const hsmStatusSchema = z.object({
   kind: z.enum(['software', 'pkcs11']),
   locked: z.boolean(),
+  /** number of root keys held */
   keyCount: z.number(),
-  /** token label or keystore path */
+  /** token label or keystore path — never key material */
   detail: z.string(),
-  /** PKCS#11 only: the token went away (pulled, session lost); locked until unlocked again */
+  /** PKCS#11 only: the token went away (pulled, session lost); locked until unlocked again with its PIN */
   tokenRemoved: z.boolean().optional(),
 });
 /** HSM state as the UI sees it. */

@@ -27,6 +27,22 @@ const FingerprintSchema = z
   )
   .describe('SHA-256 fingerprint of the certificate DER (as `openssl x509 -fingerprint -sha256` prints it)');
 
+/** A recorded certificate of a gateway (no key). */
+export const CertificateRecordSchema = z.object({
+  fingerprint: z.string(),
+  gateway: z.string(),
+  source: z
+    .enum(['issued', 'seen', 'listed'])
+    .describe('issued here, first seen at CUPS, or revoked by fingerprint'),
+  serial: z.string().nullable(),
+  subject: z.string().nullable(),
+  notAfter: z.string().nullable(),
+  createdAt: z.string(),
+  revokedAt: z.string().nullable(),
+});
+/** A recorded certificate. */
+export type CertificateRecord = z.output<typeof CertificateRecordSchema>;
+
 /** `certificate/issue`: a client certificate from the station's CA (admin key). */
 export const CERTIFICATE_ISSUE = plainOperation({
   request: z.strictObject({
@@ -49,23 +65,7 @@ export const CERTIFICATE_ISSUE = plainOperation({
 /** `certificate/list`: the certificates recorded for a gateway (scope `read`). */
 export const CERTIFICATE_LIST = plainOperation({
   request: z.strictObject({ ownerid: OwnerIdSchema, gateway: GatewayIdSchema }),
-  response: z.object({
-    gateway: z.string(),
-    certificates: z.array(
-      z.object({
-        fingerprint: z.string(),
-        gateway: z.string(),
-        source: z
-          .enum(['issued', 'seen', 'listed'])
-          .describe('issued here, first seen at CUPS, or revoked by fingerprint'),
-        serial: z.string().nullable(),
-        subject: z.string().nullable(),
-        notAfter: z.string().nullable(),
-        createdAt: z.string(),
-        revokedAt: z.string().nullable(),
-      }),
-    ),
-  }),
+  response: z.object({ gateway: z.string(), certificates: z.array(CertificateRecordSchema) }),
   scope: 'read',
   roles: ALL_ROLES,
   summary: 'List the certificates recorded for a gateway',

@@ -80,6 +80,33 @@ export type CupsContact = Omit<z.output<typeof CupsContactSchema>, 'credential' 
   tokenGeneration: number | null;
 };
 
+/** One rotation g → g + 1 of a gateway's CUPS token (SPEC §2 "rotation without lock-out"). */
+export const RotationRecordSchema = z.object({
+  from: z.number().int(),
+  to: z.number().int(),
+  startedAt: z.string(),
+  startedBy: z
+    .string()
+    .describe('audit actor that started it (api-key:…, cli:cli), or gateway for a self-rotation'),
+  completedAt: z.string().nullable(),
+  completedHow: z
+    .enum(['auth', 'crc'])
+    .nullable()
+    .describe('auth: the gateway authenticated with g + 1; crc: it reported the new cupsCred CRC'),
+});
+/** One rotation of a gateway's CUPS token. */
+export type RotationRecord = z.output<typeof RotationRecordSchema>;
+
+/** The rotation part of `info`. */
+export const RotationViewSchema = z.object({
+  state: z.enum(['idle', 'in_flight']).describe('in_flight: g and g + 1 are both accepted'),
+  generation: z.number().int().describe('the accepted generation g'),
+  target: z.number().int().describe('generation of the cups.key CUPS delivers'),
+  history: z.array(RotationRecordSchema).describe('newest first'),
+});
+/** The rotation part of `info`. */
+export type RotationView = z.output<typeof RotationViewSchema>;
+
 /** `info` of one gateway (SPEC §4.2), no secrets. */
 export const GatewayInfoSchema = z.object({
   gateway: z.string(),
@@ -93,27 +120,9 @@ export const GatewayInfoSchema = z.object({
     .object({ cups: CredentialSummarySchema, lns: CredentialSummarySchema, updatedAt: z.string().nullable() })
     .nullable(),
   tokenGeneration: z.number().int(),
-  rotation: z
-    .object({
-      state: z.enum(['idle', 'in_flight']).describe('in_flight: g and g + 1 are both accepted'),
-      generation: z.number().int().describe('the accepted generation g'),
-      target: z.number().int().describe('generation of the cups.key CUPS delivers'),
-      history: z.array(
-        z.object({
-          from: z.number().int(),
-          to: z.number().int(),
-          startedAt: z.string(),
-          startedBy: z.string(),
-          completedAt: z.string().nullable(),
-          completedHow: z
-            .enum(['auth', 'crc'])
-            .nullable()
-            .describe('auth: the gateway authenticated with g + 1; crc: it reported the new cupsCred CRC'),
-        }),
-      ),
-    })
-    .nullable()
-    .describe('CUPS token rotation (SPEC §2); null for an added gateway'),
+  rotation: RotationViewSchema.nullable().describe(
+    'CUPS token rotation (SPEC §2); null for an added gateway',
+  ),
   firmware: z
     .object({
       fwcrc: z.number().int(),

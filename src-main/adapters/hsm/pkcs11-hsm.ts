@@ -26,7 +26,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { DomainError } from '../../../src-shared/errors';
 import type { HsmKeyInfo, HsmStatus, KeyHandle, OaepHash, TransportPublicKey } from '../../core/ports';
 import type { Hsm } from '../../core/ports';
-import { kcvInput, kcvOf } from '../../core/kdf';
+import { ROOT_KEY_BYTES, kcvInput, kcvOf } from '../../core/kdf';
 import { ecdsaRawToDer, fingerprintOf, rsaPartsOf, rsaSpkiOf, stationKeyFromEcPoint } from './key-forms';
 import {
   P11,
@@ -43,8 +43,6 @@ import {
 type Handle = Buffer;
 type Template = { type: number; value?: boolean | number | string | Buffer }[];
 
-/** Root keys are exactly 32 bytes (SPEC §2); HMAC on SoftHSM2 needs ≥ 32 anyway. */
-const ROOT_KEY_BYTES = 32;
 /** OID 1.2.840.10045.3.1.7 (P-256) as DER, the CKA_EC_PARAMS of a signing key. */
 const P256_PARAMS = Buffer.from('06082a8648ce3d030107', 'hex');
 const EXPORT_SUFFIX = ':export';

@@ -29,7 +29,7 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { DomainError } from '../../../src-shared/errors';
 import { UPDATE_DIGEST, stationKeyOf } from '../../core/firmware/signature';
-import { kcvInput, kcvOf } from '../../core/kdf';
+import { ROOT_KEY_BYTES, kcvInput, kcvOf } from '../../core/kdf';
 import type { Hsm, HsmKeyInfo, HsmStatus, KeyHandle, OaepHash, TransportPublicKey } from '../../core/ports';
 import { fingerprintOf, rsaPartsOf } from './key-forms';
 import {
@@ -54,8 +54,6 @@ import {
 export { DEFAULT_SCRYPT_N } from './keystore-file';
 /** Shortest passphrase accepted when a keystore is created or re-keyed. */
 export const MIN_PASSPHRASE_LENGTH = 8;
-/** Root keys are exactly 32 bytes (SPEC §2). */
-export const ROOT_KEY_BYTES = 32;
 
 const MAX_LABEL_LENGTH = 128;
 const KCV_INPUT = kcvInput();

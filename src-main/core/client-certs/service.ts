@@ -13,6 +13,7 @@
  *   certificate by fingerprint, or every certificate recorded for the gateway (issued here, or
  *   seen at CUPS when issued elsewhere).
  */
+import type { CertificateRecord } from '../../../src-shared/contract/certificate-ops';
 import { DomainError } from '../../../src-shared/errors';
 import { euiFromHex, euiHex, formatId6, parseIdField } from '../../../src-shared/ids';
 import type { RequestContext } from '../context';
@@ -41,18 +42,6 @@ export interface GatewayCertificate {
   certPem: string;
   /** SEC1 PEM (`EC PRIVATE KEY`), which the station reads as `cups.key` */
   keyPem: string;
-}
-
-/** A recorded certificate (no key). */
-export interface CertificateRecord {
-  fingerprint: string;
-  gateway: string;
-  source: 'issued' | 'seen' | 'listed';
-  serial: string | null;
-  subject: string | null;
-  notAfter: string | null;
-  createdAt: string;
-  revokedAt: string | null;
 }
 
 /** Outcome of certificate authentication at CUPS. */

@@ -14,8 +14,6 @@ import { ManifestExporter } from './manifest-export';
 export type { FactoryLineDeps, BatchCreator } from './context';
 export type { StartJobInput, JobRunnerOptions, JobProgress } from './jobs';
 export type { ManifestExportInput, ManifestExport } from './manifest-export';
-export type { CreateBatchInput, ConfigureBatchInput } from './line-batches';
-export type { ScanInput } from './line';
 export type * from './ports';
 
 /** The factory line's services. */

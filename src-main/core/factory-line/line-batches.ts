@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { DomainError } from '../../../src-shared/errors';
 import type { FactoryBatch, FactoryCounts } from '../../../src-shared/factory-channels';
+import type { ParsedRequestOf } from '../../../src-shared/ipc';
 import { euiFromHex, formatEui64, formatId6 } from '../../../src-shared/ids';
 import { parseEndpointUri } from '../../../src-shared/uri';
 import type { RequestContext } from '../context';
@@ -178,23 +179,11 @@ export function factoryBatchView(b: LineBatch, counts: FactoryCounts): FactoryBa
   };
 }
 
-/** Input of {@link FactoryBatches.create}. */
-export interface CreateBatchInput {
-  first: string;
-  last: string;
-  flavor?: string | undefined;
-  model?: string | undefined;
-  cupsUri?: string | undefined;
-  trustPem?: string | undefined;
-}
+/** Input of {@link FactoryBatches.create}: the `factory:createBatch` request. */
+type CreateBatchInput = ParsedRequestOf<'factory:createBatch'>;
 
 /** Changes of {@link FactoryBatches.configure}: absent = keep, null = clear (fall back to the default). */
-export interface ConfigureBatchInput {
-  batchId: string;
-  model?: string | null | undefined;
-  cupsUri?: string | null | undefined;
-  trustPem?: string | null | undefined;
-}
+type ConfigureBatchInput = ParsedRequestOf<'factory:configureBatch'>;
 
 /** Batches with their bundle settings and counters. */
 export class FactoryBatches {

@@ -30,6 +30,7 @@ import type {
   UnitView,
   VerifyResult,
 } from '../../../src-shared/factory-channels';
+import type { ParsedRequestOf } from '../../../src-shared/ipc';
 import { euiHex, formatId6, parseIdField } from '../../../src-shared/ids';
 import { constantTimeEqual, normalizePin } from '../../../src-shared/pin';
 import { parseScannedCode } from '../../../src-shared/qr-payload';
@@ -67,12 +68,8 @@ import {
 import { nextUnitState } from './unit-state';
 import { recordEventOf, recordSteps } from './records';
 
-/** Input of {@link FactoryLine.scan}. */
-export interface ScanInput {
-  batchId: string;
-  input: string;
-  reason?: string | undefined;
-}
+/** Input of {@link FactoryLine.scan}: the `factory:scan` request. */
+type ScanInput = ParsedRequestOf<'factory:scan'>;
 
 const HISTORY_DEFAULT = 50;
 

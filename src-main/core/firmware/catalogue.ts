@@ -11,6 +11,11 @@
  * is refused. Deleting is refused while a setup still waits to deliver the image.
  */
 import { createHash } from 'node:crypto';
+import {
+  MAX_SIGNATURES,
+  type FirmwareSummary,
+  type FirmwareUploadResult,
+} from '../../../src-shared/contract/firmware-ops';
 import { crc32 } from '../../../src-shared/crc32';
 import { DomainError } from '../../../src-shared/errors';
 import { euiFromHex, formatId6 } from '../../../src-shared/ids';
@@ -25,8 +30,6 @@ import type { UpdateSigningKeys } from './signing-keys';
 
 /** Largest image accepted: its Base64 must fit the Owner API's 16 MiB body (SPEC §4.2). */
 export const MAX_FIRMWARE_BYTES = 12 * 1024 * 1024;
-/** Most signatures one upload may carry. */
-export const MAX_SIGNATURES = 16;
 /** Longest `version` text. */
 export const MAX_VERSION_LENGTH = 128;
 
@@ -43,33 +46,6 @@ export interface FirmwareUpload {
   signatures: readonly FirmwareSignatureInput[];
   /** also sign with the station's active update-signing key (admin only) */
   signWithStationKey?: boolean | undefined;
-}
-
-/** Answer of an upload (SPEC §4.2: `{fwcrc, keys}`) plus what an operator checks. */
-export interface FirmwareUploadResult {
-  fwcrc: number;
-  /** CRC-32 of every station key a stored signature verifies with, ascending */
-  keys: number[];
-  size: number;
-  /** SHA-256 of the image, 64 lowercase hex */
-  sha256: string;
-  version: string | null;
-  /** false when the image was already stored (signatures were merged) */
-  created: boolean;
-}
-
-/** A catalogue entry (`firmware list`). */
-export interface FirmwareSummary {
-  fwcrc: number;
-  /** `0x` + 8 lowercase hex */
-  fwcrcHex: string;
-  version: string | null;
-  size: number;
-  sha256: string | null;
-  /** owner ID6, null for a shared image */
-  owner: string | null;
-  keys: number[];
-  createdAt: string;
 }
 
 /** `0x` + 8 lowercase hex digits of a CRC. */

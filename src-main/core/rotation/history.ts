@@ -5,38 +5,15 @@
  * g + 1 — it authenticates with it, or reports the CRC of the g + 1 cupsCred — and g is retired.
  * One row per rotation in `token_rotations`; `info` shows the state and the history.
  */
+import type { RotationRecord, RotationView } from '../../../src-shared/contract/shapes';
 import type { SqlRow, Tx } from '../ports';
 import { intOf, selectIn, textOf, textOrNull } from '../rows';
 
-/** How a rotation completed. */
-export type RotationCompletion =
-  /** the gateway authenticated with the new token */
-  | 'auth'
-  /** the gateway reported the CRC of the cupsCred carrying the new token */
-  | 'crc';
-
-/** One rotation of a gateway's CUPS token. */
-export interface RotationRecord {
-  from: number;
-  to: number;
-  startedAt: string;
-  /** audit actor that started it (`api-key:…`, `cli:cli`), or `gateway` for a self-rotation */
-  startedBy: string;
-  completedAt: string | null;
-  completedHow: RotationCompletion | null;
-}
-
-/** The rotation part of `info`. */
-export interface RotationView {
-  /** `in_flight`: g and g + 1 are both accepted until the gateway picks up g + 1 */
-  state: 'idle' | 'in_flight';
-  /** the accepted generation g */
-  generation: number;
-  /** the generation the delivered cups.key carries (g, or g + 1 in flight) */
-  target: number;
-  /** newest first */
-  history: RotationRecord[];
-}
+/**
+ * How a rotation completed: `auth`, the gateway authenticated with the new token; `crc`, it
+ * reported the CRC of the cupsCred carrying the new token.
+ */
+export type RotationCompletion = NonNullable<RotationRecord['completedHow']>;
 
 /** Most history entries `info` shows per gateway. */
 export const ROTATION_HISTORY_LIMIT = 20;

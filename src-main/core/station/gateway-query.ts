@@ -9,7 +9,8 @@
 import { ACTIVITY_LAG_MS } from '../../../src-shared/activity-feed';
 import { DomainError } from '../../../src-shared/errors';
 import { euiFromHex, euiHex, formatEui64, formatId6, parseId, parseIdField } from '../../../src-shared/ids';
-import type { ActivityItem, GatewayRow, GatewayState } from '../../../src-shared/ipc';
+import type { GatewayPage, GatewayQuery } from '../../../src-shared/channels/gateways';
+import type { ActivityItem, GatewayRow } from '../../../src-shared/ipc';
 import { UNIT_STATES, type UnitState } from '../../../src-shared/factory-channels';
 import type { Clock, SqlValue, Store } from '../ports';
 
@@ -17,25 +18,6 @@ const isUnitState = (v: string | null): v is UnitState => UNIT_STATES.includes(v
 
 /** CUPS outcomes that count as healthy for the `failing` filter (anything else is failing). */
 export const HEALTHY_OUTCOMES: readonly string[] = ['ok', 'updated', 'unchanged', 'no_change', 'configured'];
-
-/** Input of {@link GatewayQueryService.query}. */
-export interface GatewayQuery {
-  /** owner in any id form; null/absent = every owned gateway */
-  ownerId?: string | null | undefined;
-  search?: string | undefined;
-  state?: GatewayState | undefined;
-  offset: number;
-  limit: number;
-}
-
-/** A page of the table. */
-export interface GatewayPage {
-  total: number;
-  offset: number;
-  rows: GatewayRow[];
-  /** time spent in the store, ms */
-  elapsedMs: number;
-}
 
 /** Gateways table and activity feed. */
 export interface GatewayQueryService {

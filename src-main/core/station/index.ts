@@ -16,7 +16,7 @@ import { createReachabilityService, type ReachabilityService, type TlsProbe } fr
 import { createStatusService, type ServerInfo, type StatusService } from './status';
 import { createTemplateService, type TemplateService } from './templates';
 
-export type { GatewayQueryService, GatewayQuery, GatewayPage } from './gateway-query';
+export type { GatewayQueryService } from './gateway-query';
 export { isLockable, type HsmControlService, type HsmLockControl } from './hsm-control';
 export type { HsmAdminService, HsmBackendControl, HsmUseRequest } from './hsm-admin';
 export type { OperatorService, OperatorIdentity, NewSession } from './operators';
