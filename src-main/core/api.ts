@@ -262,13 +262,26 @@ export interface Bundle {
  */
 export type BundleAuth = 'token' | 'client-cert';
 
+/** How `FactoryService.personalize` makes a bundle. */
+export interface PersonalizeOptions {
+  cupsUri: string;
+  trustPem: string;
+  auth?: BundleAuth | undefined;
+  /**
+   * writes the bundle out (the CLI's folder, flushed); runs after derivation, before the audit
+   * entry and the factory record commit — a throw commits nothing
+   */
+  write?: ((bundle: Bundle) => Promise<void>) | undefined;
+  /**
+   * the station (host) recorded in the factory record; given, a linked station queues the
+   * bundle's `personalized` record with the audit entry (docs/sync.md "Factory records")
+   */
+  station?: string | undefined;
+}
+
 /** Factory personalization (SPEC §5): derives a gateway's secrets through the HSM. */
 export interface FactoryService {
-  personalize(
-    ctx: RequestContext,
-    gateway: string,
-    options: { cupsUri: string; trustPem: string; auth?: BundleAuth | undefined },
-  ): Promise<Bundle>;
+  personalize(ctx: RequestContext, gateway: string, options: PersonalizeOptions): Promise<Bundle>;
 }
 
 export interface AuditService {

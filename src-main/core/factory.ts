@@ -8,11 +8,16 @@
  * boot set, issued by the station's CA, EC P-256, SEC1 key, CN = the 16-hex EUI); and when the
  * station has an update-signing key, its public key goes into the bundle as `sig-0.key` (SPEC §3.4)
  * so the gateway accepts updates the station signs.
+ *
+ * A caller that writes the bundle out (`gwjs personalize`) hands its writer as `write`: it runs
+ * before anything is committed, and only a bundle written gets its audit entry and — when the
+ * station has a remote link and the caller names the station — its factory record in the outbox,
+ * in the audit entry's transaction (docs/sync.md "Factory records").
  */
 import { DomainError } from '../../src-shared/errors';
 import { euiHex, formatId6, parseIdField } from '../../src-shared/ids';
 import { parseEndpointUri } from '../../src-shared/uri';
-import type { Bundle, BundleAuth, FactoryService, RequestContext } from './api';
+import type { Bundle, FactoryService, PersonalizeOptions, RequestContext } from './api';
 import { auditWriter } from './audit';
 import { requireAdmin } from './authorize';
 import type { Batches } from './batches';
@@ -21,12 +26,17 @@ import type { UpdateSigningKeys } from './firmware/signing-keys';
 import { derToPem, parseCertificateInput } from './credentials';
 import type { CoreEnv } from './env';
 import { deriveBundle, derivePin, type BundleClientCertificate } from './factory-bundle';
+import { actorOf } from './audit';
+import { isoAt } from './env';
+import { recordOneOffPersonalize, type FactoryRecordSink } from './factory-line/records';
 import { intOf } from './rows';
 
 /** The optional collaborators of personalization: update-signing keys and client certificates. */
 export interface FactoryExtras {
   signingKeys?: UpdateSigningKeys | undefined;
   clientCertificates?: ClientCertificates | undefined;
+  /** the station's outbox sink of factory records (queues only while linked: docs/sync.md) */
+  records?: FactoryRecordSink | undefined;
 }
 
 /** What a gateway's label shows (SPEC §6), as {@link Factory.labelData} answers it. */
@@ -60,14 +70,11 @@ export class Factory implements FactoryService {
    * The bundle of one gateway (admin only): the join server's CUPS URI (`https` — a token needs
    * TLS, SPEC §3.1) and CA certificate, `cups.key` with the token of the gateway's current
    * generation (0 for a new gateway), `gateway.json` with the GMK and PIN, and a `station.conf`
-   * fragment pinning `routerid` to the EUI with `euiprefix` `::0`.
+   * fragment pinning `routerid` to the EUI with `euiprefix` `::0`. With `write`, the bundle is
+   * written before the audit entry (and factory record) commit; its error is thrown as is.
    * @throws DomainError('invalid_id' | 'not_found' | 'invalid_uri' | 'invalid_credential' | 'forbidden')
    */
-  async personalize(
-    ctx: RequestContext,
-    gateway: string,
-    options: { cupsUri: string; trustPem: string; auth?: BundleAuth | undefined },
-  ): Promise<Bundle> {
+  async personalize(ctx: RequestContext, gateway: string, options: PersonalizeOptions): Promise<Bundle> {
     requireAdmin(ctx);
     const auth = options.auth ?? 'token';
     if (auth !== 'token' && auth !== 'client-cert') {
@@ -123,7 +130,20 @@ export class Factory implements FactoryService {
       },
     );
 
+    await options.write?.(bundle);
+
     await this.env.store.transaction(async (tx) => {
+      if (options.station !== undefined && this.extras.records !== undefined) {
+        // the one-off bundle's record, in the audit entry's transaction (docs/sync.md "Factory records")
+        await recordOneOffPersonalize({ records: this.extras.records, random: this.env.random }, tx, {
+          eui: batch.hex,
+          batchId: batch.row.id,
+          station: options.station,
+          actor: actorOf(ctx.principal),
+          at: isoAt(this.env.clock.now()),
+          generation,
+        });
+      }
       await auditWriter(this.env, tx, ctx).add('personalize', id6, {
         batch: batch.row.id,
         generation,

@@ -138,7 +138,11 @@ export function createCore(deps: CoreDeps): CoreServices {
     cups,
     access: new Access(env),
     batches,
-    factory: new Factory(env, batches, { signingKeys, clientCertificates }),
+    factory: new Factory(env, batches, {
+      signingKeys,
+      clientCertificates,
+      records: sync.outbox.factoryRecords,
+    }),
     audit: new AuditLog(env),
     ceremony: new Ceremony(
       env,

@@ -1,8 +1,12 @@
 /**
  * `gwjs personalize` (SPEC §5, §7): derives a gateway's secrets through the HSM and writes its
  * factory bundle to `DIR/<16-hex EUI>/` with the factory line's writer: files holding secrets
- * (gateway.json with the GMK, the cups keys) mode 0600, the folder 0700, flushed to disk.
+ * (gateway.json with the GMK, the cups keys) mode 0600, the folder 0700, flushed to disk. Once the
+ * bundle is on disk, its audit entry commits — and, while the station has a remote link, its
+ * factory record (`personalized`, this host as the station) in the same transaction
+ * (docs/sync.md "Factory records"), pushed by the next sync round.
  */
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { parseIdField } from '../../../src-shared/ids';
 import { optionalString, requireString, UsageError, type Command } from '../command';
@@ -21,6 +25,7 @@ export const personalizeCommand: Command = {
     '  --auth MODE                token (default: cups.key = Authorization header) or client-cert',
     '                             (cups.crt + cups.key: a client certificate from the station’s CA)',
     '  (with a station update-signing key, the bundle also gets its sig-0.key)',
+    '  (with a remote link, the bundle’s factory record is queued for the remote: docs/sync.md)',
   ],
   options: {
     gateway: { type: 'string' },
@@ -53,21 +58,26 @@ export const personalizeCommand: Command = {
             'a real gateway cannot: give --cups-uri, `batch configure --cups-uri`, or init/serve --public-host\n',
         );
       }
+      const sink = new FolderBundleSink();
+      let dir = '';
       const bundle = await s.core.factory.personalize(s.cliContext, gateway, {
         cupsUri,
         trustPem: s.tls.caCertPem,
         auth: auth as (typeof AUTH_MODES)[number],
+        station: hostname(),
+        // on disk and flushed before the audit entry and the factory record commit
+        write: async (b) => {
+          ({ path: dir } = await sink.writeBundle({
+            outDir: out,
+            euiHex: b.eui,
+            files: bundleFileList(b),
+            zip: false,
+            zipTime: 0,
+          }));
+          await sink.flush(out);
+        },
       });
       const files = bundleFileList(bundle);
-      const sink = new FolderBundleSink();
-      const { path: dir } = await sink.writeBundle({
-        outDir: out,
-        euiHex: bundle.eui,
-        files,
-        zip: false,
-        zipTime: 0,
-      });
-      await sink.flush(out);
       return {
         json: {
           gateway: bundle.id6,

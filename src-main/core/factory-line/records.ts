@@ -5,6 +5,9 @@
  * the step, so the step and its record commit together or not at all. A record is the unit as
  * stored right after the step, with the KCV of its batch root key (SPEC §2) so the remote, a twin,
  * can tell whether it holds the same key. No secret: a unit holds none.
+ *
+ * A one-off bundle made outside the line (`gwjs personalize`, {@link recordOneOffPersonalize}) has
+ * no unit row: its record is the `personalized` step of a unit made just then.
  */
 import type { FactoryRecord, FactoryRecordEvent } from '../../../src-shared/contract/factory-records';
 import { euiFromHex, formatId6 } from '../../../src-shared/ids';
@@ -72,4 +75,52 @@ export async function recordSteps(
     blockedReason: u.blockedReason,
   }));
   await deps.records(tx, records);
+}
+
+/** A one-off personalization outside the line (`gwjs personalize`): the bundle of one gateway. */
+export interface OneOffPersonalize {
+  /** 16 uppercase hex */
+  eui: string;
+  batchId: string;
+  /** the station (host) that made the bundle */
+  station: string;
+  actor: string;
+  at: string;
+  /** token generation the bundle carries */
+  generation: number;
+}
+
+/**
+ * Hands the record of a one-off bundle to `deps.records` inside `tx` (docs/sync.md "Factory
+ * records"): no unit row exists, so the record is the `personalized` step of a unit made just
+ * then — state `personalized`, personalized once, never printed, no job, no reason.
+ */
+export async function recordOneOffPersonalize(
+  deps: Pick<FactoryLineDeps, 'records' | 'random'>,
+  tx: Tx,
+  p: OneOffPersonalize,
+): Promise<void> {
+  const unit: UnitRow = {
+    eui: p.eui,
+    batchId: p.batchId,
+    state: 'personalized',
+    fromMac: false,
+    personalizedAt: p.at,
+    personalizedBy: p.actor,
+    station: p.station,
+    personalizeCount: 1,
+    repersonalizeReason: null,
+    jobId: null,
+    bundlePath: null,
+    printedAt: null,
+    printCount: 0,
+    verifiedAt: null,
+    verifiedBy: null,
+    blockedAt: null,
+    blockedReason: null,
+    updatedAt: p.at,
+  };
+  await recordSteps(deps, tx, [
+    { unit, event: 'personalized', at: p.at, actor: p.actor, generation: p.generation, reason: null },
+  ]);
 }
