@@ -223,13 +223,18 @@ describe.each(STORE_KINDS)('Store contract (%s)', (kind) => {
     await addOwner(store, 'AAAA000000000001');
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
+    // the writer starts only once the reader has taken its snapshot (PostgreSQL takes it at the
+    // first statement, not at BEGIN): under load it could otherwise commit first
+    let snapshotTaken!: () => void;
+    const taken = new Promise<void>((r) => (snapshotTaken = r));
     const reader = store.read(async (tx) => {
       const before = await tx.get('SELECT COUNT(*) AS n FROM owners');
+      snapshotTaken();
       await Promise.race([gate, new Promise((r) => setTimeout(r, 200))]);
       const after = await tx.get('SELECT COUNT(*) AS n FROM owners');
       return [before, after];
     });
-    const writer = addOwner(store, 'AAAA000000000002').then(() => release());
+    const writer = taken.then(() => addOwner(store, 'AAAA000000000002')).then(() => release());
     expect(await reader).toEqual([{ n: 1 }, { n: 1 }]);
     await writer;
     expect(await store.read((tx) => tx.get('SELECT COUNT(*) AS n FROM owners'))).toEqual({ n: 2 });
