@@ -109,6 +109,11 @@ export interface OpenStationOptions {
   /** PostgreSQL pool size (default 10) */
   dbPoolSize?: number | undefined;
   coreConfig?: CoreConfigInput | undefined;
+  /**
+   * PEM CAs whose gateway client certificates the doors accept besides the station's own CA
+   * (`gwjs serve --client-ca`): named to the core so site packs carry them (docs/sync.md)
+   */
+  clientCaPems?: readonly string[] | undefined;
   logger?: Logger | undefined;
   clock?: Clock | undefined;
   /** scrypt cost of a new keystore (tests lower it) */
@@ -149,6 +154,15 @@ const CLI_PRINCIPAL: Principal = { kind: 'cli', id: 'cli', ownerId: null, scopes
 
 /** Default public hosts when `init` is given none. */
 const DEFAULT_PUBLIC_HOSTS = ['localhost'];
+
+/** DER of every PEM certificate in `pems` (a `--client-ca` file may hold several). */
+function certificateDers(pems: readonly string[]): Uint8Array[] {
+  return pems.flatMap((pem) =>
+    [...pem.matchAll(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)].map(
+      (m) => new Uint8Array(new X509Certificate(m[0]).raw),
+    ),
+  );
+}
 
 function hostForUri(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
@@ -296,7 +310,12 @@ export async function openStation(options: OpenStationOptions): Promise<Station>
         // several instances may share a PostgreSQL store (docs/server-mode.md)
         ...(options.db !== undefined ? { sharedStore: true } : {}),
         ...options.coreConfig,
-        server: { cupsUri, trustDer, ...options.coreConfig?.server },
+        server: {
+          cupsUri,
+          trustDer,
+          clientCaDers: [trustDer, ...certificateDers(options.clientCaPems ?? [])],
+          ...options.coreConfig?.server,
+        },
       },
       remote: (link, apiKey) => new HttpsRemote({ url: link.url, caPem: link.caPem, apiKey }),
       ...(options.sync !== undefined ? { sync: options.sync } : {}),

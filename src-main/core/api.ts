@@ -182,6 +182,12 @@ export interface CupsAuth {
   clientCertificate?: Uint8Array | undefined;
   /** why a presented client certificate did not verify (e.g. `UNABLE_TO_VERIFY_LEAF_SIGNATURE`) */
   clientCertificateRejected?: string | undefined;
+  /**
+   * DER of that unverified certificate (the TLS handshake proved the client holds its key): only
+   * the site pack's door reads it, checking it against the pack's CAs (docs/sync.md "Client
+   * certificates from the pack"); every other path refuses it (403)
+   */
+  clientCertificateUnverified?: Uint8Array | undefined;
 }
 
 /** CUPS answer: 200 with the binary body (SPEC §3.2), or an error status with a reason phrase. */

@@ -19,8 +19,14 @@ export interface CoreConfig {
    * `cupsUri`, the desired CUPS URI is the batch's `cupsUri`, else `cupsUri` here; the desired
    * cupsCred is `trustDer` (the server's CA certificate, DER) plus the token of the gateway's
    * current generation. `null` leaves that part unmanaged (nothing is sent for it).
+   * `clientCaDers`: the CA certificates (DER) the HTTPS doors verify gateway client certificates
+   * against (the local CA and `gwjs serve --client-ca`), carried in site packs (docs/sync.md).
    */
-  server: { cupsUri: string | null; trustDer: Uint8Array | null };
+  server: {
+    cupsUri: string | null;
+    trustDer: Uint8Array | null;
+    clientCaDers?: readonly Uint8Array[] | undefined;
+  };
   /** Successful adds per owner, ever (SPEC §4.2: 64). */
   addLimitPerOwner: number;
   /**

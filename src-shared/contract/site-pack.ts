@@ -3,8 +3,10 @@
  * gateways without a batch root key. `POST /api/v1/gateway/site-pack {ownerid, gateways?}` →
  * per gateway its desired CUPS state (URIs and the credential blobs of the owner's setup) and
  * **verifiers** of its CUPS tokens — SHA-256 of the token of generation g and g + 1 (SPEC §2),
- * high-entropy, so a pack reveals no token — plus the remote's CUPS trust and URI. No root key,
- * no claim PIN, no token is ever in a pack.
+ * high-entropy, so a pack reveals no token — and the SHA-256 fingerprints of its recorded,
+ * non-revoked client certificates (SPEC §3.1 certificate mode), plus the remote's CUPS trust and
+ * URI and the CA certificates its CUPS verifies client certificates against. No root key, no claim
+ * PIN, no token and no private key is ever in a pack.
  *
  * Runs anywhere: imports only zod and other `src-shared` modules.
  */
@@ -18,9 +20,10 @@ export const SITE_PACK_PATH = '/api/v1/gateway/site-pack';
 
 /**
  * Pack format version (a station refuses another). 2: firmware (per gateway the pending delivery,
- * the images once by SHA-256 with their signatures) and client-certificate identities.
+ * the images once by SHA-256 with their signatures). 3: client-certificate identities (per gateway
+ * the fingerprints the remote accepts, the remote's client CAs).
  */
-export const SITE_PACK_VERSION = 2;
+export const SITE_PACK_VERSION = 3;
 
 /** Most firmware images a station may say it holds already (`haveFirmware`). */
 export const MAX_HAVE_FIRMWARE = 1000;
@@ -117,6 +120,11 @@ export const SitePackGatewaySchema = z.object({
   desired: SitePackDesiredSchema.nullable().describe('null: claimed but never set up (CUPS answers 404)'),
   setupAt: z.string().nullable(),
   firmware: SitePackFirmwareSchema.nullable().describe('null: the setup names no firmware'),
+  certificates: z
+    .array(hex64)
+    .describe(
+      'SHA-256 fingerprints (of the DER) of the gateway’s recorded, non-revoked TLS client certificates (issued by the remote or seen at its CUPS; SPEC §3.1 certificate mode)',
+    ),
 });
 export type SitePackGateway = z.infer<typeof SitePackGatewaySchema>;
 
@@ -126,6 +134,11 @@ export const SitePackResponseSchema = z.object({
   createdAt: z.string(),
   cupsTrust: base64.nullable().describe('Base64 DER of the remote’s CUPS trust (its CA certificate)'),
   cupsUri: z.string().nullable().describe('the remote’s own CUPS URI'),
+  clientCas: z
+    .array(z.string().startsWith('-----BEGIN CERTIFICATE-----'))
+    .describe(
+      'PEM of the CA certificates the remote’s CUPS verifies gateway client certificates against (public; no key)',
+    ),
   gateways: z.array(SitePackGatewaySchema),
   firmware: z
     .array(SitePackImageSchema)
@@ -146,5 +159,5 @@ export const SITE_PACK = plainOperation({
   scope: 'setup',
   roles: INSTALLERS,
   summary:
-    'The site pack of the owner’s gateways: desired CUPS state and token verifiers, so a station serves CUPS without a root key (docs/sync.md)',
+    'The site pack of the owner’s gateways: desired CUPS state, token verifiers and client-certificate fingerprints, so a station serves CUPS without a root key (docs/sync.md)',
 });

@@ -65,6 +65,7 @@ async function run(
     scryptN: 2 ** 10,
     clock,
     port,
+    clientCaPems: options.clientCaPems,
     ...(keys === undefined ? { init: { publicHosts: ['127.0.0.1'], port } } : {}),
   });
   if (keys === undefined) {

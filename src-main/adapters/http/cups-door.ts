@@ -62,14 +62,21 @@ function sendFailure(res: ServerResponse, status: number, reason: string, retryA
 
 /**
  * The TLS client certificate a station presented (SPEC §3.1 certificate mode): its DER when the TLS
- * layer verified it against the server's client CAs, else why it did not verify.
+ * layer verified it against the server's client CAs, else why it did not verify (and its DER, for
+ * the site pack's door, which verifies it against the pack's CAs: docs/sync.md).
  */
-function clientCertOf(socket: TLSSocket): Pick<CupsAuth, 'clientCertificate' | 'clientCertificateRejected'> {
+function clientCertOf(
+  socket: TLSSocket,
+): Pick<CupsAuth, 'clientCertificate' | 'clientCertificateRejected' | 'clientCertificateUnverified'> {
   if (typeof socket.getPeerCertificate !== 'function') return {};
   const cert = socket.getPeerCertificate();
   if (cert === null || cert.raw === undefined) return {};
   if (socket.authorized) return { clientCertificate: new Uint8Array(cert.raw) };
-  return { clientCertificateRejected: String(socket.authorizationError ?? 'not verified') };
+  // the handshake proved the key is held; the site pack's door checks it against the pack's CAs
+  return {
+    clientCertificateRejected: String(socket.authorizationError ?? 'not verified'),
+    clientCertificateUnverified: new Uint8Array(cert.raw),
+  };
 }
 
 const TOO_LARGE = Symbol('too large');

@@ -146,7 +146,13 @@ export const serveCommand: Command = {
     const port = portFlag === 0 ? await freePort(hostFlag ?? '127.0.0.1') : portFlag;
     let station;
     try {
-      station = await openStation({ ...base, publicHosts: stringList(args, 'public-host'), port, logger });
+      station = await openStation({
+        ...base,
+        publicHosts: stringList(args, 'public-host'),
+        port,
+        logger,
+        clientCaPems,
+      });
     } catch (e) {
       throw explainBusy(e, base.dataDir, base.db);
     }

@@ -240,6 +240,7 @@ export class CupsHandler implements CupsService {
    * `token.retire` when it is the rotation's g + 1), so the older token is refused from then on. A
    * due firmware update is claimed once per setup (`SitePack.deliver`, durable, with its report to
    * the remote queued in the same transaction) and audited `firmware.sent` with `via: "site pack"`.
+   * A refused client certificate is logged and audited (`cups.certificate_refused`).
    */
   async #fromPack(
     req: UpdateInfoRequest,
@@ -251,8 +252,19 @@ export class CupsHandler implements CupsService {
     let credential: Credential | undefined;
     let token: string | undefined;
     if (auth.secure) {
-      const authn = authenticateByPack(auth, entry);
-      if (!authn.ok) return this.#failed(address, authn.answer);
+      const authn = authenticateByPack(auth, entry, { clientCas: this.#pack!.clientCas, now: at.now });
+      if (!authn.ok) {
+        const answer = this.#failed(address, authn.answer);
+        if (answer === authn.answer && authn.audit !== undefined) {
+          // a refused certificate is said in the log (no secret: a certificate is public)
+          this.#env.logger.warn(
+            { gateway: formatId6(req.router), address, ...authn.audit.detail },
+            'CUPS: client certificate refused (site pack)',
+          );
+          await this.#audit([authn.audit], req.router, address, nowIso);
+        }
+        return answer;
+      }
       credential = authn.credential;
       token = authn.token;
     }

@@ -6,10 +6,15 @@
  * of generations g and g + 1 (SPEC §2), derived through the HSM and hashed at once; and, where a
  * setup names a firmware, its delivery rules (`fwcrc`, `fwafter`, whether this server already
  * delivered it) with the image once per SHA-256 and every uploaded signature (SPEC §3.4) — the
- * image's bytes left out when the station says it holds them. The tokens themselves, the gateway master keys, the root keys and the claim PINs never leave this module.
- * Each pack is audited (`sync.site_pack`, with the number of gateways).
+ * image's bytes left out when the station says it holds them; and the gateway's client-certificate
+ * identities (SPEC §3.1 certificate mode, docs/client-certs.md): the SHA-256 fingerprints of its
+ * recorded certificates that are not revoked, with the CA certificates this server's doors verify
+ * client certificates against (public; a client key is never stored here in the first place). The
+ * tokens themselves, the gateway master keys, the root keys and the claim PINs never leave this
+ * module. Each pack is audited (`sync.site_pack`, with the number of gateways).
  */
 import { bytesToBase64, bytesToHex } from '../../../src-shared/bytes';
+import { derToPem } from '../credentials';
 import {
   SITE_PACK_VERSION,
   type SitePackGateway,
@@ -29,7 +34,7 @@ import { gatewayRowOf, GATEWAY_COLUMNS, type GatewayRow } from '../gateways/rows
 import { sideBlob } from '../gateways/setup-merge';
 import { setupRowOf, SETUP_COLUMNS, type StoredSetup } from '../gateways/setup-rows';
 import { cupsTokenFromGmk, deriveGmk, MAX_TOKEN_GENERATION } from '../kdf';
-import { bytesOrNull, intOf, selectIn, textOrNull } from '../rows';
+import { bytesOrNull, intOf, selectIn, textOf, textOrNull } from '../rows';
 import type { Tx } from '../ports';
 
 const b64OrNull = (b: Uint8Array | null): string | null => (b === null ? null : bytesToBase64(b));
@@ -58,7 +63,7 @@ export async function buildSitePack(
   }
   const batchOf = await batches.snapshot();
   const createdAt = isoAt(env.clock.now());
-  const { rows, images } = await env.store.read(async (tx) => {
+  const { rows, images, certs } = await env.store.read(async (tx) => {
     const cols = `${GATEWAY_COLUMNS}, s.eui AS setup_eui, ${SETUP_COLUMNS}`;
     const from = 'FROM gateways g LEFT JOIN setups s ON s.eui = g.eui';
     const rows =
@@ -75,7 +80,18 @@ export async function buildSitePack(
       const fw = textOrNull(r, 'setup_eui') === null ? null : setupRowOf(r, gatewayRowOf(r).eui).fwCrc;
       if (fw !== null) fwcrcs.add(fw);
     }
-    return { rows, images: await imagesOf(tx, [...fwcrcs], new Set(haveFirmware)) };
+    // the identities this server's CUPS accepts (client-certs/service.ts): recorded, not revoked
+    const certs = new Map<string, string[]>();
+    const certRows = await tx.all(
+      `SELECT c.eui, c.fingerprint FROM client_certificates c JOIN gateways g ON g.eui = c.eui
+       WHERE g.owner_id = ? AND c.revoked_at IS NULL ORDER BY c.eui, c.fingerprint`,
+      [owner.hex],
+    );
+    for (const c of certRows) {
+      const hex = textOf(c, 'eui');
+      certs.set(hex, [...(certs.get(hex) ?? []), textOf(c, 'fingerprint')]);
+    }
+    return { rows, images: await imagesOf(tx, [...fwcrcs], new Set(haveFirmware)), certs };
   });
   const found = new Map<string, { row: GatewayRow; setup: StoredSetup | undefined }>();
   for (const r of rows) {
@@ -133,6 +149,7 @@ export async function buildSitePack(
               fwAfter: setup.fwAfter,
               sentAt: setup.fwSentAt,
             },
+      certificates: certs.get(row.eui) ?? [],
     });
   }
   await env.store.transaction(async (tx) => {
@@ -146,6 +163,7 @@ export async function buildSitePack(
     createdAt,
     cupsTrust: b64OrNull(server.trustDer),
     cupsUri: server.cupsUri,
+    clientCas: [...new Set((server.clientCaDers ?? []).map((der) => derToPem(der, 'CERTIFICATE')))],
     gateways: packed,
     firmware: [...images.values()],
     skipped,

@@ -13,10 +13,15 @@
  * across pack replacements while the setup's `fwcrc` and `fwafter` stay, and reported to the
  * remote through the {@link SitePack.onDelivered} hook in its transaction (the outbox).
  *
+ * Client certificates (docs/sync.md "Client certificates from the pack", migration 0029): per
+ * gateway the fingerprints the remote accepts, and the remote's client CAs (PEM), held in memory
+ * parsed, so local CUPS checks a presented certificate without a store read.
+ *
  * Longer than ~400 lines on purpose: replacing the pack, its in-memory copy, the generation seen
  * and the once-only delivery all read and write the same rows, and each keeps what the others
  * rely on (a replacement carries over what CUPS recorded), so they stay in one class.
  */
+import { X509Certificate } from 'node:crypto';
 import { base64ToBytes, bytesToHex, hexToBytes } from '../../../src-shared/bytes';
 import { crc32 } from '../../../src-shared/crc32';
 import type {
@@ -86,6 +91,8 @@ export interface PackEntry {
   firmware: PackFirmware | null;
   /** this station's delivery of it; null = not delivered here */
   delivered: PackDelivery | null;
+  /** SHA-256 fingerprints of the client certificates the remote accepts for it (SPEC §3.1) */
+  certificates: ReadonlySet<string>;
 }
 
 interface StoredDesired {
@@ -116,6 +123,7 @@ function entryOf(r: Parameters<typeof textOf>[0], keyCrcsOf: ReadonlyMap<string,
   const fw = fwJson === null ? null : (JSON.parse(fwJson) as SitePackFirmware);
   const keyCrcs = fw === null ? undefined : keyCrcsOf.get(fw.sha256);
   const delivered = textOrNull(r, 'fw_delivered');
+  const certificates = textOrNull(r, 'certificates');
   return {
     hex: textOf(r, 'eui'),
     origin: textOf(r, 'origin') === 'added' ? 'added' : 'batch',
@@ -132,7 +140,21 @@ function entryOf(r: Parameters<typeof textOf>[0], keyCrcsOf: ReadonlyMap<string,
     seenAt: textOrNull(r, 'seen_at'),
     firmware: fw === null || keyCrcs === undefined ? null : { ...fw, keyCrcs },
     delivered: delivered === null ? null : (JSON.parse(delivered) as PackDelivery),
+    certificates: new Set(certificates === null ? [] : (JSON.parse(certificates) as string[])),
   };
+}
+
+/** The pack's client CAs, parsed (a stored PEM that does not parse is left out). */
+function clientCasOf(json: string | null): X509Certificate[] {
+  const out: X509Certificate[] = [];
+  for (const pem of json === null ? [] : (JSON.parse(json) as string[])) {
+    try {
+      out.push(new X509Certificate(pem));
+    } catch {
+      // checked when the pack was stored; never trusted half-read
+    }
+  }
+  return out;
 }
 
 interface StoredSignature {
@@ -171,6 +193,7 @@ const id6Of = (hex: string) => formatId6(euiFromHex(hex));
 export class SitePack {
   #entries: Map<string, PackEntry> | undefined;
   #trust: Uint8Array | null = null;
+  #clientCas: X509Certificate[] = [];
   #loading: Promise<void> | undefined;
   /**
    * Called inside the transaction of a delivery made here (the station's sync queues its report
@@ -191,10 +214,11 @@ export class SitePack {
   async #load(): Promise<void> {
     const { rows, pack, keys } = await this.env.store.read(async (tx) => ({
       rows: await tx.all('SELECT * FROM sync_site_pack_gateways'),
-      pack: await tx.get("SELECT cups_trust FROM sync_site_pack WHERE id = 'pack'"),
+      pack: await tx.get("SELECT cups_trust, client_cas FROM sync_site_pack WHERE id = 'pack'"),
       keys: await keyCrcsOf(tx),
     }));
     this.#trust = pack === undefined ? null : bytesOrNull(pack, 'cups_trust');
+    this.#clientCas = pack === undefined ? [] : clientCasOf(textOrNull(pack, 'client_cas'));
     this.#entries = new Map(rows.map((r) => [textOf(r, 'eui'), entryOf(r, keys)]));
   }
 
@@ -206,6 +230,11 @@ export class SitePack {
   /** The remote's CUPS trust (DER) of the pack, if any. */
   get cupsTrust(): Uint8Array | null {
     return this.#trust;
+  }
+
+  /** The CA certificates the remote's CUPS verifies client certificates against (call {@link ready} first). */
+  get clientCas(): readonly X509Certificate[] {
+    return this.#clientCas;
   }
 
   /** Number of packed gateways in memory (0 before {@link ready}). */
@@ -255,11 +284,18 @@ export class SitePack {
   /**
    * Replaces the stored pack with `pack` (one transaction), then the in-memory copy. Images sent
    * with bytes must match their SHA-256, CRC and size; every image a setup still waits to deliver
-   * must be sent or held.
-   * @throws DomainError('invalid_request') naming the image otherwise (the old pack stays).
+   * must be sent or held. Every client CA must be a PEM certificate.
+   * @throws DomainError('invalid_request') naming the image or the CA otherwise (the old pack stays).
    */
   async replace(ownerHex: string, selection: string[] | null, pack: SitePackResponse): Promise<void> {
     const at = isoAt(this.env.clock.now());
+    pack.clientCas.forEach((pem, i) => {
+      try {
+        new X509Certificate(pem);
+      } catch {
+        throw new DomainError('invalid_request', `site pack: clientCas[${i}] is not a PEM certificate`);
+      }
+    });
     const sent = new Map<string, Uint8Array>();
     for (const f of pack.firmware) {
       if (f.image === null) continue;
@@ -308,8 +344,14 @@ export class SitePack {
           await tx.run('DELETE FROM sync_site_pack_firmware WHERE sha256 = ?', [digest]);
       await this.#upsertPack(tx, ownerHex, selection);
       await tx.run(
-        "UPDATE sync_site_pack SET created_at = ?, fetched_at = ?, cups_trust = ?, cups_uri = ? WHERE id = 'pack'",
-        [pack.createdAt, at, pack.cupsTrust === null ? null : base64ToBytes(pack.cupsTrust), pack.cupsUri],
+        "UPDATE sync_site_pack SET created_at = ?, fetched_at = ?, cups_trust = ?, cups_uri = ?, client_cas = ? WHERE id = 'pack'",
+        [
+          pack.createdAt,
+          at,
+          pack.cupsTrust === null ? null : base64ToBytes(pack.cupsTrust),
+          pack.cupsUri,
+          JSON.stringify(pack.clientCas),
+        ],
       );
       const seen = new Map(
         (await tx.all('SELECT eui, seen_generation, seen_at, fw_delivered FROM sync_site_pack_gateways')).map(
@@ -327,8 +369,8 @@ export class SitePack {
       const insert = new BatchInsert(
         tx,
         `INSERT INTO sync_site_pack_gateways (eui, origin, token_generation, token_target, verifiers, desired,
-           setup_at, seen_generation, seen_at, firmware, fw_delivered) VALUES`,
-        '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+           setup_at, seen_generation, seen_at, firmware, fw_delivered, certificates) VALUES`,
+        '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       );
       for (const g of pack.gateways) {
         const hex = euiHex(parseIdField(g.gateway, 'gateway'));
@@ -354,6 +396,7 @@ export class SitePack {
           s?.at ?? null,
           g.firmware === null ? null : JSON.stringify(g.firmware),
           kept,
+          JSON.stringify(g.certificates),
         ]);
       }
       await insert.flush();
@@ -484,5 +527,6 @@ export class SitePack {
     });
     this.#entries = new Map();
     this.#trust = null;
+    this.#clientCas = [];
   }
 }

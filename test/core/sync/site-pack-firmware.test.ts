@@ -8,7 +8,6 @@
  * before it, then once with a matching key only; the image is dropped when no setup names it.
  */
 import { readFileSync } from 'node:fs';
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bytesToHex, hexToBytes, utf8 } from '../../../src-shared/bytes';
 import { decodeUpdateInfoResponse } from '../../../src-shared/cups-wire';
@@ -19,6 +18,7 @@ import { freePort } from '../../../src-main/cli/free-port';
 import { KDF_VECTORS, type TestClock } from '../../helpers/core-fixture';
 import { StationClient } from '../../helpers/station-client';
 import { startSyncPair, type SyncPair } from '../../helpers/sync-pair';
+import { Uplink } from '../../helpers/uplink';
 
 const V = (
   JSON.parse(readFileSync(new URL('../../vectors/cups.json', import.meta.url), 'utf8')) as {
@@ -30,35 +30,6 @@ const signature = hexToBytes(V.signatureDerHex);
 const gw1 = KDF_VECTORS.gw1;
 const gw2 = KDF_VECTORS.gw2;
 const LNS = 'ws://lns.example.com:1887';
-
-/** A TCP forwarder to `target` that can be cut and restored (the site's uplink). */
-class Uplink {
-  #server: Server | undefined;
-  readonly #sockets = new Set<Socket>();
-  constructor(
-    readonly port: number,
-    private readonly target: number,
-  ) {}
-  async up(): Promise<void> {
-    const server = createServer((s) => {
-      const r = connect(this.target, '127.0.0.1');
-      for (const x of [s, r]) {
-        this.#sockets.add(x);
-        x.on('close', () => this.#sockets.delete(x));
-        x.on('error', () => x.destroy());
-      }
-      s.pipe(r).pipe(s);
-    });
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
-    this.#server = server;
-  }
-  async down(): Promise<void> {
-    for (const s of this.#sockets) s.destroy();
-    const server = this.#server;
-    this.#server = undefined;
-    if (server !== undefined) await new Promise((resolve) => server.close(resolve));
-  }
-}
 
 let pair: SyncPair | undefined;
 let uplink: Uplink | undefined;

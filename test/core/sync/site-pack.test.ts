@@ -3,9 +3,11 @@
  * `gateway/site-pack` endpoint (scoped to the caller's owner, verifiers instead of tokens), the
  * station — which holds no batch root key — fetching and storing it, and local CUPS serving the
  * pack's desired state to a gateway it authenticates against the verifiers. Afterwards no file of
- * the station's data directory and no log line holds the root key, a claim PIN or a token.
+ * the station's data directory and no log line holds the root key, a claim PIN, a token or the
+ * private key of a client certificate the remote issued for a packed gateway (the pack carries its
+ * fingerprint only).
  */
-import { X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -97,11 +99,22 @@ describe('site packs', () => {
     });
     expect(a.status).toBe(200);
     const pack = a.json as {
-      gateways: { gateway: string; verifiers: { sha256: string; generation: number }[]; desired: unknown }[];
+      gateways: {
+        gateway: string;
+        verifiers: { sha256: string; generation: number }[];
+        desired: unknown;
+        certificates: string[];
+      }[];
       skipped: { gateway: string; code: string }[];
       cupsTrust: string;
+      clientCas: string[];
     };
-    expect(pack).toMatchObject({ version: 2, ownerid: p.owner, cupsTrust: bytesToBase64(caDer) });
+    expect(pack).toMatchObject({ version: 3, ownerid: p.owner, cupsTrust: bytesToBase64(caDer) });
+    // the CA the remote's doors verify client certificates against; no gateway has one recorded yet
+    expect(pack.clientCas.map((pem) => new X509Certificate(pem).fingerprint256)).toEqual([
+      new X509Certificate(remote.caPem).fingerprint256,
+    ]);
+    expect(pack.gateways.map((g) => g.certificates)).toEqual([[], []]);
     expect(pack.gateways.map((g) => g.gateway)).toEqual([gw1.id6, gw2.id6]);
     // SHA-256 of the tokens of g and g + 1 (SPEC §2 vectors), never the tokens
     expect(pack.gateways[0]!.verifiers).toEqual([
@@ -149,6 +162,21 @@ describe('site packs', () => {
     const { station, remote } = p;
     const { caDer, lnsBlob } = await prepare(p);
     expect(await station.core.batches.list(station.cliContext)).toEqual([]);
+    // a client certificate for gw1 (certificate mode): its fingerprint is packed, never its key
+    const issued = await remote.post('/api/v1/certificate/issue', remote.adminKey, { gateway: gw1.eui });
+    expect(issued.status, issued.text).toBe(200);
+    const cert = issued.json as { key: string; fingerprint: string };
+    const clientKeyDer = Buffer.from(
+      createPrivateKey(cert.key).export({ type: 'sec1', format: 'der' }) as Buffer,
+    );
+    const clientKeyPkcs8 = Buffer.from(
+      createPrivateKey(cert.key).export({ type: 'pkcs8', format: 'der' }) as Buffer,
+    );
+    const clientKeyPemBody = cert.key.split('\n').slice(1, -2).join('');
+    const packed = await remote.api('site-pack', remote.ownerA.apiKey, { ownerid: p.owner });
+    expect(packed.text).toContain(cert.fingerprint);
+    for (const k of [clientKeyPemBody, clientKeyDer.toString('base64'), clientKeyPkcs8.toString('base64')])
+      expect(packed.text).not.toContain(k);
 
     await station.core.sync.syncNow(station.cliContext);
     // the picker offers the owner's gateways at the remote (the mirror); only gw1 is chosen first
@@ -167,6 +195,7 @@ describe('site packs', () => {
       gateways: 2,
       hasCupsTrust: true,
     });
+    expect(station.core.sync.sitePack.entry(gw1.hex)?.certificates).toEqual(new Set([cert.fingerprint]));
     const items = await station.core.sync.sitePackGateways();
     expect(items.map((i) => [i.gateway, i.configured, i.lnsUri, i.hasLnsCred, i.verifiers])).toEqual([
       [gw1.id6, true, LNS, true, 2],
@@ -249,8 +278,19 @@ describe('site packs', () => {
     expect((await again.core.cups.updateInfo(held, bearer(gw1.token1), '127.0.0.9')).status).toBe(200);
     await again.close();
 
-    // no root key, PIN or token anywhere in the station's data directory (store, journal, keystore, logs)
-    const secrets = [gw1.token0, gw1.token1, gw2.token0, gw1.pin, gw2.pin, KDF_VECTORS.brkHex];
+    // no root key, PIN, token or client private key anywhere in the station's data directory
+    // (store, journal, keystore, logs): the key's PEM body (Base64 of its SEC1 DER) and its DER forms
+    const secrets = [
+      gw1.token0,
+      gw1.token1,
+      gw2.token0,
+      gw1.pin,
+      gw2.pin,
+      KDF_VECTORS.brkHex,
+      clientKeyPemBody,
+      clientKeyDer.toString('base64'),
+    ];
+    expect(clientKeyPemBody.length).toBeGreaterThan(100);
     const brk = Buffer.from(hexToBytes(KDF_VECTORS.brkHex));
     const files = filesOf(p.stationDir);
     expect(files.some((f) => f.endsWith('station.db'))).toBe(true);
@@ -259,6 +299,10 @@ describe('site packs', () => {
       const text = bytes.toString('latin1');
       for (const s of secrets) expect({ f, found: text.includes(s) }).toEqual({ f, found: false });
       expect({ f, brk: bytes.includes(brk) }).toEqual({ f, brk: false });
+      expect({ f, key: bytes.includes(clientKeyDer) || bytes.includes(clientKeyPkcs8) }).toEqual({
+        f,
+        key: false,
+      });
     }
     expect(logs.length).toBeGreaterThan(0);
     for (const line of logs) for (const s of secrets) expect(line).not.toContain(s);
