@@ -1,7 +1,7 @@
 /**
  * What the UI sees of the station's site pack and offline claims (docs/sync.md "Site packs",
- * "Offline claims"): the pack as a whole and per gateway — never a blob, a verifier, a token or a
- * PIN — and each offline claim with what the remote said of it.
+ * "Offline claims"): the pack as a whole and per gateway — never a blob, a verifier, a token, a
+ * certificate fingerprint or a PIN — and each offline claim with what the remote said of it.
  *
  * Runs anywhere: imports only zod.
  */
@@ -19,6 +19,8 @@ export const SitePackStatusSchema = z.object({
   fetchedAt: z.string().nullable(),
   remoteCupsUri: z.string().nullable(),
   hasCupsTrust: z.boolean(),
+  /** how many client CAs the pack holds (docs/sync.md "Client certificates from the pack") */
+  clientCas: z.number().int(),
   gateways: z.number().int(),
 });
 /** The stored site pack as a whole. */
@@ -32,6 +34,8 @@ export const SitePackItemSchema = z.object({
   tokenTarget: z.number().int(),
   /** how many token verifiers the pack holds (2 while g and g + 1 are accepted) */
   verifiers: z.number().int(),
+  /** how many client-certificate fingerprints the pack lists for it (recorded, not revoked) */
+  certificates: z.number().int(),
   /** set up at the remote (else CUPS answers 404 "not configured") */
   configured: z.boolean(),
   cupsUri: z.string().nullable(),

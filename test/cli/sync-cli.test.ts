@@ -107,12 +107,14 @@ describe('gwjs sync', () => {
       present: true,
       selection: [gw.id6],
       gateways: 1,
-      items: [{ gateway: gw.id6, configured: false, verifiers: 2 }],
+      clientCas: 1,
+      items: [{ gateway: gw.id6, configured: false, verifiers: 2, certificates: 0 }],
     });
     expect(fetched.stdout).not.toContain(gw.token0);
     const status = await runGwjs(['sync', 'site-pack', 'status', '--data', p.stationDir], env);
     expect(status.stdout).toContain(`Site pack of owner ${p.owner}: 1 gateway(s), chosen: ${gw.id6}`);
     expect(status.stdout).toContain(`${gw.id6}  not set up  token g0`);
+    expect(status.stdout).toContain('; 1 client CA(s)');
   }, 60_000);
 
   it('exits 2 naming a missing flag', async () => {

@@ -187,11 +187,11 @@ function sitePackText(s: SitePackStatus, items?: readonly SitePackItem[]): strin
   if (!s.present) return 'No site pack (gwjs sync site-pack fetch [--gateway ID…]).';
   const lines = [
     `Site pack of owner ${s.ownerId}: ${s.gateways} gateway(s), ${s.selection === null ? 'all of the owner’s' : `chosen: ${s.selection.join(', ')}`}`,
-    `Made by the remote ${s.createdAt ?? 'never (not fetched yet)'}; fetched ${s.fetchedAt ?? 'never'}; remote CUPS ${s.remoteCupsUri ?? '(none)'}`,
+    `Made by the remote ${s.createdAt ?? 'never (not fetched yet)'}; fetched ${s.fetchedAt ?? 'never'}; remote CUPS ${s.remoteCupsUri ?? '(none)'}; ${s.clientCas} client CA(s)`,
   ];
   for (const g of items ?? []) {
     lines.push(
-      `  ${g.gateway}  ${g.configured ? `cups ${g.cupsUri ?? '-'} lns ${g.lnsUri ?? '-'}` : 'not set up'}  token g${g.tokenGeneration}${g.tokenTarget > g.tokenGeneration ? `→${g.tokenTarget}` : ''}${g.seenAt !== null ? `  seen here ${g.seenAt} (g${g.seenGeneration})` : ''}`,
+      `  ${g.gateway}  ${g.configured ? `cups ${g.cupsUri ?? '-'} lns ${g.lnsUri ?? '-'}` : 'not set up'}  token g${g.tokenGeneration}${g.tokenTarget > g.tokenGeneration ? `→${g.tokenTarget}` : ''}${g.seenAt !== null ? `  seen here ${g.seenAt} (g${g.seenGeneration})` : ''}${g.certificates > 0 ? `  ${g.certificates} client certificate(s)` : ''}`,
     );
   }
   return lines.join('\n');

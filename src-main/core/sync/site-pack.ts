@@ -475,6 +475,7 @@ export class SitePack {
       fetchedAt: pack === undefined ? null : textOrNull(pack, 'fetched_at'),
       remoteCupsUri: pack === undefined ? null : textOrNull(pack, 'cups_uri'),
       hasCupsTrust: pack !== undefined && bytesOrNull(pack, 'cups_trust') !== null,
+      clientCas: pack === undefined ? 0 : clientCasOf(textOrNull(pack, 'client_cas')).length,
       gateways: n === undefined ? 0 : intOf(n, 'n'),
     };
   }
@@ -493,6 +494,7 @@ export class SitePack {
         tokenGeneration: e.tokenGeneration,
         tokenTarget: e.tokenTarget,
         verifiers: e.verifiers.length,
+        certificates: e.certificates.size,
         configured: e.desired !== null,
         cupsUri: e.desired?.cupsUri ?? null,
         lnsUri: e.desired?.lnsUri ?? null,

@@ -98,6 +98,11 @@ describe('client certificates from the site pack', () => {
     expect(cas.map((pem) => bytesToBase64(new Uint8Array(new X509Certificate(pem).raw)))).toEqual([
       bytesToBase64(caDer),
     ]);
+    // the picker and `gwjs sync site-pack status` show counts, no fingerprint
+    expect(await station.core.sync.sitePack.status()).toMatchObject({ clientCas: 1, gateways: 1 });
+    expect((await station.core.sync.sitePackGateways()).map((g) => [g.gateway, g.certificates])).toEqual([
+      [gw1.id6, 2],
+    ]);
     door = new LanDoor({ dataDir: p.stationDir, core: station.core });
     const lan = (await door.set('127.0.0.1', 0)).active!;
 
