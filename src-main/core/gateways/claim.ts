@@ -26,8 +26,8 @@ import { isoAt, type CoreEnv } from '../env';
 import { claimPinFromGmk, deriveGmk } from '../kdf';
 import { BatchInsert, intOf, selectIn, textOf } from '../rows';
 import { claimLocked, isLocked, lockLimits, lockSecondsLeft } from './claim-lock';
-import { checkItems, countOutcomes, failItem, itemError, type ItemTarget } from './items';
-import { runCommitHooks } from '../sync/commit';
+import { checkItems, failItem, itemError, type ItemTarget } from './items';
+import { eachItem, runItemWrite } from './item-write';
 import { loadGateways } from './rows';
 
 interface ClaimWork extends ItemTarget {
@@ -82,10 +82,8 @@ export async function claimGateways(
   }
 
   const { windowMs } = env.config.claimLockout;
-  const changed: string[] = [];
-  await env.store.transaction(async (tx) => {
-    const now = env.clock.now();
-    const at = isoAt(now);
+  return runItemWrite(env, { operation: 'claim', owner, ctx, items, results, onChanged }, async (scope) => {
+    const { tx, now, at, audit, changed } = scope;
     const since = isoAt(now - windowMs);
     await tx.run('DELETE FROM claim_failures WHERE at < ?', [since]);
     const ownerRow = await tx.get('SELECT COUNT(*) AS n FROM claim_failures WHERE owner_id = ? AND at >= ?', [
@@ -110,7 +108,6 @@ export async function claimGateways(
       mine.set(textOf(r, 'eui'), Number(r.mine ?? 0));
     }
     const limits = lockLimits(env);
-    const audit = auditWriter(env, tx, ctx);
     // gateways seen for the first time: multi-row INSERTs. The rows were read in this transaction,
     // so none exists; a concurrent writer on a shared database makes the insert (and the whole
     // request) fail with 'conflict' rather than overwrite a claim.
@@ -120,93 +117,76 @@ export async function claimGateways(
       "(?, 'batch', ?, ?, ?, 0, 0, ?)",
     );
 
-    for (const w of work) {
-      try {
-        const row = rows.get(w.hex);
-        if (w.batch === undefined && pendingAllowed && row?.ownerId !== owner.hex) {
-          // no root key here: recorded as pending, the remote verifies the PIN (docs/sync.md)
-          if (row !== undefined && row.ownerId !== null)
-            throw itemError('claimed_by_other', w.id6, 'is claimed by another owner');
-          if (row === undefined) {
-            await tx.run(
-              "INSERT INTO gateways (eui, origin, batch_id, owner_id, claimed_at, token_generation, token_target, created_at) VALUES (?, 'batch', NULL, ?, ?, 0, 0, ?)",
-              [w.hex, owner.hex, at, at],
-            );
-          } else {
-            await tx.run(
-              'UPDATE gateways SET owner_id = ?, claimed_at = ? WHERE eui = ? AND owner_id IS NULL',
-              [owner.hex, at, w.hex],
-            );
-          }
-          results[w.index]!.pending = true;
-          await audit.queue('claim.pending', w.id6, { owner: owner.id6 });
-          changed.push(w.hex);
-          continue;
-        }
-        if (w.batch === undefined) {
-          // outside every batch: only an added gateway exists there, and it has no PIN
-          if (row === undefined)
-            throw itemError('not_found', w.id6, 'is unknown (outside every batch and not added)');
-          if (row.ownerId === owner.hex) continue;
+    await eachItem(results, work, async (w) => {
+      const row = rows.get(w.hex);
+      if (w.batch === undefined && pendingAllowed && row?.ownerId !== owner.hex) {
+        // no root key here: recorded as pending, the remote verifies the PIN (docs/sync.md)
+        if (row !== undefined && row.ownerId !== null)
           throw itemError('claimed_by_other', w.id6, 'is claimed by another owner');
-        }
-        const counts = {
-          pair: mine.get(w.hex) ?? 0,
-          gateway: failures.get(w.hex) ?? 0,
-          owner: ownerFailures,
-        };
-        if (isLocked(limits, counts)) {
-          const seconds = await lockSecondsLeft(env, tx, w.hex, owner.hex, counts);
-          await audit.queue('claim.locked', w.id6, { owner: owner.id6, retryAfterSeconds: seconds });
-          throw claimLocked(w.id6, seconds);
-        }
-        if (!constantTimeEqual(w.pin, w.expected ?? '')) {
-          await tx.run('INSERT INTO claim_failures (eui, owner_id, at) VALUES (?, ?, ?)', [
-            w.hex,
-            owner.hex,
-            at,
-          ]);
-          failures.set(w.hex, (failures.get(w.hex) ?? 0) + 1);
-          mine.set(w.hex, (mine.get(w.hex) ?? 0) + 1);
-          ownerFailures++;
-          await audit.queue('claim.failed', w.id6, { owner: owner.id6 });
-          throw itemError('bad_claim', w.id6, 'was not claimed: wrong claim PIN');
-        }
-        if (row?.ownerId === owner.hex) continue; // re-claim by the holder: nothing changes
-        if (row !== undefined && row.ownerId !== null) {
-          throw itemError('claimed_by_other', w.id6, 'is claimed by another owner');
-        }
         if (row === undefined) {
-          await fresh.add([w.hex, w.batch.row.id, owner.hex, at, at]);
+          await tx.run(
+            "INSERT INTO gateways (eui, origin, batch_id, owner_id, claimed_at, token_generation, token_target, created_at) VALUES (?, 'batch', NULL, ?, ?, 0, 0, ?)",
+            [w.hex, owner.hex, at, at],
+          );
         } else {
-          // un-claimed earlier: the row keeps its token generation (SPEC §2) for the new owner
-          const { changes } = await tx.run(
+          await tx.run(
             'UPDATE gateways SET owner_id = ?, claimed_at = ? WHERE eui = ? AND owner_id IS NULL',
             [owner.hex, at, w.hex],
           );
-          if (changes === 0) throw itemError('claimed_by_other', w.id6, 'is claimed by another owner');
         }
-        await audit.queue('claim', w.id6, { owner: owner.id6, batch: w.batch.row.id });
+        results[w.index]!.pending = true;
+        await audit.queue('claim.pending', w.id6, { owner: owner.id6 });
         changed.push(w.hex);
-      } catch (e) {
-        failItem(results[w.index]!, e);
+        return;
       }
-    }
-    await fresh.flush();
-    await audit.flush();
-    await runCommitHooks(env.commitHooks, tx, {
-      operation: 'claim',
-      owner,
-      ctx,
-      items: items,
-      results,
-      changed,
-      at: at,
+      if (w.batch === undefined) {
+        // outside every batch: only an added gateway exists there, and it has no PIN
+        if (row === undefined)
+          throw itemError('not_found', w.id6, 'is unknown (outside every batch and not added)');
+        if (row.ownerId === owner.hex) return;
+        throw itemError('claimed_by_other', w.id6, 'is claimed by another owner');
+      }
+      const counts = {
+        pair: mine.get(w.hex) ?? 0,
+        gateway: failures.get(w.hex) ?? 0,
+        owner: ownerFailures,
+      };
+      if (isLocked(limits, counts)) {
+        const seconds = await lockSecondsLeft(env, tx, w.hex, owner.hex, counts);
+        await audit.queue('claim.locked', w.id6, { owner: owner.id6, retryAfterSeconds: seconds });
+        throw claimLocked(w.id6, seconds);
+      }
+      if (!constantTimeEqual(w.pin, w.expected ?? '')) {
+        await tx.run('INSERT INTO claim_failures (eui, owner_id, at) VALUES (?, ?, ?)', [
+          w.hex,
+          owner.hex,
+          at,
+        ]);
+        failures.set(w.hex, (failures.get(w.hex) ?? 0) + 1);
+        mine.set(w.hex, (mine.get(w.hex) ?? 0) + 1);
+        ownerFailures++;
+        await audit.queue('claim.failed', w.id6, { owner: owner.id6 });
+        throw itemError('bad_claim', w.id6, 'was not claimed: wrong claim PIN');
+      }
+      if (row?.ownerId === owner.hex) return; // re-claim by the holder: nothing changes
+      if (row !== undefined && row.ownerId !== null) {
+        throw itemError('claimed_by_other', w.id6, 'is claimed by another owner');
+      }
+      if (row === undefined) {
+        await fresh.add([w.hex, w.batch.row.id, owner.hex, at, at]);
+      } else {
+        // un-claimed earlier: the row keeps its token generation (SPEC §2) for the new owner
+        const { changes } = await tx.run(
+          'UPDATE gateways SET owner_id = ?, claimed_at = ? WHERE eui = ? AND owner_id IS NULL',
+          [owner.hex, at, w.hex],
+        );
+        if (changes === 0) throw itemError('claimed_by_other', w.id6, 'is claimed by another owner');
+      }
+      await audit.queue('claim', w.id6, { owner: owner.id6, batch: w.batch.row.id });
+      changed.push(w.hex);
     });
+    await fresh.flush();
   });
-  for (const hex of changed) onChanged(hex);
-  countOutcomes(env, 'claim', results);
-  return results;
 }
 
 /**

@@ -13,14 +13,13 @@
  */
 import { FirmwareSentItemSchema } from '../../../src-shared/contract/gateway-ops';
 import type { FirmwareSentItem, ItemResult, RequestContext } from '../api';
-import { auditWriter } from '../audit';
 import { isAdmin, type OwnerRef } from '../authorize';
 import type { Batches } from '../batches';
-import { isoAt, type CoreEnv } from '../env';
+import type { CoreEnv } from '../env';
 import { crcHex } from '../firmware/catalogue';
 import { recordDelivery } from '../firmware/delivery';
-import { runCommitHooks } from '../sync/commit';
-import { checkItems, countOutcomes, failItem, itemError } from './items';
+import { checkItems, itemError } from './items';
+import { eachItem, runItemWrite } from './item-write';
 import { loadGateways, requireOwned } from './rows';
 import { loadSetups } from './setup-rows';
 
@@ -38,63 +37,45 @@ export async function recordPackDeliveries(
 ): Promise<ItemResult[]> {
   const { results, targets } = checkItems(env, items, FirmwareSentItemSchema);
   const batchOf = await batches.snapshot();
-  const changed: string[] = [];
-  await env.store.transaction(async (tx) => {
+  const write = { operation: 'firmware-sent', owner, ctx, items, results, onChanged } as const;
+  return runItemWrite(env, write, async ({ tx, audit, changed }) => {
     const hexes = targets.map((t) => t.hex);
     const rows = await loadGateways(tx, hexes);
     const setups = await loadSetups(tx, hexes);
-    const audit = auditWriter(env, tx, ctx);
-    for (const t of targets) {
-      try {
-        requireOwned(rows.get(t.hex), batchOf(t.id), owner, t.id6, isAdmin(ctx.principal));
-        const fw = setups.get(t.hex);
-        const d = t.item;
-        if (fw === undefined || fw.fwCrc !== d.fwcrc || fw.fwAfter !== d.fwafter) {
-          throw itemError(
-            'conflict',
-            t.id6,
-            `has no setup of firmware ${crcHex(d.fwcrc)} with fwafter ${d.fwafter ?? 'null'} any more: the delivery is not recorded`,
-          );
-        }
-        if (fw.fwSentAt !== null) continue; // delivered for this setup already
-        const { changes } = await tx.run(
-          'UPDATE setups SET fw_sent_at = ? WHERE eui = ? AND fw_crc = ? AND fw_sent_at IS NULL',
-          [d.sentAt, t.hex, d.fwcrc],
+    await eachItem(results, targets, async (t) => {
+      requireOwned(rows.get(t.hex), batchOf(t.id), owner, t.id6, isAdmin(ctx.principal));
+      const fw = setups.get(t.hex);
+      const d = t.item;
+      if (fw === undefined || fw.fwCrc !== d.fwcrc || fw.fwAfter !== d.fwafter) {
+        throw itemError(
+          'conflict',
+          t.id6,
+          `has no setup of firmware ${crcHex(d.fwcrc)} with fwafter ${d.fwafter ?? 'null'} any more: the delivery is not recorded`,
         );
-        if (changes === 0) continue;
-        await recordDelivery(tx, {
-          eui: t.hex,
-          sentAt: d.sentAt,
-          fwcrc: d.fwcrc,
-          fwAfter: d.fwafter,
-          keyCrc: d.keyCrc,
-          package: d.package,
-          address: SITE_PACK_ADDRESS,
-        });
-        await audit.queue('firmware.sent', t.id6, {
-          fwcrc: d.fwcrc,
-          keyCrc: d.keyCrc,
-          package: d.package,
-          sentAt: d.sentAt,
-          via: SITE_PACK_ADDRESS,
-        });
-        changed.push(t.hex);
-      } catch (e) {
-        failItem(results[t.index]!, e);
       }
-    }
-    await audit.flush();
-    await runCommitHooks(env.commitHooks, tx, {
-      operation: 'firmware-sent',
-      owner,
-      ctx,
-      items,
-      results,
-      changed,
-      at: isoAt(env.clock.now()),
+      if (fw.fwSentAt !== null) return; // delivered for this setup already
+      const { changes } = await tx.run(
+        'UPDATE setups SET fw_sent_at = ? WHERE eui = ? AND fw_crc = ? AND fw_sent_at IS NULL',
+        [d.sentAt, t.hex, d.fwcrc],
+      );
+      if (changes === 0) return;
+      await recordDelivery(tx, {
+        eui: t.hex,
+        sentAt: d.sentAt,
+        fwcrc: d.fwcrc,
+        fwAfter: d.fwafter,
+        keyCrc: d.keyCrc,
+        package: d.package,
+        address: SITE_PACK_ADDRESS,
+      });
+      await audit.queue('firmware.sent', t.id6, {
+        fwcrc: d.fwcrc,
+        keyCrc: d.keyCrc,
+        package: d.package,
+        sentAt: d.sentAt,
+        via: SITE_PACK_ADDRESS,
+      });
+      changed.push(t.hex);
     });
   });
-  for (const hex of changed) onChanged(hex);
-  countOutcomes(env, 'firmware-sent', results);
-  return results;
 }

@@ -15,17 +15,17 @@ import { DomainError } from '../../../src-shared/errors';
 import { AddItemSchema } from '../../../src-shared/contract/gateway-ops';
 import { GatewayIdSchema } from '../../../src-shared/contract/values';
 import type { AddItem, GatewayIdItem, ItemResult, RequestContext } from '../api';
-import { actorOf, auditWriter } from '../audit';
+import { actorOf } from '../audit';
 import { isAdmin, type OwnerRef } from '../authorize';
 import type { Batches } from '../batches';
 import type { ContactLog } from '../cups/contact-log';
 import { sha256 } from '../digest';
-import { isoAt, type CoreEnv } from '../env';
+import type { CoreEnv } from '../env';
 import { MAX_TOKEN_GENERATION } from '../kdf';
 import { intOf } from '../rows';
-import { checkItems, countOutcomes, failItem, itemError } from './items';
+import { checkItems, itemError } from './items';
+import { eachItem, runItemWrite } from './item-write';
 import { recordRotationStart } from '../rotation/history';
-import { runCommitHooks } from '../sync/commit';
 import { loadGateways, requireOwned } from './rows';
 import { loadSetups } from './setup-rows';
 
@@ -48,42 +48,31 @@ export async function deleteGateways(
 ): Promise<ItemResult[]> {
   const { results, targets } = checkItems(env, gateways, GatewayIdSchema);
   const batchOf = await batches.snapshot();
-  const changed: string[] = [];
-  await env.store.transaction(async (tx) => {
+  const write = {
+    operation: 'delete',
+    owner,
+    ctx,
+    items: gateways,
+    results,
+    onChanged: hooks.changed,
+  } as const;
+  return runItemWrite(env, write, async ({ tx, audit, changed }) => {
     const rows = await loadGateways(
       tx,
       targets.map((t) => t.hex),
     );
-    const audit = auditWriter(env, tx, ctx);
-    for (const t of targets) {
-      try {
-        const row = requireOwned(rows.get(t.hex), batchOf(t.id), owner, t.id6, isAdmin(ctx.principal));
-        await tx.run('DELETE FROM setups WHERE eui = ?', [t.hex]);
-        await tx.run('DELETE FROM cups_contacts WHERE eui = ?', [t.hex]);
-        hooks.contacts.forget(t.hex);
-        hooks.changed(t.hex);
-        if (row.origin === 'added') await tx.run('DELETE FROM gateways WHERE eui = ?', [t.hex]);
-        else await tx.run('UPDATE gateways SET owner_id = NULL, claimed_at = NULL WHERE eui = ?', [t.hex]);
-        await audit.queue('delete', t.id6, { owner: owner.id6, origin: row.origin });
-        changed.push(t.hex);
-      } catch (e) {
-        failItem(results[t.index]!, e);
-      }
-    }
-    await audit.flush();
-    await runCommitHooks(env.commitHooks, tx, {
-      operation: 'delete',
-      owner,
-      ctx,
-      items: gateways,
-      results,
-      changed,
-      at: isoAt(env.clock.now()),
+    await eachItem(results, targets, async (t) => {
+      const row = requireOwned(rows.get(t.hex), batchOf(t.id), owner, t.id6, isAdmin(ctx.principal));
+      await tx.run('DELETE FROM setups WHERE eui = ?', [t.hex]);
+      await tx.run('DELETE FROM cups_contacts WHERE eui = ?', [t.hex]);
+      hooks.contacts.forget(t.hex);
+      hooks.changed(t.hex);
+      if (row.origin === 'added') await tx.run('DELETE FROM gateways WHERE eui = ?', [t.hex]);
+      else await tx.run('UPDATE gateways SET owner_id = NULL, claimed_at = NULL WHERE eui = ?', [t.hex]);
+      await audit.queue('delete', t.id6, { owner: owner.id6, origin: row.origin });
+      changed.push(t.hex);
     });
   });
-  for (const hex of changed) hooks.changed(hex);
-  countOutcomes(env, 'delete', results);
-  return results;
 }
 
 /**
@@ -127,9 +116,8 @@ export async function addGateways(
   const { results, targets } = checkItems(env, items, AddItemSchema);
   const batchOf = await batches.snapshot();
   const limit = env.config.addLimitPerOwner;
-  const changed: string[] = [];
-  await env.store.transaction(async (tx) => {
-    const at = isoAt(env.clock.now());
+  return runItemWrite(env, { operation: 'add', owner, ctx, items, results, onChanged }, async (scope) => {
+    const { tx, at, audit, changed } = scope;
     const ownerRow = await tx.get('SELECT add_count FROM owners WHERE id = ?', [owner.hex]);
     if (ownerRow === undefined)
       throw new DomainError('not_found', `ownerid: owner ${owner.id6} does not exist`);
@@ -139,50 +127,32 @@ export async function addGateways(
       tx,
       targets.map((t) => t.hex),
     );
-    const audit = auditWriter(env, tx, ctx);
-    for (const t of targets) {
-      try {
-        const item = t.item;
-        const flavor = checkFlavor(item.flavorid, t.id6);
-        const token = checkAddToken(item.token, t.id6);
-        const batch = batchOf(t.id);
-        if (batch !== undefined) {
-          throw itemError(
-            'batch_conflict',
-            t.id6,
-            `lies in batch ${batch.row.id}; batch gateways are claimed, not added`,
-          );
-        }
-        if (rows.has(t.hex)) throw itemError('already_exists', t.id6, 'is already known');
-        if (count >= limit)
-          throw itemError('add_limit', t.id6, `was not added: owner ${owner.id6} used all ${limit} adds`);
-        await tx.run(
-          `INSERT INTO gateways (eui, origin, batch_id, owner_id, claimed_at, flavor, token_hash, token_generation, token_target, created_at)
-           VALUES (?, 'added', NULL, ?, ?, ?, ?, 0, 0, ?)`,
-          [t.hex, owner.hex, at, flavor, sha256(token), at],
+    await eachItem(results, targets, async (t) => {
+      const item = t.item;
+      const flavor = checkFlavor(item.flavorid, t.id6);
+      const token = checkAddToken(item.token, t.id6);
+      const batch = batchOf(t.id);
+      if (batch !== undefined) {
+        throw itemError(
+          'batch_conflict',
+          t.id6,
+          `lies in batch ${batch.row.id}; batch gateways are claimed, not added`,
         );
-        count++;
-        await audit.queue('add', t.id6, { owner: owner.id6, flavor });
-        changed.push(t.hex);
-      } catch (e) {
-        failItem(results[t.index]!, e);
       }
-    }
-    if (count !== before) await tx.run('UPDATE owners SET add_count = ? WHERE id = ?', [count, owner.hex]);
-    await audit.flush();
-    await runCommitHooks(env.commitHooks, tx, {
-      operation: 'add',
-      owner,
-      ctx,
-      items: items,
-      results,
-      changed,
-      at: at,
+      if (rows.has(t.hex)) throw itemError('already_exists', t.id6, 'is already known');
+      if (count >= limit)
+        throw itemError('add_limit', t.id6, `was not added: owner ${owner.id6} used all ${limit} adds`);
+      await tx.run(
+        `INSERT INTO gateways (eui, origin, batch_id, owner_id, claimed_at, flavor, token_hash, token_generation, token_target, created_at)
+         VALUES (?, 'added', NULL, ?, ?, ?, ?, 0, 0, ?)`,
+        [t.hex, owner.hex, at, flavor, sha256(token), at],
+      );
+      count++;
+      await audit.queue('add', t.id6, { owner: owner.id6, flavor });
+      changed.push(t.hex);
     });
+    if (count !== before) await tx.run('UPDATE owners SET add_count = ? WHERE id = ?', [count, owner.hex]);
   });
-  for (const hex of changed) onChanged(hex);
-  countOutcomes(env, 'add', results);
-  return results;
 }
 
 /** Arms a CUPS token rotation (generation g + 1) for batch gateways of `owner`. */
@@ -196,51 +166,32 @@ export async function rotateTokens(
 ): Promise<ItemResult[]> {
   const { results, targets } = checkItems(env, gateways, GatewayIdSchema);
   const batchOf = await batches.snapshot();
-  const changed: string[] = [];
-  await env.store.transaction(async (tx) => {
+  const write = { operation: 'rotate', owner, ctx, items: gateways, results, onChanged } as const;
+  return runItemWrite(env, write, async ({ tx, at, audit, changed }) => {
     const hexes = targets.map((t) => t.hex);
     const rows = await loadGateways(tx, hexes);
     const setups = await loadSetups(tx, hexes);
-    const at = isoAt(env.clock.now());
-    const audit = auditWriter(env, tx, ctx);
-    for (const t of targets) {
-      try {
-        const row = requireOwned(rows.get(t.hex), batchOf(t.id), owner, t.id6, isAdmin(ctx.principal));
-        if (row.origin === 'added') {
-          throw itemError('invalid_request', t.id6, 'was added with its own token; only batch tokens rotate');
-        }
-        const cupsUri = setups.get(t.hex)?.cups.uri ?? null;
-        if (cupsUri !== null) {
-          throw itemError(
-            'invalid_request',
-            t.id6,
-            `is redirected to ${cupsUri} (setup cupsUri): this server does not deliver its cups.key, so there is nothing to rotate`,
-          );
-        }
-        const next = row.tokenGeneration + 1;
-        if (row.tokenTarget >= next) continue; // a rotation is already in flight
-        if (next > MAX_TOKEN_GENERATION)
-          throw itemError('invalid_request', t.id6, 'has no token generation left');
-        await tx.run('UPDATE gateways SET token_target = ? WHERE eui = ?', [next, t.hex]);
-        await recordRotationStart(tx, t.hex, row.tokenGeneration, next, actorOf(ctx.principal), at);
-        await audit.queue('token.rotate', t.id6, { from: row.tokenGeneration, to: next });
-        changed.push(t.hex);
-      } catch (e) {
-        failItem(results[t.index]!, e);
+    await eachItem(results, targets, async (t) => {
+      const row = requireOwned(rows.get(t.hex), batchOf(t.id), owner, t.id6, isAdmin(ctx.principal));
+      if (row.origin === 'added') {
+        throw itemError('invalid_request', t.id6, 'was added with its own token; only batch tokens rotate');
       }
-    }
-    await audit.flush();
-    await runCommitHooks(env.commitHooks, tx, {
-      operation: 'rotate',
-      owner,
-      ctx,
-      items: gateways,
-      results,
-      changed,
-      at: at,
+      const cupsUri = setups.get(t.hex)?.cups.uri ?? null;
+      if (cupsUri !== null) {
+        throw itemError(
+          'invalid_request',
+          t.id6,
+          `is redirected to ${cupsUri} (setup cupsUri): this server does not deliver its cups.key, so there is nothing to rotate`,
+        );
+      }
+      const next = row.tokenGeneration + 1;
+      if (row.tokenTarget >= next) return; // a rotation is already in flight
+      if (next > MAX_TOKEN_GENERATION)
+        throw itemError('invalid_request', t.id6, 'has no token generation left');
+      await tx.run('UPDATE gateways SET token_target = ? WHERE eui = ?', [next, t.hex]);
+      await recordRotationStart(tx, t.hex, row.tokenGeneration, next, actorOf(ctx.principal), at);
+      await audit.queue('token.rotate', t.id6, { from: row.tokenGeneration, to: next });
+      changed.push(t.hex);
     });
   });
-  for (const hex of changed) onChanged(hex);
-  countOutcomes(env, 'rotate', results);
-  return results;
 }

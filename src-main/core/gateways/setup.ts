@@ -9,13 +9,12 @@
 import { SetupItemSchema } from '../../../src-shared/contract/gateway-ops';
 import { commonFieldsMerger } from '../../../src-shared/contract/values';
 import type { ItemResult, RequestContext, SetupFields, SetupItem } from '../api';
-import { auditWriter } from '../audit';
 import { isAdmin, type OwnerRef } from '../authorize';
 import type { Batches } from '../batches';
-import { isoAt, type CoreEnv } from '../env';
+import type { CoreEnv } from '../env';
 import { intOf, selectIn } from '../rows';
-import { checkItems, countOutcomes, failItem, itemError, type ItemTarget } from './items';
-import { runCommitHooks } from '../sync/commit';
+import { checkItems, failItem, itemError, type ItemTarget } from './items';
+import { eachItem, runItemWrite } from './item-write';
 import { loadGateways, requireOwned } from './rows';
 import {
   CredentialInputs,
@@ -125,9 +124,15 @@ export async function setupGateways(
     }
   }
   const batchOf = await batches.snapshot();
-  const changed: string[] = [];
-  await env.store.transaction(async (tx) => {
-    const at = isoAt(env.clock.now());
+  const write = {
+    operation: 'setup',
+    owner,
+    ctx,
+    items: appliedSetupItems(items, base),
+    results,
+    onChanged,
+  } as const;
+  return runItemWrite(env, write, async ({ tx, at, audit, changed }) => {
     const hexes = work.map((w) => w.hex);
     const rows = await loadGateways(tx, hexes);
     const setups = await loadSetups(tx, hexes);
@@ -142,43 +147,25 @@ export async function setupGateways(
         )
       ).map((r) => intOf(r, 'fwcrc')),
     );
-    const audit = auditWriter(env, tx, ctx);
     const upsert = setupUpsert(tx);
-    for (const w of work) {
-      try {
-        requireOwned(rows.get(w.hex), batchOf(w.id), owner, w.id6, isAdmin(ctx.principal));
-        const stored = setups.get(w.hex);
-        const cups = mergeSide('cups', stored?.cups ?? EMPTY_SIDE, sidePatchOf(w.fields, 'cups'), inputs);
-        const lns = mergeSide('lns', stored?.lns ?? EMPTY_SIDE, sidePatchOf(w.fields, 'lns'), inputs);
-        const fw = mergeFirmware(stored, w.fw, known, w.id6);
-        await upsert.add(setupParams({ eui: w.hex, cups, lns, ...fw, updatedAt: at }));
-        await audit.queue('setup', w.id6, {
-          fields: Object.keys(w.fields).filter(
-            (k) => k !== 'gateway' && w.fields[k as keyof SetupFields] !== undefined,
-          ),
-          cups: sideAudit(cups),
-          lns: sideAudit(lns),
-          fwcrc: fw.fwCrc,
-          fwafter: fw.fwAfter,
-        });
-        changed.push(w.hex);
-      } catch (e) {
-        failItem(results[w.index]!, e);
-      }
-    }
-    await upsert.flush();
-    await audit.flush();
-    await runCommitHooks(env.commitHooks, tx, {
-      operation: 'setup',
-      owner,
-      ctx,
-      items: appliedSetupItems(items, base),
-      results,
-      changed,
-      at: at,
+    await eachItem(results, work, async (w) => {
+      requireOwned(rows.get(w.hex), batchOf(w.id), owner, w.id6, isAdmin(ctx.principal));
+      const stored = setups.get(w.hex);
+      const cups = mergeSide('cups', stored?.cups ?? EMPTY_SIDE, sidePatchOf(w.fields, 'cups'), inputs);
+      const lns = mergeSide('lns', stored?.lns ?? EMPTY_SIDE, sidePatchOf(w.fields, 'lns'), inputs);
+      const fw = mergeFirmware(stored, w.fw, known, w.id6);
+      await upsert.add(setupParams({ eui: w.hex, cups, lns, ...fw, updatedAt: at }));
+      await audit.queue('setup', w.id6, {
+        fields: Object.keys(w.fields).filter(
+          (k) => k !== 'gateway' && w.fields[k as keyof SetupFields] !== undefined,
+        ),
+        cups: sideAudit(cups),
+        lns: sideAudit(lns),
+        fwcrc: fw.fwCrc,
+        fwafter: fw.fwAfter,
+      });
+      changed.push(w.hex);
     });
+    await upsert.flush();
   });
-  for (const hex of changed) onChanged(hex);
-  countOutcomes(env, 'setup', results);
-  return results;
 }
