@@ -206,14 +206,7 @@ export class Pkcs11Hsm implements Hsm {
     const wasUsable = this.#open !== null && !this.#removed;
     this.#staged.clear();
     this.#objects.clear();
-    if (this.#open !== null) {
-      try {
-        this.module.C_CloseSession(this.#open.session);
-      } catch {
-        // already gone with the token
-      }
-    }
-    this.#open = null;
+    this.#closeSession();
     this.#removed = true;
     if (wasUsable) this.#emit();
   }
@@ -235,6 +228,18 @@ export class Pkcs11Hsm implements Hsm {
     }
   }
 
+  /** Closes the open session, if any (one already gone with its token is forgotten all the same). */
+  #closeSession(): void {
+    if (this.#open !== null) {
+      try {
+        this.module.C_CloseSession(this.#open.session);
+      } catch {
+        // already gone with the token
+      }
+    }
+    this.#open = null;
+  }
+
   /** Calls `listener` with the new status whenever the lock or presence state changes. */
   onStatusChange(listener: (status: HsmStatus) => void): () => void {
     this.#listeners.add(listener);
@@ -245,14 +250,7 @@ export class Pkcs11Hsm implements Hsm {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.lock();
-    if (this.#open !== null) {
-      try {
-        this.module.C_CloseSession(this.#open.session);
-      } catch {
-        // gone already
-      }
-    }
-    this.#open = null;
+    this.#closeSession();
     this.#closed = true;
     this.#listeners.clear();
     releaseModule(this.options.module);

@@ -25,13 +25,13 @@ import {
   randomBytes,
   sign as cryptoSign,
 } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { DomainError } from '../../../src-shared/errors';
 import { UPDATE_DIGEST, stationKeyOf } from '../../core/firmware/signature';
 import { ROOT_KEY_BYTES, kcvInput, kcvOf } from '../../core/kdf';
 import type { Hsm, HsmKeyInfo, HsmStatus, KeyHandle, OaepHash, TransportPublicKey } from '../../core/ports';
 import { fingerprintOf, rsaPartsOf } from './key-forms';
+import { resolveSecret } from './secret-source';
 import {
   DEFAULT_SCRYPT_N,
   KEYSTORE_FORMAT,
@@ -740,26 +740,10 @@ export interface PassphraseSources {
  * @throws DomainError('invalid_request') when the file cannot be read or is empty.
  */
 export function resolvePassphrase(sources: PassphraseSources = {}): string | undefined {
-  if (sources.file !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(sources.file, 'utf8');
-    } catch (e) {
-      throw new DomainError(
-        'invalid_request',
-        `--hsm-passphrase-file: cannot read ${JSON.stringify(sources.file)} (${errnoOf(e)})`,
-      );
-    }
-    const passphrase = text.replace(/[\r\n]+$/, '');
-    if (passphrase.length === 0) {
-      throw new DomainError(
-        'invalid_request',
-        `--hsm-passphrase-file: ${JSON.stringify(sources.file)} is empty`,
-      );
-    }
-    return passphrase;
-  }
-  const env = sources.env ?? process.env;
-  const value = env.GWJS_HSM_PASSPHRASE;
-  return value !== undefined && value.length > 0 ? value : undefined;
+  return resolveSecret({
+    ...sources,
+    flag: '--hsm-passphrase-file',
+    variable: 'GWJS_HSM_PASSPHRASE',
+    take: (text) => text.replace(/[\r\n]+$/, ''),
+  });
 }

@@ -3,11 +3,11 @@
  * one (`hsm`: software keystore, or a PKCS#11 module + token — never the PIN) and this module opens
  * it, unlocked with the passphrase or PIN given for this run.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DomainError } from '../../../src-shared/errors';
 import type { OaepHash } from '../../core/ports';
 import { Pkcs11Hsm } from './pkcs11-hsm';
+import { resolveSecret } from './secret-source';
 import { SoftwareHsm } from './software-hsm';
 
 /** The software keystore in the data directory (the default). */
@@ -139,22 +139,11 @@ export function resolvePin(sources: {
   file?: string | undefined;
   env?: NodeJS.ProcessEnv;
 }): string | undefined {
-  if (sources.file !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(sources.file, 'utf8');
-    } catch (e) {
-      throw new DomainError(
-        'invalid_request',
-        `--pin-file: cannot read ${JSON.stringify(sources.file)} (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
-        { field: 'pin-file' },
-      );
-    }
-    const pin = text.split(/\r?\n/)[0] ?? '';
-    if (pin === '')
-      throw new DomainError('invalid_request', `--pin-file: ${JSON.stringify(sources.file)} is empty`);
-    return pin;
-  }
-  const v = (sources.env ?? process.env).GWJS_HSM_PIN;
-  return v !== undefined && v !== '' ? v : undefined;
+  return resolveSecret({
+    ...sources,
+    flag: '--pin-file',
+    variable: 'GWJS_HSM_PIN',
+    take: (text) => text.split(/\r?\n/)[0] ?? '',
+    field: 'pin-file',
+  });
 }
