@@ -65,6 +65,14 @@ export interface Command {
   run(args: CommandArgs, io: CliIo): Promise<CommandResult | undefined>;
 }
 
+/** The usage, help, options and positionals of a command that takes no argument at all. */
+export const NO_ARGUMENTS: Pick<Command, 'usage' | 'help' | 'options' | 'positionals'> = {
+  usage: '',
+  help: [],
+  options: {},
+  positionals: { min: 0, max: 0 },
+};
+
 /** Bad usage or bad input: exit 2, the message names the problem. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';

@@ -7,7 +7,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { type Command, type CommandArgs, type CliIo } from '../command';
+import { NO_ARGUMENTS, type Command, type CommandArgs, type CliIo } from '../command';
 import { dataDirOf, dbOf, explainBusy, localOrThroughServer } from '../open';
 import type { Store } from '../../core/ports';
 
@@ -33,10 +33,7 @@ async function openFor(
 export const dbMigrateCommand: Command = {
   name: 'db migrate',
   summary: 'apply pending schema migrations to the store (sql.js DIR/db, or --db postgres://…)',
-  usage: '',
-  help: [],
-  options: {},
-  positionals: { min: 0, max: 0 },
+  ...NO_ARGUMENTS,
   access: 'write',
   async run(args, io) {
     const { store, where } = await openFor(args, io);

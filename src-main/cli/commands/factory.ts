@@ -17,6 +17,7 @@ import {
 } from '../../../src-shared/factory-channels';
 import type { FactoryLineServices, JobRunnerOptions } from '../../core/factory-line';
 import {
+  NO_ARGUMENTS,
   optionalString,
   requireString,
   UsageError,
@@ -77,10 +78,7 @@ function positiveInt(args: CommandArgs, name: string, fallback?: number): number
 export const batchListCommand: Command = {
   name: 'batch list',
   summary: 'batches with KCV, bundle settings and unit counts',
-  usage: '',
-  help: [],
-  options: {},
-  positionals: { min: 0, max: 0 },
+  ...NO_ARGUMENTS,
   access: 'read',
   async run(args, io) {
     const text = (batches: FactoryBatch[]) =>

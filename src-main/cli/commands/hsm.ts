@@ -6,7 +6,14 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { optionalString, requireString, stringList, UsageError, type Command } from '../command';
+import {
+  NO_ARGUMENTS,
+  optionalString,
+  requireString,
+  stringList,
+  UsageError,
+  type Command,
+} from '../command';
 import { readInputFile } from '../read-input';
 
 const readText = (file: string, flag: string) => readInputFile(file, flag).toString('utf8');
@@ -19,13 +26,10 @@ function write(file: string, data: string | Uint8Array, mode = 0o644): string {
 /** The KCV printed large for the two operators to compare. */
 const kcvBanner = (kcv: string) => `\n    KCV  ${kcv.split('').join(' ')}\n`;
 
-export const hsmStatusCommand: Command = {
+const hsmStatusCommand: Command = {
   name: 'hsm status',
   summary: 'the HSM backend, token, lock state and keys (label, KCV, kind — never values)',
-  usage: '',
-  help: [],
-  options: {},
-  positionals: { min: 0, max: 0 },
+  ...NO_ARGUMENTS,
   access: 'read',
   async run(args, io) {
     const { askStation } = await import('../open');
@@ -58,7 +62,7 @@ export const hsmStatusCommand: Command = {
   },
 };
 
-export const hsmTransportKeyCommand: Command = {
+const hsmTransportKeyCommand: Command = {
   name: 'hsm transport-key create',
   summary: 'ceremony, receiving side: a transport key pair inside the HSM; writes its public key',
   usage: '--out transport.pub [--label L]',
@@ -84,7 +88,7 @@ export const hsmTransportKeyCommand: Command = {
   },
 };
 
-export const hsmExportCommand: Command = {
+const hsmExportCommand: Command = {
   name: 'hsm export',
   summary: 'ceremony, sending side: wraps a batch root key inside the HSM to a transport key',
   usage: '--batch B --to transport.pub --out batch-B.wrapped',
@@ -119,7 +123,7 @@ export const hsmExportCommand: Command = {
   },
 };
 
-export const hsmImportCommand: Command = {
+const hsmImportCommand: Command = {
   name: 'hsm import',
   summary: 'ceremony, receiving side: unwraps a batch root key inside the HSM and creates the batch',
   usage: '--in batch-B.wrapped [--expect-kcv KCV]',
@@ -144,7 +148,7 @@ export const hsmImportCommand: Command = {
   },
 };
 
-export const hsmTranscriptCommand: Command = {
+const hsmTranscriptCommand: Command = {
   name: 'hsm transcript',
   summary: "exports a batch's ceremony transcript (JSON + printable PDF), each hash chain verified",
   usage: '--batch B --out PREFIX',
@@ -185,7 +189,7 @@ export const hsmTranscriptCommand: Command = {
   },
 };
 
-export const hsmBackupCommand: Command = {
+const hsmBackupCommand: Command = {
   name: 'hsm backup',
   summary: 'custodian backup: the root key wrapped to a recovery transport key, split into M-of-N shares',
   usage: '--batch B --to recovery.pub --shares N --threshold M --out DIR',
@@ -241,7 +245,7 @@ export const hsmBackupCommand: Command = {
   },
 };
 
-export const hsmRestoreCommand: Command = {
+const hsmRestoreCommand: Command = {
   name: 'hsm restore',
   summary: 'restores a custodian backup from any M shares into the HSM holding the recovery transport key',
   usage: '--share FILE… [--expect-kcv KCV]',
@@ -266,7 +270,7 @@ export const hsmRestoreCommand: Command = {
   },
 };
 
-export const hsmSealCommand: Command = {
+const hsmSealCommand: Command = {
   name: 'hsm seal',
   summary: 'makes a batch root key non-exportable for good (after the ceremony and the backup)',
   usage: '--batch B',

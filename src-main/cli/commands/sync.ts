@@ -9,7 +9,14 @@ import { readFile } from 'node:fs/promises';
 import type { SyncStatus } from '../../core/sync/service';
 import type { SitePackItem, SitePackStatus } from '../../../src-shared/contract/site-pack-views';
 import { DomainError, isDomainError } from '../../../src-shared/errors';
-import { UsageError, optionalString, requireString, stringList, type Command } from '../command';
+import {
+  NO_ARGUMENTS,
+  UsageError,
+  optionalString,
+  requireString,
+  stringList,
+  type Command,
+} from '../command';
 
 function statusText(s: SyncStatus): string {
   if (!s.linked)
@@ -123,10 +130,7 @@ export const syncLinkCommand: Command = {
 export const syncUnlinkCommand: Command = {
   name: 'sync unlink',
   summary: 'remove the remote link (the outbox is kept)',
-  usage: '',
-  help: [],
-  options: {},
-  positionals: { min: 0, max: 0 },
+  ...NO_ARGUMENTS,
   access: 'write',
   async run(args, io) {
     const { withStation } = await import('../open');
@@ -142,10 +146,7 @@ function verb(name: 'status' | 'now' | 'pull' | 'push', summary: string): Comman
   return {
     name: `sync ${name}`,
     summary,
-    usage: '',
-    help: [],
-    options: {},
-    positionals: { min: 0, max: 0 },
+    ...NO_ARGUMENTS,
     access: name === 'status' ? 'read' : 'write',
     async run(args, io) {
       const { askStation, withStation } = await import('../open');
@@ -225,10 +226,7 @@ export const syncSitePackFetchCommand: Command = {
 export const syncSitePackStatusCommand: Command = {
   name: 'sync site-pack status',
   summary: 'what the stored site pack holds (no network access)',
-  usage: '',
-  help: [],
-  options: {},
-  positionals: { min: 0, max: 0 },
+  ...NO_ARGUMENTS,
   access: 'read',
   async run(args, io) {
     const { askStation } = await import('../open');
