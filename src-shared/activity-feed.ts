@@ -38,7 +38,7 @@ export interface ActivityPage<T extends ActivityKeyed> {
 }
 
 /** Follows the feed: what to ask next, and which answered items are new. */
-export interface ActivityFollower<T extends ActivityKeyed> {
+interface ActivityFollower<T extends ActivityKeyed> {
   /** The request of the next poll. */
   request(): { after?: string; limit: number };
   /**

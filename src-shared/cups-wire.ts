@@ -21,7 +21,6 @@ export {
   serverAuthBlob,
   tokenBlob,
 } from './cups-blobs';
-export type { CredBlobParts } from './cups-blobs';
 
 /** What a station reports in `POST /update-info` (SPEC §3.1), in the order it sends the fields. */
 export interface UpdateInfoRequest {
@@ -56,9 +55,9 @@ export const MAX_UPDATE_INFO_BYTES = 99_999;
 /** Longest firmware signature (SPEC §3.4). */
 export const MAX_SIGNATURE_BYTES = 128;
 /** Longest free-text field we keep from a request (`station`, `model`, `package`, URIs). */
-export const MAX_REPORTED_TEXT = 4096;
+const MAX_REPORTED_TEXT = 4096;
 /** Most `keys` entries we accept. */
-export const MAX_REPORTED_KEYS = 1024;
+const MAX_REPORTED_KEYS = 1024;
 
 const MAX_U32 = 0xffffffff;
 

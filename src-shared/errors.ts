@@ -175,7 +175,7 @@ export interface ErrorBody {
  * True for a printer transport failure (`PrinterError` of src-main/adapters/printers, recognized by
  * shape so shared code needs no adapter import): its `code` is one of {@link PRINTER_ERROR_CODES}.
  */
-export function isPrinterFailure(e: unknown): e is Error & { code: PrinterErrorCode } {
+function isPrinterFailure(e: unknown): e is Error & { code: PrinterErrorCode } {
   return (
     typeof e === 'object' &&
     e !== null &&

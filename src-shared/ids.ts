@@ -9,7 +9,7 @@ import { DomainError } from './errors';
 export const MAX_ID = 0xffff_ffff_ffff_ffffn;
 
 /** Result of {@link parseId}: the id, and whether it was typed as a MAC-48 (FFFE inserted). */
-export interface ParsedId {
+interface ParsedId {
   id: bigint;
   fromMac: boolean;
 }

@@ -43,9 +43,6 @@ export { ROLES, type Role } from './channel';
 export type { SetupFieldsInput } from './contract/values';
 export {
   GATEWAY_STATES,
-  gatewayRowSchema,
-  reachabilitySchema,
-  setupTemplateSchema,
   type GatewayInfoView,
   type GatewayRow,
   type GatewayState,
@@ -54,12 +51,9 @@ export {
 } from './channels/gateways';
 export {
   activityItemSchema,
-  hsmStatusSchema,
   operatorNameSchema,
-  operatorSchema,
   passwordSchema,
   sessionInfoSchema,
-  stationStatusSchema,
   type ActivityItem,
   type HsmStatusView,
   type Operator,
@@ -68,7 +62,7 @@ export {
 } from './channels/station';
 
 /** An error code as it crosses the boundary. */
-export const errorCodeSchema = z.enum(ERROR_CODES);
+const errorCodeSchema = z.enum(ERROR_CODES);
 
 /** One answer item (SPEC §4.2) as the UI sees it. */
 export type ItemResultView = ItemResult;
@@ -135,7 +129,7 @@ export const envelopeErrorSchema = z.object({
 });
 
 /** Events main pushes to the renderer (IPC: `window.station.on`; HTTP: polled). */
-export const EVENTS = {
+const EVENTS = {
   /** new CUPS contacts */
   'station:activity': z.array(activityItemSchema),
 } as const;

@@ -8,23 +8,17 @@ import { ADMIN_ONLY } from './channel';
 import { plainOperation } from './contract/operation';
 import { GatewayIdSchema, OwnerIdSchema } from './contract/values';
 
-/** Path of the unlock endpoint. */
-export const CLAIM_UNLOCK_PATH = '/api/v1/gateway/unlock';
-
 /** Body of the unlock endpoint. */
-export const ClaimUnlockRequestSchema = z.strictObject({
+const ClaimUnlockRequestSchema = z.strictObject({
   gateway: GatewayIdSchema,
   ownerid: OwnerIdSchema.optional().describe('only this owner’s failures; absent = every owner’s'),
 });
 
 /** Answer of the unlock endpoint: the gateway (ID6) and how many counted failures were forgotten. */
-export const ClaimUnlockResponseSchema = z.object({
+const ClaimUnlockResponseSchema = z.object({
   gateway: z.string(),
   removed: z.number().int(),
 });
-
-/** A validated unlock request. */
-export type ClaimUnlockRequest = z.infer<typeof ClaimUnlockRequestSchema>;
 
 /** `gateway/unlock`: lift a claim lock (admin key, audited; docs/security.md "Claim lockout"). */
 export const UNLOCK = plainOperation({

@@ -45,17 +45,8 @@ import {
 } from './contract/operation';
 import { MAX_ITEMS, OwnerIdSchema } from './contract/values';
 
-export { describeIssue, describeIssues, formatPath, parseBody, type BodyParse } from './contract/issues';
-export {
-  MAX_BODY_BYTES,
-  MAX_ITEMS,
-  MAX_LIST_LIMIT,
-  SETUP_FIELDS,
-  SetupFieldsSchema,
-  type SetupFields,
-  type SetupFieldsInput,
-} from './contract/values';
-export { MAX_FIRMWARE_BODY_BYTES } from './contract/firmware-ops';
+export { describeIssues, formatPath } from './contract/issues';
+export { MAX_BODY_BYTES, MAX_ITEMS, SETUP_FIELDS, type SetupFields } from './contract/values';
 
 /** Every Owner API endpoint: `POST /api/v1/<key>` → its one declaration. */
 export const OWNER_API = {
@@ -85,9 +76,9 @@ export type OwnerApiPath = keyof typeof OWNER_API;
 /** Every endpoint path, in SPEC §4.2 order. */
 export const OWNER_API_PATHS = Object.keys(OWNER_API) as OwnerApiPath[];
 /** What the handler of `P` receives. */
-export type OwnerApiCall<P extends OwnerApiPath> = CallOf<(typeof OWNER_API)[P]>;
+type OwnerApiCall<P extends OwnerApiPath> = CallOf<(typeof OWNER_API)[P]>;
 /** What `P` answers (checked against the declaration's response schema in development). */
-export type OwnerApiAnswer<P extends OwnerApiPath> = AnswerOf<(typeof OWNER_API)[P]>;
+type OwnerApiAnswer<P extends OwnerApiPath> = AnswerOf<(typeof OWNER_API)[P]>;
 
 /**
  * One handler per endpoint, typed by its declaration (the compiler checks the table is complete);
@@ -97,10 +88,8 @@ export type OwnerApiHandlers<Ctx> = {
   [P in OwnerApiPath]: (ctx: Ctx, call: OwnerApiCall<P>) => Promise<OwnerApiAnswer<P>>;
 };
 
-/** Gateway operations by their SPEC §4.2 name (`/api/v1/gateway/<name>`). */
-export const GATEWAY_OPERATIONS = ['claim', 'setup', 'delete', 'add', 'info', 'list', 'rotate'] as const;
-/** One gateway operation name. */
-export type GatewayOperation = (typeof GATEWAY_OPERATIONS)[number];
+/** One gateway operation by its SPEC §4.2 name (`/api/v1/gateway/<name>`). */
+type GatewayOperation = 'claim' | 'setup' | 'delete' | 'add' | 'info' | 'list' | 'rotate';
 
 // ---------------------------------------------------------------------------------------------
 // Wire forms
@@ -132,7 +121,7 @@ const memo = (m: Map<ItemOperation, z.ZodObject>, op: ItemOperation, make: () =>
 };
 
 /** Result of {@link parseOwnerRequest}: the wire value and whether it is the bulk form. */
-export type ParsedOwnerRequest =
+type ParsedOwnerRequest =
   { ok: true; value: Record<string, unknown>; bulk: boolean } | { ok: false; error: ErrorBody };
 
 /**

@@ -10,7 +10,7 @@ import { DomainError } from './errors';
 export const CROCKFORD_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 /** Number of symbols in a claim PIN. */
-export const PIN_LENGTH = 8;
+const PIN_LENGTH = 8;
 
 const CANONICAL_PIN = /^[0-9A-HJKMNP-TV-Z]{8}$/;
 

@@ -8,11 +8,11 @@ import { euiFromHex, euiHex, formatEui64, formatId6, parseId } from './ids';
 import { assertCanonicalPin, normalizePin } from './pin';
 
 /** Prefix and format version of our payload. */
-export const QR_PREFIX = 'GWJS';
-export const QR_VERSION = 1;
+const QR_PREFIX = 'GWJS';
+const QR_VERSION = 1;
 
 /** What a scanned code turned out to be; `explanation` is a sentence for the user. */
-export type ScannedCode =
+type ScannedCode =
   | { kind: 'gwjs'; id: bigint; pin: string }
   | { kind: 'ttig'; id: bigint; token: string; explanation: string }
   | { kind: 'unknown'; explanation: string };

@@ -21,12 +21,11 @@ export const MAX_CHANGES_LIMIT = 10_000;
 /** Path of the change feed. */
 export const CHANGES_PATH = '/api/v1/gateway/changes';
 
-export const ChangesRequestSchema = z.strictObject({
+const ChangesRequestSchema = z.strictObject({
   ownerid: OwnerIdSchema,
   after: z.string().optional().describe('cursor: the previous page’s `next` ("" or absent = from the start)'),
   limit: z.number().int().min(1).max(MAX_CHANGES_LIMIT).optional().describe('page size (default 1000)'),
 });
-export type ChangesRequest = z.infer<typeof ChangesRequestSchema>;
 
 /** One gateway's state in the feed (no secret: CRCs stand for the credentials). */
 export const GatewayChangeStateSchema = z.object({
@@ -47,7 +46,7 @@ export const GatewayChangeStateSchema = z.object({
     .nullable(),
 });
 
-export const GatewayChangeSchema = z.object({
+const GatewayChangeSchema = z.object({
   seq: z.string().describe('position in the owner’s feed'),
   gateway: z.string().describe('ID6'),
   kind: z.string().describe('the operation of the latest change: claim, setup, delete, add, rotate'),
@@ -62,7 +61,6 @@ export const ChangesResponseSchema = z.object({
   next: z.string().describe('cursor to pass as `after` next time (store it after applying the page)'),
   more: z.boolean().describe('true when another page follows at once'),
 });
-export type ChangesResponse = z.infer<typeof ChangesResponseSchema>;
 
 /** `gateway/changes`: the owner's change feed after a cursor (scope `read`; docs/sync.md "Pull"). */
 export const CHANGES = plainOperation({

@@ -12,7 +12,7 @@ import { DomainError } from './errors';
 export type EndpointKind = 'cups' | 'lns';
 
 /** A validated endpoint URI. `uri` is the input unchanged; `host` has no IPv6 brackets. */
-export interface EndpointUri {
+interface EndpointUri {
   uri: string;
   scheme: 'http' | 'https' | 'ws' | 'wss';
   host: string;

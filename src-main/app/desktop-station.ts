@@ -17,7 +17,7 @@ import type { Logger } from '../core/ports';
 import { DomainError } from '../../src-shared/errors';
 
 /** Options of {@link openDesktopStation}. */
-export interface DesktopStationOptions {
+interface DesktopStationOptions {
   /** user arguments (`--data`, `--hsm-passphrase-file`, `--port`, …), as for `npm start` */
   argv: readonly string[];
   io: StationIo;

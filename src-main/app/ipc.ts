@@ -22,7 +22,7 @@ export interface IpcMainPort {
 }
 
 /** Options of {@link registerIpc}. */
-export interface IpcDoorOptions {
+interface IpcDoorOptions {
   handlers: HandlerTable;
   /** the desktop operator */
   caller: BridgeCaller;

@@ -93,7 +93,7 @@ export function build(root: string, io: CliIo): boolean {
 }
 
 /** How an Electron run ended. */
-export type ElectronOutcome =
+type ElectronOutcome =
   | { kind: 'exited'; code: number }
   /** it never opened its window: fall back */
   | { kind: 'failed'; reason: string };

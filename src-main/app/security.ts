@@ -63,7 +63,7 @@ export function allowPermissionCheck(
 }
 
 /** The parts of Electron's WebContents the guards use. */
-export interface GuardableContents {
+interface GuardableContents {
   on(
     event: 'will-navigate' | 'will-redirect' | 'will-attach-webview',
     listener: (e: { preventDefault(): void }) => void,

@@ -12,7 +12,7 @@ import { defined } from './defined';
 import type { Handler } from './handler-types';
 
 /** A handler for every factory channel. */
-export type FactoryHandlerTable = { [C in keyof typeof FACTORY_CHANNELS]: Handler<C> };
+type FactoryHandlerTable = { [C in keyof typeof FACTORY_CHANNELS]: Handler<C> };
 
 /** Builds the factory handlers over `factory` (or refusing ones when the station has none). */
 export function createFactoryHandlers(factory: FactoryLineServices | undefined): FactoryHandlerTable {

@@ -30,7 +30,7 @@ import type { HandlerTable } from './handler-types';
 export type { Handler, HandlerTable } from './handler-types';
 
 /** What the handlers call. */
-export interface BridgeDeps {
+interface BridgeDeps {
   core: Core;
   station: StationServices;
   /** the factory line (docs/factory-line.md); without it the factory channels answer not_configured */

@@ -12,7 +12,7 @@ import { stationContext } from '../core/station/operator-access';
 import type { Handler } from './handler-types';
 
 /** A handler for every HSM and ceremony channel. */
-export type HsmHandlerTable = { [C in keyof typeof HSM_CHANNELS]: Handler<C> };
+type HsmHandlerTable = { [C in keyof typeof HSM_CHANNELS]: Handler<C> };
 
 /** The ceremony as the bridge reaches it: the core service and the transcript's printable form. */
 export interface CeremonyDoor {

@@ -40,7 +40,7 @@ import { NOT_BUILT_HTML, createRendererFileIndex } from './renderer-files';
 export const SESSION_COOKIE = '__Host-gwjs-session';
 
 /** Options of {@link registerBridge}. */
-export interface HttpBridgeOptions {
+interface HttpBridgeOptions {
   handlers: HandlerTable;
   operators: OperatorService;
   /** the built renderer (out/renderer); missing → a page explaining how to build it */
@@ -62,7 +62,7 @@ export const DEFAULT_BRIDGE_RATE_LIMIT: RateLimitRule = { ratePerSecond: 50, bur
  * Reads one cookie from a Cookie header. A value that is not valid percent-encoding (`%`, `%zz`)
  * reads as absent: it cannot be a session id this server issued.
  */
-export function readCookie(header: string | undefined, name: string): string | undefined {
+function readCookie(header: string | undefined, name: string): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
@@ -106,7 +106,7 @@ function sessionInfo(op: OperatorIdentity): SessionInfo {
 }
 
 /** Why a state-changing request is refused as a possible cross-site request, or undefined. */
-export function csrfProblem(req: FastifyRequest): { status: number; message: string } | undefined {
+function csrfProblem(req: FastifyRequest): { status: number; message: string } | undefined {
   const type = String(req.headers['content-type'] ?? '')
     .split(';')[0]!
     .trim()

@@ -16,7 +16,7 @@ export interface LanDoorControl {
 }
 
 /** A handler for every LAN door channel. */
-export type LanHandlerTable = { [C in keyof typeof LAN_CHANNELS]: Handler<C> };
+type LanHandlerTable = { [C in keyof typeof LAN_CHANNELS]: Handler<C> };
 
 const UNAVAILABLE: LanDoorView = {
   available: false,

@@ -14,7 +14,7 @@ export interface NetworkControl {
 }
 
 /** A handler for every network channel. */
-export type NetworkHandlerTable = { [C in keyof typeof NETWORK_CHANNELS]: Handler<C> };
+type NetworkHandlerTable = { [C in keyof typeof NETWORK_CHANNELS]: Handler<C> };
 
 /** Builds the network handlers over `control` (undefined: not available in this process). */
 export function createNetworkHandlers(control: NetworkControl | undefined): NetworkHandlerTable {

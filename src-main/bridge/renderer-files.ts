@@ -25,7 +25,7 @@ const TYPES: Record<string, string> = {
 };
 
 /** One servable file. */
-export interface RendererFile {
+interface RendererFile {
   path: string;
   contentType: string;
   /** hashed asset names never change: cache them hard */

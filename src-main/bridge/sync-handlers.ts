@@ -18,7 +18,7 @@ import { defined } from './defined';
 import type { Handler } from './handler-types';
 
 /** A handler for every sync channel. */
-export type SyncHandlerTable = { [C in keyof typeof SYNC_CHANNELS]: Handler<C> };
+type SyncHandlerTable = { [C in keyof typeof SYNC_CHANNELS]: Handler<C> };
 
 /** Builds the sync handlers over the core's sync service. */
 export function createSyncHandlers(core: Core): SyncHandlerTable {

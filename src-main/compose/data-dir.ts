@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 /** Folder name under the platform app-data folder (the package name, as Electron uses it). */
-export const APP_DIR_NAME = 'gwjs-station';
+const APP_DIR_NAME = 'gwjs-station';
 
 /** The platform app-data folder for this app (Linux `$XDG_CONFIG_HOME`, macOS, Windows `%APPDATA%`). */
 export function platformDataDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {

@@ -29,7 +29,7 @@ import {
 } from './station';
 
 /** The data directory of a first start and the arguments (with `--data`) for the next step. */
-export interface PreparedStation {
+interface PreparedStation {
   dataDir: string;
   args: string[];
 }

@@ -21,7 +21,7 @@ import {
 } from '../adapters/hsm/station-hsm';
 
 /** What {@link createHsmBackendControl} works on. */
-export interface HsmBackendDeps {
+interface HsmBackendDeps {
   dataDir: string;
   hsm: HsmSwitch;
   /** the `hsm` member of station.json as it is now */

@@ -38,7 +38,7 @@ export interface LocalDoorDeps {
 }
 
 /** One command of the door. */
-export interface LocalDoorCommand<Req extends z.ZodType, Res extends z.ZodType> {
+interface LocalDoorCommand<Req extends z.ZodType, Res extends z.ZodType> {
   /** the `gwjs` command it answers, e.g. `batch list` */
   cli: string;
   request: Req;
@@ -240,11 +240,6 @@ export type LocalDoorRequest<K extends LocalDoorCommandName> = z.input<
 export type LocalDoorAnswer<K extends LocalDoorCommandName> = z.output<
   (typeof LOCAL_DOOR_COMMANDS)[K]['response']
 >;
-
-/** Whether `name` is a door command. */
-export function isLocalDoorCommand(name: string): name is LocalDoorCommandName {
-  return Object.hasOwn(LOCAL_DOOR_COMMANDS, name);
-}
 
 /** The `gwjs` commands that work while the server runs, in table order (for messages and docs). */
 export const LOCAL_DOOR_CLI_COMMANDS: readonly string[] = Object.values(LOCAL_DOOR_COMMANDS).map(

@@ -304,7 +304,7 @@ export interface Metrics {
 }
 
 /** The firmware catalogue (SPEC §3.4, §4.2 "Firmware"); `ownerId` null = the station's own images (admin). */
-export interface FirmwareService {
+interface FirmwareService {
   upload(ctx: RequestContext, ownerId: string | null, input: FirmwareUpload): Promise<FirmwareUploadResult>;
   /** Adds the station key's signature to a stored image (admin). */
   signWithStationKey(
@@ -317,7 +317,7 @@ export interface FirmwareService {
 }
 
 /** The station's update-signing keys in the HSM (SPEC §3.4). */
-export interface SigningKeyService {
+interface SigningKeyService {
   create(ctx: RequestContext, label?: string): Promise<SigningKeySummary>;
   list(ctx: RequestContext): Promise<SigningKeySummary[]>;
   active(): Promise<SigningKeySummary | undefined>;
@@ -326,7 +326,7 @@ export interface SigningKeyService {
 }
 
 /** Gateway TLS client certificates issued by the station's CA (SPEC §3.1). */
-export interface ClientCertificateService {
+interface ClientCertificateService {
   issue(
     ctx: RequestContext,
     gateway: string,

@@ -46,7 +46,7 @@ export function parseOwnerId(raw: unknown): OwnerRef {
  * Checks that `ctx` may perform an operation needing `scope` for `owner` (SPEC §4.1).
  * @throws DomainError('forbidden') naming the missing scope or the owner mismatch.
  */
-export function checkOwnerAccess(ctx: RequestContext, owner: OwnerRef, scope: Scope): void {
+function checkOwnerAccess(ctx: RequestContext, owner: OwnerRef, scope: Scope): void {
   const p = ctx.principal;
   if (!p.scopes.has(scope) && !p.scopes.has('admin')) {
     throw new DomainError('forbidden', `this key lacks the "${scope}" scope`, { scope });

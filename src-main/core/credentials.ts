@@ -16,22 +16,22 @@
  */
 import { X509Certificate, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { base64ToBytes, base64UrlToBytes, bytesToBase64 } from '../../src-shared/bytes';
-import { MAX_CRED_BYTES } from '../../src-shared/cups-blobs';
+import { MAX_CRED_BYTES } from '../../src-shared/cups-wire';
 import { DomainError } from '../../src-shared/errors';
 
 /** A private key converted for the station (SPEC §3.3). */
-export interface StationPrivateKey {
+interface StationPrivateKey {
   /** SEC1 DER for `ec`, PKCS#1 DER for `rsa` */
   der: Uint8Array;
   type: 'ec' | 'rsa';
 }
 
 /** Longest credential input accepted (characters); a blob must fit a u16 length anyway. */
-export const MAX_CREDENTIAL_INPUT_LENGTH = 120_000;
+const MAX_CREDENTIAL_INPUT_LENGTH = 120_000;
 /** EC curves the station can use for a client key (Node names). */
-export const SUPPORTED_EC_CURVES: readonly string[] = ['prime256v1', 'secp384r1'];
+const SUPPORTED_EC_CURVES: readonly string[] = ['prime256v1', 'secp384r1'];
 /** RSA modulus sizes accepted for a client key, in bits. */
-export const RSA_MODULUS_RANGE = { min: 2048, max: 4096 } as const;
+const RSA_MODULUS_RANGE = { min: 2048, max: 4096 } as const;
 
 const CURVE_NAMES: Record<string, string> = {
   prime256v1: 'P-256',

@@ -32,7 +32,7 @@ import { recordOneOffPersonalize, type FactoryRecordSink } from './factory-line/
 import { intOf } from './rows';
 
 /** The optional collaborators of personalization: update-signing keys and client certificates. */
-export interface FactoryExtras {
+interface FactoryExtras {
   signingKeys?: UpdateSigningKeys | undefined;
   clientCertificates?: ClientCertificates | undefined;
   /** the station's outbox sink of factory records (queues only while linked: docs/sync.md) */
@@ -40,7 +40,7 @@ export interface FactoryExtras {
 }
 
 /** What a gateway's label shows (SPEC §6), as {@link Factory.labelData} answers it. */
-export interface LabelData {
+interface LabelData {
   id: bigint;
   id6: string;
   /** 16 uppercase hex digits */
@@ -51,7 +51,7 @@ export interface LabelData {
 }
 
 /** How a label is used: written to a file (`render`) or sent to a printer (`print`). */
-export interface LabelUse {
+interface LabelUse {
   kind: 'render' | 'print';
   /** output format (`zpl`, `pdf`, `png`) */
   format: string;

@@ -30,15 +30,14 @@ import { SitePack } from './sync/site-pack';
 import { StationSync, type RemoteFactory, type StationSyncOptions } from './sync/service';
 import type { CertificateAuthority, Clock, Hsm, Logger, Random, Store } from './ports';
 
-export type { CoreConfig, CoreConfigInput, RateLimitRule } from './config';
-export { DEFAULT_CORE_CONFIG } from './config';
+export type { CoreConfigInput } from './config';
 
 /**
  * What `createCore` needs: the store and HSM ports, and optionally a clock (default: wall clock),
  * randomness (default: `node:crypto`), a logger (default: silent) and the configuration (defaults
  * fill the gaps).
  */
-export interface CoreDeps {
+interface CoreDeps {
   store: Store;
   hsm: Hsm;
   clock?: Clock;

@@ -20,13 +20,13 @@ import type { Hsm, KeyHandle } from './ports';
 /** Name of this key hierarchy, stored with every batch. */
 export const KDF_ID = 'GWJS-v1';
 /** Label of the key check value (SPEC §2). */
-export const LABEL_KCV = 'GWJS-KCV-v1';
+const LABEL_KCV = 'GWJS-KCV-v1';
 /** Label of the gateway master key derivation (SPEC §2). */
-export const LABEL_GMK = 'GWJS-GMK-v1';
+const LABEL_GMK = 'GWJS-GMK-v1';
 /** Label of the claim PIN derivation (SPEC §2). */
-export const LABEL_PIN = 'GWJS-PIN-v1';
+const LABEL_PIN = 'GWJS-PIN-v1';
 /** Label of the CUPS token derivation (SPEC §2). */
-export const LABEL_CUPS = 'GWJS-CUPS-v1';
+const LABEL_CUPS = 'GWJS-CUPS-v1';
 
 /** Bytes the HSM MACs to compute a KCV (a fresh copy each call, so no caller can alter it). */
 export function kcvInput(): Uint8Array {
@@ -36,7 +36,7 @@ export function kcvInput(): Uint8Array {
 /** Size of a batch root key (BRK) in bytes (SPEC §2: 32 random bytes). */
 export const ROOT_KEY_BYTES = 32;
 /** Size of a GMK in bytes. */
-export const GMK_BYTES = 32;
+const GMK_BYTES = 32;
 /** Length of a CUPS token (base64url of 32 bytes, no padding). */
 export const CUPS_TOKEN_LENGTH = 43;
 /** Largest token generation (`u32be(g)`). */

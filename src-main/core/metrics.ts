@@ -5,7 +5,7 @@
 import type { Metrics } from './api';
 
 /** Counter families. */
-export type MetricFamily = keyof Metrics;
+type MetricFamily = keyof Metrics;
 
 /** Counters keyed by family and outcome name. */
 export class Counters {

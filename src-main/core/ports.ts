@@ -83,9 +83,6 @@ export type KeyHandle = string;
 /** What the UI and `info` may know about an HSM (declared once: `hsmStatusSchema`). */
 export type HsmStatus = HsmStatusView;
 
-/** The HSM backends (DESIGN §4, docs/twin-hsm.md). */
-export type HsmKind = HsmStatus['kind'];
-
 /**
  * Public facts about one held key, for listings (`gwjs hsm status`, Settings) — never its value
  * (declared once: `hsmKeySchema`).

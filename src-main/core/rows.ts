@@ -66,7 +66,7 @@ export async function selectIn<T extends SqlRow = SqlRow>(
 }
 
 /** Rows per multi-row INSERT: keeps a statement's parameters in the low thousands. */
-export const INSERT_BATCH = 200;
+const INSERT_BATCH = 200;
 
 /**
  * Buffers rows of one INSERT shape and writes them as multi-row statements — a bulk operation

@@ -160,4 +160,4 @@ export async function logout(): Promise<void> {
 
 /** A failure in the shape the envelope carries (for stores that keep errors as data). */
 export type { EnvelopeError };
-export { runBulk, type BulkProgress, type BulkOptions } from './bulk';
+export { runBulk } from './bulk';

@@ -8,7 +8,7 @@ import { useSession } from '../stores/session-store';
 import { OwnerOptions } from '../components/OwnerOptions';
 
 /** HSM state chip: unlocked (green), locked (amber), token removed (red), unknown (grey). */
-export function HsmChip(): ReactNode {
+function HsmChip(): ReactNode {
   const status = useDashboard((s) => s.status);
   const error = useDashboard((s) => s.error);
   if (!status) return <span className="chip">{error ? 'Station unreachable' : 'HSM …'}</span>;
@@ -51,7 +51,7 @@ export function SyncChip(): ReactNode {
 }
 
 /** Props of {@link TopBar}. */
-export interface TopBarProps {
+interface TopBarProps {
   /** the folded navigation (narrow windows) is open */
   menuOpen: boolean;
   onMenu: () => void;

@@ -67,7 +67,7 @@ export const ERROR_WORDING: Record<ErrorCode, string> = {
 };
 
 /** Codes the UI makes up itself (no server involved). */
-export type LocalErrorCode = 'cancelled' | 'pin_missing' | 'pin_invalid';
+type LocalErrorCode = 'cancelled' | 'pin_missing' | 'pin_invalid';
 
 /** An error as the UI holds it: a code and the server's message (shown as detail). */
 export interface UiError {

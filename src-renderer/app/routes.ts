@@ -5,7 +5,7 @@
 import type { Channel } from '../../src-shared/ipc';
 
 /** Screen ids (also the URL hash: `#/claim`). */
-export const SCREEN_IDS = [
+const SCREEN_IDS = [
   'dashboard',
   'gateways',
   'claim',
@@ -23,7 +23,7 @@ export const SCREEN_IDS = [
 export type ScreenId = (typeof SCREEN_IDS)[number];
 
 /** Sidebar entry of a screen. */
-export interface Route {
+interface Route {
   id: ScreenId;
   title: string;
   /** Alt + this key opens the screen */

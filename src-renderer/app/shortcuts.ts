@@ -5,10 +5,10 @@
 import { ROUTES, type ScreenId } from './routes';
 
 /** What a key press asks the shell to do. */
-export type ShortcutAction = { kind: 'go'; screen: ScreenId } | { kind: 'help' } | { kind: 'search' } | null;
+type ShortcutAction = { kind: 'go'; screen: ScreenId } | { kind: 'help' } | { kind: 'search' } | null;
 
 /** The key event fields the mapping reads. */
-export interface KeyLike {
+interface KeyLike {
   key: string;
   /** physical key (`Digit1`): Alt+digit gives other characters on some layouts */
   code: string;

@@ -5,7 +5,7 @@
 import { useEffect, type FormEvent, type ReactNode } from 'react';
 
 /** Props of {@link ConfirmDialog}. */
-export interface ConfirmDialogProps {
+interface ConfirmDialogProps {
   title: string;
   children: ReactNode;
   confirmLabel: string;

@@ -2,7 +2,7 @@
 import { useState, type ReactNode } from 'react';
 
 /** Props of {@link CopyButton}. */
-export interface CopyButtonProps {
+interface CopyButtonProps {
   text: string;
   label?: string;
 }

@@ -7,7 +7,7 @@ import { describeCredential, readCredentialFile, type CredentialFile } from '../
 import { formatCount } from './format';
 
 /** Props of {@link CredentialPicker}. */
-export interface CredentialPickerProps {
+interface CredentialPickerProps {
   label: string;
   file: CredentialFile | null;
   onChange: (file: CredentialFile | null) => void;

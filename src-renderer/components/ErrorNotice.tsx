@@ -3,7 +3,7 @@ import type { ReactNode } from 'react';
 import { wordingOf, type ErrorContext, type UiError } from '../app/error-text';
 
 /** Props of {@link ErrorNotice}. */
-export interface ErrorNoticeProps {
+interface ErrorNoticeProps {
   error: UiError | null | undefined;
   /** the screen the error belongs to, when that makes a code mean something more precise */
   context?: ErrorContext | undefined;
@@ -27,7 +27,7 @@ export function ErrorNotice({ error, context, hint, detail = true }: ErrorNotice
 }
 
 /** Props of {@link Notice}. */
-export interface NoticeProps {
+interface NoticeProps {
   kind: 'ok' | 'info' | 'warn';
   children: ReactNode;
 }

@@ -6,7 +6,7 @@
 import type { CSSProperties, ReactNode } from 'react';
 
 /** Props of {@link Field}. */
-export interface FieldProps {
+interface FieldProps {
   /** the caption (also the control's accessible name, unless the control has an aria-label) */
   label: ReactNode;
   /** the control: one input, select or textarea (or a small row holding one) */

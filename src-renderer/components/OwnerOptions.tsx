@@ -2,13 +2,13 @@
 import type { ReactNode } from 'react';
 
 /** An owner as pickers list it. */
-export interface OwnerChoice {
+interface OwnerChoice {
   id: string;
   name: string | null;
 }
 
 /** How an owner reads in a picker. */
-export const ownerLabel = (o: OwnerChoice): string => (o.name ? `${o.name} (${o.id})` : o.id);
+const ownerLabel = (o: OwnerChoice): string => (o.name ? `${o.name} (${o.id})` : o.id);
 
 /** One option per owner, valued by id; `prefix` goes before each label ("owner …"). */
 export function OwnerOptions({

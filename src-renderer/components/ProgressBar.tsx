@@ -4,7 +4,7 @@ import type { BulkRunState } from '../stores/bulk-run';
 import { formatCount } from './format';
 
 /** Props of {@link ProgressBar}. */
-export interface ProgressBarProps {
+interface ProgressBarProps {
   done: number;
   total: number;
   label: string;
@@ -40,7 +40,7 @@ export function ProgressBar({ done, total, label, onCancel, cancelling }: Progre
 }
 
 /** Props of {@link RunProgress}. */
-export interface RunProgressProps {
+interface RunProgressProps {
   run: Pick<BulkRunState, 'running' | 'progress' | 'cancelling'>;
   label: string;
   onCancel: () => void;

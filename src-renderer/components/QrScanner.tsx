@@ -7,7 +7,7 @@ import jsQR from 'jsqr';
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 
 /** Props of {@link QrScanner}. */
-export interface QrScannerProps {
+interface QrScannerProps {
   /** called with the decoded text of each code seen (the same code again only after another one) */
   onCode: (text: string) => void;
   /** milliseconds between decode attempts */
@@ -15,7 +15,7 @@ export interface QrScannerProps {
 }
 
 /** Decodes a QR code from RGBA pixels; trying inverted images too (labels printed white on black). */
-export function decodeQr(data: Uint8ClampedArray, width: number, height: number): string | null {
+function decodeQr(data: Uint8ClampedArray, width: number, height: number): string | null {
   return jsQR(data, width, height, { inversionAttempts: 'attemptBoth' })?.data ?? null;
 }
 

@@ -53,7 +53,7 @@ const COLUMNS: readonly Column<RowResult>[] = [
 ];
 
 /** Props of {@link ResultsTable}. */
-export interface ResultsTableProps {
+interface ResultsTableProps {
   results: readonly RowResult[];
   /** verb for the summary: "claimed", "set up", "deleted" */
   done: string;

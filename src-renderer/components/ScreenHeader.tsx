@@ -2,7 +2,7 @@
 import { useEffect, useRef, type ReactNode } from 'react';
 
 /** Props of {@link ScreenHeader}. */
-export interface ScreenHeaderProps {
+interface ScreenHeaderProps {
   title: string;
   children?: ReactNode;
   /** focus this element instead of the title on open (e.g. the first field) */

@@ -2,7 +2,7 @@
 import type { ReactNode } from 'react';
 
 /** Props of {@link Tabs}. */
-export interface TabsProps<T extends string> {
+interface TabsProps<T extends string> {
   label: string;
   value: T;
   onChange: (value: T) => void;

@@ -17,7 +17,7 @@ export interface Column<Row> {
 }
 
 /** Props of {@link VirtualTable}. */
-export interface VirtualTableProps<Row> {
+interface VirtualTableProps<Row> {
   rowCount: number;
   getRow: (index: number) => Row | undefined;
   columns: readonly Column<Row>[];

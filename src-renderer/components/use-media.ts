@@ -6,7 +6,7 @@
 import { useSyncExternalStore } from 'react';
 
 /** The phone breakpoint of styles/responsive.css. */
-export const PHONE_QUERY = '(max-width: 640px)';
+const PHONE_QUERY = '(max-width: 640px)';
 
 function subscribe(onChange: () => void): () => void {
   if (typeof matchMedia === 'undefined') return () => undefined;

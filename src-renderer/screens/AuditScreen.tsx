@@ -11,7 +11,7 @@ import { useAudit } from '../stores/audit-store';
 import { useSession } from '../stores/session-store';
 
 /** Action families of the picker: the station matches every action starting with the value. */
-export const ACTION_FAMILIES: readonly { value: string; title: string }[] = [
+const ACTION_FAMILIES: readonly { value: string; title: string }[] = [
   { value: '', title: 'Any action' },
   { value: 'claim', title: 'Claims (and wrong PINs, locks)' },
   { value: 'setup', title: 'Setups' },

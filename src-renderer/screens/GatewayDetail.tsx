@@ -190,7 +190,7 @@ function FirmwareSection({ firmware }: { firmware: Firmware }): ReactNode {
 }
 
 /** Props of {@link GatewayDetailPanel}. */
-export interface GatewayDetailPanelProps {
+interface GatewayDetailPanelProps {
   detail: GatewayDetail;
   onClose: () => void;
   onSetup?: ((gateway: string) => void) | undefined;

@@ -77,7 +77,7 @@ const COL: Record<string, Column<GatewayRow>> = {
  * detail panel leaves room (1280 px wide screens); on a phone only the ID6, setup and last contact
  * (the detail panel has the rest).
  */
-export function gatewayColumns(allOwners: boolean, detailOpen: boolean, phone = false): Column<GatewayRow>[] {
+function gatewayColumns(allOwners: boolean, detailOpen: boolean, phone = false): Column<GatewayRow>[] {
   if (phone) {
     return [
       { ...COL.gateway!, width: 'minmax(140px, 1fr)' },

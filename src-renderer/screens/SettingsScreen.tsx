@@ -17,8 +17,6 @@ import { CeremonyWizard } from './settings/CeremonyWizard';
 import { HsmCard } from './settings/HsmCard';
 import { NetworkCard } from './settings/NetworkCard';
 
-export { passphraseFileOf } from './settings/HsmCard';
-
 const ROLE_TEXT: Record<Role, string> = {
   admin: 'admin — everything, including owners, API keys, templates and operators',
   installer: 'installer — claim, set up, delete and transfer gateways',

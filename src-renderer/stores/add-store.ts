@@ -11,7 +11,7 @@ import { fromItem } from './bulk-results';
 import { analyzeId } from './identity-store';
 
 /** State and actions of the add store. */
-export interface AddState {
+interface AddState {
   gateway: string;
   flavorid: string;
   token: string;

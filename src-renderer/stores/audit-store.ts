@@ -14,7 +14,7 @@ export const AUDIT_PAGE = 100;
 type AuditEntry = ResponseOf<'audit:list'>[number];
 
 /** State and actions of the audit store. */
-export interface AuditState {
+interface AuditState {
   target: string;
   action: string;
   entries: AuditEntry[];

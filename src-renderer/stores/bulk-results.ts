@@ -40,7 +40,7 @@ export function fromItem(line: number, input: string, item: ItemResultView): Row
 }
 
 /** A row whose whole request failed (network, session, role). */
-export function fromFailure(line: number, input: string, e: unknown): RowResult {
+function fromFailure(line: number, input: string, e: unknown): RowResult {
   return { line, input, gateway: null, status: 'failed', error: toUiError(e) };
 }
 
@@ -50,7 +50,7 @@ export function cancelledRow(line: number, input: string): RowResult {
 }
 
 /** Codes after which sending more chunks is pointless (every chunk would fail the same way). */
-export const FATAL_CODES: ReadonlySet<string> = new Set([
+const FATAL_CODES: ReadonlySet<string> = new Set([
   'unauthorized',
   'forbidden',
   'station_unreachable',

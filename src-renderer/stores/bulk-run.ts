@@ -26,12 +26,12 @@ export const IDLE_RUN: BulkRunState = {
 };
 
 /** Sends one chunk of items; a failure of the whole chunk comes back as `ok: false`. */
-export type ChunkSender<Item> = (
+type ChunkSender<Item> = (
   items: Item[],
 ) => Promise<{ ok: true; value: ItemResultView[] } | { ok: false; error: UiError }>;
 
 /** One store's runner. */
-export interface BulkRunner {
+interface BulkRunner {
   /**
    * Runs `rows` through `send` (see `runRows`), keeping the store's {@link BulkRunState} current;
    * resolves with the per-row results in input order.

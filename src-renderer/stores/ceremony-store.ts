@@ -54,7 +54,7 @@ export function factsOf(name: string, text: string, kind: 'transport' | 'wrapped
 }
 
 /** State and actions of the ceremony wizard. */
-export interface CeremonyState {
+interface CeremonyState {
   busy: boolean;
   error: UiError | null;
   /** receiving side */

@@ -14,8 +14,7 @@ import { analyzeId, type IdAnalysis } from './identity-store';
 import { scanToClaim, type ScanOutcome } from './scan';
 
 /** Live check of a typed PIN. */
-export type PinCheck =
-  { ok: true; pin: string; display: string } | { ok: false; empty: boolean; error: string };
+type PinCheck = { ok: true; pin: string; display: string } | { ok: false; empty: boolean; error: string };
 
 /** Checks a typed PIN (SPEC §2: spaces and `-` dropped, O→0, I/L→1, U rejected); never throws. */
 export function checkPin(text: string): PinCheck {
@@ -30,7 +29,7 @@ export function checkPin(text: string): PinCheck {
 }
 
 /** A parsed line of a bulk claim list. */
-export interface ClaimRow {
+interface ClaimRow {
   line: number;
   gateway: string;
   claim: string;
@@ -85,7 +84,7 @@ export function parseClaimList(text: string): ClaimRow[] {
 }
 
 /** One gateway read by the camera and its claim outcome. */
-export interface ScannedClaim {
+interface ScannedClaim {
   at: number;
   outcome: ScanOutcome;
   result: RowResult | null;
@@ -93,7 +92,7 @@ export interface ScannedClaim {
 }
 
 /** State and actions of the claim store. */
-export interface ClaimState extends BulkRunState {
+interface ClaimState extends BulkRunState {
   // single
   gateway: string;
   pin: string;

@@ -4,7 +4,7 @@
  */
 
 /** One non-empty input line split into fields, with its 1-based line number for messages. */
-export interface TextRow {
+interface TextRow {
   line: number;
   fields: string[];
 }

@@ -16,7 +16,7 @@ const newestFirst = (a: ActivityItem, b: ActivityItem): number =>
 export const FEED_SIZE = 50;
 
 /** State and actions of the dashboard store. */
-export interface DashboardState {
+interface DashboardState {
   status: StationStatus | null;
   /** newest first */
   feed: ActivityItem[];
@@ -38,7 +38,7 @@ export interface DashboardState {
 }
 
 /** How often the top bar asks for the HSM state: a pulled token shows within a second. */
-export const HSM_POLL_MS = 500;
+const HSM_POLL_MS = 500;
 
 /** The dashboard store. */
 export const useDashboard = create<DashboardState>()((set, get) => ({

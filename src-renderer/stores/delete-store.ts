@@ -12,7 +12,7 @@ import { checkPin } from './claim-store';
 import { parseIdList, type IdRow } from './id-list';
 
 /** State and actions of the delete store. */
-export interface DeleteState extends BulkRunState {
+interface DeleteState extends BulkRunState {
   text: string;
   rows: IdRow[];
   /** the operator typed the confirmation */

@@ -21,7 +21,7 @@ export interface BatchForm {
 }
 
 /** An empty form. */
-export const EMPTY_BATCH_FORM: BatchForm = {
+const EMPTY_BATCH_FORM: BatchForm = {
   first: '',
   last: '',
   flavor: '',
@@ -54,7 +54,7 @@ export function rangeSize(first: string, last: string): string | null {
 }
 
 /** State and actions of the batches store. */
-export interface BatchesState {
+interface BatchesState {
   batches: FactoryBatch[];
   selected: string | null;
   error: UiError | null;

@@ -9,7 +9,7 @@ import { toUiError, type UiError } from '../app/error-text';
 import type { JobView } from '../../src-shared/factory-channels';
 
 /** How often the list refreshes while a job runs, ms. */
-export const JOB_POLL_MS = 1000;
+const JOB_POLL_MS = 1000;
 
 /** `12 s`, `3 min 20 s`, `1 h 05 min`. */
 export function formatEta(seconds: number | null): string {
@@ -25,7 +25,7 @@ export const resumable = (j: JobView) =>
   j.state === 'cancelled' || j.state === 'failed' || j.state === 'interrupted';
 
 /** State and actions of the jobs store. */
-export interface JobsState {
+interface JobsState {
   jobs: JobView[];
   batchId: string | null;
   error: UiError | null;

@@ -34,7 +34,7 @@ export type LineStep =
   | { kind: 'blocked'; unit: UnitView; message: string };
 
 /** The banner the operator sees (and hears). */
-export interface LineFlash {
+interface LineFlash {
   kind: 'ok' | 'error' | 'warn' | 'info';
   title: string;
   detail: string | null;
@@ -52,7 +52,7 @@ export interface LineFlow {
 }
 
 /** What happened. */
-export type LineEvent =
+type LineEvent =
   | { kind: 'scanned'; result: ScanResult }
   | { kind: 'scanFailed'; input: string; error: UiError }
   | { kind: 'verified'; result: VerifyResult }
@@ -217,7 +217,7 @@ export function cueOf(flash: LineFlash | null): 'ok' | 'error' | 'warn' | null {
 }
 
 /** State and actions of the line store. */
-export interface LineState extends LineFlow {
+interface LineState extends LineFlow {
   batchId: string | null;
   input: string;
   reason: string;

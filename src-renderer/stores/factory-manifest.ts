@@ -36,7 +36,7 @@ export function download(fileName: string, text: string, type = 'application/jso
 }
 
 /** State and actions of the manifest store. */
-export interface ManifestState {
+interface ManifestState {
   // export
   ownerKey: string;
   format: 'csv' | 'json';

@@ -12,10 +12,10 @@ import { toUiError, type UiError } from '../app/error-text';
 /** Rows per fetched page. */
 export const PAGE_SIZE = 200;
 /** Pages kept in memory; farther ones are dropped (and fetched again when scrolled back to). */
-export const MAX_PAGES = 60;
+const MAX_PAGES = 60;
 
 /** An audit entry as the detail panel lists it. */
-export interface AuditLine {
+interface AuditLine {
   id: number;
   at: string;
   actor: string;
@@ -33,7 +33,7 @@ export interface GatewayDetail {
 }
 
 /** State and actions of the gateways store. */
-export interface GatewaysState {
+interface GatewaysState {
   /** owner filter; null = every owner (admins) */
   ownerId: string | null;
   search: string;

@@ -16,7 +16,7 @@ import { toUiError, type UiError } from '../app/error-text';
 import { useDashboard } from './dashboard-store';
 
 /** State and actions of the HSM store. */
-export interface HsmState {
+interface HsmState {
   current: HsmBackendChoice | null;
   modules: Pkcs11ModuleView[];
   /** tokens of {@link tokensOf} */

@@ -14,7 +14,7 @@ import {
 } from '../../src-shared/ids';
 
 /** A warning about an id that parses but may not be what the operator means. */
-export interface IdWarning {
+interface IdWarning {
   kind: 'locally-administered' | 'fffe-pitfall' | 'from-mac';
   text: string;
 }
@@ -95,7 +95,7 @@ export function analyzeId(text: string): IdAnalysis {
 }
 
 /** State and actions of the identity checker store. */
-export interface IdentityState {
+interface IdentityState {
   input: string;
   analysis: IdAnalysis;
   /** the last ids checked, newest first (so an installer can compare labels) */

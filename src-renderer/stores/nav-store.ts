@@ -7,7 +7,7 @@ import { create } from 'zustand';
 import { screenFromHash, type ScreenId } from '../app/routes';
 
 /** State and actions of the navigation store. */
-export interface NavState {
+interface NavState {
   screen: ScreenId;
   /** gateway ids handed to the next screen (Setup / Delete prefill), consumed by that screen */
   handoff: string[];

@@ -16,7 +16,7 @@ type KeySummary = ResponseOf<'apiKeys:list'>[number];
 type OwnerRow = ResponseOf<'owners:list'>[number];
 
 /** State and actions of the owners store. */
-export interface OwnersState {
+interface OwnersState {
   owners: OwnerRow[];
   keys: KeySummary[];
   error: UiError | null;

@@ -9,13 +9,13 @@ import type { Channel, SessionInfo } from '../../src-shared/ipc';
 import { toUiError, type UiError } from '../app/error-text';
 
 /** An owner as listed in the top bar. */
-export interface OwnerOption {
+interface OwnerOption {
   id: string;
   name: string | null;
 }
 
 /** State and actions of the session store. */
-export interface SessionState {
+interface SessionState {
   status: 'loading' | 'first-run' | 'login' | 'ready' | 'unreachable';
   session: SessionInfo | null;
   error: UiError | null;

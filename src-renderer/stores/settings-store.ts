@@ -12,7 +12,7 @@ import { BULK_CHUNK_SIZE } from './bulk-results';
 import { useDashboard } from './dashboard-store';
 
 /** Preferences kept in localStorage. */
-export interface Preferences {
+interface Preferences {
   /** gateways per request during bulk operations */
   chunkSize: number;
 }
@@ -36,7 +36,7 @@ function loadPrefs(): Preferences {
 }
 
 /** State and actions of the settings store. */
-export interface SettingsState {
+interface SettingsState {
   prefs: Preferences;
   operators: Operator[];
   error: UiError | null;

@@ -58,7 +58,7 @@ export function tokenHeader(token: string): string {
 }
 
 /** Result of {@link sideFields}: the fields to send, and problems that block sending. */
-export interface SideFieldsResult {
+interface SideFieldsResult {
   fields: SetupFieldsInput;
   problems: string[];
 }

@@ -23,7 +23,7 @@ export interface TargetCheck {
 }
 
 /** State and actions of the setup store. */
-export interface SetupState extends BulkRunState {
+interface SetupState extends BulkRunState {
   source: 'template' | 'form';
   templates: SetupTemplate[];
   templatesError: UiError | null;
@@ -57,7 +57,7 @@ export interface SetupState extends BulkRunState {
 }
 
 /** The TLS targets of a set of fields: secure URIs with the trust given for them. */
-export function targetsOf(fields: SetupFieldsInput): { side: 'cups' | 'lns'; uri: string; trust?: string }[] {
+function targetsOf(fields: SetupFieldsInput): { side: 'cups' | 'lns'; uri: string; trust?: string }[] {
   const out: { side: 'cups' | 'lns'; uri: string; trust?: string }[] = [];
   for (const side of ['cups', 'lns'] as const) {
     const k = sideKeys(side);

@@ -12,7 +12,7 @@ type SitePack = ResponseOf<'sync:sitePack'>;
 type LanDoor = ResponseOf<'station:lanDoor'>;
 
 /** State and actions of the site store. */
-export interface SiteState {
+interface SiteState {
   pack: SitePack | null;
   lan: LanDoor | null;
   error: UiError | null;

@@ -7,7 +7,7 @@ import type { GatewayVersions } from '../../src-shared/contract/sync-views';
 import { formatCrc, formatTime } from '../components/format';
 
 /** One row of the side-by-side table. */
-export interface VersionRow {
+interface VersionRow {
   field: string;
   label: string;
   local: string;

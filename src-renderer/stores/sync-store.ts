@@ -18,10 +18,10 @@ type SyncStatus = ResponseOf<'sync:status'>;
 type Versions = ResponseOf<'sync:versions'>;
 
 /** What the link form sends. */
-export type LinkInput = RequestOf<'sync:link'>;
+type LinkInput = RequestOf<'sync:link'>;
 
 /** State and actions of the sync store. */
-export interface SyncState {
+interface SyncState {
   status: SyncStatus | null;
   filter: OutboxFilter;
   entries: OutboxEntryView[];

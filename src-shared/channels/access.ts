@@ -20,7 +20,7 @@ import { ownerIdInput } from './gateways';
 const ok = z.object({ ok: z.literal(true) });
 
 /** A new batch (an EUI range; its root key is generated in the HSM or imported). */
-export const batchInputSchema = z.object({
+const batchInputSchema = z.object({
   /** first and last gateway, any id form */
   first: idInput,
   last: idInput,

@@ -59,7 +59,7 @@ export const gatewayRowSchema = z.object({
 export type GatewayRow = z.infer<typeof gatewayRowSchema>;
 
 /** A query of the gateways table: filters and the page wanted. */
-export const gatewayQuerySchema = z.object({
+const gatewayQuerySchema = z.object({
   /** owner in any id form; null/absent = every owned gateway */
   ownerId: ownerIdInput.nullable().optional(),
   /** any id form (exact) or a hex prefix of the EUI */
@@ -72,7 +72,7 @@ export const gatewayQuerySchema = z.object({
 export type GatewayQuery = z.infer<typeof gatewayQuerySchema>;
 
 /** A page of the gateways table. */
-export const gatewayPageSchema = z.object({
+const gatewayPageSchema = z.object({
   total: z.number(),
   offset: z.number(),
   rows: z.array(gatewayRowSchema),

@@ -17,7 +17,7 @@ const modulePath = z.string().min(1).max(4096);
 /** Token label (PKCS#11 labels are at most 32 bytes) or serial. */
 const tokenName = z.string().min(1).max(64);
 /** A KCV as the operators read it: 6 hex digits (SPEC §2). */
-export const kcvSchema = z
+const kcvSchema = z
   .string()
   .regex(/^[0-9A-Fa-f]{6}$/, 'kcv: 6 hex digits')
   .transform((s) => s.toUpperCase());
@@ -28,7 +28,7 @@ const ceremonyFileText = z
   .max(64 * 1024);
 
 /** The backend a station uses, as `station.json` remembers it (never a PIN or passphrase). */
-export const hsmBackendChoiceSchema = z.discriminatedUnion('backend', [
+const hsmBackendChoiceSchema = z.discriminatedUnion('backend', [
   z.object({ backend: z.literal('software') }),
   z.object({
     backend: z.literal('pkcs11'),
@@ -41,7 +41,7 @@ export const hsmBackendChoiceSchema = z.discriminatedUnion('backend', [
 export type HsmBackendChoice = z.infer<typeof hsmBackendChoiceSchema>;
 
 /** A PKCS#11 module the station can load: a known library present on this machine. */
-export const pkcs11ModuleSchema = z.object({
+const pkcs11ModuleSchema = z.object({
   /** what it drives, e.g. "SoftHSM2", "OpenSC (Nitrokey HSM, SmartCard-HSM)", "YubiHSM 2" */
   name: z.string(),
   path: z.string(),
@@ -50,7 +50,7 @@ export const pkcs11ModuleSchema = z.object({
 export type Pkcs11ModuleView = z.infer<typeof pkcs11ModuleSchema>;
 
 /** One token present in a module's slots. */
-export const tokenSlotSchema = z.object({
+const tokenSlotSchema = z.object({
   label: z.string(),
   serial: z.string(),
   model: z.string(),
@@ -81,12 +81,12 @@ export const hsmKeySchema = z.object({
 export type HsmKeyView = z.infer<typeof hsmKeySchema>;
 
 /** A batch as the ceremony's sending side chooses it: the row and whether its key can be wrapped. */
-export const ceremonyBatchSchema = BatchRowSchema.extend({ exportable: z.boolean() });
+const ceremonyBatchSchema = BatchRowSchema.extend({ exportable: z.boolean() });
 /** A batch as the ceremony's sending side chooses it. */
 export type CeremonyBatchView = z.infer<typeof ceremonyBatchSchema>;
 
 /** A file the UI offers for download. */
-export const downloadSchema = z.object({
+const downloadSchema = z.object({
   fileName: z.string(),
   mimeType: z.string(),
   /** the file's bytes, base64 */

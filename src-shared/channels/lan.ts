@@ -20,7 +20,7 @@ export const lanAddressSchema = z.object({
 });
 
 /** The door as the switch shows it. */
-export const lanDoorSchema = z.object({
+const lanDoorSchema = z.object({
   /** this process can open a LAN door (the desktop app, `gwjs serve`) */
   available: z.boolean(),
   addresses: z.array(lanAddressSchema),

@@ -10,7 +10,7 @@ import { ADMIN_ONLY as ADMIN, channel, emptyRequest as empty } from '../channel'
 import { lanAddressSchema } from './lan';
 
 /** What the Network card shows. */
-export const networkViewSchema = z.object({
+const networkViewSchema = z.object({
   /** this process can change them (the desktop app, `gwjs serve`) */
   available: z.boolean(),
   /** this machine's addresses (read in main, never in the renderer) */
@@ -40,7 +40,7 @@ export const networkViewSchema = z.object({
 export type NetworkView = z.infer<typeof networkViewSchema>;
 
 /** What the Network card saves. */
-export const networkSaveSchema = z.object({
+const networkSaveSchema = z.object({
   /** an address of this machine, `0.0.0.0` (every IPv4 interface) or `::` */
   host: z.string().min(1).max(64),
   publicHosts: z.array(z.string().min(1).max(253)).min(1).max(16),

@@ -17,7 +17,7 @@ import { plainOperation } from './operation';
 import { GatewayIdSchema, OwnerIdSchema } from './values';
 
 /** Longest validity an issued gateway certificate may ask for (the local CA's own life). */
-export const MAX_CERTIFICATE_DAYS = 3650;
+const MAX_CERTIFICATE_DAYS = 3650;
 
 const FingerprintSchema = z
   .string()
@@ -28,7 +28,7 @@ const FingerprintSchema = z
   .describe('SHA-256 fingerprint of the certificate DER (as `openssl x509 -fingerprint -sha256` prints it)');
 
 /** A recorded certificate of a gateway (no key). */
-export const CertificateRecordSchema = z.object({
+const CertificateRecordSchema = z.object({
   fingerprint: z.string(),
   gateway: z.string(),
   source: z

@@ -16,13 +16,13 @@ export const MAX_FIRMWARE_BODY_BYTES = 18 * 1024 * 1024;
 export const MAX_SIGNATURES = 16;
 
 /** One signature of an uploaded image. */
-export const FirmwareSignatureSchema = z.strictObject({
+const FirmwareSignatureSchema = z.strictObject({
   key: base64Schema('the public key: the 64-byte sig-N.key form (X ‖ Y), or PEM/DER SubjectPublicKeyInfo'),
   signature: base64Schema('the DER ECDSA P-256 signature over the SHA-512 digest of the image'),
 });
 
 /** Answer of an upload (SPEC §4.2: `{fwcrc, keys}`) plus what an operator checks. */
-export const FirmwareUploadResultSchema = z.object({
+const FirmwareUploadResultSchema = z.object({
   fwcrc: z.number().int().describe('CRC-32 of the image: what setup.fwcrc names'),
   keys: z
     .array(z.number().int())
@@ -36,7 +36,7 @@ export const FirmwareUploadResultSchema = z.object({
 export type FirmwareUploadResult = z.output<typeof FirmwareUploadResultSchema>;
 
 /** A catalogue entry (`firmware list`). */
-export const FirmwareSummarySchema = z.object({
+const FirmwareSummarySchema = z.object({
   fwcrc: z.number().int(),
   fwcrcHex: z.string().describe('`0x` + 8 lowercase hex'),
   version: z.string().nullable(),

@@ -43,7 +43,7 @@ export interface ItemOperation<
 }
 
 /** An operation with one request and one answer schema, declared once. */
-export interface PlainOperation<Req extends z.ZodType = z.ZodType, Res extends z.ZodType = z.ZodType> {
+interface PlainOperation<Req extends z.ZodType = z.ZodType, Res extends z.ZodType = z.ZodType> {
   kind: 'plain';
   request: Req;
   response: Res;
@@ -77,12 +77,8 @@ export function plainOperation<Req extends z.ZodType, Res extends z.ZodType>(
 
 /** What a caller hands the core per item: the item's input form, checked by the core. */
 export type ItemInputOf<Op extends ItemOperation> = z.input<Op['item']>;
-/** One item after the core's check. */
-export type ItemOf<Op extends ItemOperation> = z.output<Op['item']>;
 /** The mixed form's top-level fields after the door's check. */
-export type CommonOf<Op extends ItemOperation> = Op['common'] extends z.ZodObject
-  ? z.output<Op['common']>
-  : never;
+type CommonOf<Op extends ItemOperation> = Op['common'] extends z.ZodObject ? z.output<Op['common']> : never;
 /** The answer of an operation. */
 export type AnswerOf<Op extends Operation> = z.output<Op['response']>;
 
@@ -97,7 +93,7 @@ export interface ItemCall<Op extends ItemOperation> {
 }
 
 /** The request of a plain operation after its check. */
-export type PlainCall<Op extends PlainOperation> = z.output<Op['request']>;
+type PlainCall<Op extends PlainOperation> = z.output<Op['request']>;
 
 /** The call an operation's handler receives. */
 export type CallOf<Op extends Operation> = Op extends ItemOperation

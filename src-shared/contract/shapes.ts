@@ -11,7 +11,7 @@ import { ERROR_CODES } from '../errors';
 import { ScopeSchema } from './values';
 
 /** A stable snake_case error code (`src-shared/errors.ts`). */
-export const ErrorCodeSchema = z.enum(ERROR_CODES).describe('stable snake_case error code');
+const ErrorCodeSchema = z.enum(ERROR_CODES).describe('stable snake_case error code');
 
 /** Whole-request failure (`{error, code}`); `error` names the field. */
 export const ErrorBodySchema = z
@@ -38,7 +38,7 @@ export type ItemResult = z.output<typeof ItemResultSchema>;
 export const ItemResultsSchema = z.array(ItemResultSchema);
 
 /** Which credentials of one side (CUPS or LNS) are set — secrets masked. */
-export const CredentialSummarySchema = z.object({
+const CredentialSummarySchema = z.object({
   uri: z.string().nullable(),
   mode: z.enum(['none', 'server-auth', 'token', 'client-cert']),
   trustSet: z.boolean(),
@@ -50,7 +50,7 @@ export const CredentialSummarySchema = z.object({
 export type CredentialSummary = z.output<typeof CredentialSummarySchema>;
 
 /** The last CUPS contact of a gateway (SPEC §3.6 "Record per gateway"). */
-export const CupsContactSchema = z.object({
+const CupsContactSchema = z.object({
   at: z.string(),
   address: z.string().nullable(),
   outcome: z.string(),
@@ -81,7 +81,7 @@ export type CupsContact = Omit<z.output<typeof CupsContactSchema>, 'credential' 
 };
 
 /** One rotation g → g + 1 of a gateway's CUPS token (SPEC §2 "rotation without lock-out"). */
-export const RotationRecordSchema = z.object({
+const RotationRecordSchema = z.object({
   from: z.number().int(),
   to: z.number().int(),
   startedAt: z.string(),
@@ -98,7 +98,7 @@ export const RotationRecordSchema = z.object({
 export type RotationRecord = z.output<typeof RotationRecordSchema>;
 
 /** The rotation part of `info`. */
-export const RotationViewSchema = z.object({
+const RotationViewSchema = z.object({
   state: z.enum(['idle', 'in_flight']).describe('in_flight: g and g + 1 are both accepted'),
   generation: z.number().int().describe('the accepted generation g'),
   target: z.number().int().describe('generation of the cups.key CUPS delivers'),
@@ -158,7 +158,7 @@ export const GatewayInfoSchema = z.object({
 export type GatewayInfo = z.output<typeof GatewayInfoSchema>;
 
 /** One `info` answer item: an item result with the gateway's info on success. */
-export const InfoResultSchema = ItemResultSchema.extend({ info: GatewayInfoSchema.optional() });
+const InfoResultSchema = ItemResultSchema.extend({ info: GatewayInfoSchema.optional() });
 /** One `info` answer item. */
 export type InfoResult = z.output<typeof InfoResultSchema>;
 /** The answer of `info`. */

@@ -20,15 +20,7 @@ export type OutboxState = (typeof OUTBOX_STATES)[number];
  * docs/sync.md "Factory records") and firmware deliveries made from the site pack
  * (`firmware-sent`, docs/sync.md "Firmware from the pack").
  */
-export const SYNC_OPERATIONS = [
-  'claim',
-  'setup',
-  'delete',
-  'add',
-  'rotate',
-  'factory',
-  'firmware-sent',
-] as const;
+const SYNC_OPERATIONS = ['claim', 'setup', 'delete', 'add', 'rotate', 'factory', 'firmware-sent'] as const;
 
 /** How an installer resolves a rejected or conflicting operation (docs/sync.md "Conflicts"). */
 export const RESOLUTIONS = ['reapply', 'drop', 'adopt'] as const;
@@ -66,7 +58,7 @@ const ItemValueSchema = z.union([z.string(), z.number(), z.boolean(), z.null()])
 export const SECRET_ITEM_FIELDS = ['claim', 'token', 'cupsKey', 'lnsKey'] as const;
 
 /** One request item of a queued operation, its secrets held back. */
-export const OutboxItemViewSchema = z.object({
+const OutboxItemViewSchema = z.object({
   /** the gateway as the operation names it */
   gateway: z.string(),
   /** the item's other fields (setup fields, add's flavor …), secrets left out */
@@ -78,7 +70,7 @@ export const OutboxItemViewSchema = z.object({
 export type OutboxItemView = z.infer<typeof OutboxItemViewSchema>;
 
 /** The remote's refusal of a whole request (or the station's own conflict finding, status 0). */
-export const WholeAnswerSchema = z.object({ status: z.number().int(), error: z.string(), code: z.string() });
+const WholeAnswerSchema = z.object({ status: z.number().int(), error: z.string(), code: z.string() });
 
 /** One outbox entry as the screens see it. */
 export const OutboxEntryViewSchema = z.object({
@@ -99,7 +91,7 @@ export const OutboxEntryViewSchema = z.object({
 export type OutboxEntryView = z.infer<typeof OutboxEntryViewSchema>;
 
 /** One gateway of an operation, this station's state and the remote's side by side. */
-export const GatewayVersionsSchema = z.object({
+const GatewayVersionsSchema = z.object({
   /** ID6 */
   gateway: z.string(),
   /** this station's state for the operation's owner; null = the owner does not hold it here */

@@ -83,7 +83,7 @@ function isPemText(text: string): boolean {
 }
 
 /** Base64 of a DER certificate, or of PEM text (converted to DER by the core). */
-export const CertificateSchema = z
+const CertificateSchema = z
   .string()
   .superRefine((v, ctx) => {
     const bytes = decodeBase64Field(v, ctx);
@@ -104,7 +104,7 @@ export const CertificateSchema = z
   .describe('Base64 of a DER certificate, or Base64 of PEM text');
 
 /** Base64 of a DER private key when a certificate is set, else of an Authorization header. */
-export const KeySchema = z
+const KeySchema = z
   .string()
   .superRefine((v, ctx) => {
     const bytes = decodeBase64Field(v, ctx);
@@ -116,7 +116,7 @@ export const KeySchema = z
   );
 
 /** An endpoint URI with the station's rules (SPEC §3.2); `invalid_uri` otherwise. */
-export function uriSchema(kind: 'cups' | 'lns') {
+function uriSchema(kind: 'cups' | 'lns') {
   return z
     .string()
     .superRefine((v, ctx) => {
@@ -147,7 +147,7 @@ export const FwcrcSchema = z
   .describe('CRC-32 of an uploaded firmware image (number, decimal or 0x-hex string)');
 
 /** ISO-8601 date-time with zone → normalized to UTC (`2030-01-01T23:00:00.000Z`). */
-export const FwafterSchema = z.iso
+const FwafterSchema = z.iso
   .datetime({ offset: true, error: 'expected an ISO-8601 date-time with zone, e.g. "2025-06-01T00:00:00Z"' })
   .transform((v, ctx) => {
     const t = Date.parse(v);

@@ -10,7 +10,7 @@ import { crc32 } from '../../../src-shared/crc32';
 import { utf8 } from '../../../src-shared/bytes';
 
 /** One file of the archive. */
-export interface ZipEntry {
+interface ZipEntry {
   /** path inside the archive, `/`-separated, no leading `/` */
   name: string;
   data: Uint8Array;

@@ -45,7 +45,7 @@ const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 
 /** One sealed value: AES-256-GCM nonce, ciphertext and tag, each Base64. */
-export interface SealedJson {
+interface SealedJson {
   nonce: string;
   ciphertext: string;
   tag: string;
@@ -85,7 +85,7 @@ export interface SigningKeyRecordJson extends SealedJson {
 }
 
 /** scrypt cost parameters and salt (Base64). */
-export interface ScryptParams {
+interface ScryptParams {
   N: number;
   r: number;
   p: number;
@@ -106,7 +106,7 @@ export interface KeystoreJson {
 }
 
 /** One sealed named secret (docs/sync.md: the remote link's API key). */
-export interface SecretRecordJson extends SealedJson {
+interface SecretRecordJson extends SealedJson {
   name: string;
 }
 

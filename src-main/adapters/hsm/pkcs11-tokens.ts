@@ -10,7 +10,7 @@ import type { Pkcs11ModuleView, TokenSlotView } from '../../../src-shared/ipc';
 import { P11, acquireModule, releaseModule, rescanIfSoleUser, toDomainError } from './pkcs11-module';
 
 /** Where the modules the station knows are installed (Debian/Ubuntu, Fedora, macOS Homebrew, /usr/local). */
-export const KNOWN_MODULES: readonly Pkcs11ModuleView[] = [
+const KNOWN_MODULES: readonly Pkcs11ModuleView[] = [
   { name: 'SoftHSM2', path: '/usr/lib/softhsm/libsofthsm2.so' },
   { name: 'SoftHSM2', path: '/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so' },
   { name: 'SoftHSM2', path: '/usr/lib64/pkcs11/libsofthsm2.so' },

@@ -8,7 +8,7 @@ import { DomainError } from '../../../src-shared/errors';
 import { errnoOf } from './keystore-file';
 
 /** Where one secret may come from, and how its file is read. */
-export interface SecretSource {
+interface SecretSource {
   /** the file given with `flag`, if any */
   file?: string | undefined;
   /** environment to read `variable` from (default `process.env`) */

@@ -53,13 +53,13 @@ import {
 
 export { DEFAULT_SCRYPT_N } from './keystore-file';
 /** Shortest passphrase accepted when a keystore is created or re-keyed. */
-export const MIN_PASSPHRASE_LENGTH = 8;
+const MIN_PASSPHRASE_LENGTH = 8;
 
 const MAX_LABEL_LENGTH = 128;
 const KCV_INPUT = kcvInput();
 
 /** Public metadata of a held root key (never the key). */
-export interface SoftwareKeyInfo {
+interface SoftwareKeyInfo {
   handle: KeyHandle;
   label: string;
   kcv: string;
@@ -67,7 +67,7 @@ export interface SoftwareKeyInfo {
 }
 
 /** Public metadata of a held update-signing key. */
-export interface SoftwareSigningKeyInfo {
+interface SoftwareSigningKeyInfo {
   handle: KeyHandle;
   label: string;
   /** the 64-byte `sig-N.key` form of the public key */
@@ -88,7 +88,7 @@ interface UnlockedState {
 }
 
 /** Options of {@link SoftwareHsm.open}. */
-export interface SoftwareHsmOptions {
+interface SoftwareHsmOptions {
   /** scrypt cost for new keystores and passphrase changes; a power of two, 2^10 … 2^20. */
   scryptN?: number;
   /** OAEP hash of new transport keys (default sha256; sha1 when the sender is a SoftHSM2 token) */
@@ -727,7 +727,7 @@ function checkLabel(label: unknown): void {
 }
 
 /** Where the passphrase comes from (DESIGN §4): a file's content, else `$GWJS_HSM_PASSPHRASE`. */
-export interface PassphraseSources {
+interface PassphraseSources {
   /** `--hsm-passphrase-file`: its content with trailing CR/LF removed */
   file?: string | undefined;
   /** environment to read `GWJS_HSM_PASSPHRASE` from (default `process.env`) */

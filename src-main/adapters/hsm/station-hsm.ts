@@ -11,14 +11,14 @@ import { resolveSecret } from './secret-source';
 import { SoftwareHsm } from './software-hsm';
 
 /** The software keystore in the data directory (the default). */
-export interface SoftwareHsmSettings {
+interface SoftwareHsmSettings {
   backend: 'software';
   /** OAEP hash of new transport keys (default sha256) */
   oaepHash?: OaepHash | undefined;
 }
 
 /** A PKCS#11 token: which module and which token (by label or serial); the PIN is never stored. */
-export interface Pkcs11HsmSettings {
+interface Pkcs11HsmSettings {
   backend: 'pkcs11';
   module: string;
   tokenLabel?: string | undefined;
@@ -65,7 +65,7 @@ export function parseHsmSettings(v: unknown, file: string): HsmSettings {
 }
 
 /** What opens the HSM for this run. */
-export interface HsmSecrets {
+interface HsmSecrets {
   /** software keystore passphrase */
   passphrase?: string | undefined;
   /** PKCS#11 user PIN */

@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 
 /** USB vendor ids of HSM tokens the station recognizes. */
-export const TOKEN_VENDORS: Readonly<Record<number, string>> = {
+const TOKEN_VENDORS: Readonly<Record<number, string>> = {
   0x20a0: 'Nitrokey',
   0x1050: 'Yubico',
   0x04e6: 'CardContact (SmartCard-HSM)',
@@ -16,7 +16,7 @@ export const TOKEN_VENDORS: Readonly<Record<number, string>> = {
 };
 
 /** One token device seen on the bus. */
-export interface UsbToken {
+interface UsbToken {
   vendorId: number;
   productId: number;
   vendor: string;
@@ -51,7 +51,7 @@ export interface UsbTokenWatch {
 }
 
 /** Options of {@link watchUsbTokens}. */
-export interface UsbTokenWatchOptions {
+interface UsbTokenWatchOptions {
   /** a known token vendor's device was detached */
   onDetach?: (token: UsbToken) => void;
   onAttach?: (token: UsbToken) => void;

@@ -19,13 +19,13 @@ import { isDomainError } from '../../../src-shared/errors';
 import { toHttpFailure } from './http-errors';
 
 /** The CUPS path (SPEC §3.1). */
-export const CUPS_PATH = '/update-info';
+const CUPS_PATH = '/update-info';
 
 /** Retry-After of a 429 whose answer names none (a station retries after 1 min anyway, SPEC §3.5). */
 const DEFAULT_RETRY_AFTER_S = 60;
 
 /** What the CUPS door needs. */
-export interface CupsDoorOptions {
+interface CupsDoorOptions {
   core: Core;
   logger?: Logger | undefined;
 }

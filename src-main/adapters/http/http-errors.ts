@@ -8,7 +8,7 @@ import { httpStatusOf, isDomainError, type ErrorBody } from '../../../src-shared
 import type { Logger } from '../../core/ports';
 
 /** A failure ready to send. */
-export interface HttpFailure {
+interface HttpFailure {
   status: number;
   body: ErrorBody;
 }

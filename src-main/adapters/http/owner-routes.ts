@@ -27,7 +27,7 @@ import { IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_PATTERN } from '../../../src-shared
 import type { RateLimiter } from '../../core/rate-limit';
 
 /** What the Owner API door needs. */
-export interface OwnerRoutesOptions {
+interface OwnerRoutesOptions {
   core: Core;
   /** per client address, checked before authentication; undefined = unlimited */
   perAddress?: RateLimiter | undefined;
@@ -44,7 +44,7 @@ export interface OwnerRoutesOptions {
  * @throws Error (a 500) when `answer` does not match the declared response schema of `path`, an
  *   undeclared field included (`answerMismatch`).
  */
-export function checkAnswer(path: OwnerApiPath, answer: unknown): void {
+function checkAnswer(path: OwnerApiPath, answer: unknown): void {
   const why = answerMismatch(OWNER_API[path].response, answer);
   if (why !== undefined) throw new Error(`answer of /api/v1/${path} does not match its schema: ${why}`);
 }

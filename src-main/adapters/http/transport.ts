@@ -25,7 +25,7 @@ export interface TransportLimits {
 }
 
 /** The defaults (see the module comment). */
-export const DEFAULT_TRANSPORT_LIMITS: TransportLimits = {
+const DEFAULT_TRANSPORT_LIMITS: TransportLimits = {
   tlsHandshakeTimeoutMs: 10_000,
   maxConnections: 10_000,
 };

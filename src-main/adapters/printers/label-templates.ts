@@ -82,7 +82,7 @@ export async function loadLabelTemplate(
 }
 
 /** A template as listed for a picker. */
-export interface TemplateSummary {
+interface TemplateSummary {
   name: string;
   description: string;
   widthMm: number;

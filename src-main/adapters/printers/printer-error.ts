@@ -20,11 +20,3 @@ export class PrinterError extends Error {
     super(message, options);
   }
 }
-
-/** True for a {@link PrinterError} (also across module copies, by shape). */
-export function isPrinterError(e: unknown): e is PrinterError {
-  return (
-    e instanceof PrinterError ||
-    (typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'PrinterError')
-  );
-}

@@ -20,7 +20,7 @@ export const LABEL_FORMAT_INFO: Readonly<Record<LabelFormat, { mediaType: string
 };
 
 /** Options of {@link renderLabel} / {@link renderLabels}. */
-export type RenderOptions = PngOptions;
+type RenderOptions = PngOptions;
 
 /**
  * Renders one label: `zpl` → ASCII ZPL II bytes, `pdf` → a one-page PDF at the template size,

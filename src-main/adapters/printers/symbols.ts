@@ -8,7 +8,7 @@ import bwipjs from 'bwip-js/node';
 import { QR_SYMBOL_MODULES } from '../../core/labels/label-template';
 
 /** A square QR module matrix; `dark(row, col)` is true for a dark module. */
-export interface QrMatrix {
+interface QrMatrix {
   size: number;
   version: number;
   dark(row: number, col: number): boolean;
@@ -32,7 +32,7 @@ export function qrMatrix(payload: string): QrMatrix {
 }
 
 /** A Code 128 symbol as alternating bar/space widths in modules, starting with a bar; no quiet zones. */
-export interface Code128Pattern {
+interface Code128Pattern {
   runs: number[];
   totalModules: number;
 }

@@ -8,7 +8,7 @@ import type { PrintResult, PrinterAvailability, PrinterTransport } from '../../c
 import { PrinterError } from './printer-error';
 
 /** Where and how patiently to print. */
-export interface Tcp9100Options {
+interface Tcp9100Options {
   host: string;
   /** default 9100 */
   port?: number;

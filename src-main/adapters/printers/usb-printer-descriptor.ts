@@ -6,9 +6,9 @@
  */
 
 /** USB interface class of printers. */
-export const USB_CLASS_PRINTER = 0x07;
+const USB_CLASS_PRINTER = 0x07;
 /** The only printer subclass (Printers). */
-export const USB_SUBCLASS_PRINTER = 0x01;
+const USB_SUBCLASS_PRINTER = 0x01;
 /**
  * Printer-class protocols we send raw page-description bytes (ZPL) to, best first: 2 bidirectional,
  * 1 unidirectional, 3 IEEE 1284.4. Protocol 4 is IPP-over-USB, which expects HTTP, not ZPL.
@@ -16,7 +16,7 @@ export const USB_SUBCLASS_PRINTER = 0x01;
 export const RAW_PRINTER_PROTOCOLS: readonly number[] = [2, 1, 3];
 
 /** An endpoint descriptor (WebUSB `USBEndpoint`). */
-export interface UsbEndpointDescriptor {
+interface UsbEndpointDescriptor {
   endpointNumber: number;
   direction: 'in' | 'out';
   type: 'bulk' | 'interrupt' | 'isochronous';
@@ -33,7 +33,7 @@ export interface UsbAlternateDescriptor {
 }
 
 /** An interface (WebUSB `USBInterface`). */
-export interface UsbInterfaceDescriptor {
+interface UsbInterfaceDescriptor {
   interfaceNumber: number;
   alternates: readonly UsbAlternateDescriptor[];
 }

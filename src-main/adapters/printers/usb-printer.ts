@@ -42,7 +42,7 @@ export interface UsbBackend {
 }
 
 /** A printer found on USB. */
-export interface UsbPrinterInfo {
+interface UsbPrinterInfo {
   vendorId: number;
   productId: number;
   /** product name and `vvvv:pppp` ids, for the operator */
@@ -52,12 +52,12 @@ export interface UsbPrinterInfo {
 }
 
 /** What a USB scan found: printers, or why there are none. */
-export type UsbPrinterScan =
+type UsbPrinterScan =
   | { available: true; printers: UsbPrinterInfo[] }
   | { available: false; reason: 'no USB printer'; detail: string };
 
 /** Which printer to use (first printer-class device when nothing is given) and how. */
-export interface UsbPrinterOptions {
+interface UsbPrinterOptions {
   vendorId?: number;
   productId?: number;
   serialNumber?: string;

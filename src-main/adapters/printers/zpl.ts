@@ -12,7 +12,7 @@ import type { LabelModel } from '../../core/labels/label-model';
  * `^BQ` draws the symbol this many dots below its `^FO` (Zebra firmware; zebrash/Labelary agree), so
  * the field origin is raised by it to put the symbol where the template says.
  */
-export const ZPL_QR_Y_SHIFT_DOTS = 10;
+const ZPL_QR_Y_SHIFT_DOTS = 10;
 
 /**
  * Advance widths of ZPL font 0 (a Helvetica Bold Condensed design) per unit of the `^A0` width

@@ -9,7 +9,7 @@ import { Agent, request } from 'node:https';
 import { RemoteUnreachable, type RemoteAnswer, type RemoteApi } from '../../core/sync/remote';
 
 /** Options of {@link HttpsRemote}. */
-export interface HttpsRemoteOptions {
+interface HttpsRemoteOptions {
   /** base URL, `https://host:port` */
   url: string;
   caPem: string;

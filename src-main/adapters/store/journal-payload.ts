@@ -21,19 +21,19 @@ export const OP_FAILED_STATEMENT = 1;
 export const OP_SCRIPT = 2;
 
 /** Operation codes of a journaled statement. */
-export type JournalOp = typeof OP_STATEMENT | typeof OP_FAILED_STATEMENT | typeof OP_SCRIPT;
+type JournalOp = typeof OP_STATEMENT | typeof OP_FAILED_STATEMENT | typeof OP_SCRIPT;
 
 type JournalValue = string | number | null | { b: string } | { n: string };
 
 /** One decoded statement of a record. */
-export interface JournalStatement {
+interface JournalStatement {
   op: JournalOp;
   sql: string;
   params: SqlValue[];
 }
 
 /** One decoded record. */
-export interface DecodedPayload {
+interface DecodedPayload {
   generation: number;
   statements: JournalStatement[];
 }

@@ -17,7 +17,7 @@ import { JournalFile, scanJournal } from './journal';
 import { acquireStoreLock } from './lock';
 
 /** What {@link dropDamagedTail} did. */
-export interface TailRecovery {
+interface TailRecovery {
   /** journal data length (file offset of the end of its non-zero bytes) before and after */
   bytesBefore: number;
   bytesAfter: number;

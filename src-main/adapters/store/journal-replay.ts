@@ -17,7 +17,7 @@ import { OP_FAILED_STATEMENT, OP_SCRIPT, decodePayload } from './journal-payload
 import { type StatementCache, executeStatement } from './sqljs-tx';
 
 /** What {@link replayJournal} did. */
-export interface ReplayResult {
+interface ReplayResult {
   /** how the file was found: pass it to JournalFile.open */
   layout: JournalLayout;
   /** a torn tail to drop before appending: `[from, to)` (JournalFile.discardTail) */
@@ -33,7 +33,7 @@ export interface ReplayResult {
 }
 
 /** The message of a damaged or cut last record, which `gwjs db recover --drop-damaged-tail` drops. */
-export function damagedTailMessage(path: string, damage: JournalDamage): string {
+function damagedTailMessage(path: string, damage: JournalDamage): string {
   const what =
     damage.kind === 'cut'
       ? `the file was cut: the last record, at byte ${damage.offset}, is not whole (${damage.reason})`

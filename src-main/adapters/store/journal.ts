@@ -62,7 +62,7 @@ export const RECORD_HEADER_BYTES = 8;
 export const MAX_RECORD_BYTES = 0x1fff_ffff;
 
 /** First 8 bytes of a journal in the extents format. */
-export const JOURNAL_MAGIC = Buffer.from('GWJSJNL1', 'latin1');
+const JOURNAL_MAGIC = Buffer.from('GWJSJNL1', 'latin1');
 
 /** Bytes of the file header (magic, extent size, crc32); the first record starts here. */
 export const JOURNAL_HEADER_BYTES = 16;
@@ -102,12 +102,12 @@ export function journalHeader(extentBytes: number = EXTENT_BYTES): Buffer {
 }
 
 /** `n` rounded up to a whole number of `extent`s. */
-export function wholeExtents(n: number, extent: number): number {
+function wholeExtents(n: number, extent: number): number {
   return Math.ceil(n / extent) * extent;
 }
 
 /** One intact record found by {@link scanJournal}; `payload` is a view into the scanned bytes. */
-export interface JournalRecord {
+interface JournalRecord {
   /** byte offset of the record header in the file */
   offset: number;
   payload: Uint8Array;
@@ -147,7 +147,7 @@ export interface JournalLayout {
 }
 
 /** Result of {@link scanJournal}. */
-export interface JournalScan extends JournalLayout {
+interface JournalScan extends JournalLayout {
   records: JournalRecord[];
   /** offset just past the last byte that is not zero fill (≥ validEnd): the end of any damage */
   tailEnd: number;

@@ -12,13 +12,13 @@ import { DomainError } from '../../../src-shared/errors';
 import type { Logger } from '../../core/ports';
 
 /** File name of the lock inside the data directory. */
-export const LOCK_FILE = 'store.lock';
+const LOCK_FILE = 'store.lock';
 
 /** An unreadable lock younger than this may be mid-creation by another process. */
 const UNREADABLE_GRACE_MS = 10_000;
 
 /** Contents of the lock file. */
-export interface LockInfo {
+interface LockInfo {
   pid: number;
   hostname: string;
   /** ISO time the owning process started */

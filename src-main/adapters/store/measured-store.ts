@@ -6,7 +6,7 @@
 import type { Durability, Store, Tx } from '../../core/ports';
 
 /** Told the duration (seconds) and durability of every finished write transaction, failed ones too. */
-export type TransactionObserver = (seconds: number, durability: Durability) => void;
+type TransactionObserver = (seconds: number, durability: Durability) => void;
 
 /** The wrapper (see the module comment). */
 export class MeasuredStore implements Store {

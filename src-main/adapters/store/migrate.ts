@@ -17,7 +17,7 @@ export interface Migration {
 }
 
 /** A row of `schema_migrations`. */
-export interface AppliedMigration {
+interface AppliedMigration {
   id: number;
   name: string;
 }

@@ -46,7 +46,7 @@ function loadSqlJs(): Promise<SqlJsStatic> {
 }
 
 /** What {@link loadSnapshot} found. */
-export interface LoadedSnapshot {
+interface LoadedSnapshot {
   db: Database;
   /** checkpoint generation stored in the snapshot (0 for a new database) */
   generation: number;

@@ -9,7 +9,7 @@ import type { SqlRow, SqlValue, Tx } from '../../core/ports';
 import { OP_FAILED_STATEMENT, OP_SCRIPT, OP_STATEMENT, PayloadBuilder, checkParams } from './journal-payload';
 
 /** How a statement affects the database, judged from its leading keyword. */
-export interface SqlKind {
+interface SqlKind {
   /** changes the database (or may): journaled inside a write transaction */
   mutating: boolean;
   /** INSERT/UPDATE/DELETE/REPLACE (possibly behind WITH): `changes` is meaningful */
@@ -91,7 +91,7 @@ function readOnlyViolation(sql: string): DomainError {
 }
 
 /** A prepared statement with its classification. */
-export interface CachedStatement extends SqlKind {
+interface CachedStatement extends SqlKind {
   stmt: Statement;
 }
 
@@ -137,7 +137,7 @@ export class StatementCache {
 }
 
 /** Result of {@link executeStatement}. */
-export interface Execution {
+interface Execution {
   rows: SqlRow[];
   changes: number;
 }

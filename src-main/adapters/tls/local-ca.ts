@@ -32,13 +32,13 @@ const SIGNING_ALGORITHM = { name: 'ECDSA', hash: 'SHA-256' } as const;
 const DAY_MS = 86_400_000;
 
 /** Validity of a new local CA. */
-export const CA_VALIDITY_DAYS = 3650;
+const CA_VALIDITY_DAYS = 3650;
 /** Validity of a new server certificate (≈ 2 years). */
-export const SERVER_VALIDITY_DAYS = 730;
+const SERVER_VALIDITY_DAYS = 730;
 /** A server certificate expiring within this many days is re-issued. */
-export const RENEW_BEFORE_DAYS = 30;
+const RENEW_BEFORE_DAYS = 30;
 /** Hosts every server certificate covers besides the configured public hosts. */
-export const DEFAULT_SERVER_HOSTS: readonly string[] = ['localhost', '127.0.0.1'];
+const DEFAULT_SERVER_HOSTS: readonly string[] = ['localhost', '127.0.0.1'];
 
 /** A loaded local CA: its certificate and signing key (a non-extractable WebCrypto key). */
 export interface LocalCa {
@@ -49,7 +49,7 @@ export interface LocalCa {
 }
 
 /** A certificate issued by {@link issueCertificate}, with its fresh EC P-256 key. */
-export interface IssuedCertificate {
+interface IssuedCertificate {
   certPem: string;
   certDer: Uint8Array;
   /** PKCS#8 PEM (convert with `parsePrivateKeyInput` for a station blob: SEC1) */
@@ -78,7 +78,7 @@ export interface ServerTls {
 }
 
 /** Result of {@link loadOperatorTls}. */
-export interface OperatorTls {
+interface OperatorTls {
   /** the certificate file as given (leaf first, then any intermediates) */
   certPem: string;
   keyPem: string;

@@ -56,7 +56,7 @@ function result(b: BatchRow, verb: string): CommandResult {
  * Reads a raw root key file: exactly 32 bytes, or 64 hex digits (surrounding whitespace allowed).
  * @throws DomainError('invalid_request') naming the flag.
  */
-export function readRootKey(file: string): Uint8Array {
+function readRootKey(file: string): Uint8Array {
   const raw = readInputFile(file, '--root-key-file');
   try {
     if (raw.length === 32) return new Uint8Array(raw);

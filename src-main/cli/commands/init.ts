@@ -25,7 +25,7 @@ export function parseHost(text: string | undefined): string | undefined {
 }
 
 /** The HSM backend flags of `init` (docs/twin-hsm.md "Backends"). */
-export function parseHsmFlags(args: CommandArgs): HsmSettings {
+function parseHsmFlags(args: CommandArgs): HsmSettings {
   const backend = optionalString(args, 'hsm') ?? 'software';
   const oaep = optionalString(args, 'oaep-hash');
   if (oaep !== undefined && oaep !== 'sha1' && oaep !== 'sha256') {

@@ -14,7 +14,7 @@ export const TRANSPORT_FORMAT = 'gwjs-transport-key';
 /** `format` of a wrapped root key file. */
 export const WRAPPED_FORMAT = 'gwjs-wrapped-root-key';
 /** Domain label of the file MAC: HMAC(BRK, label ‖ 0x00 ‖ canonical JSON of the file without `mac`). */
-export const WRAP_MAC_LABEL = 'GWJS-WRAP-v1';
+const WRAP_MAC_LABEL = 'GWJS-WRAP-v1';
 
 /** transport.pub */
 export interface TransportKeyFile {

@@ -61,7 +61,7 @@ export interface Transcript {
 }
 
 /** What a finished export or backup step reports to the operator. */
-export interface WrappedExport {
+interface WrappedExport {
   file: WrappedKeyFile;
   text: string;
   kcv: string;

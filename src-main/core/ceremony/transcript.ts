@@ -13,10 +13,10 @@ import { intOf, textOf, textOrNull } from '../rows';
 import { canonicalJson, sha256Hex } from './files';
 
 /** `prev` of a chain's first entry. */
-export const GENESIS = '0'.repeat(64);
+const GENESIS = '0'.repeat(64);
 
 /** Steps of a ceremony. */
-export type CeremonyStep = 'transport_key.create' | 'export' | 'import' | 'backup' | 'restore' | 'seal';
+type CeremonyStep = 'transport_key.create' | 'export' | 'import' | 'backup' | 'restore' | 'seal';
 
 /** One transcript entry as stored and exported. */
 export interface TranscriptEntry {

@@ -28,7 +28,7 @@ import { textOf, textOrNull } from '../rows';
 import { certificateFingerprint, certificateIdentity, type CertificateIdentity } from './identity';
 
 /** Default validity of an issued gateway certificate (≈ 10 years: gateways live long, revoke instead). */
-export const DEFAULT_CLIENT_CERT_DAYS = 3650;
+const DEFAULT_CLIENT_CERT_DAYS = 3650;
 
 /** A certificate issued for a gateway, with its key — shown once, never stored. */
 export interface GatewayCertificate {
@@ -45,7 +45,7 @@ export interface GatewayCertificate {
 }
 
 /** Outcome of certificate authentication at CUPS. */
-export type CertAuthn =
+type CertAuthn =
   | { ok: true; fingerprint: string; identity: CertificateIdentity; known: boolean }
   | { ok: false; reason: string; outcome: string; identity: CertificateIdentity | undefined };
 
@@ -68,7 +68,7 @@ const FINGERPRINT = /^[0-9a-f]{64}$/;
  * A fingerprint as given: 64 hex digits, colons allowed (`AA:BB:…`, as Node and openssl print it).
  * @throws DomainError('invalid_request', 'fingerprint: …')
  */
-export function parseFingerprint(input: unknown): string {
+function parseFingerprint(input: unknown): string {
   const v = typeof input === 'string' ? input.replace(/:/g, '').toLowerCase() : '';
   if (!FINGERPRINT.test(v)) {
     throw new DomainError(

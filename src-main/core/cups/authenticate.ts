@@ -42,7 +42,7 @@ export type Authn =
   { ok: true; credential: Credential } | { ok: false; answer: CupsAnswer; audit?: CupsAudit | undefined };
 
 /** What {@link authenticate} looks at. */
-export interface AuthenticateInput {
+interface AuthenticateInput {
   auth: CupsAuth;
   router: bigint;
   /** `router` as 16 hex */

@@ -37,7 +37,7 @@ export type UpdateReport = Pick<
 >;
 
 /** Which segments to send. */
-export interface UpdatePlan {
+interface UpdatePlan {
   cupsUri: string | undefined;
   cupsCred: boolean;
   tcUri: string | undefined;

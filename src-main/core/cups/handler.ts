@@ -53,7 +53,7 @@ import { authenticateByPack, planFromPack } from './site-pack-door';
 import type { PackEntry, SitePack } from '../sync/site-pack';
 
 /** The principal CUPS-driven state changes are audited under. */
-export const CUPS_PRINCIPAL: Principal = { kind: 'system', id: 'cups', ownerId: null, scopes: new Set() };
+const CUPS_PRINCIPAL: Principal = { kind: 'system', id: 'cups', ownerId: null, scopes: new Set() };
 
 /** Length of the answer that changes nothing (SPEC §3.2). */
 const NO_CHANGE_BYTES = 14;
@@ -63,7 +63,7 @@ const NO_AUDITS: readonly CupsAudit[] = [];
 const NOT_CONFIGURED: CupsAnswer = { status: 404, reason: 'not configured', outcome: 'not_configured' };
 
 /** What {@link CupsHandler} is built from. */
-export interface CupsHandlerDeps {
+interface CupsHandlerDeps {
   env: CoreEnv;
   batches: Batches;
   clientCerts: ClientCertificates;

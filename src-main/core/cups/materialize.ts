@@ -24,7 +24,7 @@ import { applyRetire } from './retire';
 import type { CupsTokens } from './tokens';
 
 /** The answer's segments and what running the effects did. */
-export interface Materialized {
+interface Materialized {
   response: UpdateInfoResponse;
   /** audit entries of the effects that took place */
   audits: CupsAudit[];
@@ -33,7 +33,7 @@ export interface Materialized {
 }
 
 /** Where and when the effects run. */
-export interface MaterializeContext {
+interface MaterializeContext {
   /** the request's time, ISO-8601 (delivery and rotation records) */
   nowIso: string;
   /** the station's address (delivery record) */

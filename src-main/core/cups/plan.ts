@@ -23,7 +23,7 @@ import { planRetire, type RetireEffect } from './retire';
 import type { CupsTokens, TokenOwner } from './tokens';
 
 /** Remember a client certificate first met at CUPS (issued elsewhere), so it can be revoked by gateway. */
-export interface RecordCertificateEffect {
+interface RecordCertificateEffect {
   kind: 'record_certificate';
   router: bigint;
   identity: CertificateIdentity;
@@ -49,7 +49,7 @@ export interface DeliverFirmwareEffect {
 }
 
 /** A store effect a CUPS answer needs; every writing one is a compare-and-set on what the plan saw. */
-export type CupsEffect = RecordCertificateEffect | RetireEffect | LoadBlobsEffect | DeliverFirmwareEffect;
+type CupsEffect = RecordCertificateEffect | RetireEffect | LoadBlobsEffect | DeliverFirmwareEffect;
 
 /** What a CUPS request gets: "not configured" (404), or a 200 answer. */
 export interface CupsPlan {
@@ -65,7 +65,7 @@ export interface CupsPlan {
 }
 
 /** What {@link planAnswer} decides from. */
-export interface PlanInput {
+interface PlanInput {
   req: UpdateInfoRequest;
   /** the router as 16 hex */
   hex: string;

@@ -32,7 +32,7 @@ export interface RetireEffect {
 }
 
 /** What {@link planRetire} looks at. */
-export interface RetireInput {
+interface RetireInput {
   row: GatewayRow;
   /** how the request authenticated; undefined = plain HTTP */
   credential: Credential | undefined;
@@ -46,7 +46,7 @@ export interface RetireInput {
 }
 
 /** The generation the desired cupsCred carries, and the retirement to write (if any). */
-export interface RetirePlan {
+interface RetirePlan {
   target: number;
   effect: RetireEffect | undefined;
 }

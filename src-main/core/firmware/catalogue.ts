@@ -29,12 +29,12 @@ import { checkSignatureDer, parseStationPublicKey, verifyUpdateSignature } from 
 import type { UpdateSigningKeys } from './signing-keys';
 
 /** Largest image accepted: its Base64 must fit the Owner API's 16 MiB body (SPEC §4.2). */
-export const MAX_FIRMWARE_BYTES = 12 * 1024 * 1024;
+const MAX_FIRMWARE_BYTES = 12 * 1024 * 1024;
 /** Longest `version` text. */
-export const MAX_VERSION_LENGTH = 128;
+const MAX_VERSION_LENGTH = 128;
 
 /** One signature of an upload: the signer's public key (any form of `parseStationPublicKey`) and the DER signature. */
-export interface FirmwareSignatureInput {
+interface FirmwareSignatureInput {
   key: Uint8Array;
   signature: Uint8Array;
 }
@@ -64,7 +64,7 @@ function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
  * Parses a `fwcrc` given to the API or CLI: a u32 number, decimal text or `0x` hex.
  * @throws DomainError('invalid_request', 'fwcrc: …')
  */
-export function parseFwcrc(input: unknown, field = 'fwcrc'): number {
+function parseFwcrc(input: unknown, field = 'fwcrc'): number {
   let n = NaN;
   if (typeof input === 'number') n = input;
   else if (typeof input === 'string' && /^[0-9]{1,10}$/.test(input)) n = Number(input);
@@ -109,7 +109,7 @@ interface VerifiedSignature {
  * @throws DomainError('invalid_credential' | 'duplicate_in_request' | 'invalid_request') naming
  *   `signatures[i]`.
  */
-export function verifyUploadSignatures(
+function verifyUploadSignatures(
   image: Uint8Array,
   signatures: readonly FirmwareSignatureInput[],
 ): VerifiedSignature[] {

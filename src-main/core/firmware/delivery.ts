@@ -67,18 +67,8 @@ export async function loadLatestDeliveries(
   return out;
 }
 
-/** Every delivery of one gateway, newest first. */
-export async function loadDeliveries(tx: Tx, hex: string): Promise<DeliveryRecord[]> {
-  const rows = await tx.all(
-    `SELECT eui, sent_at, fwcrc, fw_after, key_crc, package, address FROM firmware_deliveries
-     WHERE eui = ? ORDER BY sent_at DESC`,
-    [hex],
-  );
-  return rows.map(deliveryOf);
-}
-
 /** Delivery states (SPEC §3.4, docs/firmware.md). */
-export type FirmwareState =
+type FirmwareState =
   /** due: goes out at the gateway's next authenticated CUPS contact */
   | 'pending'
   /** `fwafter` lies ahead */
@@ -93,7 +83,7 @@ export type FirmwareState =
   | 'unknown_firmware';
 
 /** What `info` shows about the firmware of a setup. */
-export interface FirmwareStatus {
+interface FirmwareStatus {
   state: FirmwareState;
   /** one sentence saying why, for people */
   detail: string;

@@ -19,7 +19,7 @@ export const STATION_KEY_BYTES = 64;
 export const UPDATE_DIGEST = 'sha512';
 
 /** A signing public key in the station's form. */
-export interface StationPublicKey {
+interface StationPublicKey {
   /** the 64-byte `sig-N.key` content */
   raw: Uint8Array;
   /** CRC-32 of `raw`: what a station lists in `keys` */

@@ -29,7 +29,7 @@ export interface SigningKeySummary {
 }
 
 /** A signature made by the station's active key. */
-export interface StationSignature {
+interface StationSignature {
   keyCrc: number;
   /** the 64-byte public key */
   key: Uint8Array;

@@ -11,7 +11,7 @@ import type { Tx } from '../ports';
 import { intOf, textOf } from '../rows';
 
 /** The three lockout counts of one claim try (failures in the window). */
-export interface LockCounts {
+interface LockCounts {
   /** of this owner on this gateway */
   pair: number;
   /** of all owners on this gateway */
@@ -82,7 +82,7 @@ export async function lockSecondsLeft(
 }
 
 /** "12 min" / "40 s": the time left in words for a message. */
-export function spanInWords(seconds: number): string {
+function spanInWords(seconds: number): string {
   if (seconds < 90) return `${seconds} s`;
   if (seconds < 90 * 60) return `${Math.ceil(seconds / 60)} min`;
   return `${Math.round(seconds / 360) / 10} h`;

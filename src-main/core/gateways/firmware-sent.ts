@@ -24,7 +24,7 @@ import { loadGateways, requireOwned } from './rows';
 import { loadSetups } from './setup-rows';
 
 /** The delivery record's address of a delivery a station made from its pack. */
-export const SITE_PACK_ADDRESS = 'site pack';
+const SITE_PACK_ADDRESS = 'site pack';
 
 /** Records the deliveries (see the module comment); one answer per item, in request order. */
 export async function recordPackDeliveries(

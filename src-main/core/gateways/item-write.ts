@@ -14,7 +14,7 @@ import { runCommitHooks, type WriteOperation } from '../sync/commit';
 import { countOutcomes, failItem, type ItemTarget } from './items';
 
 /** One item write: what it is and whom it answers. */
-export interface ItemWrite {
+interface ItemWrite {
   operation: WriteOperation;
   owner: OwnerRef;
   ctx: RequestContext;
@@ -27,7 +27,7 @@ export interface ItemWrite {
 }
 
 /** What the body of an item write works with, inside its transaction. */
-export interface ItemWriteScope {
+interface ItemWriteScope {
   tx: Tx;
   /** time of the transaction (ms since the epoch, the environment's clock) */
   now: number;

@@ -26,7 +26,7 @@ export interface ItemTarget {
 }
 
 /** @throws DomainError('too_many_items') beyond the configured maximum (SPEC §4.2: 10 000). */
-export function checkItemCount(env: CoreEnv, n: number): void {
+function checkItemCount(env: CoreEnv, n: number): void {
   if (n > env.config.maxItems) {
     throw new DomainError(
       'too_many_items',
@@ -48,7 +48,7 @@ export function itemError(code: DomainError['code'], id6: string, message: strin
 }
 
 /** An item that passed its checks: its target and its parsed value. */
-export interface CheckedItem<T> extends ItemTarget {
+interface CheckedItem<T> extends ItemTarget {
   item: T;
 }
 
@@ -56,7 +56,7 @@ export interface CheckedItem<T> extends ItemTarget {
  * The gateway field of a request item: the item itself where items are plain ids, else the
  * `gateway` member of an object item (undefined for anything else).
  */
-export function gatewayOfItem(item: unknown, plainIds: boolean): unknown {
+function gatewayOfItem(item: unknown, plainIds: boolean): unknown {
   if (plainIds) return item;
   return typeof item === 'object' && item !== null && !Array.isArray(item)
     ? (item as { gateway?: unknown }).gateway

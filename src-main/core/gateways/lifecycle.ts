@@ -30,7 +30,7 @@ import { loadGateways, requireOwned } from './rows';
 import { loadSetups } from './setup-rows';
 
 /** Longest accepted `token` of `add` (it becomes one HTTP header value). */
-export const MAX_ADD_TOKEN_LENGTH = 4096;
+const MAX_ADD_TOKEN_LENGTH = 4096;
 const MAX_FLAVOR_LENGTH = 64;
 
 /**

@@ -25,7 +25,7 @@ import { sideMode, type StoredSide } from './setup-merge';
 import { loadSetups, type StoredSetup } from './setup-rows';
 
 /** A side of a setup without secrets. */
-export function summarizeSide(s: StoredSide): CredentialSummary {
+function summarizeSide(s: StoredSide): CredentialSummary {
   return {
     uri: s.uri,
     mode: sideMode(s),

@@ -112,7 +112,7 @@ export class CredentialInputs {
 }
 
 /** The raw inputs of one side in a setup item: absent (undefined), null (clear) or text. */
-export interface SidePatch {
+interface SidePatch {
   uri?: string | null | undefined;
   trust?: string | null | undefined;
   crt?: string | null | undefined;
@@ -126,7 +126,7 @@ export function sidePatchOf(fields: SetupFields, side: Side): SidePatch {
 }
 
 /** True when the item sets or clears any field of the side. */
-export function touchesSide(p: SidePatch): boolean {
+function touchesSide(p: SidePatch): boolean {
   return p.uri !== undefined || p.trust !== undefined || p.crt !== undefined || p.key !== undefined;
 }
 

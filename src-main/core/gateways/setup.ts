@@ -29,7 +29,7 @@ import {
 import { loadSetups, setupParams, setupUpsert, type StoredFirmware } from './setup-rows';
 
 /** Firmware fields of one item: absent (undefined), cleared (null) or a value. */
-export interface FirmwarePatch {
+interface FirmwarePatch {
   crc: number | null | undefined;
   after: string | null | undefined;
 }
@@ -39,7 +39,7 @@ export interface FirmwarePatch {
  * same values given again keep the record that it was sent.
  * @throws DomainError('unknown_firmware') when `fwcrc` names no firmware the owner may use.
  */
-export function mergeFirmware(
+function mergeFirmware(
   stored: StoredFirmware | undefined,
   patch: FirmwarePatch,
   known: ReadonlySet<number>,

@@ -11,11 +11,11 @@ import { DomainError } from '../../../src-shared/errors';
 import type { LabelModel } from './label-model';
 
 /** Text fields a template can show (SPEC §6). `mac` only prints when the EUI came from a MAC. */
-export const LABEL_TEXT_FIELDS = ['eui64', 'id6', 'mac', 'pin'] as const;
-export type LabelTextField = (typeof LABEL_TEXT_FIELDS)[number];
+const LABEL_TEXT_FIELDS = ['eui64', 'id6', 'mac', 'pin'] as const;
+type LabelTextField = (typeof LABEL_TEXT_FIELDS)[number];
 
 /** Printer resolutions we lay out for, with Zebra's dots-per-mm convention (203 dpi = 8 dpmm). */
-export const DPMM_BY_DPI: Readonly<Record<number, number>> = { 152: 6, 203: 8, 300: 12, 600: 24 };
+const DPMM_BY_DPI: Readonly<Record<number, number>> = { 152: 6, 203: 8, 300: 12, 600: 24 };
 
 /**
  * Modules per side of the label QR code. The payload `GWJS:1:<16 hex>:<8 PIN>` (SPEC §6) is always
@@ -23,7 +23,7 @@ export const DPMM_BY_DPI: Readonly<Record<number, number>> = { 152: 6, 203: 8, 3
  */
 export const QR_SYMBOL_MODULES = 25;
 /** QR quiet zone, in modules (ISO/IEC 18004). */
-export const QR_QUIET_MODULES = 4;
+const QR_QUIET_MODULES = 4;
 /**
  * Widest Code 128 of a 16-hex EUI, in modules, quiet zones excluded: start + 16 data symbols in code
  * set B + check (11 modules each) + stop (13). Encoders that switch to set C for digit pairs are
@@ -49,7 +49,7 @@ const textSchema = z.strictObject({
 });
 
 /** The JSON shape of a template file. */
-export const labelTemplateSchema = z.strictObject({
+const labelTemplateSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lowercase letters, digits and "-"'),
   description: z.string().max(200).default(''),
   widthMm: z.number().min(10).max(200),
@@ -75,7 +75,7 @@ export const labelTemplateSchema = z.strictObject({
 export type LabelTemplate = z.output<typeof labelTemplateSchema>;
 
 /** An axis-aligned box in dots: [x, y) × [x + w, y + h). */
-export interface DotBox {
+interface DotBox {
   x: number;
   y: number;
   w: number;

@@ -5,7 +5,7 @@
  */
 
 /** Which transport a printer is reached through. */
-export type PrinterKind = 'tcp9100' | 'usb' | 'os';
+type PrinterKind = 'tcp9100' | 'usb' | 'os';
 
 /**
  * Whether a printer can take a job now. `reason` is short and stable enough to show as a state (USB:

@@ -16,7 +16,7 @@ import { intOf, selectIn, textOf, textOrNull } from '../rows';
 export type RotationCompletion = NonNullable<RotationRecord['completedHow']>;
 
 /** Most history entries `info` shows per gateway. */
-export const ROTATION_HISTORY_LIMIT = 20;
+const ROTATION_HISTORY_LIMIT = 20;
 
 /** Records the start of a rotation (inside the transaction that arms `token_target`). */
 export async function recordRotationStart(

@@ -17,7 +17,7 @@ import type { Clock, SqlValue, Store } from '../ports';
 const isUnitState = (v: string | null): v is UnitState => UNIT_STATES.includes(v as UnitState);
 
 /** CUPS outcomes that count as healthy for the `failing` filter (anything else is failing). */
-export const HEALTHY_OUTCOMES: readonly string[] = ['ok', 'updated', 'unchanged', 'no_change', 'configured'];
+const HEALTHY_OUTCOMES: readonly string[] = ['ok', 'updated', 'unchanged', 'no_change', 'configured'];
 
 /** Gateways table and activity feed. */
 export interface GatewayQueryService {
@@ -40,7 +40,7 @@ export interface GatewayQueryService {
  * the start of the feed.
  * @throws DomainError('invalid_request') naming `after` when it is not one.
  */
-export function parseActivityCursor(cursor: string): number | undefined {
+function parseActivityCursor(cursor: string): number | undefined {
   if (cursor === '') return undefined;
   const t = /^\d{4}-\d\d-\d\dT[0-9:.]+(?:Z|[+-]\d\d:\d\d)$/.test(cursor) ? Date.parse(cursor) : Number.NaN;
   if (Number.isNaN(t)) {
@@ -54,7 +54,7 @@ export function parseActivityCursor(cursor: string): number | undefined {
 }
 
 /** How a search string narrows the EUI: exact id, a range of EUIs (prefix), or nothing matches. */
-export type EuiFilter =
+type EuiFilter =
   | { kind: 'none' }
   | { kind: 'exact'; eui: string }
   | { kind: 'range'; lo: string; hi: string }

@@ -62,7 +62,7 @@ export interface HsmAdminService {
 }
 
 /** Dependencies of {@link createHsmAdminService}. */
-export interface HsmAdminDeps {
+interface HsmAdminDeps {
   store: Store;
   clock: Clock;
   hsm: Hsm;

@@ -42,7 +42,7 @@ export interface HsmControlService {
 }
 
 /** Dependencies of {@link createHsmControlService}. */
-export interface HsmControlDeps {
+interface HsmControlDeps {
   store: Store;
   clock: Clock;
   hsm: Hsm;

@@ -18,9 +18,9 @@ import { createTemplateService, type TemplateService } from './templates';
 
 export type { GatewayQueryService } from './gateway-query';
 export { isLockable, type HsmControlService, type HsmLockControl } from './hsm-control';
-export type { HsmAdminService, HsmBackendControl, HsmUseRequest } from './hsm-admin';
+export type { HsmAdminService, HsmBackendControl } from './hsm-admin';
 export type { OperatorService, OperatorIdentity, NewSession } from './operators';
-export type { ReachabilityService, TlsProbe, TlsProbeResult, PeerCertificate } from './reachability';
+export type { ReachabilityService, TlsProbe } from './reachability';
 export type { ServerInfo, StatusService } from './status';
 export type { TemplateService } from './templates';
 
@@ -37,7 +37,7 @@ export interface StationServices {
 }
 
 /** Dependencies of {@link createStationServices}. */
-export interface StationDeps {
+interface StationDeps {
   store: Store;
   hsm: Hsm;
   clock: Clock;

@@ -22,7 +22,7 @@ export interface OperatorRef {
 }
 
 /** Core scopes per role when acting for an owner. */
-export const ROLE_SCOPES: Record<Role, readonly Scope[]> = {
+const ROLE_SCOPES: Record<Role, readonly Scope[]> = {
   admin: ['admin'],
   installer: ['claim', 'setup', 'delete', 'add', 'read'],
   factory: ['read'],

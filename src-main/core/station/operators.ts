@@ -56,7 +56,7 @@ export interface OperatorServiceOptions {
 }
 
 /** Dependencies of {@link createOperatorService}. */
-export interface OperatorServiceDeps extends OperatorServiceOptions {
+interface OperatorServiceDeps extends OperatorServiceOptions {
   store: Store;
   clock: Clock;
   random: Random;

@@ -19,11 +19,11 @@ import type { RateLimitRule } from '../config';
 import { RateLimiter } from '../rate-limit';
 
 /** Longest wait for a probe, whatever the request asks: the handshake of a reachable server takes well under a second. */
-export const MAX_PROBE_TIMEOUT_MS = 5000;
+const MAX_PROBE_TIMEOUT_MS = 5000;
 /** Default probe timeout. */
-export const DEFAULT_PROBE_TIMEOUT_MS = 3000;
+const DEFAULT_PROBE_TIMEOUT_MS = 3000;
 /** Checks per caller: a setup checks two URIs, a few retries are fine, a scan is not. */
-export const DEFAULT_PROBE_RATE_LIMIT: RateLimitRule = { ratePerSecond: 1 / 6, burst: 10 };
+const DEFAULT_PROBE_RATE_LIMIT: RateLimitRule = { ratePerSecond: 1 / 6, burst: 10 };
 
 /** What the server showed in the handshake. */
 export interface PeerCertificate {

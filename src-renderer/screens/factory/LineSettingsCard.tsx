@@ -42,7 +42,7 @@ function draftOf(s: LineSettings | null): Draft {
 }
 
 /** The settings a draft describes. */
-export function settingsOfDraft(d: Draft): LineSettingsInput {
+function settingsOfDraft(d: Draft): LineSettingsInput {
   return {
     outDir: d.outDir.trim(),
     zip: d.zip,

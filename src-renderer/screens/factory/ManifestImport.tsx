@@ -10,7 +10,7 @@ import { claimListOf, useManifest } from '../../stores/factory-manifest';
 import { formatCount } from '../../components/format';
 
 /** Props of {@link ManifestImport}. */
-export interface ManifestImportProps {
+interface ManifestImportProps {
   /** gets the claim list (`gateway,pin` lines) and a source label once the manifest is opened */
   onOpened(claimList: string, source: string): void;
 }

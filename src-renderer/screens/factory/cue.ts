@@ -7,7 +7,7 @@
  */
 
 /** The cues. */
-export type Cue = 'ok' | 'error' | 'warn';
+type Cue = 'ok' | 'error' | 'warn';
 
 /** Tones of each cue: frequency (Hz), duration (s), oscillator type, gap after (s). */
 const TONES: Record<Cue, Array<{ hz: number; s: number; type: OscillatorType; gap: number }>> = {

@@ -14,7 +14,7 @@ import { Tabs } from '../../components/Tabs';
 import { factsOf, useCeremony, type FileFacts } from '../../stores/ceremony-store';
 
 /** The KCV as the operators read it aloud: big, spaced digits. */
-export function KcvLarge({ kcv, label }: { kcv: string; label: string }): ReactNode {
+function KcvLarge({ kcv, label }: { kcv: string; label: string }): ReactNode {
   return (
     <div className="kcv-block" aria-label={label}>
       <span className="muted">{label}</span>

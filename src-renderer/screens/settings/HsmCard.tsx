@@ -17,7 +17,7 @@ import { useSettings } from '../../stores/settings-store';
  * Where `npm start` keeps a generated passphrase: `<data>/hsm-passphrase`, beside the keystore
  * named in the software HSM's detail (`keystore /…/keystore.json`).
  */
-export function passphraseFileOf(detail: string): string {
+function passphraseFileOf(detail: string): string {
   const keystore = /(\S*)keystore\.json/.exec(detail)?.[1];
   return keystore ? `${keystore}hsm-passphrase` : '<data>/hsm-passphrase';
 }
