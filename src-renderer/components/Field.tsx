@@ -3,7 +3,7 @@
  * control (the `<label>` wraps both, so a click on the caption focuses the control and tests and
  * screen readers find the control by its caption), and an optional hint or live check below it.
  */
-import type { CSSProperties, ReactNode } from 'react';
+import type { CSSProperties, InputHTMLAttributes, ReactNode } from 'react';
 
 /** Props of {@link Field}. */
 interface FieldProps {
@@ -31,5 +31,23 @@ export function Field({ label, children, hint, hintId, className, style }: Field
       </label>
       {typeof hint === 'string' ? hint !== '' && <small id={hintId}>{hint}</small> : hint}
     </div>
+  );
+}
+
+/** Props of {@link TextField}: a {@link Field} whose control is one text input. */
+type TextFieldProps = Omit<FieldProps, 'children'> & {
+  value: string;
+  /** called with the new text on every change */
+  onChange: (value: string) => void;
+  /** the input's other attributes (id, className, placeholder, aria-describedby, style …) */
+  input?: Omit<InputHTMLAttributes<HTMLInputElement>, 'type' | 'value' | 'onChange'>;
+};
+
+/** A caption over one text input bound to `value` (the form field most forms are made of). */
+export function TextField({ value, onChange, input, ...field }: TextFieldProps): ReactNode {
+  return (
+    <Field {...field}>
+      <input type="text" {...input} value={value} onChange={(e) => onChange(e.target.value)} />
+    </Field>
   );
 }

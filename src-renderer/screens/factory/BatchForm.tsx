@@ -7,7 +7,7 @@
 import type { FormEvent, ReactNode } from 'react';
 import { readRangeEnd, rangeSize, useBatches, type RangeEnd } from '../../stores/factory-batches';
 import { ErrorNotice } from '../../components/ErrorNotice';
-import { Field } from '../../components/Field';
+import { Field, TextField } from '../../components/Field';
 import { formatCount } from '../../components/format';
 
 function EndCheck({ end, id }: { end: RangeEnd; id: string }): ReactNode {
@@ -42,56 +42,48 @@ export function BatchForm(): ReactNode {
     <form className="card stack" onSubmit={submit} aria-label="New batch">
       <h2>New batch</h2>
       <div className="grid-2">
-        <Field label="First gateway" hint={<EndCheck end={first} id="batch-first-check" />}>
-          <input
-            id="batch-first"
-            type="text"
-            className="mono"
-            value={form.first}
-            onChange={(e) => setForm({ first: e.target.value })}
-            aria-describedby="batch-first-check"
-            spellCheck={false}
-          />
-        </Field>
-        <Field label="Last gateway" hint={<EndCheck end={last} id="batch-last-check" />}>
-          <input
-            id="batch-last"
-            type="text"
-            className="mono"
-            value={form.last}
-            onChange={(e) => setForm({ last: e.target.value })}
-            aria-describedby="batch-last-check"
-            spellCheck={false}
-          />
-        </Field>
-        <Field label="Flavor">
-          <input
-            id="batch-flavor"
-            type="text"
-            value={form.flavor}
-            onChange={(e) => setForm({ flavor: e.target.value })}
-            placeholder="e.g. corecell-v2"
-          />
-        </Field>
-        <Field label="Model">
-          <input
-            id="batch-model"
-            type="text"
-            value={form.model}
-            onChange={(e) => setForm({ model: e.target.value })}
-            placeholder="e.g. GW-8 outdoor"
-          />
-        </Field>
-        <Field label="Public CUPS URI for the bundles (empty = this station)">
-          <input
-            id="batch-cups"
-            type="text"
-            className="mono"
-            value={form.cupsUri}
-            onChange={(e) => setForm({ cupsUri: e.target.value })}
-            placeholder="https://join.example.com:443"
-          />
-        </Field>
+        <TextField
+          label="First gateway"
+          hint={<EndCheck end={first} id="batch-first-check" />}
+          value={form.first}
+          onChange={(first) => setForm({ first })}
+          input={{
+            id: 'batch-first',
+            className: 'mono',
+            'aria-describedby': 'batch-first-check',
+            spellCheck: false,
+          }}
+        />
+        <TextField
+          label="Last gateway"
+          hint={<EndCheck end={last} id="batch-last-check" />}
+          value={form.last}
+          onChange={(last) => setForm({ last })}
+          input={{
+            id: 'batch-last',
+            className: 'mono',
+            'aria-describedby': 'batch-last-check',
+            spellCheck: false,
+          }}
+        />
+        <TextField
+          label="Flavor"
+          value={form.flavor}
+          onChange={(flavor) => setForm({ flavor })}
+          input={{ id: 'batch-flavor', placeholder: 'e.g. corecell-v2' }}
+        />
+        <TextField
+          label="Model"
+          value={form.model}
+          onChange={(model) => setForm({ model })}
+          input={{ id: 'batch-model', placeholder: 'e.g. GW-8 outdoor' }}
+        />
+        <TextField
+          label="Public CUPS URI for the bundles (empty = this station)"
+          value={form.cupsUri}
+          onChange={(cupsUri) => setForm({ cupsUri })}
+          input={{ id: 'batch-cups', className: 'mono', placeholder: 'https://join.example.com:443' }}
+        />
         <Field label="Trust for that URI, PEM (empty = this station’s CA)">
           <textarea
             className="mono"

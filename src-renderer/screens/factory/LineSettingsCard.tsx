@@ -13,7 +13,7 @@ import type {
   LineSettings,
   LineSettingsInput,
 } from '../../../src-shared/factory-channels';
-import { Field } from '../../components/Field';
+import { Field, TextField } from '../../components/Field';
 
 interface Draft {
   outDir: string;
@@ -105,15 +105,12 @@ export function LineSettingsCard({ canEdit }: { canEdit: boolean }): ReactNode {
         style={{ marginTop: 10 }}
       >
         <fieldset disabled={!canEdit} className="stack" style={{ border: 0, padding: 0, margin: 0 }}>
-          <Field label="Output folder (or removable drive)">
-            <input
-              id="line-outdir"
-              type="text"
-              className="mono"
-              value={draft.outDir}
-              onChange={(e) => patch({ outDir: e.target.value })}
-            />
-          </Field>
+          <TextField
+            label="Output folder (or removable drive)"
+            value={draft.outDir}
+            onChange={(outDir) => patch({ outDir })}
+            input={{ id: 'line-outdir', className: 'mono' }}
+          />
           <label className="row gap">
             <input type="checkbox" checked={draft.zip} onChange={(e) => patch({ zip: e.target.checked })} />{' '}
             Also write a zip per bundle
@@ -131,23 +128,18 @@ export function LineSettingsCard({ canEdit }: { canEdit: boolean }): ReactNode {
           </Field>
           {draft.printer === 'tcp9100' && (
             <div className="row gap">
-              <Field label="Host">
-                <input
-                  id="line-printer-host"
-                  type="text"
-                  value={draft.host}
-                  onChange={(e) => patch({ host: e.target.value })}
-                />
-              </Field>
-              <Field label="Port">
-                <input
-                  id="line-printer-port"
-                  type="text"
-                  value={draft.port}
-                  onChange={(e) => patch({ port: e.target.value })}
-                  style={{ width: 90 }}
-                />
-              </Field>
+              <TextField
+                label="Host"
+                value={draft.host}
+                onChange={(host) => patch({ host })}
+                input={{ id: 'line-printer-host' }}
+              />
+              <TextField
+                label="Port"
+                value={draft.port}
+                onChange={(port) => patch({ port })}
+                input={{ id: 'line-printer-port', style: { width: 90 } }}
+              />
             </div>
           )}
           <Field label="Label template">
@@ -169,15 +161,12 @@ export function LineSettingsCard({ canEdit }: { canEdit: boolean }): ReactNode {
               ))}
             </select>
           </Field>
-          <Field label="Post-write hook (command, run without a shell; empty = none)">
-            <input
-              type="text"
-              className="mono"
-              value={draft.hookCommand}
-              onChange={(e) => patch({ hookCommand: e.target.value })}
-              placeholder="/usr/local/bin/flash-gateway"
-            />
-          </Field>
+          <TextField
+            label="Post-write hook (command, run without a shell; empty = none)"
+            value={draft.hookCommand}
+            onChange={(hookCommand) => patch({ hookCommand })}
+            input={{ className: 'mono', placeholder: '/usr/local/bin/flash-gateway' }}
+          />
           {draft.hookCommand.trim() !== '' && (
             <>
               <Field
@@ -195,14 +184,12 @@ export function LineSettingsCard({ canEdit }: { canEdit: boolean }): ReactNode {
                   onChange={(e) => patch({ hookArgs: e.target.value })}
                 />
               </Field>
-              <Field label="Timeout (ms)">
-                <input
-                  type="text"
-                  value={draft.hookTimeout}
-                  onChange={(e) => patch({ hookTimeout: e.target.value })}
-                  style={{ width: 120 }}
-                />
-              </Field>
+              <TextField
+                label="Timeout (ms)"
+                value={draft.hookTimeout}
+                onChange={(hookTimeout) => patch({ hookTimeout })}
+                input={{ style: { width: 120 } }}
+              />
             </>
           )}
         </fieldset>

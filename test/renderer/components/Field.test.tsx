@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
-import { cleanup, render, screen } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Field } from '../../../src-renderer/components/Field';
+import { Field, TextField } from '../../../src-renderer/components/Field';
 
 afterEach(cleanup);
 
@@ -31,5 +31,27 @@ describe('Field', () => {
     );
     expect(container.querySelectorAll('small')).toHaveLength(1);
     expect(container.querySelector('small.bad')!.textContent).toBe('8 characters');
+  });
+
+  it('TextField: a text input named by its caption, with its attributes, reporting each change as text', () => {
+    const seen: string[] = [];
+    render(
+      <TextField
+        label="Flavor"
+        value="corecell"
+        onChange={(v) => seen.push(v)}
+        input={{ id: 'flavor', className: 'mono', placeholder: 'e.g. corecell-v2' }}
+      />,
+    );
+    const input = screen.getByLabelText('Flavor') as HTMLInputElement;
+    expect([input.id, input.type, input.className, input.placeholder, input.value]).toEqual([
+      'flavor',
+      'text',
+      'mono',
+      'e.g. corecell-v2',
+      'corecell',
+    ]);
+    fireEvent.change(input, { target: { value: 'corecell-v3' } });
+    expect(seen).toEqual(['corecell-v3']);
   });
 });
