@@ -80,6 +80,13 @@ function factoryLinkHasNo(what: string): DomainError {
   );
 }
 
+/**
+ * Oldest a site pack gets while the link is up: a round refreshes it once it is this old, even when
+ * nothing moved, so a certificate revoked at the remote stops working offline within this time
+ * of the station being online (docs/sync.md "Site packs").
+ */
+export const SITE_PACK_MAX_AGE_MS = 15 * 60_000;
+
 /** The station's sync service. */
 export class StationSync {
   readonly outbox: Outbox;
@@ -206,11 +213,14 @@ export class StationSync {
       const pushed = await e.push();
       const after = this.#pulled(await e.pull());
       // the pack follows the remote: refreshed when anything moved (or it was never fetched), so a
-      // round that finds nothing to do costs no pack request (docs/sync.md "Site packs")
+      // quiet round costs no pack request — and at least every SITE_PACK_MAX_AGE_MS, because what
+      // the change feed does not carry (a certificate revoked at the remote) must reach the pack
+      // too (docs/sync.md "Site packs")
       const status = await this.sitePack.status();
       if (
         status.present &&
         (status.fetchedAt === null ||
+          this.env.clock.now() - Date.parse(status.fetchedAt) >= SITE_PACK_MAX_AGE_MS ||
           before.changes + after.changes > 0 ||
           pushed.sent + pushed.rejected + pushed.conflict > 0)
       ) {
