@@ -44,10 +44,15 @@ export const SYNC_CHANNELS = {
       caPem: z.string().min(1).max(20_000).optional(),
       /** SHA-256 the CA must have (hex, `:` and case ignored), as the remote's `gwjs init` printed it */
       caFingerprint: z.string().max(200).optional(),
-      ownerId: ownerIdInput,
       /**
-       * the owner's API key on the remote: sealed in the HSM, never answered back; absent = keep
-       * the sealed one (same owner, and the URL's origin unchanged or `keepApiKey`)
+       * the owner this station works for; null = a factory link: no owner, it pushes factory
+       * records only, with a factory or admin key (docs/sync.md "Factory records")
+       */
+      ownerId: ownerIdInput.nullable(),
+      /**
+       * the API key on the remote (the owner's; a factory or admin key for a factory link): sealed
+       * in the HSM, never answered back; absent = keep the sealed one (same owner, and the URL's
+       * origin unchanged or `keepApiKey`)
        */
       apiKey: z.string().min(1).max(500).optional(),
       /** confirms sending the sealed key to a URL of another origin (docs/sync.md "Editing the link") */

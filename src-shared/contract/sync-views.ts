@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { GatewayChangeStateSchema } from '../sync-api';
+import { FactoryRecordResultSchema } from './factory-records';
 import { ItemResultsSchema } from './shapes';
 
 /** States of an outbox entry (docs/sync.md "Conflicts"); dropped and adopted are resolved ones. */
@@ -84,8 +85,11 @@ export const OutboxEntryViewSchema = z.object({
   createdAt: z.string(),
   attempts: z.number().int(),
   answeredAt: z.string().nullable(),
-  /** the remote's answer: per item, or a whole-request error */
-  answer: z.union([ItemResultsSchema, WholeAnswerSchema]).nullable(),
+  /**
+   * the remote's answer: per item (per record, with its `recordId`, for a `factory` operation:
+   * first, so a record's answer keeps its fields), or a whole-request error
+   */
+  answer: z.union([z.array(FactoryRecordResultSchema), ItemResultsSchema, WholeAnswerSchema]).nullable(),
 });
 /** One outbox entry as the screens see it. */
 export type OutboxEntryView = z.infer<typeof OutboxEntryViewSchema>;

@@ -1,8 +1,10 @@
 /**
  * The Sync screen's link cards (docs/sync.md "The link"): the status — remote URL, the pinned CA's
  * SHA-256, online or offline, last success and error, pending — and, for admins, the link form:
- * URL, owner, the remote's CA certificate and its expected fingerprint, the API key. The key is
- * write-only: it goes to the station once (sealed in the HSM there) and is never shown again.
+ * URL, the kind of link — an owner link (the owner this station works for) or a factory link (no
+ * owner: factory records only, docs/sync.md "Factory records") — the remote's CA certificate and
+ * its expected fingerprint, the API key. The key is write-only: it goes to the station once
+ * (sealed in the HSM there) and is never shown again.
  */
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
@@ -55,7 +57,7 @@ export function LinkStatusCard(): ReactNode {
           <code data-testid="sync-url">{s.url}</code>
         </dd>
         <dt>Owner</dt>
-        <dd className={s.ownerId === null ? undefined : 'mono'}>
+        <dd className={s.ownerId === null ? undefined : 'mono'} data-testid="sync-owner">
           {s.ownerId ?? 'none — a factory link: it pushes factory records only'}
         </dd>
         <dt>Pinned CA (SHA-256)</dt>
@@ -101,6 +103,9 @@ export function LinkSettingsCard(): ReactNode {
   const { link, unlink, busy } = useSync();
   const owners = useSession((x) => x.owners);
   const [url, setUrl] = useState(s?.url ?? '');
+  const linked = s?.linked === true;
+  /** an owner link, or a factory link: no owner, a factory or admin key (docs/sync.md) */
+  const [kind, setKind] = useState<'owner' | 'factory'>(linked && s?.ownerId === null ? 'factory' : 'owner');
   const [ownerId, setOwnerId] = useState(s?.ownerId ?? '');
   const [caPem, setCaPem] = useState('');
   const [fingerprint, setFingerprint] = useState('');
@@ -108,15 +113,16 @@ export function LinkSettingsCard(): ReactNode {
   const [confirmUnlink, setConfirmUnlink] = useState(false);
   /** the other origin the sealed key would go to, while its confirmation is open */
   const [confirmKey, setConfirmKey] = useState<string | null>(null);
-  const linked = s?.linked === true;
   // editing a link: an empty CA keeps the pinned one, an empty key the sealed one
   const ready =
-    url.trim() !== '' && ownerId !== '' && (linked || (caPem.trim() !== '' && apiKey.trim() !== ''));
+    url.trim() !== '' &&
+    (kind === 'factory' || ownerId !== '') &&
+    (linked || (caPem.trim() !== '' && apiKey.trim() !== ''));
 
   const send = (keepApiKey: boolean) => {
     void link({
       url: url.trim(),
-      ownerId,
+      ownerId: kind === 'factory' ? null : ownerId,
       ...(caPem.trim() ? { caPem } : {}),
       ...(apiKey.trim() ? { apiKey: apiKey.trim() } : {}),
       ...(keepApiKey ? { keepApiKey: true } : {}),
@@ -160,15 +166,33 @@ export function LinkSettingsCard(): ReactNode {
             className="mono"
           />
         </Field>
-        <Field
-          label="Owner of the link"
-          hint="The owner this station works for; it must exist here and on the remote."
-        >
-          <select value={ownerId} onChange={(e) => setOwnerId(e.target.value)}>
-            <option value="">— choose —</option>
-            <OwnerOptions owners={owners} />
-          </select>
-        </Field>
+        <div className="radio-row" role="radiogroup" aria-label="Kind of link">
+          <label>
+            <input type="radio" checked={kind === 'owner'} onChange={() => setKind('owner')} />
+            Owner link
+          </label>
+          <label>
+            <input type="radio" checked={kind === 'factory'} onChange={() => setKind('factory')} />
+            Factory link
+          </label>
+        </div>
+        {kind === 'owner' ? (
+          <Field
+            label="Owner of the link"
+            hint="The owner this station works for; it must exist here and on the remote."
+          >
+            <select value={ownerId} onChange={(e) => setOwnerId(e.target.value)}>
+              <option value="">— choose —</option>
+              <OwnerOptions owners={owners} />
+            </select>
+          </Field>
+        ) : (
+          <small className="muted">
+            No owner: the station reports its factory steps (personalized, printed, verified, blocked) to the
+            remote and pulls nothing. Use a factory key (<code>gwjs key create --factory</code> on the remote)
+            or an admin key.
+          </small>
+        )}
         <Field
           label="Remote CA certificate"
           hint={
@@ -218,7 +242,9 @@ export function LinkSettingsCard(): ReactNode {
           hint={
             linked
               ? 'Empty keeps the sealed key while the URL keeps its host and port; for another host you confirm sending it there, or enter the key again.'
-              : 'The owner’s key on the remote. Sealed in the HSM; never shown again.'
+              : kind === 'factory'
+                ? 'The factory (or admin) key on the remote. Sealed in the HSM; never shown again.'
+                : 'The owner’s key on the remote. Sealed in the HSM; never shown again.'
           }
         >
           <input
