@@ -160,3 +160,8 @@ export function isLoopbackUri(uri: string): boolean {
     host === 'localhost' || host.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '::1'
   );
 }
+
+/** `https://host:port`, an IPv6 address in brackets (as a URL writes it). */
+export function httpsUrl(host: string, port: number): string {
+  return `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}

@@ -8,7 +8,8 @@ import type { Server as HttpsServer } from 'node:https';
 import { startServer, type RunningServer } from '../adapters/http/server';
 import { DESKTOP_CALLER, type BridgeCaller } from '../bridge/caller';
 import { createStationUi, type StationUi } from '../compose/station-ui';
-import { NetworkSettings, shownHostOf } from '../compose/network-settings';
+import { applyCupsUri, NetworkSettings, shownHostOf } from '../compose/network-settings';
+import { httpsUrl } from '../../src-shared/uri';
 import { LanDoor } from '../compose/lan-door';
 import { prepareStation } from '../compose/first-start';
 import type { StationIo } from '../compose/io';
@@ -90,12 +91,10 @@ export async function openDesktopStation(options: DesktopStationOptions): Promis
       }),
     // saved public hosts and CUPS URI apply at once; the listen address at the next start
     onApplied: (live) => {
-      station.cupsUri = live.cupsUri;
-      station.core.setServerCupsUri(live.cupsUri);
-      ui.factory.setDefaultCupsUri(live.cupsUri);
+      applyCupsUri(station, ui.factory, live.cupsUri);
       if (server !== undefined) {
         const shown = shownHostOf(host, [], live.publicHosts) ?? host;
-        ui.setServerUrls([`https://${shown.includes(':') ? `[${shown}]` : shown}:${server.port}`]);
+        ui.setServerUrls([httpsUrl(shown, server.port)]);
       }
     },
   });

@@ -48,6 +48,20 @@ export function shownHostOf(
   return ANY_ADDRESS.includes(listenHost) ? (savedPublicHosts[0] ?? undefined) : undefined;
 }
 
+/**
+ * Uses a CUPS URI saved in Settings → Network at once (docs/station-ui.md "Network"): the station
+ * and its core answer with it, and the factory line's bundles carry it by default.
+ */
+export function applyCupsUri(
+  station: { cupsUri: string; core: { setServerCupsUri(uri: string): void } },
+  factory: { setDefaultCupsUri(uri: string): void },
+  cupsUri: string,
+): void {
+  station.cupsUri = cupsUri;
+  station.core.setServerCupsUri(cupsUri);
+  factory.setDefaultCupsUri(cupsUri);
+}
+
 /** The station's network settings (see the module comment). */
 export class NetworkSettings implements NetworkControl {
   readonly #running: { host: string; cupsUri: string };

@@ -46,6 +46,7 @@ import type { StationSyncOptions } from '../core/sync/service';
 import { LocalCaIssuer } from '../adapters/tls/client-cert-issuer';
 import { ensureServerTls, type ServerTls } from '../adapters/tls/local-ca';
 import { DomainError } from '../../src-shared/errors';
+import { httpsUrl } from '../../src-shared/uri';
 
 /** Settings file name in the data directory. */
 export const SETTINGS_FILE = 'station.json';
@@ -164,14 +165,10 @@ function certificateDers(pems: readonly string[]): Uint8Array[] {
   );
 }
 
-function hostForUri(host: string): string {
-  return host.includes(':') ? `[${host}]` : host;
-}
-
 /** The station's CUPS URI for its settings. */
 export function stationCupsUri(settings: StationSettings, port = settings.port): string {
   if (settings.cupsUri !== undefined) return settings.cupsUri;
-  return `https://${hostForUri(settings.publicHosts[0] ?? 'localhost')}:${port}`;
+  return httpsUrl(settings.publicHosts[0] ?? 'localhost', port);
 }
 
 /** Reads `station.json`, or undefined when the directory holds no station. */

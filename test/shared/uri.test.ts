@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { DomainError } from '../../src-shared/errors';
-import { MAX_URI_LENGTH, checkServiceUri, parseEndpointUri } from '../../src-shared/uri';
+import { MAX_URI_LENGTH, checkServiceUri, httpsUrl, parseEndpointUri } from '../../src-shared/uri';
 
 function catchError(fn: () => unknown): DomainError {
   try {
@@ -143,5 +143,14 @@ describe('parseEndpointUri', () => {
         });
       }),
     );
+  });
+});
+
+describe('httpsUrl', () => {
+  it('writes host and port, an IPv6 address in brackets', () => {
+    expect(httpsUrl('station.local', 8443)).toBe('https://station.local:8443');
+    expect(httpsUrl('192.0.2.7', 443)).toBe('https://192.0.2.7:443');
+    expect(httpsUrl('fd00::1', 8443)).toBe('https://[fd00::1]:8443');
+    expect(new URL(httpsUrl('fd00::1', 8443)).hostname).toBe('[fd00::1]');
   });
 });

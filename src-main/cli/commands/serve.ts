@@ -8,15 +8,11 @@
 import type { Server as HttpsServer } from 'node:https';
 import type { Logger } from '../../core/ports';
 import { DomainError } from '../../../src-shared/errors';
+import { httpsUrl } from '../../../src-shared/uri';
 import { UsageError, optionalString, stringList, type Command } from '../command';
 import { readInputFile } from '../read-input';
 import { freePort } from '../free-port';
 import { parseHost, parsePort } from './init';
-
-/** `https://host:port`, an IPv6 address in brackets. */
-function serverUrl(host: string, port: number): string {
-  return `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
-}
 
 /** Resolves once SIGINT or SIGTERM arrives (a second signal exits at once). */
 function untilSignal(io: { stderr(t: string): void }): Promise<string> {
@@ -91,7 +87,7 @@ export const serveCommand: Command = {
       { openStation, readSettings, stationReadiness },
       { LanDoor, DEFAULT_LAN_PORT },
       { LocalDoor },
-      { NetworkSettings, shownHostOf },
+      { applyCupsUri, NetworkSettings, shownHostOf },
     ] = await Promise.all([
       import('pino'),
       import('../../adapters/http/server'),
@@ -181,13 +177,11 @@ export const serveCommand: Command = {
       },
       // saved public hosts and CUPS URI apply at once (docs/station-ui.md "Network")
       onApplied: (live) => {
-        station.cupsUri = live.cupsUri;
-        station.core.setServerCupsUri(live.cupsUri);
-        ui.factory.setDefaultCupsUri(live.cupsUri);
+        applyCupsUri(station, ui.factory, live.cupsUri);
         if (server !== undefined) {
           const shown = shownHostOf(host, [], live.publicHosts) ?? host;
           ui.setServerUrls([
-            serverUrl(shown, server.port),
+            httpsUrl(shown, server.port),
             ...(lanDoor.cupsUri !== null ? [lanDoor.cupsUri] : []),
           ]);
         }
@@ -242,7 +236,7 @@ export const serveCommand: Command = {
           io.stderr(`gwjs: ${door.startError}; starting without the LAN door (shown on the Sync screen)\n`);
       }
       // the local door is reached on the address listened on, not the public name
-      await localDoor.publish(serverUrl(host, server.port), wildcard);
+      await localDoor.publish(httpsUrl(host, server.port), wildcard);
     } catch (e) {
       await localDoor.close();
       await server?.close();
