@@ -21,6 +21,7 @@ import { useSession } from '../stores/session-store';
 import { ROUTES, type ScreenId } from './routes';
 import { isTextField, shortcutFor, SHORTCUT_HELP } from './shortcuts';
 import { TopBar } from './TopBar';
+import { PlainTable } from '../components/PlainTable';
 
 const SCREENS: Record<ScreenId, () => ReactNode> = {
   dashboard: DashboardScreen,
@@ -56,20 +57,16 @@ function HelpDialog({ onClose }: { onClose: () => void }): ReactNode {
         onClick={(e) => e.stopPropagation()}
       >
         <h2>Keyboard shortcuts</h2>
-        <div className="table-scroll">
-          <table className="plain">
-            <tbody>
-              {SHORTCUT_HELP.map((s) => (
-                <tr key={s.keys}>
-                  <td>
-                    <kbd>{s.keys}</kbd>
-                  </td>
-                  <td>{s.does}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <PlainTable>
+          {SHORTCUT_HELP.map((s) => (
+            <tr key={s.keys}>
+              <td>
+                <kbd>{s.keys}</kbd>
+              </td>
+              <td>{s.does}</td>
+            </tr>
+          ))}
+        </PlainTable>
         <div className="row gap" style={{ marginTop: 12, justifyContent: 'flex-end' }}>
           <button type="button" className="btn" onClick={onClose} autoFocus>
             Close

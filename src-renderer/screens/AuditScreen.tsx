@@ -9,6 +9,7 @@ import { formatDetail, formatTime } from '../components/format';
 import { ScreenHeader } from '../components/ScreenHeader';
 import { useAudit } from '../stores/audit-store';
 import { useSession } from '../stores/session-store';
+import { PlainTable } from '../components/PlainTable';
 
 /** Action families of the picker: the station matches every action starting with the value. */
 const ACTION_FAMILIES: readonly { value: string; title: string }[] = [
@@ -82,43 +83,32 @@ export function AuditScreen(): ReactNode {
       )}
       <ErrorNotice error={a.error} />
       <div className="card" style={{ padding: 0 }}>
-        <div className="table-scroll">
-          <table className="plain" aria-label="Audit entries">
-            <thead>
-              <tr>
-                <th style={{ width: 160 }}>When</th>
-                <th>Who</th>
-                <th>Action</th>
-                <th>Target</th>
-                <th>Detail</th>
-                <th>From</th>
-              </tr>
-            </thead>
-            <tbody>
-              {a.entries.map((e) => (
-                <tr key={e.id}>
-                  <td style={{ whiteSpace: 'nowrap' }}>{formatTime(e.at)}</td>
-                  <td>{e.actor}</td>
-                  <td>
-                    <strong>{e.action}</strong>
-                  </td>
-                  <td className="mono">{e.target ?? '—'}</td>
-                  <td className="muted" style={{ maxWidth: 380, overflowWrap: 'anywhere' }}>
-                    {formatDetail(e.detail)}
-                  </td>
-                  <td className="mono">{e.address ?? '—'}</td>
-                </tr>
-              ))}
-              {a.entries.length === 0 && !a.loading && !needsTarget && (
-                <tr>
-                  <td colSpan={6} className="muted" style={{ padding: 16 }}>
-                    No entries match.
-                  </td>
-                </tr>
-              )}
-            </tbody>
-          </table>
-        </div>
+        <PlainTable
+          columns={[{ caption: 'When', style: { width: 160 } }, 'Who', 'Action', 'Target', 'Detail', 'From']}
+          label="Audit entries"
+        >
+          {a.entries.map((e) => (
+            <tr key={e.id}>
+              <td style={{ whiteSpace: 'nowrap' }}>{formatTime(e.at)}</td>
+              <td>{e.actor}</td>
+              <td>
+                <strong>{e.action}</strong>
+              </td>
+              <td className="mono">{e.target ?? '—'}</td>
+              <td className="muted" style={{ maxWidth: 380, overflowWrap: 'anywhere' }}>
+                {formatDetail(e.detail)}
+              </td>
+              <td className="mono">{e.address ?? '—'}</td>
+            </tr>
+          ))}
+          {a.entries.length === 0 && !a.loading && !needsTarget && (
+            <tr>
+              <td colSpan={6} className="muted" style={{ padding: 16 }}>
+                No entries match.
+              </td>
+            </tr>
+          )}
+        </PlainTable>
       </div>
       {a.more && (
         <div>

@@ -9,6 +9,7 @@ import { formatAge, formatTime, outcomeLabel, outcomeTone, formatCount } from '.
 import { ScreenHeader } from '../components/ScreenHeader';
 import { activityKey } from '../../src-shared/activity-feed';
 import { useDashboard } from '../stores/dashboard-store';
+import { PlainTable } from '../components/PlainTable';
 
 function Stat({
   label,
@@ -36,20 +37,16 @@ function Counters({ title, counts }: { title: string; counts: Record<string, num
       {entries.length === 0 ? (
         <p className="muted">No requests yet.</p>
       ) : (
-        <div className="table-scroll">
-          <table className="plain">
-            <tbody>
-              {entries.map(([k, v]) => (
-                <tr key={k}>
-                  <td>
-                    <span className={`chip ${outcomeTone(k)}`}>{outcomeLabel(k)}</span>
-                  </td>
-                  <td className="num">{formatCount(v)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <PlainTable>
+          {entries.map(([k, v]) => (
+            <tr key={k}>
+              <td>
+                <span className={`chip ${outcomeTone(k)}`}>{outcomeLabel(k)}</span>
+              </td>
+              <td className="num">{formatCount(v)}</td>
+            </tr>
+          ))}
+        </PlainTable>
       )}
     </div>
   );
@@ -210,36 +207,23 @@ export function DashboardScreen(): ReactNode {
           {feed.length === 0 ? (
             <p className="muted">No gateway has contacted this station yet.</p>
           ) : (
-            <div className="table-scroll">
-              <table className="plain" aria-label="CUPS contacts">
-                <thead>
-                  <tr>
-                    <th>When</th>
-                    <th>Gateway</th>
-                    <th>Outcome</th>
-                    <th>Model</th>
-                    <th>From</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {feed.map((f) => (
-                    <tr key={activityKey(f)}>
-                      <td className="nowrap" title={formatTime(f.at)}>
-                        {formatAge(f.at)}
-                      </td>
-                      <td className="mono nowrap">{f.gateway}</td>
-                      <td>
-                        <span className={`chip ${outcomeTone(f.outcome)}`}>{outcomeLabel(f.outcome)}</span>
-                      </td>
-                      <td className="nowrap" title={f.station ?? ''}>
-                        {f.model ?? '—'}
-                      </td>
-                      <td className="mono">{f.address ?? '—'}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <PlainTable columns={['When', 'Gateway', 'Outcome', 'Model', 'From']} label="CUPS contacts">
+              {feed.map((f) => (
+                <tr key={activityKey(f)}>
+                  <td className="nowrap" title={formatTime(f.at)}>
+                    {formatAge(f.at)}
+                  </td>
+                  <td className="mono nowrap">{f.gateway}</td>
+                  <td>
+                    <span className={`chip ${outcomeTone(f.outcome)}`}>{outcomeLabel(f.outcome)}</span>
+                  </td>
+                  <td className="nowrap" title={f.station ?? ''}>
+                    {f.model ?? '—'}
+                  </td>
+                  <td className="mono">{f.address ?? '—'}</td>
+                </tr>
+              ))}
+            </PlainTable>
           )}
         </div>
         <div className="card">

@@ -10,6 +10,7 @@ import { ErrorNotice } from '../components/ErrorNotice';
 import { formatAge, formatCrc, formatTime, outcomeLabel, outcomeTone } from '../components/format';
 import type { GatewayDetail } from '../stores/gateways-store';
 import { analyzeId } from '../stores/identity-store';
+import { PlainTable } from '../components/PlainTable';
 
 type Side = NonNullable<GatewayInfoView['setup']>['cups'];
 type Rotation = NonNullable<GatewayInfoView['rotation']>;
@@ -100,40 +101,29 @@ function RotationSection({ rotation }: { rotation: Rotation | null }): ReactNode
         </dd>
       </dl>
       {rotation.history.length > 0 && (
-        <div className="table-scroll">
-          <table className="plain" aria-label="Rotation history">
-            <thead>
-              <tr>
-                <th>Generation</th>
-                <th>Started</th>
-                <th>Completed</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rotation.history.map((h) => (
-                <tr key={`${h.from}-${h.to}-${h.startedAt}`}>
-                  <td className="nowrap">
-                    {h.from} → {h.to}
-                  </td>
-                  <td>
-                    <span className="nowrap">{formatTime(h.startedAt)}</span>
-                    <div className="muted">{h.startedBy}</div>
-                  </td>
-                  <td>
-                    {h.completedAt ? (
-                      <>
-                        <span className="nowrap">{formatTime(h.completedAt)}</span>
-                        {h.completedHow && <div className="muted">{COMPLETED_HOW[h.completedHow]}</div>}
-                      </>
-                    ) : (
-                      <span className="muted">not yet</span>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <PlainTable columns={['Generation', 'Started', 'Completed']} label="Rotation history">
+          {rotation.history.map((h) => (
+            <tr key={`${h.from}-${h.to}-${h.startedAt}`}>
+              <td className="nowrap">
+                {h.from} → {h.to}
+              </td>
+              <td>
+                <span className="nowrap">{formatTime(h.startedAt)}</span>
+                <div className="muted">{h.startedBy}</div>
+              </td>
+              <td>
+                {h.completedAt ? (
+                  <>
+                    <span className="nowrap">{formatTime(h.completedAt)}</span>
+                    {h.completedHow && <div className="muted">{COMPLETED_HOW[h.completedHow]}</div>}
+                  </>
+                ) : (
+                  <span className="muted">not yet</span>
+                )}
+              </td>
+            </tr>
+          ))}
+        </PlainTable>
       )}
     </>
   );
@@ -310,23 +300,19 @@ export function GatewayDetailPanel({
       {audit.length === 0 ? (
         <p className="muted">No entries.</p>
       ) : (
-        <div className="table-scroll">
-          <table className="plain" aria-label="Audit trail">
-            <tbody>
-              {audit.map((a) => (
-                <tr key={a.id}>
-                  <td title={formatTime(a.at)} style={{ whiteSpace: 'nowrap' }}>
-                    {formatTime(a.at)}
-                  </td>
-                  <td>
-                    <strong>{a.action}</strong>
-                    <div className="muted">{a.actor}</div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <PlainTable label="Audit trail">
+          {audit.map((a) => (
+            <tr key={a.id}>
+              <td title={formatTime(a.at)} style={{ whiteSpace: 'nowrap' }}>
+                {formatTime(a.at)}
+              </td>
+              <td>
+                <strong>{a.action}</strong>
+                <div className="muted">{a.actor}</div>
+              </td>
+            </tr>
+          ))}
+        </PlainTable>
       )}
     </aside>
   );

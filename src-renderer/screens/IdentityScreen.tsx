@@ -7,6 +7,7 @@ import { CopyButton } from '../components/CopyButton';
 import { ScreenHeader } from '../components/ScreenHeader';
 import { useIdentity } from '../stores/identity-store';
 import { Field } from '../components/Field';
+import { PlainTable } from '../components/PlainTable';
 
 function Form({ title, value, note }: { title: string; value: string | null; note: string }): ReactNode {
   return (
@@ -108,18 +109,14 @@ export function IdentityScreen(): ReactNode {
       {history.length > 0 && (
         <div className="card">
           <h2>Checked (Enter keeps an id here)</h2>
-          <div className="table-scroll">
-            <table className="plain">
-              <tbody>
-                {history.map((h) => (
-                  <tr key={h.id6}>
-                    <td className="mono">{h.input}</td>
-                    <td className="mono">{h.id6}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <PlainTable>
+            {history.map((h) => (
+              <tr key={h.id6}>
+                <td className="mono">{h.input}</td>
+                <td className="mono">{h.id6}</td>
+              </tr>
+            ))}
+          </PlainTable>
         </div>
       )}
     </section>

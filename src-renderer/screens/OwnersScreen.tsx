@@ -13,6 +13,7 @@ import { SCOPE_CHOICES, useOwners, type ScopeChoice } from '../stores/owners-sto
 import { useSession } from '../stores/session-store';
 import { OwnerOptions } from '../components/OwnerOptions';
 import { Field } from '../components/Field';
+import { PlainTable } from '../components/PlainTable';
 
 function NewKey(): ReactNode {
   const { newKey, dismissKey } = useOwners();
@@ -84,33 +85,22 @@ export function OwnersScreen(): ReactNode {
       <div className="grid-2 top" style={{ gridTemplateColumns: 'minmax(0, 2fr) minmax(0, 3fr)' }}>
         <div className="card">
           <h2>Owners</h2>
-          <div className="table-scroll">
-            <table className="plain" aria-label="Owners">
-              <thead>
-                <tr>
-                  <th>Id</th>
-                  <th>Name</th>
-                  <th>Since</th>
-                </tr>
-              </thead>
-              <tbody>
-                {o.owners.map((x) => (
-                  <tr key={x.id}>
-                    <td className="mono">{x.id}</td>
-                    <td>{x.name ?? '—'}</td>
-                    <td>{formatTime(x.createdAt)}</td>
-                  </tr>
-                ))}
-                {o.owners.length === 0 && (
-                  <tr>
-                    <td colSpan={3} className="muted">
-                      No owners yet.
-                    </td>
-                  </tr>
-                )}
-              </tbody>
-            </table>
-          </div>
+          <PlainTable columns={['Id', 'Name', 'Since']} label="Owners">
+            {o.owners.map((x) => (
+              <tr key={x.id}>
+                <td className="mono">{x.id}</td>
+                <td>{x.name ?? '—'}</td>
+                <td>{formatTime(x.createdAt)}</td>
+              </tr>
+            ))}
+            {o.owners.length === 0 && (
+              <tr>
+                <td colSpan={3} className="muted">
+                  No owners yet.
+                </td>
+              </tr>
+            )}
+          </PlainTable>
           {can('owners:create') && (
             <form
               className="stack"
@@ -149,69 +139,54 @@ export function OwnersScreen(): ReactNode {
         {can('apiKeys:list') && (
           <div className="card">
             <h2>API keys</h2>
-            <div className="table-scroll">
-              <table className="plain" aria-label="API keys">
-                <thead>
-                  <tr>
-                    <th>Key id</th>
-                    <th>Owner</th>
-                    <th>Scopes</th>
-                    <th>State</th>
-                    <th />
-                  </tr>
-                </thead>
-                <tbody>
-                  {o.keys.map((k) => (
-                    <tr key={k.id}>
-                      <td className="mono" title={k.label ?? ''}>
-                        {k.id}
-                        {k.label && <div className="muted">{k.label}</div>}
-                      </td>
-                      <td className="mono">{k.ownerId ?? 'admin'}</td>
-                      <td>
-                        <span className="scopes">
-                          {k.scopes.map((x) => (
-                            <span key={x} className="chip plain">
-                              {x}
-                            </span>
-                          ))}
+            <PlainTable columns={['Key id', 'Owner', 'Scopes', 'State', '']} label="API keys">
+              {o.keys.map((k) => (
+                <tr key={k.id}>
+                  <td className="mono" title={k.label ?? ''}>
+                    {k.id}
+                    {k.label && <div className="muted">{k.label}</div>}
+                  </td>
+                  <td className="mono">{k.ownerId ?? 'admin'}</td>
+                  <td>
+                    <span className="scopes">
+                      {k.scopes.map((x) => (
+                        <span key={x} className="chip plain">
+                          {x}
                         </span>
-                      </td>
-                      <td>
-                        {k.revokedAt ? (
-                          <span className="chip err">revoked</span>
-                        ) : (
-                          <span className="chip ok">active</span>
-                        )}
-                      </td>
-                      <td>
-                        {!k.revokedAt && can('apiKeys:revoke') && (
-                          <button
-                            type="button"
-                            className="btn link"
-                            onClick={() => {
-                              if (
-                                window.confirm(`Revoke key ${k.id}? Systems using it stop working at once.`)
-                              )
-                                void o.revoke(k.id);
-                            }}
-                          >
-                            Revoke
-                          </button>
-                        )}
-                      </td>
-                    </tr>
-                  ))}
-                  {o.keys.length === 0 && (
-                    <tr>
-                      <td colSpan={5} className="muted">
-                        No API keys.
-                      </td>
-                    </tr>
-                  )}
-                </tbody>
-              </table>
-            </div>
+                      ))}
+                    </span>
+                  </td>
+                  <td>
+                    {k.revokedAt ? (
+                      <span className="chip err">revoked</span>
+                    ) : (
+                      <span className="chip ok">active</span>
+                    )}
+                  </td>
+                  <td>
+                    {!k.revokedAt && can('apiKeys:revoke') && (
+                      <button
+                        type="button"
+                        className="btn link"
+                        onClick={() => {
+                          if (window.confirm(`Revoke key ${k.id}? Systems using it stop working at once.`))
+                            void o.revoke(k.id);
+                        }}
+                      >
+                        Revoke
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+              {o.keys.length === 0 && (
+                <tr>
+                  <td colSpan={5} className="muted">
+                    No API keys.
+                  </td>
+                </tr>
+              )}
+            </PlainTable>
             {can('apiKeys:create') && (
               <form
                 className="stack"

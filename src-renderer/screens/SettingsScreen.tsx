@@ -16,6 +16,7 @@ import { Field } from '../components/Field';
 import { CeremonyWizard } from './settings/CeremonyWizard';
 import { HsmCard } from './settings/HsmCard';
 import { NetworkCard } from './settings/NetworkCard';
+import { PlainTable } from '../components/PlainTable';
 
 const ROLE_TEXT: Record<Role, string> = {
   admin: 'admin — everything, including owners, API keys, templates and operators',
@@ -62,48 +63,34 @@ function Operators(): ReactNode {
       <h2>Operator accounts</h2>
       <ErrorNotice error={st.error} />
       {st.notice && <Notice kind="ok">{st.notice}</Notice>}
-      <div className="table-scroll">
-        <table className="plain" aria-label="Operators">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Role</th>
-              <th>Owner</th>
-              <th>Since</th>
-              <th>State</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {st.operators.map((op) => (
-              <tr key={op.name}>
-                <td>{op.name}</td>
-                <td>{op.role}</td>
-                <td className="mono">{op.ownerId ?? 'any'}</td>
-                <td>{formatTime(op.createdAt)}</td>
-                <td>
-                  {op.disabled ? (
-                    <span className="chip err">disabled</span>
-                  ) : (
-                    <span className="chip ok">active</span>
-                  )}
-                </td>
-                <td>
-                  {op.name !== me && (
-                    <button
-                      type="button"
-                      className="btn link"
-                      onClick={() => void st.updateOperator({ name: op.name, disabled: !op.disabled })}
-                    >
-                      {op.disabled ? 'Enable' : 'Disable'}
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <PlainTable columns={['Name', 'Role', 'Owner', 'Since', 'State', '']} label="Operators">
+        {st.operators.map((op) => (
+          <tr key={op.name}>
+            <td>{op.name}</td>
+            <td>{op.role}</td>
+            <td className="mono">{op.ownerId ?? 'any'}</td>
+            <td>{formatTime(op.createdAt)}</td>
+            <td>
+              {op.disabled ? (
+                <span className="chip err">disabled</span>
+              ) : (
+                <span className="chip ok">active</span>
+              )}
+            </td>
+            <td>
+              {op.name !== me && (
+                <button
+                  type="button"
+                  className="btn link"
+                  onClick={() => void st.updateOperator({ name: op.name, disabled: !op.disabled })}
+                >
+                  {op.disabled ? 'Enable' : 'Disable'}
+                </button>
+              )}
+            </td>
+          </tr>
+        ))}
+      </PlainTable>
       <form className="stack" onSubmit={create} aria-label="Create operator">
         <h3>New operator</h3>
         <div className="grid-4">

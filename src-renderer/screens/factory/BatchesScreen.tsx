@@ -15,58 +15,56 @@ import { ManifestExportPanel } from './ManifestExportPanel';
 import './factory.css';
 import { Field } from '../../components/Field';
 import { formatCount } from '../../components/format';
+import { PlainTable } from '../../components/PlainTable';
 
 function BatchTable(): ReactNode {
   const { batches, selected, select } = useBatches();
   if (batches.length === 0) return <Notice kind="info">No batches yet: create the first one below.</Notice>;
   return (
     <div className="card" style={{ overflowX: 'auto' }}>
-      <div className="table-scroll">
-        <table className="plain batch-table" aria-label="Batches">
-          <thead>
-            <tr>
-              <th>Batch</th>
-              <th>Range (EUI-64)</th>
-              <th className="num">Size</th>
-              <th>KCV</th>
-              <th>Flavor / model</th>
-              <th>Bundles carry</th>
-              <th className="num">Personalized</th>
-              <th className="num">Printed</th>
-              <th className="num">Verified</th>
-              <th className="num">Blocked</th>
-            </tr>
-          </thead>
-          <tbody>
-            {batches.map((b) => (
-              <tr key={b.id} aria-selected={b.id === selected} onClick={() => select(b.id)} data-batch={b.id}>
-                <td className="mono">{b.id}</td>
-                <td className="mono">
-                  {b.firstEui64} … {b.lastEui64}
-                </td>
-                <td className="num">{formatCount(BigInt(b.size))}</td>
-                <td className="kcv">{b.kcv}</td>
-                <td>
-                  {b.flavor ?? '–'} / {b.model ?? '–'}
-                </td>
-                <td className="mono">
-                  {b.cupsUri ?? '(none)'}
-                  <div className="muted">{b.ownTrust ? 'own trust' : 'station CA'}</div>
-                </td>
-                <td className="num">{formatCount(b.counts.personalized)}</td>
-                <td className="num">{formatCount(b.counts.printed)}</td>
-                <td className="num">{formatCount(b.counts.verified)}</td>
-                <td
-                  className="num"
-                  style={b.counts.blocked > 0 ? { color: 'var(--err)', fontWeight: 700 } : undefined}
-                >
-                  {formatCount(b.counts.blocked)}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <PlainTable
+        columns={[
+          'Batch',
+          'Range (EUI-64)',
+          { caption: 'Size', className: 'num' },
+          'KCV',
+          'Flavor / model',
+          'Bundles carry',
+          { caption: 'Personalized', className: 'num' },
+          { caption: 'Printed', className: 'num' },
+          { caption: 'Verified', className: 'num' },
+          { caption: 'Blocked', className: 'num' },
+        ]}
+        label="Batches"
+        className="batch-table"
+      >
+        {batches.map((b) => (
+          <tr key={b.id} aria-selected={b.id === selected} onClick={() => select(b.id)} data-batch={b.id}>
+            <td className="mono">{b.id}</td>
+            <td className="mono">
+              {b.firstEui64} … {b.lastEui64}
+            </td>
+            <td className="num">{formatCount(BigInt(b.size))}</td>
+            <td className="kcv">{b.kcv}</td>
+            <td>
+              {b.flavor ?? '–'} / {b.model ?? '–'}
+            </td>
+            <td className="mono">
+              {b.cupsUri ?? '(none)'}
+              <div className="muted">{b.ownTrust ? 'own trust' : 'station CA'}</div>
+            </td>
+            <td className="num">{formatCount(b.counts.personalized)}</td>
+            <td className="num">{formatCount(b.counts.printed)}</td>
+            <td className="num">{formatCount(b.counts.verified)}</td>
+            <td
+              className="num"
+              style={b.counts.blocked > 0 ? { color: 'var(--err)', fontWeight: 700 } : undefined}
+            >
+              {formatCount(b.counts.blocked)}
+            </td>
+          </tr>
+        ))}
+      </PlainTable>
     </div>
   );
 }

@@ -8,6 +8,7 @@ import { formatEta, resumable, useJobs } from '../../stores/factory-jobs';
 import type { FactoryBatch } from '../../../src-shared/factory-channels';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Field } from '../../components/Field';
+import { PlainTable } from '../../components/PlainTable';
 
 /** Jobs of `batch`. */
 export function JobsPanel({ batch }: { batch: FactoryBatch }): ReactNode {
@@ -66,53 +67,37 @@ export function JobsPanel({ batch }: { batch: FactoryBatch }): ReactNode {
       </form>
       <ErrorNotice error={error} context="factory" />
       {jobs.length > 0 && (
-        <div className="table-scroll">
-          <table className="plain">
-            <thead>
-              <tr>
-                <th>Job</th>
-                <th>Range</th>
-                <th>Progress</th>
-                <th>Rate</th>
-                <th>ETA</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {jobs.map((j) => (
-                <tr key={j.id} data-job={j.id} data-state={j.state}>
-                  <td className="mono">
-                    {j.id}
-                    <div className="muted">{j.state}</div>
-                  </td>
-                  <td className="mono">
-                    {j.first} … {j.last}
-                  </td>
-                  <td style={{ minWidth: 260 }}>
-                    <ProgressBar done={j.done} total={j.total} label="units" />
-                    {j.error && <div className="bad">{j.error}</div>}
-                  </td>
-                  <td className="num">
-                    {j.ratePerSecond === null ? '–' : `${Math.round(j.ratePerSecond)}/s`}
-                  </td>
-                  <td className="num">{j.state === 'running' ? formatEta(j.etaSeconds) : '–'}</td>
-                  <td>
-                    {j.state === 'running' && (
-                      <button type="button" className="btn secondary" onClick={() => void cancel(j.id)}>
-                        Cancel
-                      </button>
-                    )}
-                    {resumable(j) && (
-                      <button type="button" className="btn secondary" onClick={() => void resume(j.id)}>
-                        Resume
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <PlainTable columns={['Job', 'Range', 'Progress', 'Rate', 'ETA', '']}>
+          {jobs.map((j) => (
+            <tr key={j.id} data-job={j.id} data-state={j.state}>
+              <td className="mono">
+                {j.id}
+                <div className="muted">{j.state}</div>
+              </td>
+              <td className="mono">
+                {j.first} … {j.last}
+              </td>
+              <td style={{ minWidth: 260 }}>
+                <ProgressBar done={j.done} total={j.total} label="units" />
+                {j.error && <div className="bad">{j.error}</div>}
+              </td>
+              <td className="num">{j.ratePerSecond === null ? '–' : `${Math.round(j.ratePerSecond)}/s`}</td>
+              <td className="num">{j.state === 'running' ? formatEta(j.etaSeconds) : '–'}</td>
+              <td>
+                {j.state === 'running' && (
+                  <button type="button" className="btn secondary" onClick={() => void cancel(j.id)}>
+                    Cancel
+                  </button>
+                )}
+                {resumable(j) && (
+                  <button type="button" className="btn secondary" onClick={() => void resume(j.id)}>
+                    Resume
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </PlainTable>
       )}
       <small className="muted">
         Output: the line’s folder — bundles in <code>&lt;folder&gt;/&lt;EUI&gt;/</code>, labels in{' '}

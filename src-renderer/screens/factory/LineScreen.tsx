@@ -17,6 +17,7 @@ import { LineSettingsCard } from './LineSettingsCard';
 import './factory.css';
 import { Field } from '../../components/Field';
 import { formatCount } from '../../components/format';
+import { PlainTable } from '../../components/PlainTable';
 
 const PROMPT: Record<LineStep['kind'], string> = {
   scan: 'Scan the gateway (MAC or EUI label on the unit)',
@@ -281,30 +282,18 @@ function History(): ReactNode {
       {history.length === 0 ? (
         <p className="muted">No units on this batch yet.</p>
       ) : (
-        <div className="table-scroll">
-          <table className="plain history">
-            <thead>
-              <tr>
-                <th>When</th>
-                <th>Gateway</th>
-                <th>Step</th>
-                <th>Who</th>
-              </tr>
-            </thead>
-            <tbody>
-              {history.map((e) => (
-                <tr key={e.id}>
-                  <td className="mono">{e.at.slice(11, 19)}</td>
-                  <td className="mono">{e.gateway}</td>
-                  <td className={`ev-${e.event}`}>{e.event.replace('_', ' ')}</td>
-                  <td>
-                    {e.actor.replace(/^operator:/, '')} @ {e.station}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <PlainTable columns={['When', 'Gateway', 'Step', 'Who']} className="history">
+          {history.map((e) => (
+            <tr key={e.id}>
+              <td className="mono">{e.at.slice(11, 19)}</td>
+              <td className="mono">{e.gateway}</td>
+              <td className={`ev-${e.event}`}>{e.event.replace('_', ' ')}</td>
+              <td>
+                {e.actor.replace(/^operator:/, '')} @ {e.station}
+              </td>
+            </tr>
+          ))}
+        </PlainTable>
       )}
     </div>
   );
