@@ -355,22 +355,11 @@ export class Pkcs11Hsm implements Hsm {
         s,
         { mechanism: P11.CKM_EC_KEY_PAIR_GEN },
         [
-          { type: P11.CKA_TOKEN, value: true },
-          { type: P11.CKA_PRIVATE, value: false },
-          { type: P11.CKA_ID, value: id },
-          { type: P11.CKA_LABEL, value: label },
+          ...publicHalf(id, label),
           { type: P11.CKA_EC_PARAMS, value: P256_PARAMS },
           { type: P11.CKA_VERIFY, value: true },
         ],
-        [
-          { type: P11.CKA_TOKEN, value: true },
-          { type: P11.CKA_PRIVATE, value: true },
-          { type: P11.CKA_ID, value: id },
-          { type: P11.CKA_LABEL, value: label },
-          { type: P11.CKA_SENSITIVE, value: true },
-          { type: P11.CKA_EXTRACTABLE, value: false },
-          { type: P11.CKA_SIGN, value: true },
-        ],
+        [...privateHalf(id, label), { type: P11.CKA_SIGN, value: true }],
       ),
     );
     this.#publicKeys.set(handle, this.#ecPublic(s, pair.publicKey));
@@ -458,10 +447,7 @@ export class Pkcs11Hsm implements Hsm {
         s,
         { mechanism: P11.CKM_RSA_PKCS_KEY_PAIR_GEN },
         [
-          { type: P11.CKA_TOKEN, value: true },
-          { type: P11.CKA_PRIVATE, value: false },
-          { type: P11.CKA_ID, value: id },
-          { type: P11.CKA_LABEL, value: `${label} [oaep-${oaepHash}]` },
+          ...publicHalf(id, `${label} [oaep-${oaepHash}]`),
           { type: P11.CKA_MODULUS_BITS, value: bits },
           { type: P11.CKA_PUBLIC_EXPONENT, value: Buffer.from([1, 0, 1]) },
           { type: P11.CKA_WRAP, value: true },
@@ -469,12 +455,7 @@ export class Pkcs11Hsm implements Hsm {
           { type: P11.CKA_VERIFY, value: false },
         ],
         [
-          { type: P11.CKA_TOKEN, value: true },
-          { type: P11.CKA_PRIVATE, value: true },
-          { type: P11.CKA_ID, value: id },
-          { type: P11.CKA_LABEL, value: label },
-          { type: P11.CKA_SENSITIVE, value: true },
-          { type: P11.CKA_EXTRACTABLE, value: false },
+          ...privateHalf(id, label),
           { type: P11.CKA_UNWRAP, value: true },
           { type: P11.CKA_DECRYPT, value: false },
           { type: P11.CKA_SIGN, value: false },
@@ -946,6 +927,28 @@ export class Pkcs11Hsm implements Hsm {
     );
     return stationKeyFromEcPoint(point!.value as Buffer);
   }
+}
+
+/** The head of a key pair's public half: a public token object named by `id` and `label`. */
+function publicHalf(id: Buffer, label: string): Template {
+  return [
+    { type: P11.CKA_TOKEN, value: true },
+    { type: P11.CKA_PRIVATE, value: false },
+    { type: P11.CKA_ID, value: id },
+    { type: P11.CKA_LABEL, value: label },
+  ];
+}
+
+/** The head of a key pair's private half: a private, sensitive, non-extractable token object. */
+function privateHalf(id: Buffer, label: string): Template {
+  return [
+    { type: P11.CKA_TOKEN, value: true },
+    { type: P11.CKA_PRIVATE, value: true },
+    { type: P11.CKA_ID, value: id },
+    { type: P11.CKA_LABEL, value: label },
+    { type: P11.CKA_SENSITIVE, value: true },
+    { type: P11.CKA_EXTRACTABLE, value: false },
+  ];
 }
 
 /** Attributes every root-key object shares: a private, sensitive generic secret used only for HMAC. */
