@@ -39,15 +39,17 @@ type TextFieldProps = Omit<FieldProps, 'children'> & {
   value: string;
   /** called with the new text on every change */
   onChange: (value: string) => void;
+  /** `password` for a secret (default `text`) */
+  type?: 'text' | 'password';
   /** the input's other attributes (id, className, placeholder, aria-describedby, style …) */
   input?: Omit<InputHTMLAttributes<HTMLInputElement>, 'type' | 'value' | 'onChange'>;
 };
 
-/** A caption over one text input bound to `value` (the form field most forms are made of). */
-export function TextField({ value, onChange, input, ...field }: TextFieldProps): ReactNode {
+/** A caption over one text (or password) input bound to `value` (the field most forms are made of). */
+export function TextField({ value, onChange, type = 'text', input, ...field }: TextFieldProps): ReactNode {
   return (
     <Field {...field}>
-      <input type="text" {...input} value={value} onChange={(e) => onChange(e.target.value)} />
+      <input type={type} {...input} value={value} onChange={(e) => onChange(e.target.value)} />
     </Field>
   );
 }

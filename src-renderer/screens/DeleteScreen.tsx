@@ -15,7 +15,7 @@ import { useHandoff } from '../stores/nav-store';
 import { useSession } from '../stores/session-store';
 import { OwnerOptions } from '../components/OwnerOptions';
 import { IdListSummary } from '../components/IdListSummary';
-import { Field } from '../components/Field';
+import { Field, TextField } from '../components/Field';
 
 function Transfer({ ownerId }: { ownerId: string }): ReactNode {
   const owners = useSession((s) => s.owners);
@@ -50,16 +50,13 @@ function Transfer({ ownerId }: { ownerId: string }): ReactNode {
         owner sets it up. Without the PIN, delete it here and let the new owner claim it.
       </p>
       <div className="grid-3">
-        <Field label="Gateway id" hint={<IdCheck analysis={id} />}>
-          <input
-            type="text"
-            className="mono"
-            value={gateway}
-            onChange={(e) => setGateway(e.target.value)}
-            spellCheck={false}
-            autoComplete="off"
-          />
-        </Field>
+        <TextField
+          label="Gateway id"
+          hint={<IdCheck analysis={id} />}
+          value={gateway}
+          onChange={setGateway}
+          input={{ className: 'mono', spellCheck: false, autoComplete: 'off' }}
+        />
         <Field label="New owner">
           <select value={to} onChange={(e) => setTo(e.target.value)} aria-label="New owner">
             <option value="">— choose —</option>

@@ -12,7 +12,7 @@ import { analyzeId } from '../stores/identity-store';
 import { SCOPE_CHOICES, useOwners, type ScopeChoice } from '../stores/owners-store';
 import { useSession } from '../stores/session-store';
 import { OwnerOptions } from '../components/OwnerOptions';
-import { Field } from '../components/Field';
+import { Field, TextField } from '../components/Field';
 import { PlainTable } from '../components/PlainTable';
 
 function NewKey(): ReactNode {
@@ -110,23 +110,14 @@ export function OwnersScreen(): ReactNode {
             >
               <h3>New owner</h3>
               <div className="grid-2">
-                <Field label="Owner id" hint={id && <IdCheck analysis={idCheck} />}>
-                  <input
-                    type="text"
-                    className="mono"
-                    value={id}
-                    onChange={(e) => setId(e.target.value)}
-                    placeholder="e.g. 1::1"
-                  />
-                </Field>
-                <Field label="Name">
-                  <input
-                    type="text"
-                    value={name}
-                    onChange={(e) => setName(e.target.value)}
-                    placeholder="optional"
-                  />
-                </Field>
+                <TextField
+                  label="Owner id"
+                  hint={id && <IdCheck analysis={idCheck} />}
+                  value={id}
+                  onChange={setId}
+                  input={{ className: 'mono', placeholder: 'e.g. 1::1' }}
+                />
+                <TextField label="Name" value={name} onChange={setName} input={{ placeholder: 'optional' }} />
               </div>
               <div>
                 <button type="submit" className="btn" disabled={!idCheck.ok || o.busy}>
@@ -207,14 +198,12 @@ export function OwnersScreen(): ReactNode {
                       <option value="*">admin key (any owner)</option>
                     </select>
                   </Field>
-                  <Field label="Label">
-                    <input
-                      type="text"
-                      value={label}
-                      onChange={(e) => setLabel(e.target.value)}
-                      placeholder="what uses it"
-                    />
-                  </Field>
+                  <TextField
+                    label="Label"
+                    value={label}
+                    onChange={setLabel}
+                    input={{ placeholder: 'what uses it' }}
+                  />
                 </div>
                 {keyOwner !== '*' && (
                   <div className="radio-row" role="group" aria-label="Scopes">

@@ -12,7 +12,7 @@ import { useDashboard } from '../stores/dashboard-store';
 import { useSession } from '../stores/session-store';
 import { useSettings } from '../stores/settings-store';
 import { OwnerOptions } from '../components/OwnerOptions';
-import { Field } from '../components/Field';
+import { Field, TextField } from '../components/Field';
 import { CeremonyWizard } from './settings/CeremonyWizard';
 import { HsmCard } from './settings/HsmCard';
 import { NetworkCard } from './settings/NetworkCard';
@@ -112,15 +112,13 @@ function Operators(): ReactNode {
               ))}
             </select>
           </Field>
-          <Field label="Password">
-            <input
-              type="password"
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-              autoComplete="new-password"
-              minLength={10}
-            />
-          </Field>
+          <TextField
+            label="Password"
+            type="password"
+            value={password}
+            onChange={setPassword}
+            input={{ autoComplete: 'new-password', minLength: 10 }}
+          />
           {bindable && (
             <Field label="Only for owner">
               <select value={ownerId} onChange={(e) => setOwnerId(e.target.value)}>
@@ -154,15 +152,13 @@ function Operators(): ReactNode {
               ))}
             </select>
           </Field>
-          <Field label="New password">
-            <input
-              type="password"
-              value={resetTo}
-              onChange={(e) => setResetTo(e.target.value)}
-              autoComplete="new-password"
-              aria-label="New password for the operator"
-            />
-          </Field>
+          <TextField
+            label="New password"
+            type="password"
+            value={resetTo}
+            onChange={setResetTo}
+            input={{ autoComplete: 'new-password', 'aria-label': 'New password for the operator' }}
+          />
         </div>
         <small className="muted">
           Ends the operator’s sessions: it signs in again with the new password.
@@ -197,22 +193,21 @@ function ChangePassword(): ReactNode {
   return (
     <form className="stack" onSubmit={submit} aria-label="Change my password">
       <h3>Change my password</h3>
-      <Field label="Current password">
-        <input
-          type="password"
-          value={current}
-          onChange={(e) => setCurrent(e.target.value)}
-          autoComplete="current-password"
-        />
-      </Field>
-      <Field label="New password" hint="At least 10 characters.">
-        <input
-          type="password"
-          value={next}
-          onChange={(e) => setNext(e.target.value)}
-          autoComplete="new-password"
-        />
-      </Field>
+      <TextField
+        label="Current password"
+        type="password"
+        value={current}
+        onChange={setCurrent}
+        input={{ autoComplete: 'current-password' }}
+      />
+      <TextField
+        label="New password"
+        hint="At least 10 characters."
+        type="password"
+        value={next}
+        onChange={setNext}
+        input={{ autoComplete: 'new-password' }}
+      />
       <Field
         label="Repeat new password"
         hint={mismatch && <small className="bad">The two passwords differ.</small>}

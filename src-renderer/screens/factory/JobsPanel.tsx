@@ -7,7 +7,7 @@ import { ProgressBar } from '../../components/ProgressBar';
 import { formatEta, resumable, useJobs } from '../../stores/factory-jobs';
 import type { FactoryBatch } from '../../../src-shared/factory-channels';
 import { ErrorNotice } from '../../components/ErrorNotice';
-import { Field } from '../../components/Field';
+import { TextField } from '../../components/Field';
 import { PlainTable } from '../../components/PlainTable';
 
 /** Jobs of `batch`. */
@@ -37,24 +37,18 @@ export function JobsPanel({ batch }: { batch: FactoryBatch }): ReactNode {
     <div className="card stack" aria-label="Pre-generation">
       <h2>Pre-generate bundles and labels</h2>
       <form className="row gap" onSubmit={submit}>
-        <Field label="Units">
-          <input
-            id="job-count"
-            type="text"
-            value={count}
-            onChange={(e) => setCount(e.target.value)}
-            style={{ width: 110 }}
-          />
-        </Field>
-        <Field label="From (empty = next free)">
-          <input
-            id="job-first"
-            type="text"
-            className="mono"
-            value={first}
-            onChange={(e) => setFirst(e.target.value)}
-          />
-        </Field>
+        <TextField
+          label="Units"
+          value={count}
+          onChange={setCount}
+          input={{ id: 'job-count', style: { width: 110 } }}
+        />
+        <TextField
+          label="From (empty = next free)"
+          value={first}
+          onChange={setFirst}
+          input={{ id: 'job-first', className: 'mono' }}
+        />
         <label className="row gap">
           <input type="checkbox" checked={labels} onChange={(e) => setLabels(e.target.checked)} /> ZPL labels
         </label>

@@ -7,7 +7,7 @@
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import type { HsmKeyView } from '../../../src-shared/ipc';
 import { ErrorNotice, Notice } from '../../components/ErrorNotice';
-import { Field } from '../../components/Field';
+import { Field, TextField } from '../../components/Field';
 import { useDashboard } from '../../stores/dashboard-store';
 import { useHsm } from '../../stores/hsm-store';
 import { useSession } from '../../stores/session-store';
@@ -85,15 +85,14 @@ export function HsmCard(): ReactNode {
       {hsmNotice && <Notice kind="ok">{hsmNotice}</Notice>}
       {hsm?.locked && can('hsm:unlock') && (
         <form className="row gap wrap-end" onSubmit={unlock} aria-label="Unlock HSM">
-          <Field label={token ? 'User PIN' : 'Passphrase'} style={{ flex: 1 }}>
-            <input
-              type="password"
-              value={secret}
-              onChange={(e) => setSecret(e.target.value)}
-              autoComplete="off"
-              spellCheck={false}
-            />
-          </Field>
+          <TextField
+            label={token ? 'User PIN' : 'Passphrase'}
+            style={{ flex: 1 }}
+            type="password"
+            value={secret}
+            onChange={setSecret}
+            input={{ autoComplete: 'off', spellCheck: false }}
+          />
           <button type="submit" className="btn" disabled={hsmBusy || secret === ''}>
             {hsmBusy ? 'Unlocking…' : 'Unlock'}
           </button>

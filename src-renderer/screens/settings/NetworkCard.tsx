@@ -9,7 +9,7 @@ import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { tryCall } from '../../api';
 import { toUiError, type UiError } from '../../app/error-text';
 import { ErrorNotice, Notice } from '../../components/ErrorNotice';
-import { Field } from '../../components/Field';
+import { Field, TextField } from '../../components/Field';
 import type { NetworkView } from '../../../src-shared/channels/network';
 
 const ANY = [
@@ -86,16 +86,17 @@ export function NetworkCard(): ReactNode {
               onChange={(e) => setHosts(e.target.value)}
             />
           </Field>
-          <Field label="CUPS URI bundles carry" hint="Empty: https://<first public host>:<port>.">
-            <input
-              id="network-cups-uri"
-              type="text"
-              className="mono"
-              value={cupsUri}
-              placeholder={`https://${hosts.split(/[\s,]+/)[0] ?? 'host'}:${view.saved.port}`}
-              onChange={(e) => setCupsUri(e.target.value)}
-            />
-          </Field>
+          <TextField
+            label="CUPS URI bundles carry"
+            hint="Empty: https://<first public host>:<port>."
+            value={cupsUri}
+            onChange={setCupsUri}
+            input={{
+              id: 'network-cups-uri',
+              className: 'mono',
+              placeholder: `https://${hosts.split(/[\s,]+/)[0] ?? 'host'}:${view.saved.port}`,
+            }}
+          />
           <dl className="kv" aria-label="Server certificate">
             <dt>Bundles carry</dt>
             <dd className="mono" data-testid="network-effective-cups-uri">

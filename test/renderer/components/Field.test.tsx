@@ -54,4 +54,18 @@ describe('Field', () => {
     fireEvent.change(input, { target: { value: 'corecell-v3' } });
     expect(seen).toEqual(['corecell-v3']);
   });
+
+  it('TextField of type password: a password input, its attributes kept', () => {
+    render(
+      <TextField
+        label="New password"
+        type="password"
+        value=""
+        onChange={() => undefined}
+        input={{ autoComplete: 'new-password' }}
+      />,
+    );
+    const input = screen.getByLabelText('New password') as HTMLInputElement;
+    expect([input.type, input.autocomplete]).toEqual(['password', 'new-password']);
+  });
 });
