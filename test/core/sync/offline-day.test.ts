@@ -9,7 +9,6 @@
  * are in sync.
  */
 import { X509Certificate } from 'node:crypto';
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bytesToBase64, utf8 } from '../../../src-shared/bytes';
 import { LanDoor } from '../../../src-main/compose/lan-door';
@@ -18,6 +17,7 @@ import { freePort } from '../../../src-main/cli/free-port';
 import { KDF_VECTORS } from '../../helpers/core-fixture';
 import { StationClient } from '../../helpers/station-client';
 import { startSyncPair, type SyncPair } from '../../helpers/sync-pair';
+import { Uplink } from '../../helpers/uplink';
 
 const gw1 = KDF_VECTORS.gw1;
 const gw2 = KDF_VECTORS.gw2;
@@ -25,35 +25,6 @@ const gw2 = KDF_VECTORS.gw2;
 const GW3 = '0:ff:fe00:b00';
 const LNS1 = 'wss://lns.example.com:443';
 const LNS2 = 'ws://lns.example.com:1887';
-
-/** A TCP forwarder to `target` on a fixed port that can be cut and restored (the site's uplink). */
-class Uplink {
-  #server: Server | undefined;
-  readonly #sockets = new Set<Socket>();
-  constructor(
-    readonly port: number,
-    private readonly target: number,
-  ) {}
-  async up(): Promise<void> {
-    const server = createServer((s) => {
-      const r = connect(this.target, '127.0.0.1');
-      for (const x of [s, r]) {
-        this.#sockets.add(x);
-        x.on('close', () => this.#sockets.delete(x));
-        x.on('error', () => x.destroy());
-      }
-      s.pipe(r).pipe(s);
-    });
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
-    this.#server = server;
-  }
-  async down(): Promise<void> {
-    for (const s of this.#sockets) s.destroy();
-    const server = this.#server;
-    this.#server = undefined;
-    if (server !== undefined) await new Promise((resolve) => server.close(resolve));
-  }
-}
 
 let pair: SyncPair | undefined;
 let uplink: Uplink | undefined;
