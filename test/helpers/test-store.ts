@@ -65,3 +65,28 @@ export async function openTestStore(
     ? openSqljsStore({ dir: where.dir!, migrations })
     : openPgStore({ url: where.url!, migrations, ...options.pg });
 }
+
+/**
+ * A store of `kind` upgraded across migration `id` (`name`), as an existing database is: opened
+ * with the migrations before it, `before` run on that older store (rows written the old way, checks
+ * of the old schema), closed, then reopened with every product migration. The caller closes it.
+ * @throws when the product has no migration `id` named `name`
+ */
+export async function upgradedStore(
+  kind: StoreKind,
+  id: number,
+  name: string,
+  before: (old: Store) => Promise<unknown>,
+): Promise<Store> {
+  const all = productMigrations(kind);
+  if (!all.some((m) => m.id === id && m.name === name))
+    throw new Error(`no ${kind} migration ${String(id).padStart(4, '0')}-${name}`);
+  const where = freshStoreLocation(kind);
+  const old = await openTestStore(kind, { where, migrations: all.filter((m) => m.id < id) });
+  try {
+    await before(old);
+  } finally {
+    await old.close();
+  }
+  return openTestStore(kind, { where });
+}

@@ -8,12 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { exportStore, importStore } from '../../../src-main/adapters/store/db-transfer';
 import type { Store, Tx } from '../../../src-main/core/ports';
 import { takeSeqs } from '../../../src-main/core/sync/seq';
-import {
-  freshStoreLocation,
-  openTestStore,
-  productMigrations,
-  type StoreKind,
-} from '../../helpers/test-store';
+import { openTestStore, upgradedStore, type StoreKind } from '../../helpers/test-store';
 import { makeTempDir } from '../../helpers/tmp-dir';
 
 const OWNER = '000A000000000001';
@@ -44,13 +39,7 @@ async function nextNumbers(store: Store): Promise<[number, number, number]> {
 
 describe.each<StoreKind>(['sqljs', 'pg'])('migration 0025-feed-seqs (%s)', (kind) => {
   it('continues every feed and the audit ids after the rows written before it', async () => {
-    const all = productMigrations(kind);
-    expect(all.some((m) => m.id === 25 && m.name === 'feed-seqs')).toBe(true);
-    const where = freshStoreLocation(kind);
-    const old = await openTestStore(kind, { where, migrations: all.filter((m) => m.id < 25) });
-    await old.transaction(writeOldRows);
-    await old.close();
-    const store = await openTestStore(kind, { where });
+    const store = await upgradedStore(kind, 25, 'feed-seqs', (old) => old.transaction(writeOldRows));
     try {
       expect(await nextNumbers(store)).toEqual([43, 8, 100]);
       // PostgreSQL: numbers once taken are never handed out again, even with no row written (a gap)

@@ -5,12 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Tx } from '../../../src-main/core/ports';
-import {
-  freshStoreLocation,
-  openTestStore,
-  productMigrations,
-  type StoreKind,
-} from '../../helpers/test-store';
+import { upgradedStore, type StoreKind } from '../../helpers/test-store';
 
 const ROW =
   "INSERT INTO factory_records (record_id, eui, batch_id, station_batch, kcv, event, state, at, station, operator, record, key_id, op_id, received_at) VALUES (?, '000000FFFE000ABC', ?, 'b', '1CCE9B', 'personalized', 'personalized', 't', 'factory-1', 'cli:cli', '{}', 'k', NULL, 't')";
@@ -23,13 +18,7 @@ async function writeOldRows(tx: Tx): Promise<void> {
 
 describe.each<StoreKind>(['sqljs', 'pg'])('migration 0026-factory-records (%s)', (kind) => {
   it('adds the factory records table', async () => {
-    const all = productMigrations(kind);
-    expect(all.some((m) => m.id === 26 && m.name === 'factory-records')).toBe(true);
-    const where = freshStoreLocation(kind);
-    const old = await openTestStore(kind, { where, migrations: all.filter((m) => m.id < 26) });
-    await old.transaction(writeOldRows);
-    await old.close();
-    const store = await openTestStore(kind, { where });
+    const store = await upgradedStore(kind, 26, 'factory-records', (old) => old.transaction(writeOldRows));
     try {
       expect(await store.read((tx) => tx.all('SELECT * FROM factory_records'))).toEqual([]);
       await store.transaction((tx) => tx.run(ROW, ['r1', 'b1']));

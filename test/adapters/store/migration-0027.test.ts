@@ -4,12 +4,7 @@
  * owner, and the outbox keeps its unique operation id and its state check.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  freshStoreLocation,
-  openTestStore,
-  productMigrations,
-  type StoreKind,
-} from '../../helpers/test-store';
+import { upgradedStore, type StoreKind } from '../../helpers/test-store';
 
 const OWNER = '000A000000000001';
 const OUTBOX =
@@ -17,23 +12,19 @@ const OUTBOX =
 
 describe.each<StoreKind>(['sqljs', 'pg'])('migration 0027-factory-link (%s)', (kind) => {
   it('lets a link and an outbox entry have no owner, keeping the rows before it', async () => {
-    const all = productMigrations(kind);
-    expect(all.some((m) => m.id === 27 && m.name === 'factory-link')).toBe(true);
-    const where = freshStoreLocation(kind);
-    const old = await openTestStore(kind, { where, migrations: all.filter((m) => m.id < 27) });
-    await old.transaction(async (tx) => {
-      await tx.run(
-        "INSERT INTO sync_link (id, url, ca_pem, ca_fingerprint, owner_id, created_at, cursor, last_error) VALUES ('remote', 'https://r:1', 'pem', 'fp', ?, 't', '42', 'down')",
-        [OWNER],
-      );
-      await tx.run(OUTBOX, [7, 'u7', 'claim', OWNER, 'sent']);
+    const store = await upgradedStore(kind, 27, 'factory-link', async (old) => {
+      await old.transaction(async (tx) => {
+        await tx.run(
+          "INSERT INTO sync_link (id, url, ca_pem, ca_fingerprint, owner_id, created_at, cursor, last_error) VALUES ('remote', 'https://r:1', 'pem', 'fp', ?, 't', '42', 'down')",
+          [OWNER],
+        );
+        await tx.run(OUTBOX, [7, 'u7', 'claim', OWNER, 'sent']);
+      });
+      // before 0027 an entry must have an owner
+      await expect(
+        old.transaction((tx) => tx.run(OUTBOX, [8, 'u8', 'factory', null, 'pending'])),
+      ).rejects.toThrow(/NOT NULL|null value/i);
     });
-    // before 0027 an entry must have an owner
-    await expect(
-      old.transaction((tx) => tx.run(OUTBOX, [8, 'u8', 'factory', null, 'pending'])),
-    ).rejects.toThrow(/NOT NULL|null value/i);
-    await old.close();
-    const store = await openTestStore(kind, { where });
     try {
       expect(
         await store.read((tx) => tx.all('SELECT id, owner_id, cursor, last_error FROM sync_link')),

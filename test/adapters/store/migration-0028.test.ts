@@ -5,31 +5,22 @@
  * refuses a second row of the same hash.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  freshStoreLocation,
-  openTestStore,
-  productMigrations,
-  type StoreKind,
-} from '../../helpers/test-store';
+import { upgradedStore, type StoreKind } from '../../helpers/test-store';
 
 const EUI = '000000FFFE000ABC';
 const HASH = 'ab'.repeat(32);
 
 describe.each<StoreKind>(['sqljs', 'pg'])('migration 0028-site-pack-firmware (%s)', (kind) => {
   it('adds the image table and the firmware columns of packed gateways', async () => {
-    const all = productMigrations(kind);
-    expect(all.filter((m) => m.id === 28).map((m) => m.name)).toEqual(['site-pack-firmware']);
-    const where = freshStoreLocation(kind);
-    const old = await openTestStore(kind, { where, migrations: all.filter((m) => m.id < 28) });
-    await old.transaction(async (tx) => {
-      await tx.run("INSERT INTO sync_site_pack (id, owner_id) VALUES ('pack', '000A000000000001')");
-      await tx.run(
-        "INSERT INTO sync_site_pack_gateways (eui, origin, token_generation, token_target, verifiers, seen_generation) VALUES (?, 'batch', 0, 1, '[]', 1)",
-        [EUI],
-      );
+    const store = await upgradedStore(kind, 28, 'site-pack-firmware', async (old) => {
+      await old.transaction(async (tx) => {
+        await tx.run("INSERT INTO sync_site_pack (id, owner_id) VALUES ('pack', '000A000000000001')");
+        await tx.run(
+          "INSERT INTO sync_site_pack_gateways (eui, origin, token_generation, token_target, verifiers, seen_generation) VALUES (?, 'batch', 0, 1, '[]', 1)",
+          [EUI],
+        );
+      });
     });
-    await old.close();
-    const store = await openTestStore(kind, { where });
     try {
       expect(
         await store.read((tx) =>

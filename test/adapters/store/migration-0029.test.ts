@@ -5,12 +5,7 @@
  * stays refused until the next pack), and both columns then take their JSON.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  freshStoreLocation,
-  openTestStore,
-  productMigrations,
-  type StoreKind,
-} from '../../helpers/test-store';
+import { upgradedStore, type StoreKind } from '../../helpers/test-store';
 
 const EUI = '000000FFFE000ABC';
 const FP = 'cd'.repeat(32);
@@ -18,19 +13,15 @@ const PEM = '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n';
 
 describe.each<StoreKind>(['sqljs', 'pg'])('migration 0029-site-pack-certificates (%s)', (kind) => {
   it('adds the fingerprints of packed gateways and the pack’s client CAs', async () => {
-    const all = productMigrations(kind);
-    expect(all.filter((m) => m.id === 29).map((m) => m.name)).toEqual(['site-pack-certificates']);
-    const where = freshStoreLocation(kind);
-    const old = await openTestStore(kind, { where, migrations: all.filter((m) => m.id < 29) });
-    await old.transaction(async (tx) => {
-      await tx.run("INSERT INTO sync_site_pack (id, owner_id) VALUES ('pack', '000A000000000001')");
-      await tx.run(
-        "INSERT INTO sync_site_pack_gateways (eui, origin, token_generation, token_target, verifiers, seen_generation, firmware) VALUES (?, 'batch', 0, 1, '[]', 1, NULL)",
-        [EUI],
-      );
+    const store = await upgradedStore(kind, 29, 'site-pack-certificates', async (old) => {
+      await old.transaction(async (tx) => {
+        await tx.run("INSERT INTO sync_site_pack (id, owner_id) VALUES ('pack', '000A000000000001')");
+        await tx.run(
+          "INSERT INTO sync_site_pack_gateways (eui, origin, token_generation, token_target, verifiers, seen_generation, firmware) VALUES (?, 'batch', 0, 1, '[]', 1, NULL)",
+          [EUI],
+        );
+      });
     });
-    await old.close();
-    const store = await openTestStore(kind, { where });
     try {
       expect(
         await store.read((tx) =>
