@@ -3,6 +3,7 @@
  * remote that can be cut (every connection destroyed, the port closed) and restored.
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
+import { freePort } from '../../src-main/cli/free-port';
 
 /** A TCP forwarder to `target` that can be cut and restored (the site's uplink). */
 export class Uplink {
@@ -33,4 +34,18 @@ export class Uplink {
     this.#server = undefined;
     if (server !== undefined) await new Promise((resolve) => server.close(resolve));
   }
+}
+
+/**
+ * A `linkUrl` for `startSyncPair`: the station links to the remote through an {@link Uplink} on a
+ * free port, handed to `took` once it is up (the test cuts and restores it).
+ */
+export function throughUplink(took: (uplink: Uplink) => void): (remote: { url: string }) => Promise<string> {
+  return async (remote) => {
+    const port = await freePort();
+    const uplink = new Uplink(port, Number(new URL(remote.url).port));
+    await uplink.up();
+    took(uplink);
+    return `https://127.0.0.1:${port}`;
+  };
 }

@@ -13,11 +13,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { bytesToBase64, utf8 } from '../../../src-shared/bytes';
 import { LanDoor } from '../../../src-main/compose/lan-door';
 import { cupsKeyFileContent } from '../../../src-main/core/kdf';
-import { freePort } from '../../../src-main/cli/free-port';
 import { KDF_VECTORS } from '../../helpers/core-fixture';
 import { StationClient } from '../../helpers/station-client';
 import { startSyncPair, type SyncPair } from '../../helpers/sync-pair';
-import { Uplink } from '../../helpers/uplink';
+import { throughUplink, type Uplink } from '../../helpers/uplink';
 
 const gw1 = KDF_VECTORS.gw1;
 const gw2 = KDF_VECTORS.gw2;
@@ -50,14 +49,9 @@ function bundleClient(router: string, cupsUri: string, trustPem: string, token: 
 
 describe('an offline day', () => {
   it('serves CUPS from the site pack offline and converges with the remote afterwards', async () => {
-    const linkPort = await freePort();
     const p = (pair = await startSyncPair({
       twin: false,
-      linkUrl: async (remote) => {
-        uplink = new Uplink(linkPort, Number(new URL(remote.url).port));
-        await uplink.up();
-        return `https://127.0.0.1:${linkPort}`;
-      },
+      linkUrl: throughUplink((u) => (uplink = u)),
     }));
     const { station, remote } = p;
     const ctx = station.cliContext;

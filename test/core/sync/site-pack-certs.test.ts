@@ -13,13 +13,12 @@ import { bytesToBase64, utf8 } from '../../../src-shared/bytes';
 import { decodeUpdateInfoResponse, encodeUpdateInfoResponse } from '../../../src-shared/cups-wire';
 import { issueCertificate, loadOrCreateCa } from '../../../src-main/adapters/tls/local-ca';
 import { LanDoor } from '../../../src-main/compose/lan-door';
-import { freePort } from '../../../src-main/cli/free-port';
 import { cupsKeyFileContent } from '../../../src-main/core/kdf';
 import { KDF_VECTORS } from '../../helpers/core-fixture';
 import { StationClient } from '../../helpers/station-client';
 import { collectingLogger, startSyncPair, type SyncPair } from '../../helpers/sync-pair';
 import { makeTempDir } from '../../helpers/tmp-dir';
-import { Uplink } from '../../helpers/uplink';
+import { throughUplink, type Uplink } from '../../helpers/uplink';
 
 const gw1 = KDF_VECTORS.gw1;
 const LNS = 'ws://lns.example.com:1887';
@@ -51,15 +50,10 @@ function certClient(uri: string, trustPem: string, c: { cert: string; key: strin
 describe('client certificates from the site pack', () => {
   it('serve a certificate-mode gateway offline; revoked and foreign certificates are refused', async () => {
     const logs: string[] = [];
-    const linkPort = await freePort();
     const p = (pair = await startSyncPair({
       twin: false,
       logger: collectingLogger(logs),
-      linkUrl: async (remote) => {
-        uplink = new Uplink(linkPort, Number(new URL(remote.url).port));
-        await uplink.up();
-        return `https://127.0.0.1:${linkPort}`;
-      },
+      linkUrl: throughUplink((u) => (uplink = u)),
     }));
     const { station, remote } = p;
     const ctx = station.cliContext;

@@ -14,11 +14,10 @@ import { decodeUpdateInfoResponse } from '../../../src-shared/cups-wire';
 import { LanDoor } from '../../../src-main/compose/lan-door';
 import { sha256 } from '../../../src-main/core/digest';
 import { cupsKeyFileContent } from '../../../src-main/core/kdf';
-import { freePort } from '../../../src-main/cli/free-port';
 import { KDF_VECTORS, type TestClock } from '../../helpers/core-fixture';
 import { StationClient } from '../../helpers/station-client';
 import { startSyncPair, type SyncPair } from '../../helpers/sync-pair';
-import { Uplink } from '../../helpers/uplink';
+import { throughUplink, type Uplink } from '../../helpers/uplink';
 
 const V = (
   JSON.parse(readFileSync(new URL('../../vectors/cups.json', import.meta.url), 'utf8')) as {
@@ -60,14 +59,9 @@ function updateTail(body: Uint8Array): Buffer {
 
 describe('firmware from the site pack', () => {
   it('is delivered offline once, as the remote would, and not again by the remote', async () => {
-    const linkPort = await freePort();
     const p = (pair = await startSyncPair({
       twin: false,
-      linkUrl: async (remote) => {
-        uplink = new Uplink(linkPort, Number(new URL(remote.url).port));
-        await uplink.up();
-        return `https://127.0.0.1:${linkPort}`;
-      },
+      linkUrl: throughUplink((u) => (uplink = u)),
     }));
     const { station, remote } = p;
     const ctx = station.cliContext;
